@@ -1,0 +1,168 @@
+// OS helpers shared by every probe: clocks, pinning, owned file descriptors, owned child processes and
+// threads, and the process-wide stop flag that signals set.
+//
+// Ownership rule: every task a probe creates is held by a Child or a PartnerThread object whose
+// destructor kills/stops and reaps it. Children also die with their parent (PR_SET_PDEATHSIG), so even
+// a SIGKILLed ctxbench leaves nothing running.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ctxbench {
+
+// CLOCK_MONOTONIC in nanoseconds (vDSO; no syscall on most machines).
+std::uint64_t now_ns();
+
+// Pins the calling thread to one CPU. Throws ProbeSkip when the CPU is not in the affinity mask.
+void pin_to_cpu(int cpu);
+// Restores the calling thread's affinity to the mask it had at process start (for unpinned runs).
+void unpin();
+// CPUs of the process affinity mask at start, ascending.
+std::vector<int> allowed_cpus();
+// The CPU the calling thread runs on now (sched_getcpu).
+int current_cpu();
+
+// Kernel thread id of the calling thread.
+pid_t gettid_now();
+
+// ---------------------------------------------------------------- stop flag
+// Set by the SIGINT/SIGTERM handler (install_stop_handlers). Blocking loops check it on EINTR, spinning
+// loops check it periodically, and throw Interrupted.
+bool stop_requested();
+int stop_signal();  // the signal that set the flag, 0 if none
+void request_stop(int sig);
+// Installs SIGINT/SIGTERM handlers without SA_RESTART (so blocked syscalls return EINTR) and ignores
+// SIGPIPE (a dead partner turns into EPIPE, not a silent death). A second signal kills every registered
+// child and exits at once with 128+sig.
+void install_stop_handlers();
+// Throws Interrupted if stop_requested().
+void throw_if_stopped();
+
+// ---------------------------------------------------------------- file descriptors
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+  int get() const { return fd_; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+  void reset(int fd = -1);
+  explicit operator bool() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+struct Pipe {
+  UniqueFd read_end, write_end;
+};
+Pipe make_pipe();  // O_CLOEXEC; throws ProbeError
+
+// Full-length read/write that retries on EINTR unless a stop was requested (then throws Interrupted),
+// and throws ProbeError on EOF/EPIPE/other errors (the partner died).
+void write_all(int fd, const void* buf, std::size_t len);
+void read_all(int fd, void* buf, std::size_t len);
+
+// ---------------------------------------------------------------- child processes
+// Owns one forked process. The child runs `body` and _exits with its return value. In the child:
+// PR_SET_PDEATHSIG(SIGKILL), SIGINT/SIGTERM back to default, signal mask cleared, pinned to `cpu` when
+// cpu >= 0. The destructor SIGKILLs the child if it is still running and reaps it.
+class Child {
+ public:
+  Child() = default;
+  static Child spawn(const std::function<int()>& body, int cpu = -1);
+  Child(Child&& o) noexcept;
+  Child& operator=(Child&& o) noexcept;
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child();
+  pid_t pid() const { return pid_; }
+  // Waits for exit; returns the wait status. Retries EINTR (throws Interrupted on stop).
+  int wait();
+  void kill_and_reap() noexcept;
+
+ private:
+  explicit Child(pid_t pid);
+  pid_t pid_ = -1;
+};
+
+// Registry used by the emergency path of the signal handler: pids of live children. Child registers
+// and unregisters itself; creation probes that fork many short-lived children use these directly.
+void register_child(pid_t pid);
+void unregister_child(pid_t pid);
+// Fork helper for creation probes: fork(), and in the child run prepare_child_after_fork() first.
+void prepare_child_after_fork(int cpu);
+
+// ---------------------------------------------------------------- partner threads
+// Owns one std::thread created with every signal blocked (so SIGINT lands on the main thread and
+// interrupts its blocking call). `on_stop` must make the body return promptly (close an fd, set a flag
+// and wake a futex); the destructor calls it and then joins.
+class PartnerThread {
+ public:
+  PartnerThread() = default;
+  PartnerThread(std::function<void()> body, std::function<void()> on_stop, int cpu = -1);
+  PartnerThread(PartnerThread&&) noexcept = default;
+  PartnerThread& operator=(PartnerThread&&) noexcept = default;
+  ~PartnerThread();
+  // tid of the thread, available once the constructor returns.
+  pid_t tid() const { return *tid_; }
+  void stop_and_join() noexcept;
+
+ private:
+  std::function<void()> on_stop_;
+  std::unique_ptr<std::atomic<pid_t>> tid_;
+  std::thread thread_;
+};
+
+// ---------------------------------------------------------------- shared memory and futex
+// An anonymous MAP_SHARED mapping: visible to children forked after it is created; never a named object.
+class SharedMapping {
+ public:
+  SharedMapping() = default;
+  explicit SharedMapping(std::size_t bytes);
+  SharedMapping(SharedMapping&& o) noexcept;
+  SharedMapping& operator=(SharedMapping&& o) noexcept;
+  SharedMapping(const SharedMapping&) = delete;
+  SharedMapping& operator=(const SharedMapping&) = delete;
+  ~SharedMapping();
+  void* get() const { return addr_; }
+
+ private:
+  void* addr_ = nullptr;
+  std::size_t bytes_ = 0;
+};
+
+// futex(2) on a 32-bit word. `shared` selects the process-shared (non-PRIVATE) op.
+// futex_wait returns on wake, value mismatch or EINTR (caller re-checks its condition).
+void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared);
+void futex_wake(std::atomic<std::uint32_t>* word, bool shared);
+
+// ---------------------------------------------------------------- context-switch counts
+struct SwitchCounts {
+  std::uint64_t voluntary = 0;
+  std::uint64_t involuntary = 0;
+};
+// From /proc/<pid>/task/<tid>/status; zeros if the task is gone.
+SwitchCounts read_switch_counts(pid_t pid, pid_t tid);
+// getrusage(RUSAGE_CHILDREN): switches of all children reaped so far.
+SwitchCounts reaped_children_switch_counts();
+
+// Directory of the running executable (/proc/self/exe), where helper binaries are installed.
+std::string executable_dir();
+
+}  // namespace ctxbench

@@ -1,0 +1,93 @@
+// The probe contract (DESIGN.md §3): what one measurement is, and how the runner drives it.
+//
+// A Probe is a stateless description plus a factory. start() creates a Session: the partner tasks
+// (processes or threads) exist exactly as long as the Session object. The runner times
+// Session::run_ops(n) from the calling thread, so timing code lives in one place (runner.cpp) and
+// every probe only has to do its operation n times.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ctxbench {
+
+enum class PlacementKind {
+  None,      // one-task probe: runs on the calling thread (pinned to cpu_a when cpu_a >= 0)
+  SameCpu,   // both tasks pinned to cpu_a (== cpu_b): every hand-off is a real context switch
+  CrossCpu,  // tasks pinned to cpu_a and cpu_b (different CPUs): wake-up/IPI + cache-line transfer
+  Unpinned,  // the scheduler decides; cpu_a/cpu_b are -1
+};
+
+struct Placement {
+  PlacementKind kind = PlacementKind::None;
+  int cpu_a = -1;  // the initiating task, i.e. the thread that calls run_ops()
+  int cpu_b = -1;  // the partner task
+};
+
+// A task whose context switches the runner counts, read from /proc/<pid>/task/<tid>/status.
+struct TaskId {
+  pid_t pid = 0;
+  pid_t tid = 0;
+};
+
+// The OS refused something the probe needs (fork failed, futex error ...): the result is "failed".
+class ProbeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// This machine cannot run the probe as asked (one CPU, missing helper, no permission): "skipped".
+class ProbeSkip : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A SIGINT/SIGTERM arrived while the probe was running; the run stops after cleanup.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted() : std::runtime_error("interrupted by signal") {}
+};
+
+// A live measurement. The destructor must stop, kill and reap every partner task it created, whatever
+// state they are in (blocked, spinning, already dead), and must not throw.
+class Session {
+ public:
+  virtual ~Session() = default;
+  // Performs n operations on the calling thread. Throws ProbeError on OS failure and Interrupted when
+  // stop_requested() became true (checked at least once per call and on every EINTR).
+  virtual void run_ops(std::uint64_t n) = 0;
+  // Every task whose switches count toward switches_per_op, the calling thread included.
+  virtual std::vector<TaskId> tasks() const = 0;
+};
+
+struct ProbeInfo {
+  std::string name;    // "ctxswitch.pipe.process"
+  std::string family;  // "baseline", "ctxswitch", "process", "thread", "ipc", "shm"
+  std::string op;      // what ONE operation is, in words
+  std::string unit = "ns";
+  // Placements this probe runs in. One-task probes list only None.
+  std::vector<PlacementKind> placements;
+  // Why a listed placement is not run (e.g. spinning on one CPU); empty when all are run.
+  // Pairs of (placement, reason) become "skipped" records with that reason.
+  std::vector<std::pair<PlacementKind, std::string>> skipped_placements;
+  // Context switches one op implies across all tasks, or < 0 when the op implies none we can state.
+  double expected_switches_per_op = -1;
+  // Add the switches of children reaped during sampling (getrusage RUSAGE_CHILDREN): creation probes.
+  bool counts_reaped_children = false;
+};
+
+class Probe {
+ public:
+  virtual ~Probe() = default;
+  virtual const ProbeInfo& info() const = 0;
+  // Creates partner tasks placed as asked and returns once they are ready to run ops.
+  // Throws ProbeSkip / ProbeError.
+  virtual std::unique_ptr<Session> start(const Placement& placement) const = 0;
+};
+
+}  // namespace ctxbench
