@@ -32,9 +32,10 @@ struct Summary {
   std::size_t n = 0;
   double min = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
   double mean = 0, stddev = 0, mad = 0;
-  double cv = 0;  // stddev / mean, 0 when mean == 0
+  double cv = 0;  // stddev / |mean|, 0 when mean == 0
   Interval median_ci;
-  // Samples farther than 3 scaled MADs (1.4826 * MAD) from the median; 0 when MAD == 0.
+  // Samples farther than 3 scaled MADs (1.4826 * MAD) from the median. When MAD == 0 (over half the
+  // samples equal) the scale is 1.2533 * mean absolute deviation instead; 0 when all samples are equal.
   std::size_t outliers_low = 0, outliers_high = 0;
 };
 Summary summarize(std::span<const double> samples);
