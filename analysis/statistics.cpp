@@ -192,7 +192,10 @@ std::vector<HistogramBucket> log_linear_histogram(std::span<const double> sample
   std::vector<HistogramBucket> out;
   if (nonpositive > 0) {
     double high = std::numeric_limits<double>::denorm_min();  // just above 0 when nothing is positive
-    if (!positive.empty()) high = bucket_low(positive.begin()->first.first, positive.begin()->first.second, sub);
+    if (!positive.empty()) {
+      const auto [k, i] = positive.begin()->first;
+      high = bucket_low(k, i, sub);
+    }
     out.push_back({lowest, high, nonpositive});
   }
   for (const auto& [key, count] : positive) {
@@ -216,8 +219,8 @@ std::vector<std::string> noise_warnings(const Summary& s) {
   if (static_cast<double>(s.outliers_high) > 0.05 * static_cast<double>(s.n)) {
     out.push_back("Noisy result: " + std::to_string(s.outliers_high) + " of " + std::to_string(s.n) +
                   " samples (" + percent(static_cast<double>(s.outliers_high) / static_cast<double>(s.n)) +
-                  ") are slow outliers, more than 3 scaled MADs above the median, typical of interrupts, frequency changes or"
-                  " other tasks sharing these CPUs." + remedy);
+                  ") are slow outliers, more than 3 scaled MADs above the median, typical of interrupts,"
+                  " frequency changes or other tasks sharing these CPUs." + remedy);
   }
   return out;
 }
