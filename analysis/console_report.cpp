@@ -1,0 +1,90 @@
+#include "analysis/console_report.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace ctxbench {
+
+std::string format_duration_ns(double ns) {
+  if (!std::isfinite(ns)) return "-";
+  const double a = std::fabs(ns);
+  auto three = [](double v, const char* unit) {
+    const double av = std::fabs(v);
+    if (av >= 100) return fmt::format("{:.0f} {}", v, unit);
+    if (av >= 10) return fmt::format("{:.1f} {}", v, unit);
+    return fmt::format("{:.2f} {}", v, unit);
+  };
+  if (a >= 1e9) return three(ns / 1e9, "s");
+  if (a >= 1e6) return three(ns / 1e6, "ms");
+  if (a >= 1e3) return three(ns / 1e3, "us");
+  return three(ns, "ns");
+}
+
+namespace {
+
+std::string placement_cell(const Record& r) {
+  if (r.placement.kind == "none") return "-";
+  std::string cell = r.placement.kind;
+  if (r.placement.cpu_a >= 0 && r.placement.cpu_b >= 0 && r.placement.cpu_a != r.placement.cpu_b)
+    cell += fmt::format(" ({},{})", r.placement.cpu_a, r.placement.cpu_b);
+  else if (r.placement.cpu_a >= 0)
+    cell += fmt::format(" ({})", r.placement.cpu_a);
+  return cell;
+}
+
+std::string switches_cell(const Record& r) {
+  if (!r.switches_per_op) return "";
+  if (r.expected_switches_per_op)
+    return fmt::format("{:.2f} (exp {:g})", *r.switches_per_op, *r.expected_switches_per_op);
+  return fmt::format("{:.2f}", *r.switches_per_op);
+}
+
+std::string status_cell(const Record& r) {
+  if (r.status == "ok") return r.derived ? "ok (derived)" : "ok";
+  return r.status + ": " + r.reason;
+}
+
+constexpr const char* kRowFormat = "  {:<22} {:>10} {:>10} {:>7} {:>16}  {}\n";
+
+}  // namespace
+
+std::string format_table(const std::vector<Record>& records) {
+  std::string out;
+  std::string current;
+  for (const Record& r : records) {
+    if (r.probe != current) {
+      current = r.probe;
+      out += fmt::format("\n{}\n  op: {}\n", r.probe, r.op);
+      out += fmt::format(kRowFormat, "placement", "p50", "p99", "CV", "switches/op", "status");
+    }
+    if (r.status == "ok") {
+      out += fmt::format(kRowFormat, placement_cell(r), format_duration_ns(r.stats.p50),
+                         format_duration_ns(r.stats.p99), fmt::format("{:.1f}%", r.stats.cv * 100),
+                         switches_cell(r), status_cell(r));
+    } else {
+      out += fmt::format(kRowFormat, placement_cell(r), "-", "-", "-", "", status_cell(r));
+    }
+    for (const std::string& w : r.warnings) out += fmt::format("    warning: {}\n", w);
+  }
+  out += "\np50 is the headline (median of all timed samples); p99 the tail; CV = stddev/mean of the samples.\n";
+  return out;
+}
+
+std::string format_progress(const Record& r, int index, int total) {
+  const std::string value = r.status == "ok" ? "p50 " + format_duration_ns(r.stats.p50) : status_cell(r);
+  return fmt::format("[{:>2}/{}] {:<44} {}\n", index, total, r.id(), value);
+}
+
+std::string format_list(const std::vector<ListedProbe>& probes) {
+  std::string out;
+  for (const ListedProbe& p : probes) {
+    std::string placements;
+    for (const std::string& s : p.placements) placements += (placements.empty() ? "" : ",") + s;
+    out += fmt::format("{:<32} {:<10} [{}]\n    {}\n", p.info->name, p.info->family,
+                       placements.empty() ? "one task" : placements, p.info->op);
+  }
+  return out;
+}
+
+}  // namespace ctxbench

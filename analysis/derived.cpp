@@ -1,0 +1,102 @@
+#include "analysis/derived.hpp"
+
+#include <fmt/format.h>
+
+namespace ctxbench {
+
+const std::vector<Derivation>& derivation_registry() {
+  static const std::vector<Derivation> table = {
+      {"ctxswitch.pipe.process.per_switch", "ctxswitch",
+       "DERIVED: one context switch between two processes = (pipe round trip - 2 x one-task pipe "
+       "write+read) / 2; direct cost only (no working set to refill)",
+       "ctxswitch.pipe.process", "ipc.pipe.self"},
+      {"ctxswitch.pipe.thread.per_switch", "ctxswitch",
+       "DERIVED: one context switch between two threads of one process = (pipe round trip - 2 x "
+       "one-task pipe write+read) / 2; direct cost only (no working set to refill)",
+       "ctxswitch.pipe.thread", "ipc.pipe.self"},
+      {"shm.pingpong.one_way", "shm",
+       "DERIVED: one cache-line transfer from one CPU to the other = shm.pingpong round trip / 2",
+       "shm.pingpong", ""},
+  };
+  return table;
+}
+
+namespace {
+
+const Record* find_ok(const std::vector<Record>& records, const std::string& probe) {
+  for (const Record& r : records)
+    if (r.probe == probe && r.status == "ok" && !r.samples.empty()) return &r;
+  return nullptr;
+}
+
+Record derive_one(const Derivation& d, const Record& from, double self_median) {
+  Record r;
+  r.probe = d.name;
+  r.family = d.family;
+  r.op = d.op;
+  r.unit = from.unit;
+  r.placement = from.placement;
+  r.derived = true;
+  r.formula = d.minus_twice.empty()
+                  ? fmt::format("({} - 0) / 2", from.id())
+                  : fmt::format("({} - 2 x {} median {:.1f} ns) / 2", from.id(), d.minus_twice, self_median);
+  r.timer_overhead_ns = from.timer_overhead_ns;
+  // Switch counts of the round trip, halved: a derived per-switch op is half a round trip.
+  if (from.switches_per_op) r.switches_per_op = *from.switches_per_op / 2;
+  if (from.expected_switches_per_op) r.expected_switches_per_op = *from.expected_switches_per_op / 2;
+
+  std::vector<std::vector<double>> per_rep;
+  std::size_t offset = 0;
+  for (const RepetitionSummary& rep : from.repetitions) {
+    std::vector<double> transformed;
+    for (std::size_t i = 0; i < rep.samples && offset + i < from.samples.size(); ++i)
+      transformed.push_back((from.samples[offset + i] - 2 * self_median) / 2);
+    offset += rep.samples;
+    per_rep.push_back(std::move(transformed));
+  }
+  summarize_into(r, per_rep, nullptr);
+  for (std::size_t i = 0; i < r.repetitions.size() && i < from.repetitions.size(); ++i) {
+    r.repetitions[i].ops = from.repetitions[i].ops;
+    r.repetitions[i].ops_per_sample = from.repetitions[i].ops_per_sample;
+  }
+  if (r.stats.p50 <= 0)
+    r.warnings.push_back(fmt::format(
+        "derived value is not positive: the one-task overhead ({:.1f} ns) is as large as half the round "
+        "trip, so this placement's round trip is dominated by IPC, not by switching",
+        self_median));
+  return r;
+}
+
+}  // namespace
+
+std::vector<Record> derive_records(const std::vector<Record>& measured) {
+  std::vector<Record> out;
+  for (const Derivation& d : derivation_registry()) {
+    double self_median = 0;
+    if (!d.minus_twice.empty()) {
+      const Record* self = find_ok(measured, d.minus_twice);
+      if (self == nullptr) continue;
+      self_median = self->stats.p50;
+    }
+    for (const Record& r : measured)
+      if (r.probe == d.from && r.status == "ok" && !r.samples.empty()) out.push_back(derive_one(d, r, self_median));
+  }
+  return out;
+}
+
+std::vector<Record> with_derived(const std::vector<Record>& measured) {
+  const std::vector<Record> derived = derive_records(measured);
+  std::vector<Record> out;
+  for (std::size_t i = 0; i < measured.size(); ++i) {
+    out.push_back(measured[i]);
+    const bool last_of_probe = i + 1 == measured.size() || measured[i + 1].probe != measured[i].probe;
+    if (!last_of_probe) continue;
+    for (const Record& d : derived) {
+      for (const Derivation& def : derivation_registry())
+        if (def.name == d.probe && def.from == measured[i].probe) out.push_back(d);
+    }
+  }
+  return out;
+}
+
+}  // namespace ctxbench

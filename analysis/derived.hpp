@@ -1,0 +1,34 @@
+// Figures computed from measured records, never measured directly, and labelled so (DESIGN.md §3).
+//
+// Every derivation has the form  value = (FROM - 2 * SELF) / 2  where SELF is the median of a one-task
+// record (or 0 when the derivation has none): the per-switch cost of lmbench lat_ctx / Li, Ding & Shen
+// (2007) — a round trip holds two switches and two write+read pairs — and the one-way time of a
+// symmetric round trip.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/record.hpp"
+
+namespace ctxbench {
+
+struct Derivation {
+  std::string name;         // name of the derived record
+  std::string family;
+  std::string op;           // what one derived op is, saying it is derived
+  std::string from;         // probe whose samples are transformed (every placement it has)
+  std::string minus_twice;  // one-task probe subtracted twice, or empty
+};
+
+const std::vector<Derivation>& derivation_registry();
+
+// Derived records for every derivation whose inputs are present and ok in `measured`, one per placement
+// of `from`. Sample-wise: each FROM sample x becomes (x - 2 * median(SELF)) / 2.
+std::vector<Record> derive_records(const std::vector<Record>& measured);
+
+// `measured` with every derived record inserted right after the last record of the probe it comes from,
+// so tables and files read "round trip, then what it implies".
+std::vector<Record> with_derived(const std::vector<Record>& measured);
+
+}  // namespace ctxbench

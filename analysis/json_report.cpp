@@ -1,0 +1,314 @@
+#include "analysis/json_report.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#ifndef CTXBENCH_VERSION
+#define CTXBENCH_VERSION "0.0.0"
+#endif
+#ifndef CTXBENCH_GIT_REVISION
+#define CTXBENCH_GIT_REVISION "unknown"
+#endif
+
+namespace ctxbench {
+
+using nlohmann::json;
+
+std::string tool_version() { return CTXBENCH_VERSION; }
+std::string git_revision() { return CTXBENCH_GIT_REVISION; }
+
+namespace {
+
+// Sets obj[key] only for finite values: the contract forbids NaN/Infinity, and a missing key is the
+// honest way to say "not known".
+void put(json& obj, const char* key, double value) {
+  if (std::isfinite(value)) obj[key] = value;
+}
+void put(json& obj, const char* key, const std::optional<double>& value) {
+  if (value) put(obj, key, *value);
+}
+
+// Raw samples keep nanosecond resolution to three decimals: more digits would only be timer noise and
+// would triple the file size.
+double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+json statistics_to_json(const Summary& s) {
+  json j;
+  j["n"] = s.n;
+  put(j, "min", s.min);
+  put(j, "p50", s.p50);
+  put(j, "p90", s.p90);
+  put(j, "p99", s.p99);
+  put(j, "p99_9", s.p999);
+  put(j, "max", s.max);
+  put(j, "mean", s.mean);
+  put(j, "stddev", s.stddev);
+  put(j, "mad", s.mad);
+  put(j, "cv", s.cv);
+  json ci;
+  put(ci, "low", s.median_ci.low);
+  put(ci, "high", s.median_ci.high);
+  ci["level"] = 0.95;
+  j["median_ci"] = ci;
+  j["outliers_low"] = s.outliers_low;
+  j["outliers_high"] = s.outliers_high;
+  return j;
+}
+
+std::string benchmark_name(const Record& r) { return r.id() + "/real_time"; }
+
+json iteration_row(const Record& r, int family_index, std::size_t rep_index) {
+  const RepetitionSummary& rep = r.repetitions[rep_index];
+  json row;
+  row["name"] = benchmark_name(r);
+  row["family_index"] = family_index;
+  row["per_family_instance_index"] = 0;
+  row["run_name"] = benchmark_name(r);
+  row["run_type"] = "iteration";
+  row["repetitions"] = r.repetitions.size();
+  row["repetition_index"] = rep_index;
+  row["threads"] = 1;
+  row["iterations"] = rep.ops;
+  // Google Benchmark reports a mean per iteration; ctxbench's headline estimator is the median of the
+  // repetition's samples, and cpu_time carries the same value because ctxbench measures wall time only.
+  put(row, "real_time", rep.median_ns);
+  put(row, "cpu_time", rep.median_ns);
+  row["time_unit"] = "ns";
+  put(row, "mean_ns", rep.mean_ns);
+  row["samples"] = rep.samples;
+  row["ops_per_sample"] = rep.ops_per_sample;
+  return row;
+}
+
+json aggregate_row(const Record& r, int family_index, const std::string& name, double value, bool percentage) {
+  json row;
+  row["name"] = benchmark_name(r) + "_" + name;
+  row["family_index"] = family_index;
+  row["per_family_instance_index"] = 0;
+  row["run_name"] = benchmark_name(r);
+  row["run_type"] = "aggregate";
+  row["repetitions"] = r.repetitions.size();
+  row["threads"] = 1;
+  row["aggregate_name"] = name;
+  row["aggregate_unit"] = percentage ? "percentage" : "time";
+  row["iterations"] = r.repetitions.size();
+  put(row, "real_time", value);
+  put(row, "cpu_time", value);
+  row["time_unit"] = "ns";
+  if (name == "median") {
+    put(row, "p50_ns", r.stats.p50);
+    put(row, "p90_ns", r.stats.p90);
+    put(row, "p99_ns", r.stats.p99);
+    put(row, "min_ns", r.stats.min);
+    put(row, "max_ns", r.stats.max);
+    put(row, "switches_per_op", r.switches_per_op);
+  }
+  return row;
+}
+
+json context_block(const RunMeta& meta, const MachineInfo& m) {
+  json c;
+  c["date"] = meta.start_time;
+  c["host_name"] = m.hostname;
+  c["executable"] = meta.executable;
+  c["num_cpus"] = m.logical_cpus;
+  if (m.cpu_mhz) c["mhz_per_cpu"] = static_cast<long long>(std::llround(*m.cpu_mhz));
+  c["cpu_scaling_enabled"] = !m.governor.empty() && m.governor != "performance";
+  json caches = json::array();
+  for (const CacheInfo& ci : m.caches) {
+    caches.push_back({{"type", ci.type}, {"level", ci.level}, {"size", ci.size_bytes}, {"num_sharing", 0}});
+  }
+  c["caches"] = caches;
+  json load = json::array();
+  for (const auto& v : {m.loadavg_1m, m.loadavg_5m, m.loadavg_15m})
+    if (v && std::isfinite(*v)) load.push_back(*v);
+  c["load_avg"] = load;
+  c["library_build_type"] = "release";
+  c["json_schema_version"] = 1;
+  for (const auto& [k, v] : meta.context) c[k] = v;
+  return c;
+}
+
+json ctxbench_block(const RunMeta& meta) {
+  json b;
+  b["schema_version"] = kSchemaVersion;
+  b["tool_version"] = tool_version();
+  b["git_revision"] = git_revision();
+  b["argv"] = meta.argv;
+  json opts;
+  opts["quick"] = meta.quick;
+  opts["repetitions"] = meta.repetitions;
+  if (!meta.filter.empty()) opts["filter"] = meta.filter;
+  opts["placements"] = meta.placements;
+  if (meta.cpus) opts["cpus"] = {meta.cpus->first, meta.cpus->second};
+  b["options"] = opts;
+  b["start_time"] = meta.start_time;
+  if (!meta.end_time.empty()) b["end_time"] = meta.end_time;
+  put(b, "timer_overhead_ns", meta.timer_overhead_ns);
+  b["complete"] = meta.complete;
+  b["interrupted"] = meta.interrupted;
+  if (meta.interrupted) b["interrupted_by"] = meta.interrupted_by;
+  b["warnings"] = meta.warnings;
+  return b;
+}
+
+}  // namespace
+
+json record_to_json(const Record& r) {
+  json j;
+  j["probe"] = r.probe;
+  j["id"] = r.id();
+  j["family"] = r.family;
+  j["op"] = r.op;
+  j["unit"] = r.unit;
+  json p;
+  p["kind"] = r.placement.kind;
+  json cpus = json::array();
+  if (r.placement.cpu_a >= 0) cpus.push_back(r.placement.cpu_a);
+  if (r.placement.cpu_b >= 0) cpus.push_back(r.placement.cpu_b);
+  p["cpus"] = cpus;
+  if (!r.placement.relation.empty()) p["relation"] = r.placement.relation;
+  j["placement"] = p;
+  j["status"] = r.status;
+  if (!r.reason.empty()) j["reason"] = r.reason;
+  j["derived"] = r.derived;
+  if (r.derived) j["formula"] = r.formula;
+  j["warnings"] = r.warnings;
+  if (r.status != "ok") return j;
+
+  j["estimator"] = r.estimator;
+  put(j, "value", r.stats.p50);
+  j["statistics"] = statistics_to_json(r.stats);
+  if (r.switches_per_op || r.expected_switches_per_op) {
+    json s;
+    put(s, "measured", r.switches_per_op);
+    put(s, "voluntary", r.voluntary_switches_per_op);
+    put(s, "involuntary", r.involuntary_switches_per_op);
+    put(s, "expected", r.expected_switches_per_op);
+    s["source"] = "kernel: /proc/<pid>/task/<tid>/status of every task (+ getrusage RUSAGE_CHILDREN)";
+    j["switches_per_op"] = s;
+  }
+  json reps = json::array();
+  for (const RepetitionSummary& rep : r.repetitions) {
+    json jr;
+    put(jr, "median_ns", rep.median_ns);
+    put(jr, "mean_ns", rep.mean_ns);
+    jr["samples"] = rep.samples;
+    jr["ops"] = rep.ops;
+    jr["ops_per_sample"] = rep.ops_per_sample;
+    reps.push_back(jr);
+  }
+  j["repetitions"] = reps;
+  json hist = json::array();
+  for (const HistogramBucket& b : r.histogram) hist.push_back({{"low", b.low}, {"high", b.high}, {"count", b.count}});
+  j["histogram"] = hist;
+  json samples = json::array();
+  for (double v : r.samples)
+    if (std::isfinite(v)) samples.push_back(round3(v));
+  j["samples"] = samples;
+  put(j, "timer_overhead_ns", r.timer_overhead_ns);
+  put(j, "wall_seconds", r.wall_seconds);
+  return j;
+}
+
+json benchmark_rows(const Record& r, int family_index) {
+  json rows = json::array();
+  if (r.status != "ok" || r.repetitions.empty()) return rows;
+  std::vector<double> values;
+  for (std::size_t i = 0; i < r.repetitions.size(); ++i) {
+    rows.push_back(iteration_row(r, family_index, i));
+    values.push_back(r.repetitions[i].median_ns);
+  }
+  const double m = mean(values);
+  const double sd = stddev(values);
+  rows.push_back(aggregate_row(r, family_index, "mean", m, false));
+  rows.push_back(aggregate_row(r, family_index, "median", median(values), false));
+  rows.push_back(aggregate_row(r, family_index, "stddev", sd, false));
+  rows.push_back(aggregate_row(r, family_index, "cv", m != 0 ? sd / m : 0.0, true));
+  return rows;
+}
+
+json build_report(const RunMeta& meta, const MachineInfo& machine, const std::vector<Record>& records) {
+  json doc;
+  doc["context"] = context_block(meta, machine);
+  json benchmarks = json::array();
+  int family_index = 0;
+  for (const Record& r : records) {
+    json rows = benchmark_rows(r, family_index);
+    if (rows.empty()) continue;
+    ++family_index;
+    for (json& row : rows) benchmarks.push_back(std::move(row));
+  }
+  doc["benchmarks"] = benchmarks;
+  doc["ctxbench"] = ctxbench_block(meta);
+  json m = machine_to_json(machine);
+  if (!meta.label.empty()) m["label"] = meta.label;
+  if (meta.loadavg_end) m["loadavg_end"] = *meta.loadavg_end;
+  doc["machine"] = m;
+  json results = json::array();
+  for (const Record& r : records) results.push_back(record_to_json(r));
+  doc["results"] = results;
+  return doc;
+}
+
+namespace {
+
+std::string parent_dir(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
+void check_output_path(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw std::runtime_error(fmt::format("--json {}: is a directory", path));
+  const std::string dir = parent_dir(path);
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw std::runtime_error(fmt::format("--json {}: directory {} does not exist", path, dir));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw std::runtime_error(fmt::format("--json {}: directory {} is not writable ({})", path, dir, errno_text()));
+  if (::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0)
+    throw std::runtime_error(fmt::format("--json {}: file is not writable ({})", path, errno_text()));
+}
+
+void write_json_atomically(const std::string& path, const json& doc) {
+  const std::string text = doc.dump(1) + "\n";
+  std::string tmp = path + ".tmp.XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) throw std::runtime_error(fmt::format("--json {}: cannot create a temp file ({})", path, errno_text()));
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = errno_text();
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw std::runtime_error(fmt::format("--json {}: write failed ({})", path, why));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  // mkstemp creates 0600; results are not secret, make them readable like any other output file.
+  ::fchmod(fd, 0644);
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(fmt::format("--json {}: cannot replace the file ({})", path, why));
+  }
+}
+
+}  // namespace ctxbench

@@ -1,0 +1,54 @@
+// The JSON contract of DESIGN.md §5: Google Benchmark's `context` + `benchmarks[]` (so compare.py,
+// github-action-benchmark, Bencher and conbench read it unchanged), plus `ctxbench`, `machine` and the
+// rich `results[]`. Never NaN or Infinity: a value that is not finite is left out.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/machine.hpp"
+#include "analysis/record.hpp"
+
+namespace ctxbench {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct RunMeta {
+  std::vector<std::string> argv;
+  std::string executable;
+  std::string start_time, end_time;  // ISO 8601, UTC; end empty while the run goes on
+  std::string label;
+  std::vector<std::pair<std::string, std::string>> context;
+  bool quick = false;
+  int repetitions = 0;
+  std::string filter;
+  std::vector<std::string> placements;
+  std::optional<std::pair<int, int>> cpus;
+  double timer_overhead_ns = 0;
+  bool complete = false;     // every selected probe ran
+  bool interrupted = false;  // a signal stopped the run
+  std::string interrupted_by;
+  std::vector<std::string> warnings;
+  std::optional<std::vector<double>> loadavg_end;  // 1, 5, 15 min at the end of the run
+};
+
+std::string tool_version();
+std::string git_revision();
+
+nlohmann::json build_report(const RunMeta& meta, const MachineInfo& machine, const std::vector<Record>& records);
+// Google Benchmark rows of one record: one `iteration` row per repetition, then mean/median/stddev/cv.
+nlohmann::json benchmark_rows(const Record& record, int family_index);
+nlohmann::json record_to_json(const Record& record);
+
+// Writes `doc` to `path` through a temp file in the same directory + rename, so a reader never sees a
+// half file. Throws std::runtime_error naming the path.
+void write_json_atomically(const std::string& path, const nlohmann::json& doc);
+// Fails early (std::runtime_error naming the path) when `path` cannot be written: a directory, a missing
+// or read-only parent. Leaves nothing behind.
+void check_output_path(const std::string& path);
+
+}  // namespace ctxbench

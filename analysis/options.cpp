@@ -1,0 +1,162 @@
+#include "analysis/options.hpp"
+
+#include <charconv>
+#include <regex>
+
+#include <fmt/format.h>
+
+namespace ctxbench {
+
+namespace {
+
+int parse_int(const std::string& flag, const std::string& text, int low, int high) {
+  int value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end)
+    throw UsageError(fmt::format("{}: '{}' is not a whole number", flag, text));
+  if (value < low || value > high)
+    throw UsageError(fmt::format("{}: {} is out of range [{}, {}]", flag, value, low, high));
+  return value;
+}
+
+std::pair<int, int> parse_cpu_pair(const std::string& text) {
+  const auto comma = text.find(',');
+  if (comma == std::string::npos)
+    throw UsageError(fmt::format("--cpus: '{}' must be two CPU numbers, A,B (e.g. --cpus 0,1)", text));
+  const int a = parse_int("--cpus", text.substr(0, comma), 0, 1 << 20);
+  const int b = parse_int("--cpus", text.substr(comma + 1), 0, 1 << 20);
+  if (a == b) throw UsageError(fmt::format("--cpus: '{}' names one CPU twice; cross-cpu needs two", text));
+  return {a, b};
+}
+
+std::vector<PlacementKind> parse_placements(const std::string& text) {
+  std::vector<PlacementKind> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const std::string word = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    PlacementKind kind;
+    if (word == "same" || word == "same-cpu")
+      kind = PlacementKind::SameCpu;
+    else if (word == "cross" || word == "cross-cpu")
+      kind = PlacementKind::CrossCpu;
+    else if (word == "unpinned")
+      kind = PlacementKind::Unpinned;
+    else
+      throw UsageError(fmt::format("--placement: '{}' is not one of same, cross, unpinned", word));
+    bool seen = false;
+    for (PlacementKind k : out) seen = seen || k == kind;
+    if (!seen) out.push_back(kind);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+void check_regex(const std::string& flag, const std::string& text) {
+  try {
+    std::regex re(text, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw UsageError(fmt::format("{}: '{}' is not a valid regular expression ({})", flag, text, e.what()));
+  }
+}
+
+}  // namespace
+
+std::string usage_text() {
+  return R"(usage: ctxbench [options]
+       ctxbench --list
+
+Measures what Linux charges for context switches, process and thread creation, and IPC on this
+machine. Prints a table on stdout, progress on stderr.
+
+options:
+  --json FILE           write the results as JSON (Google Benchmark compatible + ctxbench fields);
+                        FILE '-' writes JSON to stdout and the table to stderr
+  --filter REGEX        run only probes whose id (probe/placement, e.g. ctxswitch.pipe.process/same-cpu)
+                        matches REGEX (ECMAScript syntax, partial match)
+  --list                list the probes with what one op is, then exit
+  --quick               smoke run: 3 repetitions with short samples (seconds, not a minute)
+  --repetitions N       repetitions per probe and placement, each with fresh partner tasks (default 10)
+  --cpus A,B            CPUs for pinned placements: same-cpu uses A, cross-cpu uses A and B
+                        (default: the first two CPUs of the affinity mask)
+  --placement LIST      comma-separated subset of same,cross,unpinned (default: all three)
+  --label NAME          a name for this machine/configuration, stored in the JSON
+  --context K=V         extra key/value stored in the JSON context (repeatable)
+  --help                this text
+  --version             version and git revision
+
+Google Benchmark aliases: --benchmark_out=FILE --benchmark_out_format=json --benchmark_filter=REGEX
+--benchmark_repetitions=N
+
+exit status: 0 all probes ok or skipped, 1 a probe failed, 2 bad usage, 130/143 interrupted.
+)";
+}
+
+Options parse_options(const std::vector<std::string>& args) {
+  Options o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> inline_value;
+    if (flag.rfind("--", 0) == 0) {
+      const auto eq = flag.find('=');
+      if (eq != std::string::npos) {
+        inline_value = flag.substr(eq + 1);
+        flag = flag.substr(0, eq);
+      }
+    }
+    auto value = [&]() -> std::string {
+      if (inline_value) return *inline_value;
+      if (i + 1 >= args.size()) throw UsageError(fmt::format("{} needs a value", flag));
+      return args[++i];
+    };
+    auto no_value = [&]() {
+      if (inline_value) throw UsageError(fmt::format("{} takes no value", flag));
+    };
+
+    if (flag == "--json" || flag == "--benchmark_out") {
+      const std::string v = value();
+      if (v.empty()) throw UsageError(fmt::format("{} needs a file name", flag));
+      o.json_path = v;
+    } else if (flag == "--benchmark_out_format") {
+      const std::string v = value();
+      if (v != "json") throw UsageError(fmt::format("{}: only 'json' is supported, not '{}'", flag, v));
+    } else if (flag == "--filter" || flag == "--benchmark_filter") {
+      const std::string v = value();
+      check_regex(flag, v);
+      o.filter = v;
+    } else if (flag == "--repetitions" || flag == "--benchmark_repetitions") {
+      o.repetitions = parse_int(flag, value(), 1, 1000);
+    } else if (flag == "--cpus") {
+      o.cpus = parse_cpu_pair(value());
+    } else if (flag == "--placement") {
+      o.placements = parse_placements(value());
+    } else if (flag == "--label") {
+      o.label = value();
+    } else if (flag == "--context") {
+      const std::string v = value();
+      const auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw UsageError(fmt::format("--context: '{}' must be KEY=VALUE", v));
+      o.context.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+    } else if (flag == "--list") {
+      no_value();
+      o.list = true;
+    } else if (flag == "--quick") {
+      no_value();
+      o.quick = true;
+    } else if (flag == "--help" || flag == "-h") {
+      no_value();
+      o.help = true;
+    } else if (flag == "--version") {
+      no_value();
+      o.version = true;
+    } else {
+      throw UsageError(fmt::format("unknown option '{}' (see --help)", args[i]));
+    }
+  }
+  return o;
+}
+
+}  // namespace ctxbench

@@ -1,0 +1,41 @@
+// Command-line options of `ctxbench` (DESIGN.md §6): a pure parser, so every bad input is unit-tested.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "probes/probe.hpp"
+
+namespace ctxbench {
+
+struct Options {
+  std::optional<std::string> json_path;  // "-" for stdout
+  std::optional<std::string> filter;     // ECMAScript regex over "probe/placement" ids
+  bool list = false;
+  bool quick = false;
+  bool help = false;
+  bool version = false;
+  std::optional<int> repetitions;
+  std::optional<std::pair<int, int>> cpus;  // --cpus A,B (A may equal B only for same-cpu use)
+  std::vector<PlacementKind> placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu,
+                                           PlacementKind::Unpinned};
+  std::string label;
+  std::vector<std::pair<std::string, std::string>> context;  // --context K=V
+};
+
+// Thrown for bad usage; what() names the flag and the problem. main prints it and exits 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses argv[1..]. Accepts "--flag VALUE" and "--flag=VALUE", and Google Benchmark's aliases
+// --benchmark_out=FILE, --benchmark_out_format=json, --benchmark_filter=REGEX,
+// --benchmark_repetitions=N so compare.py can drive ctxbench. Validates the regex here.
+Options parse_options(const std::vector<std::string>& args);
+
+std::string usage_text();
+
+}  // namespace ctxbench

@@ -1,0 +1,97 @@
+#include "analysis/record.hpp"
+
+namespace ctxbench {
+
+std::string Record::id() const {
+  if (placement.kind == "none" || placement.kind.empty()) return probe;
+  return probe + "/" + placement.kind;
+}
+
+std::string placement_kind_name(PlacementKind kind) {
+  switch (kind) {
+    case PlacementKind::None: return "none";
+    case PlacementKind::SameCpu: return "same-cpu";
+    case PlacementKind::CrossCpu: return "cross-cpu";
+    case PlacementKind::Unpinned: return "unpinned";
+  }
+  return "none";
+}
+
+std::optional<PlacementKind> placement_kind_from_name(const std::string& name) {
+  for (PlacementKind k : {PlacementKind::None, PlacementKind::SameCpu, PlacementKind::CrossCpu,
+                          PlacementKind::Unpinned})
+    if (placement_kind_name(k) == name) return k;
+  return std::nullopt;
+}
+
+namespace {
+
+Record base_record(const ProbeInfo& info, const Placement& placement) {
+  Record r;
+  r.probe = info.name;
+  r.family = info.family;
+  r.op = info.op;
+  r.unit = info.unit;
+  r.placement.kind = placement_kind_name(placement.kind);
+  r.placement.cpu_a = placement.cpu_a;
+  r.placement.cpu_b = placement.cpu_b;
+  if (info.expected_switches_per_op >= 0) r.expected_switches_per_op = info.expected_switches_per_op;
+  return r;
+}
+
+}  // namespace
+
+void summarize_into(Record& record, const std::vector<std::vector<double>>& samples_per_repetition,
+                    const std::vector<RepetitionRun>* runs) {
+  record.samples.clear();
+  record.repetitions.clear();
+  for (std::size_t i = 0; i < samples_per_repetition.size(); ++i) {
+    const auto& s = samples_per_repetition[i];
+    record.samples.insert(record.samples.end(), s.begin(), s.end());
+    RepetitionSummary rep;
+    rep.median_ns = median(s);
+    rep.mean_ns = mean(s);
+    rep.samples = s.size();
+    if (runs != nullptr && i < runs->size()) {
+      rep.ops = (*runs)[i].ops;
+      rep.ops_per_sample = (*runs)[i].ops_per_sample;
+    }
+    record.repetitions.push_back(rep);
+  }
+  record.stats = summarize(record.samples);
+  record.histogram = log_linear_histogram(record.samples);
+  for (std::string& w : noise_warnings(record.stats)) record.warnings.push_back(std::move(w));
+}
+
+Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string& relation) {
+  Record r = base_record(info, run.placement);
+  r.placement.relation = relation;
+  r.timer_overhead_ns = run.timer_overhead_ns;
+  r.wall_seconds = run.wall_seconds;
+  switch (run.status) {
+    case RunStatus::Ok: r.status = "ok"; break;
+    case RunStatus::Skipped: r.status = "skipped"; break;
+    case RunStatus::Failed: r.status = "failed"; break;
+  }
+  r.reason = run.reason;
+  if (run.status != RunStatus::Ok) return r;
+
+  std::vector<std::vector<double>> per_rep;
+  for (const RepetitionRun& rep : run.repetitions) per_rep.push_back(rep.ns_per_op);
+  summarize_into(r, per_rep, &run.repetitions);
+  if (run.switches) {
+    r.switches_per_op = run.switches->total_per_op();
+    r.voluntary_switches_per_op = run.switches->voluntary_per_op;
+    r.involuntary_switches_per_op = run.switches->involuntary_per_op;
+  }
+  return r;
+}
+
+Record make_skipped_record(const ProbeInfo& info, const Placement& placement, const std::string& reason) {
+  Record r = base_record(info, placement);
+  r.status = "skipped";
+  r.reason = reason;
+  return r;
+}
+
+}  // namespace ctxbench

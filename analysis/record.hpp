@@ -1,0 +1,62 @@
+// A result record: one probe in one placement, summarized. Reporters (console, JSON) read only this.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/statistics.hpp"
+#include "probes/probe.hpp"
+#include "probes/run_result.hpp"
+
+namespace ctxbench {
+
+struct RepetitionSummary {
+  double median_ns = 0;  // the repetition's headline value (median of its samples)
+  double mean_ns = 0;
+  std::size_t samples = 0;
+  std::uint64_t ops = 0;
+  std::uint64_t ops_per_sample = 0;
+};
+
+struct PlacementInfo {
+  std::string kind;      // "none", "same-cpu", "cross-cpu", "unpinned"
+  int cpu_a = -1, cpu_b = -1;
+  std::string relation;  // "same", "smt-sibling", "same-llc", ... ; empty for one-task/unpinned
+};
+
+struct Record {
+  std::string probe, family, op, unit;
+  PlacementInfo placement;
+  std::string status = "ok";  // ok | skipped | failed
+  std::string reason;
+  std::string estimator = "median";
+  // Derived records are computed from other records, never measured directly; `formula` says how.
+  bool derived = false;
+  std::string formula;
+  Summary stats;                          // over every timed sample of every repetition
+  std::vector<RepetitionSummary> repetitions;
+  std::vector<double> samples;            // raw ns per op, repetition after repetition
+  std::vector<HistogramBucket> histogram;
+  std::optional<double> switches_per_op, voluntary_switches_per_op, involuntary_switches_per_op;
+  std::optional<double> expected_switches_per_op;
+  std::vector<std::string> warnings;
+  double timer_overhead_ns = 0;
+  double wall_seconds = 0;
+
+  // "ctxswitch.pipe.process/same-cpu" or "baseline.clock" for one-task probes.
+  std::string id() const;
+};
+
+std::string placement_kind_name(PlacementKind kind);
+std::optional<PlacementKind> placement_kind_from_name(const std::string& name);
+
+// Builds the record of a finished run; `relation` is the CPU relation of cpu_a/cpu_b (may be empty).
+Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string& relation);
+// A skipped record without running anything (placement impossible here, or excluded by the probe).
+Record make_skipped_record(const ProbeInfo& info, const Placement& placement, const std::string& reason);
+// Fills stats, repetitions, histogram and noise warnings from per-repetition samples.
+void summarize_into(Record& record, const std::vector<std::vector<double>>& samples_per_repetition,
+                    const std::vector<RepetitionRun>* runs);
+
+}  // namespace ctxbench

@@ -1,0 +1,37 @@
+// What the runner hands to analysis: raw samples and kernel counts, plain data only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "probes/probe.hpp"
+
+namespace ctxbench {
+
+enum class RunStatus { Ok, Skipped, Failed };
+
+struct RepetitionRun {
+  std::vector<double> ns_per_op;      // one value per timed sample (a batch of ops_per_sample ops)
+  std::uint64_t ops_per_sample = 0;
+  std::uint64_t ops = 0;              // ops in the timed samples (warm-up excluded)
+};
+
+struct SwitchTally {
+  double voluntary_per_op = 0;
+  double involuntary_per_op = 0;
+  double total_per_op() const { return voluntary_per_op + involuntary_per_op; }
+};
+
+struct ProbeRun {
+  Placement placement;
+  RunStatus status = RunStatus::Ok;
+  std::string reason;                 // why skipped or failed
+  std::vector<RepetitionRun> repetitions;
+  std::optional<SwitchTally> switches;  // over all timed samples of all repetitions
+  double timer_overhead_ns = 0;       // one now_ns() pair, measured at start-up
+  double wall_seconds = 0;            // whole probe, set-up and warm-up included
+};
+
+}  // namespace ctxbench

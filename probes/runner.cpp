@@ -1,0 +1,161 @@
+#include "probes/runner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <vector>
+
+#include "probes/os.hpp"
+
+namespace ctxbench {
+
+RunnerSettings RunnerSettings::quick() {
+  RunnerSettings s;
+  s.repetitions = 3;
+  s.sample_budget_ns = 6'000'000;
+  s.warmup_budget_ns = 1'000'000;
+  s.min_samples = 5;
+  return s;
+}
+
+double measure_timer_overhead_ns() {
+  std::vector<double> pairs;
+  pairs.reserve(2001);
+  for (int i = 0; i < 2001; ++i) {
+    const std::uint64_t a = now_ns();
+    const std::uint64_t b = now_ns();
+    pairs.push_back(static_cast<double>(b - a));
+  }
+  std::nth_element(pairs.begin(), pairs.begin() + 1000, pairs.end());
+  return pairs[1000];
+}
+
+namespace {
+
+std::uint64_t time_batch(Session& session, std::uint64_t n) {
+  throw_if_stopped();
+  const std::uint64_t start = now_ns();
+  session.run_ops(n);
+  const std::uint64_t end = now_ns();
+  return std::max<std::uint64_t>(end - start, 1);
+}
+
+// Grows the batch until one batch lasts at least target_ns. Doubles as the first part of warm-up.
+std::uint64_t calibrate_batch(Session& session, std::uint64_t target_ns) {
+  std::uint64_t n = 1;
+  for (;;) {
+    const std::uint64_t t = time_batch(session, n);
+    if (t >= target_ns || n >= (1ULL << 32)) return n;
+    // Aim 20% past the target so the next try usually lands; never grow more than 16x from one reading
+    // (the first batches are the coldest and the slowest).
+    const double wanted = static_cast<double>(n) * 1.2 * static_cast<double>(target_ns) / static_cast<double>(t);
+    n = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(wanted)), n + 1, n * 16);
+  }
+}
+
+struct SwitchSnapshot {
+  std::uint64_t voluntary = 0, involuntary = 0;
+};
+
+SwitchSnapshot snapshot_switches(const Session& session, bool with_reaped_children) {
+  SwitchSnapshot s;
+  for (const TaskId& t : session.tasks()) {
+    const SwitchCounts c = read_switch_counts(t.pid, t.tid);
+    s.voluntary += c.voluntary;
+    s.involuntary += c.involuntary;
+  }
+  if (with_reaped_children) {
+    const SwitchCounts c = reaped_children_switch_counts();
+    s.voluntary += c.voluntary;
+    s.involuntary += c.involuntary;
+  }
+  return s;
+}
+
+void apply_placement(const Placement& p) {
+  if (p.kind == PlacementKind::SameCpu || p.kind == PlacementKind::CrossCpu)
+    pin_to_cpu(p.cpu_a);
+  else
+    unpin();
+}
+
+// Undoes apply_placement whatever happens, so the next probe starts from the full affinity mask.
+struct PlacementGuard {
+  explicit PlacementGuard(const Placement& p) { apply_placement(p); }
+  ~PlacementGuard() {
+    try {
+      unpin();
+    } catch (...) {
+    }
+  }
+  PlacementGuard(const PlacementGuard&) = delete;
+  PlacementGuard& operator=(const PlacementGuard&) = delete;
+};
+
+RepetitionRun run_repetition(const Probe& probe, const Placement& placement, const RunnerSettings& settings,
+                             std::uint64_t target_batch_ns, std::uint64_t& voluntary,
+                             std::uint64_t& involuntary) {
+  // Fresh partner tasks per repetition: a repetition measures set-up luck (where the scheduler put a
+  // task, which memory it got) as well, which is what repetitions are for.
+  std::unique_ptr<Session> session = probe.start(placement);
+  RepetitionRun rep;
+  rep.ops_per_sample = calibrate_batch(*session, target_batch_ns);
+
+  const std::uint64_t warmup_end = now_ns() + settings.warmup_budget_ns;
+  do {
+    time_batch(*session, rep.ops_per_sample);
+  } while (now_ns() < warmup_end);
+
+  const bool with_children = probe.info().counts_reaped_children;
+  const SwitchSnapshot before = snapshot_switches(*session, with_children);
+  const std::uint64_t sample_end = now_ns() + settings.sample_budget_ns;
+  while (static_cast<int>(rep.ns_per_op.size()) < settings.max_samples &&
+         (static_cast<int>(rep.ns_per_op.size()) < settings.min_samples || now_ns() < sample_end)) {
+    const std::uint64_t t = time_batch(*session, rep.ops_per_sample);
+    rep.ns_per_op.push_back(static_cast<double>(t) / static_cast<double>(rep.ops_per_sample));
+    rep.ops += rep.ops_per_sample;
+  }
+  const SwitchSnapshot after = snapshot_switches(*session, with_children);
+  // A partner that exited between the snapshots reads as zero; never let that go negative.
+  if (after.voluntary >= before.voluntary) voluntary += after.voluntary - before.voluntary;
+  if (after.involuntary >= before.involuntary) involuntary += after.involuntary - before.involuntary;
+  return rep;
+}
+
+}  // namespace
+
+ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerSettings& settings,
+                   double timer_overhead_ns) {
+  ProbeRun run;
+  run.placement = placement;
+  run.timer_overhead_ns = timer_overhead_ns;
+  const std::uint64_t started = now_ns();
+  const auto target_batch_ns =
+      std::max<std::uint64_t>(settings.min_batch_ns, static_cast<std::uint64_t>(100.0 * timer_overhead_ns));
+  std::uint64_t voluntary = 0, involuntary = 0, ops = 0;
+  try {
+    PlacementGuard guard(placement);
+    for (int r = 0; r < settings.repetitions; ++r) {
+      run.repetitions.push_back(
+          run_repetition(probe, placement, settings, target_batch_ns, voluntary, involuntary));
+      ops += run.repetitions.back().ops;
+    }
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const ProbeSkip& e) {
+    run.status = RunStatus::Skipped;
+    run.reason = e.what();
+  } catch (const std::exception& e) {
+    run.status = RunStatus::Failed;
+    run.reason = e.what();
+  }
+  if (run.status == RunStatus::Ok && ops > 0) {
+    run.switches = SwitchTally{static_cast<double>(voluntary) / static_cast<double>(ops),
+                               static_cast<double>(involuntary) / static_cast<double>(ops)};
+  }
+  if (run.status != RunStatus::Ok) run.repetitions.clear();
+  run.wall_seconds = static_cast<double>(now_ns() - started) / 1e9;
+  return run;
+}
+
+}  // namespace ctxbench

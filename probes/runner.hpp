@@ -1,0 +1,35 @@
+// Drives one probe in one placement: repetitions with fresh partner tasks, calibrated batches, warm-up,
+// timed samples and kernel switch counts. The only place in ctxbench that reads the clock around ops.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "probes/probe.hpp"
+#include "probes/run_result.hpp"
+
+namespace ctxbench {
+
+struct RunnerSettings {
+  int repetitions = 10;
+  // Time spent in timed samples per repetition, and in warm-up before them.
+  std::uint64_t sample_budget_ns = 60'000'000;
+  std::uint64_t warmup_budget_ns = 10'000'000;
+  // A batch lasts at least this long and at least 100 timer pairs, so the clock costs < 1% of it.
+  std::uint64_t min_batch_ns = 20'000;
+  int min_samples = 10;
+  int max_samples = 5'000;
+
+  static RunnerSettings quick();
+};
+
+// Cost of one now_ns() pair (the timer overhead of one sample), median of many tries.
+double measure_timer_overhead_ns();
+
+// Runs `probe` in `placement`. Never throws for ProbeSkip/ProbeError (they become the status);
+// rethrows Interrupted so the caller stops the whole run. The calling thread is pinned as the
+// placement asks while the probe runs and unpinned afterwards.
+ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerSettings& settings,
+                   double timer_overhead_ns);
+
+}  // namespace ctxbench

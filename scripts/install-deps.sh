@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ctxbench needs, only those missing (idempotent); sudo when not root.
+#   scripts/install-deps.sh          build + run dependencies
+#   scripts/install-deps.sh --test   also what the test suite uses (compare.py, scipy, pytest, clang)
+set -euo pipefail
+
+packages=(build-essential cmake g++ git pkg-config libfmt-dev nlohmann-json3-dev libbenchmark-dev libgtest-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(libbenchmark-tools python3 python3-numpy python3-scipy python3-pytest procps)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "installed" ]] || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

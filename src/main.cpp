@@ -1,0 +1,152 @@
+// ctxbench: parse options -> select probes -> run -> report -> exit code. Everything else lives in
+// probes/ (measurement) and analysis/ (statistics, records, reporters).
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "analysis/console_report.hpp"
+#include "analysis/derived.hpp"
+#include "analysis/json_report.hpp"
+#include "analysis/machine.hpp"
+#include "analysis/options.hpp"
+#include "analysis/record.hpp"
+#include "probes/machine_files.hpp"
+#include "probes/os.hpp"
+#include "probes/runner.hpp"
+#include "src/plan.hpp"
+
+namespace ctxbench {
+namespace {
+
+std::string utc_now_iso() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+RunMeta make_meta(const Options& o, const std::vector<std::string>& argv, const RunnerSettings& settings) {
+  RunMeta meta;
+  meta.argv = argv;
+  meta.executable = argv.empty() ? "ctxbench" : argv[0];
+  meta.start_time = utc_now_iso();
+  meta.label = o.label;
+  meta.context = o.context;
+  meta.quick = o.quick;
+  meta.repetitions = settings.repetitions;
+  meta.filter = o.filter.value_or("");
+  for (PlacementKind k : o.placements) meta.placements.push_back(placement_kind_name(k));
+  meta.cpus = o.cpus;
+  return meta;
+}
+
+int list_probes(const std::vector<PlannedRun>& plan) {
+  std::vector<ListedProbe> listed;
+  for (const PlannedRun& run : plan) {
+    if (listed.empty() || listed.back().info != &run.probe->info()) listed.push_back({&run.probe->info(), {}});
+    if (run.placement.kind != PlacementKind::None)
+      listed.back().placements.push_back(placement_kind_name(run.placement.kind));
+  }
+  std::fputs(format_list(listed).c_str(), stdout);
+  return 0;
+}
+
+// Runs the plan, rewriting the JSON after every probe so an interrupted or crashed run keeps what it did.
+int run(const Options& o, const std::vector<std::string>& argv, const std::vector<PlannedRun>& plan) {
+  RunnerSettings settings = o.quick ? RunnerSettings::quick() : RunnerSettings{};
+  if (o.repetitions) settings.repetitions = *o.repetitions;
+  const bool json_to_stdout = o.json_path && *o.json_path == "-";
+  const bool json_to_file = o.json_path && !json_to_stdout;
+  std::FILE* table_out = json_to_stdout ? stderr : stdout;
+
+  RunMeta meta = make_meta(o, argv, settings);
+  const MachineInfo machine = parse_machine(read_machine_files("/"));
+  meta.timer_overhead_ns = measure_timer_overhead_ns();
+  install_stop_handlers();
+
+  std::vector<Record> measured;
+  auto save = [&] {
+    if (json_to_file) write_json_atomically(*o.json_path, build_report(meta, machine, with_derived(measured)));
+  };
+  int index = 0;
+  try {
+    for (const PlannedRun& planned : plan) {
+      ++index;
+      const ProbeInfo& info = planned.probe->info();
+      Record record;
+      if (!planned.skip_reason.empty()) {
+        record = make_skipped_record(info, planned.placement, planned.skip_reason);
+      } else {
+        const ProbeRun result = run_probe(*planned.probe, planned.placement, settings, meta.timer_overhead_ns);
+        const std::string relation = planned.placement.kind == PlacementKind::SameCpu ||
+                                             planned.placement.kind == PlacementKind::CrossCpu
+                                         ? cpu_relation(machine, planned.placement.cpu_a, planned.placement.cpu_b)
+                                         : "";
+        record = make_record(info, result, relation);
+      }
+      std::fputs(format_progress(record, index, static_cast<int>(plan.size())).c_str(), stderr);
+      measured.push_back(std::move(record));
+      save();
+    }
+    meta.complete = true;
+  } catch (const Interrupted&) {
+    meta.interrupted = true;
+    meta.interrupted_by = stop_signal() == SIGTERM ? "SIGTERM" : "SIGINT";
+    std::fputs("ctxbench: interrupted; partner tasks stopped and reaped\n", stderr);
+  }
+
+  meta.end_time = utc_now_iso();
+  meta.loadavg_end = std::vector<double>{};
+  const MachineInfo at_end = parse_machine(read_machine_files("/"));
+  for (const auto& v : {at_end.loadavg_1m, at_end.loadavg_5m, at_end.loadavg_15m})
+    if (v) meta.loadavg_end->push_back(*v);
+  const std::vector<Record> records = with_derived(measured);
+  save();
+  std::fputs(format_table(records).c_str(), table_out);
+  if (json_to_stdout) std::cout << build_report(meta, machine, records).dump(1) << "\n";
+  if (json_to_file) std::fprintf(stderr, "ctxbench: results written to %s\n", o.json_path->c_str());
+
+  if (meta.interrupted) return 128 + stop_signal();
+  for (const Record& r : records)
+    if (r.status == "failed") return 1;
+  return 0;
+}
+
+}  // namespace
+}  // namespace ctxbench
+
+int main(int argc, char** argv) {
+  using namespace ctxbench;
+  // Captured before anything pins a thread, so unpinned runs get the whole mask back.
+  const std::vector<int> allowed = allowed_cpus();
+  const std::vector<std::string> args(argv, argv + argc);
+  try {
+    const Options o = parse_options({args.begin() + 1, args.end()});
+    if (o.help) {
+      std::fputs(usage_text().c_str(), stdout);
+      return 0;
+    }
+    if (o.version) {
+      std::printf("ctxbench %s (%s)\n", tool_version().c_str(), git_revision().c_str());
+      return 0;
+    }
+    const std::vector<PlannedRun> plan = make_plan(o, allowed);
+    if (o.list) return list_probes(plan);
+    if (o.json_path && *o.json_path != "-") check_output_path(*o.json_path);
+    return run(o, args, plan);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "ctxbench: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ctxbench: %s\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,92 @@
+#include "src/plan.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "analysis/record.hpp"
+#include "probes/registry.hpp"
+
+namespace ctxbench {
+
+namespace {
+
+std::string cpu_list_text(const std::vector<int>& cpus) {
+  std::string s;
+  for (int c : cpus) s += (s.empty() ? "" : ",") + std::to_string(c);
+  return s;
+}
+
+struct CpuChoice {
+  int a = -1, b = -1;  // b == -1: only one CPU available
+};
+
+CpuChoice choose_cpus(const Options& options, const std::vector<int>& allowed) {
+  auto is_allowed = [&](int c) { return std::find(allowed.begin(), allowed.end(), c) != allowed.end(); };
+  if (options.cpus) {
+    for (int c : {options.cpus->first, options.cpus->second})
+      if (!is_allowed(c))
+        throw UsageError(fmt::format("--cpus: CPU {} is not in this process's affinity mask (allowed: {})", c,
+                                     cpu_list_text(allowed)));
+    return {options.cpus->first, options.cpus->second};
+  }
+  CpuChoice choice;
+  if (!allowed.empty()) choice.a = allowed[0];
+  if (allowed.size() >= 2) choice.b = allowed[1];
+  return choice;
+}
+
+std::string skipped_reason(const ProbeInfo& info, PlacementKind kind) {
+  for (const auto& [k, reason] : info.skipped_placements)
+    if (k == kind) return reason;
+  return "";
+}
+
+}  // namespace
+
+std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>& allowed) {
+  const CpuChoice cpus = choose_cpus(options, allowed);
+  std::optional<std::regex> filter;
+  if (options.filter) filter.emplace(*options.filter, std::regex::ECMAScript);
+
+  std::vector<PlannedRun> plan;
+  for (const auto& probe : probe_registry()) {
+    const ProbeInfo& info = probe->info();
+    std::vector<PlacementKind> kinds;
+    const bool one_task = info.placements.size() == 1 && info.placements[0] == PlacementKind::None;
+    if (one_task) {
+      kinds.push_back(PlacementKind::None);
+    } else {
+      // Asked-for placements in the user's order, if the probe has them or explains why it skips them.
+      for (PlacementKind k : options.placements) {
+        const bool listed = std::find(info.placements.begin(), info.placements.end(), k) != info.placements.end();
+        if (listed || !skipped_reason(info, k).empty()) kinds.push_back(k);
+      }
+    }
+    for (PlacementKind kind : kinds) {
+      PlannedRun run;
+      run.probe = probe.get();
+      run.placement.kind = kind;
+      run.id = kind == PlacementKind::None ? info.name : info.name + "/" + placement_kind_name(kind);
+      run.skip_reason = skipped_reason(info, kind);
+      if (kind == PlacementKind::SameCpu) {
+        run.placement.cpu_a = run.placement.cpu_b = cpus.a;
+      } else if (kind == PlacementKind::CrossCpu) {
+        run.placement.cpu_a = cpus.a;
+        run.placement.cpu_b = cpus.b;
+        if (cpus.b < 0 && run.skip_reason.empty())
+          run.skip_reason = fmt::format("cross-cpu needs two CPUs; the affinity mask holds only CPU {}", cpus.a);
+      }
+      if (filter && !std::regex_search(run.id, *filter)) continue;
+      plan.push_back(run);
+    }
+  }
+  if (plan.empty())
+    throw UsageError(options.filter ? fmt::format("--filter '{}' matches no probe (see --list)", *options.filter)
+                                    : std::string("no probe selected (see --list and --placement)"));
+  return plan;
+}
+
+}  // namespace ctxbench

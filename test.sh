@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, then builds and runs the GoogleTest suite (unit + integration)
+# three times: Release, ASan+UBSan, TSan. CTXBENCH_SANITIZERS=0 runs the Release pass only.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+scripts/install-deps.sh --test
+
+run_pass() {  # name, build dir, extra cmake args...
+  local name=$1 dir=$2
+  shift 2
+  echo "=== $name ===" >&2
+  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake --build "$dir" -j"$(nproc)"
+  (cd "$dir" && ctest --output-on-failure --timeout 900)
+}
+
+run_pass release build -DCMAKE_BUILD_TYPE=Release
+ln -sf build/ctxbench ctxbench
+if [[ "${CTXBENCH_SANITIZERS:-1}" != 0 ]]; then
+  # halt_on_error: a sanitizer report fails the test instead of scrolling past.
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  run_pass "asan+ubsan" build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTXBENCH_SANITIZE=address,undefined
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  run_pass tsan build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTXBENCH_SANITIZE=thread
+fi
+echo "all tests passed" >&2

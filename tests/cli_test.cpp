@@ -1,0 +1,283 @@
+// Integration tests: the real ctxbench binary, run the way a user runs it. Assertions are what physics
+// guarantees, with wide margins — never a tight absolute time (these machines are shared and noisy).
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using nlohmann::json;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "/ctxbench_cli_" + std::to_string(::getpid()) + "_" + name;
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// Runs argv (no shell) with stdout/stderr captured to files; returns the exit code (128+sig if killed).
+Outcome run(const std::vector<std::string>& args) {
+  const std::string out = temp_path("stdout"), err = temp_path("stderr");
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  Outcome r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  return r;
+}
+
+std::vector<std::string> ctxbench(std::vector<std::string> args) {
+  args.insert(args.begin(), CTXBENCH_BINARY);
+  return args;
+}
+
+// p50 of a result id ("probe/placement"), or NaN when absent or not ok.
+double p50(const json& doc, const std::string& id) {
+  for (const json& r : doc["results"])
+    if (r["id"] == id && r["status"] == "ok") return r["statistics"]["p50"].get<double>();
+  return std::nan("");
+}
+
+// One quick run of every probe, shared by the tests that read its results.
+class QuickRun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    path_ = temp_path("quick.json");
+    outcome_ = run(ctxbench({"--quick", "--json", path_}));
+    if (exists(path_)) doc_ = json::parse(slurp(path_));
+  }
+  static void TearDownTestSuite() { std::remove(path_.c_str()); }
+  static std::string path_;
+  static Outcome outcome_;
+  static json doc_;
+};
+std::string QuickRun::path_;
+Outcome QuickRun::outcome_;
+json QuickRun::doc_;
+
+TEST_F(QuickRun, ExitsZeroWithTableAndJson) {
+  EXPECT_EQ(outcome_.exit_code, 0) << outcome_.err;
+  EXPECT_NE(outcome_.out.find("p50"), std::string::npos);
+  ASSERT_TRUE(doc_.is_object());
+  for (const char* key : {"context", "benchmarks", "ctxbench", "machine", "results"})
+    EXPECT_TRUE(doc_.contains(key)) << key;
+  EXPECT_EQ(doc_["ctxbench"]["complete"], true);
+  EXPECT_EQ(doc_["ctxbench"]["interrupted"], false);
+}
+
+TEST_F(QuickRun, EveryResultIsOkWithPositiveFiniteValuesOrSkippedWithReason) {
+  ASSERT_TRUE(doc_.is_object());
+  std::set<std::string> probes;
+  for (const json& r : doc_["results"]) {
+    probes.insert(r["probe"].get<std::string>());
+    const std::string id = r["id"];
+    ASSERT_TRUE(r["status"] == "ok" || r["status"] == "skipped") << id << ": " << r.value("reason", "");
+    EXPECT_FALSE(r["op"].get<std::string>().empty()) << id;
+    if (r["status"] == "skipped") {
+      EXPECT_FALSE(r.value("reason", "").empty()) << id;
+      continue;
+    }
+    const json& s = r["statistics"];
+    for (const char* k : {"min", "p50", "p99", "max", "mean"}) {
+      ASSERT_TRUE(s.contains(k)) << id << " " << k;
+      const double v = s[k].get<double>();
+      EXPECT_TRUE(std::isfinite(v)) << id << " " << k;
+      // A derived value may legitimately dip to zero or below; a measured time never does.
+      if (!r["derived"].get<bool>()) EXPECT_GT(v, 0) << id << " " << k;
+    }
+    EXPECT_FALSE(r["samples"].empty()) << id;
+  }
+  for (const char* name : {"baseline.clock", "baseline.syscall", "ipc.pipe.self", "ctxswitch.pipe.process",
+                           "ctxswitch.pipe.thread", "ctxswitch.futex.process", "ctxswitch.futex.thread",
+                           "process.fork_exit", "process.fork_exec.static", "process.fork_exec.bin_true",
+                           "process.posix_spawn", "thread.create_join", "shm.pingpong",
+                           "ctxswitch.pipe.process.per_switch", "shm.pingpong.one_way"})
+    EXPECT_TRUE(probes.count(name)) << name;
+}
+
+TEST_F(QuickRun, SwitchingProbesReportKernelCountedSwitchesBesideExpected) {
+  ASSERT_TRUE(doc_.is_object());
+  int checked = 0;
+  for (const json& r : doc_["results"]) {
+    if (r["family"] != "ctxswitch" || r["status"] != "ok" || r["derived"].get<bool>()) continue;
+    ASSERT_TRUE(r.contains("switches_per_op")) << r["id"];
+    EXPECT_EQ(r["switches_per_op"]["expected"], 2) << r["id"];
+    // A blocking ping-pong cannot complete a round trip without the kernel switching at least once.
+    EXPECT_GT(r["switches_per_op"]["measured"].get<double>(), 0.5) << r["id"];
+    ++checked;
+  }
+  EXPECT_GE(checked, 4);
+}
+
+TEST_F(QuickRun, OrderingsPhysicsGuarantees) {
+  ASSERT_TRUE(doc_.is_object());
+  const double thread_create = p50(doc_, "thread.create_join");
+  const double fork_exit = p50(doc_, "process.fork_exit");
+  const double fork_exec = p50(doc_, "process.fork_exec.static");
+  EXPECT_LT(thread_create, fork_exit);
+  EXPECT_LT(fork_exit, fork_exec);
+  EXPECT_LT(fork_exit, p50(doc_, "process.fork_exec.bin_true"));
+  EXPECT_LT(p50(doc_, "baseline.syscall"), p50(doc_, "ctxswitch.pipe.process/same-cpu"));
+  const double shm = p50(doc_, "shm.pingpong/cross-cpu");
+  const double pipe_cross = p50(doc_, "ctxswitch.pipe.process/cross-cpu");
+  if (std::isnan(shm) || std::isnan(pipe_cross)) GTEST_SKIP() << "cross-cpu not available on this machine";
+  EXPECT_LT(shm, pipe_cross);
+}
+
+TEST_F(QuickRun, GoogleBenchmarkComparePyReadsTheFile) {
+  ASSERT_TRUE(exists(path_));
+  const std::string other = temp_path("quick_b.json");
+  const Outcome second = run(ctxbench({"--quick", "--filter", "baseline|fork_exit", "--json", other}));
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const Outcome cmp = run({"/usr/bin/python3", "/usr/share/benchmark/compare.py", "benchmarks", path_, other});
+  std::remove(other.c_str());
+  EXPECT_EQ(cmp.exit_code, 0) << cmp.err;
+  EXPECT_NE(cmp.out.find("baseline.syscall/real_time"), std::string::npos) << cmp.out << cmp.err;
+  EXPECT_NE(cmp.out.find("process.fork_exit/real_time"), std::string::npos) << cmp.out;
+}
+
+TEST(Cli, HelpVersionAndList) {
+  EXPECT_EQ(run(ctxbench({"--help"})).exit_code, 0);
+  const Outcome v = run(ctxbench({"--version"}));
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("ctxbench"), std::string::npos);
+  const Outcome l = run(ctxbench({"--list"}));
+  EXPECT_EQ(l.exit_code, 0);
+  for (const char* name : {"baseline.syscall", "ctxswitch.pipe.thread", "process.posix_spawn", "shm.pingpong"})
+    EXPECT_NE(l.out.find(name), std::string::npos) << name;
+}
+
+// Bad input: a message naming the problem, exit 2, and no output file left behind.
+TEST(Cli, BadInputExitsTwoAndWritesNothing) {
+  const std::string json_path = temp_path("bad.json");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--no-such-flag"}, "--no-such-flag"},
+      {{"--cpus", "0;1"}, "--cpus"},
+      {{"--cpus", "0,100000"}, "--cpus"},
+      {{"--filter", "no-probe-is-called-this"}, "--filter"},
+      {{"--filter", "[z-a]"}, "--filter"},
+      {{"--repetitions", "0"}, "--repetitions"},
+  };
+  for (auto [args, expected] : cases) {
+    args.insert(args.end(), {"--quick", "--json", json_path});
+    const Outcome o = run(ctxbench(args));
+    EXPECT_EQ(o.exit_code, 2) << args[0];
+    EXPECT_NE(o.err.find(expected), std::string::npos) << args[0] << ": " << o.err;
+    EXPECT_FALSE(exists(json_path)) << args[0];
+  }
+  for (const std::string& path : {std::string("/nonexistent-dir/out.json"), ::testing::TempDir()}) {
+    const Outcome o = run(ctxbench({"--quick", "--filter", "baseline.clock", "--json", path}));
+    EXPECT_EQ(o.exit_code, 2) << path;
+    EXPECT_NE(o.err.find(path), std::string::npos) << o.err;
+  }
+}
+
+// Every process in process group `pgid` still alive (zombies included).
+std::vector<pid_t> processes_in_group(pid_t pgid) {
+  std::vector<pid_t> found;
+  DIR* proc = ::opendir("/proc");
+  while (dirent* e = ::readdir(proc)) {
+    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pid <= 0) continue;
+    const std::string stat = slurp("/proc/" + std::string(e->d_name) + "/stat");
+    const auto close_paren = stat.rfind(')');
+    if (close_paren == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close_paren + 2));
+    std::string state;
+    long ppid = 0, pgrp = 0;
+    fields >> state >> ppid >> pgrp;
+    if (pgrp == pgid) found.push_back(pid);
+  }
+  ::closedir(proc);
+  return found;
+}
+
+// Ctrl-C in the middle of process, thread and creation probes: exit 130, nothing left running, and the
+// JSON holds what finished and says it was interrupted.
+TEST(Cli, CtrlCLeavesNoProcessBehind) {
+  for (const std::string filter : {"ctxswitch.pipe.process", "ctxswitch.futex.thread", "process.fork", "shm"}) {
+    const std::string json_path = temp_path("sigint.json");
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setpgid(0, 0);  // its own group, as a terminal would make it, so the test can find every task
+      const int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      ::execl(CTXBENCH_BINARY, CTXBENCH_BINARY, "--filter", filter.c_str(), "--repetitions", "1000", "--json",
+              json_path.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::setpgid(pid, pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ASSERT_EQ(::kill(-pid, SIGINT), 0);  // the whole group, like a terminal's Ctrl-C
+    int status = 0;
+    // A hung ctxbench must fail the test, not hang it: poll for 20 s, then kill.
+    bool exited = false;
+    for (int i = 0; i < 200 && !exited; ++i) {
+      exited = ::waitpid(pid, &status, WNOHANG) == pid;
+      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!exited) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+    }
+    ASSERT_TRUE(exited) << filter << ": ctxbench did not exit within 20 s of SIGINT";
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << filter << " status " << status;
+    // Reaped children vanish at once; orphans would be re-parented but keep the group id.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_TRUE(processes_in_group(pid).empty()) << filter << ": a task outlived ctxbench";
+    ASSERT_TRUE(exists(json_path)) << filter;
+    const json doc = json::parse(slurp(json_path));
+    EXPECT_EQ(doc["ctxbench"]["interrupted"], true) << filter;
+    EXPECT_EQ(doc["ctxbench"]["complete"], false) << filter;
+    std::remove(json_path.c_str());
+  }
+}
+
+}  // namespace

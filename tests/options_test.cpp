@@ -1,0 +1,94 @@
+#include "analysis/options.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ctxbench {
+namespace {
+
+Options parse(std::vector<std::string> args) { return parse_options(args); }
+
+std::string error_of(std::vector<std::string> args) {
+  try {
+    parse_options(args);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Options, DefaultsRunAllPlacements) {
+  const Options o = parse({});
+  EXPECT_FALSE(o.json_path);
+  EXPECT_FALSE(o.quick);
+  EXPECT_EQ(o.placements.size(), 3u);
+  EXPECT_FALSE(o.repetitions);
+}
+
+TEST(Options, SpaceAndEqualsFormsAgree) {
+  const Options a = parse({"--json", "x.json", "--filter", "pipe", "--repetitions", "4", "--cpus", "0,1"});
+  const Options b = parse({"--json=x.json", "--filter=pipe", "--repetitions=4", "--cpus=0,1"});
+  for (const Options* o : {&a, &b}) {
+    EXPECT_EQ(*o->json_path, "x.json");
+    EXPECT_EQ(*o->filter, "pipe");
+    EXPECT_EQ(*o->repetitions, 4);
+    EXPECT_EQ(o->cpus->first, 0);
+    EXPECT_EQ(o->cpus->second, 1);
+  }
+}
+
+TEST(Options, GoogleBenchmarkAliases) {
+  const Options o = parse({"--benchmark_out=r.json", "--benchmark_out_format=json", "--benchmark_filter=fork",
+                           "--benchmark_repetitions=3"});
+  EXPECT_EQ(*o.json_path, "r.json");
+  EXPECT_EQ(*o.filter, "fork");
+  EXPECT_EQ(*o.repetitions, 3);
+  EXPECT_NE(error_of({"--benchmark_out_format=csv"}).find("--benchmark_out_format"), std::string::npos);
+}
+
+TEST(Options, PlacementListKeepsOrderAndDropsDuplicates) {
+  const Options o = parse({"--placement", "cross,same,cross"});
+  ASSERT_EQ(o.placements.size(), 2u);
+  EXPECT_EQ(o.placements[0], PlacementKind::CrossCpu);
+  EXPECT_EQ(o.placements[1], PlacementKind::SameCpu);
+}
+
+TEST(Options, ContextPairsAndLabel) {
+  const Options o = parse({"--label", "laptop", "--context", "kernel=6.1", "--context", "note=a=b"});
+  EXPECT_EQ(o.label, "laptop");
+  ASSERT_EQ(o.context.size(), 2u);
+  EXPECT_EQ(o.context[1].first, "note");
+  EXPECT_EQ(o.context[1].second, "a=b");
+}
+
+// Every bad input names the flag it is about.
+TEST(Options, BadInputNamesTheFlag) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--bogus"}, "--bogus"},
+      {{"-x"}, "-x"},
+      {{"--json"}, "--json"},
+      {{"--json="}, "--json"},
+      {{"--repetitions", "0"}, "--repetitions"},
+      {{"--repetitions", "-3"}, "--repetitions"},
+      {{"--repetitions", "ten"}, "--repetitions"},
+      {{"--repetitions", "99999999999"}, "--repetitions"},
+      {{"--repetitions", "5x"}, "--repetitions"},
+      {{"--cpus", "0"}, "--cpus"},
+      {{"--cpus", "a,b"}, "--cpus"},
+      {{"--cpus", "1,1"}, "--cpus"},
+      {{"--cpus", "0,-1"}, "--cpus"},
+      {{"--cpus", ""}, "--cpus"},
+      {{"--placement", "sideways"}, "--placement"},
+      {{"--placement", ""}, "--placement"},
+      {{"--filter", "(unclosed"}, "--filter"},
+      {{"--context", "novalue"}, "--context"},
+      {{"--context", "=v"}, "--context"},
+      {{"--quick=yes"}, "--quick"},
+  };
+  for (const auto& [args, flag] : cases) {
+    const std::string message = error_of(args);
+    EXPECT_NE(message.find(flag), std::string::npos) << "args[0]=" << args[0] << " message=" << message;
+  }
+}
+
+}  // namespace
+}  // namespace ctxbench
