@@ -9,8 +9,10 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,7 +26,8 @@ std::uint64_t now_ns();
 void pin_to_cpu(int cpu);
 // Restores the calling thread's affinity to the mask it had at process start (for unpinned runs).
 void unpin();
-// CPUs of the process affinity mask at start, ascending.
+// CPUs of the process affinity mask at start, ascending. The mask is captured at the FIRST call, so
+// main() calls allowed_cpus() at start-up, before anything pins a thread; unpin() restores that mask.
 std::vector<int> allowed_cpus();
 // The CPU the calling thread runs on now (sched_getcpu).
 int current_cpu();
@@ -44,6 +47,8 @@ void request_stop(int sig);
 void install_stop_handlers();
 // Throws Interrupted if stop_requested().
 void throw_if_stopped();
+// Clears the flag so a test can raise it again. Never called by ctxbench itself.
+void reset_stop_for_tests();
 
 // ---------------------------------------------------------------- file descriptors
 class UniqueFd {
@@ -86,6 +91,8 @@ class Child {
  public:
   Child() = default;
   static Child spawn(const std::function<int()>& body, int cpu = -1);
+  // Takes ownership of an already created child (fork/posix_spawn in creation probes) and registers it.
+  static Child adopt(pid_t pid);
   Child(Child&& o) noexcept;
   Child& operator=(Child&& o) noexcept;
   Child(const Child&) = delete;
@@ -94,11 +101,14 @@ class Child {
   pid_t pid() const { return pid_; }
   // Waits for exit; returns the wait status. Retries EINTR (throws Interrupted on stop).
   int wait();
+  // Non-blocking: true (and the child reaped) when it has exited. Used to detect a dead partner.
+  bool exited() noexcept;
   void kill_and_reap() noexcept;
 
  private:
   explicit Child(pid_t pid);
   pid_t pid_ = -1;
+  bool reaped_ = false;  // pid_ stays readable after reaping (tasks() reports it)
 };
 
 // Registry used by the emergency path of the signal handler: pids of live children. Child registers
@@ -106,7 +116,9 @@ class Child {
 void register_child(pid_t pid);
 void unregister_child(pid_t pid);
 // Fork helper for creation probes: fork(), and in the child run prepare_child_after_fork() first.
-void prepare_child_after_fork(int cpu);
+// `parent` is getpid() taken before fork(): when getppid() differs, the parent died before
+// PR_SET_PDEATHSIG took effect and the child _exits at once. 0 skips that check.
+void prepare_child_after_fork(int cpu, pid_t parent = 0);
 
 // ---------------------------------------------------------------- partner threads
 // Owns one std::thread created with every signal blocked (so SIGINT lands on the main thread and
@@ -117,7 +129,9 @@ class PartnerThread {
   PartnerThread() = default;
   PartnerThread(std::function<void()> body, std::function<void()> on_stop, int cpu = -1);
   PartnerThread(PartnerThread&&) noexcept = default;
-  PartnerThread& operator=(PartnerThread&&) noexcept = default;
+  // Stops and joins the thread this object owned before taking o's (a defaulted move would call
+  // std::terminate on a joinable std::thread).
+  PartnerThread& operator=(PartnerThread&& o) noexcept;
   ~PartnerThread();
   // tid of the thread, available once the constructor returns.
   pid_t tid() const { return *tid_; }
@@ -150,6 +164,10 @@ class SharedMapping {
 // futex(2) on a 32-bit word. `shared` selects the process-shared (non-PRIVATE) op.
 // futex_wait returns on wake, value mismatch or EINTR (caller re-checks its condition).
 void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared);
+// Same with a relative CLOCK_MONOTONIC timeout; false when it timed out (so the caller can check that
+// its partner is still alive), true otherwise.
+bool futex_wait_for(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared,
+                    std::uint64_t timeout_ns);
 void futex_wake(std::atomic<std::uint32_t>* word, bool shared);
 
 // ---------------------------------------------------------------- context-switch counts

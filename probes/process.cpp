@@ -1,0 +1,137 @@
+// Process creation: fork+exit, fork+exec (static helper and /bin/true) and posix_spawn, each reaped
+// with waitpid so one op is the whole life of a child. Every child is registered while it lives, so a
+// second Ctrl-C kills it; none of them lives longer than one op.
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "probes/families.hpp"
+#include "probes/probe_util.hpp"
+
+namespace ctxbench {
+
+namespace {
+
+// waitpid()s the child and turns anything but "exited with 0" into ProbeError.
+void reap_expect_success(Child& child, const std::string& what) {
+  int status = child.wait();
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  if (WIFEXITED(status)) {
+    throw ProbeError(what + " exited with status " + std::to_string(WEXITSTATUS(status)) +
+                     (WEXITSTATUS(status) == 127 ? " (execve failed)" : ""));
+  }
+  if (WIFSIGNALED(status))
+    throw ProbeError(what + " was killed by signal " + std::to_string(WTERMSIG(status)));
+  throw ProbeError(what + " ended with wait status " + std::to_string(status));
+}
+
+[[noreturn]] void throw_fork_error(int err) { throw ProbeError(std::string("fork: ") + std::strerror(err)); }
+
+// The exec target with its argv and an EMPTY environment, prepared before fork(): the child only calls
+// execve and _exit, both async-signal-safe.
+struct ExecTarget {
+  std::string path;
+  char* argv[2] = {nullptr, nullptr};
+  char* envp[1] = {nullptr};
+  explicit ExecTarget(std::string p) : path(std::move(p)) { argv[0] = path.data(); }
+  ExecTarget(const ExecTarget&) = delete;
+  ExecTarget& operator=(const ExecTarget&) = delete;
+};
+
+std::string static_helper_path() { return executable_dir() + "/ctxbench-true-static"; }
+
+std::shared_ptr<ExecTarget> exec_target_or_skip(const std::string& path) {
+  if (::access(path.c_str(), X_OK) != 0) {
+    throw ProbeSkip("exec helper " + path + " is missing or not executable: " + std::strerror(errno));
+  }
+  return std::make_shared<ExecTarget>(path);
+}
+
+std::unique_ptr<Session> start_fork_exit() {
+  return make_loop_session([] {
+    throw_if_stopped();  // one op can take long on a loaded machine: check every op
+    pid_t pid = ::fork();
+    if (pid == 0) _exit(0);  // nothing else: the op is fork + exit + wait, not our cleanup
+    if (pid < 0) throw_fork_error(errno);
+    Child child = Child::adopt(pid);
+    reap_expect_success(child, "forked child");
+  });
+}
+
+std::unique_ptr<Session> start_fork_exec(const std::string& path) {
+  auto target = exec_target_or_skip(path);
+  return make_loop_session([target] {
+    throw_if_stopped();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::execve(target->path.c_str(), target->argv, target->envp);
+      _exit(127);
+    }
+    if (pid < 0) throw_fork_error(errno);
+    Child child = Child::adopt(pid);
+    reap_expect_success(child, target->path);
+  });
+}
+
+std::unique_ptr<Session> start_posix_spawn() {
+  auto target = exec_target_or_skip(static_helper_path());
+  return make_loop_session([target] {
+    throw_if_stopped();
+    pid_t pid = 0;
+    int rc = ::posix_spawn(&pid, target->path.c_str(), nullptr, nullptr, target->argv, target->envp);
+    if (rc != 0) throw ProbeError("posix_spawn " + target->path + ": " + std::strerror(rc));
+    Child child = Child::adopt(pid);
+    reap_expect_success(child, target->path);
+  });
+}
+
+ProbeInfo creation_info(const char* name, std::string op) {
+  ProbeInfo info;
+  info.name = name;
+  info.family = "process";
+  info.op = std::move(op);
+  info.placements = {PlacementKind::None};
+  info.counts_reaped_children = true;  // the child's own switches belong to the op
+  return info;
+}
+
+}  // namespace
+
+std::unique_ptr<Probe> make_process_fork_exit() {
+  return std::make_unique<SimpleProbe>(
+      creation_info("process.fork_exit",
+                    "fork(); the child calls _exit(0) at once; the parent waitpid()s it"),
+      [](const Placement&) { return start_fork_exit(); });
+}
+
+std::unique_ptr<Probe> make_process_fork_exec_static() {
+  return std::make_unique<SimpleProbe>(
+      creation_info(
+          "process.fork_exec.static",
+          "fork(); the child execve()s the statically linked ctxbench-true-static (installed next "
+          "to ctxbench) with an empty environment, which exits 0 at once; the parent waitpid()s it"),
+      [](const Placement&) { return start_fork_exec(static_helper_path()); });
+}
+
+std::unique_ptr<Probe> make_process_fork_exec_bin_true() {
+  return std::make_unique<SimpleProbe>(
+      creation_info("process.fork_exec.bin_true",
+                    "fork(); the child execve()s /bin/true (dynamically linked: includes ld.so and libc "
+                    "start-up) with an empty environment; the parent waitpid()s it (compare with "
+                    "hyperfine -N /bin/true)"),
+      [](const Placement&) { return start_fork_exec("/bin/true"); });
+}
+
+std::unique_ptr<Probe> make_process_posix_spawn() {
+  return std::make_unique<SimpleProbe>(
+      creation_info("process.posix_spawn",
+                    "posix_spawn() of the statically linked ctxbench-true-static with an empty environment "
+                    "(glibc: clone(CLONE_VM|CLONE_VFORK) + execve), then waitpid()"),
+      [](const Placement&) { return start_posix_spawn(); });
+}
+
+}  // namespace ctxbench

@@ -1,0 +1,36 @@
+// The ONE table of every probe. Order is run order and --list order: baselines and ipc.pipe.self come
+// first because the derived per-switch figure of the ctxswitch probes subtracts ipc.pipe.self.
+#include "probes/registry.hpp"
+
+#include "probes/families.hpp"
+
+namespace ctxbench {
+
+namespace {
+
+std::vector<std::unique_ptr<Probe>> build_table() {
+  std::vector<std::unique_ptr<Probe>> t;
+  t.push_back(make_baseline_clock());              // baseline.clock
+  t.push_back(make_baseline_syscall());            // baseline.syscall
+  t.push_back(make_ipc_pipe_self());               // ipc.pipe.self
+  t.push_back(make_ctxswitch_pipe_process());      // ctxswitch.pipe.process
+  t.push_back(make_ctxswitch_pipe_thread());       // ctxswitch.pipe.thread
+  t.push_back(make_ctxswitch_futex_process());     // ctxswitch.futex.process
+  t.push_back(make_ctxswitch_futex_thread());      // ctxswitch.futex.thread
+  t.push_back(make_process_fork_exit());           // process.fork_exit
+  t.push_back(make_process_fork_exec_static());    // process.fork_exec.static
+  t.push_back(make_process_fork_exec_bin_true());  // process.fork_exec.bin_true
+  t.push_back(make_process_posix_spawn());         // process.posix_spawn
+  t.push_back(make_thread_create_join());          // thread.create_join
+  t.push_back(make_shm_pingpong());                // shm.pingpong
+  return t;
+}
+
+}  // namespace
+
+const std::vector<std::unique_ptr<Probe>>& probe_registry() {
+  static const std::vector<std::unique_ptr<Probe>> table = build_table();
+  return table;
+}
+
+}  // namespace ctxbench

@@ -1,0 +1,413 @@
+// Probes and OS helpers: every registered probe starts, runs and tears down in each placement without
+// leaving a child process or a thread behind; failures and stops surface as the contract says.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "probes/os.hpp"
+#include "probes/probe.hpp"
+#include "probes/registry.hpp"
+
+namespace ctxbench {
+namespace {
+
+int thread_count() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
+// Every process whose parent is us, zombies included (an unreaped child is a leak too).
+std::vector<pid_t> our_children() {
+  std::vector<pid_t> out;
+  const pid_t self = getpid();
+  DIR* d = opendir("/proc");
+  if (d == nullptr) return out;
+  while (dirent* e = readdir(d)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    std::ifstream in(std::string("/proc/") + e->d_name + "/stat");
+    std::string stat;
+    std::getline(in, stat);
+    std::size_t close = stat.rfind(')');  // comm may contain spaces and parentheses
+    if (close == std::string::npos) continue;
+    char state = 0;
+    long ppid = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == self) {
+      out.push_back(static_cast<pid_t>(pid));
+    }
+  }
+  closedir(d);
+  return out;
+}
+
+// A joined thread can still be counted for a moment (the kernel releases it after the join wakes up).
+bool eventually(const std::function<bool()>& pred, int timeout_ms = 2000) {
+  for (int waited = 0; waited < timeout_ms; waited += 5) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
+
+int g_baseline_threads = 1;
+
+extern "C" void noop_handler(int) {}
+
+// What main() does at start-up: capture the affinity mask and install the stop handlers (SIGPIPE
+// ignored: a dead pipe partner must become EPIPE, not kill the test).
+class ProbesEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    allowed_cpus();
+    install_stop_handlers();
+    struct sigaction sa {};
+    sa.sa_handler = noop_handler;  // no SA_RESTART: used to kick a blocked call with EINTR
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, nullptr);
+    // Sanitizer runtimes start a helper thread with the first user thread; count it in the baseline.
+    std::thread([] {}).join();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    g_baseline_threads = thread_count();
+  }
+};
+const auto* const g_env = ::testing::AddGlobalTestEnvironment(new ProbesEnvironment);
+
+void expect_nothing_left_behind() {
+  EXPECT_TRUE(eventually([] { return our_children().empty(); })) << our_children().size() << " children left";
+  EXPECT_TRUE(eventually([] { return thread_count() == g_baseline_threads; }))
+      << thread_count() << " threads, expected " << g_baseline_threads;
+}
+
+bool is_creation_probe(const ProbeInfo& info) { return info.family == "process" || info.family == "thread"; }
+
+bool is_skipped(const ProbeInfo& info, PlacementKind k) {
+  for (const auto& [kind, reason] : info.skipped_placements) {
+    if (kind == k) return true;
+  }
+  return false;
+}
+
+const Probe& probe_named(const std::string& name) {
+  for (const auto& p : probe_registry()) {
+    if (p->info().name == name) return *p;
+  }
+  throw std::runtime_error("no probe " + name);
+}
+
+// Pins the caller as the runner does, and restores the start-up mask when the scope ends.
+struct CallerPlacement {
+  Placement placement;
+  explicit CallerPlacement(PlacementKind kind) {
+    const std::vector<int> cpus = allowed_cpus();
+    placement.kind = kind;
+    if (kind == PlacementKind::SameCpu) placement.cpu_a = placement.cpu_b = cpus.front();
+    if (kind == PlacementKind::CrossCpu) {
+      placement.cpu_a = cpus.front();
+      placement.cpu_b = cpus.back();
+    }
+    if (placement.cpu_a >= 0) pin_to_cpu(placement.cpu_a);
+  }
+  ~CallerPlacement() { unpin(); }
+};
+
+// ---------------------------------------------------------------- every probe, every placement
+
+class EveryProbe : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryProbe, RunsInEachPlacementAndLeavesNothingBehind) {
+  const Probe& probe = probe_named(GetParam());
+  const ProbeInfo& info = probe.info();
+  const std::uint64_t n = is_creation_probe(info) ? 5 : 1000;
+  for (PlacementKind kind : info.placements) {
+    if (is_skipped(info, kind)) continue;
+    if (kind == PlacementKind::CrossCpu && allowed_cpus().size() < 2) continue;
+    SCOPED_TRACE(static_cast<int>(kind));
+    {
+      CallerPlacement where(kind);
+      std::unique_ptr<Session> s;
+      try {
+        s = probe.start(where.placement);
+      } catch (const ProbeSkip& e) {
+        GTEST_SKIP() << e.what();
+      }
+      s->run_ops(n);
+      s->run_ops(n);  // sessions are driven sample after sample
+      const std::vector<TaskId> tasks = s->tasks();
+      const bool two_tasks = kind != PlacementKind::None;
+      ASSERT_EQ(tasks.size(), two_tasks ? 2u : 1u);
+      EXPECT_EQ(tasks[0].pid, getpid());
+      EXPECT_EQ(tasks[0].tid, gettid_now());
+      if (two_tasks) {
+        EXPECT_NE(tasks[1].tid, tasks[0].tid);
+        // A blocking partner is alive and has switched (a spinning one may never have).
+        SwitchCounts c = read_switch_counts(tasks[1].pid, tasks[1].tid);
+        if (info.expected_switches_per_op > 0) {
+          EXPECT_GT(c.voluntary + c.involuntary, 0u);
+        }
+      }
+      if (kind == PlacementKind::SameCpu || kind == PlacementKind::CrossCpu) {
+        EXPECT_EQ(current_cpu(), where.placement.cpu_a);
+      }
+    }
+    expect_nothing_left_behind();
+  }
+}
+
+std::vector<std::string> probe_names() {
+  std::vector<std::string> names;
+  for (const auto& p : probe_registry()) names.push_back(p->info().name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EveryProbe, ::testing::ValuesIn(probe_names()),
+                         [](const ::testing::TestParamInfo<std::string>& i) {
+                           std::string s = i.param;
+                           for (char& c : s) {
+                             if (c == '.') c = '_';
+                           }
+                           return s;
+                         });
+
+TEST(Registry, NamesUniqueAndInfoComplete) {
+  std::set<std::string> names;
+  const std::set<std::string> families = {"baseline", "ctxswitch", "process", "thread", "ipc", "shm"};
+  for (const auto& p : probe_registry()) {
+    const ProbeInfo& info = p->info();
+    EXPECT_TRUE(names.insert(info.name).second) << "duplicate " << info.name;
+    EXPECT_FALSE(info.op.empty()) << info.name;
+    EXPECT_FALSE(info.family.empty()) << info.name;
+    EXPECT_TRUE(families.count(info.family)) << info.name << " family " << info.family;
+    EXPECT_EQ(info.name.rfind(info.family + ".", 0), 0u) << info.name << " not under " << info.family;
+    EXPECT_FALSE(info.placements.empty()) << info.name;
+    EXPECT_EQ(info.unit, "ns");
+    for (const auto& [kind, reason] : info.skipped_placements) {
+      EXPECT_FALSE(reason.empty()) << info.name;
+      bool listed = false;
+      for (PlacementKind k : info.placements) listed = listed || k == kind;
+      EXPECT_TRUE(listed) << info.name << ": skipped placement not listed";
+    }
+  }
+  EXPECT_GE(names.size(), 13u);
+  // The mode switch must never be sold as a context switch.
+  EXPECT_NE(probe_named("baseline.syscall").info().op.find("NOT a context switch"), std::string::npos);
+}
+
+TEST(Registry, SkippedPlacementIsRefusedWithItsReason) {
+  const Probe& shm = probe_named("shm.pingpong");
+  Placement p{PlacementKind::Unpinned, -1, -1};
+  try {
+    shm.start(p);
+    FAIL() << "unpinned shm.pingpong started";
+  } catch (const ProbeSkip& e) {
+    EXPECT_NE(std::string(e.what()).find("scheduler"), std::string::npos);
+  }
+}
+
+TEST(Probes, StaticHelperIsInstalledNextToTheBinary) {
+  const std::string path = executable_dir() + "/ctxbench-true-static";
+  EXPECT_EQ(access(path.c_str(), X_OK), 0) << path << " missing: build target ctxbench-true-static";
+}
+
+// ---------------------------------------------------------------- children and failures
+
+TEST(Child, BlockedForeverIsKilledAndReapedByDestructor) {
+  pid_t pid = 0;
+  {
+    Child c = Child::spawn([] {
+      for (;;) pause();
+      return 0;
+    });
+    pid = c.pid();
+    ASSERT_GT(pid, 0);
+    EXPECT_EQ(kill(pid, 0), 0);
+  }
+  errno = 0;
+  EXPECT_EQ(kill(pid, 0), -1);
+  EXPECT_EQ(errno, ESRCH);
+  expect_nothing_left_behind();
+}
+
+TEST(Child, ExitStatusIsReported) {
+  Child c = Child::spawn([] { return 7; });
+  int st = c.wait();
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 7);
+  EXPECT_TRUE(c.exited());
+}
+
+class PartnerKilled : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PartnerKilled, RunOpsThrowsProbeError) {
+  std::unique_ptr<Session> s = probe_named(GetParam()).start(Placement{PlacementKind::Unpinned, -1, -1});
+  s->run_ops(100);
+  const pid_t partner = s->tasks().at(1).pid;
+  ASSERT_NE(partner, getpid());
+  ASSERT_EQ(kill(partner, SIGKILL), 0);
+  EXPECT_THROW(s->run_ops(1'000'000), ProbeError);
+  EXPECT_THROW(s->run_ops(1), ProbeError);  // the session stays failed
+  s.reset();
+  expect_nothing_left_behind();
+}
+
+INSTANTIATE_TEST_SUITE_P(ProcessPartners, PartnerKilled,
+                         ::testing::Values("ctxswitch.pipe.process", "ctxswitch.futex.process"),
+                         [](const ::testing::TestParamInfo<std::string>& i) {
+                           return i.param == "ctxswitch.pipe.process" ? std::string("pipe")
+                                                                      : std::string("futex");
+                         });
+
+TEST(Pinning, UnavailableCpuIsASkip) {
+  const std::vector<int> cpus = allowed_cpus();
+  ASSERT_FALSE(cpus.empty());
+  EXPECT_THROW(pin_to_cpu(cpus.back() + 1), ProbeSkip);
+  EXPECT_THROW(pin_to_cpu(-1), ProbeSkip);
+  // A partner asked for an unavailable CPU: the session refuses with a skip and leaves nothing.
+  for (const char* name : {"ctxswitch.pipe.process", "ctxswitch.pipe.thread", "ctxswitch.futex.thread"}) {
+    Placement p{PlacementKind::CrossCpu, cpus.front(), cpus.back() + 1};
+    EXPECT_THROW(probe_named(name).start(p), ProbeSkip) << name;
+  }
+  expect_nothing_left_behind();
+}
+
+TEST(Pinning, PinAndUnpin) {
+  const std::vector<int> cpus = allowed_cpus();
+  pin_to_cpu(cpus.back());
+  EXPECT_EQ(current_cpu(), cpus.back());
+  unpin();
+  cpu_set_t s;
+  CPU_ZERO(&s);
+  ASSERT_EQ(sched_getaffinity(0, sizeof s, &s), 0);
+  EXPECT_EQ(static_cast<std::size_t>(CPU_COUNT(&s)), cpus.size());
+}
+
+// ---------------------------------------------------------------- stop requests
+
+// Blocks run_ops by stopping the partner process, then stops the run from another thread: either the
+// real SIGINT handler (first signal) or request_stop(); SIGUSR1 kicks repeat in case the signal landed
+// just before the caller blocked.
+void expect_blocked_run_interrupted(const std::string& probe, bool real_sigint) {
+  std::unique_ptr<Session> s = probe_named(probe).start(Placement{PlacementKind::Unpinned, -1, -1});
+  s->run_ops(10);
+  const pid_t partner = s->tasks().at(1).pid;
+  ASSERT_EQ(kill(partner, SIGSTOP), 0);
+  const pthread_t caller = pthread_self();
+  std::atomic<bool> done{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (real_sigint) {
+      pthread_kill(caller, SIGINT);
+    } else {
+      request_stop(SIGTERM);
+      pthread_kill(caller, SIGUSR1);
+    }
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (!done.load()) pthread_kill(caller, SIGUSR1);
+    }
+  });
+  EXPECT_THROW(s->run_ops(1'000'000'000), Interrupted);
+  done = true;
+  stopper.join();
+  EXPECT_EQ(stop_signal(), real_sigint ? SIGINT : SIGTERM);
+  s.reset();  // SIGKILL works on a stopped process
+  reset_stop_for_tests();
+  EXPECT_FALSE(stop_requested());
+  expect_nothing_left_behind();
+}
+
+TEST(Stop, SigintInterruptsBlockedPipeRun) { expect_blocked_run_interrupted("ctxswitch.pipe.process", true); }
+TEST(Stop, RequestStopInterruptsBlockedPipeRun) {
+  expect_blocked_run_interrupted("ctxswitch.pipe.process", false);
+}
+TEST(Stop, SigintInterruptsBlockedFutexRun) {
+  expect_blocked_run_interrupted("ctxswitch.futex.process", true);
+}
+TEST(Stop, RequestStopInterruptsBlockedFutexRun) {
+  expect_blocked_run_interrupted("ctxswitch.futex.process", false);
+}
+
+TEST(Stop, EveryProbeChecksTheFlagOnEachCall) {
+  for (const auto& p : probe_registry()) {
+    const ProbeInfo& info = p->info();
+    PlacementKind kind = PlacementKind::None;
+    for (PlacementKind k : info.placements) {
+      if (!is_skipped(info, k)) kind = k;
+    }
+    if (kind == PlacementKind::CrossCpu && allowed_cpus().size() < 2) continue;
+    CallerPlacement where(kind);
+    std::unique_ptr<Session> s;
+    try {
+      s = p->start(where.placement);
+    } catch (const ProbeSkip&) {
+      continue;
+    }
+    request_stop(SIGTERM);
+    EXPECT_THROW(s->run_ops(1), Interrupted) << info.name;
+    reset_stop_for_tests();
+  }
+  expect_nothing_left_behind();
+}
+
+TEST(Stop, SecondSignalExitsAtOnce) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    install_stop_handlers();
+    raise(SIGTERM);  // first: sets the flag only
+    if (stop_signal() != SIGTERM) _exit(1);
+    raise(SIGTERM);  // second: _exit(128 + SIGTERM)
+    _exit(2);
+  }
+  int st = 0;
+  ASSERT_EQ(waitpid(pid, &st, 0), pid);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 128 + SIGTERM);
+}
+
+// ---------------------------------------------------------------- small helpers
+
+TEST(Os, SwitchCountsOfSelfAndOfAMissingTask) {
+  SwitchCounts before = read_switch_counts(getpid(), gettid_now());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));  // sleeping is a voluntary switch
+  SwitchCounts after = read_switch_counts(getpid(), gettid_now());
+  EXPECT_GT(after.voluntary, before.voluntary);
+  SwitchCounts gone = read_switch_counts(getpid(), 0x3fffffff);
+  EXPECT_EQ(gone.voluntary + gone.involuntary, 0u);
+}
+
+TEST(Os, ExecutableDirIsAbsolute) {
+  const std::string d = executable_dir();
+  ASSERT_FALSE(d.empty());
+  EXPECT_EQ(d[0], '/');
+}
+
+TEST(Os, PipeEofIsProbeError) {
+  Pipe p = make_pipe();
+  p.write_end.reset();
+  char c;
+  EXPECT_THROW(read_all(p.read_end.get(), &c, 1), ProbeError);
+  Pipe q = make_pipe();
+  q.read_end.reset();
+  EXPECT_THROW(write_all(q.write_end.get(), &c, 1), ProbeError);  // EPIPE, SIGPIPE ignored
+}
+
+}  // namespace
+}  // namespace ctxbench
