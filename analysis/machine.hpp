@@ -5,6 +5,7 @@
 // parse_machine() (pure) turns a snapshot into MachineInfo. machine_to_json() renders it.
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,6 +27,14 @@ struct CacheInfo {
   std::string shared_cpu_list;
 };
 
+// Where one logical CPU sits, for naming the relation of two pinned tasks (cpu_relation).
+struct CpuTopology {
+  int cpu = -1;
+  std::optional<int> package, core_id, node;
+  std::vector<int> thread_siblings;  // thread_siblings_list, the CPU itself included
+  std::vector<int> llc_cpus;         // shared_cpu_list of the CPU's highest-level cache
+};
+
 struct MachineInfo {
   std::string cpu_model, cpu_vendor;
   std::optional<int> cpu_family, cpu_model_number, cpu_stepping;
@@ -40,21 +49,33 @@ struct MachineInfo {
   std::string kernel_release, kernel_version, kernel_cmdline;
   std::string governor, scaling_driver; // cpu0 cpufreq; empty when absent
   std::optional<double> cpu_mhz;        // cpuinfo "cpu MHz" of the first CPU
-  std::string boost;                    // cpufreq/boost or intel_pstate/no_turbo, rendered "on"/"off"; empty if unknown
+  std::string boost;                    // cpufreq/boost or intel_pstate/no_turbo as "on"/"off"; "" if unknown
   std::string clocksource;
   bool hypervisor_flag = false;         // "hypervisor" in cpuinfo flags
-  std::string virtualization;           // sys/class/dmi/id/sys_vendor or product_name when hypervisor; "none" otherwise
-  std::string cgroup_cpu_max;           // sys/fs/cgroup/cpu.max
+  // DMI sys_vendor (else product_name) when the hypervisor flag is set, "none" when cpuinfo flags lack it;
+  // empty when unknown (a guest without DMI, or no cpuinfo).
+  std::string virtualization;
+  // cpu.max ("max 100000", "50000 100000") of the process's cgroup v2, else of the root cgroup, else the
+  // cgroup v1 cpu.cfs_quota_us/cpu.cfs_period_us rendered the same way.
+  std::string cgroup_cpu_max;
   std::string thp;                      // the [selected] value of transparent_hugepage/enabled
   std::map<std::string, std::string> mitigations;  // vulnerabilities/<name> -> content
   std::optional<int> aslr;              // proc/sys/kernel/randomize_va_space
   std::optional<double> loadavg_1m, loadavg_5m, loadavg_15m;
   std::string hostname;                 // proc/sys/kernel/hostname
+  std::string cpuidle_driver, cpuidle_governor;  // sys/devices/system/cpu/cpuidle; empty when absent
+  std::vector<CpuTopology> topology;    // one entry per online CPU, ascending
 };
 
 MachineInfo parse_machine(const FileSnapshot& files);
 // Parses a Linux CPU list ("0-3,8,10-11") into ascending CPUs; throws std::invalid_argument on bad text.
 std::vector<int> parse_cpu_list(const std::string& text);
+// proc/loadavg text -> {1 min, 5 min, 15 min}; nullopt when it does not start with three numbers.
+std::optional<std::array<double, 3>> parse_loadavg(const std::string& text);
+// Relation of two CPUs: "same", "smt-sibling", "same-llc", "other-llc", "other-node", or "unknown" when
+// the topology does not say (or a CPU is negative, i.e. unpinned).
+std::string cpu_relation(const MachineInfo& m, int a, int b);
+// snake_case keys; unknown fields (empty strings, absent optionals, empty lists) are left out, never null.
 nlohmann::json machine_to_json(const MachineInfo& m);
 
 }  // namespace ctxbench

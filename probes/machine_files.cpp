@@ -1,0 +1,156 @@
+#include "probes/machine_files.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <sstream>
+#include <vector>
+
+namespace ctxbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// /proc/cpuinfo of a 256-CPU machine is ~400 KiB; anything beyond this is not a file we understand.
+constexpr std::size_t kMaxFileBytes = 1 << 20;
+
+constexpr const char* kFiles[] = {
+    "proc/cpuinfo",
+    "proc/self/status",
+    "proc/cmdline",
+    "proc/sys/kernel/osrelease",
+    "proc/sys/kernel/version",
+    "proc/sys/kernel/hostname",
+    "proc/sys/kernel/randomize_va_space",
+    "proc/loadavg",
+    "proc/stat",
+    "sys/devices/system/cpu/online",
+    "sys/devices/system/cpu/smt/control",
+    "sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
+    "sys/devices/system/cpu/cpu0/cpufreq/scaling_driver",
+    "sys/devices/system/cpu/cpu0/cpufreq/boost",
+    "sys/devices/system/cpu/cpufreq/boost",
+    "sys/devices/system/cpu/intel_pstate/no_turbo",
+    "sys/devices/system/cpu/cpuidle/current_driver",
+    "sys/devices/system/cpu/cpuidle/current_governor",
+    "sys/devices/system/cpu/cpuidle/current_governor_ro",
+    "sys/devices/system/clocksource/clocksource0/current_clocksource",
+    "sys/class/dmi/id/sys_vendor",
+    "sys/class/dmi/id/product_name",
+    "sys/fs/cgroup/cpu.max",
+    "sys/kernel/mm/transparent_hugepage/enabled",
+    "sys/module/kvm/parameters/halt_poll_ns",
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string root) : root_(std::move(root)) {}
+
+  // Stores the file under `rel` when readable; returns its content ("" when absent).
+  std::string file(const std::string& rel) {
+    const int fd = ::open((fs::path(root_) / rel).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return {};
+    std::string out;
+    char buf[16384];
+    bool ok = true;
+    while (out.size() < kMaxFileBytes) {
+      const ssize_t n = ::read(fd, buf, std::min(sizeof buf, kMaxFileBytes - out.size()));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) ok = false;  // some sysfs attributes refuse read() (EINVAL, EIO): treat as absent
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    if (!ok) return {};
+    snapshot_[rel] = out;
+    return out;
+  }
+
+  // Stores the sorted entry names of directory `rel` (which ends in '/') and returns them.
+  std::vector<std::string> dir(const std::string& rel) {
+    std::error_code ec;
+    fs::directory_iterator it(fs::path(root_) / rel, ec);
+    if (ec) return {};
+    std::vector<std::string> names;
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      names.push_back(it->path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    std::string text;
+    for (const std::string& n : names) text += n + "\n";
+    snapshot_[rel] = text;
+    return names;
+  }
+
+  FileSnapshot take() { return std::move(snapshot_); }
+
+ private:
+  std::string root_;
+  FileSnapshot snapshot_;
+};
+
+bool numbered(const std::string& name, const std::string& prefix) {
+  return name.size() > prefix.size() && name.rfind(prefix, 0) == 0 &&
+         std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Every cpuN directory rather than the parsed online list: parsing belongs to analysis/, and files of
+// offline CPUs are simply absent or ignored by the parser.
+void read_cpus(Reader& r) {
+  const std::string cpu_dir = "sys/devices/system/cpu/";
+  for (const std::string& cpu : r.dir(cpu_dir)) {
+    if (!numbered(cpu, "cpu")) continue;
+    const std::string d = cpu_dir + cpu + "/";
+    for (const char* f : {"core_id", "physical_package_id", "thread_siblings_list"}) {
+      r.file(d + "topology/" + f);
+    }
+    for (const std::string& index : r.dir(d + "cache/")) {
+      if (!numbered(index, "index")) continue;
+      const std::string idx = d + "cache/" + index + "/";
+      for (const char* f : {"level", "type", "size", "shared_cpu_list"}) r.file(idx + f);
+    }
+  }
+}
+
+// The process's own cgroup limit, not just the root's: a container or systemd slice sets it there.
+// analysis/machine.cpp derives the same paths from proc/self/cgroup when parsing.
+void read_cgroup(Reader& r, const std::string& self_cgroup) {
+  std::istringstream in(self_cgroup);
+  for (std::string l; std::getline(in, l);) {
+    const auto c1 = l.find(':'), c2 = l.find(':', c1 + 1);
+    if (c1 == std::string::npos || c2 == std::string::npos) continue;
+    const std::string ctrls = l.substr(c1 + 1, c2 - c1 - 1), path = l.substr(c2 + 1);
+    if (path.empty() || path[0] != '/' || path.find("..") != std::string::npos) continue;
+    const std::string sub = path == "/" ? "" : path;
+    if (l.substr(0, c1) == "0" && ctrls.empty()) r.file("sys/fs/cgroup" + sub + "/cpu.max");
+    if (("," + ctrls + ",").find(",cpu,") != std::string::npos) {
+      for (const char* mount : {"sys/fs/cgroup/cpu", "sys/fs/cgroup/cpu,cpuacct"}) {
+        r.file(mount + sub + "/cpu.cfs_quota_us");
+        r.file(mount + sub + "/cpu.cfs_period_us");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+FileSnapshot read_machine_files(const std::string& root) {
+  Reader r(root.empty() ? "/" : root);
+  for (const char* f : kFiles) r.file(f);
+  read_cgroup(r, r.file("proc/self/cgroup"));
+  read_cpus(r);
+  const std::string vuln = "sys/devices/system/cpu/vulnerabilities/";
+  for (const std::string& name : r.dir(vuln)) r.file(vuln + name);
+  const std::string node_dir = "sys/devices/system/node/";
+  for (const std::string& node : r.dir(node_dir)) {
+    if (numbered(node, "node")) r.file(node_dir + node + "/cpulist");
+  }
+  return r.take();
+}
+
+}  // namespace ctxbench
