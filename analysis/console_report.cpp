@@ -52,6 +52,7 @@ constexpr const char* kRowFormat = "  {:<22} {:>10} {:>10} {:>7} {:>16}  {}\n";
 std::string format_table(const std::vector<Record>& records) {
   std::string out;
   std::string current;
+  bool noisy = false;
   for (const Record& r : records) {
     if (r.probe != current) {
       current = r.probe;
@@ -65,9 +66,16 @@ std::string format_table(const std::vector<Record>& records) {
     } else {
       out += fmt::format(kRowFormat, placement_cell(r), "-", "-", "-", "", status_cell(r));
     }
-    for (const std::string& w : r.warnings) out += fmt::format("    warning: {}\n", w);
+    for (const std::string& w : r.warnings) {
+      // The remedy is the same for every noisy row: say it once, below the table.
+      const std::string& remedy = noise_remedy();
+      const bool has_remedy = w.size() > remedy.size() && w.compare(w.size() - remedy.size(), remedy.size(), remedy) == 0;
+      noisy = noisy || has_remedy;
+      out += fmt::format("    warning: {}\n", has_remedy ? w.substr(0, w.size() - remedy.size() - 1) : w);
+    }
   }
   out += "\np50 is the headline (median of all timed samples); p99 the tail; CV = stddev/mean of the samples.\n";
+  if (noisy) out += "Noisy rows: " + noise_remedy() + "\n";
   return out;
 }
 
@@ -80,7 +88,10 @@ std::string format_list(const std::vector<ListedProbe>& probes) {
   std::string out;
   for (const ListedProbe& p : probes) {
     std::string placements;
-    for (const std::string& s : p.placements) placements += (placements.empty() ? "" : ",") + s;
+    for (const std::string& s : p.placements) {
+      if (!placements.empty()) placements += ',';
+      placements += s;
+    }
     out += fmt::format("{:<32} {:<10} [{}]\n    {}\n", p.info->name, p.info->family,
                        placements.empty() ? "one task" : placements, p.info->op);
   }

@@ -206,23 +206,29 @@ std::vector<HistogramBucket> log_linear_histogram(std::span<const double> sample
   return out;
 }
 
-std::vector<std::string> noise_warnings(const Summary& s) {
-  std::vector<std::string> out;
-  if (s.n == 0) return out;
-  const std::string remedy =
-      " Pin the tasks with --cpus, set the performance governor (cpupower frequency-set -g performance)"
+const std::string& noise_remedy() {
+  static const std::string remedy =
+      "Pin the tasks with --cpus, set the performance governor (cpupower frequency-set -g performance)"
       " and stop background load, then run again.";
-  if (s.cv > 0.10) {
-    out.push_back("Noisy result: the coefficient of variation is " + percent(s.cv) +
-                  " (over 10%), so samples spread widely around the mean." + remedy);
-  }
+  return remedy;
+}
+
+std::vector<std::string> noise_warnings(const Summary& s) {
+  if (s.n == 0) return {};
+  // One warning per result, however many symptoms: a table reader needs "this row is noisy, because".
+  std::vector<std::string> symptoms;
+  if (s.cv > 0.10)
+    symptoms.push_back("the coefficient of variation is " + percent(s.cv) + " (over 10%)");
   if (static_cast<double>(s.outliers_high) > 0.05 * static_cast<double>(s.n)) {
-    out.push_back("Noisy result: " + std::to_string(s.outliers_high) + " of " + std::to_string(s.n) +
-                  " samples (" + percent(static_cast<double>(s.outliers_high) / static_cast<double>(s.n)) +
-                  ") are slow outliers, more than 3 scaled MADs above the median, typical of interrupts,"
-                  " frequency changes or other tasks sharing these CPUs." + remedy);
+    symptoms.push_back(std::to_string(s.outliers_high) + " of " + std::to_string(s.n) + " samples (" +
+                       percent(static_cast<double>(s.outliers_high) / static_cast<double>(s.n)) +
+                       ") are slow outliers, more than 3 scaled MADs above the median (interrupts, frequency"
+                       " changes or other tasks on these CPUs)");
   }
-  return out;
+  if (symptoms.empty()) return {};
+  std::string message = "Noisy result: " + symptoms[0];
+  for (std::size_t i = 1; i < symptoms.size(); ++i) message += "; " + symptoms[i];
+  return {message + ". " + noise_remedy()};
 }
 
 }  // namespace ctxbench

@@ -12,8 +12,8 @@ namespace ctxbench {
 RunnerSettings RunnerSettings::quick() {
   RunnerSettings s;
   s.repetitions = 3;
-  s.sample_budget_ns = 6'000'000;
-  s.warmup_budget_ns = 1'000'000;
+  s.sample_budget_ns = 20'000'000;
+  s.warmup_budget_ns = 2'000'000;
   s.min_samples = 5;
   return s;
 }

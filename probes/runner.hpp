@@ -16,9 +16,9 @@ struct RunnerSettings {
   std::uint64_t sample_budget_ns = 60'000'000;
   std::uint64_t warmup_budget_ns = 10'000'000;
   // A batch lasts at least this long and at least 100 timer pairs, so the clock costs < 1% of it.
-  std::uint64_t min_batch_ns = 20'000;
+  std::uint64_t min_batch_ns = 50'000;
   int min_samples = 10;
-  int max_samples = 5'000;
+  int max_samples = 1'000;
 
   static RunnerSettings quick();
 };
