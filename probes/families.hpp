@@ -27,7 +27,8 @@ std::unique_ptr<Probe> make_ctxswitch_futex_thread();   // ctxswitch.futex.threa
 std::unique_ptr<Probe> make_process_fork_exit();           // process.fork_exit
 std::unique_ptr<Probe> make_process_fork_exec_static();    // process.fork_exec.static
 std::unique_ptr<Probe> make_process_fork_exec_bin_true();  // process.fork_exec.bin_true
-std::unique_ptr<Probe> make_process_posix_spawn();         // process.posix_spawn
+std::unique_ptr<Probe> make_process_posix_spawn();           // process.posix_spawn
+std::unique_ptr<Probe> make_process_posix_spawn_bin_true();  // process.posix_spawn.bin_true
 
 // thread.cpp
 std::unique_ptr<Probe> make_thread_create_join();  // thread.create_join

@@ -77,8 +77,8 @@ std::unique_ptr<Session> start_fork_exec(const std::string& path) {
   });
 }
 
-std::unique_ptr<Session> start_posix_spawn() {
-  auto target = exec_target_or_skip(static_helper_path());
+std::unique_ptr<Session> start_posix_spawn(const std::string& path) {
+  auto target = exec_target_or_skip(path);
   return make_loop_session([target] {
     throw_if_stopped();
     pid_t pid = 0;
@@ -121,8 +121,8 @@ std::unique_ptr<Probe> make_process_fork_exec_bin_true() {
   return std::make_unique<SimpleProbe>(
       creation_info("process.fork_exec.bin_true",
                     "fork(); the child execve()s /bin/true (dynamically linked: includes ld.so and libc "
-                    "start-up) with an empty environment; the parent waitpid()s it (compare with "
-                    "hyperfine -N /bin/true)"),
+                    "start-up) with an empty environment; the parent waitpid()s it (hyperfine -N "
+                    "uses posix_spawn instead: compare it with process.posix_spawn.bin_true)"),
       [](const Placement&) { return start_fork_exec("/bin/true"); });
 }
 
@@ -131,7 +131,18 @@ std::unique_ptr<Probe> make_process_posix_spawn() {
       creation_info("process.posix_spawn",
                     "posix_spawn() of the statically linked ctxbench-true-static with an empty environment "
                     "(glibc: clone(CLONE_VM|CLONE_VFORK) + execve), then waitpid()"),
-      [](const Placement&) { return start_posix_spawn(); });
+      [](const Placement&) { return start_posix_spawn(static_helper_path()); });
+}
+
+// hyperfine -N starts commands with Rust's std::process::Command, which glibc serves with
+// clone3(CLONE_VM|CLONE_VFORK) + execve (seen with strace): this probe is the like-for-like comparison.
+std::unique_ptr<Probe> make_process_posix_spawn_bin_true() {
+  return std::make_unique<SimpleProbe>(
+      creation_info("process.posix_spawn.bin_true",
+                    "posix_spawn() of /bin/true (dynamically linked) with an empty environment (glibc: "
+                    "clone(CLONE_VM|CLONE_VFORK) + execve, the way hyperfine -N starts a command), then "
+                    "waitpid()"),
+      [](const Placement&) { return start_posix_spawn("/bin/true"); });
 }
 
 }  // namespace ctxbench

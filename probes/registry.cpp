@@ -21,6 +21,7 @@ std::vector<std::unique_ptr<Probe>> build_table() {
   t.push_back(make_process_fork_exec_static());    // process.fork_exec.static
   t.push_back(make_process_fork_exec_bin_true());  // process.fork_exec.bin_true
   t.push_back(make_process_posix_spawn());         // process.posix_spawn
+  t.push_back(make_process_posix_spawn_bin_true());  // process.posix_spawn.bin_true
   t.push_back(make_thread_create_join());          // thread.create_join
   t.push_back(make_shm_pingpong());                // shm.pingpong
   return t;

@@ -138,7 +138,7 @@ TEST_F(QuickRun, EveryResultIsOkWithPositiveFiniteValuesOrSkippedWithReason) {
   for (const char* name : {"baseline.clock", "baseline.syscall", "ipc.pipe.self", "ctxswitch.pipe.process",
                            "ctxswitch.pipe.thread", "ctxswitch.futex.process", "ctxswitch.futex.thread",
                            "process.fork_exit", "process.fork_exec.static", "process.fork_exec.bin_true",
-                           "process.posix_spawn", "thread.create_join", "shm.pingpong",
+                           "process.posix_spawn", "process.posix_spawn.bin_true", "thread.create_join", "shm.pingpong",
                            "ctxswitch.pipe.process.per_switch", "shm.pingpong.one_way"})
     EXPECT_TRUE(probes.count(name)) << name;
 }
