@@ -124,7 +124,13 @@ json context_block(const RunMeta& meta, const MachineInfo& m) {
   c["cpu_scaling_enabled"] = !m.governor.empty() && m.governor != "performance";
   json caches = json::array();
   for (const CacheInfo& ci : m.caches) {
-    caches.push_back({{"type", ci.type}, {"level", ci.level}, {"size", ci.size_bytes}, {"num_sharing", 0}});
+    int sharing = 0;
+    try {
+      sharing = static_cast<int>(parse_cpu_list(ci.shared_cpu_list).size());
+    } catch (const std::invalid_argument&) {
+      // Unknown sharing stays 0, as Google Benchmark writes it when it cannot tell.
+    }
+    caches.push_back({{"type", ci.type}, {"level", ci.level}, {"size", ci.size_bytes}, {"num_sharing", sharing}});
   }
   c["caches"] = caches;
   json load = json::array();
