@@ -16,6 +16,7 @@
 #include "analysis/machine.hpp"
 #include "analysis/options.hpp"
 #include "analysis/record.hpp"
+#include "analysis/truth.hpp"
 #include "probes/machine_files.hpp"
 #include "probes/os.hpp"
 #include "probes/runner.hpp"
@@ -68,7 +69,7 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   std::FILE* table_out = json_to_stdout ? stderr : stdout;
 
   RunMeta meta = make_meta(o, argv, settings);
-  const MachineInfo machine = parse_machine(read_machine_files("/"));
+  MachineInfo machine = parse_machine(read_machine_files("/"));
   meta.timer_overhead_ns = measure_timer_overhead_ns();
   install_stop_handlers();
 
@@ -85,12 +86,17 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
       if (!planned.skip_reason.empty()) {
         record = make_skipped_record(info, planned.placement, planned.skip_reason);
       } else {
-        const ProbeRun result = run_probe(*planned.probe, planned.placement, settings, meta.timer_overhead_ns);
+        RunnerSettings run_settings = settings;
+        run_settings.keep_awake = planned.keep_awake;
+        const ProbeRun result = run_probe(*planned.probe, planned.placement, run_settings, meta.timer_overhead_ns);
         const std::string relation = planned.placement.kind == PlacementKind::SameCpu ||
                                              planned.placement.kind == PlacementKind::CrossCpu
                                          ? cpu_relation(machine, planned.placement.cpu_a, planned.placement.cpu_b)
                                          : "";
         record = make_record(info, result, relation);
+      }
+      if (planned.keep_awake && !record.keep_awake) {  // skipped before running: still say it was asked
+        record.keep_awake = true;
       }
       std::fputs(format_progress(record, index, static_cast<int>(plan.size())).c_str(), stderr);
       measured.push_back(std::move(record));
@@ -108,9 +114,14 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   const MachineInfo at_end = parse_machine(read_machine_files("/"));
   for (const auto& v : {at_end.loadavg_1m, at_end.loadavg_5m, at_end.loadavg_15m})
     if (v) meta.loadavg_end->push_back(*v);
+  // Steal over the run: /proc/stat at start (machine) and at end.
+  machine.steal_over_run = steal_between(machine.cpu_times, at_end.cpu_times);
+  if (machine.steal_over_run)
+    if (auto w = steal_warning(*machine.steal_over_run)) meta.warnings.push_back(*w);
   const std::vector<Record> records = with_derived(measured);
   save();
   std::fputs(format_table(records).c_str(), table_out);
+  for (const std::string& w : meta.warnings) std::fprintf(table_out, "warning: %s\n", w.c_str());
   if (json_to_stdout) std::cout << build_report(meta, machine, records).dump(1) << "\n";
   if (json_to_file) std::fprintf(stderr, "ctxbench: results written to %s\n", o.json_path->c_str());
 
