@@ -60,6 +60,10 @@ std::string keep_awake_line(const Record& r, const std::vector<Record>& all) {
   for (const Record& o : all) {
     if (o.keep_awake || o.status != "ok" || o.probe != r.probe || o.placement.kind != r.placement.kind) continue;
     const double diff = o.stats.p50 - r.stats.p50;
+    if (diff <= 0)
+      return fmt::format("    keep-awake: p50 {} with idle spinners vs {} without: no idle-exit cost visible here "
+                         "(other load may have kept the CPUs out of idle anyway)\n",
+                         format_duration_ns(r.stats.p50), format_duration_ns(o.stats.p50));
     return fmt::format("    keep-awake: p50 {} with idle spinners vs {} without: {} ({:.0f}%) is the cost of "
                        "waking a CPU out of its idle state\n",
                        format_duration_ns(r.stats.p50), format_duration_ns(o.stats.p50), format_duration_ns(diff),

@@ -1,5 +1,6 @@
 // ctxbench: parse options -> select probes -> run -> report -> exit code. Everything else lives in
 // probes/ (measurement) and analysis/ (statistics, records, reporters).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -53,8 +54,12 @@ int list_probes(const std::vector<PlannedRun>& plan) {
   std::vector<ListedProbe> listed;
   for (const PlannedRun& run : plan) {
     if (listed.empty() || listed.back().info != &run.probe->info()) listed.push_back({&run.probe->info(), {}});
-    if (run.placement.kind != PlacementKind::None)
-      listed.back().placements.push_back(placement_kind_name(run.placement.kind));
+    if (run.placement.kind != PlacementKind::None) {
+      // A keep-awake twin is the same placement run again with spinners: list it once.
+      std::vector<std::string>& kinds = listed.back().placements;
+      const std::string kind = placement_kind_name(run.placement.kind);
+      if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+    }
   }
   std::fputs(format_list(listed).c_str(), stdout);
   return 0;
