@@ -24,13 +24,52 @@ std::string format_duration_ns(double ns) {
 namespace {
 
 std::string placement_cell(const Record& r) {
-  if (r.placement.kind == "none") return "-";
+  if (r.placement.kind == "none") return r.keep_awake ? "- +awake" : "-";
   std::string cell = r.placement.kind;
   if (r.placement.cpu_a >= 0 && r.placement.cpu_b >= 0 && r.placement.cpu_a != r.placement.cpu_b)
     cell += fmt::format(" ({},{})", r.placement.cpu_a, r.placement.cpu_b);
   else if (r.placement.cpu_a >= 0)
     cell += fmt::format(" ({})", r.placement.cpu_a);
+  if (r.keep_awake) cell += " +awake";
   return cell;
+}
+
+// "ran on" line of an unpinned record: where each task was seen, as shares of the samples.
+std::string observed_line(const Record& r) {
+  if (r.placement.kind != "unpinned" || r.observed_cpus.size() < 2) return "";
+  std::string out = "    ran on:";
+  for (const ObservedTask& t : r.observed_cpus) {
+    std::size_t n = 0;
+    for (const CpuCount& c : t.cpus) n += c.samples;
+    out += fmt::format(" {} ", t.task);
+    bool first = true;
+    for (const CpuCount& c : t.cpus) {
+      out += fmt::format("{}{} {:.0f}%", first ? "" : ", ", c.cpu < 0 ? std::string("cpu?") : fmt::format("cpu{}", c.cpu),
+                         n ? 100.0 * static_cast<double>(c.samples) / static_cast<double>(n) : 0.0);
+      first = false;
+    }
+    out += ";";
+  }
+  out.back() = '\n';
+  return out;
+}
+
+// The keep-awake row beside its twin without spinners: the difference is the idle-state exit.
+std::string keep_awake_line(const Record& r, const std::vector<Record>& all) {
+  if (!r.keep_awake || r.status != "ok") return "";
+  for (const Record& o : all) {
+    if (o.keep_awake || o.status != "ok" || o.probe != r.probe || o.placement.kind != r.placement.kind) continue;
+    const double diff = o.stats.p50 - r.stats.p50;
+    if (diff <= 0)
+      return fmt::format("    keep-awake: p50 {} with idle spinners vs {} without: no idle-exit cost visible here "
+                         "(other load may have kept the CPUs out of idle anyway)\n",
+                         format_duration_ns(r.stats.p50), format_duration_ns(o.stats.p50));
+    return fmt::format("    keep-awake: p50 {} with idle spinners vs {} without: {} ({:.0f}%) is the cost of "
+                       "waking a CPU out of its idle state\n",
+                       format_duration_ns(r.stats.p50), format_duration_ns(o.stats.p50), format_duration_ns(diff),
+                       o.stats.p50 > 0 ? 100.0 * diff / o.stats.p50 : 0.0);
+  }
+  return "";
 }
 
 std::string switches_cell(const Record& r) {
@@ -66,6 +105,8 @@ std::string format_table(const std::vector<Record>& records) {
     } else {
       out += fmt::format(kRowFormat, placement_cell(r), "-", "-", "-", "", status_cell(r));
     }
+    out += observed_line(r);
+    out += keep_awake_line(r, records);
     for (const std::string& w : r.warnings) {
       // The remedy is the same for every noisy row: say it once, below the table.
       const std::string& remedy = noise_remedy();

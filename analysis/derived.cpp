@@ -36,6 +36,8 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
   r.op = d.op;
   r.unit = from.unit;
   r.placement = from.placement;
+  r.keep_awake = from.keep_awake;  // part of the id: a keep-awake round trip derives its own record
+  r.keep_awake_cpus = from.keep_awake_cpus;
   r.derived = true;
   r.formula = d.minus_twice.empty()
                   ? fmt::format("({} - 0) / 2", from.id())

@@ -166,6 +166,38 @@ json ctxbench_block(const RunMeta& meta) {
   return b;
 }
 
+// Where the tasks really ran (analysis/truth.hpp); absent for records without readings (derived ones).
+void add_truth_json(json& j, const Record& r) {
+  if (r.observed_cpus.empty()) return;
+  json tasks = json::array();
+  for (const ObservedTask& t : r.observed_cpus) {
+    json jt;
+    jt["task"] = t.task;
+    if (t.pinned_to >= 0) jt["pinned_to"] = t.pinned_to;
+    json cpus = json::array();
+    for (const CpuCount& c : t.cpus) cpus.push_back({{"cpu", c.cpu}, {"samples", c.samples}});
+    jt["cpus"] = cpus;
+    jt["seen_elsewhere"] = t.seen_elsewhere;
+    tasks.push_back(jt);
+  }
+  j["observed_cpus"] = tasks;
+  j["pinned_task_seen_elsewhere"] = r.pinned_task_seen_elsewhere;
+  j["observed_cpus_source"] =
+      "once per timed sample: sched_getcpu() for task A, /proc/<pid>/task/<tid>/stat field 39 for the others";
+  j["sample_cpus"] = r.sample_cpus;
+  if (!r.placement_groups.empty()) {
+    json groups = json::array();
+    for (const PlacementGroup& g : r.placement_groups) {
+      json jg{{"group", g.name}, {"samples", g.samples}};
+      put(jg, "share", g.share);
+      put(jg, "median_ns", g.median_ns);
+      groups.push_back(jg);
+    }
+    j["placement_groups"] = groups;
+    j["bimodal"] = r.bimodal;
+  }
+}
+
 }  // namespace
 
 json record_to_json(const Record& r) {
@@ -188,6 +220,10 @@ json record_to_json(const Record& r) {
   j["derived"] = r.derived;
   if (r.derived) j["formula"] = r.formula;
   j["warnings"] = r.warnings;
+  if (r.keep_awake) {
+    j["keep_awake"] = true;
+    j["keep_awake_cpus"] = r.keep_awake_cpus;
+  }
   if (r.status != "ok") return j;
 
   j["estimator"] = r.estimator;
@@ -202,6 +238,7 @@ json record_to_json(const Record& r) {
     s["source"] = "kernel: /proc/<pid>/task/<tid>/status of every task (+ getrusage RUSAGE_CHILDREN)";
     j["switches_per_op"] = s;
   }
+  add_truth_json(j, r);
   json reps = json::array();
   for (const RepetitionSummary& rep : r.repetitions) {
     json jr;

@@ -356,6 +356,13 @@ MachineInfo parse_machine(const FileSnapshot& f) {
   if (m.cpuidle_governor.empty()) {
     m.cpuidle_governor = get(f, "sys/devices/system/cpu/cpuidle/current_governor_ro");
   }
+  m.kvm_halt_poll_ns = to_number<long long>(get(f, "sys/module/kvm/parameters/halt_poll_ns"));
+  const std::string haltpoll = "sys/module/haltpoll/parameters/";
+  for (const std::string& name : listing(f, haltpoll)) {
+    if (std::string v = get(f, haltpoll + name); !v.empty()) m.guest_halt_poll[name] = v;
+  }
+  m.hypervisor_vendor = get(f, "cpuid/hypervisor_vendor");
+  m.cpu_times = parse_proc_stat_cpu(get(f, "proc/stat"));
   return m;
 }
 
@@ -424,6 +431,15 @@ Json machine_to_json(const MachineInfo& m) {
   put(j, "hostname", m.hostname);
   put(j, "cpuidle_driver", m.cpuidle_driver);
   put(j, "cpuidle_governor", m.cpuidle_governor);
+  put(j, "kvm_halt_poll_ns", m.kvm_halt_poll_ns);
+  if (!m.guest_halt_poll.empty()) j["guest_halt_poll"] = m.guest_halt_poll;
+  put(j, "hypervisor_vendor", m.hypervisor_vendor);
+  if (m.steal_over_run) {
+    j["steal_over_run"] = {{"steal_ticks", m.steal_over_run->steal_ticks},
+                           {"total_ticks", m.steal_over_run->total_ticks},
+                           {"fraction", m.steal_over_run->fraction},
+                           {"source", "/proc/stat cpu line at start and end of the run"}};
+  }
   if (!m.topology.empty()) {
     Json topo = Json::array();
     for (const CpuTopology& t : m.topology) {

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/truth.hpp"
+
 namespace ctxbench {
 
 // path relative to root ("proc/cpuinfo", "sys/devices/system/cpu/online") -> file content.
@@ -65,6 +67,14 @@ struct MachineInfo {
   std::string hostname;                 // proc/sys/kernel/hostname
   std::string cpuidle_driver, cpuidle_governor;  // sys/devices/system/cpu/cpuidle; empty when absent
   std::vector<CpuTopology> topology;    // one entry per online CPU, ascending
+  // What decides the cost of waking an idle CPU (issue 7): halt polling of the host's KVM module (seen
+  // in a guest only when the module is loaded there) and of the guest's cpuidle-haltpoll driver, the
+  // hypervisor's CPUID vendor ("KVMKVMKVM"), and the /proc/stat cpu line for steal time.
+  std::optional<long long> kvm_halt_poll_ns;                   // sys/module/kvm/parameters/halt_poll_ns
+  std::map<std::string, std::string> guest_halt_poll;          // sys/module/haltpoll/parameters/<name>
+  std::string hypervisor_vendor;                               // cpuid/hypervisor_vendor
+  std::optional<CpuTimes> cpu_times;                           // proc/stat when the snapshot was taken
+  std::optional<StealOverRun> steal_over_run;                  // set by main from two snapshots
 };
 
 MachineInfo parse_machine(const FileSnapshot& files);

@@ -82,6 +82,9 @@ options:
   --cpus A,B            CPUs for pinned placements: same-cpu uses A, cross-cpu uses A and B
                         (default: the first two CPUs of the affinity mask)
   --placement LIST      comma-separated subset of same,cross,unpinned (default: all three)
+  --keep-awake          one SCHED_IDLE busy-loop per CPU a probe uses, so no CPU enters an idle state:
+                        cross-cpu figures then exclude the idle exit (record ids end in /keep-awake).
+                        Without it, the cross-cpu pipe and futex ping-pongs run both ways
   --label NAME          a name for this machine/configuration, stored in the JSON
   --context K=V         extra key/value stored in the JSON context (repeatable)
   --help                this text
@@ -143,6 +146,9 @@ Options parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--list") {
       no_value();
       o.list = true;
+    } else if (flag == "--keep-awake") {
+      no_value();
+      o.keep_awake = true;
     } else if (flag == "--quick") {
       no_value();
       o.quick = true;

@@ -22,6 +22,9 @@ struct Options {
   std::vector<PlacementKind> placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu,
                                            PlacementKind::Unpinned};
   std::string label;
+  // --keep-awake: a SCHED_IDLE spinner on each CPU every probe uses. Without it, the headline cross-cpu
+  // ping-pongs (pipe, futex) run a second time with spinners so the table shows the idle-exit share.
+  bool keep_awake = false;
   std::vector<std::pair<std::string, std::string>> context;  // --context K=V
 };
 

@@ -1,10 +1,13 @@
 #include "analysis/record.hpp"
 
+#include <fmt/format.h>
+
 namespace ctxbench {
 
 std::string Record::id() const {
-  if (placement.kind == "none" || placement.kind.empty()) return probe;
-  return probe + "/" + placement.kind;
+  const std::string awake = keep_awake ? "/keep-awake" : "";
+  if (placement.kind == "none" || placement.kind.empty()) return probe + awake;
+  return probe + "/" + placement.kind + awake;
 }
 
 std::string placement_kind_name(PlacementKind kind) {
@@ -37,6 +40,40 @@ Record base_record(const ProbeInfo& info, const Placement& placement) {
   r.placement.cpu_b = placement.cpu_b;
   if (info.expected_switches_per_op >= 0) r.expected_switches_per_op = info.expected_switches_per_op;
   return r;
+}
+
+// Observed placement, co-located/split groups and the denominator check (analysis/truth.hpp).
+void add_truth(Record& r, const ProbeRun& run) {
+  for (const RepetitionRun& rep : run.repetitions) {
+    if (r.sample_cpus.size() < rep.task_cpus.size()) r.sample_cpus.resize(rep.task_cpus.size());
+    for (std::size_t t = 0; t < r.sample_cpus.size(); ++t) {
+      // Keep the tasks aligned with the samples even if a repetition had fewer readings.
+      const std::vector<int>* cpus = t < rep.task_cpus.size() ? &rep.task_cpus[t] : nullptr;
+      for (std::size_t i = 0; i < rep.ns_per_op.size(); ++i)
+        r.sample_cpus[t].push_back(cpus != nullptr && i < cpus->size() ? (*cpus)[i] : -1);
+    }
+  }
+  const bool pinned = run.placement.kind == PlacementKind::SameCpu || run.placement.kind == PlacementKind::CrossCpu ||
+                      (run.placement.kind == PlacementKind::None && run.placement.cpu_a >= 0);
+  const std::vector<int> pins = pinned ? std::vector<int>{run.placement.cpu_a, run.placement.cpu_b} : std::vector<int>{};
+  r.observed_cpus = observe_tasks(r.sample_cpus, pins);
+  for (const ObservedTask& t : r.observed_cpus) {
+    if (!t.seen_elsewhere) continue;
+    r.pinned_task_seen_elsewhere = true;
+    r.warnings.push_back(fmt::format(
+        "placement: task {} was pinned to CPU {} but seen on another CPU; the figure is not the placement it "
+        "names (CPU hotplug or a changed affinity/cpuset?)",
+        t.task, t.pinned_to));
+  }
+  if (run.placement.kind == PlacementKind::Unpinned && r.sample_cpus.size() >= 2) {
+    const PlacementSplit split = split_by_colocation(r.samples, r.sample_cpus[0], r.sample_cpus[1]);
+    r.placement_groups = split.groups;
+    r.bimodal = split.bimodal;
+    if (split.bimodal) r.warnings.push_back(split.warning);
+  }
+  if (r.switches_per_op && r.expected_switches_per_op) {
+    if (auto w = denominator_warning(*r.switches_per_op, *r.expected_switches_per_op)) r.warnings.push_back(*w);
+  }
 }
 
 }  // namespace
@@ -74,6 +111,8 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
     case RunStatus::Failed: r.status = "failed"; break;
   }
   r.reason = run.reason;
+  r.keep_awake = run.keep_awake;
+  r.keep_awake_cpus = run.keep_awake_cpus;
   if (run.status != RunStatus::Ok) return r;
 
   std::vector<std::vector<double>> per_rep;
@@ -84,6 +123,7 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
     r.voluntary_switches_per_op = run.switches->voluntary_per_op;
     r.involuntary_switches_per_op = run.switches->involuntary_per_op;
   }
+  add_truth(r, run);
   return r;
 }
 

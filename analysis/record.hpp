@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analysis/statistics.hpp"
+#include "analysis/truth.hpp"
 #include "probes/probe.hpp"
 #include "probes/run_result.hpp"
 
@@ -43,8 +44,19 @@ struct Record {
   std::vector<std::string> warnings;
   double timer_overhead_ns = 0;
   double wall_seconds = 0;
+  // Where the tasks really ran (analysis/truth.hpp): per task, and for unpinned two-task runs the
+  // co-located and split groups of samples. sample_cpus[task][i] belongs to samples[i].
+  std::vector<ObservedTask> observed_cpus;
+  std::vector<std::vector<int>> sample_cpus;
+  bool pinned_task_seen_elsewhere = false;
+  std::vector<PlacementGroup> placement_groups;
+  bool bimodal = false;
+  // --keep-awake: a SCHED_IDLE spinner sat on each of these CPUs while the probe ran.
+  bool keep_awake = false;
+  std::vector<int> keep_awake_cpus;
 
-  // "ctxswitch.pipe.process/same-cpu" or "baseline.clock" for one-task probes.
+  // "ctxswitch.pipe.process/same-cpu" or "baseline.clock" for one-task probes; "/keep-awake" appended
+  // when spinners were on.
   std::string id() const;
 };
 

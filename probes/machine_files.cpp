@@ -3,7 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include <algorithm>
+#include <cstring>
 #include <cerrno>
 #include <filesystem>
 #include <sstream>
@@ -87,6 +92,7 @@ class Reader {
   }
 
   FileSnapshot take() { return std::move(snapshot_); }
+  void put(const std::string& rel, std::string content) { snapshot_[rel] = std::move(content); }
 
  private:
   std::string root_;
@@ -137,6 +143,29 @@ void read_cgroup(Reader& r, const std::string& self_cgroup) {
   }
 }
 
+// The hypervisor's own name, CPUID leaf 0x40000000 (what lscpu prints as "Hypervisor vendor"). It is no
+// file, so it is stored under the pseudo path "cpuid/hypervisor_vendor"; a fixture tree provides that
+// file instead, and a real run ("/") asks the CPU, only when CPUID says a hypervisor is present.
+void read_hypervisor_vendor(Reader& r, const std::string& root) {
+  if (!root.empty() && root != "/") {
+    r.file("cpuid/hypervisor_vendor");
+    return;
+  }
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid(1, &a, &b, &c, &d) == 0 || (c & (1U << 31)) == 0) return;
+  __cpuid(0x40000000U, a, b, c, d);
+  char name[13] = {};
+  std::memcpy(name, &b, 4);
+  std::memcpy(name + 4, &c, 4);
+  std::memcpy(name + 8, &d, 4);
+  std::string vendor;
+  for (char ch : name)
+    if (ch >= 0x20 && ch < 0x7f) vendor += ch;
+  if (!vendor.empty()) r.put("cpuid/hypervisor_vendor", vendor);
+#endif
+}
+
 }  // namespace
 
 FileSnapshot read_machine_files(const std::string& root) {
@@ -146,6 +175,9 @@ FileSnapshot read_machine_files(const std::string& root) {
   read_cpus(r);
   const std::string vuln = "sys/devices/system/cpu/vulnerabilities/";
   for (const std::string& name : r.dir(vuln)) r.file(vuln + name);
+  const std::string haltpoll = "sys/module/haltpoll/parameters/";
+  for (const std::string& name : r.dir(haltpoll)) r.file(haltpoll + name);
+  read_hypervisor_vendor(r, root);
   const std::string node_dir = "sys/devices/system/node/";
   for (const std::string& node : r.dir(node_dir)) {
     if (numbered(node, "node")) r.file(node_dir + node + "/cpulist");

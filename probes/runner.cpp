@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <optional>
 #include <vector>
 
+#include "probes/keep_awake.hpp"
 #include "probes/os.hpp"
+#include "probes/task_cpu.hpp"
 
 namespace ctxbench {
 
@@ -108,18 +111,30 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
 
   const bool with_children = probe.info().counts_reaped_children;
   const SwitchSnapshot before = snapshot_switches(*session, with_children);
+  // Where the tasks ran: one reading per task per sample, after the sample's clock read.
+  const TaskCpuReader where(session->tasks());
+  rep.task_cpus.assign(where.size(), {});
   const std::uint64_t sample_end = now_ns() + settings.sample_budget_ns;
   while (static_cast<int>(rep.ns_per_op.size()) < settings.max_samples &&
          (static_cast<int>(rep.ns_per_op.size()) < settings.min_samples || now_ns() < sample_end)) {
     const std::uint64_t t = time_batch(*session, rep.ops_per_sample);
     rep.ns_per_op.push_back(static_cast<double>(t) / static_cast<double>(rep.ops_per_sample));
     rep.ops += rep.ops_per_sample;
+    for (std::size_t i = 0; i < where.size(); ++i) rep.task_cpus[i].push_back(where.cpu(i));
   }
   const SwitchSnapshot after = snapshot_switches(*session, with_children);
   // A partner that exited between the snapshots reads as zero; never let that go negative.
   if (after.voluntary >= before.voluntary) voluntary += after.voluntary - before.voluntary;
   if (after.involuntary >= before.involuntary) involuntary += after.involuntary - before.involuntary;
   return rep;
+}
+
+// The CPUs a probe uses: its pinned CPUs, or every CPU of the mask when the scheduler chooses.
+std::vector<int> keep_awake_cpus(const Placement& p) {
+  if (p.kind == PlacementKind::SameCpu) return {p.cpu_a};
+  if (p.kind == PlacementKind::CrossCpu) return {p.cpu_a, p.cpu_b};
+  if (p.kind == PlacementKind::None && p.cpu_a >= 0) return {p.cpu_a};
+  return allowed_cpus();
 }
 
 }  // namespace
@@ -134,6 +149,12 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
       std::max<std::uint64_t>(settings.min_batch_ns, static_cast<std::uint64_t>(100.0 * timer_overhead_ns));
   std::uint64_t voluntary = 0, involuntary = 0, ops = 0;
   try {
+    std::optional<KeepAwake> awake;
+    if (settings.keep_awake) {
+      awake.emplace(keep_awake_cpus(placement));
+      run.keep_awake = true;
+      run.keep_awake_cpus = awake->cpus();
+    }
     PlacementGuard guard(placement);
     for (int r = 0; r < settings.repetitions; ++r) {
       run.repetitions.push_back(

@@ -19,6 +19,8 @@ struct RunnerSettings {
   std::uint64_t min_batch_ns = 50'000;
   int min_samples = 10;
   int max_samples = 1'000;
+  // One SCHED_IDLE spinner on each CPU the probe uses (probes/keep_awake.hpp) while it runs.
+  bool keep_awake = false;
 
   static RunnerSettings quick();
 };

@@ -1,5 +1,6 @@
 // ctxbench: parse options -> select probes -> run -> report -> exit code. Everything else lives in
 // probes/ (measurement) and analysis/ (statistics, records, reporters).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -16,6 +17,7 @@
 #include "analysis/machine.hpp"
 #include "analysis/options.hpp"
 #include "analysis/record.hpp"
+#include "analysis/truth.hpp"
 #include "probes/machine_files.hpp"
 #include "probes/os.hpp"
 #include "probes/runner.hpp"
@@ -52,8 +54,12 @@ int list_probes(const std::vector<PlannedRun>& plan) {
   std::vector<ListedProbe> listed;
   for (const PlannedRun& run : plan) {
     if (listed.empty() || listed.back().info != &run.probe->info()) listed.push_back({&run.probe->info(), {}});
-    if (run.placement.kind != PlacementKind::None)
-      listed.back().placements.push_back(placement_kind_name(run.placement.kind));
+    if (run.placement.kind != PlacementKind::None) {
+      // A keep-awake twin is the same placement run again with spinners: list it once.
+      std::vector<std::string>& kinds = listed.back().placements;
+      const std::string kind = placement_kind_name(run.placement.kind);
+      if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+    }
   }
   std::fputs(format_list(listed).c_str(), stdout);
   return 0;
@@ -68,7 +74,7 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   std::FILE* table_out = json_to_stdout ? stderr : stdout;
 
   RunMeta meta = make_meta(o, argv, settings);
-  const MachineInfo machine = parse_machine(read_machine_files("/"));
+  MachineInfo machine = parse_machine(read_machine_files("/"));
   meta.timer_overhead_ns = measure_timer_overhead_ns();
   install_stop_handlers();
 
@@ -85,12 +91,17 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
       if (!planned.skip_reason.empty()) {
         record = make_skipped_record(info, planned.placement, planned.skip_reason);
       } else {
-        const ProbeRun result = run_probe(*planned.probe, planned.placement, settings, meta.timer_overhead_ns);
+        RunnerSettings run_settings = settings;
+        run_settings.keep_awake = planned.keep_awake;
+        const ProbeRun result = run_probe(*planned.probe, planned.placement, run_settings, meta.timer_overhead_ns);
         const std::string relation = planned.placement.kind == PlacementKind::SameCpu ||
                                              planned.placement.kind == PlacementKind::CrossCpu
                                          ? cpu_relation(machine, planned.placement.cpu_a, planned.placement.cpu_b)
                                          : "";
         record = make_record(info, result, relation);
+      }
+      if (planned.keep_awake && !record.keep_awake) {  // skipped before running: still say it was asked
+        record.keep_awake = true;
       }
       std::fputs(format_progress(record, index, static_cast<int>(plan.size())).c_str(), stderr);
       measured.push_back(std::move(record));
@@ -108,9 +119,14 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   const MachineInfo at_end = parse_machine(read_machine_files("/"));
   for (const auto& v : {at_end.loadavg_1m, at_end.loadavg_5m, at_end.loadavg_15m})
     if (v) meta.loadavg_end->push_back(*v);
+  // Steal over the run: /proc/stat at start (machine) and at end.
+  machine.steal_over_run = steal_between(machine.cpu_times, at_end.cpu_times);
+  if (machine.steal_over_run)
+    if (auto w = steal_warning(*machine.steal_over_run)) meta.warnings.push_back(*w);
   const std::vector<Record> records = with_derived(measured);
   save();
   std::fputs(format_table(records).c_str(), table_out);
+  for (const std::string& w : meta.warnings) std::fprintf(table_out, "warning: %s\n", w.c_str());
   if (json_to_stdout) std::cout << build_report(meta, machine, records).dump(1) << "\n";
   if (json_to_file) std::fprintf(stderr, "ctxbench: results written to %s\n", o.json_path->c_str());
 

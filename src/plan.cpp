@@ -47,6 +47,11 @@ std::string skipped_reason(const ProbeInfo& info, PlacementKind kind) {
   return "";
 }
 
+// The probes whose cross-cpu result is run both without and with --keep-awake spinners.
+bool is_keep_awake_pair(const std::string& probe) {
+  return probe.rfind("ctxswitch.pipe.", 0) == 0 || probe.rfind("ctxswitch.futex.", 0) == 0;
+}
+
 }  // namespace
 
 std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>& allowed) {
@@ -82,8 +87,17 @@ std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>
         if (cpus.b < 0 && run.skip_reason.empty())
           run.skip_reason = fmt::format("cross-cpu needs two CPUs; the affinity mask holds only CPU {}", cpus.a);
       }
-      if (filter && !std::regex_search(run.id, *filter)) continue;
-      plan.push_back(run);
+      run.keep_awake = options.keep_awake;
+      if (run.keep_awake) run.id += "/keep-awake";
+      if (!filter || std::regex_search(run.id, *filter)) plan.push_back(run);
+      // The headline cross-cpu ping-pongs also run with spinners, right after, so the table can show
+      // how much of the figure is the idle-state exit of the woken CPU.
+      if (!options.keep_awake && kind == PlacementKind::CrossCpu && run.skip_reason.empty() &&
+          is_keep_awake_pair(info.name)) {
+        run.keep_awake = true;
+        run.id += "/keep-awake";
+        if (!filter || std::regex_search(run.id, *filter)) plan.push_back(run);
+      }
     }
   }
   if (plan.empty())

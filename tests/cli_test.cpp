@@ -1,6 +1,7 @@
 // Integration tests: the real ctxbench binary, run the way a user runs it. Assertions are what physics
 // guarantees, with wide margins — never a tight absolute time (these machines are shared and noisy).
 #include <dirent.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -175,6 +176,51 @@ TEST_F(QuickRun, OrderingsPhysicsGuarantees) {
   EXPECT_LT(shm, pipe_cross);
 }
 
+// Issue 7: every two-task record says where BOTH tasks ran; unpinned ones split into groups when both
+// placements occurred; a default run pairs the cross-cpu ping-pongs with a keep-awake twin.
+TEST_F(QuickRun, UnpinnedRunRecordsObservedCpusOfBothTasks) {
+  ASSERT_TRUE(doc_.is_object());
+  int checked = 0;
+  for (const json& r : doc_["results"]) {
+    if (r["status"] != "ok" || r["derived"].get<bool>() || r["placement"]["kind"] != "unpinned") continue;
+    ASSERT_TRUE(r.contains("observed_cpus")) << r["id"];
+    ASSERT_EQ(r["observed_cpus"].size(), 2u) << r["id"];
+    for (const json& task : r["observed_cpus"]) {
+      std::size_t n = 0;
+      for (const json& c : task["cpus"]) {
+        EXPECT_GE(c["cpu"].get<int>(), 0) << r["id"];
+        n += c["samples"].get<std::size_t>();
+      }
+      EXPECT_EQ(n, r["samples"].size()) << r["id"] << ": one reading per sample";
+    }
+    if (r.contains("placement_groups")) {
+      double share = 0;
+      for (const json& g : r["placement_groups"]) share += g["share"].get<double>();
+      EXPECT_NEAR(share, 1.0, 1e-9) << r["id"];
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 4);
+}
+
+TEST_F(QuickRun, CrossCpuPingPongsHaveAKeepAwakeTwinAndMachineSaysIdleAndSteal) {
+  ASSERT_TRUE(doc_.is_object());
+  const json& m = doc_["machine"];
+  EXPECT_TRUE(m.contains("steal_over_run"));
+  if (std::isnan(p50(doc_, "ctxswitch.pipe.process/cross-cpu"))) GTEST_SKIP() << "cross-cpu not available";
+  for (const char* probe : {"ctxswitch.pipe.process", "ctxswitch.futex.thread"}) {
+    bool twin = false;
+    for (const json& r : doc_["results"])
+      if (r["id"] == std::string(probe) + "/cross-cpu/keep-awake" && r["status"] == "ok") {
+        twin = true;
+        EXPECT_EQ(r["keep_awake"], true);
+        EXPECT_EQ(r["keep_awake_cpus"].size(), 2u);
+      }
+    EXPECT_TRUE(twin) << probe;
+  }
+  EXPECT_NE(outcome_.out.find("keep-awake: p50"), std::string::npos) << outcome_.out;
+}
+
 TEST_F(QuickRun, GoogleBenchmarkComparePyReadsTheFile) {
   ASSERT_TRUE(exists(path_));
   const std::string other = temp_path("quick_b.json");
@@ -223,6 +269,13 @@ TEST(Cli, BadInputExitsTwoAndWritesNothing) {
   }
 }
 
+int allowed_cpu_count() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return CPU_COUNT(&set);
+}
+
 // Every process in process group `pgid` still alive (zombies included).
 std::vector<pid_t> processes_in_group(pid_t pgid) {
   std::vector<pid_t> found;
@@ -246,7 +299,8 @@ std::vector<pid_t> processes_in_group(pid_t pgid) {
 // Ctrl-C in the middle of process, thread and creation probes: exit 130, nothing left running, and the
 // JSON holds what finished and says it was interrupted.
 TEST(Cli, CtrlCLeavesNoProcessBehind) {
-  for (const std::string filter : {"ctxswitch.pipe.process", "ctxswitch.futex.thread", "process.fork", "shm"}) {
+  for (const std::string filter :
+       {"ctxswitch.pipe.process", "ctxswitch.futex.thread", "process.fork", "shm", "pipe.thread/.*keep-awake"}) {
     const std::string json_path = temp_path("sigint.json");
     const pid_t pid = ::fork();
     if (pid == 0) {
@@ -282,6 +336,43 @@ TEST(Cli, CtrlCLeavesNoProcessBehind) {
     EXPECT_EQ(doc["ctxbench"]["interrupted"], true) << filter;
     EXPECT_EQ(doc["ctxbench"]["complete"], false) << filter;
     std::remove(json_path.c_str());
+  }
+}
+
+// --quick --keep-awake: every record says the spinners were on, and no spinner outlives ctxbench.
+TEST(Cli, KeepAwakeIsRecordedAndLeavesNoSpinner) {
+  const std::string json_path = temp_path("awake.json");
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);  // its own group: spinners are forked by ctxbench and would keep the group id
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl(CTXBENCH_BINARY, CTXBENCH_BINARY, "--quick", "--keep-awake", "--filter", "pipe.process|baseline.clock",
+            "--json", json_path.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(processes_in_group(pid).empty()) << "a keep-awake spinner outlived ctxbench";
+  ASSERT_TRUE(exists(json_path));
+  const json doc = json::parse(slurp(json_path));
+  std::remove(json_path.c_str());
+  int cross = 0;
+  for (const json& r : doc["results"]) {
+    EXPECT_EQ(r.value("keep_awake", false), true) << r["id"];
+    EXPECT_NE(r["id"].get<std::string>().find("/keep-awake"), std::string::npos) << r["id"];
+    if (r["placement"]["kind"] == "cross-cpu" && r["status"] == "ok") {
+      ++cross;
+      EXPECT_EQ(r["keep_awake_cpus"], r["placement"]["cpus"]) << r["id"];
+    }
+  }
+  if (allowed_cpu_count() >= 2) {
+    EXPECT_GE(cross, 1);
   }
 }
 

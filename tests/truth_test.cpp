@@ -1,0 +1,196 @@
+// analysis/truth.hpp on literal data: co-located vs split groups, the denominator check, steal time;
+// the stat-line parser the runner uses for observed CPUs; and idle/steal fields of a fixture tree.
+#include "analysis/truth.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "analysis/machine.hpp"
+#include "analysis/record.hpp"
+#include "probes/machine_files.hpp"
+#include "probes/task_cpu.hpp"
+
+namespace ctxbench {
+namespace {
+
+TEST(Bimodal, TwoClustersGiveTwoGroupsAndAWarning) {
+  // 6 samples with both tasks on CPU 0 (~5 us), 4 with them on CPUs 0 and 1 (~40 us).
+  const std::vector<double> samples = {5000, 5100, 40000, 4900, 41000, 5050, 39000, 5200, 40500, 4950};
+  const std::vector<int> a = {0, 0, 0, 0, 1, 0, 0, 1, 0, 1};
+  const std::vector<int> b = {0, 0, 1, 0, 0, 0, 1, 1, 1, 1};
+  // co-located: indices 0,1,3,5,7,9 -> 5000 5100 4900 5050 5200 4950; split: 2,4,6,8.
+  const PlacementSplit s = split_by_colocation(samples, a, b);
+  ASSERT_EQ(s.groups.size(), 2u);
+  EXPECT_EQ(s.groups[0].name, "co-located");
+  EXPECT_EQ(s.groups[0].samples, 6u);
+  EXPECT_DOUBLE_EQ(s.groups[0].share, 0.6);
+  EXPECT_DOUBLE_EQ(s.groups[0].median_ns, 5025);
+  EXPECT_EQ(s.groups[1].name, "split");
+  EXPECT_EQ(s.groups[1].samples, 4u);
+  EXPECT_DOUBLE_EQ(s.groups[1].share, 0.4);
+  EXPECT_DOUBLE_EQ(s.groups[1].median_ns, 40250);
+  EXPECT_TRUE(s.bimodal);
+  EXPECT_NE(s.warning.find("bimodal"), std::string::npos);
+  EXPECT_NE(s.warning.find("60%"), std::string::npos);
+}
+
+TEST(Bimodal, OneClusterGivesNoGroupsAndNoWarning) {
+  const std::vector<double> samples = {5000, 5100, 4900, 5050};
+  const PlacementSplit together = split_by_colocation(samples, {1, 1, 0, 0}, {1, 1, 0, 0});
+  EXPECT_TRUE(together.groups.empty());
+  EXPECT_FALSE(together.bimodal);
+  EXPECT_TRUE(together.warning.empty());
+  const PlacementSplit apart = split_by_colocation(samples, {0, 0, 0, 0}, {1, 1, 1, 1});
+  EXPECT_TRUE(apart.groups.empty());
+  EXPECT_FALSE(apart.bimodal);
+}
+
+TEST(Bimodal, SimilarMediansOrATinyGroupAreNotBimodal) {
+  // Both placements present but equally fast: groups reported, no warning.
+  const PlacementSplit same = split_by_colocation(std::vector<double>{5000, 5100, 5050, 4950}, {0, 0, 0, 0}, {0, 1, 0, 1});
+  EXPECT_EQ(same.groups.size(), 2u);
+  EXPECT_FALSE(same.bimodal);
+  // One split sample in 40 (2.5% < 5%): not a second mode.
+  std::vector<double> samples(40, 5000.0);
+  std::vector<int> a(40, 0), b(40, 0);
+  samples[7] = 40000;
+  b[7] = 1;
+  const PlacementSplit tiny = split_by_colocation(samples, a, b);
+  EXPECT_EQ(tiny.groups.size(), 2u);
+  EXPECT_FALSE(tiny.bimodal);
+}
+
+TEST(Bimodal, UnknownCpusAreLeftOut) {
+  const PlacementSplit s = split_by_colocation(std::vector<double>{5000, 40000, 7000}, {0, 0, -1}, {0, 1, 0});
+  ASSERT_EQ(s.groups.size(), 2u);
+  EXPECT_EQ(s.groups[0].samples + s.groups[1].samples, 2u);
+}
+
+TEST(Observed, CountsCpusAndFlagsAPinnedTaskSeenElsewhere) {
+  const std::vector<std::vector<int>> cpus = {{0, 0, 0}, {1, 0, 1}};
+  const std::vector<ObservedTask> t = observe_tasks(cpus, {0, 1});
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].task, "A");
+  EXPECT_FALSE(t[0].seen_elsewhere);
+  ASSERT_EQ(t[0].cpus.size(), 1u);
+  EXPECT_EQ(t[0].cpus[0].cpu, 0);
+  EXPECT_EQ(t[0].cpus[0].samples, 3u);
+  EXPECT_EQ(t[1].task, "B");
+  EXPECT_TRUE(t[1].seen_elsewhere);
+  ASSERT_EQ(t[1].cpus.size(), 2u);
+  EXPECT_EQ(t[1].cpus[1].samples, 2u);
+  // Unpinned: never "elsewhere"; an unreadable reading (-1) is no evidence either.
+  EXPECT_FALSE(observe_tasks(cpus, {})[1].seen_elsewhere);
+  EXPECT_FALSE(observe_tasks({{0, -1}}, {0})[0].seen_elsewhere);
+}
+
+TEST(Observed, RecordOfAPinnedRunSeenElsewhereCarriesAWarning) {
+  ProbeInfo info;
+  info.name = "ctxswitch.fake";
+  info.op = "fake";
+  info.expected_switches_per_op = 2;
+  ProbeRun run;
+  run.placement = {PlacementKind::CrossCpu, 0, 1};
+  RepetitionRun rep;
+  rep.ns_per_op = {100, 110, 120};
+  rep.task_cpus = {{0, 0, 0}, {1, 1, 0}};
+  run.repetitions.push_back(rep);
+  run.switches = SwitchTally{2.0, 0.0};
+  const Record r = make_record(info, run, "");
+  EXPECT_TRUE(r.pinned_task_seen_elsewhere);
+  bool warned = false;
+  for (const std::string& w : r.warnings) warned = warned || w.find("placement: task B") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(Denominator, WithinTenPercentIsQuiet) {
+  EXPECT_FALSE(denominator_warning(2.0, 2.0));
+  EXPECT_FALSE(denominator_warning(2.19, 2.0));
+  EXPECT_FALSE(denominator_warning(1.81, 2.0));
+  EXPECT_FALSE(denominator_warning(0.05, 0.0));
+}
+
+TEST(Denominator, BeyondTenPercentWarns) {
+  const auto low = denominator_warning(1.2, 2.0);
+  ASSERT_TRUE(low);
+  EXPECT_NE(low->find("1.20"), std::string::npos);
+  EXPECT_NE(low->find("before it went to sleep"), std::string::npos);
+  EXPECT_TRUE(denominator_warning(2.3, 2.0));
+  EXPECT_TRUE(denominator_warning(0.5, 0.0));
+  EXPECT_FALSE(denominator_warning(5.0, -1.0));  // no expectation stated
+}
+
+TEST(Denominator, RecordCarriesTheWarning) {
+  ProbeInfo info;
+  info.name = "ctxswitch.fake";
+  info.op = "fake";
+  info.expected_switches_per_op = 2;
+  ProbeRun run;
+  run.placement = {PlacementKind::SameCpu, 0, 0};
+  RepetitionRun rep;
+  rep.ns_per_op = {100, 110, 120};
+  run.repetitions.push_back(rep);
+  run.switches = SwitchTally{1.0, 0.0};
+  const Record r = make_record(info, run, "same");
+  bool warned = false;
+  for (const std::string& w : r.warnings) warned = warned || w.rfind("denominator:", 0) == 0;
+  EXPECT_TRUE(warned);
+}
+
+TEST(StatLine, ProcessorIsField39CountedFromTheLastParenthesis) {
+  // A real /proc/<pid>/task/<tid>/stat line (processor = 1), with a command name holding ") 7 (".
+  std::string line = "4242 (we) 7 (ird) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 500 1000 200 "
+                     "18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0";
+  EXPECT_EQ(parse_stat_processor(line), 1);
+  EXPECT_EQ(parse_stat_processor("garbage"), -1);
+  EXPECT_EQ(parse_stat_processor("1 (x) S 1 2"), -1);
+}
+
+TEST(Steal, ParsesTheCpuLineAndTheDifference) {
+  const auto before = parse_proc_stat_cpu("cpu  100 0 50 800 20 0 5 25 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->total, 1000u);
+  EXPECT_EQ(before->idle, 820u);
+  EXPECT_EQ(before->steal, 25u);
+  const auto after = parse_proc_stat_cpu("cpu  200 0 100 1500 20 0 5 175 0 0\n");
+  const auto s = steal_between(before, after);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->steal_ticks, 150u);
+  EXPECT_EQ(s->total_ticks, 1000u);
+  EXPECT_DOUBLE_EQ(s->fraction, 0.15);
+  ASSERT_TRUE(steal_warning(*s));
+  EXPECT_NE(steal_warning(*s)->find("15.0%"), std::string::npos);
+  EXPECT_FALSE(steal_warning(StealOverRun{1, 1000, 0.001}));
+  EXPECT_FALSE(steal_between(after, before));  // counters never go backwards
+  EXPECT_FALSE(parse_proc_stat_cpu("intr 1 2 3\n"));
+  EXPECT_FALSE(parse_proc_stat_cpu("cpu  1 2 3\n"));
+}
+
+TEST(Steal, IdleAndHaltPollFromTheFixtureTree) {
+  const MachineInfo m =
+      parse_machine(read_machine_files(std::string(CTXBENCH_SOURCE_DIR) + "/tests/fixtures/machine/kvm2"));
+  EXPECT_EQ(m.cpuidle_driver, "haltpoll");
+  EXPECT_EQ(m.cpuidle_governor, "haltpoll");
+  ASSERT_TRUE(m.kvm_halt_poll_ns);
+  EXPECT_EQ(*m.kvm_halt_poll_ns, 200000);
+  ASSERT_TRUE(m.guest_halt_poll.count("guest_halt_poll_ns"));
+  EXPECT_EQ(m.guest_halt_poll.at("guest_halt_poll_ns"), "0");
+  EXPECT_EQ(m.hypervisor_vendor, "KVMKVMKVM");
+  // kvm2/proc/stat: "cpu  6597 0 2716 86370 979 0 53 30 0 0"
+  ASSERT_TRUE(m.cpu_times);
+  EXPECT_EQ(m.cpu_times->steal, 30u);
+  EXPECT_EQ(m.cpu_times->total, 6597u + 2716 + 86370 + 979 + 53 + 30);
+  MachineInfo with_steal = m;
+  with_steal.steal_over_run = steal_between(m.cpu_times, parse_proc_stat_cpu("cpu  6697 0 2716 86370 979 0 53 130 0 0"));
+  const nlohmann::json j = machine_to_json(with_steal);
+  EXPECT_EQ(j["steal_over_run"]["steal_ticks"], 100);
+  EXPECT_EQ(j["steal_over_run"]["total_ticks"], 200);
+  EXPECT_EQ(j["kvm_halt_poll_ns"], 200000);
+  EXPECT_EQ(j["guest_halt_poll"]["guest_halt_poll_ns"], "0");
+  EXPECT_EQ(j["cpuidle_driver"], "haltpoll");
+}
+
+}  // namespace
+}  // namespace ctxbench
