@@ -30,7 +30,7 @@ CSS = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:1.4em} h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.85em} td,th{border:1px solid #ddd;padding:3px 7px;vertical-align:top}
-th{background:#f3f3f3;text-align:left} td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f3f3f3;text-align:left} td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .ok{color:#176}.skipped{color:#a60}.failed{color:#b00;font-weight:bold}
 .warn{background:#fff6e0;border-left:4px solid #e90;padding:6px 10px;margin:4px 0;font-size:.85em}
 .chart svg{max-width:100%;height:auto} .muted{color:#777;font-size:.85em}
@@ -103,12 +103,24 @@ def results_table(doc):
     return "<table>" + head + "".join(rows) + "</table>"
 
 
+def common_remedy(texts):
+    """The last sentence when every warning ends with it (ctxbench appends one remedy to each)."""
+    ends = {t.rsplit(". ", 1)[-1] for t in texts if ". " in t}
+    return ends.pop() if len(ends) == 1 and all(". " in t for t in texts) else ""
+
+
 def warnings_block(doc):
     items = [("run", w) for w in doc.get("ctxbench", {}).get("warnings", [])]
     items += [(r.get("id", "?"), w) for r in doc["results"] for w in r.get("warnings", [])]
     if not items:
         return "<p>No warnings.</p>"
-    return "".join(f"<div class=warn><b>{E(who)}</b>: {E(w)}</div>" for who, w in items)
+    remedy = common_remedy([w for _, w in items])
+    noisy = len({who for who, _ in items if who != "run"})
+    head = (f"<p><b>{noisy} of {len(doc['results'])} results carry a noise warning.</b> "
+            + (f"Remedy: {E(remedy)}" if remedy else "") + "</p>")
+    rows = "".join(f"<div class=warn><b>{E(who)}</b>: {E(w[:-len(remedy)] if remedy else w)}</div>"
+                   for who, w in items)
+    return head + f"<details><summary>every warning ({len(items)})</summary>{rows}</details>"
 
 
 def build(doc, others):
