@@ -112,6 +112,8 @@ std::string two_file_table(const Comparison& c, const CompareSettings& settings)
   for (const ComparedProbe& p : c.rows) {
     const ComparisonStats& s = p.stats;
     std::string verdict = verdict_name(s.verdict);
+    if (s.verdict == Verdict::Slower || s.verdict == Verdict::Faster)  // the size of a significant change
+      verdict += fmt::format(" by {:.1f}%", std::fabs(s.ratio.ratio - 1) * 100);
     if (s.regression)
       verdict += fmt::format(" (REGRESSION: over {:.0f}%)", settings.threshold * 100);
     else if (s.verdict == Verdict::Slower)
@@ -119,7 +121,7 @@ std::string two_file_table(const Comparison& c, const CompareSettings& settings)
     out += pad(p.id, w) + rpad(format_duration_ns(s.base_median), 10) + rpad(format_duration_ns(s.new_median), 11) +
            rpad(ratio_text(s.ratio.ratio), 10) + "  " +
            pad(fmt::format("[{}, {}]", ratio_text(s.ratio.low), ratio_text(s.ratio.high)), 16) +
-           pad(s.ci_basis, 13) + rpad(fmt::format("{:.3f}", s.p_value), 7) + "  " + verdict + "\n";
+           pad(s.ci_basis, 13) + rpad(s.p_value < 0.001 ? "<0.001" : fmt::format("{:.3f}", s.p_value), 7) + "  " + verdict + "\n";
   }
   return out;
 }
