@@ -37,6 +37,15 @@ TEST(MannWhitney, SeparatedSamplesExactP) {
   EXPECT_NEAR(mann_whitney_p(kReps, scaled(kReps, 1.5)), 2.0 / 184756, 1e-12);
 }
 
+TEST(MannWhitney, AgreesWithScipy) {
+  // scipy.stats.mannwhitneyu(a, b, alternative='two-sided', method='exact' / 'asymptotic').pvalue
+  const std::vector<double> a = {1.1, 2.3, 3.7, 4.2, 5.9, 6.1, 7.7}, b = {2.0, 4.5, 6.6, 8.8, 9.1, 10.2};
+  EXPECT_NEAR(mann_whitney_p(a, b), 0.13752913752913754, 1e-12);
+  const std::vector<double> c = {1, 2, 2, 3, 4, 5, 5, 6, 7, 8, 9, 10, 11, 12},
+                            d = {3, 5, 7, 7, 8, 9, 12, 13, 14, 15, 16, 17, 18, 19};  // ties: asymptotic
+  EXPECT_NEAR(mann_whitney_p(c, d), 0.00616707720805899, 1e-9);
+}
+
 TEST(MannWhitney, InterleavedSamplesAreNotSignificant) {
   const std::vector<double> a = {1, 3, 5, 7, 9, 11}, b = {2, 4, 6, 8, 10, 12};
   EXPECT_GT(mann_whitney_p(a, b), 0.5);
