@@ -53,7 +53,7 @@ def draw(doc):
             ax.axhline(pi - 0.5, color="#bbb", lw=0.6)
         prev = fam
     ax.grid(axis="x", which="both", alpha=0.3)
-    ax.legend(title="placement", fontsize=8, loc="lower right")
+    ax.legend(title="placement", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # never over a bar
     ax.set_title(f"ctxbench: {cr.label(doc)}", fontsize=10)
     fig.tight_layout()
     return fig
