@@ -43,6 +43,9 @@ void run_planned(benchmark::State& state, const Probe* probe, Placement placemen
   std::uint64_t batch = 1;
   try {
     session = probe->start(placement);
+    // Warm-up first: the first ops after start() pay for page faults and the partner's first wake-up, and
+    // one slow op would otherwise end the calibration at a batch of 1.
+    for (int i = 0; i < 8; ++i) session->run_ops(1);
     // Calibrate: double the batch until one lasts kMinBatchNs (this is also the warm-up).
     for (;;) {
       const std::uint64_t t0 = now_ns();
