@@ -17,6 +17,10 @@ run_pass() {  # name, build dir, extra cmake args...
 
 run_pass release build -DCMAKE_BUILD_TYPE=Release
 ln -sf build/ctxbench ctxbench
+# The Python scripts (charts, report, exports) and the CI workflow check, with Debian's python3: its
+# matplotlib/numpy/scipy/yaml are the ones install-deps installs (a pyenv python3 first in PATH has none).
+echo "=== scripts (pytest) ===" >&2
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python
 if [[ "${CTXBENCH_SANITIZERS:-1}" != 0 ]]; then
   # halt_on_error: a sanitizer report fails the test instead of scrolling past.
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

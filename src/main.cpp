@@ -21,6 +21,7 @@
 #include "probes/machine_files.hpp"
 #include "probes/os.hpp"
 #include "probes/runner.hpp"
+#include "src/compare_main.hpp"
 #include "src/plan.hpp"
 
 namespace ctxbench {
@@ -144,6 +145,7 @@ int main(int argc, char** argv) {
   // Captured before anything pins a thread, so unpinned runs get the whole mask back.
   const std::vector<int> allowed = allowed_cpus();
   const std::vector<std::string> args(argv, argv + argc);
+  if (args.size() > 1 && args[1] == "compare") return compare_main({args.begin() + 2, args.end()});
   try {
     const Options o = parse_options({args.begin() + 1, args.end()});
     if (o.help) {

@@ -1,0 +1,410 @@
+#include "analysis/compare.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "analysis/console_report.hpp"
+#include "analysis/json_report.hpp"
+#include "analysis/options.hpp"
+
+namespace ctxbench {
+
+using nlohmann::json;
+
+namespace {
+
+double parse_number(const std::string& flag, const std::string& text, double low, double high) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v))
+    throw UsageError(fmt::format("{}: '{}' is not a number", flag, text));
+  if (v < low || v > high) throw UsageError(fmt::format("{}: {} is out of range [{}, {}]", flag, text, low, high));
+  return v;
+}
+
+std::vector<double> numbers(const json& arr, const char* key = nullptr) {
+  std::vector<double> out;
+  if (!arr.is_array()) return out;
+  for (const json& v : arr) {
+    const json& x = key ? (v.is_object() && v.contains(key) ? v[key] : json()) : v;
+    if (x.is_number()) out.push_back(x.get<double>());
+  }
+  return out;
+}
+
+std::string json_text(const json& m, const char* key) {
+  if (!m.is_object() || !m.contains(key) || m[key].is_null()) return "-";
+  const json& v = m[key];
+  if (v.is_string()) return v.get<std::string>().empty() ? "-" : v.get<std::string>();
+  return v.dump();
+}
+
+std::string virtualization_text(const json& m) {
+  const std::string v = json_text(m, "virtualization");
+  if (v != "-") return v;
+  if (m.is_object() && m.contains("hypervisor_flag") && m["hypervisor_flag"].is_boolean())
+    return m["hypervisor_flag"].get<bool>() ? "hypervisor (vendor unknown)" : "none (bare metal)";
+  return "-";
+}
+
+std::string ratio_text(double r) { return std::isfinite(r) && r > 0 ? fmt::format("{:.3f}", r) : "-"; }
+
+std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
+std::string rpad(const std::string& s, std::size_t w) { return s.size() >= w ? s : std::string(w - s.size(), ' ') + s; }
+
+std::string file_line(const ResultFile& f) {
+  return f.label == f.path ? f.path : fmt::format("{}  ({})", f.path, f.label);
+}
+
+std::string machine_block(const std::vector<ResultFile>& files) {
+  const std::vector<MachineDifference> diffs = machine_differences(files);
+  if (diffs.empty())
+    return "machines: same CPU model, kernel, virtualization, governor, SMT, CPUs and clocksource\n";
+  std::string out = "machines differ in:\n";
+  std::size_t w = 14;
+  for (const MachineDifference& d : diffs) w = std::max(w, d.field.size() + 2);
+  for (const MachineDifference& d : diffs) {
+    out += "  " + pad(d.field, w);
+    for (std::size_t i = 0; i < d.values.size(); ++i) out += (i ? "  |  " : "") + d.values[i];
+    out += "\n";
+  }
+  return out;
+}
+
+char verdict_mark(const ComparisonStats& s) {
+  if (s.regression) return '!';
+  switch (s.verdict) {
+    case Verdict::Slower: return '+';
+    case Verdict::Faster: return '-';
+    case Verdict::TooFew: return '?';
+    case Verdict::NoChange: break;
+  }
+  return '=';
+}
+
+std::string notes_block(const std::vector<Comparison>& comparisons) {
+  std::set<std::string> notes;
+  for (const Comparison& c : comparisons)
+    for (const ComparedProbe& p : c.rows)
+      if (!p.stats.note.empty()) notes.insert(p.stats.note);
+  std::string out;
+  for (const std::string& n : notes) out += "note: " + n + "\n";
+  return out;
+}
+
+std::string list_line(const std::string& title, const std::vector<std::string>& ids) {
+  if (ids.empty()) return "";
+  std::string out = title + " (" + std::to_string(ids.size()) + "):";
+  for (const std::string& id : ids) out += " " + id;
+  return out + "\n";
+}
+
+std::string two_file_table(const Comparison& c, const CompareSettings& settings) {
+  std::size_t w = 16;
+  for (const ComparedProbe& p : c.rows) w = std::max(w, p.id.size() + 2);
+  std::string out = pad("probe/placement", w) + rpad("base p50", 10) + rpad("new p50", 11) + rpad("new/base", 10) +
+                    "  " + pad("95% CI", 16) + pad("CI over", 13) + rpad("p (U)", 7) + "  verdict\n";
+  for (const ComparedProbe& p : c.rows) {
+    const ComparisonStats& s = p.stats;
+    std::string verdict = verdict_name(s.verdict);
+    if (s.verdict == Verdict::Slower || s.verdict == Verdict::Faster)  // the size of a significant change
+      verdict += fmt::format(" by {:.1f}%", std::fabs(s.ratio.ratio - 1) * 100);
+    if (s.regression)
+      verdict += fmt::format(" (REGRESSION: over {:.0f}%)", settings.threshold * 100);
+    else if (s.verdict == Verdict::Slower)
+      verdict += fmt::format(" (within {:.0f}%)", settings.threshold * 100);
+    out += pad(p.id, w) + rpad(format_duration_ns(s.base_median), 10) + rpad(format_duration_ns(s.new_median), 11) +
+           rpad(ratio_text(s.ratio.ratio), 10) + "  " +
+           pad(fmt::format("[{}, {}]", ratio_text(s.ratio.low), ratio_text(s.ratio.high)), 16) +
+           pad(s.ci_basis, 13) + rpad(s.p_value < 0.001 ? "<0.001" : fmt::format("{:.3f}", s.p_value), 7) + "  " + verdict + "\n";
+  }
+  return out;
+}
+
+std::string matrix_table(const std::vector<ResultFile>& files, const std::vector<Comparison>& comparisons) {
+  // Rows: every id of the base that at least one comparison has.
+  std::vector<std::string> ids;
+  std::set<std::string> seen;
+  for (const ProbeSeries& s : files[0].series)
+    for (const Comparison& c : comparisons)
+      for (const ComparedProbe& p : c.rows)
+        if (p.id == s.id && seen.insert(s.id).second) ids.push_back(s.id);
+  std::size_t w = 16;
+  for (const std::string& id : ids) w = std::max(w, id.size() + 2);
+  std::string out = pad("probe/placement", w) + rpad("[1] p50", 10);
+  for (std::size_t i = 0; i < comparisons.size(); ++i) out += rpad(fmt::format("[{}]/[1]", i + 2), 12);
+  out += "\n";
+  for (const std::string& id : ids) {
+    std::string line;
+    double base = NAN;
+    for (const Comparison& c : comparisons) {
+      auto it = std::find_if(c.rows.begin(), c.rows.end(), [&](const ComparedProbe& p) { return p.id == id; });
+      if (it != c.rows.end()) {
+        base = it->stats.base_median;
+        line += rpad(ratio_text(it->stats.ratio.ratio) + " " + verdict_mark(it->stats), 12);
+      } else {
+        line += rpad("-  ", 12);
+      }
+    }
+    out += pad(id, w) + rpad(format_duration_ns(base), 10) + line + "\n";
+  }
+  out += "marks: = no significant change, + slower, ! slower beyond the threshold (regression), - faster, "
+         "? too few repetitions\n";
+  return out;
+}
+
+}  // namespace
+
+std::string compare_usage_text() {
+  return R"(usage: ctxbench compare BASE.json NEW.json [MORE.json...] [options]
+
+Compares ctxbench result files probe by probe (id = probe/placement). Two files: a verdict table.
+More: a matrix of NEW/BASE ratios against the first file.
+
+Per probe+placement in both files: the median of each (over raw samples), the ratio NEW/BASE with a 95%
+bootstrap confidence interval (over raw samples; over repetition medians when a file has no samples; fixed
+seed, so the same files give the same output), a two-sided Mann-Whitney U p-value over the repetition
+medians, and a verdict: faster / slower / no significant change (significant = p < alpha and the interval
+excludes 1). Probes present in one file only are listed.
+
+options:
+  --threshold PCT   a significant slowdown by more than PCT percent is a regression (default 10)
+  --alpha A         significance level of the U test (default 0.05)
+  --json FILE       also write the comparison as JSON
+  -h, --help        this text
+
+exit status: 0 no regression, 1 at least one regression, 2 bad usage or bad input (the message names the
+file: missing, not JSON, wrong schema version, no probe in common).
+)";
+}
+
+CompareArgs parse_compare_args(const std::vector<std::string>& args) {
+  CompareArgs out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    std::optional<std::string> inline_value;
+    if (a.rfind("--", 0) == 0) {
+      const auto eq = a.find('=');
+      if (eq != std::string::npos) {
+        inline_value = a.substr(eq + 1);
+        a = a.substr(0, eq);
+      }
+    }
+    auto value = [&]() -> std::string {
+      if (inline_value) return *inline_value;
+      if (i + 1 >= args.size()) throw UsageError(fmt::format("{}: needs a value", a));
+      return args[++i];
+    };
+    if (a == "-h" || a == "--help") {
+      out.help = true;
+    } else if (a == "--threshold") {
+      out.settings.threshold = parse_number("--threshold", value(), 0, 1e6) / 100;
+    } else if (a == "--alpha") {
+      const std::string v = value();
+      out.settings.alpha = parse_number("--alpha", v, 0, 1);
+      if (out.settings.alpha <= 0 || out.settings.alpha >= 1)
+        throw UsageError(fmt::format("--alpha: {} must be between 0 and 1 (exclusive)", v));
+    } else if (a == "--json") {
+      out.json_path = value();
+      if (out.json_path->empty()) throw UsageError("--json: needs a file name");
+    } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
+      throw UsageError(fmt::format("compare: unknown option '{}' (see ctxbench compare --help)", a));
+    } else {
+      out.files.push_back(args[i]);
+    }
+  }
+  if (!out.help && out.files.size() < 2)
+    throw UsageError("compare: needs at least two result files, BASE.json NEW.json (see ctxbench compare --help)");
+  return out;
+}
+
+ResultFile load_result_file(const std::string& path, const std::string& text) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded()) throw CompareInputError(fmt::format("{}: not valid JSON", path));
+  if (!doc.is_object() || !doc.contains("ctxbench") || !doc["ctxbench"].is_object() ||
+      !doc["ctxbench"].contains("schema_version"))
+    throw CompareInputError(fmt::format("{}: not a ctxbench result file (no ctxbench.schema_version)", path));
+  const json& version = doc["ctxbench"]["schema_version"];
+  if (!version.is_number_integer() || version.get<long long>() != kSchemaVersion)
+    throw CompareInputError(fmt::format("{}: schema version {} is not the supported version {}", path,
+                                        version.dump(), kSchemaVersion));
+  if (!doc.contains("results") || !doc["results"].is_array())
+    throw CompareInputError(fmt::format("{}: no results[] array", path));
+
+  ResultFile f;
+  f.path = path;
+  f.machine = doc.contains("machine") && doc["machine"].is_object() ? doc["machine"] : json::object();
+  const std::string label = json_text(f.machine, "label");
+  const std::string host = json_text(f.machine, "hostname");
+  f.label = label != "-" ? label : host != "-" ? host : path;
+  std::set<std::string> ids;
+  for (const json& r : doc["results"]) {
+    if (!r.is_object() || !r.contains("id") || !r["id"].is_string())
+      throw CompareInputError(fmt::format("{}: a results[] entry has no id", path));
+    const std::string id = r["id"].get<std::string>();
+    if (!ids.insert(id).second) throw CompareInputError(fmt::format("{}: result {} appears twice", path, id));
+    if (json_text(r, "status") != "ok") {
+      f.not_ok.push_back(id);
+      continue;
+    }
+    ProbeSeries s;
+    s.id = id;
+    s.probe = json_text(r, "probe");
+    s.unit = json_text(r, "unit");
+    s.repetition_medians = numbers(r.value("repetitions", json::array()), "median_ns");
+    s.samples = numbers(r.value("samples", json::array()));
+    if (s.repetition_medians.empty() && s.samples.empty())
+      throw CompareInputError(fmt::format("{}: result {} is ok but has neither repetitions nor samples", path, id));
+    f.series.push_back(std::move(s));
+  }
+  return f;
+}
+
+std::vector<MachineDifference> machine_differences(const std::vector<ResultFile>& files) {
+  struct Field {
+    const char* name;
+    std::string (*get)(const json&);
+  };
+  static const Field fields[] = {
+      {"cpu_model", [](const json& m) { return json_text(m, "cpu_model"); }},
+      {"kernel_release", [](const json& m) { return json_text(m, "kernel_release"); }},
+      {"virtualization", [](const json& m) { return virtualization_text(m); }},
+      {"governor", [](const json& m) { return json_text(m, "governor"); }},
+      {"smt", [](const json& m) { return json_text(m, "smt"); }},
+      {"logical_cpus", [](const json& m) { return json_text(m, "logical_cpus"); }},
+      {"clocksource", [](const json& m) { return json_text(m, "clocksource"); }},
+      {"boost", [](const json& m) { return json_text(m, "boost"); }},
+      {"affinity", [](const json& m) { return json_text(m, "affinity"); }},
+  };
+  std::vector<MachineDifference> out;
+  for (const Field& field : fields) {
+    MachineDifference d{field.name, {}};
+    for (const ResultFile& f : files) d.values.push_back(field.get(f.machine));
+    if (std::adjacent_find(d.values.begin(), d.values.end(), std::not_equal_to<>()) != d.values.end())
+      out.push_back(std::move(d));
+  }
+  return out;
+}
+
+int Comparison::regressions() const {
+  int n = 0;
+  for (const ComparedProbe& p : rows) n += p.stats.regression ? 1 : 0;
+  return n;
+}
+
+Comparison compare_files(const ResultFile& base, const ResultFile& other, const CompareSettings& settings) {
+  Comparison c;
+  c.base = &base;
+  c.other = &other;
+  for (const ProbeSeries& b : base.series) {
+    auto it = std::find_if(other.series.begin(), other.series.end(), [&](const ProbeSeries& s) { return s.id == b.id; });
+    if (it == other.series.end()) {
+      c.only_in_base.push_back(b.id);
+      continue;
+    }
+    // Samples are compared only when both files have them; otherwise both sides use repetition medians.
+    const bool raw = !b.samples.empty() && !it->samples.empty();
+    const std::vector<double> none;
+    c.rows.push_back({b.id, compare_samples(b.repetition_medians, it->repetition_medians, raw ? b.samples : none,
+                                            raw ? it->samples : none, settings)});
+  }
+  for (const ProbeSeries& s : other.series) {
+    const bool in_base =
+        std::any_of(base.series.begin(), base.series.end(), [&](const ProbeSeries& b) { return b.id == s.id; });
+    if (!in_base) c.only_in_other.push_back(s.id);
+  }
+  return c;
+}
+
+void require_common_probes(const std::vector<Comparison>& comparisons) {
+  for (const Comparison& c : comparisons)
+    if (c.rows.empty())
+      throw CompareInputError(fmt::format("{} and {}: no probe+placement with status ok in both files",
+                                          c.base->path, c.other->path));
+}
+
+std::string format_comparisons(const std::vector<ResultFile>& files, const std::vector<Comparison>& comparisons,
+                               const CompareSettings& settings) {
+  std::string out = "ctxbench compare\n";
+  if (files.size() == 2) {
+    out += "  base: " + file_line(files[0]) + "\n  new:  " + file_line(files[1]) + "\n";
+  } else {
+    for (std::size_t i = 0; i < files.size(); ++i)
+      out += fmt::format("  [{}] {}{}\n", i + 1, file_line(files[i]), i == 0 ? "  (base)" : "");
+  }
+  out += machine_block(files) + "\n";
+  out += files.size() == 2 ? two_file_table(comparisons[0], settings) : matrix_table(files, comparisons);
+  out += "\n";
+  for (const Comparison& c : comparisons) {
+    const std::string who = files.size() == 2 ? "new" : c.other->path;
+    out += list_line("only in base, not ok or absent in " + who, c.only_in_base);
+    out += list_line("only in " + who + ", not ok or absent in base", c.only_in_other);
+  }
+  out += notes_block(comparisons);
+  int regressions = 0;
+  for (const Comparison& c : comparisons) regressions += c.regressions();
+  out += fmt::format(
+      "medians over raw samples; ratio interval: 95% percentile bootstrap (1000 resamples, fixed seed); "
+      "p: two-sided Mann-Whitney U over repetition medians; significant = p < {} and the interval excludes 1.\n",
+      settings.alpha);
+  if (regressions == 0)
+    out += fmt::format("result: no regression beyond {:.0f}%\n", settings.threshold * 100);
+  else
+    out += fmt::format("result: {} regression{} (significantly slower by more than {:.0f}%)\n", regressions,
+                       regressions == 1 ? "" : "s", settings.threshold * 100);
+  return out;
+}
+
+json comparisons_to_json(const std::vector<ResultFile>& files, const std::vector<Comparison>& comparisons,
+                         const CompareSettings& settings) {
+  json doc;
+  doc["tool"] = "ctxbench compare";
+  doc["schema_version"] = kSchemaVersion;
+  doc["settings"] = {{"threshold", settings.threshold}, {"alpha", settings.alpha}, {"seed", settings.seed},
+                     {"bootstrap_resamples", 1000}};
+  json jf = json::array();
+  for (const ResultFile& f : files) jf.push_back({{"path", f.path}, {"label", f.label}});
+  doc["files"] = jf;
+  json diffs = json::array();
+  for (const MachineDifference& d : machine_differences(files)) diffs.push_back({{"field", d.field}, {"values", d.values}});
+  doc["machine_differences"] = diffs;
+  json jc = json::array();
+  int regressions = 0;
+  auto finite = [](double v) { return std::isfinite(v) ? json(v) : json(); };
+  for (const Comparison& c : comparisons) {
+    json rows = json::array();
+    for (const ComparedProbe& p : c.rows) {
+      const ComparisonStats& s = p.stats;
+      json row = {{"id", p.id},
+                  {"base_median_ns", finite(s.base_median)},
+                  {"new_median_ns", finite(s.new_median)},
+                  {"ratio", finite(s.ratio.ratio)},
+                  {"ratio_ci95", {finite(s.ratio.low), finite(s.ratio.high)}},
+                  {"ci_basis", s.ci_basis},
+                  {"p_value", finite(s.p_value)},
+                  {"base_repetitions", s.base_reps},
+                  {"new_repetitions", s.new_reps},
+                  {"verdict", verdict_name(s.verdict)},
+                  {"regression", s.regression}};
+      if (!s.note.empty()) row["note"] = s.note;
+      rows.push_back(row);
+    }
+    regressions += c.regressions();
+    jc.push_back({{"base", c.base->path},
+                  {"new", c.other->path},
+                  {"rows", rows},
+                  {"only_in_base", c.only_in_base},
+                  {"only_in_new", c.only_in_other},
+                  {"regressions", c.regressions()}});
+  }
+  doc["comparisons"] = jc;
+  doc["regressions"] = regressions;
+  return doc;
+}
+
+}  // namespace ctxbench

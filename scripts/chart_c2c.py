@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""Core-to-core heatmap: one-way cache-line latency between every pair of CPUs (ns in each cell), with the
+CPU relation of each pair (s = SMT sibling, L = same LLC, o = other LLC, N = other node) in the cell.
+
+Reads an shm.c2c record carrying `matrix` (an object with `cpus`, a square numeric matrix -- the first
+list-of-lists of numbers -- and optionally `relation`, a square matrix of names), or a bare square matrix;
+or else one ok shm.c2c record per CPU pair (placement.cpus = [a, b], placement.relation).
+
+  scripts/chart_c2c.py results/big-machine.json -o c2c
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctxresults as cr  # noqa: E402
+
+import matplotlib  # noqa: E402
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+SHORT = {"same": "=", "smt-sibling": "s", "same-llc": "L", "other-llc": "o", "other-node": "N"}
+
+
+def _square(m):
+    return isinstance(m, list) and m and all(isinstance(row, list) and len(row) == len(m) for row in m)
+
+
+def extract(doc):
+    """(cpus, values[n][n] with None, relations[n][n] or None), or None when the file has no c2c data."""
+    recs = [r for r in cr.ok_records(doc) if r.get("probe", "").startswith("shm.c2c")]
+    for r in recs:
+        m = r.get("matrix")
+        if isinstance(m, dict):
+            square = [v for v in m.values() if _square(v)]
+            values = next((v for v in square if any(isinstance(x, (int, float)) for row in v for x in row)), None)
+            rel = next((v for v in square if any(isinstance(x, str) and x for row in v for x in row)), None)
+            if values is not None:
+                cpus = m.get("cpus") or list(range(len(values)))
+                return cpus, values, rel
+        elif _square(m):
+            return list(range(len(m))), m, None
+    pairs = [r for r in recs if len(r.get("placement", {}).get("cpus", [])) == 2 and cr.p50(r)]
+    if not pairs:
+        return None
+    cpus = sorted({c for r in pairs for c in r["placement"]["cpus"]})
+    idx = {c: i for i, c in enumerate(cpus)}
+    vals = [[None] * len(cpus) for _ in cpus]
+    rels = [[""] * len(cpus) for _ in cpus]
+    one_way = not any("one_way" in r["probe"] for r in pairs)
+    for r in pairs:
+        if one_way or "one_way" in r["probe"]:
+            a, b = r["placement"]["cpus"]
+            vals[idx[a]][idx[b]] = cr.p50(r)
+            rels[idx[a]][idx[b]] = r["placement"].get("relation", "")
+    return cpus, vals, rels
+
+
+def draw(doc):
+    got = extract(doc)
+    if got is None:
+        return None
+    cpus, vals, rels = got
+    n = len(cpus)
+    arr = np.array([[np.nan if v is None else float(v) for v in row] for row in vals])
+    size = min(max(4, 0.55 * n + 2), 40)
+    fig, ax = plt.subplots(figsize=(size + 1.5, size))
+    im = ax.imshow(np.ma.masked_invalid(arr), cmap="viridis")
+    fig.colorbar(im, ax=ax, label="one-way latency, p50 (ns)")
+    ax.set_xticks(range(n))
+    ax.set_yticks(range(n))
+    ax.set_xticklabels(cpus, fontsize=7)
+    ax.set_yticklabels(cpus, fontsize=7)
+    ax.set_xlabel("CPU (partner)")
+    ax.set_ylabel("CPU (initiator)")
+    if n <= 32:
+        finite = arr[np.isfinite(arr)]
+        mid = (finite.min() + finite.max()) / 2 if finite.size else 0
+        for i in range(n):
+            for j in range(n):
+                if np.isfinite(arr[i, j]):
+                    rel = SHORT.get(rels[i][j], "") if rels else ""
+                    ax.text(j, i, f"{arr[i, j]:.0f}\n{rel}", ha="center", va="center", fontsize=7,
+                            color="white" if arr[i, j] < mid else "black")
+    legend = ", ".join(f"{v} = {k}" for k, v in SHORT.items() if k != "same")
+    ax.set_title(f"core-to-core one-way latency (ns): {cr.label(doc)}\n{legend}; blank = not measured",
+                 fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("result", help="ctxbench --json output")
+    ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
+    a = ap.parse_args()
+    doc = cr.load_or_exit(a.result, ap.prog)
+    fig = draw(doc) or cr.placeholder(plt, "no shm.c2c result (core-to-core matrix) in this file")
+    for p in cr.save(fig, a.output):
+        print(p)
+
+
+if __name__ == "__main__":
+    main()
