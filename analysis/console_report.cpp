@@ -92,8 +92,11 @@ std::string format_list(const std::vector<ListedProbe>& probes) {
       if (!placements.empty()) placements += ',';
       placements += s;
     }
-    out += fmt::format("{:<32} {:<10} [{}]\n    {}\n", p.info->name, p.info->family,
-                       placements.empty() ? "one task" : placements, p.info->op);
+    std::string suites;
+    for (const std::string& s : p.info->suites) suites += s + ",";
+    suites += "full";  // every probe is in the full suite
+    out += fmt::format("{:<32} {:<10} [{}] suites: {}\n    {}\n", p.info->name, p.info->family,
+                       placements.empty() ? "one task" : placements, suites, p.info->op);
   }
   return out;
 }

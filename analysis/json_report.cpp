@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -169,6 +170,19 @@ json record_to_json(const Record& r) {
   j["family"] = r.family;
   j["op"] = r.op;
   j["unit"] = r.unit;
+  if (!r.params.empty()) {
+    // Whole numbers as numbers (a size in bytes, a CPU), anything else as text.
+    json params = json::object();
+    for (const auto& [k, v] : r.params) {
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (!v.empty() && end != nullptr && *end == '\0')
+        params[k] = n;
+      else
+        params[k] = v;
+    }
+    j["params"] = params;
+  }
   json p;
   p["kind"] = r.placement.kind;
   json cpus = json::array();

@@ -32,6 +32,7 @@ Record base_record(const ProbeInfo& info, const Placement& placement) {
   r.family = info.family;
   r.op = info.op;
   r.unit = info.unit;
+  r.params = info.params;
   r.placement.kind = placement_kind_name(placement.kind);
   r.placement.cpu_a = placement.cpu_a;
   r.placement.cpu_b = placement.cpu_b;

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/statistics.hpp"
@@ -27,6 +28,8 @@ struct PlacementInfo {
 
 struct Record {
   std::string probe, family, op, unit;
+  // The probe's parameters (("size", "64")); also part of `probe`, as "/size:64".
+  std::vector<std::pair<std::string, std::string>> params;
   PlacementInfo placement;
   std::string status = "ok";  // ok | skipped | failed
   std::string reason;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "probes/probe.hpp"
 
@@ -35,5 +36,8 @@ std::unique_ptr<Probe> make_thread_create_join();  // thread.create_join
 
 // shm.cpp
 std::unique_ptr<Probe> make_shm_pingpong();  // shm.pingpong
+
+// ipc_latency.cpp: ipc.<mechanism>.<process|thread>[.one_way][/size:N] (every mechanism and size)
+void add_ipc_latency_probes(std::vector<std::unique_ptr<Probe>>& table);
 
 }  // namespace ctxbench

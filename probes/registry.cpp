@@ -24,6 +24,7 @@ std::vector<std::unique_ptr<Probe>> build_table() {
   t.push_back(make_process_posix_spawn_bin_true());  // process.posix_spawn.bin_true
   t.push_back(make_thread_create_join());          // thread.create_join
   t.push_back(make_shm_pingpong());                // shm.pingpong
+  add_ipc_latency_probes(t);                       // ipc.<mechanism>.<process|thread>[.one_way][/size:N]
   return t;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -181,7 +182,7 @@ INSTANTIATE_TEST_SUITE_P(Registry, EveryProbe, ::testing::ValuesIn(probe_names()
                          [](const ::testing::TestParamInfo<std::string>& i) {
                            std::string s = i.param;
                            for (char& c : s) {
-                             if (c == '.') c = '_';
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            }
                            return s;
                          });
