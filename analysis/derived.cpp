@@ -17,6 +17,11 @@ const std::vector<Derivation>& derivation_registry() {
       {"shm.pingpong.one_way", "shm",
        "DERIVED: one cache-line transfer from one CPU to the other = shm.pingpong round trip / 2",
        "shm.pingpong", ""},
+      {"ctxswitch.ws.process.per_switch", "ctxswitch",
+       "DERIVED: one context switch between two processes on one CPU, each reading its own working set "
+       "between switches = (ctxswitch.ws.process round trip - 2 x ctxswitch.ws.self) / 2: the direct cost "
+       "plus the cache refill the switch causes (indirect cost; lmbench lat_ctx -s, Li, Ding & Shen 2007)",
+       "ctxswitch.ws.process", "ctxswitch.ws.self"},
   };
   return table;
 }
@@ -72,14 +77,29 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
 std::vector<Record> derive_records(const std::vector<Record>& measured) {
   std::vector<Record> out;
   for (const Derivation& d : derivation_registry()) {
-    double self_median = 0;
-    if (!d.minus_twice.empty()) {
-      const Record* self = find_ok(measured, d.minus_twice);
-      if (self == nullptr) continue;
-      self_median = self->stats.p50;
+    for (const Record& r : measured) {
+      if (r.status != "ok" || r.samples.empty()) continue;
+      // A parametrised probe ("ctxswitch.ws.process/ws:65536") derives with the same parameters: its
+      // SELF is "ctxswitch.ws.self/ws:65536" and the result "ctxswitch.ws.process.per_switch/ws:65536".
+      std::string suffix;
+      if (r.probe != d.from) {
+        if (r.probe.rfind(d.from + "/", 0) != 0) continue;
+        suffix = r.probe.substr(d.from.size());
+      }
+      double self_median = 0;
+      if (!d.minus_twice.empty()) {
+        const Record* self = find_ok(measured, d.minus_twice + suffix);
+        if (self == nullptr) continue;
+        self_median = self->stats.p50;
+      }
+      Derivation named = d;
+      named.name += suffix;
+      named.minus_twice += d.minus_twice.empty() ? "" : suffix;
+      Record derived = derive_one(named, r, self_median);
+      derived.params = r.params;
+      derived.derived_from = r.probe;
+      out.push_back(std::move(derived));
     }
-    for (const Record& r : measured)
-      if (r.probe == d.from && r.status == "ok" && !r.samples.empty()) out.push_back(derive_one(d, r, self_median));
   }
   return out;
 }
@@ -91,10 +111,8 @@ std::vector<Record> with_derived(const std::vector<Record>& measured) {
     out.push_back(measured[i]);
     const bool last_of_probe = i + 1 == measured.size() || measured[i + 1].probe != measured[i].probe;
     if (!last_of_probe) continue;
-    for (const Record& d : derived) {
-      for (const Derivation& def : derivation_registry())
-        if (def.name == d.probe && def.from == measured[i].probe) out.push_back(d);
-    }
+    for (const Record& d : derived)
+      if (d.derived_from == measured[i].probe) out.push_back(d);
   }
   return out;
 }

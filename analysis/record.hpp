@@ -37,6 +37,7 @@ struct Record {
   // Derived records are computed from other records, never measured directly; `formula` says how.
   bool derived = false;
   std::string formula;
+  std::string derived_from;  // the probe a derived record transforms (kept next to it in reports)
   Summary stats;                          // over every timed sample of every repetition
   std::vector<RepetitionSummary> repetitions;
   std::vector<double> samples;            // raw ns per op, repetition after repetition

@@ -40,4 +40,16 @@ std::unique_ptr<Probe> make_shm_pingpong();  // shm.pingpong
 // ipc_latency.cpp: ipc.<mechanism>.<process|thread>[.one_way][/size:N] (every mechanism and size)
 void add_ipc_latency_probes(std::vector<std::unique_ptr<Probe>>& table);
 
+// shm_c2c.cpp: shm.c2c/cpu_a:I/cpu_b:J for every pair of CPUs in the affinity mask
+void add_shm_c2c_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// shm_ring.cpp: shm.ring.spin (futex = false), shm.ring.futex (futex = true)
+std::unique_ptr<Probe> make_shm_ring(bool futex);
+
+// ctxswitch_ws.cpp: ctxswitch.ws.self/ws:W and ctxswitch.ws.process/ws:W (working-set sweep)
+void add_ctxswitch_ws_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// ctxswitch_ring.cpp: ctxswitch.ring/tasks:N, ctxswitch.yield.{thread,process}[.fifo]
+void add_ctxswitch_ring_probes(std::vector<std::unique_ptr<Probe>>& table);
+
 }  // namespace ctxbench

@@ -98,6 +98,9 @@ struct ProbeInfo {
   // op is long (fork of a 1 GiB parent); 0 = the runner's setting.
   int max_repetitions = 0;
   std::uint64_t max_sample_budget_ns = 0;
+  // Each of the n ops run_ops(n) performs holds this many reported ops (a lap of a ring of N tasks is N
+  // hops; a cache-line round trip is 2 one-way transfers): samples are divided by it, op counts times it.
+  std::uint64_t inner_ops = 1;
   // unit "B/s": bytes one op moves; samples (ns per op) become bytes per second in the record.
   double bytes_per_op = 0;
 };

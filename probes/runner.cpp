@@ -121,8 +121,9 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
       rep.ops += own->size();
       own->clear();
     } else {
-      rep.ns_per_op.push_back(static_cast<double>(t) / static_cast<double>(rep.ops_per_sample));
-      rep.ops += rep.ops_per_sample;
+      const std::uint64_t inner = std::max<std::uint64_t>(probe.info().inner_ops, 1);
+      rep.ns_per_op.push_back(static_cast<double>(t) / static_cast<double>(rep.ops_per_sample * inner));
+      rep.ops += rep.ops_per_sample * inner;
     }
   }
   const SwitchSnapshot after = snapshot_switches(*session, with_children);
