@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+#include <string>
+
 namespace ctxbench {
 
 const std::vector<Derivation>& derivation_registry() {
@@ -72,6 +76,50 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
   return r;
 }
 
+// process.fork_rss.ns_per_mib: how fork's cost grows with the parent's resident memory. For each
+// repetition index, the least-squares slope of that repetition's median against the resident MiB of
+// every process.fork_rss step; the slopes are the samples (so the record has a spread like any other).
+std::optional<Record> fit_fork_rss(const std::vector<Record>& measured) {
+  const std::string prefix = "process.fork_rss/rss_mib:";
+  std::vector<const Record*> steps;
+  for (const Record& r : measured)
+    if (r.probe.rfind(prefix, 0) == 0 && r.status == "ok" && !r.repetitions.empty()) steps.push_back(&r);
+  if (steps.size() < 2) return std::nullopt;
+  std::size_t reps = steps[0]->repetitions.size();
+  for (const Record* r : steps) reps = std::min(reps, r->repetitions.size());
+  std::vector<double> xs;
+  for (const Record* r : steps) xs.push_back(std::stod(r->probe.substr(prefix.size())));
+  const double mx = mean(xs);
+  double sxx = 0;
+  for (double x : xs) sxx += (x - mx) * (x - mx);
+  if (sxx <= 0) return std::nullopt;
+  std::vector<double> slopes;
+  for (std::size_t k = 0; k < reps; ++k) {
+    std::vector<double> ys;
+    for (const Record* r : steps) ys.push_back(r->repetitions[k].median_ns);
+    const double my = mean(ys);
+    double sxy = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) sxy += (xs[i] - mx) * (ys[i] - my);
+    slopes.push_back(sxy / sxx);
+  }
+  Record r;
+  r.probe = "process.fork_rss.ns_per_mib";
+  r.family = "process";
+  r.unit = "ns/MiB";
+  r.op = "DERIVED: the growth of fork()+_exit+waitpid with the parent's resident memory, in ns per MiB: the "
+         "least-squares slope of the process.fork_rss medians against their resident MiB, one slope per "
+         "repetition (these are the samples)";
+  r.placement.kind = "none";
+  r.derived = true;
+  std::string xs_text;
+  for (double x : xs) xs_text += (xs_text.empty() ? "" : ", ") + fmt::format("{:g}", x);
+  r.formula = "slope of median(process.fork_rss/rss_mib:R) over R = " + xs_text + " MiB, per repetition";
+  r.derived_from = steps.back()->probe;
+  r.timer_overhead_ns = steps.back()->timer_overhead_ns;
+  summarize_into(r, {slopes}, nullptr);
+  return r;
+}
+
 }  // namespace
 
 std::vector<Record> derive_records(const std::vector<Record>& measured) {
@@ -101,6 +149,7 @@ std::vector<Record> derive_records(const std::vector<Record>& measured) {
       out.push_back(std::move(derived));
     }
   }
+  if (auto fit = fit_fork_rss(measured)) out.push_back(std::move(*fit));
   return out;
 }
 

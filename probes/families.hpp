@@ -52,4 +52,14 @@ void add_ctxswitch_ws_probes(std::vector<std::unique_ptr<Probe>>& table);
 // ctxswitch_ring.cpp: ctxswitch.ring/tasks:N, ctxswitch.yield.{thread,process}[.fifo]
 void add_ctxswitch_ring_probes(std::vector<std::unique_ptr<Probe>>& table);
 
+// process_variants.cpp: process.vfork_exec.static, process.clone_vm_vfork_exec.static,
+// process.fork_exec.dynamic, process.sh_c, process.fork_rss/rss_mib:R
+void add_process_variant_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// thread_variants.cpp: thread.create_join/stack:S, thread.std_thread, thread.first_instruction
+void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// wakeup.cpp: wakeup.timer, wakeup.timer.fifo
+void add_wakeup_probes(std::vector<std::unique_ptr<Probe>>& table);
+
 }  // namespace ctxbench

@@ -24,11 +24,14 @@ std::vector<std::unique_ptr<Probe>> build_table() {
   t.push_back(make_process_fork_exec_bin_true());  // process.fork_exec.bin_true
   t.push_back(make_process_posix_spawn());         // process.posix_spawn
   t.push_back(make_process_posix_spawn_bin_true());  // process.posix_spawn.bin_true
+  add_process_variant_probes(t);                   // vfork/clone exec, dynamic helper, sh -c, fork_rss
   t.push_back(make_thread_create_join());          // thread.create_join
+  add_thread_variant_probes(t);                    // thread.create_join/stack:S, std_thread, first_instruction
   t.push_back(make_shm_pingpong());                // shm.pingpong
   add_shm_c2c_probes(t);                           // shm.c2c/cpu_a:I/cpu_b:J
   t.push_back(make_shm_ring(false));               // shm.ring.spin
   t.push_back(make_shm_ring(true));                // shm.ring.futex
+  add_wakeup_probes(t);                            // wakeup.timer[.fifo]
   add_ipc_latency_probes(t);                       // ipc.<mechanism>.<process|thread>[.one_way][/size:N]
   return t;
 }

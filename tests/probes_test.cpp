@@ -189,7 +189,7 @@ INSTANTIATE_TEST_SUITE_P(Registry, EveryProbe, ::testing::ValuesIn(probe_names()
 
 TEST(Registry, NamesUniqueAndInfoComplete) {
   std::set<std::string> names;
-  const std::set<std::string> families = {"baseline", "ctxswitch", "process", "thread", "ipc", "shm"};
+  const std::set<std::string> families = {"baseline", "ctxswitch", "process", "thread", "ipc", "shm", "wakeup", "bw"};
   for (const auto& p : probe_registry()) {
     const ProbeInfo& info = p->info();
     EXPECT_TRUE(names.insert(info.name).second) << "duplicate " << info.name;
