@@ -38,6 +38,9 @@ struct Record {
   bool derived = false;
   std::string formula;
   std::string derived_from;  // the probe a derived record transforms (kept next to it in reports)
+  // unit "B/s": bytes one op moves. Samples, statistics and repetition medians are then bytes per second
+  // (higher is better); the JSON's Google Benchmark rows turn them back into time per op.
+  double bytes_per_op = 0;
   Summary stats;                          // over every timed sample of every repetition
   std::vector<RepetitionSummary> repetitions;
   std::vector<double> samples;            // raw ns per op, repetition after repetition

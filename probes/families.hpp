@@ -62,4 +62,7 @@ void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table);
 // wakeup.cpp: wakeup.timer, wakeup.timer.fifo
 void add_wakeup_probes(std::vector<std::unique_ptr<Probe>>& table);
 
+// bandwidth.cpp: bw.<pipe|unix_stream|shm_ring>/size:N (unit B/s)
+void add_bandwidth_probes(std::vector<std::unique_ptr<Probe>>& table);
+
 }  // namespace ctxbench

@@ -32,6 +32,7 @@ std::vector<std::unique_ptr<Probe>> build_table() {
   t.push_back(make_shm_ring(false));               // shm.ring.spin
   t.push_back(make_shm_ring(true));                // shm.ring.futex
   add_wakeup_probes(t);                            // wakeup.timer[.fifo]
+  add_bandwidth_probes(t);                         // bw.<medium>/size:N
   add_ipc_latency_probes(t);                       // ipc.<mechanism>.<process|thread>[.one_way][/size:N]
   return t;
 }
