@@ -196,7 +196,8 @@ void add_bandwidth_probes(std::vector<std::unique_ptr<Probe>>& table) {
       info.unit = "B/s";
       info.bytes_per_op = static_cast<double>(size);
       info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu};
-      info.suites = size == (std::size_t{64} << 10) ? std::vector<std::string>{"default", "bw"}
+      info.suites = size == (std::size_t{64} << 10) && k.medium != Medium::UnixStream
+                        ? std::vector<std::string>{"default", "bw"}
                                                    : std::vector<std::string>{"bw"};
       const Medium medium = k.medium;
       table.push_back(std::make_unique<SimpleProbe>(std::move(info), [medium, size](const Placement& p) -> std::unique_ptr<Session> {
