@@ -51,13 +51,16 @@ std::shared_ptr<Exec> exec_or_skip(std::vector<std::string> args) {
 
 std::string helper(const char* name) { return executable_dir() + "/" + name; }
 
-// The raw system call: a sanitizer's execve interceptor must not run on a borrowed (CLONE_VM) stack.
-[[noreturn]] void exec_or_die(const Exec* e) {
+// The raw system call: a sanitizer's execve interceptor must not run on a borrowed (CLONE_VM) stack,
+// and no sanitizer bookkeeping either (the clone child shares the suspended parent's thread state).
+[[noreturn]] __attribute__((no_sanitize_address, no_sanitize_thread, noinline)) void exec_or_die(const Exec* e) {
   ::syscall(SYS_execve, e->path(), e->argv.data(), e->envp);
   ::_exit(127);
 }
 
-extern "C" int clone_child(void* arg) { exec_or_die(static_cast<const Exec*>(arg)); }
+extern "C" __attribute__((no_sanitize_address, no_sanitize_thread)) int clone_child(void* arg) {
+  exec_or_die(static_cast<const Exec*>(arg));
+}
 
 std::unique_ptr<Session> start_vfork_exec(std::shared_ptr<Exec> e) {
   return make_loop_session([e] {
