@@ -84,6 +84,21 @@ std::string status_cell(const Record& r) {
   return r.status + ": " + r.reason;
 }
 
+// A rate in SI units (stress-ng and dd report MB/s the same way).
+std::string format_rate(double bytes_per_second) {
+  if (!std::isfinite(bytes_per_second)) return "-";
+  const double v = bytes_per_second;
+  if (v >= 1e9) return fmt::format("{:.2f} GB/s", v / 1e9);
+  if (v >= 1e6) return fmt::format("{:.1f} MB/s", v / 1e6);
+  if (v >= 1e3) return fmt::format("{:.1f} kB/s", v / 1e3);
+  return fmt::format("{:.0f} B/s", v);
+}
+
+// The value in the record's unit: time for ns (and ns per something), a rate for B/s.
+std::string format_value(const Record& r, double v) {
+  return r.unit == "B/s" ? format_rate(v) : format_duration_ns(v);
+}
+
 constexpr const char* kRowFormat = "  {:<22} {:>10} {:>10} {:>7} {:>16}  {}\n";
 
 }  // namespace
@@ -96,11 +111,15 @@ std::string format_table(const std::vector<Record>& records) {
     if (r.probe != current) {
       current = r.probe;
       out += fmt::format("\n{}\n  op: {}\n", r.probe, r.op);
-      out += fmt::format(kRowFormat, "placement", "p50", "p99", "CV", "switches/op", "status");
+      if (r.unit != "ns") out += fmt::format("  unit: {}\n", r.unit);
+      // For a rate the bad tail is the low end: show the slowest sample instead of p99.
+      out += fmt::format(kRowFormat, "placement", "p50", r.unit == "B/s" ? "min" : "p99", "CV", "switches/op",
+                         "status");
     }
     if (r.status == "ok") {
-      out += fmt::format(kRowFormat, placement_cell(r), format_duration_ns(r.stats.p50),
-                         format_duration_ns(r.stats.p99), fmt::format("{:.1f}%", r.stats.cv * 100),
+      out += fmt::format(kRowFormat, placement_cell(r), format_value(r, r.stats.p50),
+                         format_value(r, r.unit == "B/s" ? r.stats.min : r.stats.p99),
+                         fmt::format("{:.1f}%", r.stats.cv * 100),
                          switches_cell(r), status_cell(r));
     } else {
       out += fmt::format(kRowFormat, placement_cell(r), "-", "-", "-", "", status_cell(r));
@@ -121,7 +140,7 @@ std::string format_table(const std::vector<Record>& records) {
 }
 
 std::string format_progress(const Record& r, int index, int total) {
-  const std::string value = r.status == "ok" ? "p50 " + format_duration_ns(r.stats.p50) : status_cell(r);
+  const std::string value = r.status == "ok" ? "p50 " + format_value(r, r.stats.p50) : status_cell(r);
   return fmt::format("[{:>2}/{}] {:<44} {}\n", index, total, r.id(), value);
 }
 
@@ -133,8 +152,11 @@ std::string format_list(const std::vector<ListedProbe>& probes) {
       if (!placements.empty()) placements += ',';
       placements += s;
     }
-    out += fmt::format("{:<32} {:<10} [{}]\n    {}\n", p.info->name, p.info->family,
-                       placements.empty() ? "one task" : placements, p.info->op);
+    std::string suites;
+    for (const std::string& s : p.info->suites) suites += s + ",";
+    suites += "full";  // every probe is in the full suite
+    out += fmt::format("{:<32} {:<10} [{}] suites: {}\n    {}\n", p.info->name, p.info->family,
+                       placements.empty() ? "one task" : placements, suites, p.info->op);
   }
   return out;
 }

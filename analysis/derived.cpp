@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+#include <string>
+
 namespace ctxbench {
 
 const std::vector<Derivation>& derivation_registry() {
@@ -17,6 +21,11 @@ const std::vector<Derivation>& derivation_registry() {
       {"shm.pingpong.one_way", "shm",
        "DERIVED: one cache-line transfer from one CPU to the other = shm.pingpong round trip / 2",
        "shm.pingpong", ""},
+      {"ctxswitch.ws.process.per_switch", "ctxswitch",
+       "DERIVED: one context switch between two processes on one CPU, each reading its own working set "
+       "between switches = (ctxswitch.ws.process round trip - 2 x ctxswitch.ws.self) / 2: the direct cost "
+       "plus the cache refill the switch causes (indirect cost; lmbench lat_ctx -s, Li, Ding & Shen 2007)",
+       "ctxswitch.ws.process", "ctxswitch.ws.self"},
   };
   return table;
 }
@@ -69,20 +78,80 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
   return r;
 }
 
+// process.fork_rss.ns_per_mib: how fork's cost grows with the parent's resident memory. For each
+// repetition index, the least-squares slope of that repetition's median against the resident MiB of
+// every process.fork_rss step; the slopes are the samples (so the record has a spread like any other).
+std::optional<Record> fit_fork_rss(const std::vector<Record>& measured) {
+  const std::string prefix = "process.fork_rss/rss_mib:";
+  std::vector<const Record*> steps;
+  for (const Record& r : measured)
+    if (r.probe.rfind(prefix, 0) == 0 && r.status == "ok" && !r.repetitions.empty()) steps.push_back(&r);
+  if (steps.size() < 2) return std::nullopt;
+  std::size_t reps = steps[0]->repetitions.size();
+  for (const Record* r : steps) reps = std::min(reps, r->repetitions.size());
+  std::vector<double> xs;
+  for (const Record* r : steps) xs.push_back(std::stod(r->probe.substr(prefix.size())));
+  const double mx = mean(xs);
+  double sxx = 0;
+  for (double x : xs) sxx += (x - mx) * (x - mx);
+  if (sxx <= 0) return std::nullopt;
+  std::vector<double> slopes;
+  for (std::size_t k = 0; k < reps; ++k) {
+    std::vector<double> ys;
+    for (const Record* r : steps) ys.push_back(r->repetitions[k].median_ns);
+    const double my = mean(ys);
+    double sxy = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) sxy += (xs[i] - mx) * (ys[i] - my);
+    slopes.push_back(sxy / sxx);
+  }
+  Record r;
+  r.probe = "process.fork_rss.ns_per_mib";
+  r.family = "process";
+  r.unit = "ns/MiB";
+  r.op = "DERIVED: the growth of fork()+_exit+waitpid with the parent's resident memory, in ns per MiB: the "
+         "least-squares slope of the process.fork_rss medians against their resident MiB, one slope per "
+         "repetition (these are the samples)";
+  r.placement.kind = "none";
+  r.derived = true;
+  std::string xs_text;
+  for (double x : xs) xs_text += (xs_text.empty() ? "" : ", ") + fmt::format("{:g}", x);
+  r.formula = "slope of median(process.fork_rss/rss_mib:R) over R = " + xs_text + " MiB, per repetition";
+  r.derived_from = steps.back()->probe;
+  r.timer_overhead_ns = steps.back()->timer_overhead_ns;
+  summarize_into(r, {slopes}, nullptr);
+  return r;
+}
+
 }  // namespace
 
 std::vector<Record> derive_records(const std::vector<Record>& measured) {
   std::vector<Record> out;
   for (const Derivation& d : derivation_registry()) {
-    double self_median = 0;
-    if (!d.minus_twice.empty()) {
-      const Record* self = find_ok(measured, d.minus_twice);
-      if (self == nullptr) continue;
-      self_median = self->stats.p50;
+    for (const Record& r : measured) {
+      if (r.status != "ok" || r.samples.empty()) continue;
+      // A parametrised probe ("ctxswitch.ws.process/ws:65536") derives with the same parameters: its
+      // SELF is "ctxswitch.ws.self/ws:65536" and the result "ctxswitch.ws.process.per_switch/ws:65536".
+      std::string suffix;
+      if (r.probe != d.from) {
+        if (r.probe.rfind(d.from + "/", 0) != 0) continue;
+        suffix = r.probe.substr(d.from.size());
+      }
+      double self_median = 0;
+      if (!d.minus_twice.empty()) {
+        const Record* self = find_ok(measured, d.minus_twice + suffix);
+        if (self == nullptr) continue;
+        self_median = self->stats.p50;
+      }
+      Derivation named = d;
+      named.name += suffix;
+      named.minus_twice += d.minus_twice.empty() ? "" : suffix;
+      Record derived = derive_one(named, r, self_median);
+      derived.params = r.params;
+      derived.derived_from = r.probe;
+      out.push_back(std::move(derived));
     }
-    for (const Record& r : measured)
-      if (r.probe == d.from && r.status == "ok" && !r.samples.empty()) out.push_back(derive_one(d, r, self_median));
   }
+  if (auto fit = fit_fork_rss(measured)) out.push_back(std::move(*fit));
   return out;
 }
 
@@ -93,10 +162,8 @@ std::vector<Record> with_derived(const std::vector<Record>& measured) {
     out.push_back(measured[i]);
     const bool last_of_probe = i + 1 == measured.size() || measured[i + 1].probe != measured[i].probe;
     if (!last_of_probe) continue;
-    for (const Record& d : derived) {
-      for (const Derivation& def : derivation_registry())
-        if (def.name == d.probe && def.from == measured[i].probe) out.push_back(d);
-    }
+    for (const Record& d : derived)
+      if (d.derived_from == measured[i].probe) out.push_back(d);
   }
   return out;
 }

@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cmath>
+#include <limits>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -79,10 +81,18 @@ json iteration_row(const Record& r, int family_index, std::size_t rep_index) {
   row["iterations"] = rep.ops;
   // Google Benchmark reports a mean per iteration; ctxbench's headline estimator is the median of the
   // repetition's samples, and cpu_time carries the same value because ctxbench measures wall time only.
-  put(row, "real_time", rep.median_ns);
-  put(row, "cpu_time", rep.median_ns);
+  // A bandwidth record holds bytes per second; Google Benchmark's rows hold time per op and carry the
+  // rate as its bytes_per_second counter.
+  const bool rate = r.unit == "B/s" && r.bytes_per_op > 0;
+  const double time_ns = rate ? (rep.median_ns > 0 ? r.bytes_per_op * 1e9 / rep.median_ns : NAN) : rep.median_ns;
+  put(row, "real_time", time_ns);
+  put(row, "cpu_time", time_ns);
   row["time_unit"] = "ns";
-  put(row, "mean_ns", rep.mean_ns);
+  if (rate) {
+    put(row, "bytes_per_second", rep.median_ns);
+  } else {
+    put(row, "mean_ns", rep.mean_ns);
+  }
   row["samples"] = rep.samples;
   row["ops_per_sample"] = rep.ops_per_sample;
   return row;
@@ -103,12 +113,16 @@ json aggregate_row(const Record& r, int family_index, const std::string& name, d
   put(row, "real_time", value);
   put(row, "cpu_time", value);
   row["time_unit"] = "ns";
-  if (name == "median") {
+  if (name == "median" && r.unit != "B/s") {
     put(row, "p50_ns", r.stats.p50);
     put(row, "p90_ns", r.stats.p90);
     put(row, "p99_ns", r.stats.p99);
     put(row, "min_ns", r.stats.min);
     put(row, "max_ns", r.stats.max);
+    put(row, "switches_per_op", r.switches_per_op);
+  }
+  if (name == "median" && r.unit == "B/s") {
+    put(row, "bytes_per_second", r.stats.p50);
     put(row, "switches_per_op", r.switches_per_op);
   }
   return row;
@@ -207,6 +221,19 @@ json record_to_json(const Record& r) {
   j["family"] = r.family;
   j["op"] = r.op;
   j["unit"] = r.unit;
+  if (!r.params.empty()) {
+    // Whole numbers as numbers (a size in bytes, a CPU), anything else as text.
+    json params = json::object();
+    for (const auto& [k, v] : r.params) {
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (!v.empty() && end != nullptr && *end == '\0')
+        params[k] = n;
+      else
+        params[k] = v;
+    }
+    j["params"] = params;
+  }
   json p;
   p["kind"] = r.placement.kind;
   json cpus = json::array();
@@ -242,8 +269,13 @@ json record_to_json(const Record& r) {
   json reps = json::array();
   for (const RepetitionSummary& rep : r.repetitions) {
     json jr;
-    put(jr, "median_ns", rep.median_ns);
-    put(jr, "mean_ns", rep.mean_ns);
+    if (r.unit == "ns") {
+      put(jr, "median_ns", rep.median_ns);
+      put(jr, "mean_ns", rep.mean_ns);
+    } else {  // in the record's unit (B/s, ns/MiB)
+      put(jr, "median", rep.median_ns);
+      put(jr, "mean", rep.mean_ns);
+    }
     jr["samples"] = rep.samples;
     jr["ops"] = rep.ops;
     jr["ops_per_sample"] = rep.ops_per_sample;
@@ -266,9 +298,11 @@ json benchmark_rows(const Record& r, int family_index) {
   json rows = json::array();
   if (r.status != "ok" || r.repetitions.empty()) return rows;
   std::vector<double> values;
+  const bool rate = r.unit == "B/s" && r.bytes_per_op > 0;
   for (std::size_t i = 0; i < r.repetitions.size(); ++i) {
     rows.push_back(iteration_row(r, family_index, i));
-    values.push_back(r.repetitions[i].median_ns);
+    const double v = r.repetitions[i].median_ns;
+    values.push_back(rate ? (v > 0 ? r.bytes_per_op * 1e9 / v : NAN) : v);  // aggregates over time per op
   }
   const double m = mean(values);
   const double sd = stddev(values);

@@ -76,7 +76,11 @@ options:
                         FILE '-' writes JSON to stdout and the table to stderr
   --filter REGEX        run only probes whose id (probe/placement, e.g. ctxswitch.pipe.process/same-cpu)
                         matches REGEX (ECMAScript syntax, partial match)
-  --list                list the probes with what one op is, then exit
+  --list                list the probes with their family, suites and what one op is, then exit
+                        (every probe, or those of --suite and --filter when given)
+  --suite NAME          run the probes of suite NAME: default (a representative subset, under a minute
+                        on a 2-vCPU machine; what a run takes without --suite, --quick included) or full
+                        (every probe); composes with --filter
   --quick               smoke run: 3 repetitions with short samples (seconds, not a minute)
   --repetitions N       repetitions per probe and placement, each with fresh partner tasks (default 10)
   --cpus A,B            CPUs for pinned placements: same-cpu uses A, cross-cpu uses A and B
@@ -129,6 +133,10 @@ Options parse_options(const std::vector<std::string>& args) {
       const std::string v = value();
       check_regex(flag, v);
       o.filter = v;
+    } else if (flag == "--suite") {
+      const std::string v = value();
+      if (v.empty()) throw UsageError("--suite needs a suite name (default, full; see --list)");
+      o.suite = v;
     } else if (flag == "--repetitions" || flag == "--benchmark_repetitions") {
       o.repetitions = parse_int(flag, value(), 1, 1000);
     } else if (flag == "--cpus") {

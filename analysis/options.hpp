@@ -13,6 +13,9 @@ namespace ctxbench {
 struct Options {
   std::optional<std::string> json_path;  // "-" for stdout
   std::optional<std::string> filter;     // ECMAScript regex over "probe/placement" ids
+  // --suite NAME: "default" (what a run takes when not given), "full" (every probe) or another named
+  // suite a probe lists. --list without --suite shows every probe.
+  std::optional<std::string> suite;
   bool list = false;
   bool quick = false;
   bool help = false;

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/statistics.hpp"
@@ -28,6 +29,8 @@ struct PlacementInfo {
 
 struct Record {
   std::string probe, family, op, unit;
+  // The probe's parameters (("size", "64")); also part of `probe`, as "/size:64".
+  std::vector<std::pair<std::string, std::string>> params;
   PlacementInfo placement;
   std::string status = "ok";  // ok | skipped | failed
   std::string reason;
@@ -35,6 +38,10 @@ struct Record {
   // Derived records are computed from other records, never measured directly; `formula` says how.
   bool derived = false;
   std::string formula;
+  std::string derived_from;  // the probe a derived record transforms (kept next to it in reports)
+  // unit "B/s": bytes one op moves. Samples, statistics and repetition medians are then bytes per second
+  // (higher is better); the JSON's Google Benchmark rows turn them back into time per op.
+  double bytes_per_op = 0;
   Summary stats;                          // over every timed sample of every repetition
   std::vector<RepetitionSummary> repetitions;
   std::vector<double> samples;            // raw ns per op, repetition after repetition

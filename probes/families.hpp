@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "probes/probe.hpp"
 
@@ -35,5 +36,33 @@ std::unique_ptr<Probe> make_thread_create_join();  // thread.create_join
 
 // shm.cpp
 std::unique_ptr<Probe> make_shm_pingpong();  // shm.pingpong
+
+// ipc_latency.cpp: ipc.<mechanism>.<process|thread>[.one_way][/size:N] (every mechanism and size)
+void add_ipc_latency_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// shm_c2c.cpp: shm.c2c/cpu_a:I/cpu_b:J for every pair of CPUs in the affinity mask
+void add_shm_c2c_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// shm_ring.cpp: shm.ring.spin (futex = false), shm.ring.futex (futex = true)
+std::unique_ptr<Probe> make_shm_ring(bool futex);
+
+// ctxswitch_ws.cpp: ctxswitch.ws.self/ws:W and ctxswitch.ws.process/ws:W (working-set sweep)
+void add_ctxswitch_ws_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// ctxswitch_ring.cpp: ctxswitch.ring/tasks:N, ctxswitch.yield.{thread,process}[.fifo]
+void add_ctxswitch_ring_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// process_variants.cpp: process.vfork_exec.static, process.clone_vm_vfork_exec.static,
+// process.fork_exec.dynamic, process.sh_c, process.fork_rss/rss_mib:R
+void add_process_variant_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// thread_variants.cpp: thread.create_join/stack:S, thread.std_thread, thread.first_instruction
+void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// wakeup.cpp: wakeup.timer, wakeup.timer.fifo
+void add_wakeup_probes(std::vector<std::unique_ptr<Probe>>& table);
+
+// bandwidth.cpp: bw.<pipe|unix_stream|shm_ring>/size:N (unit B/s)
+void add_bandwidth_probes(std::vector<std::unique_ptr<Probe>>& table);
 
 }  // namespace ctxbench

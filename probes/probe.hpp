@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ctxbench {
@@ -63,6 +64,11 @@ class Session {
   virtual void run_ops(std::uint64_t n) = 0;
   // Every task whose switches count toward switches_per_op, the calling thread included.
   virtual std::vector<TaskId> tasks() const = 0;
+  // Self-timed sessions (one-way latency from CLOCK_MONOTONIC timestamps carried between the tasks,
+  // timer wake-up latency, create-to-first-instruction): run_ops() appends one measured value per op
+  // (ns) to this vector, and the runner records those values as the samples instead of batch time / ops.
+  // nullptr (the default): the runner times whole batches.
+  virtual std::vector<double>* own_samples() { return nullptr; }
 };
 
 struct ProbeInfo {
@@ -79,6 +85,24 @@ struct ProbeInfo {
   double expected_switches_per_op = -1;
   // Add the switches of children reaped during sampling (getrusage RUSAGE_CHILDREN): creation probes.
   bool counts_reaped_children = false;
+
+  // Named suites holding this probe (--suite NAME). Every probe is also in "full"; "default" is the
+  // representative subset a plain run takes (<= 60 s on a 2-vCPU machine).
+  std::vector<std::string> suites = {"default"};
+  // Parameters of this variant (("size", "64")), also encoded in `name` as "/key:value" so ids stay
+  // unique and --filter can pick them; records carry them as data.
+  std::vector<std::pair<std::string, std::string>> params;
+  // Pinned placements of this probe use these CPUs instead of --cpus (shm.c2c: one probe per CPU pair).
+  int fixed_cpu_a = -1, fixed_cpu_b = -1;
+  // Caps on the runner's budget for probes that must stay cheap (a matrix of many pairs) or whose one
+  // op is long (fork of a 1 GiB parent); 0 = the runner's setting.
+  int max_repetitions = 0;
+  std::uint64_t max_sample_budget_ns = 0;
+  // Each of the n ops run_ops(n) performs holds this many reported ops (a lap of a ring of N tasks is N
+  // hops; a cache-line round trip is 2 one-way transfers): samples are divided by it, op counts times it.
+  std::uint64_t inner_ops = 1;
+  // unit "B/s": bytes one op moves; samples (ns per op) become bytes per second in the record.
+  double bytes_per_op = 0;
 };
 
 class Probe {

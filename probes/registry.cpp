@@ -17,13 +17,23 @@ std::vector<std::unique_ptr<Probe>> build_table() {
   t.push_back(make_ctxswitch_pipe_thread());       // ctxswitch.pipe.thread
   t.push_back(make_ctxswitch_futex_process());     // ctxswitch.futex.process
   t.push_back(make_ctxswitch_futex_thread());      // ctxswitch.futex.thread
+  add_ctxswitch_ws_probes(t);                      // ctxswitch.ws.{self,process}/ws:W
+  add_ctxswitch_ring_probes(t);                    // ctxswitch.ring/tasks:N, ctxswitch.yield.*
   t.push_back(make_process_fork_exit());           // process.fork_exit
   t.push_back(make_process_fork_exec_static());    // process.fork_exec.static
   t.push_back(make_process_fork_exec_bin_true());  // process.fork_exec.bin_true
   t.push_back(make_process_posix_spawn());         // process.posix_spawn
   t.push_back(make_process_posix_spawn_bin_true());  // process.posix_spawn.bin_true
+  add_process_variant_probes(t);                   // vfork/clone exec, dynamic helper, sh -c, fork_rss
   t.push_back(make_thread_create_join());          // thread.create_join
+  add_thread_variant_probes(t);                    // thread.create_join/stack:S, std_thread, first_instruction
   t.push_back(make_shm_pingpong());                // shm.pingpong
+  add_shm_c2c_probes(t);                           // shm.c2c/cpu_a:I/cpu_b:J
+  t.push_back(make_shm_ring(false));               // shm.ring.spin
+  t.push_back(make_shm_ring(true));                // shm.ring.futex
+  add_wakeup_probes(t);                            // wakeup.timer[.fifo]
+  add_bandwidth_probes(t);                         // bw.<medium>/size:N
+  add_ipc_latency_probes(t);                       // ipc.<mechanism>.<process|thread>[.one_way][/size:N]
   return t;
 }
 

@@ -110,6 +110,9 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
   } while (now_ns() < warmup_end);
 
   const bool with_children = probe.info().counts_reaped_children;
+  // Self-timed sessions hand over one value per op; the warm-up and calibration values are dropped.
+  std::vector<double>* own = session->own_samples();
+  if (own != nullptr) own->clear();
   const SwitchSnapshot before = snapshot_switches(*session, with_children);
   // Where the tasks ran: one reading per task per sample, after the sample's clock read.
   const TaskCpuReader where(session->tasks());
@@ -118,9 +121,20 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
   while (static_cast<int>(rep.ns_per_op.size()) < settings.max_samples &&
          (static_cast<int>(rep.ns_per_op.size()) < settings.min_samples || now_ns() < sample_end)) {
     const std::uint64_t t = time_batch(*session, rep.ops_per_sample);
-    rep.ns_per_op.push_back(static_cast<double>(t) / static_cast<double>(rep.ops_per_sample));
-    rep.ops += rep.ops_per_sample;
-    for (std::size_t i = 0; i < where.size(); ++i) rep.task_cpus[i].push_back(where.cpu(i));
+    // Observed CPUs stay aligned with ns_per_op: one reading per value this sample added.
+    std::size_t values = 1;
+    if (own != nullptr) {
+      // Each self-timed value is one op (one message, one wake-up): switches_per_op is per value.
+      values = own->size();
+      rep.ns_per_op.insert(rep.ns_per_op.end(), own->begin(), own->end());
+      rep.ops += own->size();
+      own->clear();
+    } else {
+      const std::uint64_t inner = std::max<std::uint64_t>(probe.info().inner_ops, 1);
+      rep.ns_per_op.push_back(static_cast<double>(t) / static_cast<double>(rep.ops_per_sample * inner));
+      rep.ops += rep.ops_per_sample * inner;
+    }
+    for (std::size_t i = 0; i < where.size(); ++i) rep.task_cpus[i].insert(rep.task_cpus[i].end(), values, where.cpu(i));
   }
   const SwitchSnapshot after = snapshot_switches(*session, with_children);
   // A partner that exited between the snapshots reads as zero; never let that go negative.
@@ -148,6 +162,14 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
   const auto target_batch_ns =
       std::max<std::uint64_t>(settings.min_batch_ns, static_cast<std::uint64_t>(100.0 * timer_overhead_ns));
   std::uint64_t voluntary = 0, involuntary = 0, ops = 0;
+  // A probe may cap the budget (one pair of a CPU matrix, a fork of a 1 GiB parent).
+  RunnerSettings capped = settings;
+  const ProbeInfo& info = probe.info();
+  if (info.max_repetitions > 0) capped.repetitions = std::min(capped.repetitions, info.max_repetitions);
+  if (info.max_sample_budget_ns > 0) {
+    capped.sample_budget_ns = std::min(capped.sample_budget_ns, info.max_sample_budget_ns);
+    capped.warmup_budget_ns = std::min(capped.warmup_budget_ns, info.max_sample_budget_ns / 4);
+  }
   try {
     std::optional<KeepAwake> awake;
     if (settings.keep_awake) {
@@ -156,9 +178,9 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
       run.keep_awake_cpus = awake->cpus();
     }
     PlacementGuard guard(placement);
-    for (int r = 0; r < settings.repetitions; ++r) {
+    for (int r = 0; r < capped.repetitions; ++r) {
       run.repetitions.push_back(
-          run_repetition(probe, placement, settings, target_batch_ns, voluntary, involuntary));
+          run_repetition(probe, placement, capped, target_batch_ns, voluntary, involuntary));
       ops += run.repetitions.back().ops;
     }
   } catch (const Interrupted&) {

@@ -59,9 +59,23 @@ std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>
   std::optional<std::regex> filter;
   if (options.filter) filter.emplace(*options.filter, std::regex::ECMAScript);
 
+  // A run takes the default suite unless told otherwise; --list shows everything unless told otherwise.
+  const std::string suite = options.suite.value_or(options.list ? "full" : "default");
+  std::vector<std::string> known = {"full"};
+  for (const auto& probe : probe_registry())
+    for (const std::string& s : probe->info().suites)
+      if (std::find(known.begin(), known.end(), s) == known.end()) known.push_back(s);
+  if (std::find(known.begin(), known.end(), suite) == known.end()) {
+    std::string names;
+    for (const std::string& k : known) names += (names.empty() ? "" : ", ") + k;
+    throw UsageError(fmt::format("--suite: '{}' is not a suite (known: {})", suite, names));
+  }
+
   std::vector<PlannedRun> plan;
   for (const auto& probe : probe_registry()) {
     const ProbeInfo& info = probe->info();
+    if (suite != "full" && std::find(info.suites.begin(), info.suites.end(), suite) == info.suites.end())
+      continue;
     std::vector<PlacementKind> kinds;
     const bool one_task = info.placements.size() == 1 && info.placements[0] == PlacementKind::None;
     if (one_task) {
@@ -81,6 +95,10 @@ std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>
       run.skip_reason = skipped_reason(info, kind);
       if (kind == PlacementKind::SameCpu) {
         run.placement.cpu_a = run.placement.cpu_b = cpus.a;
+      } else if (kind == PlacementKind::CrossCpu && info.fixed_cpu_a >= 0) {
+        // A probe about one CPU pair (shm.c2c) runs on its own pair, whatever --cpus says.
+        run.placement.cpu_a = info.fixed_cpu_a;
+        run.placement.cpu_b = info.fixed_cpu_b;
       } else if (kind == PlacementKind::CrossCpu) {
         run.placement.cpu_a = cpus.a;
         run.placement.cpu_b = cpus.b;
@@ -101,7 +119,9 @@ std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>
     }
   }
   if (plan.empty())
-    throw UsageError(options.filter ? fmt::format("--filter '{}' matches no probe (see --list)", *options.filter)
+    throw UsageError(options.filter ? fmt::format("--filter '{}' matches no probe of suite '{}' (see --list; "
+                                                  "--suite full holds every probe)",
+                                                  *options.filter, suite)
                                     : std::string("no probe selected (see --list and --placement)"));
   return plan;
 }

@@ -1,0 +1,174 @@
+// Direct vs indirect context-switch cost: the working-set sweep (lmbench lat_ctx -s; Li, Ding & Shen
+// 2007). Two processes on one CPU pass a byte through pipes and each reads its own W-byte array between
+// hand-offs, so every switch also costs the refill of the cache the other task evicted. The one-task
+// probe does the same pipe write+read and the same W-byte read alone; the derived per-switch figure
+// subtracts it twice (analysis/derived.cpp), leaving the switch plus what it does to the caches.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "probes/families.hpp"
+#include "probes/probe_util.hpp"
+
+namespace ctxbench {
+
+namespace {
+
+constexpr std::size_t kLine = 64;
+
+// W bytes of private anonymous memory, filled with non-zero bytes: never-written anonymous pages all
+// map the one zero page, which would take no cache at all.
+class WorkingSet {
+ public:
+  explicit WorkingSet(std::size_t bytes) : bytes_(bytes) {
+    if (bytes_ == 0) return;
+    void* p = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw ProbeError(std::string("mmap working set: ") + std::strerror(errno));
+    data_ = static_cast<unsigned char*>(p);
+    std::memset(data_, 0x5a, bytes_);
+  }
+  ~WorkingSet() {
+    if (data_ != nullptr) ::munmap(data_, bytes_);
+  }
+  WorkingSet(const WorkingSet&) = delete;
+  WorkingSet& operator=(const WorkingSet&) = delete;
+  // Reads one word of every cache line (lat_ctx sums its array): what the task "does" between switches.
+  std::uint64_t touch() const noexcept {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < bytes_; i += kLine) sum += *reinterpret_cast<const volatile std::uint64_t*>(data_ + i);
+    return sum;
+  }
+
+ private:
+  std::size_t bytes_;
+  unsigned char* data_ = nullptr;
+};
+
+// The sum goes here so the compiler cannot drop the reads.
+std::atomic<std::uint64_t> g_sink{0};
+
+// The partner B (a forked child): read 1 byte, read its working set, write 1 byte back; until EOF.
+int ws_partner(int in, int out, const WorkingSet* ws) noexcept {
+  char c = 0;
+  std::uint64_t sum = 0;
+  for (;;) {
+    ssize_t r = ::read(in, &c, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r != 1) return r == 0 ? 0 : 1;
+    sum += ws->touch();
+    ssize_t w;
+    do {
+      w = ::write(out, &c, 1);
+    } while (w < 0 && errno == EINTR);
+    if (w != 1) return static_cast<int>(sum & 1);  // EPIPE: the session is gone
+  }
+}
+
+class WsPingPong final : public Session {
+ public:
+  WsPingPong(std::size_t bytes, int cpu) : a_ws_(bytes), b_ws_(bytes), caller_(this_task()) {
+    Pipe to_b = make_pipe(), to_a = make_pipe();
+    const int in = to_b.read_end.get(), out = to_a.write_end.get();
+    const int a_write = to_b.write_end.get(), a_read = to_a.read_end.get();
+    const WorkingSet* ws = &b_ws_;  // the child's copy: only it ever reads these pages
+    child_ = Child::spawn(
+        [=] {
+          ::close(a_write);
+          ::close(a_read);
+          return ws_partner(in, out, ws);
+        },
+        cpu);
+    partner_ = TaskId{child_.pid(), child_.pid()};
+    to_b.read_end.reset();
+    to_a.write_end.reset();
+    a_write_ = std::move(to_b.write_end);
+    a_read_ = std::move(to_a.read_end);
+  }
+  ~WsPingPong() override {
+    a_write_.reset();
+    child_.kill_and_reap();
+  }
+  void run_ops(std::uint64_t n) override {
+    throw_if_stopped();
+    OpGuard guard(broken_);
+    char c = 'x';
+    std::uint64_t sum = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      sum += a_ws_.touch();
+      write_all(a_write_.get(), &c, 1);
+      read_all(a_read_.get(), &c, 1);
+    }
+    g_sink.fetch_add(sum, std::memory_order_relaxed);
+    guard.done();
+  }
+  std::vector<TaskId> tasks() const override { return {caller_, partner_}; }
+
+ private:
+  WorkingSet a_ws_, b_ws_;
+  TaskId caller_, partner_;
+  UniqueFd a_write_, a_read_;
+  Child child_;
+  bool broken_ = false;
+};
+
+std::string ws_text(std::size_t bytes) {
+  if (bytes >= (1u << 20)) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= 1024) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " B";
+}
+
+}  // namespace
+
+const std::vector<std::size_t>& working_set_sizes() {
+  static const std::vector<std::size_t> sizes = {0,         16u << 10, 64u << 10, 256u << 10,
+                                                 1u << 20,  4u << 20,  16u << 20};
+  return sizes;
+}
+
+void add_ctxswitch_ws_probes(std::vector<std::unique_ptr<Probe>>& table) {
+  for (std::size_t bytes : working_set_sizes()) {
+    const std::string param = "/ws:" + std::to_string(bytes);
+    // The representative step in the default suite: 1 MiB, past L2 on most machines.
+    const std::vector<std::string> suites =
+        bytes == (1u << 20) ? std::vector<std::string>{"default", "ctxswitch"} : std::vector<std::string>{"ctxswitch"};
+    {
+      ProbeInfo info;
+      info.name = "ctxswitch.ws.self" + param;
+      info.family = "ctxswitch";
+      info.params = {{"ws", std::to_string(bytes)}};
+      info.op = "one task reads one word of every cache line of its own " + ws_text(bytes) +
+                " array, writes 1 B to a pipe and reads it back: the work of one side of "
+                "ctxswitch.ws.process with no switch (subtracted twice by its per_switch figure)";
+      info.placements = {PlacementKind::None};
+      info.suites = suites;
+      table.push_back(std::make_unique<SimpleProbe>(std::move(info), [bytes](const Placement&) {
+        auto ws = std::make_shared<WorkingSet>(bytes);
+        auto pipe = std::make_shared<Pipe>(make_pipe());
+        return make_loop_session([ws, pipe] {
+          g_sink.fetch_add(ws->touch(), std::memory_order_relaxed);
+          char c = 'x';
+          write_all(pipe->write_end.get(), &c, 1);
+          read_all(pipe->read_end.get(), &c, 1);
+        });
+      }));
+    }
+    ProbeInfo info;
+    info.name = "ctxswitch.ws.process" + param;
+    info.family = "ctxswitch";
+    info.params = {{"ws", std::to_string(bytes)}};
+    info.op = "one round trip between two processes on one CPU, each reading one word of every cache line of "
+              "its own " + ws_text(bytes) +
+              " array before passing 1 B on through a pipe (lmbench lat_ctx -s): 2 context switches, each "
+              "followed by the refill of what the other task evicted";
+    info.placements = {PlacementKind::SameCpu};
+    info.expected_switches_per_op = 2;
+    info.suites = suites;
+    table.push_back(std::make_unique<SimpleProbe>(std::move(info), [bytes](const Placement& p) -> std::unique_ptr<Session> {
+      return std::make_unique<WsPingPong>(bytes, partner_cpu(p));
+    }));
+  }
+}
+
+}  // namespace ctxbench

@@ -1,0 +1,126 @@
+// Analysis of the catalogue's records: parametrised derivations (working-set per-switch), the fitted
+// ns per MiB of fork, and the B/s unit from samples to Google Benchmark rows.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "analysis/derived.hpp"
+#include "analysis/json_report.hpp"
+#include "analysis/record.hpp"
+
+namespace ctxbench {
+namespace {
+
+ProbeInfo info_named(const std::string& name, PlacementKind kind) {
+  ProbeInfo info;
+  info.name = name;
+  info.family = "fake";
+  info.op = "one fake operation";
+  info.placements = {kind};
+  return info;
+}
+
+ProbeRun run_of(PlacementKind kind, std::vector<std::vector<double>> reps) {
+  ProbeRun run;
+  run.placement = {kind, kind == PlacementKind::SameCpu ? 0 : -1, kind == PlacementKind::SameCpu ? 0 : -1};
+  for (auto& samples : reps) {
+    RepetitionRun r;
+    r.ops_per_sample = 10;
+    r.ops = 10 * samples.size();
+    r.ns_per_op = std::move(samples);
+    run.repetitions.push_back(std::move(r));
+  }
+  return run;
+}
+
+const Record* find(const std::vector<Record>& rs, const std::string& probe) {
+  for (const Record& r : rs)
+    if (r.probe == probe) return &r;
+  return nullptr;
+}
+
+TEST(DerivedCatalogue, WorkingSetPerSwitchKeepsItsParameter) {
+  std::vector<Record> measured;
+  for (const char* ws : {"0", "65536"}) {
+    const std::string suffix = std::string("/ws:") + ws;
+    const double work = std::string(ws) == "0" ? 1000 : 3000;
+    Record self = make_record(info_named("ctxswitch.ws.self" + suffix, PlacementKind::None),
+                              run_of(PlacementKind::None, {{work, work, work}}), "");
+    self.params = {{"ws", ws}};
+    measured.push_back(self);
+    Record rt = make_record(info_named("ctxswitch.ws.process" + suffix, PlacementKind::SameCpu),
+                            run_of(PlacementKind::SameCpu, {{2 * work + 8000, 2 * work + 8000}}), "same");
+    rt.params = {{"ws", ws}};
+    measured.push_back(rt);
+  }
+  const std::vector<Record> all = with_derived(measured);
+  for (const char* ws : {"0", "65536"}) {
+    const Record* d = find(all, std::string("ctxswitch.ws.process.per_switch/ws:") + ws);
+    ASSERT_NE(d, nullptr) << ws;
+    EXPECT_TRUE(d->derived);
+    // (2w + 8000 - 2w) / 2: the same-parameter SELF is subtracted, never another step's.
+    EXPECT_DOUBLE_EQ(d->stats.p50, 4000.0) << ws;
+    ASSERT_EQ(d->params.size(), 1u);
+    EXPECT_EQ(d->params[0].second, ws);
+  }
+  // Each derived record follows the round trip it comes from.
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) {
+    if (all[i + 1].derived && all[i + 1].probe.rfind("ctxswitch.ws.process.per_switch", 0) == 0) {
+      EXPECT_EQ(all[i].probe, all[i + 1].derived_from);
+    }
+  }
+}
+
+TEST(DerivedCatalogue, ForkRssFitIsTheSlopePerRepetition) {
+  std::vector<Record> measured;
+  // Repetition k costs 200000 + slope_k * MiB with slopes 50 and 70 ns/MiB.
+  for (int mib : {0, 64, 256, 1024}) {
+    const double a = 200000 + 50.0 * mib, b = 200000 + 70.0 * mib;
+    measured.push_back(make_record(info_named("process.fork_rss/rss_mib:" + std::to_string(mib), PlacementKind::None),
+                                   run_of(PlacementKind::None, {{a, a, a}, {b, b, b}}), ""));
+  }
+  const std::vector<Record> all = with_derived(measured);
+  const Record* fit = find(all, "process.fork_rss.ns_per_mib");
+  ASSERT_NE(fit, nullptr);
+  EXPECT_TRUE(fit->derived);
+  EXPECT_EQ(fit->unit, "ns/MiB");
+  ASSERT_EQ(fit->samples.size(), 2u);
+  EXPECT_NEAR(fit->samples[0], 50.0, 1e-6);
+  EXPECT_NEAR(fit->samples[1], 70.0, 1e-6);
+  EXPECT_EQ(all.back().probe, "process.fork_rss.ns_per_mib");  // after the largest step
+  // One step is no fit.
+  EXPECT_EQ(find(with_derived({measured[0]}), "process.fork_rss.ns_per_mib"), nullptr);
+}
+
+TEST(DerivedCatalogue, BytesPerSecondFlowsToRecordsAndGoogleBenchmarkRows) {
+  ProbeInfo info = info_named("bw.fake/size:4096", PlacementKind::SameCpu);
+  info.unit = "B/s";
+  info.bytes_per_op = 4096;
+  // 4096 bytes in 1000 ns = 4.096e9 B/s; in 2000 ns = 2.048e9 B/s.
+  const Record r = make_record(info, run_of(PlacementKind::SameCpu, {{1000, 1000, 1000}, {2000, 2000, 2000}}), "same");
+  EXPECT_EQ(r.unit, "B/s");
+  EXPECT_DOUBLE_EQ(r.stats.max, 4.096e9);
+  EXPECT_DOUBLE_EQ(r.stats.min, 2.048e9);
+  const nlohmann::json rows = benchmark_rows(r, 0);
+  ASSERT_FALSE(rows.empty());
+  for (const auto& row : rows) {
+    EXPECT_EQ(row["time_unit"], "ns");
+    if (row["run_type"] == "iteration") {
+      const double t = row["real_time"];
+      EXPECT_TRUE(t == 1000.0 || t == 2000.0) << t;  // time per op, not a rate
+      EXPECT_DOUBLE_EQ(row["bytes_per_second"].get<double>() * t * 1e-9, 4096.0);
+    }
+    if (row.value("aggregate_name", "") == "median") {
+      EXPECT_DOUBLE_EQ(row["real_time"].get<double>(), 1500.0);
+      EXPECT_TRUE(row.contains("bytes_per_second"));
+      EXPECT_FALSE(row.contains("p50_ns"));  // a rate is not a time
+    }
+  }
+  const nlohmann::json j = record_to_json(r);
+  EXPECT_EQ(j["unit"], "B/s");
+  EXPECT_TRUE(j["repetitions"][0].contains("median"));
+  EXPECT_FALSE(j["repetitions"][0].contains("median_ns"));
+}
+
+}  // namespace
+}  // namespace ctxbench
