@@ -196,7 +196,7 @@ TEST_F(QuickRun, UnpinnedRunRecordsObservedCpusOfBothTasks) {
   for (const json& r : doc_["results"]) {
     if (r["status"] != "ok" || r["derived"].get<bool>() || r["placement"]["kind"] != "unpinned") continue;
     ASSERT_TRUE(r.contains("observed_cpus")) << r["id"];
-    ASSERT_EQ(r["observed_cpus"].size(), 2u) << r["id"];
+    ASSERT_GE(r["observed_cpus"].size(), 2u) << r["id"];  // every task: two for ping-pongs, N for a ring
     for (const json& task : r["observed_cpus"]) {
       std::size_t n = 0;
       for (const json& c : task["cpus"]) {
