@@ -79,6 +79,9 @@ options:
   --list                list the probes with what one op is, then exit
   --quick               smoke run: 3 repetitions with short samples (seconds, not a minute)
   --repetitions N       repetitions per probe and placement, each with fresh partner tasks (default 10)
+  --timeout SECONDS     a probe (one placement, all repetitions) still running after this long fails
+                        with the reason, its tasks killed and reaped, and the run goes on
+                        (default: 60, or 2 s per repetition when that is more; 0: no limit)
   --cpus A,B            CPUs for pinned placements: same-cpu uses A, cross-cpu uses A and B
                         (default: the first two CPUs of the affinity mask)
   --placement LIST      comma-separated subset of same,cross,unpinned (default: all three)
@@ -128,6 +131,8 @@ Options parse_options(const std::vector<std::string>& args) {
       o.filter = v;
     } else if (flag == "--repetitions" || flag == "--benchmark_repetitions") {
       o.repetitions = parse_int(flag, value(), 1, 1000);
+    } else if (flag == "--timeout") {
+      o.timeout_s = parse_int(flag, value(), 0, 86400);
     } else if (flag == "--cpus") {
       o.cpus = parse_cpu_pair(value());
     } else if (flag == "--placement") {

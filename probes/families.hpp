@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "probes/probe.hpp"
 
@@ -35,5 +36,8 @@ std::unique_ptr<Probe> make_thread_create_join();  // thread.create_join
 
 // shm.cpp
 std::unique_ptr<Probe> make_shm_pingpong();  // shm.pingpong
+
+// test_probes.cpp: test.hang.*, test.crash.* (misbehave on purpose; only with CTXBENCH_TEST_PROBES=1)
+std::vector<std::unique_ptr<Probe>> make_test_probes();
 
 }  // namespace ctxbench

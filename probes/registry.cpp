@@ -2,6 +2,9 @@
 // first because the derived per-switch figure of the ctxswitch probes subtracts ipc.pipe.self.
 #include "probes/registry.hpp"
 
+#include <cstdlib>
+#include <string>
+
 #include "probes/families.hpp"
 
 namespace ctxbench {
@@ -24,6 +27,10 @@ std::vector<std::unique_ptr<Probe>> build_table() {
   t.push_back(make_process_posix_spawn_bin_true());  // process.posix_spawn.bin_true
   t.push_back(make_thread_create_join());          // thread.create_join
   t.push_back(make_shm_pingpong());                // shm.pingpong
+  // Probes that hang or crash on purpose, for the watchdog and kill-matrix tests only.
+  const char* test_probes = std::getenv("CTXBENCH_TEST_PROBES");
+  if (test_probes != nullptr && std::string(test_probes) == "1")
+    for (auto& p : make_test_probes()) t.push_back(std::move(p));
   return t;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "probes/os.hpp"
+#include "probes/watchdog.hpp"
 
 namespace ctxbench {
 
@@ -134,6 +135,7 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
       std::max<std::uint64_t>(settings.min_batch_ns, static_cast<std::uint64_t>(100.0 * timer_overhead_ns));
   std::uint64_t voluntary = 0, involuntary = 0, ops = 0;
   try {
+    ProbeWatchdog watchdog(settings.timeout_ns);  // destroyed last: after every task is reaped
     PlacementGuard guard(placement);
     for (int r = 0; r < settings.repetitions; ++r) {
       run.repetitions.push_back(

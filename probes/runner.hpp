@@ -19,6 +19,9 @@ struct RunnerSettings {
   std::uint64_t min_batch_ns = 50'000;
   int min_samples = 10;
   int max_samples = 1'000;
+  // Watchdog (--timeout): a probe and placement still running after this long fails with the reason and
+  // its tasks are killed; 0 disables it. main() sets it from the options (default_timeout_s()).
+  std::uint64_t timeout_ns = 60'000'000'000ULL;
 
   static RunnerSettings quick();
 };

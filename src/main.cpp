@@ -1,5 +1,6 @@
 // ctxbench: parse options -> select probes -> run -> report -> exit code. Everything else lives in
 // probes/ (measurement) and analysis/ (statistics, records, reporters).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -19,6 +20,7 @@
 #include "probes/machine_files.hpp"
 #include "probes/os.hpp"
 #include "probes/runner.hpp"
+#include "probes/watchdog.hpp"
 #include "src/plan.hpp"
 
 namespace ctxbench {
@@ -63,6 +65,11 @@ int list_probes(const std::vector<PlannedRun>& plan) {
 int run(const Options& o, const std::vector<std::string>& argv, const std::vector<PlannedRun>& plan) {
   RunnerSettings settings = o.quick ? RunnerSettings::quick() : RunnerSettings{};
   if (o.repetitions) settings.repetitions = *o.repetitions;
+  // Default watchdog: 60 s, or 2 s per repetition for long runs (one repetition takes ~0.1 s).
+  const int timeout_s = o.timeout_s ? *o.timeout_s : std::max(60, 2 * settings.repetitions);
+  settings.timeout_ns = static_cast<std::uint64_t>(timeout_s) * 1'000'000'000ULL;
+  // Before anything slow: a Ctrl-C during start-up still ends in an "interrupted" JSON and exit 130.
+  install_stop_handlers();
   const bool json_to_stdout = o.json_path && *o.json_path == "-";
   const bool json_to_file = o.json_path && !json_to_stdout;
   std::FILE* table_out = json_to_stdout ? stderr : stdout;
@@ -70,10 +77,11 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   RunMeta meta = make_meta(o, argv, settings);
   const MachineInfo machine = parse_machine(read_machine_files("/"));
   meta.timer_overhead_ns = measure_timer_overhead_ns();
-  install_stop_handlers();
 
   std::vector<Record> measured;
   auto save = [&] {
+    // Signals wait until the file is renamed: the second-signal exit must not leave a temp file behind.
+    const StopSignalsBlocked quiet;
     if (json_to_file) write_json_atomically(*o.json_path, build_report(meta, machine, with_derived(measured)));
   };
   int index = 0;
