@@ -286,7 +286,9 @@ void check_output_path(const std::string& path) {
 }
 
 void write_json_atomically(const std::string& path, const json& doc) {
-  const std::string text = doc.dump(1) + "\n";
+  // Invalid UTF-8 in a user string (--label, argv, a file name) becomes U+FFFD instead of an exception
+  // after the whole run: the file must always be valid JSON.
+  const std::string text = doc.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) throw std::runtime_error(fmt::format("--json {}: cannot create a temp file ({})", path, errno_text()));

@@ -54,7 +54,15 @@ std::vector<PlacementKind> parse_placements(const std::string& text) {
   return out;
 }
 
+// libstdc++'s regex compiler recurses once per term and per group: a 100 000-character or deeply
+// nested pattern overflows the stack (found by hand while fuzzing the CLI). No probe id is longer than
+// ~60 characters, so 1024 leaves every sensible filter possible.
+constexpr std::size_t kMaxRegexChars = 1024;
+
 void check_regex(const std::string& flag, const std::string& text) {
+  if (text.size() > kMaxRegexChars)
+    throw UsageError(fmt::format("{}: the regular expression is {} characters long; at most {} are accepted", flag,
+                                 text.size(), kMaxRegexChars));
   try {
     std::regex re(text, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {

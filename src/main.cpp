@@ -119,7 +119,8 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   const std::vector<Record> records = with_derived(measured);
   save();
   std::fputs(format_table(records).c_str(), table_out);
-  if (json_to_stdout) std::cout << build_report(meta, machine, records).dump(1) << "\n";
+  if (json_to_stdout) std::cout << build_report(meta, machine, records).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                << "\n";
   if (json_to_file) std::fprintf(stderr, "ctxbench: results written to %s\n", o.json_path->c_str());
 
   if (meta.interrupted) return 128 + stop_signal();

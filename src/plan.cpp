@@ -1,5 +1,8 @@
 #include "src/plan.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <optional>
 #include <regex>
@@ -41,6 +44,38 @@ CpuChoice choose_cpus(const Options& options, const std::vector<int>& allowed) {
   return choice;
 }
 
+// std::regex backtracks: a filter like '.*.*.*.*.*.*.*.*.*.*.*.*x' takes exponential time even on the
+// short probe ids and cannot be interrupted. Matching gets 5 s of wall time; past that the handler
+// reports the bad --filter and exits 2 (bad usage) instead of hanging a CI job.
+extern "C" void filter_too_slow(int) {
+  static const char msg[] =
+      "ctxbench: --filter: the regular expression takes too long to match (catastrophic backtracking); "
+      "simplify it\n";
+  ssize_t r = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+  (void)r;
+  _exit(2);
+}
+
+class FilterMatchDeadline {
+ public:
+  FilterMatchDeadline() {
+    struct sigaction sa {};
+    sa.sa_handler = filter_too_slow;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, &old_);
+    ::alarm(5);
+  }
+  ~FilterMatchDeadline() {
+    ::alarm(0);
+    sigaction(SIGALRM, &old_, nullptr);
+  }
+  FilterMatchDeadline(const FilterMatchDeadline&) = delete;
+  FilterMatchDeadline& operator=(const FilterMatchDeadline&) = delete;
+
+ private:
+  struct sigaction old_ {};
+};
+
 std::string skipped_reason(const ProbeInfo& info, PlacementKind kind) {
   for (const auto& [k, reason] : info.skipped_placements)
     if (k == kind) return reason;
@@ -55,6 +90,8 @@ std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>
   if (options.filter) filter.emplace(*options.filter, std::regex::ECMAScript);
 
   std::vector<PlannedRun> plan;
+  std::optional<FilterMatchDeadline> deadline;
+  if (filter) deadline.emplace();
   for (const auto& probe : probe_registry()) {
     const ProbeInfo& info = probe->info();
     std::vector<PlacementKind> kinds;
