@@ -276,6 +276,11 @@ void check_output_path(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     throw std::runtime_error(fmt::format("--json {}: is a directory", path));
+  // The file is replaced by rename(): over /dev/null or a FIFO that would swap the device node for a
+  // regular file (as root, in /dev). Only regular files, or a new name, are accepted.
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw std::runtime_error(
+        fmt::format("--json {}: is not a regular file (use --json - to write JSON to stdout)", path));
   const std::string dir = parent_dir(path);
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw std::runtime_error(fmt::format("--json {}: directory {} does not exist", path, dir));

@@ -92,3 +92,41 @@ TEST(Options, BadInputNamesTheFlag) {
 
 }  // namespace
 }  // namespace ctxbench
+
+namespace ctxbench {
+namespace {
+
+TEST(Options, TimeoutParsesAndRejectsBadValues) {
+  EXPECT_EQ(*parse_options({"--timeout", "5"}).timeout_s, 5);
+  EXPECT_EQ(*parse_options({"--timeout=0"}).timeout_s, 0);  // 0: no watchdog
+  EXPECT_FALSE(parse_options({}).timeout_s);
+  for (const char* bad : {"-1", "x", "1e3", "86401", ""}) {
+    try {
+      parse_options({"--timeout", bad});
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("--timeout"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// Regression: a 100 000-character pattern overflowed the stack inside libstdc++'s regex compiler
+// (SIGSEGV); patterns are now capped before compiling.
+TEST(Options, HugeRegexIsRefusedNotCompiled) {
+  try {
+    parse_options({"--filter", std::string(100000, 'a')});
+    ADD_FAILURE() << "accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("at most 1024"), std::string::npos) << e.what();
+  }
+  try {
+    parse_options({"--filter", std::string(30000, '(') + std::string(30000, ')')});
+    ADD_FAILURE() << "accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--filter"), std::string::npos);
+  }
+  EXPECT_NO_THROW(parse_options({"--filter", std::string(1024, 'a')}));
+}
+
+}  // namespace
+}  // namespace ctxbench
