@@ -33,7 +33,9 @@ int bad_partner(int in, Misbehaviour how) noexcept {
   if (r != 1) return 0;  // EOF before the first op: the session went away
   switch (how) {
     case Misbehaviour::Segv:
-      ::raise(SIGSEGV);  // default disposition in the child: dies of the signal, as a real crash would
+      // Default disposition first: a sanitizer runtime's SEGV handler would turn it into an abort.
+      ::signal(SIGSEGV, SIG_DFL);
+      ::raise(SIGSEGV);  // dies of the signal, as a real crash would
       return 1;
     case Misbehaviour::Abort:
       std::abort();
