@@ -63,6 +63,14 @@ void check_regex(const std::string& flag, const std::string& text) {
   if (text.size() > kMaxRegexChars)
     throw UsageError(fmt::format("{}: the regular expression is {} characters long; at most {} are accepted", flag,
                                  text.size(), kMaxRegexChars));
+  // Found by fuzz/options_fuzz.cpp: a back-reference or repeat count with many digits ('\\666...6')
+  // overflows an int inside libstdc++'s regex compiler (UB, UBSan aborts). No probe id needs one.
+  std::size_t digits = 0;
+  for (char c : text) {
+    digits = (c >= '0' && c <= '9') ? digits + 1 : 0;
+    if (digits > 6)
+      throw UsageError(fmt::format("{}: numbers in the regular expression are limited to 6 digits", flag));
+  }
   try {
     std::regex re(text, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {

@@ -130,3 +130,23 @@ TEST(Options, HugeRegexIsRefusedNotCompiled) {
 
 }  // namespace
 }  // namespace ctxbench
+
+namespace ctxbench {
+namespace {
+
+// Regression, found by fuzz/options_fuzz.cpp (UBSan: signed overflow in libstdc++'s
+// _Compiler::_M_cur_int_value): a back-reference with a huge number.
+TEST(Options, HugeNumberInRegexIsRefused) {
+  for (const std::string& re : {std::string("a\\") + std::string(80, '6'), std::string("a{99999999999}")}) {
+    try {
+      parse_options({"--filter", re});
+      ADD_FAILURE() << re << " accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("--filter"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(parse_options({"--filter", "a{1,3}"}));
+}
+
+}  // namespace
+}  // namespace ctxbench
