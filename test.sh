@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, then builds and runs the GoogleTest suite (unit + integration)
-# three times: Release, ASan+UBSan, TSan. CTXBENCH_SANITIZERS=0 runs the Release pass only.
+# three times: Release, ASan+UBSan, TSan, then fuzzes the parsers for a bounded time (scripts/fuzz.sh).
+# CTXBENCH_SANITIZERS=0 runs the Release pass only; CTXBENCH_FUZZ=0 skips fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,5 +28,9 @@ if [[ "${CTXBENCH_SANITIZERS:-1}" != 0 ]]; then
   run_pass "asan+ubsan" build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTXBENCH_SANITIZE=address,undefined
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
   run_pass tsan build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTXBENCH_SANITIZE=thread
+fi
+if [[ "${CTXBENCH_FUZZ:-1}" != 0 ]]; then
+  # Bounded libFuzzer runs (clang): options parser and machine-info parser, 30 s each by default.
+  scripts/fuzz.sh "${CTXBENCH_FUZZ_SECONDS:-30}"
 fi
 echo "all tests passed" >&2

@@ -353,6 +353,11 @@ void check_output_path(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     throw std::runtime_error(fmt::format("--json {}: is a directory", path));
+  // The file is replaced by rename(): over /dev/null or a FIFO that would swap the device node for a
+  // regular file (as root, in /dev). Only regular files, or a new name, are accepted.
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw std::runtime_error(
+        fmt::format("--json {}: is not a regular file (use --json - to write JSON to stdout)", path));
   const std::string dir = parent_dir(path);
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw std::runtime_error(fmt::format("--json {}: directory {} does not exist", path, dir));
@@ -363,7 +368,9 @@ void check_output_path(const std::string& path) {
 }
 
 void write_json_atomically(const std::string& path, const json& doc) {
-  const std::string text = doc.dump(1) + "\n";
+  // Invalid UTF-8 in a user string (--label, argv, a file name) becomes U+FFFD instead of an exception
+  // after the whole run: the file must always be valid JSON.
+  const std::string text = doc.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) throw std::runtime_error(fmt::format("--json {}: cannot create a temp file ({})", path, errno_text()));

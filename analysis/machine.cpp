@@ -90,7 +90,8 @@ std::optional<long long> size_bytes(std::string s) {
     if (mult != 1) s.pop_back();
   }
   const auto v = to_number<long long>(s);
-  if (!v || *v < 0 || *v > (1LL << 40)) return std::nullopt;
+  // Bound the product, not only the number: "2000000000000G" would overflow a long long (UB).
+  if (!v || *v < 0 || *v > (1LL << 40) / mult) return std::nullopt;
   return *v * mult;
 }
 

@@ -54,7 +54,23 @@ std::vector<PlacementKind> parse_placements(const std::string& text) {
   return out;
 }
 
+// libstdc++'s regex compiler recurses once per term and per group: a 100 000-character or deeply
+// nested pattern overflows the stack (found by hand while fuzzing the CLI). No probe id is longer than
+// ~60 characters, so 1024 leaves every sensible filter possible.
+constexpr std::size_t kMaxRegexChars = 1024;
+
 void check_regex(const std::string& flag, const std::string& text) {
+  if (text.size() > kMaxRegexChars)
+    throw UsageError(fmt::format("{}: the regular expression is {} characters long; at most {} are accepted", flag,
+                                 text.size(), kMaxRegexChars));
+  // Found by fuzz/options_fuzz.cpp: a back-reference or repeat count with many digits ('\\666...6')
+  // overflows an int inside libstdc++'s regex compiler (UB, UBSan aborts). No probe id needs one.
+  std::size_t digits = 0;
+  for (char c : text) {
+    digits = (c >= '0' && c <= '9') ? digits + 1 : 0;
+    if (digits > 6)
+      throw UsageError(fmt::format("{}: numbers in the regular expression are limited to 6 digits", flag));
+  }
   try {
     std::regex re(text, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {
@@ -83,6 +99,9 @@ options:
                         (every probe); composes with --filter
   --quick               smoke run: 3 repetitions with short samples (seconds, not a minute)
   --repetitions N       repetitions per probe and placement, each with fresh partner tasks (default 10)
+  --timeout SECONDS     a probe (one placement, all repetitions) still running after this long fails
+                        with the reason, its tasks killed and reaped, and the run goes on
+                        (default: 60, or 2 s per repetition when that is more; 0: no limit)
   --cpus A,B            CPUs for pinned placements: same-cpu uses A, cross-cpu uses A and B
                         (default: the first two CPUs of the affinity mask)
   --placement LIST      comma-separated subset of same,cross,unpinned (default: all three)
@@ -139,6 +158,8 @@ Options parse_options(const std::vector<std::string>& args) {
       o.suite = v;
     } else if (flag == "--repetitions" || flag == "--benchmark_repetitions") {
       o.repetitions = parse_int(flag, value(), 1, 1000);
+    } else if (flag == "--timeout") {
+      o.timeout_s = parse_int(flag, value(), 0, 86400);
     } else if (flag == "--cpus") {
       o.cpus = parse_cpu_pair(value());
     } else if (flag == "--placement") {

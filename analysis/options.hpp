@@ -21,6 +21,7 @@ struct Options {
   bool help = false;
   bool version = false;
   std::optional<int> repetitions;
+  std::optional<int> timeout_s;  // --timeout SECONDS per probe and placement; 0 disables the watchdog
   std::optional<std::pair<int, int>> cpus;  // --cpus A,B (A may equal B only for same-cpu use)
   std::vector<PlacementKind> placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu,
                                            PlacementKind::Unpinned};

@@ -23,6 +23,7 @@
 #include <system_error>
 
 #include "probes/probe.hpp"
+#include "probes/watchdog.hpp"
 
 namespace ctxbench {
 
@@ -185,6 +186,7 @@ extern "C" void stop_signal_handler(int sig) {
     kill_registered_children();
     _exit(128 + sig);
   }
+  watchdog_kick_on_stop();  // keeps kicking a blocked call until the probe has stopped
   errno = saved_errno;
 }
 
@@ -199,6 +201,7 @@ void request_stop(int sig) {
 void reset_stop_for_tests() { g_stop_signal.store(0); }
 void throw_if_stopped() {
   if (stop_requested()) throw Interrupted();
+  throw_if_deadline_passed();  // --timeout: a ProbeTimeout, i.e. this probe fails and the run goes on
 }
 
 void install_stop_handlers() {
@@ -213,6 +216,8 @@ void install_stop_handlers() {
   sigemptyset(&ign.sa_mask);
   if (sigaction(SIGPIPE, &ign, nullptr) != 0) throw_errno("sigaction(SIGPIPE)");
 }
+
+void kill_all_registered_children() noexcept { kill_registered_children(); }
 
 void register_child(pid_t pid) {
   if (pid <= 0) return;
@@ -262,7 +267,7 @@ void write_all(int fd, const void* buf, std::size_t len) {
       continue;
     }
     int err = n < 0 ? errno : EIO;
-    if (err == EINTR && !stop_requested()) continue;
+    if (err == EINTR && !interrupt_pending()) continue;
     // Ctrl-C also reaches the children in our process group; their death is then part of the stop.
     throw_if_stopped();
     if (err == EPIPE) throw ProbeError("partner closed the pipe (write: EPIPE)");
@@ -279,7 +284,7 @@ void read_all(int fd, void* buf, std::size_t len) {
       len -= static_cast<std::size_t>(n);
       continue;
     }
-    if (n < 0 && errno == EINTR && !stop_requested()) continue;
+    if (n < 0 && errno == EINTR && !interrupt_pending()) continue;
     int err = errno;
     throw_if_stopped();
     if (n == 0) throw ProbeError("partner closed the pipe (read: EOF)");
@@ -356,7 +361,7 @@ Child Child::spawn(const std::function<int()>& body, int cpu) {
   return c;
 }
 
-Child::Child(Child&& o) noexcept : pid_(o.pid_), reaped_(o.reaped_) {
+Child::Child(Child&& o) noexcept : pid_(o.pid_), reaped_(o.reaped_), status_(o.status_) {
   o.pid_ = -1;
   o.reaped_ = false;
 }
@@ -366,6 +371,7 @@ Child& Child::operator=(Child&& o) noexcept {
     kill_and_reap();
     pid_ = o.pid_;
     reaped_ = o.reaped_;
+    status_ = o.status_;
     o.pid_ = -1;
     o.reaped_ = false;
   }
@@ -387,6 +393,7 @@ int Child::wait() {
     throw_errno("waitpid");
   }
   reaped_ = true;
+  status_ = status;
   unregister_child(pid_);
   return status;
 }
@@ -397,6 +404,7 @@ bool Child::exited() noexcept {
   pid_t r = ::waitpid(pid_, &status, WNOHANG);
   if (r == pid_ || (r < 0 && errno == ECHILD)) {
     reaped_ = true;
+    if (r == pid_) status_ = status;
     unregister_child(pid_);
     return true;
   }

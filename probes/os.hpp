@@ -104,17 +104,22 @@ class Child {
   // Non-blocking: true (and the child reaped) when it has exited. Used to detect a dead partner.
   bool exited() noexcept;
   void kill_and_reap() noexcept;
+  // The wait status once wait() or exited() has reaped the child (0 before).
+  int status() const { return status_; }
 
  private:
   explicit Child(pid_t pid);
   pid_t pid_ = -1;
   bool reaped_ = false;  // pid_ stays readable after reaping (tasks() reports it)
+  int status_ = 0;
 };
 
 // Registry used by the emergency path of the signal handler: pids of live children. Child registers
 // and unregisters itself; creation probes that fork many short-lived children use these directly.
 void register_child(pid_t pid);
 void unregister_child(pid_t pid);
+// SIGKILLs every registered child; async-signal-safe (the watchdog's last resort uses it).
+void kill_all_registered_children() noexcept;
 // Fork helper for creation probes: fork(), and in the child run prepare_child_after_fork() first.
 // `parent` is getpid() taken before fork(): when getppid() differs, the parent died before
 // PR_SET_PDEATHSIG took effect and the child _exits at once. 0 skips that check.

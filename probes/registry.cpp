@@ -2,6 +2,9 @@
 // first because the derived per-switch figure of the ctxswitch probes subtracts ipc.pipe.self.
 #include "probes/registry.hpp"
 
+#include <cstdlib>
+#include <string>
+
 #include "probes/families.hpp"
 
 namespace ctxbench {
@@ -34,6 +37,10 @@ std::vector<std::unique_ptr<Probe>> build_table() {
   add_wakeup_probes(t);                            // wakeup.timer[.fifo]
   add_bandwidth_probes(t);                         // bw.<medium>/size:N
   add_ipc_latency_probes(t);                       // ipc.<mechanism>.<process|thread>[.one_way][/size:N]
+  // Probes that hang or crash on purpose, for the watchdog and kill-matrix tests only.
+  const char* test_probes = std::getenv("CTXBENCH_TEST_PROBES");
+  if (test_probes != nullptr && std::string(test_probes) == "1")
+    for (auto& p : make_test_probes()) t.push_back(std::move(p));
   return t;
 }
 

@@ -9,6 +9,7 @@
 #include "probes/keep_awake.hpp"
 #include "probes/os.hpp"
 #include "probes/task_cpu.hpp"
+#include "probes/watchdog.hpp"
 
 namespace ctxbench {
 
@@ -171,6 +172,7 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
     capped.warmup_budget_ns = std::min(capped.warmup_budget_ns, info.max_sample_budget_ns / 4);
   }
   try {
+    ProbeWatchdog watchdog(settings.timeout_ns);  // destroyed last: after every task is reaped
     std::optional<KeepAwake> awake;
     if (settings.keep_awake) {
       awake.emplace(keep_awake_cpus(placement));

@@ -21,6 +21,9 @@ struct RunnerSettings {
   int max_samples = 1'000;
   // One SCHED_IDLE spinner on each CPU the probe uses (probes/keep_awake.hpp) while it runs.
   bool keep_awake = false;
+  // Watchdog (--timeout): a probe and placement still running after this long fails with the reason and
+  // its tasks are killed; 0 disables it. main() sets it from the options (default_timeout_s()).
+  std::uint64_t timeout_ns = 60'000'000'000ULL;
 
   static RunnerSettings quick();
 };

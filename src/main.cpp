@@ -22,6 +22,7 @@
 #include "probes/machine_files.hpp"
 #include "probes/os.hpp"
 #include "probes/runner.hpp"
+#include "probes/watchdog.hpp"
 #include "src/compare_main.hpp"
 #include "src/plan.hpp"
 
@@ -71,6 +72,11 @@ int list_probes(const std::vector<PlannedRun>& plan) {
 int run(const Options& o, const std::vector<std::string>& argv, const std::vector<PlannedRun>& plan) {
   RunnerSettings settings = o.quick ? RunnerSettings::quick() : RunnerSettings{};
   if (o.repetitions) settings.repetitions = *o.repetitions;
+  // Default watchdog: 60 s, or 2 s per repetition for long runs (one repetition takes ~0.1 s).
+  const int timeout_s = o.timeout_s ? *o.timeout_s : std::max(60, 2 * settings.repetitions);
+  settings.timeout_ns = static_cast<std::uint64_t>(timeout_s) * 1'000'000'000ULL;
+  // Before anything slow: a Ctrl-C during start-up still ends in an "interrupted" JSON and exit 130.
+  install_stop_handlers();
   const bool json_to_stdout = o.json_path && *o.json_path == "-";
   const bool json_to_file = o.json_path && !json_to_stdout;
   std::FILE* table_out = json_to_stdout ? stderr : stdout;
@@ -78,10 +84,11 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   RunMeta meta = make_meta(o, argv, settings);
   MachineInfo machine = parse_machine(read_machine_files("/"));
   meta.timer_overhead_ns = measure_timer_overhead_ns();
-  install_stop_handlers();
 
   std::vector<Record> measured;
   auto save = [&] {
+    // Signals wait until the file is renamed: the second-signal exit must not leave a temp file behind.
+    const StopSignalsBlocked quiet;
     if (json_to_file) write_json_atomically(*o.json_path, build_report(meta, machine, with_derived(measured)));
   };
   // The file is rewritten after a probe unless the last rewrite cost more than a tenth of the time since:
@@ -142,7 +149,8 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   save();
   std::fputs(format_table(records).c_str(), table_out);
   for (const std::string& w : meta.warnings) std::fprintf(table_out, "warning: %s\n", w.c_str());
-  if (json_to_stdout) std::cout << build_report(meta, machine, records).dump(1) << "\n";
+  if (json_to_stdout) std::cout << build_report(meta, machine, records).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                << "\n";
   if (json_to_file) std::fprintf(stderr, "ctxbench: results written to %s\n", o.json_path->c_str());
 
   if (meta.interrupted) return 128 + stop_signal();

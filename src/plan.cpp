@@ -1,6 +1,13 @@
 #include "src/plan.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <system_error>
+#include <thread>
 #include <optional>
 #include <regex>
 
@@ -41,6 +48,46 @@ CpuChoice choose_cpus(const Options& options, const std::vector<int>& allowed) {
   return choice;
 }
 
+// std::regex backtracks: a filter like '.*.*.*.*.*.*.*.*.*.*.*.*x' takes exponential time even on the
+// short probe ids and cannot be interrupted. Matching gets 5 s of wall time; past that a watchdog thread
+// reports the bad --filter and exits 2 (bad usage) instead of hanging a CI job. A thread, not SIGALRM:
+// TSan defers signal handlers until the interrupted code makes a call, which pure matching never does.
+class FilterMatchDeadline {
+ public:
+  FilterMatchDeadline() {
+    try {
+      thread_ = std::thread([this] {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (done_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return done_; })) return;
+        static const char msg[] =
+            "ctxbench: --filter: the regular expression takes too long to match (catastrophic "
+            "backtracking); simplify it\n";
+        ssize_t r = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)r;
+        _exit(2);
+      });
+    } catch (const std::system_error&) {
+      // No thread to spare (a low RLIMIT_NPROC): match without the deadline rather than refuse to run.
+    }
+  }
+  ~FilterMatchDeadline() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+  FilterMatchDeadline(const FilterMatchDeadline&) = delete;
+  FilterMatchDeadline& operator=(const FilterMatchDeadline&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
 std::string skipped_reason(const ProbeInfo& info, PlacementKind kind) {
   for (const auto& [k, reason] : info.skipped_placements)
     if (k == kind) return reason;
@@ -72,6 +119,8 @@ std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>
   }
 
   std::vector<PlannedRun> plan;
+  std::optional<FilterMatchDeadline> deadline;
+  if (filter) deadline.emplace();
   for (const auto& probe : probe_registry()) {
     const ProbeInfo& info = probe->info();
     if (suite != "full" && std::find(info.suites.begin(), info.suites.end(), suite) == info.suites.end())

@@ -92,3 +92,61 @@ TEST(Options, BadInputNamesTheFlag) {
 
 }  // namespace
 }  // namespace ctxbench
+
+namespace ctxbench {
+namespace {
+
+TEST(Options, TimeoutParsesAndRejectsBadValues) {
+  EXPECT_EQ(*parse_options({"--timeout", "5"}).timeout_s, 5);
+  EXPECT_EQ(*parse_options({"--timeout=0"}).timeout_s, 0);  // 0: no watchdog
+  EXPECT_FALSE(parse_options({}).timeout_s);
+  for (const char* bad : {"-1", "x", "1e3", "86401", ""}) {
+    try {
+      parse_options({"--timeout", bad});
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("--timeout"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// Regression: a 100 000-character pattern overflowed the stack inside libstdc++'s regex compiler
+// (SIGSEGV); patterns are now capped before compiling.
+TEST(Options, HugeRegexIsRefusedNotCompiled) {
+  try {
+    parse_options({"--filter", std::string(100000, 'a')});
+    ADD_FAILURE() << "accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("at most 1024"), std::string::npos) << e.what();
+  }
+  try {
+    parse_options({"--filter", std::string(30000, '(') + std::string(30000, ')')});
+    ADD_FAILURE() << "accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--filter"), std::string::npos);
+  }
+  EXPECT_NO_THROW(parse_options({"--filter", std::string(1024, 'a')}));
+}
+
+}  // namespace
+}  // namespace ctxbench
+
+namespace ctxbench {
+namespace {
+
+// Regression, found by fuzz/options_fuzz.cpp (UBSan: signed overflow in libstdc++'s
+// _Compiler::_M_cur_int_value): a back-reference with a huge number.
+TEST(Options, HugeNumberInRegexIsRefused) {
+  for (const std::string& re : {std::string("a\\") + std::string(80, '6'), std::string("a{99999999999}")}) {
+    try {
+      parse_options({"--filter", re});
+      ADD_FAILURE() << re << " accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("--filter"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(parse_options({"--filter", "a{1,3}"}));
+}
+
+}  // namespace
+}  // namespace ctxbench

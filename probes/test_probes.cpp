@@ -1,0 +1,142 @@
+// test.*: probes that misbehave on purpose, for the watchdog and kill-matrix tests. They exist only
+// when the environment has CTXBENCH_TEST_PROBES=1 (registry.cpp), so no normal run or --list sees them.
+//
+//   test.hang.process  the partner process takes the first byte and never answers (a hung partner)
+//   test.hang.thread   the same with a partner thread (it still honours its stop request: EOF)
+//   test.crash.segv    the partner process dies of SIGSEGV on the first op
+//   test.crash.abort   the partner process calls abort() on the first op
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+
+#include "probes/families.hpp"
+#include "probes/probe_util.hpp"
+
+namespace ctxbench {
+
+namespace {
+
+enum class Misbehaviour { Hang, Segv, Abort };
+
+// Reads one byte, then misbehaves. Raw syscalls only: it runs in a forked child or a partner thread.
+int bad_partner(int in, Misbehaviour how) noexcept {
+  char c = 0;
+  ssize_t r;
+  do {
+    r = ::read(in, &c, 1);
+  } while (r < 0 && errno == EINTR);
+  if (r != 1) return 0;  // EOF before the first op: the session went away
+  switch (how) {
+    case Misbehaviour::Segv:
+      // Default disposition first: a sanitizer runtime's SEGV handler would turn it into an abort.
+      ::signal(SIGSEGV, SIG_DFL);
+      ::raise(SIGSEGV);  // dies of the signal, as a real crash would
+      return 1;
+    case Misbehaviour::Abort:
+      std::abort();
+    case Misbehaviour::Hang:
+      break;
+  }
+  // Never answer; return only at EOF (the session closed its end), which a thread needs to be joined.
+  for (;;) {
+    r = ::read(in, &c, 1);
+    if (r == 0 || (r < 0 && errno != EINTR)) return 0;
+  }
+}
+
+std::string signal_text(int sig) {
+  const char* name = ::sigdescr_np(sig);
+  return std::to_string(sig) + " (" + (name != nullptr ? name : "unknown") + ")";
+}
+
+class BadSession final : public Session {
+ public:
+  BadSession(bool process, Misbehaviour how) : caller_(this_task()) {
+    Pipe to_b = make_pipe();
+    Pipe to_a = make_pipe();
+    if (process) {
+      const int in = to_b.read_end.get(), a_write = to_b.write_end.get(), a_read = to_a.read_end.get();
+      child_ = Child::spawn([=] {
+        ::close(a_write);
+        ::close(a_read);
+        return bad_partner(in, how);
+      });
+      partner_ = TaskId{child_.pid(), child_.pid()};
+      to_b.read_end.reset();
+    } else {
+      auto in = std::make_shared<UniqueFd>(std::move(to_b.read_end));
+      thread_ = PartnerThread([in, how] { bad_partner(in->get(), how); }, [this] { a_write_.reset(); });
+      partner_ = TaskId{getpid(), thread_.tid()};
+    }
+    a_write_ = std::move(to_b.write_end);
+    a_read_ = std::move(to_a.read_end);
+    b_write_ = std::move(to_a.write_end);  // kept open by us: the partner never writes, EOF never comes
+  }
+  ~BadSession() override {
+    a_write_.reset();
+    thread_.stop_and_join();
+    child_.kill_and_reap();
+  }
+
+  void run_ops(std::uint64_t n) override {
+    throw_if_stopped();
+    char c = 'x';
+    for (std::uint64_t i = 0; i < n; ++i) {
+      write_all(a_write_.get(), &c, 1);
+      // The answer never comes: either the partner hangs (the watchdog ends this) or it died, which the
+      // crash variants notice by polling the child between short waits.
+      for (;;) {
+        throw_if_stopped();
+        if (child_.pid() > 0 && child_.exited()) throw ProbeError(partner_death());
+        ::usleep(10'000);  // EINTR from the watchdog or a stop signal lands on the check above
+      }
+    }
+  }
+
+  std::vector<TaskId> tasks() const override { return {caller_, partner_}; }
+
+ private:
+  std::string partner_death() {
+    const int status = child_.status();
+    if (WIFSIGNALED(status)) return "partner process died of signal " + signal_text(WTERMSIG(status));
+    return "partner process exited";
+  }
+
+  TaskId caller_, partner_;
+  UniqueFd a_write_, a_read_, b_write_;
+  Child child_;
+  PartnerThread thread_;
+};
+
+std::unique_ptr<Probe> make_bad_probe(const char* name, const char* op, bool process, Misbehaviour how) {
+  ProbeInfo info;
+  info.name = name;
+  info.family = "test";
+  info.op = op;
+  info.placements = {PlacementKind::Unpinned};
+  return std::make_unique<SimpleProbe>(std::move(info), [process, how](const Placement&) -> std::unique_ptr<Session> {
+    return std::make_unique<BadSession>(process, how);
+  });
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Probe>> make_test_probes() {
+  std::vector<std::unique_ptr<Probe>> t;
+  t.push_back(make_bad_probe("test.hang.process", "test only: a partner process that never answers", true,
+                             Misbehaviour::Hang));
+  t.push_back(make_bad_probe("test.hang.thread", "test only: a partner thread that never answers", false,
+                             Misbehaviour::Hang));
+  t.push_back(make_bad_probe("test.crash.segv", "test only: a partner process that dies of SIGSEGV", true,
+                             Misbehaviour::Segv));
+  t.push_back(make_bad_probe("test.crash.abort", "test only: a partner process that calls abort()", true,
+                             Misbehaviour::Abort));
+  return t;
+}
+
+}  // namespace ctxbench

@@ -1,0 +1,59 @@
+// Security properties of ctxbench (docs/inputs.md, "Security"), checked on the sources and the binary:
+// no shell, no named shared objects, no predictable temp names, no privilege changes; the JSON is
+// replaced atomically and leaves no temp file.
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/json_report.hpp"
+#include "tests/run_util.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Every call that would break a promise: a shell with user strings, PATH lookups, named shared objects
+// that can collide (and outlive a killed run), predictable temp names, asking for privileges.
+TEST(Security, SourcesUseNoShellNamedObjectsOrPrivileges) {
+  const std::regex forbidden(
+      R"(\b(system|popen|execvp|execvpe|execlp|posix_spawnp|shm_open|sem_open|mq_open|shmget|tmpnam|tempnam|mktemp|setuid|seteuid|setresuid|capset)\s*\()");
+  int files = 0;
+  for (const char* dir : {"probes", "analysis", "src"}) {
+    for (const auto& e : fs::directory_iterator(fs::path(CTXBENCH_SOURCE_DIR) / dir)) {
+      std::ifstream in(e.path());
+      std::stringstream ss;
+      ss << in.rdbuf();
+      const std::string text = ss.str();
+      std::smatch m;
+      EXPECT_FALSE(std::regex_search(text, m, forbidden)) << e.path() << ": " << m.str();
+      ++files;
+    }
+  }
+  EXPECT_GT(files, 20);
+}
+
+TEST(Security, JsonIsReplacedAtomicallyWithNoTempLeft) {
+  const std::string dir = ctxbench_test::make_temp_dir("atomic");
+  const std::string path = dir + "/out.json";
+  ctxbench::write_json_atomically(path, nlohmann::json{{"a", 1}});
+  ctxbench::write_json_atomically(path, nlohmann::json{{"a", 2}});
+  EXPECT_EQ(ctxbench_test::dir_entries(dir), std::vector<std::string>{"out.json"});
+  EXPECT_EQ(nlohmann::json::parse(ctxbench_test::slurp(path))["a"], 2);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  // A write that cannot happen (the directory is gone) throws naming the file and leaves nothing.
+  ctxbench_test::remove_tree(dir);
+  EXPECT_THROW(ctxbench::write_json_atomically(path, nlohmann::json{{"a", 3}}), std::runtime_error);
+  EXPECT_FALSE(ctxbench_test::exists(dir));
+}
+
+}  // namespace
