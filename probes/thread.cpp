@@ -25,7 +25,7 @@ std::unique_ptr<Probe> make_thread_create_join() {
       "pthread_join() it";
   info.placements = {PlacementKind::None};
   return std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) {
-    return make_loop_session([] {
+    return make_thread_spawning_loop_session([] {
       throw_if_stopped();
       pthread_t t;
       // Raw pthreads, not std::thread: no heap-allocated state object inside the op.

@@ -33,6 +33,7 @@ class FirstInstruction final : public Session {
   FirstInstruction() : caller_(this_task()) {}
   void run_ops(std::uint64_t n) override {
     throw_if_stopped();
+    const StopSignalsBlocked blocked;  // created threads inherit it (see make_thread_spawning_loop_session)
     for (std::uint64_t i = 0; i < n; ++i) {
       std::atomic<std::uint64_t> slot{0};
       pthread_t t;
@@ -74,7 +75,7 @@ void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table) {
       pthread_attr_init(attr.get());
       const int rc = pthread_attr_setstacksize(attr.get(), bytes);
       if (rc != 0) throw ProbeSkip("pthread_attr_setstacksize(" + std::to_string(bytes) + "): " + std::strerror(rc));
-      return make_loop_session([attr] {
+      return make_thread_spawning_loop_session([attr] {
         throw_if_stopped();
         pthread_t t;
         int r = pthread_create(&t, attr.get(), empty_body, nullptr);
@@ -93,7 +94,7 @@ void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table) {
     info.placements = {PlacementKind::None};
     info.suites = {"thread"};
     table.push_back(std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) {
-      return make_loop_session([] {
+      return make_thread_spawning_loop_session([] {
         throw_if_stopped();
         std::thread t([] {});
         t.join();

@@ -47,8 +47,12 @@ class ProbeWatchdog {
   bool armed_ = false;
 };
 
-// Blocks SIGINT/SIGTERM/SIGALRM for the calling thread while it lives: the JSON rewrite between probes
-// must not be cut by the second-signal emergency exit, which would leave a temp file behind.
+// Blocks SIGINT/SIGTERM/SIGALRM for the calling thread while it lives; a signal that arrives meanwhile
+// stays pending and is handled when the scope ends. Two uses: the JSON rewrite between probes must not
+// be cut by the second-signal emergency exit, which would leave a temp file behind; and creation probes
+// hold one around each batch so every thread they create inherits the blocked mask, keeping these
+// signals on the thread that checks the stop flag (under TSan a signal delivered to a short-lived thread
+// that exits before its next intercepted call can be lost, and the run would never stop).
 class StopSignalsBlocked {
  public:
   StopSignalsBlocked();
