@@ -578,12 +578,10 @@ void futex_wake(std::atomic<std::uint32_t>* word, bool shared) {
 
 // ---------------------------------------------------------------- context-switch counts
 
-SwitchCounts read_switch_counts(pid_t pid, pid_t tid) {
-  SwitchCounts c;
-  const std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status";
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return c;
+std::string read_small_file(const std::string& path) {
   std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
   char buf[4096];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
@@ -595,6 +593,14 @@ SwitchCounts read_switch_counts(pid_t pid, pid_t tid) {
     break;
   }
   ::close(fd);
+  return text;
+}
+
+SwitchCounts read_switch_counts(pid_t pid, pid_t tid) {
+  SwitchCounts c;
+  const std::string text =
+      read_small_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status");
+  if (text.empty()) return c;
   auto field = [&text](const char* key) -> std::uint64_t {
     const std::string k = std::string("\n") + key + ":";
     std::size_t pos = text.find(k);

@@ -180,6 +180,8 @@ struct SwitchCounts {
   std::uint64_t voluntary = 0;
   std::uint64_t involuntary = 0;
 };
+// The whole content of a small /proc or /sys file; empty when it cannot be read (the task is gone).
+std::string read_small_file(const std::string& path);
 // From /proc/<pid>/task/<tid>/status; zeros if the task is gone.
 SwitchCounts read_switch_counts(pid_t pid, pid_t tid);
 // getrusage(RUSAGE_CHILDREN): switches of all children reaped so far.

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -54,6 +55,14 @@ class Interrupted : public std::runtime_error {
   Interrupted() : std::runtime_error("interrupted by signal") {}
 };
 
+// Counters a session keeps besides the kernel's switch counts of tasks() (the server probes: requests
+// the server answered, its CPU time and switches, its memory), read around each repetition's timed
+// samples: the runner keeps after - before of `totals` and the closing reading of `levels`.
+struct SessionCounters {
+  std::vector<std::pair<std::string, double>> totals;
+  std::vector<std::pair<std::string, double>> levels;
+};
+
 // A live measurement. The destructor must stop, kill and reap every partner task it created, whatever
 // state they are in (blocked, spinning, already dead), and must not throw.
 class Session {
@@ -69,6 +78,8 @@ class Session {
   // (ns) to this vector, and the runner records those values as the samples instead of batch time / ops.
   // nullptr (the default): the runner times whole batches.
   virtual std::vector<double>* own_samples() { return nullptr; }
+  // Called right before the timed samples (closing = false) and right after them (closing = true).
+  virtual std::optional<SessionCounters> counters(bool /*closing*/) { return std::nullopt; }
 };
 
 struct ProbeInfo {
@@ -103,6 +114,12 @@ struct ProbeInfo {
   std::uint64_t inner_ops = 1;
   // unit "B/s": bytes one op moves; samples (ns per op) become bytes per second in the record.
   double bytes_per_op = 0;
+  // Cap on timed samples per repetition (0 = the runner's); self-timed probes with one value per
+  // request raise it so that a tail percentile rests on enough values.
+  int max_samples = 0;
+  // Runs in exactly one placement: cross-cpu (cpu_a for the initiator, the rest of the mask for the
+  // partner side), or same-cpu when the affinity mask holds one CPU. --placement does not multiply it.
+  bool cross_cpu_or_shared = false;
 };
 
 class Probe {

@@ -37,6 +37,7 @@ std::vector<std::unique_ptr<Probe>> build_table() {
   add_wakeup_probes(t);                            // wakeup.timer[.fifo]
   add_bandwidth_probes(t);                         // bw.<medium>/size:N
   add_ipc_latency_probes(t);                       // ipc.<mechanism>.<process|thread>[.one_way][/size:N]
+  add_server_probes(t);                            // server.<model>.<scenario>/connections:C/work_ns:W
   // Probes that hang or crash on purpose, for the watchdog and kill-matrix tests only.
   const char* test_probes = std::getenv("CTXBENCH_TEST_PROBES");
   if (test_probes != nullptr && std::string(test_probes) == "1")

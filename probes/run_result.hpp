@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "probes/probe.hpp"
@@ -19,6 +20,9 @@ struct RepetitionRun {
   // [task][sample]: the CPU each task of Session::tasks() last ran on, read right after each timed
   // sample (sched_getcpu for the caller, /proc/<pid>/task/<tid>/stat field 39 for partners); -1 unknown.
   std::vector<std::vector<int>> task_cpus;
+  // Session::counters(): after - before of its totals, and its closing levels (empty for most probes).
+  std::vector<std::pair<std::string, double>> counter_deltas;
+  std::vector<std::pair<std::string, double>> counter_levels;
 };
 
 struct SwitchTally {

@@ -115,11 +115,13 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
   std::vector<double>* own = session->own_samples();
   if (own != nullptr) own->clear();
   const SwitchSnapshot before = snapshot_switches(*session, with_children);
+  const std::optional<SessionCounters> counters_before = session->counters(false);
   // Where the tasks ran: one reading per task per sample, after the sample's clock read.
   const TaskCpuReader where(session->tasks());
   rep.task_cpus.assign(where.size(), {});
   const std::uint64_t sample_end = now_ns() + settings.sample_budget_ns;
-  while (static_cast<int>(rep.ns_per_op.size()) < settings.max_samples &&
+  const int max_samples = probe.info().max_samples > 0 ? probe.info().max_samples : settings.max_samples;
+  while (static_cast<int>(rep.ns_per_op.size()) < max_samples &&
          (static_cast<int>(rep.ns_per_op.size()) < settings.min_samples || now_ns() < sample_end)) {
     const std::uint64_t t = time_batch(*session, rep.ops_per_sample);
     // Observed CPUs stay aligned with ns_per_op: one reading per value this sample added.
@@ -136,6 +138,15 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
       rep.ops += rep.ops_per_sample * inner;
     }
     for (std::size_t i = 0; i < where.size(); ++i) rep.task_cpus[i].insert(rep.task_cpus[i].end(), values, where.cpu(i));
+  }
+  if (counters_before) {
+    const std::optional<SessionCounters> counters_after = session->counters(true);
+    if (counters_after) {
+      for (const auto& [name, value] : counters_after->totals)
+        for (const auto& [before_name, before_value] : counters_before->totals)
+          if (name == before_name) rep.counter_deltas.emplace_back(name, value - before_value);
+      rep.counter_levels = counters_after->levels;
+    }
   }
   const SwitchSnapshot after = snapshot_switches(*session, with_children);
   // A partner that exited between the snapshots reads as zero; never let that go negative.

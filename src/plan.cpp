@@ -129,6 +129,8 @@ std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>
     const bool one_task = info.placements.size() == 1 && info.placements[0] == PlacementKind::None;
     if (one_task) {
       kinds.push_back(PlacementKind::None);
+    } else if (info.cross_cpu_or_shared) {
+      kinds.push_back(cpus.b >= 0 ? PlacementKind::CrossCpu : PlacementKind::SameCpu);
     } else {
       // Asked-for placements in the user's order, if the probe has them or explains why it skips them.
       for (PlacementKind k : options.placements) {

@@ -1,0 +1,101 @@
+// The server's own accounting, taken by its main thread on request. Dead tasks are in getrusage (threads
+// in RUSAGE_SELF, reaped children in RUSAGE_CHILDREN); live children are read from /proc, so a child
+// that exits between two snapshots moves from one source to the other without being lost.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "probes/server/server.hpp"
+
+namespace ctxbench::server {
+
+namespace {
+
+std::uint64_t timeval_ns(const timeval& tv) {
+  return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(tv.tv_usec) * 1000ULL;
+}
+
+void add_rusage(Accounting& a, int who) {
+  rusage ru{};
+  if (::getrusage(who, &ru) != 0) return;
+  a.user_ns += timeval_ns(ru.ru_utime);
+  a.sys_ns += timeval_ns(ru.ru_stime);
+  a.voluntary += static_cast<std::uint64_t>(ru.ru_nvcsw);
+  a.involuntary += static_cast<std::uint64_t>(ru.ru_nivcsw);
+}
+
+// A live single-threaded child: CPU time in ns from schedstat (stat's utime/stime are clock ticks, too
+// coarse for a 100 ms window), split into user and system in the ratio stat's ticks give.
+void add_live_child(Accounting& a, pid_t pid) {
+  const std::string dir = "/proc/" + std::to_string(pid);
+  const std::string schedstat = read_small_file(dir + "/schedstat");
+  const std::string stat = read_small_file(dir + "/stat");
+  if (schedstat.empty() || stat.empty()) return;  // exited meanwhile: counted once it is reaped
+  const double cpu_ns = std::strtod(schedstat.c_str(), nullptr);
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const std::size_t close = stat.rfind(')');
+  double ticks_user = 0, ticks_sys = 0;
+  if (close != std::string::npos) {
+    const char* p = stat.c_str() + close + 2;
+    for (int field = 3; field < 14 && *p != '\0'; ++field) {
+      p = std::strchr(p, ' ');
+      if (p == nullptr) break;
+      ++p;
+    }
+    if (p != nullptr) {
+      char* end = nullptr;
+      ticks_user = std::strtod(p, &end);
+      ticks_sys = std::strtod(end, nullptr);
+    }
+  }
+  const double user_share = ticks_user + ticks_sys > 0 ? ticks_user / (ticks_user + ticks_sys) : 1.0;
+  a.user_ns += static_cast<std::uint64_t>(cpu_ns * user_share);
+  a.sys_ns += static_cast<std::uint64_t>(cpu_ns * (1.0 - user_share));
+  const SwitchCounts sw = read_switch_counts(pid, pid);
+  a.voluntary += sw.voluntary;
+  a.involuntary += sw.involuntary;
+}
+
+// "Rss:" and "Pss:" of one process (kB in smaps_rollup), added in bytes.
+void add_memory(Accounting& a, const std::string& proc_dir) {
+  const std::string text = read_small_file(proc_dir + "/smaps_rollup");
+  auto field = [&text](const char* key) -> std::uint64_t {
+    const std::size_t pos = text.find(key);
+    if (pos == std::string::npos) return 0;
+    return std::strtoull(text.c_str() + pos + std::strlen(key), nullptr, 10) * 1024;
+  };
+  a.rss_bytes += field("\nRss:");
+  a.pss_bytes += field("\nPss:");
+}
+
+std::uint64_t own_threads() {
+  const std::string text = read_small_file("/proc/self/status");
+  const std::size_t pos = text.find("\nThreads:");
+  return pos == std::string::npos ? 1 : std::strtoull(text.c_str() + pos + 9, nullptr, 10);
+}
+
+}  // namespace
+
+Accounting take_accounting(bool closing, Handler& handler, Children& children) {
+  children.reap();
+  Accounting a;
+  auto own_counters = [&] {
+    a.requests = handler.counters().total();
+    add_rusage(a, RUSAGE_SELF);
+    add_rusage(a, RUSAGE_CHILDREN);
+  };
+  if (closing) own_counters();
+  for (pid_t pid : children.live) add_live_child(a, pid);
+  if (!closing) own_counters();
+  a.tasks = own_threads() + children.live.size();
+  if (closing) {
+    add_memory(a, "/proc/self");
+    for (pid_t pid : children.live) add_memory(a, "/proc/" + std::to_string(pid));
+  }
+  return a;
+}
+
+}  // namespace ctxbench::server
