@@ -34,6 +34,23 @@ std::string placement_cell(const Record& r) {
   return cell;
 }
 
+// The server line: throughput and what one request cost the server (analysis/session_metrics.hpp).
+std::string metrics_line(const Record& r) {
+  if (r.metrics.empty()) return "";
+  auto get = [&r](const char* name) -> double {
+    for (const auto& [k, v] : r.metrics)
+      if (k == name) return v;
+    return -1;
+  };
+  std::string out = fmt::format("    {:.0f} req/s; server per request: {} CPU, {:.2f} switches", get("requests_per_second"),
+                                format_duration_ns(get("server_cpu_ns_per_request")),
+                                get("server_switches_per_request"));
+  if (get("rss_bytes_per_connection") >= 0)
+    out += fmt::format("; per connection: RSS {:.0f} KiB, PSS {:.0f} KiB", get("rss_bytes_per_connection") / 1024,
+                       get("pss_bytes_per_connection") / 1024);
+  return out + "\n";
+}
+
 // "ran on" line of an unpinned record: where each task was seen, as shares of the samples.
 std::string observed_line(const Record& r) {
   if (r.placement.kind != "unpinned" || r.observed_cpus.size() < 2) return "";
@@ -125,6 +142,7 @@ std::string format_table(const std::vector<Record>& records) {
       out += fmt::format(kRowFormat, placement_cell(r), "-", "-", "-", "", status_cell(r));
     }
     out += observed_line(r);
+    out += metrics_line(r);
     out += keep_awake_line(r, records);
     for (const std::string& w : r.warnings) {
       // The remedy is the same for every noisy row: say it once, below the table.

@@ -254,6 +254,12 @@ json record_to_json(const Record& r) {
   if (r.status != "ok") return j;
 
   j["estimator"] = r.estimator;
+  if (!r.metrics.empty()) {
+    json m = json::object();
+    for (const auto& [name, value] : r.metrics)
+      if (std::isfinite(value)) m[name] = value;
+    j["metrics"] = m;
+  }
   put(j, "value", r.stats.p50);
   j["statistics"] = statistics_to_json(r.stats);
   if (r.switches_per_op || r.expected_switches_per_op) {

@@ -1,5 +1,7 @@
 #include "analysis/record.hpp"
 
+#include "analysis/session_metrics.hpp"
+
 #include <fmt/format.h>
 
 namespace ctxbench {
@@ -135,6 +137,7 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
     r.involuntary_switches_per_op = run.switches->involuntary_per_op;
   }
   add_truth(r, run);
+  add_session_metrics(r, run);
   return r;
 }
 

@@ -58,6 +58,8 @@ struct Record {
   bool pinned_task_seen_elsewhere = false;
   std::vector<PlacementGroup> placement_groups;
   bool bimodal = false;
+  // Figures from the session's own counters (analysis/session_metrics.hpp), e.g. requests_per_second.
+  std::vector<std::pair<std::string, double>> metrics;
   // --keep-awake: a SCHED_IDLE spinner sat on each of these CPUs while the probe ran.
   bool keep_awake = false;
   std::vector<int> keep_awake_cpus;

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "probes/families.hpp"
@@ -31,6 +32,9 @@ using server::Control;
 using server::ControlKind;
 using server::Message;
 using server::Model;
+
+// epoll data of the control socket; connections use their index.
+constexpr std::uint64_t kControlTag = ~0ULL;
 
 enum class Scenario { Persistent, ConnectPerRequest };
 
@@ -104,7 +108,13 @@ class LoadSession final : public Session {
   void open_connection(std::size_t i);
   void send_request(std::size_t i);
   void handle(std::size_t i, std::uint32_t events);
-  void pump(std::uint64_t until_completions, bool until_every_connection_answered);
+  // Runs the client's event loop until done() holds (checked after every batch of events).
+  void pump(const std::function<bool()>& done);
+  void pump_until_every_connection_answers();
+  // Sends a control command and keeps the connections going until the server answers it: a client
+  // that stopped reading replies meanwhile would put the snapshot's duration into request latencies.
+  Control ask_server(char command);
+  void wait_until_server_accepted_all();
 
   ServerPoint point_;
   TaskId caller_;
@@ -115,8 +125,12 @@ class LoadSession final : public Session {
   std::vector<Conn> conns_;
   std::vector<double> latencies_;
   std::uint64_t completions_ = 0;
-  std::uint64_t window_opened_at_ = 0;  // replies to requests sent before it are not timed
+  std::size_t connecting_ = 0;       // connections whose connect() has not completed
+  bool hold_requests_ = false;       // set-up of persistent connections: connect first, load later
+  bool control_readable_ = false;
+  bool expecting_control_ = false;
   std::string server_cpus_;
+  std::size_t server_cpu_count_ = 0;
 };
 
 std::string cpu_list(const std::vector<int>& cpus) {
@@ -135,12 +149,39 @@ LoadSession::LoadSession(const ServerPoint& point, const Placement& placement)
   start_server(placement);
   epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
   if (epoll_.get() < 0) fail_errno("epoll_create1");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kControlTag;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, control_.get(), &ev) != 0) fail_errno("epoll_ctl(add control)");
   conns_.resize(static_cast<std::size_t>(point.connections));
-  for (std::size_t i = 0; i < conns_.size(); ++i) open_connection(i);
-  // Every connection answers once (twice when persistent: its first request paid for the connect)
-  // before the runner calibrates, so the timed window sees the steady state and not the set-up.
-  pump(0, true);
-  if (point.scenario == Scenario::Persistent) pump(0, true);
+  if (point.scenario == Scenario::Persistent) {
+    // Persistent connections exist before the load starts: connect all, wait until the server has
+    // handed every one to its task (forked, thread created, registered), then send the first requests.
+    // Loading them one by one instead starves a per-connection acceptor behind hundreds of busy tasks.
+    hold_requests_ = true;
+    for (std::size_t i = 0; i < conns_.size(); ++i) open_connection(i);
+    pump([this] { return connecting_ == 0; });
+    wait_until_server_accepted_all();
+    hold_requests_ = false;
+    for (std::size_t i = 0; i < conns_.size(); ++i) send_request(i);
+  } else {
+    for (std::size_t i = 0; i < conns_.size(); ++i) open_connection(i);
+  }
+  // Every connection answers once before the runner calibrates, so the timed window sees the steady
+  // state and not the set-up.
+  pump_until_every_connection_answers();
+}
+
+void LoadSession::wait_until_server_accepted_all() {
+  const std::uint64_t deadline = now_ns() + 60'000'000'000ULL;
+  for (;;) {
+    const Control c = ask_server(server::kProgress);
+    if (c.accounting.accepted >= conns_.size()) return;
+    if (now_ns() > deadline)
+      server_gone("the server handed over only " + std::to_string(c.accounting.accepted) + " of " +
+                  std::to_string(conns_.size()) + " connections in 60 s");
+    ::usleep(2000);
+  }
 }
 
 void LoadSession::start_server(const Placement& placement) {
@@ -156,6 +197,7 @@ void LoadSession::start_server(const Placement& placement) {
   }
   if (cpus.empty()) throw ProbeError("no CPU left for the server");
   server_cpus_ = cpu_list(cpus);
+  server_cpu_count_ = cpus.size();
 
   UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (listener.get() < 0) fail_errno("socket");
@@ -253,6 +295,7 @@ void LoadSession::open_connection(std::size_t i) {
   c.started_at = now_ns();
   c.filled = 0;
   c.connecting = true;
+  ++connecting_;
   if (::connect(c.fd.get(), reinterpret_cast<const sockaddr*>(&address_), sizeof address_) != 0 &&
       errno != EINPROGRESS)
     fail_errno("connect(127.0.0.1)");
@@ -281,11 +324,12 @@ void LoadSession::handle(std::size_t i, std::uint32_t events) {
     if (err != 0) server_gone("connect to the server failed: " + std::string(std::strerror(err)));
     if ((events & EPOLLOUT) == 0) return;
     c.connecting = false;
+    --connecting_;
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = i;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev) != 0) fail_errno("epoll_ctl(mod)");
-    send_request(i);
+    if (!hold_requests_) send_request(i);
     return;
   }
   auto* p = reinterpret_cast<char*>(&c.reply);
@@ -298,8 +342,7 @@ void LoadSession::handle(std::size_t i, std::uint32_t events) {
   if (c.reply.seq != c.seq || c.reply.connection != i || c.reply.check != server::reply_check(c.seq, i))
     throw ProbeError("wrong reply on connection " + std::to_string(i) + " (request " + std::to_string(c.seq) +
                      "): the server mixed up or corrupted requests");
-  const std::uint64_t now = now_ns();
-  if (c.started_at >= window_opened_at_) latencies_.push_back(static_cast<double>(now - c.started_at));
+  latencies_.push_back(static_cast<double>(now_ns() - c.started_at));
   ++completions_;
   ++c.answered;
   if (point_.scenario == Scenario::Persistent) {
@@ -310,19 +353,10 @@ void LoadSession::handle(std::size_t i, std::uint32_t events) {
   }
 }
 
-// Runs the event loop until `until_completions` more replies arrived, or (set-up) until every
-// connection got one more reply than before.
-void LoadSession::pump(std::uint64_t until_completions, bool until_every_connection_answered) {
-  const std::uint64_t target = completions_ + until_completions;
-  std::vector<std::uint64_t> wanted;
-  std::size_t pending = 0;
-  if (until_every_connection_answered) {
-    for (const Conn& c : conns_) wanted.push_back(c.answered + 1);
-    pending = conns_.size();
-  }
+void LoadSession::pump(const std::function<bool()>& done) {
   std::uint64_t last_progress = now_ns();
   epoll_event events[256];
-  while (until_every_connection_answered ? pending > 0 : completions_ < target) {
+  while (!done()) {
     throw_if_stopped();
     const int n = ::epoll_wait(epoll_.get(), events, 256, 100);
     if (n < 0 && errno == EINTR) continue;
@@ -335,29 +369,50 @@ void LoadSession::pump(std::uint64_t until_completions, bool until_every_connect
     }
     last_progress = now_ns();
     for (int k = 0; k < n; ++k) {
-      const auto i = static_cast<std::size_t>(events[k].data.u64);
-      const std::uint64_t before = conns_[i].answered;
-      handle(i, events[k].events);
-      if (until_every_connection_answered && conns_[i].answered != before && conns_[i].answered == wanted[i]) --pending;
+      if (events[k].data.u64 == kControlTag) {
+        // Unasked, the server only speaks to report a failure: read_control throws with its reason.
+        if (!expecting_control_) read_control(0);
+        control_readable_ = true;
+        continue;
+      }
+      handle(static_cast<std::size_t>(events[k].data.u64), events[k].events);
     }
   }
 }
 
-void LoadSession::run_ops(std::uint64_t n) { pump(n, false); }
+void LoadSession::pump_until_every_connection_answers() {
+  std::vector<std::uint64_t> wanted;
+  for (const Conn& c : conns_) wanted.push_back(c.answered + 1);
+  std::size_t next = 0;  // connections before it have answered
+  pump([&] {
+    while (next < conns_.size() && conns_[next].answered >= wanted[next]) ++next;
+    return next == conns_.size();
+  });
+}
+
+Control LoadSession::ask_server(char command) {
+  if (::send(control_.get(), &command, 1, MSG_NOSIGNAL) != 1) server_gone("the control channel is closed");
+  control_readable_ = false;
+  expecting_control_ = true;
+  pump([this] { return control_readable_; });
+  expecting_control_ = false;
+  return read_control(1000);
+}
+
+void LoadSession::run_ops(std::uint64_t n) {
+  const std::uint64_t target = completions_ + n;
+  pump([&] { return completions_ >= target; });
+}
 
 std::optional<SessionCounters> LoadSession::counters(bool closing) {
   const std::uint64_t wall = now_ns();
   const std::uint64_t client_cpu = thread_cpu_ns();
-  const char cmd = closing ? server::kCloseWindow : server::kOpenWindow;
-  if (::send(control_.get(), &cmd, 1, MSG_NOSIGNAL) != 1) server_gone("the control channel is closed");
-  // While the server reads /proc for its snapshot the client does not read replies: requests already
-  // in flight would carry that pause in their latency, so only requests sent after it are timed.
-  const Control c = read_control(30'000);
-  if (!closing) window_opened_at_ = now_ns();
+  const std::uint64_t completions = completions_;
+  const Control c = ask_server(closing ? server::kCloseWindow : server::kOpenWindow);
   const server::Accounting& a = c.accounting;
   SessionCounters s;
   s.totals = {{"wall_ns", static_cast<double>(wall)},
-              {"completions", static_cast<double>(completions_)},
+              {"completions", static_cast<double>(completions)},
               {"client_cpu_ns", static_cast<double>(client_cpu)},
               {"server_requests", static_cast<double>(a.requests)},
               {"server_user_ns", static_cast<double>(a.user_ns)},
@@ -367,7 +422,8 @@ std::optional<SessionCounters> LoadSession::counters(bool closing) {
   if (closing) {
     s.levels = {{"server_rss_bytes", static_cast<double>(a.rss_bytes)},
                 {"server_pss_bytes", static_cast<double>(a.pss_bytes)},
-                {"server_tasks", static_cast<double>(a.tasks)}};
+                {"server_tasks", static_cast<double>(a.tasks)},
+                {"server_cpu_count", static_cast<double>(server_cpu_count_)}};
   }
   return s;
 }

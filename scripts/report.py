@@ -23,7 +23,9 @@ import chart_distribution  # noqa: E402
 import chart_ipc_vs_shm  # noqa: E402
 import chart_machines  # noqa: E402
 import chart_overview  # noqa: E402
+import chart_server  # noqa: E402
 import chart_sweeps  # noqa: E402
+import server_table  # noqa: E402
 
 E = html.escape
 CSS = """
@@ -130,6 +132,9 @@ def build(doc, others):
               ("IPC round trip vs a shared cache line (cross-cpu)", chart_ipc_vs_shm.draw(doc)),
               ("Sweeps", chart_sweeps.draw(doc)),
               ("Core-to-core latency", chart_c2c.draw(doc))]
+    server_fig = chart_server.draw(doc)  # only files with server.* records get the server sweep
+    if server_fig is not None:
+        charts.append(("Server models: requests/s and p99 vs concurrent connections", server_fig))
     if others:
         charts.append(("Side by side with the other files", chart_machines.draw([doc] + others)))
     parts = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{E(title)}</title>"
@@ -147,6 +152,9 @@ def build(doc, others):
         parts.append(f"<figure class=chart><figcaption><b>{E(caption)}</b></figcaption>{svg_of(fig)}</figure>")
     if absent:
         parts.append("<p class=muted>Not drawn (no such results in this file): " + E("; ".join(absent)) + "</p>")
+    server_text = server_table.render(doc)
+    if server_text is not None:
+        parts += ["<h2>Server models</h2>", f"<pre>{E(server_text)}</pre>"]
     parts += ["<h2>Results</h2>", results_table(doc), "<h2>Machine</h2>", machine_table(doc),
               "<h2>Run</h2>", run_table(doc)]
     if others:

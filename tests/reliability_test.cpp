@@ -69,6 +69,7 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
       {"process creation", "^process\\.", false},
       {"thread creation", "^thread\\.", false},
       {"shm spinning threads", "^shm\\.", false},
+      {"server models (processes, threads)", "^server\\.(process_per_connection|thread_per_connection)\\.persistent/connections:64/", false},
       {"hung partner (test.hang.process)", "^test\\.hang\\.process", true},
   };
   const std::vector<std::pair<int, const char*>> signals = {{SIGINT, "SIGINT"}, {SIGTERM, "SIGTERM"},

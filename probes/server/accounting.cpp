@@ -84,6 +84,7 @@ Accounting take_accounting(bool closing, Handler& handler, Children& children) {
   Accounting a;
   auto own_counters = [&] {
     a.requests = handler.counters().total();
+    a.accepted = handler.counters().accepted();
     add_rusage(a, RUSAGE_SELF);
     add_rusage(a, RUSAGE_CHILDREN);
   };

@@ -40,8 +40,8 @@ std::uint64_t calibrate(std::uint64_t work_ns) {
 
 }  // namespace
 
-RequestCounters::RequestCounters() : mapping_(kSlots * sizeof(Slot)) {
-  for (unsigned i = 0; i < kSlots; ++i) new (&slots()[i]) Slot();
+RequestCounters::RequestCounters() : mapping_((kSlots + 1) * sizeof(Slot)) {
+  for (unsigned i = 0; i <= kSlots; ++i) new (&slots()[i]) Slot();
 }
 
 std::uint64_t RequestCounters::total() const {

@@ -57,7 +57,12 @@ bool answer_control(Handler& handler, Children& children) {
   if (r <= 0) return false;
   Control reply;
   reply.kind = ControlKind::Snapshot;
-  reply.accounting = take_accounting(cmd == kCloseWindow, handler, children);
+  if (cmd == kProgress) {
+    reply.accounting.requests = handler.counters().total();
+    reply.accounting.accepted = handler.counters().accepted();
+  } else {
+    reply.accounting = take_accounting(cmd == kCloseWindow, handler, children);
+  }
   send_control(reply);
   return true;
 }
@@ -146,7 +151,10 @@ void control_loop(Handler& handler, Children& children, bool accepts, const std:
     if (fds[0].revents != 0 && !answer_control(handler, children)) return;
     if (accepts && (fds[1].revents & POLLIN) != 0) {
       // Take every pending connection: one poll per connection would add a wake-up per connect.
-      for (int fd = accept_one(0); fd >= 0; fd = accept_one(0)) hand_over(fd);
+      for (int fd = accept_one(0); fd >= 0; fd = accept_one(0)) {
+        hand_over(fd);
+        handler.counters().add_accepted();
+      }
     }
   }
 }
@@ -223,6 +231,7 @@ void run_event_loop(Handler& handler, unsigned loop_index) {
             delete c;
             throw LimitError(std::string("epoll_ctl(add): ") + std::strerror(errno));
           }
+          handler.counters().add_accepted();
         }
         continue;
       }

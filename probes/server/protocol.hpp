@@ -66,6 +66,8 @@ constexpr int kControlFd = 4;
 // window: the opening one reads the server's own counters last, the closing one first (then memory).
 constexpr char kOpenWindow = 'B';
 constexpr char kCloseWindow = 'E';
+// Cheap: only the request and connection counts (set-up polls it until every connection is handed over).
+constexpr char kProgress = 'P';
 
 enum class ControlKind : std::uint32_t { Ready = 1, Snapshot = 2, Error = 3 };
 
@@ -73,6 +75,7 @@ enum class ControlKind : std::uint32_t { Ready = 1, Snapshot = 2, Error = 3 };
 // /proc, so tasks that came and went between two snapshots are counted as well as live ones.
 struct Accounting {
   std::uint64_t requests = 0;  // requests the server answered (its own count)
+  std::uint64_t accepted = 0;  // connections accepted and handed to their task (thread/child/loop/pool)
   std::uint64_t user_ns = 0, sys_ns = 0;
   std::uint64_t voluntary = 0, involuntary = 0;  // context switches of every server task
   std::uint64_t rss_bytes = 0, pss_bytes = 0;    // closing snapshot only: summed over server processes

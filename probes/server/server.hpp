@@ -32,9 +32,12 @@ class RequestCounters {
     slots()[slot % kSlots].value.fetch_add(1, std::memory_order_relaxed);
   }
   std::uint64_t total() const;
+  // Connections accepted and handed over (the set-up waits for all of them before loading the server).
+  void add_accepted() { slots()[kSlots].value.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t accepted() const { return slots()[kSlots].value.load(std::memory_order_relaxed); }
 
  private:
-  static constexpr unsigned kSlots = 64;
+  static constexpr unsigned kSlots = 64;  // request slots; one more slot after them counts connections
   struct alignas(64) Slot {
     std::atomic<std::uint64_t> value{0};
   };

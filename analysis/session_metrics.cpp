@@ -1,0 +1,72 @@
+#include "analysis/session_metrics.hpp"
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace ctxbench {
+
+namespace {
+
+double param_number(const Record& r, const std::string& key) {
+  for (const auto& [k, v] : r.params)
+    if (k == key) return std::strtod(v.c_str(), nullptr);
+  return 0;
+}
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+void add_session_metrics(Record& r, const ProbeRun& run) {
+  // Totals are summed over repetitions before dividing: a ratio of sums weighs each request equally.
+  std::map<std::string, double> sum;
+  std::map<std::string, std::vector<double>> levels;
+  for (const RepetitionRun& rep : run.repetitions) {
+    for (const auto& [name, delta] : rep.counter_deltas) sum[name] += delta;
+    for (const auto& [name, value] : rep.counter_levels) levels[name].push_back(value);
+  }
+  if (sum.empty()) return;
+  auto put = [&r](const std::string& name, double value) { r.metrics.emplace_back(name, value); };
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+
+  const double wall = sum["wall_ns"], completions = sum["completions"], served = sum["server_requests"];
+  const double user = sum["server_user_ns"], sys = sum["server_sys_ns"];
+  const double vol = sum["server_voluntary_switches"], invol = sum["server_involuntary_switches"];
+  put("requests_per_second", ratio(completions, wall) * 1e9);
+  put("requests", completions);
+  put("server_requests", served);
+  put("server_cpu_ns_per_request", ratio(user + sys, served));
+  put("server_user_ns_per_request", ratio(user, served));
+  put("server_sys_ns_per_request", ratio(sys, served));
+  put("server_switches_per_request", ratio(vol + invol, served));
+  put("server_voluntary_switches_per_request", ratio(vol, served));
+  put("server_involuntary_switches_per_request", ratio(invol, served));
+  put("server_busy_cpus", ratio(user + sys, wall));
+  put("client_cpu_ns_per_request", ratio(sum["client_cpu_ns"], completions));
+  const double client_busy = ratio(sum["client_cpu_ns"], wall);
+  put("client_busy_fraction", client_busy);
+
+  const double connections = param_number(r, "connections");
+  for (const char* name : {"server_rss_bytes", "server_pss_bytes", "server_tasks", "server_cpu_count"}) {
+    if (levels.count(name) == 0) continue;
+    const double v = median_of(levels[name]);
+    put(name, v);
+    if (connections > 0 && std::string(name) == "server_rss_bytes") put("rss_bytes_per_connection", v / connections);
+    if (connections > 0 && std::string(name) == "server_pss_bytes") put("pss_bytes_per_connection", v / connections);
+  }
+  if (client_busy > 0.9)
+    r.warnings.push_back(fmt::format(
+        "load generator: the client thread was on CPU {:.0f}% of the window, so this throughput may be the "
+        "client's limit rather than the server's",
+        100 * client_busy));
+}
+
+}  // namespace ctxbench
