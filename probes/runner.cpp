@@ -147,6 +147,14 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
           if (name == before_name) rep.counter_deltas.emplace_back(name, value - before_value);
       rep.counter_levels = counters_after->levels;
     }
+    // A session may finish its window inside counters(true) (the server probes wait for the requests
+    // the window started): those values belong to this repetition too.
+    if (own != nullptr && !own->empty()) {
+      rep.ns_per_op.insert(rep.ns_per_op.end(), own->begin(), own->end());
+      rep.ops += own->size();
+      for (std::size_t i = 0; i < where.size(); ++i) rep.task_cpus[i].insert(rep.task_cpus[i].end(), own->size(), where.cpu(i));
+      own->clear();
+    }
   }
   const SwitchSnapshot after = snapshot_switches(*session, with_children);
   // A partner that exited between the snapshots reads as zero; never let that go negative.

@@ -97,6 +97,7 @@ class LoadSession final : public Session {
     bool connecting = false;
     std::uint64_t seq = 0;
     std::uint64_t started_at = 0;  // send (persistent) or connect (connect-per-request) of the request
+    bool outstanding = false;      // a request (or its connect) is under way
     std::size_t filled = 0;
     Message reply;
     std::uint64_t answered = 0;
@@ -111,9 +112,10 @@ class LoadSession final : public Session {
   // Runs the client's event loop until done() holds (checked after every batch of events).
   void pump(const std::function<bool()>& done);
   void pump_until_every_connection_answers();
-  // Sends a control command and keeps the connections going until the server answers it: a client
-  // that stopped reading replies meanwhile would put the snapshot's duration into request latencies.
+  // Sends a control command and waits for the answer (the client sends no request meanwhile).
   Control ask_server(char command);
+  // Stops starting requests and waits for every reply still due.
+  void drain();
   void wait_until_server_accepted_all();
 
   ServerPoint point_;
@@ -127,8 +129,9 @@ class LoadSession final : public Session {
   std::uint64_t completions_ = 0;
   std::size_t connecting_ = 0;       // connections whose connect() has not completed
   bool hold_requests_ = false;       // set-up of persistent connections: connect first, load later
-  bool control_readable_ = false;
-  bool expecting_control_ = false;
+  bool draining_ = false;            // window closed: no new request after a reply
+  // The measurement window (see counters()): requests started inside it are timed to their reply.
+  std::uint64_t window_opened_at_ = 0;
   std::string server_cpus_;
   std::size_t server_cpu_count_ = 0;
 };
@@ -295,6 +298,7 @@ void LoadSession::open_connection(std::size_t i) {
   c.started_at = now_ns();
   c.filled = 0;
   c.connecting = true;
+  c.outstanding = true;
   ++connecting_;
   if (::connect(c.fd.get(), reinterpret_cast<const sockaddr*>(&address_), sizeof address_) != 0 &&
       errno != EINPROGRESS)
@@ -311,6 +315,7 @@ void LoadSession::send_request(std::size_t i) {
   m.seq = ++c.seq;
   m.connection = i;
   if (point_.scenario == Scenario::Persistent) c.started_at = now_ns();
+  c.outstanding = true;
   const ssize_t w = ::send(c.fd.get(), &m, sizeof m, MSG_NOSIGNAL);
   if (w != static_cast<ssize_t>(sizeof m)) server_gone("sending a request on connection " + std::to_string(i) + " failed");
 }
@@ -342,14 +347,15 @@ void LoadSession::handle(std::size_t i, std::uint32_t events) {
   if (c.reply.seq != c.seq || c.reply.connection != i || c.reply.check != server::reply_check(c.seq, i))
     throw ProbeError("wrong reply on connection " + std::to_string(i) + " (request " + std::to_string(c.seq) +
                      "): the server mixed up or corrupted requests");
-  latencies_.push_back(static_cast<double>(now_ns() - c.started_at));
+  if (c.started_at >= window_opened_at_) latencies_.push_back(static_cast<double>(now_ns() - c.started_at));
   ++completions_;
   ++c.answered;
+  c.outstanding = false;
   if (point_.scenario == Scenario::Persistent) {
-    send_request(i);
+    if (!draining_) send_request(i);
   } else {
     c.fd.reset();  // RST (linger 0); closing also removes it from the epoll set
-    open_connection(i);
+    if (!draining_) open_connection(i);
   }
 }
 
@@ -371,8 +377,7 @@ void LoadSession::pump(const std::function<bool()>& done) {
     for (int k = 0; k < n; ++k) {
       if (events[k].data.u64 == kControlTag) {
         // Unasked, the server only speaks to report a failure: read_control throws with its reason.
-        if (!expecting_control_) read_control(0);
-        control_readable_ = true;
+        read_control(0);
         continue;
       }
       handle(static_cast<std::size_t>(events[k].data.u64), events[k].events);
@@ -392,11 +397,7 @@ void LoadSession::pump_until_every_connection_answers() {
 
 Control LoadSession::ask_server(char command) {
   if (::send(control_.get(), &command, 1, MSG_NOSIGNAL) != 1) server_gone("the control channel is closed");
-  control_readable_ = false;
-  expecting_control_ = true;
-  pump([this] { return control_readable_; });
-  expecting_control_ = false;
-  return read_control(1000);
+  return read_control(60'000);
 }
 
 void LoadSession::run_ops(std::uint64_t n) {
@@ -404,11 +405,48 @@ void LoadSession::run_ops(std::uint64_t n) {
   pump([&] { return completions_ >= target; });
 }
 
+// The window. Both snapshots are taken with the server quiet: the client stops starting requests,
+// reads every reply still due (so their latencies stay true), and only then asks. A server busy with
+// C connections would starve its own main thread (one task among C) for seconds while it reads /proc,
+// and a client that stopped reading meanwhile would put that pause into the latencies. After the
+// opening snapshot every connection starts a request at once — a full pipeline, as in the steady
+// state — and every request started in the window is timed to its reply, the slow ones included (a
+// window cut at a fixed time would keep only the requests fast enough to finish inside it).
+// Throughput counts replies between the two stamps.
+void LoadSession::drain() {
+  draining_ = true;
+  pump([this] {
+    for (const Conn& conn : conns_)
+      if (conn.outstanding) return false;
+    return true;
+  });
+}
+
 std::optional<SessionCounters> LoadSession::counters(bool closing) {
-  const std::uint64_t wall = now_ns();
-  const std::uint64_t client_cpu = thread_cpu_ns();
-  const std::uint64_t completions = completions_;
-  const Control c = ask_server(closing ? server::kCloseWindow : server::kOpenWindow);
+  std::uint64_t wall = 0, client_cpu = 0, completions = 0;
+  Control c;
+  if (!closing) {
+    drain();
+    c = ask_server(server::kOpenWindow);
+    window_opened_at_ = now_ns();
+    wall = window_opened_at_;
+    client_cpu = thread_cpu_ns();
+    completions = completions_;
+    draining_ = false;
+    for (std::size_t i = 0; i < conns_.size(); ++i) {
+      if (point_.scenario == Scenario::Persistent) {
+        send_request(i);
+      } else {
+        open_connection(i);
+      }
+    }
+  } else {
+    wall = now_ns();
+    client_cpu = thread_cpu_ns();
+    completions = completions_;
+    drain();
+    c = ask_server(server::kCloseWindow);
+  }
   const server::Accounting& a = c.accounting;
   SessionCounters s;
   s.totals = {{"wall_ns", static_cast<double>(wall)},
