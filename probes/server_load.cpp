@@ -508,7 +508,9 @@ std::unique_ptr<Probe> make_server_probe(const ServerPoint& p, std::vector<std::
   info.placements = {PlacementKind::CrossCpu, PlacementKind::SameCpu};
   info.cross_cpu_or_shared = true;
   info.suites = std::move(suites);
-  info.max_repetitions = 3;
+  // Budget (--suite server <= 60 s on 2 vCPUs): the set-up of hundreds of connections (a fork or a
+  // thread each) dominates the big points, so they take 2 repetitions, the small ones 3.
+  info.max_repetitions = p.connections >= 256 ? 2 : 3;
   info.max_sample_budget_ns = 150'000'000;
   info.max_samples = 4000;
   return std::make_unique<SimpleProbe>(std::move(info), [p](const Placement& placement) -> std::unique_ptr<Session> {
@@ -533,6 +535,11 @@ void add_server_probes(std::vector<std::unique_ptr<Probe>>& table) {
       }
     }
   }
+  // The indirect cost: each connection's 256 KiB of state touched per request, so switching between
+  // connections refills the caches (suite server-ws, and full).
+  for (Model model : models)
+    for (int connections : {4, 64, 256})
+      table.push_back(make_server_probe({model, Scenario::Persistent, connections, 1000, 256 * 1024}, {"server-ws"}));
 }
 
 }  // namespace ctxbench

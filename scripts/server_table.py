@@ -193,11 +193,13 @@ def sweep_rows(pts):
 
 
 def crossing(pts, margin=CROSS_MARGIN):
-    """Where process-per-connection falls behind in one group.
+    """Where process-per-connection falls behind in one group, and stays behind.
 
-    Returns {"connections": the smallest count at which its requests/s is below (1 - margin) x the best other
-    model's at the same count, or None when it never is; "baseline_rps", "best_model", "best_rps" at that count;
-    "compared": the counts where both had a throughput; "reason": why nothing could be compared, else ""}.
+    Returns {"connections": the smallest count from which, at that count and every larger one compared, its
+    requests/s is below (1 - margin) x the best other model's at the same count (a lone deficit at a small
+    count that later closes is noise on a VM, not a crossing), or None; "baseline_rps", "best_model",
+    "best_rps" at that count; "compared": the counts where both had a throughput; "reason": why nothing could
+    be compared, else ""}.
     """
     by = ok_by_model(pts)
     base = {c: p["rps"] for c, p in by.get(BASELINE, {}).items() if p["rps"] is not None}
@@ -206,6 +208,7 @@ def crossing(pts, margin=CROSS_MARGIN):
     if not base:
         result["reason"] = f"no {BASELINE} throughput"
         return result
+    behind = {}
     for c in sorted(base):
         others = [(p["rps"], m) for m, pm in by.items() if m != BASELINE
                   for cc, p in pm.items() if cc == c and p["rps"] is not None]
@@ -213,8 +216,11 @@ def crossing(pts, margin=CROSS_MARGIN):
             continue
         best_rps, best_model = max(others)
         result["compared"].append(c)
-        if base[c] < (1 - margin) * best_rps and result["connections"] is None:
-            result.update(connections=c, baseline_rps=base[c], best_model=best_model, best_rps=best_rps)
+        behind[c] = (base[c] < (1 - margin) * best_rps, best_rps, best_model)
+    for c in reversed(result["compared"]):
+        if not behind[c][0]:
+            break
+        result.update(connections=c, baseline_rps=base[c], best_model=behind[c][2], best_rps=behind[c][1])
     if not result["compared"]:
         result["reason"] = "no other model measured at the same connection counts"
     return result
@@ -228,7 +234,7 @@ def crossing_text(key, cx, margin=CROSS_MARGIN):
         return head + (f"never: {BASELINE} stays within {margin:.0%} of the best other model up to "
                        f"{max(cx['compared'])} connections")
     drop = 1 - cx["baseline_rps"] / cx["best_rps"]
-    return head + (f"from {cx['connections']} connections: {BASELINE} {fmt_rps(cx['baseline_rps'])} requests/s "
+    return head + (f"from {cx['connections']} connections on: {BASELINE} {fmt_rps(cx['baseline_rps'])} requests/s "
                    f"vs {cx['best_model']} {fmt_rps(cx['best_rps'])} ({drop:.0%} lower)")
 
 

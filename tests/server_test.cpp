@@ -95,7 +95,7 @@ TEST_F(ServerQuick, RecordsCarryThroughputLatencySwitchesCpuAndMemory) {
     const std::string id = r["id"];
     if (r["status"] != "ok") continue;
     for (const char* k : {"model", "scenario", "connections", "work_ns", "ws_bytes"}) EXPECT_TRUE(r["params"].contains(k)) << id << " " << k;
-    for (const char* k : {"p50", "p99", "p99.9"}) EXPECT_GT(r["statistics"].value(k, 0.0), 0) << id << " " << k;
+    for (const char* k : {"p50", "p99", "p99_9"}) EXPECT_GT(r["statistics"].value(k, 0.0), 0) << id << " " << k;
     for (const char* k : {"requests_per_second", "server_cpu_ns_per_request", "client_cpu_ns_per_request",
                           "server_rss_bytes", "server_pss_bytes", "rss_bytes_per_connection", "pss_bytes_per_connection",
                           "server_tasks", "server_cpu_count"})

@@ -125,6 +125,11 @@ def test_crossing_margin_and_missing_baseline_on_literal_points():
     skipped = dict(pt("event-loop", 16, 1e9), status="skipped")
     assert st.crossing([pt(st.BASELINE, 16, 10.0), skipped, pt("event-loop", 32, 1e9)])["reason"]
     assert st.crossing([pt("event-loop", 8, 100.0)])["reason"] == f"no {st.BASELINE} throughput"
+    # behind at 1 connection but level again at 4: noise, not a crossing; behind from 16 on: a crossing at 16
+    pts = [pt(st.BASELINE, 1, 50.0), pt("event-loop", 1, 100.0), pt(st.BASELINE, 4, 99.0), pt("event-loop", 4, 100.0),
+           pt(st.BASELINE, 16, 60.0), pt("event-loop", 16, 100.0), pt(st.BASELINE, 64, 40.0), pt("event-loop", 64, 100.0)]
+    assert st.crossing(pts)["connections"] == 16
+    assert st.crossing(pts[:4])["connections"] is None
 
 
 def test_switch_attribution_arithmetic():
