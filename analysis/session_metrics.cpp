@@ -38,18 +38,18 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
   auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
 
   const double wall = sum["wall_ns"], completions = sum["completions"], served = sum["server_requests"];
-  const double user = sum["server_user_ns"], sys = sum["server_sys_ns"];
+  const double cpu = sum["server_cpu_ns"], user = sum["server_user_ns"], sys = sum["server_sys_ns"];
   const double vol = sum["server_voluntary_switches"], invol = sum["server_involuntary_switches"];
   put("requests_per_second", ratio(completions, wall) * 1e9);
   put("requests", completions);
   put("server_requests", served);
-  put("server_cpu_ns_per_request", ratio(user + sys, served));
+  put("server_cpu_ns_per_request", ratio(cpu, served));
   put("server_user_ns_per_request", ratio(user, served));
   put("server_sys_ns_per_request", ratio(sys, served));
   put("server_switches_per_request", ratio(vol + invol, served));
   put("server_voluntary_switches_per_request", ratio(vol, served));
   put("server_involuntary_switches_per_request", ratio(invol, served));
-  put("server_busy_cpus", ratio(user + sys, wall));
+  put("server_busy_cpus", ratio(cpu, wall));
   put("client_cpu_ns_per_request", ratio(sum["client_cpu_ns"], completions));
   const double client_busy = ratio(sum["client_cpu_ns"], wall);
   put("client_busy_fraction", client_busy);

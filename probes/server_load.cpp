@@ -453,6 +453,7 @@ std::optional<SessionCounters> LoadSession::counters(bool closing) {
               {"completions", static_cast<double>(completions)},
               {"client_cpu_ns", static_cast<double>(client_cpu)},
               {"server_requests", static_cast<double>(a.requests)},
+              {"server_cpu_ns", static_cast<double>(a.cpu_ns)},
               {"server_user_ns", static_cast<double>(a.user_ns)},
               {"server_sys_ns", static_cast<double>(a.sys_ns)},
               {"server_voluntary_switches", static_cast<double>(a.voluntary)},

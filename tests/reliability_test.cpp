@@ -58,6 +58,7 @@ struct Family {
   const char* name;
   const char* filter;
   bool test_probes;
+  const char* suite = "default";
 };
 
 TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
@@ -69,7 +70,8 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
       {"process creation", "^process\\.", false},
       {"thread creation", "^thread\\.", false},
       {"shm spinning threads", "^shm\\.", false},
-      {"server models (processes, threads)", "^server\\.(process_per_connection|thread_per_connection)\\.persistent/connections:64/", false},
+      {"server models (processes, threads)", "^server\\.(process_per_connection|thread_per_connection)\\.persistent/connections:64/", false,
+       "server"},
       {"hung partner (test.hang.process)", "^test\\.hang\\.process", true},
   };
   const std::vector<std::pair<int, const char*>> signals = {{SIGINT, "SIGINT"}, {SIGTERM, "SIGTERM"},
@@ -83,7 +85,8 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
         const std::string dir = make_temp_dir("kill");
         const std::string json_path = dir + "/out.json";
         const std::vector<std::string> env = {f.test_probes ? "CTXBENCH_TEST_PROBES=1" : "CTXBENCH_UNUSED=1"};
-        const pid_t pid = start(ctxbench({"--filter", f.filter, "--repetitions", "1000", "--json", json_path}),
+        const pid_t pid = start(ctxbench({"--suite", f.suite, "--filter", f.filter, "--repetitions", "1000", "--json",
+                                          json_path}),
                                 dir + "/stdout", dir + "/stderr", {}, env);
         ASSERT_GT(pid, 0);
         std::this_thread::sleep_for(std::chrono::milliseconds(delay));

@@ -23,37 +23,34 @@ void add_rusage(Accounting& a, int who) {
   if (::getrusage(who, &ru) != 0) return;
   a.user_ns += timeval_ns(ru.ru_utime);
   a.sys_ns += timeval_ns(ru.ru_stime);
+  a.cpu_ns += timeval_ns(ru.ru_utime) + timeval_ns(ru.ru_stime);
   a.voluntary += static_cast<std::uint64_t>(ru.ru_nvcsw);
   a.involuntary += static_cast<std::uint64_t>(ru.ru_nivcsw);
 }
 
-// A live single-threaded child: CPU time in ns from schedstat (stat's utime/stime are clock ticks, too
-// coarse for a 100 ms window), split into user and system in the ratio stat's ticks give.
+// A live single-threaded child: CPU time in ns from schedstat (the exact total); the user/system split
+// only exists in clock ticks (stat fields 14 and 15), which stay monotonic, so they are taken as such.
 void add_live_child(Accounting& a, pid_t pid) {
   const std::string dir = "/proc/" + std::to_string(pid);
   const std::string schedstat = read_small_file(dir + "/schedstat");
   const std::string stat = read_small_file(dir + "/stat");
   if (schedstat.empty() || stat.empty()) return;  // exited meanwhile: counted once it is reaped
-  const double cpu_ns = std::strtod(schedstat.c_str(), nullptr);
+  a.cpu_ns += std::strtoull(schedstat.c_str(), nullptr, 10);
   // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
   const std::size_t close = stat.rfind(')');
-  double ticks_user = 0, ticks_sys = 0;
-  if (close != std::string::npos) {
+  if (close != std::string::npos && close + 2 < stat.size()) {
     const char* p = stat.c_str() + close + 2;
-    for (int field = 3; field < 14 && *p != '\0'; ++field) {
+    for (int field = 3; field < 14 && p != nullptr; ++field) {
       p = std::strchr(p, ' ');
-      if (p == nullptr) break;
-      ++p;
+      if (p != nullptr) ++p;
     }
     if (p != nullptr) {
+      static const double ns_per_tick = 1e9 / static_cast<double>(::sysconf(_SC_CLK_TCK));
       char* end = nullptr;
-      ticks_user = std::strtod(p, &end);
-      ticks_sys = std::strtod(end, nullptr);
+      a.user_ns += static_cast<std::uint64_t>(std::strtod(p, &end) * ns_per_tick);
+      a.sys_ns += static_cast<std::uint64_t>(std::strtod(end, nullptr) * ns_per_tick);
     }
   }
-  const double user_share = ticks_user + ticks_sys > 0 ? ticks_user / (ticks_user + ticks_sys) : 1.0;
-  a.user_ns += static_cast<std::uint64_t>(cpu_ns * user_share);
-  a.sys_ns += static_cast<std::uint64_t>(cpu_ns * (1.0 - user_share));
   const SwitchCounts sw = read_switch_counts(pid, pid);
   a.voluntary += sw.voluntary;
   a.involuntary += sw.involuntary;

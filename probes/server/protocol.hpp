@@ -76,6 +76,9 @@ enum class ControlKind : std::uint32_t { Ready = 1, Snapshot = 2, Error = 3 };
 struct Accounting {
   std::uint64_t requests = 0;  // requests the server answered (its own count)
   std::uint64_t accepted = 0;  // connections accepted and handed to their task (thread/child/loop/pool)
+  std::uint64_t cpu_ns = 0;               // user + system, to the microsecond or better
+  // The split: exact for the server process and reaped children; live children only expose it in clock
+  // ticks (/proc/<pid>/stat, 10 ms), so the parts need not add up to cpu_ns over a short window.
   std::uint64_t user_ns = 0, sys_ns = 0;
   std::uint64_t voluntary = 0, involuntary = 0;  // context switches of every server task
   std::uint64_t rss_bytes = 0, pss_bytes = 0;    // closing snapshot only: summed over server processes
