@@ -49,7 +49,9 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
   put("server_switches_per_request", ratio(vol + invol, served));
   put("server_voluntary_switches_per_request", ratio(vol, served));
   put("server_involuntary_switches_per_request", ratio(invol, served));
-  put("server_busy_cpus", ratio(cpu, wall));
+  // The server's snapshots bracket the client's window with a warm-up round and a drain, so its busy
+  // share is its CPU per request at the client's request rate.
+  put("server_busy_cpus", ratio(cpu, served) * ratio(completions, wall));
   put("client_cpu_ns_per_request", ratio(sum["client_cpu_ns"], completions));
   const double client_busy = ratio(sum["client_cpu_ns"], wall);
   put("client_busy_fraction", client_busy);

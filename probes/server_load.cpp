@@ -409,10 +409,11 @@ void LoadSession::run_ops(std::uint64_t n) {
 // reads every reply still due (so their latencies stay true), and only then asks. A server busy with
 // C connections would starve its own main thread (one task among C) for seconds while it reads /proc,
 // and a client that stopped reading meanwhile would put that pause into the latencies. After the
-// opening snapshot every connection starts a request at once — a full pipeline, as in the steady
-// state — and every request started in the window is timed to its reply, the slow ones included (a
-// window cut at a fixed time would keep only the requests fast enough to finish inside it).
-// Throughput counts replies between the two stamps.
+// opening snapshot every connection starts a request at once, and the window opens only when each
+// has been answered once: the first round after a synchronized start waits behind fewer requests than
+// the steady state does. Every request started in the window is then followed to its reply, the slow
+// ones included (a window cut at a fixed time would keep only the requests fast enough to finish
+// inside it). Throughput counts replies between the two stamps.
 void LoadSession::drain() {
   draining_ = true;
   pump([this] {
@@ -428,10 +429,6 @@ std::optional<SessionCounters> LoadSession::counters(bool closing) {
   if (!closing) {
     drain();
     c = ask_server(server::kOpenWindow);
-    window_opened_at_ = now_ns();
-    wall = window_opened_at_;
-    client_cpu = thread_cpu_ns();
-    completions = completions_;
     draining_ = false;
     for (std::size_t i = 0; i < conns_.size(); ++i) {
       if (point_.scenario == Scenario::Persistent) {
@@ -440,6 +437,12 @@ std::optional<SessionCounters> LoadSession::counters(bool closing) {
         open_connection(i);
       }
     }
+    pump_until_every_connection_answers();
+    window_opened_at_ = now_ns();
+    wall = window_opened_at_;
+    client_cpu = thread_cpu_ns();
+    completions = completions_;
+    latencies_.clear();  // the drain and the first round are not the window
   } else {
     wall = now_ns();
     client_cpu = thread_cpu_ns();
