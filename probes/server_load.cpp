@@ -513,8 +513,9 @@ std::unique_ptr<Probe> make_server_probe(const ServerPoint& p, std::vector<std::
   info.cross_cpu_or_shared = true;
   info.suites = std::move(suites);
   // Budget (--suite server <= 60 s on 2 vCPUs): the set-up of hundreds of connections (a fork or a
-  // thread each) dominates the big points, so they take 2 repetitions, the small ones 3.
-  info.max_repetitions = p.connections >= 256 ? 2 : 3;
+  // thread each) dominates the big points, so 256 connections take 2 repetitions, 1024 and more 1
+  // (thousands of requests each all the same), the small points 3.
+  info.max_repetitions = p.connections >= 1024 ? 1 : p.connections >= 256 ? 2 : 3;
   info.max_sample_budget_ns = 150'000'000;
   info.max_samples = 4000;
   return std::make_unique<SimpleProbe>(std::move(info), [p](const Placement& placement) -> std::unique_ptr<Session> {
