@@ -22,11 +22,6 @@ struct BadCase {
   std::string expected;  // a piece of the message: the flag or file it is about
 };
 
-std::vector<std::string> ctxbench(std::vector<std::string> args) {
-  args.insert(args.begin(), CTXBENCH_BINARY);
-  return args;
-}
-
 TEST(BadInput, EveryCaseExitsTwoNamesTheProblemAndWritesNothing) {
   const std::string long_regex(1025, 'a');
   const std::string slow_regex = ".*.*.*.*.*.*.*.*.*.*.*.*.*.*.*.*.*.*.*.*.*.*x$";

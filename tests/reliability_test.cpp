@@ -24,11 +24,6 @@ namespace {
 using namespace ctxbench_test;
 using nlohmann::json;
 
-std::vector<std::string> ctxbench(std::vector<std::string> args) {
-  args.insert(args.begin(), CTXBENCH_BINARY);
-  return args;
-}
-
 json result(const json& doc, const std::string& id) {
   for (const json& r : doc["results"])
     if (r["id"] == id) return r;

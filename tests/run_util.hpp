@@ -28,6 +28,12 @@ struct Outcome {
   std::string out, err;
 };
 
+// The ctxbench binary under test followed by args (CTXBENCH_BINARY is set by CMake).
+inline std::vector<std::string> ctxbench(std::vector<std::string> args) {
+  args.insert(args.begin(), CTXBENCH_BINARY);
+  return args;
+}
+
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

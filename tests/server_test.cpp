@@ -21,11 +21,6 @@ namespace {
 using namespace ctxbench_test;
 using nlohmann::json;
 
-std::vector<std::string> ctxbench(std::vector<std::string> args) {
-  args.insert(args.begin(), CTXBENCH_BINARY);
-  return args;
-}
-
 double metric(const json& r, const char* name) {
   const json& m = r.value("metrics", json::object());
   return m.contains(name) ? m[name].get<double>() : std::nan("");
