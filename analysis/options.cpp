@@ -1,5 +1,7 @@
 #include "analysis/options.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <regex>
 
@@ -30,12 +32,52 @@ std::pair<int, int> parse_cpu_pair(const std::string& text) {
   return {a, b};
 }
 
+// The items of a comma list, empty ones kept (so "a,,b" and "a," can be refused by the caller).
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = text.find(',', start);
+    items.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return items;
+    start = comma + 1;
+  }
+}
+
+// "1us,50us", "500ns", "2ms" or plain nanoseconds; each 0 .. 100 ms, no repeats.
+std::vector<std::uint64_t> parse_work_list(const std::string& text) {
+  std::vector<std::uint64_t> out;
+  for (const std::string& item : split_commas(text)) {
+    std::size_t digits = 0;
+    while (digits < item.size() && std::isdigit(static_cast<unsigned char>(item[digits])) != 0) ++digits;
+    const std::string unit = item.substr(digits);
+    const std::uint64_t scale = unit.empty() || unit == "ns" ? 1 : unit == "us" ? 1000 : unit == "ms" ? 1'000'000 : 0;
+    if (digits == 0 || digits > 9 || scale == 0)
+      throw UsageError(fmt::format("--server-work: '{}' is not a duration (e.g. 1us, 500ns, 2ms; a plain number is ns)", item));
+    const std::uint64_t ns = std::stoull(item.substr(0, digits)) * scale;
+    if (ns > 100'000'000) throw UsageError(fmt::format("--server-work: '{}' is over the 100 ms limit", item));
+    if (std::find(out.begin(), out.end(), ns) != out.end())
+      throw UsageError(fmt::format("--server-work: '{}' is given twice", item));
+    out.push_back(ns);
+  }
+  return out;
+}
+
+// Connection counts 1 .. 65536, no repeats.
+std::vector<int> parse_connection_list(const std::string& text) {
+  std::vector<int> out;
+  for (const std::string& item : split_commas(text)) {
+    const int c = parse_int("--server-connections", item, 1, 65536);
+    if (std::find(out.begin(), out.end(), c) != out.end())
+      throw UsageError(fmt::format("--server-connections: {} is given twice", c));
+    out.push_back(c);
+  }
+  return out;
+}
+
 std::vector<PlacementKind> parse_placements(const std::string& text) {
   std::vector<PlacementKind> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    const std::string word = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+  for (const std::string& word : split_commas(text)) {
     PlacementKind kind;
     if (word == "same" || word == "same-cpu")
       kind = PlacementKind::SameCpu;
@@ -45,11 +87,7 @@ std::vector<PlacementKind> parse_placements(const std::string& text) {
       kind = PlacementKind::Unpinned;
     else
       throw UsageError(fmt::format("--placement: '{}' is not one of same, cross, unpinned", word));
-    bool seen = false;
-    for (PlacementKind k : out) seen = seen || k == kind;
-    if (!seen) out.push_back(kind);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+    if (std::find(out.begin(), out.end(), kind) == out.end()) out.push_back(kind);
   }
   return out;
 }
@@ -108,6 +146,10 @@ options:
   --keep-awake          one SCHED_IDLE busy-loop per CPU a probe uses, so no CPU enters an idle state:
                         cross-cpu figures then exclude the idle exit (record ids end in /keep-awake).
                         Without it, the cross-cpu pipe and futex ping-pongs run both ways
+  --server-work LIST    CPU work per request of the server.* sweep, e.g. 1us,50us (the default), 500ns, 2ms
+  --server-connections LIST
+                        concurrent connections of the server.* sweep, e.g. 1,8,64 (default 1,4,16,64,256,
+                        1024 in the server suite, 4096 in full); counts beyond the fd limit are skipped
   --label NAME          a name for this machine/configuration, stored in the JSON
   --context K=V         extra key/value stored in the JSON context (repeatable)
   --help                this text
@@ -164,6 +206,10 @@ Options parse_options(const std::vector<std::string>& args) {
       o.cpus = parse_cpu_pair(value());
     } else if (flag == "--placement") {
       o.placements = parse_placements(value());
+    } else if (flag == "--server-work") {
+      o.server_work_ns = parse_work_list(value());
+    } else if (flag == "--server-connections") {
+      o.server_connections = parse_connection_list(value());
     } else if (flag == "--label") {
       o.label = value();
     } else if (flag == "--context") {

@@ -1,6 +1,7 @@
 // Command-line options of `ctxbench` (DESIGN.md §6): a pure parser, so every bad input is unit-tested.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,6 +31,9 @@ struct Options {
   // ping-pongs (pipe, futex) run a second time with spinners so the table shows the idle-exit share.
   bool keep_awake = false;
   std::vector<std::pair<std::string, std::string>> context;  // --context K=V
+  // --server-work LIST (ns) and --server-connections LIST: the server.* sweep points; empty = defaults.
+  std::vector<std::uint64_t> server_work_ns;
+  std::vector<int> server_connections;
 };
 
 // Thrown for bad usage; what() names the flag and the problem. main prints it and exits 2.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "probes/probe.hpp"
+#include "probes/registry.hpp"
 
 namespace ctxbench {
 
@@ -65,7 +66,7 @@ void add_wakeup_probes(std::vector<std::unique_ptr<Probe>>& table);
 // bandwidth.cpp: bw.<pipe|unix_stream|shm_ring>/size:N (unit B/s)
 void add_bandwidth_probes(std::vector<std::unique_ptr<Probe>>& table);
 // server_load.cpp: server.<model>.<persistent|per_request>/connections:C/work_ns:W (connection models)
-void add_server_probes(std::vector<std::unique_ptr<Probe>>& table);
+void add_server_probes(std::vector<std::unique_ptr<Probe>>& table, const ServerSweep& sweep);
 
 // test_probes.cpp: test.hang.*, test.crash.* (misbehave on purpose; only with CTXBENCH_TEST_PROBES=1)
 std::vector<std::unique_ptr<Probe>> make_test_probes();

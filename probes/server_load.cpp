@@ -525,16 +525,16 @@ std::unique_ptr<Probe> make_server_probe(const ServerPoint& p, std::vector<std::
 
 }  // namespace
 
-void add_server_probes(std::vector<std::unique_ptr<Probe>>& table) {
+void add_server_probes(std::vector<std::unique_ptr<Probe>>& table, const ServerSweep& sweep) {
   const Model models[] = {Model::ProcessPerConnection, Model::ProcessPool, Model::ThreadPerConnection,
                           Model::WorkerPool, Model::EventLoop};
   for (Scenario scenario : {Scenario::Persistent, Scenario::ConnectPerRequest}) {
-    for (std::uint64_t work_ns : {std::uint64_t{1000}, std::uint64_t{50000}}) {
+    for (std::uint64_t work_ns : sweep.work_ns) {
       for (Model model : models) {
-        for (int connections : {1, 4, 16, 64, 256, 1024, 4096}) {
-          // 4096 connections only in the full suite: setting them up costs seconds per point.
+        for (int connections : sweep.connections) {
+          // By default 4096 connections only in the full suite: setting them up costs seconds a point.
           std::vector<std::string> suites = {"server"};
-          if (connections > 1024) suites.clear();
+          if (connections > 1024 && !sweep.user_connections) suites.clear();
           table.push_back(make_server_probe({model, scenario, connections, work_ns, 0}, std::move(suites)));
         }
       }

@@ -21,6 +21,7 @@
 #include "analysis/truth.hpp"
 #include "probes/machine_files.hpp"
 #include "probes/os.hpp"
+#include "probes/registry.hpp"
 #include "probes/runner.hpp"
 #include "probes/watchdog.hpp"
 #include "src/compare_main.hpp"
@@ -177,6 +178,15 @@ int main(int argc, char** argv) {
     if (o.version) {
       std::printf("ctxbench %s (%s)\n", tool_version().c_str(), git_revision().c_str());
       return 0;
+    }
+    if (!o.server_work_ns.empty() || !o.server_connections.empty()) {
+      ServerSweep sweep;
+      if (!o.server_work_ns.empty()) sweep.work_ns = o.server_work_ns;
+      if (!o.server_connections.empty()) {
+        sweep.connections = o.server_connections;
+        sweep.user_connections = true;
+      }
+      configure_server_sweep(sweep);
     }
     const std::vector<PlannedRun> plan = make_plan(o, allowed);
     if (o.list) return list_probes(plan);

@@ -62,6 +62,8 @@ TEST(BadInput, EveryCaseExitsTwoNamesTheProblemAndWritesNothing) {
       {{"--label"}, "--label"},
       {{"--context"}, "--context"},
       {{"--context", ""}, "--context"},
+      {{"--server-work", "50 us"}, "--server-work"},
+      {{"--server-connections", "many"}, "--server-connections"},
       {{"--filter", "^baseline", "--placement", "cross", "--filter", "^nothing-matches"}, "--filter"},
   };
   int passed = 0;

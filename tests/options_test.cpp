@@ -83,6 +83,15 @@ TEST(Options, BadInputNamesTheFlag) {
       {{"--context", "novalue"}, "--context"},
       {{"--context", "=v"}, "--context"},
       {{"--quick=yes"}, "--quick"},
+      {{"--server-work", "fast"}, "--server-work"},
+      {{"--server-work", "1us,"}, "--server-work"},
+      {{"--server-work", "1s"}, "--server-work"},
+      {{"--server-work", "200ms"}, "--server-work"},
+      {{"--server-work", "1us,1000"}, "--server-work"},
+      {{"--server-connections", "0"}, "--server-connections"},
+      {{"--server-connections", "1,,4"}, "--server-connections"},
+      {{"--server-connections", "65537"}, "--server-connections"},
+      {{"--server-connections", "4,4"}, "--server-connections"},
   };
   for (const auto& [args, flag] : cases) {
     const std::string message = error_of(args);
@@ -95,6 +104,14 @@ TEST(Options, BadInputNamesTheFlag) {
 
 namespace ctxbench {
 namespace {
+
+TEST(Options, ServerSweepListsParseWithUnits) {
+  const Options o = parse_options({"--server-work", "1us,500ns,2ms,7", "--server-connections=1,8,2048"});
+  EXPECT_EQ(o.server_work_ns, (std::vector<std::uint64_t>{1000, 500, 2'000'000, 7}));
+  EXPECT_EQ(o.server_connections, (std::vector<int>{1, 8, 2048}));
+  EXPECT_TRUE(parse_options({}).server_work_ns.empty());
+  EXPECT_TRUE(parse_options({}).server_connections.empty());
+}
 
 TEST(Options, TimeoutParsesAndRejectsBadValues) {
   EXPECT_EQ(*parse_options({"--timeout", "5"}).timeout_s, 5);

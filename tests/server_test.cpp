@@ -133,6 +133,25 @@ TEST_F(ServerQuick, ForkPerConnectionCostsMoreServerCpuPerRequestThanAWorkerPool
   }
 }
 
+TEST(ServerSweep, WorkAndConnectionsComeFromTheCommandLine) {
+  const std::string dir = make_temp_dir("sweep");
+  const std::string path = dir + "/out.json";
+  const Outcome o = run_with(ctxbench({"--quick", "--suite", "server", "--server-work", "2us", "--server-connections", "2,3",
+                                       "--filter", "^server\\.event_loop\\.persistent/", "--json", path}));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  ASSERT_TRUE(exists(path)) << o.err;
+  const json doc = json::parse(slurp(path));
+  remove_tree(dir);
+  std::set<std::string> ids;
+  for (const json& r : doc["results"]) {
+    ids.insert(r["probe"].get<std::string>());
+    EXPECT_EQ(r["status"], "ok") << r.value("reason", "");
+    EXPECT_EQ(r["params"]["work_ns"], 2000);
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"server.event_loop.persistent/connections:2/work_ns:2000",
+                                         "server.event_loop.persistent/connections:3/work_ns:2000"}));
+}
+
 TEST(ServerLimits, PointBeyondTheFileDescriptorLimitIsSkippedWithTheReason) {
   const std::string dir = make_temp_dir("nofile");
   const std::string path = dir + "/out.json";
