@@ -505,7 +505,8 @@ std::unique_ptr<Probe> make_server_probe(const ServerPoint& p, std::vector<std::
   info.op = std::string("one request answered by a loopback TCP server (") + server::model_name(p.model) + ", " +
             std::to_string(p.work_ns) + " ns of CPU work per request" +
             (p.ws_bytes > 0 ? ", " + std::to_string(p.ws_bytes) + " B per-connection working set touched" : "") +
-            ") with " + std::to_string(p.connections) + " closed-loop client connections, " +
+            ") with " + std::to_string(p.connections) +
+            (p.connections == 1 ? " closed-loop client connection, " : " closed-loop client connections, ") +
             (p.scenario == Scenario::Persistent ? "each persistent"
                                                 : "each a new connection per request (connect, request, reply, close)") +
             "; the sample is the client-side latency of one request";
