@@ -152,6 +152,26 @@ TEST(ServerSweep, WorkAndConnectionsComeFromTheCommandLine) {
                                          "server.event_loop.persistent/connections:3/work_ns:2000"}));
 }
 
+// The client's reply check is what makes "every request answered correctly" a fact: a server that
+// corrupts one reply in 50 must fail the point, naming the wrong reply.
+TEST(ServerSweep, AWrongReplyFailsThePoint) {
+  const std::string dir = make_temp_dir("corrupt");
+  const std::string path = dir + "/out.json";
+  const Outcome o = run_with(ctxbench({"--quick", "--suite", "server", "--filter",
+                                       "^server\\.(event_loop|process_per_connection)\\.persistent/connections:4/work_ns:1000/",
+                                       "--json", path}),
+                             {}, {"CTXBENCH_SERVER_CORRUPT_EVERY=50"});
+  EXPECT_EQ(o.exit_code, 1) << o.err;  // a failed probe
+  ASSERT_TRUE(exists(path)) << o.err;
+  const json doc = json::parse(slurp(path));
+  remove_tree(dir);
+  ASSERT_EQ(doc["results"].size(), 2u);
+  for (const json& r : doc["results"]) {
+    EXPECT_EQ(r["status"], "failed") << r["id"];
+    EXPECT_NE(r.value("reason", "").find("wrong reply"), std::string::npos) << r.value("reason", "");
+  }
+}
+
 TEST(ServerLimits, PointBeyondTheFileDescriptorLimitIsSkippedWithTheReason) {
   const std::string dir = make_temp_dir("nofile");
   const std::string path = dir + "/out.json";

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -51,13 +52,17 @@ std::uint64_t RequestCounters::total() const {
 }
 
 Handler::Handler(std::uint64_t work_ns, std::size_t ws_bytes)
-    : spin_iterations_(calibrate(work_ns)), ws_bytes_(ws_bytes) {}
+    : spin_iterations_(calibrate(work_ns)), ws_bytes_(ws_bytes) {
+  // Tests only: a server that corrupts every Nth reply proves the client's check catches it.
+  if (const char* every = std::getenv("CTXBENCH_SERVER_CORRUPT_EVERY")) corrupt_every_ = std::strtoull(every, nullptr, 10);
+}
 
 Message Handler::handle(const Message& request, std::byte* working_set) {
   Message reply;
   reply.seq = request.seq;
   reply.connection = request.connection;
   reply.check = reply_check(request.seq, request.connection);
+  if (corrupt_every_ > 0 && request.seq % corrupt_every_ == 0) reply.check ^= 1;
   reply.pad[0] = spin(spin_iterations_, request.seq);
   // One read-modify-write per cache line: the working set a connection's state would drag back into
   // the cache after the server ran other connections.
@@ -76,9 +81,6 @@ Connection::~Connection() {
   if (fd >= 0) ::close(fd);
 }
 
-namespace {
-
-// Full read of one message on a blocking socket; false on EOF, reset or error (the client is gone).
 bool read_message(int fd, Message& m) {
   auto* p = reinterpret_cast<char*>(&m);
   std::size_t got = 0;
@@ -95,8 +97,6 @@ bool read_message(int fd, Message& m) {
   return true;
 }
 
-// Writes the whole reply; on a non-blocking socket a 64-byte reply with one request outstanding always
-// fits the socket buffer, so a short write means the connection is broken.
 bool write_message(int fd, const Message& m) {
   const auto* p = reinterpret_cast<const char*>(&m);
   std::size_t put = 0;
@@ -112,8 +112,6 @@ bool write_message(int fd, const Message& m) {
   }
   return true;
 }
-
-}  // namespace
 
 void serve_blocking(Connection& c, Handler& handler) {
   Message request;

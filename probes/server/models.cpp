@@ -114,25 +114,10 @@ void worker_pool_body(Handler& handler, int epfd) {
     auto* c = static_cast<Connection*>(ev.data.ptr);
     Message request;
     // The connection is readable: one blocking read of the 64-byte request.
-    ssize_t got = 0;
-    auto* p = reinterpret_cast<char*>(&request);
-    while (got < static_cast<ssize_t>(sizeof request)) {
-      const ssize_t r = ::read(c->fd, p + got, sizeof request - static_cast<std::size_t>(got));
-      if (r > 0) {
-        got += r;
-      } else if (r < 0 && errno == EINTR) {
-        continue;
-      } else {
-        break;
-      }
-    }
-    if (got == static_cast<ssize_t>(sizeof request)) {
-      const Message reply = handler.handle(request, c->working_set.get());
-      if (::send(c->fd, &reply, sizeof reply, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof reply)) {
-        handler.counters().add(c->slot);
-        ev.events = EPOLLIN | EPOLLONESHOT;
-        if (::epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0) continue;
-      }
+    if (read_message(c->fd, request) && write_message(c->fd, handler.handle(request, c->working_set.get()))) {
+      handler.counters().add(c->slot);
+      ev.events = EPOLLIN | EPOLLONESHOT;
+      if (::epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0) continue;
     }
     delete c;  // closing the fd removes it from the epoll set
   }

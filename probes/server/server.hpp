@@ -57,6 +57,7 @@ class Handler {
  private:
   std::uint64_t spin_iterations_ = 0;
   std::size_t ws_bytes_ = 0;
+  std::uint64_t corrupt_every_ = 0;  // CTXBENCH_SERVER_CORRUPT_EVERY (tests): flip every Nth reply's check
   RequestCounters counters_;
 };
 
@@ -73,6 +74,12 @@ struct Connection {
   Message request;
   std::unique_ptr<std::byte[]> working_set;
 };
+
+// One whole message on a blocking socket; false on EOF, reset or error (the client is gone).
+bool read_message(int fd, Message& m);
+// The whole message; a short write on a non-blocking socket (a 64-byte reply with one request
+// outstanding always fits the socket buffer) means the connection is broken: false.
+bool write_message(int fd, const Message& m);
 
 // Blocking models: serves requests on c until the client closes the connection (or it fails).
 void serve_blocking(Connection& c, Handler& handler);
