@@ -81,11 +81,13 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
 // process.fork_rss.ns_per_mib: how fork's cost grows with the parent's resident memory. For each
 // repetition index, the least-squares slope of that repetition's median against the resident MiB of
 // every process.fork_rss step; the slopes are the samples (so the record has a spread like any other).
-std::optional<Record> fit_fork_rss(const std::vector<Record>& measured) {
+std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, const std::string& placement) {
   const std::string prefix = "process.fork_rss/rss_mib:";
   std::vector<const Record*> steps;
   for (const Record& r : measured)
-    if (r.probe.rfind(prefix, 0) == 0 && r.status == "ok" && !r.repetitions.empty()) steps.push_back(&r);
+    if (r.probe.rfind(prefix, 0) == 0 && r.status == "ok" && !r.repetitions.empty() &&
+        r.placement.kind == placement)
+      steps.push_back(&r);
   if (steps.size() < 2) return std::nullopt;
   std::size_t reps = steps[0]->repetitions.size();
   for (const Record* r : steps) reps = std::min(reps, r->repetitions.size());
@@ -111,7 +113,7 @@ std::optional<Record> fit_fork_rss(const std::vector<Record>& measured) {
   r.op = "DERIVED: the growth of fork()+_exit+waitpid with the parent's resident memory, in ns per MiB: the "
          "least-squares slope of the process.fork_rss medians against their resident MiB, one slope per "
          "repetition (these are the samples)";
-  r.placement.kind = "none";
+  r.placement = steps.back()->placement;
   r.derived = true;
   std::string xs_text;
   for (double x : xs) xs_text += (xs_text.empty() ? "" : ", ") + fmt::format("{:g}", x);
@@ -151,20 +153,49 @@ std::vector<Record> derive_records(const std::vector<Record>& measured) {
       out.push_back(std::move(derived));
     }
   }
-  if (auto fit = fit_fork_rss(measured)) out.push_back(std::move(*fit));
+  // One fit per placement the steps ran in (same-cpu, unpinned), in the order they first appear.
+  std::vector<std::string> placements;
+  for (const Record& r : measured)
+    if (r.probe.rfind("process.fork_rss/", 0) == 0 &&
+        std::find(placements.begin(), placements.end(), r.placement.kind) == placements.end())
+      placements.push_back(r.placement.kind);
+  for (const std::string& p : placements)
+    if (auto fit = fit_fork_rss(measured, p)) out.push_back(std::move(*fit));
   return out;
 }
 
-std::vector<Record> with_derived(const std::vector<Record>& measured) {
-  const std::vector<Record> derived = derive_records(measured);
-  std::vector<Record> out;
+namespace {
+
+// Report order: each measured record, and after the last record of a probe the records derived from it.
+// Pairs of (is_derived, index).
+std::vector<std::pair<bool, std::size_t>> report_order(const std::vector<Record>& measured,
+                                                       const std::vector<Record>& derived) {
+  std::vector<std::pair<bool, std::size_t>> order;
   for (std::size_t i = 0; i < measured.size(); ++i) {
-    out.push_back(measured[i]);
+    order.emplace_back(false, i);
     const bool last_of_probe = i + 1 == measured.size() || measured[i + 1].probe != measured[i].probe;
     if (!last_of_probe) continue;
-    for (const Record& d : derived)
-      if (d.derived_from == measured[i].probe) out.push_back(d);
+    for (std::size_t d = 0; d < derived.size(); ++d)
+      if (derived[d].derived_from == measured[i].probe) order.emplace_back(true, d);
   }
+  return order;
+}
+
+}  // namespace
+
+std::vector<const Record*> interleave_derived(const std::vector<Record>& measured, const std::vector<Record>& derived) {
+  std::vector<const Record*> out;
+  for (const auto& [is_derived, i] : report_order(measured, derived))
+    out.push_back(is_derived ? &derived[i] : &measured[i]);
+  return out;
+}
+
+std::vector<Record> with_derived(std::vector<Record> measured) {
+  std::vector<Record> derived = derive_records(measured);
+  std::vector<Record> out;
+  // Measured records move (they hold the samples), so the result costs no second copy of them.
+  for (const auto& [is_derived, i] : report_order(measured, derived))
+    out.push_back(is_derived ? std::move(derived[i]) : std::move(measured[i]));
   return out;
 }
 

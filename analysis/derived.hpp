@@ -29,6 +29,8 @@ std::vector<Record> derive_records(const std::vector<Record>& measured);
 
 // `measured` with every derived record inserted right after the last record of the probe it comes from,
 // so tables and files read "round trip, then what it implies".
-std::vector<Record> with_derived(const std::vector<Record>& measured);
+std::vector<Record> with_derived(std::vector<Record> measured);
+// The same order, without copying: pointers into `measured` and `derived` (derive_records(measured)).
+std::vector<const Record*> interleave_derived(const std::vector<Record>& measured, const std::vector<Record>& derived);
 
 }  // namespace ctxbench

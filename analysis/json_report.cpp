@@ -9,6 +9,8 @@
 #include <limits>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <iterator>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -198,7 +200,6 @@ void add_truth_json(json& j, const Record& r) {
   j["pinned_task_seen_elsewhere"] = r.pinned_task_seen_elsewhere;
   j["observed_cpus_source"] =
       "once per timed sample: sched_getcpu() for task A, /proc/<pid>/task/<tid>/stat field 39 for the others";
-  j["sample_cpus"] = r.sample_cpus;
   if (!r.placement_groups.empty()) {
     json groups = json::array();
     for (const PlacementGroup& g : r.placement_groups) {
@@ -212,9 +213,8 @@ void add_truth_json(json& j, const Record& r) {
   }
 }
 
-}  // namespace
-
-json record_to_json(const Record& r) {
+// The record without its bulk arrays (samples, sample_cpu_runs), which record_json_text appends as text.
+json record_head_json(const Record& r) {
   json j;
   j["probe"] = r.probe;
   j["id"] = r.id();
@@ -291,13 +291,60 @@ json record_to_json(const Record& r) {
   json hist = json::array();
   for (const HistogramBucket& b : r.histogram) hist.push_back({{"low", b.low}, {"high", b.high}, {"count", b.count}});
   j["histogram"] = hist;
-  json samples = json::array();
-  for (double v : r.samples)
-    if (std::isfinite(v)) samples.push_back(round3(v));
-  j["samples"] = samples;
   put(j, "timer_overhead_ns", r.timer_overhead_ns);
   put(j, "wall_seconds", r.wall_seconds);
+  if (r.parent_rss_kib) j["parent_rss_kib"] = *r.parent_rss_kib;
   return j;
+}
+
+// Raw samples in the shortest text that keeps them to a thousandth of a ns: a value the clock gave as
+// whole nanoseconds (one op per sample, self-timed values) prints as an integer.
+void append_samples(std::string& out, const std::vector<double>& samples) {
+  out += "[";
+  bool first = true;
+  for (double v : samples) {
+    if (!std::isfinite(v)) continue;
+    if (!first) out += ',';
+    first = false;
+    fmt::format_to(std::back_inserter(out), "{}", round3(v));
+  }
+  out += "]";
+}
+
+void append_cpu_runs(std::string& out, const std::vector<std::vector<CpuRun>>& tasks) {
+  out += "[";
+  for (std::size_t t = 0; t < tasks.size(); ++t) {
+    if (t > 0) out += ',';
+    out += "[";
+    for (std::size_t i = 0; i < tasks[t].size(); ++i)
+      fmt::format_to(std::back_inserter(out), "{}{},{}", i > 0 ? "," : "", tasks[t][i].cpu, tasks[t][i].samples);
+    out += "]";
+  }
+  out += "]";
+}
+
+}  // namespace
+
+void append_record_json(std::string& out, const Record& r) {
+  const json head = record_head_json(r);
+  std::string text = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (r.status == "ok") {
+    text.pop_back();  // the closing brace: the bulk arrays go before it
+    text += ",\"samples\":";
+    append_samples(text, r.samples);
+    if (!r.sample_cpu_runs.empty()) {
+      text += ",\"sample_cpu_runs\":";
+      append_cpu_runs(text, r.sample_cpu_runs);
+    }
+    text += "}";
+  }
+  out += text;
+}
+
+json record_to_json(const Record& r) {
+  std::string text;
+  append_record_json(text, r);
+  return json::parse(text);
 }
 
 json benchmark_rows(const Record& r, int family_index) {
@@ -319,27 +366,73 @@ json benchmark_rows(const Record& r, int family_index) {
   return rows;
 }
 
-json build_report(const RunMeta& meta, const MachineInfo& machine, const std::vector<Record>& records) {
-  json doc;
-  doc["context"] = context_block(meta, machine);
-  json benchmarks = json::array();
+namespace {
+
+// Run-level facts about the measuring processes, from the records that ran in one.
+json probe_host_block(const std::vector<const Record*>& records) {
+  json b;
+  b["executable"] = "ctxbench-probe";
+  b["one_per"] = "probe and placement: a fresh process started by exec, holding no results";
+  std::uint64_t start_min = 0, start_max = 0, peak = 0;
+  std::string peak_id;
+  for (const Record* r : records) {
+    if (r->host_start_rss_kib == 0) continue;
+    start_min = start_min == 0 ? r->host_start_rss_kib : std::min(start_min, r->host_start_rss_kib);
+    start_max = std::max(start_max, r->host_start_rss_kib);
+    if (r->host_peak_rss_kib > peak) {
+      peak = r->host_peak_rss_kib;
+      peak_id = r->id();
+    }
+  }
+  if (start_max == 0) return b;
+  b["start_rss_kib"] = {{"min", start_min}, {"max", start_max}};
+  b["max_rss_kib"] = peak;
+  b["max_rss_record"] = peak_id;
+  return b;
+}
+
+}  // namespace
+
+void write_report(const std::function<void(const std::string&)>& write, const RunMeta& meta,
+                  const MachineInfo& machine, const std::vector<const Record*>& records) {
+  auto dump = [](const json& j, int indent) { return j.dump(indent, ' ', false, json::error_handler_t::replace); };
+  std::string chunk = "{\n \"context\": " + dump(context_block(meta, machine), -1) + ",\n \"benchmarks\": [";
   int family_index = 0;
-  for (const Record& r : records) {
-    json rows = benchmark_rows(r, family_index);
+  bool first = true;
+  for (const Record* r : records) {
+    const json rows = benchmark_rows(*r, family_index);
     if (rows.empty()) continue;
     ++family_index;
-    for (json& row : rows) benchmarks.push_back(std::move(row));
+    for (const json& row : rows) {
+      chunk += first ? "\n  " : ",\n  ";
+      first = false;
+      chunk += dump(row, -1);
+    }
   }
-  doc["benchmarks"] = benchmarks;
-  doc["ctxbench"] = ctxbench_block(meta);
+  chunk += "\n ],\n \"ctxbench\": ";
+  json ctx = ctxbench_block(meta);
+  ctx["probe_host"] = probe_host_block(records);
+  chunk += dump(ctx, -1);
   json m = machine_to_json(machine);
   if (!meta.label.empty()) m["label"] = meta.label;
   if (meta.loadavg_end) m["loadavg_end"] = *meta.loadavg_end;
-  doc["machine"] = m;
-  json results = json::array();
-  for (const Record& r : records) results.push_back(record_to_json(r));
-  doc["results"] = results;
-  return doc;
+  chunk += ",\n \"machine\": " + dump(m, -1) + ",\n \"results\": [";
+  write(chunk);
+  // One record per line: a full-catalogue file holds millions of samples, written record by record.
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    chunk = i == 0 ? "\n  " : ",\n  ";
+    append_record_json(chunk, *records[i]);
+    write(chunk);
+  }
+  write("\n ]\n}\n");
+}
+
+json build_report(const RunMeta& meta, const MachineInfo& machine, const std::vector<Record>& records) {
+  std::vector<const Record*> pointers;
+  for (const Record& r : records) pointers.push_back(&r);
+  std::string text;
+  write_report([&](const std::string& chunk) { text += chunk; }, meta, machine, pointers);
+  return json::parse(text);
 }
 
 namespace {
@@ -377,20 +470,29 @@ void write_json_atomically(const std::string& path, const json& doc) {
   // Invalid UTF-8 in a user string (--label, argv, a file name) becomes U+FFFD instead of an exception
   // after the whole run: the file must always be valid JSON.
   const std::string text = doc.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
+  write_file_atomically(path, [&](const std::function<void(const std::string&)>& write) { write(text); });
+}
+
+void write_file_atomically(const std::string& path,
+                           const std::function<void(const std::function<void(const std::string&)>&)>& produce) {
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) throw std::runtime_error(fmt::format("--json {}: cannot create a temp file ({})", path, errno_text()));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = errno_text();
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw std::runtime_error(fmt::format("--json {}: write failed ({})", path, why));
+  auto write_chunk = [&](const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw std::runtime_error(fmt::format("--json {}: write failed ({})", path, errno_text()));
+      done += static_cast<std::size_t>(n);
     }
-    done += static_cast<std::size_t>(n);
+  };
+  try {
+    produce(write_chunk);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
   }
   // mkstemp creates 0600; results are not secret, make them readable like any other output file.
   ::fchmod(fd, 0644);

@@ -3,6 +3,7 @@
 // rich `results[]`. Never NaN or Infinity: a value that is not finite is left out.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -39,7 +40,15 @@ struct RunMeta {
 std::string tool_version();
 std::string git_revision();
 
+// The whole document, streamed: `write` takes it chunk by chunk (the header, then one record per line),
+// so no document of all samples is ever built. The layout is compact (one benchmark row or result per
+// line); readers parse it, never depend on it.
+void write_report(const std::function<void(const std::string&)>& write, const RunMeta& meta,
+                  const MachineInfo& machine, const std::vector<const Record*>& records);
+// The same document as a DOM (tests, small runs).
 nlohmann::json build_report(const RunMeta& meta, const MachineInfo& machine, const std::vector<Record>& records);
+// One result record as compact JSON text appended to `out` (what write_report writes per line).
+void append_record_json(std::string& out, const Record& record);
 // Google Benchmark rows of one record: one `iteration` row per repetition, then mean/median/stddev/cv.
 nlohmann::json benchmark_rows(const Record& record, int family_index);
 nlohmann::json record_to_json(const Record& record);
@@ -47,6 +56,9 @@ nlohmann::json record_to_json(const Record& record);
 // Writes `doc` to `path` through a temp file in the same directory + rename, so a reader never sees a
 // half file. Throws std::runtime_error naming the path.
 void write_json_atomically(const std::string& path, const nlohmann::json& doc);
+// The same for a document produced in chunks: `produce` calls its argument with each chunk.
+void write_file_atomically(const std::string& path,
+                           const std::function<void(const std::function<void(const std::string&)>&)>& produce);
 // Fails early (std::runtime_error naming the path) when `path` cannot be written: a directory, a missing
 // or read-only parent. Leaves nothing behind.
 void check_output_path(const std::string& path);

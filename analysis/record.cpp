@@ -1,5 +1,7 @@
 #include "analysis/record.hpp"
 
+#include <algorithm>
+
 #include "analysis/session_metrics.hpp"
 
 #include <fmt/format.h>
@@ -47,19 +49,21 @@ Record base_record(const ProbeInfo& info, const Placement& placement) {
 
 // Observed placement, co-located/split groups and the denominator check (analysis/truth.hpp).
 void add_truth(Record& r, const ProbeRun& run) {
+  std::vector<std::vector<int>> sample_cpus;
   for (const RepetitionRun& rep : run.repetitions) {
-    if (r.sample_cpus.size() < rep.task_cpus.size()) r.sample_cpus.resize(rep.task_cpus.size());
-    for (std::size_t t = 0; t < r.sample_cpus.size(); ++t) {
+    if (sample_cpus.size() < rep.task_cpus.size()) sample_cpus.resize(rep.task_cpus.size());
+    for (std::size_t t = 0; t < sample_cpus.size(); ++t) {
       // Keep the tasks aligned with the samples even if a repetition had fewer readings.
       const std::vector<int>* cpus = t < rep.task_cpus.size() ? &rep.task_cpus[t] : nullptr;
       for (std::size_t i = 0; i < rep.ns_per_op.size(); ++i)
-        r.sample_cpus[t].push_back(cpus != nullptr && i < cpus->size() ? (*cpus)[i] : -1);
+        sample_cpus[t].push_back(cpus != nullptr && i < cpus->size() ? (*cpus)[i] : -1);
     }
   }
+  for (const std::vector<int>& cpus : sample_cpus) r.sample_cpu_runs.push_back(cpu_runs(cpus));
   const bool pinned = run.placement.kind == PlacementKind::SameCpu || run.placement.kind == PlacementKind::CrossCpu ||
                       (run.placement.kind == PlacementKind::None && run.placement.cpu_a >= 0);
   const std::vector<int> pins = pinned ? std::vector<int>{run.placement.cpu_a, run.placement.cpu_b} : std::vector<int>{};
-  r.observed_cpus = observe_tasks(r.sample_cpus, pins);
+  r.observed_cpus = observe_tasks(sample_cpus, pins);
   for (const ObservedTask& t : r.observed_cpus) {
     if (!t.seen_elsewhere) continue;
     r.pinned_task_seen_elsewhere = true;
@@ -68,8 +72,8 @@ void add_truth(Record& r, const ProbeRun& run) {
         "names (CPU hotplug or a changed affinity/cpuset?)",
         t.task, t.pinned_to));
   }
-  if (run.placement.kind == PlacementKind::Unpinned && r.sample_cpus.size() >= 2) {
-    const PlacementSplit split = split_by_colocation(r.samples, r.sample_cpus[0], r.sample_cpus[1]);
+  if (run.placement.kind == PlacementKind::Unpinned && sample_cpus.size() >= 2) {
+    const PlacementSplit split = split_by_colocation(r.samples, sample_cpus[0], sample_cpus[1]);
     r.placement_groups = split.groups;
     r.bimodal = split.bimodal;
     if (split.bimodal) r.warnings.push_back(split.warning);
@@ -80,6 +84,21 @@ void add_truth(Record& r, const ProbeRun& run) {
 }
 
 }  // namespace
+
+std::vector<CpuRun> cpu_runs(const std::vector<int>& cpus) {
+  std::vector<CpuRun> runs;
+  for (int c : cpus) {
+    if (runs.empty() || runs.back().cpu != c) runs.push_back({c, 0});
+    ++runs.back().samples;
+  }
+  return runs;
+}
+
+std::vector<int> expand_cpu_runs(const std::vector<CpuRun>& runs) {
+  std::vector<int> cpus;
+  for (const CpuRun& r : runs) cpus.insert(cpus.end(), r.samples, r.cpu);
+  return cpus;
+}
 
 void summarize_into(Record& record, const std::vector<std::vector<double>>& samples_per_repetition,
                     const std::vector<RepetitionRun>* runs) {
@@ -116,7 +135,14 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
   r.reason = run.reason;
   r.keep_awake = run.keep_awake;
   r.keep_awake_cpus = run.keep_awake_cpus;
+  r.host_start_rss_kib = run.host_start_rss_kib;
+  r.host_peak_rss_kib = run.host_peak_rss_kib;
   if (run.status != RunStatus::Ok) return r;
+  if (info.family == "process" || info.family == "thread") {
+    std::uint64_t rss = 0;
+    for (const RepetitionRun& rep : run.repetitions) rss = std::max(rss, rep.host_rss_kib);
+    if (rss > 0) r.parent_rss_kib = rss;
+  }
 
   std::vector<std::vector<double>> per_rep;
   for (const RepetitionRun& rep : run.repetitions) per_rep.push_back(rep.ns_per_op);

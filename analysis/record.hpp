@@ -1,6 +1,7 @@
 // A result record: one probe in one placement, summarized. Reporters (console, JSON) read only this.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,6 +26,12 @@ struct PlacementInfo {
   std::string kind;      // "none", "same-cpu", "cross-cpu", "unpinned"
   int cpu_a = -1, cpu_b = -1;
   std::string relation;  // "same", "smt-sibling", "same-llc", ... ; empty for one-task/unpinned
+};
+
+// A run of consecutive samples seen on one CPU: how sample_cpus is kept once the record is made.
+struct CpuRun {
+  int cpu = -1;
+  std::uint64_t samples = 0;
 };
 
 struct Record {
@@ -52,9 +59,10 @@ struct Record {
   double timer_overhead_ns = 0;
   double wall_seconds = 0;
   // Where the tasks really ran (analysis/truth.hpp): per task, and for unpinned two-task runs the
-  // co-located and split groups of samples. sample_cpus[task][i] belongs to samples[i].
+  // co-located and split groups of samples. sample_cpu_runs[task] covers samples[] in order: run-length
+  // encoded, since a pinned task shows one CPU for every sample.
   std::vector<ObservedTask> observed_cpus;
-  std::vector<std::vector<int>> sample_cpus;
+  std::vector<std::vector<CpuRun>> sample_cpu_runs;
   bool pinned_task_seen_elsewhere = false;
   std::vector<PlacementGroup> placement_groups;
   bool bimodal = false;
@@ -63,6 +71,12 @@ struct Record {
   // --keep-awake: a SCHED_IDLE spinner sat on each of these CPUs while the probe ran.
   bool keep_awake = false;
   std::vector<int> keep_awake_cpus;
+  // The measuring process this record ran in (probes/probe_host.hpp): resident set before the probe and
+  // peak over its life, KiB (0: not known). Creation probes (process.*, thread.*) also state what a
+  // fork() copied: the creating process's resident set when the timed samples began, largest over the
+  // repetitions.
+  std::uint64_t host_start_rss_kib = 0, host_peak_rss_kib = 0;
+  std::optional<std::uint64_t> parent_rss_kib;
 
   // "ctxswitch.pipe.process/same-cpu" or "baseline.clock" for one-task probes; "/keep-awake" appended
   // when spinners were on.
@@ -71,6 +85,10 @@ struct Record {
 
 std::string placement_kind_name(PlacementKind kind);
 std::optional<PlacementKind> placement_kind_from_name(const std::string& name);
+
+// Run-length encoding of one task's CPU per sample, and back.
+std::vector<CpuRun> cpu_runs(const std::vector<int>& cpus);
+std::vector<int> expand_cpu_runs(const std::vector<CpuRun>& runs);
 
 // Builds the record of a finished run; `relation` is the CPU relation of cpu_a/cpu_b (may be empty).
 Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string& relation);

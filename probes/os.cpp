@@ -163,6 +163,7 @@ namespace {
 // signal handler touches besides the child registry.
 std::atomic<int> g_stop_signal{0};
 static_assert(std::atomic<int>::is_always_lock_free);
+std::atomic<bool> g_second_signal_exits{true};
 
 // Live children, for the emergency path of the handler (second signal): it cannot take a lock or
 // allocate, so this is a fixed array of lock-free slots; 0 means free. With more live children than
@@ -182,6 +183,10 @@ extern "C" void stop_signal_handler(int sig) {
   int saved_errno = errno;  // kill() may change errno under the interrupted code
   int expected = 0;
   if (!g_stop_signal.compare_exchange_strong(expected, sig)) {
+    if (!g_second_signal_exits.load(std::memory_order_relaxed)) {
+      errno = saved_errno;
+      return;
+    }
     // Second signal: the user means it. Do not wait for cleanup that may be stuck.
     kill_registered_children();
     _exit(128 + sig);
@@ -199,6 +204,7 @@ void request_stop(int sig) {
   g_stop_signal.compare_exchange_strong(expected, sig == 0 ? SIGTERM : sig);
 }
 void reset_stop_for_tests() { g_stop_signal.store(0); }
+void set_second_stop_signal_exits(bool exits) { g_second_signal_exits.store(exits); }
 void throw_if_stopped() {
   if (stop_requested()) throw Interrupted();
   throw_if_deadline_passed();  // --timeout: a ProbeTimeout, i.e. this probe fails and the run goes on
@@ -616,6 +622,21 @@ SwitchCounts reaped_children_switch_counts() {
   rusage ru{};
   if (getrusage(RUSAGE_CHILDREN, &ru) != 0) throw_errno("getrusage(RUSAGE_CHILDREN)");
   return SwitchCounts{static_cast<std::uint64_t>(ru.ru_nvcsw), static_cast<std::uint64_t>(ru.ru_nivcsw)};
+}
+
+std::uint64_t resident_kib() {
+  // statm: size resident shared text lib data dt, in pages.
+  const std::string statm = read_small_file("/proc/self/statm");
+  const std::size_t space = statm.find(' ');
+  if (space == std::string::npos) return 0;
+  const std::uint64_t pages = std::strtoull(statm.c_str() + space + 1, nullptr, 10);
+  return pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) / 1024;
+}
+
+std::uint64_t peak_resident_kib() {
+  rusage ru{};
+  if (::getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+  return static_cast<std::uint64_t>(ru.ru_maxrss);
 }
 
 std::string executable_dir() {

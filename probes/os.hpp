@@ -49,6 +49,10 @@ void install_stop_handlers();
 void throw_if_stopped();
 // Clears the flag so a test can raise it again. Never called by ctxbench itself.
 void reset_stop_for_tests();
+// The measuring process (probe_host.hpp) turns the second-signal emergency exit off: its owner forwards
+// the stop it got, so a Ctrl-C that reached both must count once; the owner's own second signal
+// SIGKILLs the measuring process, whose partners then die by PR_SET_PDEATHSIG.
+void set_second_stop_signal_exits(bool exits);
 
 // ---------------------------------------------------------------- file descriptors
 class UniqueFd {
@@ -186,6 +190,11 @@ std::string read_small_file(const std::string& path);
 SwitchCounts read_switch_counts(pid_t pid, pid_t tid);
 // getrusage(RUSAGE_CHILDREN): switches of all children reaped so far.
 SwitchCounts reaped_children_switch_counts();
+
+// Resident set of the calling process now (VmRSS, /proc/self/statm), in KiB; 0 when unreadable.
+std::uint64_t resident_kib();
+// Peak resident set of the calling process so far (getrusage ru_maxrss), in KiB.
+std::uint64_t peak_resident_kib();
 
 // Directory of the running executable (/proc/self/exe), where helper binaries are installed.
 std::string executable_dir();

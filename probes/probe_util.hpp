@@ -32,6 +32,11 @@ class SimpleProbe final : public Probe {
 // caller to cpu_a), -1 (leave it to the scheduler) for Unpinned/None.
 int partner_cpu(const Placement& placement);
 
+// Creation probes (process.*, thread.*) run same-cpu (the creator pinned to cpu_a; what it creates
+// inherits the mask, so creator and created share one CPU) and unpinned: creation cost depends on
+// placement by about 2x, so both are figures of their own.
+inline const std::vector<PlacementKind> kCreationPlacements = {PlacementKind::SameCpu, PlacementKind::Unpinned};
+
 // The calling thread as a TaskId (the task that runs run_ops()).
 TaskId this_task();
 

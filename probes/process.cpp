@@ -94,7 +94,7 @@ ProbeInfo creation_info(const char* name, std::string op) {
   info.name = name;
   info.family = "process";
   info.op = std::move(op);
-  info.placements = {PlacementKind::None};
+  info.placements = kCreationPlacements;
   info.counts_reaped_children = true;  // the child's own switches belong to the op
   return info;
 }

@@ -155,7 +155,7 @@ ProbeInfo info_of(std::string name, std::string op, std::vector<std::string> sui
   info.name = std::move(name);
   info.family = "process";
   info.op = std::move(op);
-  info.placements = {PlacementKind::None};
+  info.placements = kCreationPlacements;
   info.counts_reaped_children = true;
   info.suites = std::move(suites);
   return info;

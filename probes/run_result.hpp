@@ -23,6 +23,9 @@ struct RepetitionRun {
   // Session::counters(): after - before of its totals, and its closing levels (empty for most probes).
   std::vector<std::pair<std::string, double>> counter_deltas;
   std::vector<std::pair<std::string, double>> counter_levels;
+  // Resident set of the measuring process when the timed samples began (KiB): what a fork() in this
+  // repetition copied, the probe's own memory (process.fork_rss) included.
+  std::uint64_t host_rss_kib = 0;
 };
 
 struct SwitchTally {
@@ -42,6 +45,10 @@ struct ProbeRun {
   // --keep-awake: CPUs that had a SCHED_IDLE spinner for the whole probe (empty: spinners were off).
   bool keep_awake = false;
   std::vector<int> keep_awake_cpus;
+  // The measuring process (probe_host.hpp): its resident set before the probe started and its peak over
+  // its whole life (KiB); 0 when the probe ran in the calling process (tests, ctxbench-gbench).
+  std::uint64_t host_start_rss_kib = 0;
+  std::uint64_t host_peak_rss_kib = 0;
 };
 
 }  // namespace ctxbench

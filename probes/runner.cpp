@@ -116,6 +116,7 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
   if (own != nullptr) own->clear();
   const SwitchSnapshot before = snapshot_switches(*session, with_children);
   const std::optional<SessionCounters> counters_before = session->counters(false);
+  rep.host_rss_kib = resident_kib();
   // Where the tasks ran: one reading per task per sample, after the sample's clock read.
   const TaskCpuReader where(session->tasks());
   rep.task_cpus.assign(where.size(), {});
@@ -174,7 +175,7 @@ std::vector<int> keep_awake_cpus(const Placement& p) {
 }  // namespace
 
 ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerSettings& settings,
-                   double timer_overhead_ns) {
+                   double timer_overhead_ns, const RepetitionSink& on_repetition) {
   ProbeRun run;
   run.placement = placement;
   run.timer_overhead_ns = timer_overhead_ns;
@@ -200,9 +201,12 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
     }
     PlacementGuard guard(placement);
     for (int r = 0; r < capped.repetitions; ++r) {
-      run.repetitions.push_back(
-          run_repetition(probe, placement, capped, target_batch_ns, voluntary, involuntary));
-      ops += run.repetitions.back().ops;
+      RepetitionRun rep = run_repetition(probe, placement, capped, target_batch_ns, voluntary, involuntary);
+      ops += rep.ops;
+      if (on_repetition)
+        on_repetition(std::move(rep));
+      else
+        run.repetitions.push_back(std::move(rep));
     }
   } catch (const Interrupted&) {
     throw;

@@ -34,7 +34,10 @@ double measure_timer_overhead_ns();
 // Runs `probe` in `placement`. Never throws for ProbeSkip/ProbeError (they become the status);
 // rethrows Interrupted so the caller stops the whole run. The calling thread is pinned as the
 // placement asks while the probe runs and unpinned afterwards.
+// `on_repetition`, when set, takes each repetition as soon as it is finished (the measuring process
+// streams it to its owner and keeps nothing); the returned ProbeRun then holds no repetitions.
+using RepetitionSink = std::function<void(RepetitionRun&&)>;
 ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerSettings& settings,
-                   double timer_overhead_ns);
+                   double timer_overhead_ns, const RepetitionSink& on_repetition = nullptr);
 
 }  // namespace ctxbench

@@ -65,7 +65,7 @@ void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table) {
     info.op = "pthread_create() of an empty thread with a " + stack_text(bytes) +
               " stack (pthread_attr_setstacksize), then pthread_join() (glibc reuses freed stacks of the "
               "same size from its cache, so the mmap is rarely in the op)";
-    info.placements = {PlacementKind::None};
+    info.placements = kCreationPlacements;
     info.suites = {"thread"};
     table.push_back(std::make_unique<SimpleProbe>(std::move(info), [bytes](const Placement&) {
       auto attr = std::shared_ptr<pthread_attr_t>(new pthread_attr_t, [](pthread_attr_t* a) {
@@ -91,7 +91,7 @@ void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table) {
     info.family = "thread";
     info.op = "std::thread of an empty lambda, then join() (pthread_create + join plus the heap-allocated "
               "state object std::thread carries)";
-    info.placements = {PlacementKind::None};
+    info.placements = kCreationPlacements;
     info.suites = {"thread"};
     table.push_back(std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) {
       return make_thread_spawning_loop_session([] {
@@ -107,7 +107,7 @@ void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table) {
   info.op = "create-to-first-instruction latency: CLOCK_MONOTONIC read by the new thread as its first action "
             "minus the creator's read just before pthread_create() (default attributes; the thread is "
             "joined after each sample)";
-  info.placements = {PlacementKind::None};
+  info.placements = kCreationPlacements;
   info.suites = {"default", "thread"};
   table.push_back(std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) -> std::unique_ptr<Session> {
     return std::make_unique<FirstInstruction>();

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <ctime>
 #include <iostream>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "analysis/truth.hpp"
 #include "probes/machine_files.hpp"
 #include "probes/os.hpp"
+#include "probes/probe_host.hpp"
 #include "probes/registry.hpp"
 #include "probes/runner.hpp"
 #include "probes/watchdog.hpp"
@@ -70,7 +72,8 @@ int list_probes(const std::vector<PlannedRun>& plan) {
 }
 
 // Runs the plan, rewriting the JSON after every probe so an interrupted or crashed run keeps what it did.
-int run(const Options& o, const std::vector<std::string>& argv, const std::vector<PlannedRun>& plan) {
+int run(const Options& o, const std::vector<std::string>& argv, const std::vector<PlannedRun>& plan,
+        const ServerSweep& sweep) {
   RunnerSettings settings = o.quick ? RunnerSettings::quick() : RunnerSettings{};
   if (o.repetitions) settings.repetitions = *o.repetitions;
   // Default watchdog: 60 s, or 2 s per repetition for long runs (one repetition takes ~0.1 s).
@@ -87,10 +90,17 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   meta.timer_overhead_ns = measure_timer_overhead_ns();
 
   std::vector<Record> measured;
-  auto save = [&] {
+  auto write_file = [&](const std::vector<const Record*>& records) {
     // Signals wait until the file is renamed: the second-signal exit must not leave a temp file behind.
     const StopSignalsBlocked quiet;
-    if (json_to_file) write_json_atomically(*o.json_path, build_report(meta, machine, with_derived(measured)));
+    write_file_atomically(*o.json_path, [&](const std::function<void(const std::string&)>& write) {
+      write_report(write, meta, machine, records);
+    });
+  };
+  auto save = [&] {
+    if (!json_to_file) return;
+    const std::vector<Record> derived = derive_records(measured);
+    write_file(interleave_derived(measured, derived));
   };
   // The file is rewritten after a probe unless the last rewrite cost more than a tenth of the time since:
   // a full-catalogue file grows to tens of MB, and rewriting it after each of ~500 records made the run
@@ -114,9 +124,14 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
       if (!planned.skip_reason.empty()) {
         record = make_skipped_record(info, planned.placement, planned.skip_reason);
       } else {
-        RunnerSettings run_settings = settings;
-        run_settings.keep_awake = planned.keep_awake;
-        const ProbeRun result = run_probe(*planned.probe, planned.placement, run_settings, meta.timer_overhead_ns);
+        HostRequest request;
+        request.probe = info.name;
+        request.placement = planned.placement;
+        request.settings = settings;
+        request.settings.keep_awake = planned.keep_awake;
+        request.timer_overhead_ns = meta.timer_overhead_ns;
+        request.sweep = sweep;
+        const ProbeRun result = run_in_measuring_process(request);
         const std::string relation = planned.placement.kind == PlacementKind::SameCpu ||
                                              planned.placement.kind == PlacementKind::CrossCpu
                                          ? cpu_relation(machine, planned.placement.cpu_a, planned.placement.cpu_b)
@@ -146,12 +161,17 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   machine.steal_over_run = steal_between(machine.cpu_times, at_end.cpu_times);
   if (machine.steal_over_run)
     if (auto w = steal_warning(*machine.steal_over_run)) meta.warnings.push_back(*w);
-  const std::vector<Record> records = with_derived(measured);
-  save();
+  const std::vector<Record> records = with_derived(std::move(measured));
+  std::vector<const Record*> all;
+  for (const Record& r : records) all.push_back(&r);
+  if (json_to_file) write_file(all);
   std::fputs(format_table(records).c_str(), table_out);
   for (const std::string& w : meta.warnings) std::fprintf(table_out, "warning: %s\n", w.c_str());
-  if (json_to_stdout) std::cout << build_report(meta, machine, records).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
-                                << "\n";
+  if (json_to_stdout)
+    write_report([](const std::string& chunk) { std::fwrite(chunk.data(), 1, chunk.size(), stdout); }, meta, machine,
+                 all);
+  // The table first, whole: the closing message must never land inside one of its lines.
+  std::fflush(table_out);
   if (json_to_file) std::fprintf(stderr, "ctxbench: results written to %s\n", o.json_path->c_str());
 
   if (meta.interrupted) return 128 + stop_signal();
@@ -179,19 +199,17 @@ int main(int argc, char** argv) {
       std::printf("ctxbench %s (%s)\n", tool_version().c_str(), git_revision().c_str());
       return 0;
     }
-    if (!o.server_work_ns.empty() || !o.server_connections.empty()) {
-      ServerSweep sweep;
-      if (!o.server_work_ns.empty()) sweep.work_ns = o.server_work_ns;
-      if (!o.server_connections.empty()) {
-        sweep.connections = o.server_connections;
-        sweep.user_connections = true;
-      }
-      configure_server_sweep(sweep);
+    ServerSweep sweep;
+    if (!o.server_work_ns.empty()) sweep.work_ns = o.server_work_ns;
+    if (!o.server_connections.empty()) {
+      sweep.connections = o.server_connections;
+      sweep.user_connections = true;
     }
+    configure_server_sweep(sweep);
     const std::vector<PlannedRun> plan = make_plan(o, allowed);
     if (o.list) return list_probes(plan);
     if (o.json_path && *o.json_path != "-") check_output_path(*o.json_path);
-    return run(o, args, plan);
+    return run(o, args, plan, sweep);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "ctxbench: %s\n", e.what());
     return 2;
