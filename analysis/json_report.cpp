@@ -294,6 +294,16 @@ json record_head_json(const Record& r) {
   put(j, "timer_overhead_ns", r.timer_overhead_ns);
   put(j, "wall_seconds", r.wall_seconds);
   if (r.parent_rss_kib) j["parent_rss_kib"] = *r.parent_rss_kib;
+  json host;
+  if (!r.ran_in_owner_because.empty()) {
+    host["ran_in"] = "ctxbench";
+    host["because"] = r.ran_in_owner_because;
+  } else {
+    host["ran_in"] = "ctxbench-probe";
+  }
+  if (r.host_start_rss_kib > 0) host["start_rss_kib"] = r.host_start_rss_kib;
+  if (r.host_peak_rss_kib > 0) host["peak_rss_kib"] = r.host_peak_rss_kib;
+  if (!r.derived) j["measuring_process"] = host;
   return j;
 }
 

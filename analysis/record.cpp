@@ -137,6 +137,11 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
   r.keep_awake_cpus = run.keep_awake_cpus;
   r.host_start_rss_kib = run.host_start_rss_kib;
   r.host_peak_rss_kib = run.host_peak_rss_kib;
+  r.ran_in_owner_because = run.ran_in_owner_because;
+  if (!r.ran_in_owner_because.empty())
+    r.warnings.push_back("measured inside ctxbench itself, not in a fresh measuring process (" +
+                         r.ran_in_owner_because +
+                         "): a fork() in this probe copied ctxbench's own memory. Raise the process limit.");
   if (run.status != RunStatus::Ok) return r;
   if (info.family == "process" || info.family == "thread") {
     std::uint64_t rss = 0;

@@ -77,6 +77,7 @@ struct Record {
   // repetitions.
   std::uint64_t host_start_rss_kib = 0, host_peak_rss_kib = 0;
   std::optional<std::uint64_t> parent_rss_kib;
+  std::string ran_in_owner_because;  // non-empty: no measuring process could be started (ProbeRun)
 
   // "ctxswitch.pipe.process/same-cpu" or "baseline.clock" for one-task probes; "/keep-awake" appended
   // when spinners were on.

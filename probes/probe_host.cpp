@@ -70,6 +70,12 @@ std::string signal_text(int sig) {
   return std::to_string(sig) + " (" + (name != nullptr ? name : "unknown") + ")";
 }
 
+// posix_spawn refused for lack of processes (RLIMIT_NPROC, pid limit): no measuring process possible.
+class SpawnRefused : public ProbeError {
+ public:
+  using ProbeError::ProbeError;
+};
+
 // The owner's handle on one measuring process: kills and reaps it on every path out.
 class HostProcess {
  public:
@@ -109,7 +115,9 @@ class HostProcess {
     posix_spawnattr_destroy(&attr);
     if (rc != 0) {
       pid_ = -1;
-      throw ProbeError("posix_spawn " + path + ": " + std::strerror(rc));
+      const std::string what = "posix_spawn " + path + ": " + std::strerror(rc);
+      if (rc == EAGAIN) throw SpawnRefused(what);
+      throw ProbeError(what);
     }
     register_child(pid_);
   }
@@ -245,6 +253,16 @@ ProbeRun run_in_measuring_process(const HostRequest& request) {
   std::optional<HostProcess> host;
   try {
     host.emplace(request);
+  } catch (const SpawnRefused& e) {
+    // Under a process limit a measuring process costs the one process the probe may have: run here,
+    // and say so (a fork() then copies this process; probes that need no new task are unaffected).
+    for (const auto& p : probe_registry()) {
+      if (p->info().name != request.probe) continue;
+      ProbeRun run = run_probe(*p, request.placement, request.settings, request.timer_overhead_ns);
+      run.ran_in_owner_because = e.what();
+      return run;
+    }
+    return failed_run(request, "no probe named " + request.probe);
   } catch (const ProbeError& e) {
     return failed_run(request, e.what());
   }

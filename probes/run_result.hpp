@@ -49,6 +49,9 @@ struct ProbeRun {
   // its whole life (KiB); 0 when the probe ran in the calling process (tests, ctxbench-gbench).
   std::uint64_t host_start_rss_kib = 0;
   std::uint64_t host_peak_rss_kib = 0;
+  // Non-empty when no measuring process could be started (a process limit) and the probe ran in the
+  // owner instead: why. Its figures then carry the owner's memory.
+  std::string ran_in_owner_because;
 };
 
 }  // namespace ctxbench

@@ -236,7 +236,7 @@ TEST(Hostile, UnprivilegedUserRunsWhatNeedsNoPrivilege) {
   ASSERT_EQ(::chown(dir.c_str(), kNobody, kNobody), 0);
   int code = 0;
   const json doc = run_hostile("user nobody",
-                               {"--quick", "--filter", "^baseline|pipe.thread|futex.process|fork_exit|posix_spawn$"},
+                               {"--quick", "--filter", "^baseline|pipe.thread|futex.process|fork_exit|posix_spawn/"},
                                become_nobody, &code, dir);
   remove_tree(dir);
   EXPECT_EQ(code, 0);
@@ -264,7 +264,7 @@ TEST(Hostile, LowProcessLimitFailsCreationWithReasonAndTheRestCompletes) {
   int code = 0;
   const json doc = run_hostile(
       "RLIMIT_NPROC=1 as nobody",
-      {"--quick", "--filter", "^baseline|^ipc|^process.fork_exit|^process.posix_spawn$|^thread|pipe.process/same"},
+      {"--quick", "--filter", "^baseline|^ipc|^process.fork_exit|^process.posix_spawn/|^thread|pipe.process/same"},
       [] {
         const rlimit one{1, 1};
         // LeakSanitizer needs a tracer task at exit, which the limit forbids (ASan pass only).
@@ -278,7 +278,7 @@ TEST(Hostile, LowProcessLimitFailsCreationWithReasonAndTheRestCompletes) {
   EXPECT_EQ(doc["ctxbench"]["complete"], true);
   for (const char* id : {"baseline.clock", "baseline.syscall", "ipc.pipe.self"})
     EXPECT_EQ(result(doc, id)["status"], "ok") << id;
-  for (const char* id : {"process.fork_exit", "process.posix_spawn", "thread.create_join",
+  for (const char* id : {"process.fork_exit/same-cpu", "process.posix_spawn/unpinned", "thread.create_join/same-cpu",
                          "ctxswitch.pipe.process/same-cpu"}) {
     const json r = result(doc, id);
     EXPECT_EQ(r["status"], "failed") << id;
