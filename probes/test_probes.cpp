@@ -5,6 +5,9 @@
 //   test.hang.thread   the same with a partner thread (it still honours its stop request: EOF)
 //   test.crash.segv    the partner process dies of SIGSEGV on the first op
 //   test.crash.abort   the partner process calls abort() on the first op
+//   test.crash.measuring_process  the measuring process itself dies of SIGSEGV on the first op, with
+//                      a live partner process that must die with it
+//   test.noop          a one-task op that does nothing: the probe after a crash must still be ok
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -124,6 +127,52 @@ std::unique_ptr<Probe> make_bad_probe(const char* name, const char* op, bool pro
   });
 }
 
+// The measuring process crashes: what a probe bug (a stray pointer, a failed assertion) does to it.
+class CrashingSession final : public Session {
+ public:
+  CrashingSession() : caller_(this_task()) {
+    // A partner that only waits: it must not outlive the crashed process (PR_SET_PDEATHSIG).
+    child_ = Child::spawn([] {
+      for (;;) ::pause();
+      return 0;
+    });
+  }
+  void run_ops(std::uint64_t) override {
+    // Default disposition first: a sanitizer runtime's SEGV handler would turn it into an abort.
+    ::signal(SIGSEGV, SIG_DFL);
+    ::raise(SIGSEGV);
+  }
+  std::vector<TaskId> tasks() const override { return {caller_}; }
+
+ private:
+  TaskId caller_;
+  Child child_;
+};
+
+class NoopSession final : public Session {
+ public:
+  void run_ops(std::uint64_t n) override {
+    throw_if_stopped();
+    for (std::uint64_t i = 0; i < n; ++i) counter_ = counter_ + 1;
+  }
+  std::vector<TaskId> tasks() const override { return {this_task()}; }
+
+ private:
+  volatile std::uint64_t counter_ = 0;
+};
+
+template <class S>
+std::unique_ptr<Probe> make_one_task_test_probe(const char* name, const char* op) {
+  ProbeInfo info;
+  info.name = name;
+  info.family = "test";
+  info.op = op;
+  info.placements = {PlacementKind::None};
+  return std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) -> std::unique_ptr<Session> {
+    return std::make_unique<S>();
+  });
+}
+
 }  // namespace
 
 std::vector<std::unique_ptr<Probe>> make_test_probes() {
@@ -136,6 +185,9 @@ std::vector<std::unique_ptr<Probe>> make_test_probes() {
                              Misbehaviour::Segv));
   t.push_back(make_bad_probe("test.crash.abort", "test only: a partner process that calls abort()", true,
                              Misbehaviour::Abort));
+  t.push_back(make_one_task_test_probe<CrashingSession>(
+      "test.crash.measuring_process", "test only: the measuring process dies of SIGSEGV on the first op"));
+  t.push_back(make_one_task_test_probe<NoopSession>("test.noop", "test only: an op that does nothing"));
   return t;
 }
 

@@ -145,6 +145,8 @@ TEST(Watchdog, HungAndCrashedPartnersFailWithReasonAndTheRunGoesOn) {
       {"test.hang.thread/unpinned", "--timeout 1 s"},
       {"test.crash.segv/unpinned", "signal 11"},
       {"test.crash.abort/unpinned", "signal 6"},
+      // The measuring process itself crashed: only that record fails; its partner died with it.
+      {"test.crash.measuring_process", "measuring process died of signal 11"},
   };
   for (const auto& [id, reason] : expected) {
     const json r = result(doc, id);
@@ -152,6 +154,8 @@ TEST(Watchdog, HungAndCrashedPartnersFailWithReasonAndTheRunGoesOn) {
     EXPECT_EQ(r["status"], "failed") << id;
     EXPECT_NE(r.value("reason", "").find(reason), std::string::npos) << id << ": " << r.value("reason", "");
   }
+  // The probe after the crash ran in a new measuring process.
+  EXPECT_EQ(result(doc, "test.noop")["status"], "ok");
   remove_tree(dir);
 }
 

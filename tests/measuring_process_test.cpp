@@ -1,0 +1,158 @@
+// The measuring process (probes/probe_host.hpp): its wire format as pure functions, its command line,
+// and, on the real binary, that it stays the same size whatever the run has measured so far.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "probes/host_wire.hpp"
+#include "probes/probe_host.hpp"
+#include "tests/run_util.hpp"
+
+namespace ctxbench {
+namespace {
+
+RepetitionRun sample_repetition() {
+  RepetitionRun rep;
+  rep.ns_per_op = {1.5, 2.25, 1e9, 0};
+  rep.ops_per_sample = 7;
+  rep.ops = 28;
+  rep.host_rss_kib = 4321;
+  rep.task_cpus = {{0, 0, 1, 1}, {1, 1, 0, -1}};
+  rep.counter_deltas = {{"requests", 12}, {"server_cpu_ns", 3.5}};
+  rep.counter_levels = {{"server_rss_kib", 900}};
+  return rep;
+}
+
+TEST(HostWire, RepetitionEndAndInterruptRoundTripInOrder) {
+  ProbeRun end;
+  end.status = RunStatus::Failed;
+  end.reason = "partner died";
+  end.switches = SwitchTally{1.5, 0.25};
+  end.wall_seconds = 2.5;
+  end.keep_awake = true;
+  end.keep_awake_cpus = {0, 1};
+  end.host_start_rss_kib = 4000;
+  end.host_peak_rss_kib = 5000;
+  std::string stream = encode_repetition(sample_repetition()) + encode_end(end) + encode_interrupted(15);
+
+  const std::optional<HostMessage> a = take_message(stream);
+  ASSERT_TRUE(a && std::holds_alternative<RepetitionRun>(*a));
+  const RepetitionRun& rep = std::get<RepetitionRun>(*a);
+  const RepetitionRun want = sample_repetition();
+  EXPECT_EQ(rep.ns_per_op, want.ns_per_op);
+  EXPECT_EQ(rep.ops_per_sample, 7u);
+  EXPECT_EQ(rep.ops, 28u);
+  EXPECT_EQ(rep.host_rss_kib, 4321u);
+  EXPECT_EQ(rep.task_cpus, want.task_cpus);
+  EXPECT_EQ(rep.counter_deltas, want.counter_deltas);
+  EXPECT_EQ(rep.counter_levels, want.counter_levels);
+
+  const std::optional<HostMessage> b = take_message(stream);
+  ASSERT_TRUE(b && std::holds_alternative<HostEnd>(*b));
+  const ProbeRun& run = std::get<HostEnd>(*b).run;
+  EXPECT_EQ(run.status, RunStatus::Failed);
+  EXPECT_EQ(run.reason, "partner died");
+  ASSERT_TRUE(run.switches);
+  EXPECT_EQ(run.switches->voluntary_per_op, 1.5);
+  EXPECT_EQ(run.wall_seconds, 2.5);
+  EXPECT_EQ(run.keep_awake_cpus, (std::vector<int>{0, 1}));
+  EXPECT_EQ(run.host_peak_rss_kib, 5000u);
+
+  const std::optional<HostMessage> c = take_message(stream);
+  ASSERT_TRUE(c && std::holds_alternative<HostInterrupted>(*c));
+  EXPECT_EQ(std::get<HostInterrupted>(*c).signal, 15);
+  EXPECT_TRUE(stream.empty());
+  EXPECT_FALSE(take_message(stream));
+}
+
+TEST(HostWire, PartialFramesWaitAndBrokenFramesThrow) {
+  const std::string whole = encode_repetition(sample_repetition());
+  // Every prefix is "not yet": the pipe delivers frames in pieces.
+  for (std::size_t n = 0; n < whole.size(); ++n) {
+    std::string part = whole.substr(0, n);
+    EXPECT_FALSE(take_message(part)) << n;
+    EXPECT_EQ(part.size(), n);
+  }
+  // An unknown kind, a length past any real frame, an array longer than its frame, trailing bytes.
+  std::string unknown = whole;
+  unknown[4] = 'Z';
+  EXPECT_THROW(take_message(unknown), WireError);
+  std::string huge = whole;
+  huge[3] = '\x7f';
+  EXPECT_THROW(take_message(huge), WireError);
+  std::string lying = whole;
+  lying[5 + 24] = '\x7f';  // the sample count (after ops_per_sample, ops, host_rss_kib)
+  EXPECT_THROW(take_message(lying), WireError);
+  std::string trailing = encode_interrupted(2);
+  trailing[0] = static_cast<char>(trailing[0] + 1);
+  trailing.push_back('x');
+  EXPECT_THROW(take_message(trailing), WireError);
+}
+
+TEST(HostArguments, RoundTripAndRefuseGarbage) {
+  HostRequest r;
+  r.probe = "ctxswitch.pipe.process";
+  r.placement = {PlacementKind::CrossCpu, 0, 1};
+  r.settings.repetitions = 3;
+  r.settings.keep_awake = true;
+  r.settings.timeout_ns = 7;
+  r.timer_overhead_ns = 21.123456789;
+  r.sweep.work_ns = {5, 6};
+  r.sweep.connections = {1, 2, 3};
+  r.sweep.user_connections = true;
+  const HostInvocation back = parse_host_arguments(host_arguments(r, 3, 99));
+  EXPECT_EQ(back.result_fd, 3);
+  EXPECT_EQ(back.owner, 99);
+  EXPECT_EQ(back.request.probe, r.probe);
+  EXPECT_EQ(back.request.placement.kind, PlacementKind::CrossCpu);
+  EXPECT_EQ(back.request.placement.cpu_b, 1);
+  EXPECT_EQ(back.request.settings.repetitions, 3);
+  EXPECT_TRUE(back.request.settings.keep_awake);
+  EXPECT_EQ(back.request.settings.timeout_ns, 7u);
+  EXPECT_EQ(back.request.timer_overhead_ns, r.timer_overhead_ns);  // exact, not rounded
+  EXPECT_EQ(back.request.sweep.work_ns, r.sweep.work_ns);
+  EXPECT_EQ(back.request.sweep.connections, r.sweep.connections);
+  EXPECT_TRUE(back.request.sweep.user_connections);
+  EXPECT_THROW(parse_host_arguments({"--probe", "x"}), std::invalid_argument);  // no result fd
+  EXPECT_THROW(parse_host_arguments({"--result-fd", "3", "--probe", "x", "--bogus", "1"}), std::invalid_argument);
+  EXPECT_THROW(parse_host_arguments({"--result-fd", "three", "--probe", "x"}), std::invalid_argument);
+  EXPECT_THROW(parse_host_arguments({"--result-fd", "3", "--probe"}), std::invalid_argument);
+}
+
+// The measuring process holds no results: its size when a probe starts is the same for the first and
+// the last probe of a run, and a fork() in a creation probe copies that, not ctxbench.
+TEST(MeasuringProcess, StaysTheSameSizeWhateverTheRunHasMeasured) {
+  using namespace ctxbench_test;
+  const std::string dir = make_temp_dir("measuring");
+  const std::string path = dir + "/out.json";
+  const Outcome o = run_with(ctxbench_test::ctxbench({"--quick", "--suite", "full", "--filter",
+                                  "^(baseline|ipc\\.pipe\\.self|ctxswitch\\.(pipe|futex)|process\\.fork_exit|"
+                                  "thread\\.create_join/)",
+                                  "--json", path}));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const nlohmann::json doc = nlohmann::json::parse(slurp(path));
+  remove_tree(dir);
+  std::vector<double> start;
+  for (const nlohmann::json& r : doc["results"]) {
+    if (!r.contains("measuring_process") || !r["measuring_process"].contains("start_rss_kib")) continue;
+    EXPECT_EQ(r["measuring_process"]["ran_in"], "ctxbench-probe") << r["id"];
+    start.push_back(r["measuring_process"]["start_rss_kib"].get<double>());
+    if (r["probe"] == "process.fork_exit") {
+      // What fork copied is the measuring process (it grows only by the probe's own few pages).
+      ASSERT_TRUE(r.contains("parent_rss_kib")) << r["id"];
+      EXPECT_LT(r["parent_rss_kib"].get<double>(), 2.0 * r["measuring_process"]["start_rss_kib"].get<double>());
+    }
+  }
+  ASSERT_GE(start.size(), 15u);
+  const auto [lo, hi] = std::minmax_element(start.begin(), start.end());
+  // Flat: the last probe's process starts no bigger than the first's, give or take allocator slack.
+  EXPECT_LE(start.back(), 1.25 * start.front() + 1024) << "first " << start.front() << " KiB, last " << start.back();
+  EXPECT_LE(*hi, 1.25 * *lo + 1024) << "min " << *lo << " KiB, max " << *hi;
+  const nlohmann::json& host = doc["ctxbench"]["probe_host"];
+  EXPECT_EQ(host["start_rss_kib"]["max"].get<double>(), *hi);
+}
+
+}  // namespace
+}  // namespace ctxbench
