@@ -179,6 +179,7 @@ json ctxbench_block(const RunMeta& meta) {
   b["interrupted"] = meta.interrupted;
   if (meta.interrupted) b["interrupted_by"] = meta.interrupted_by;
   b["warnings"] = meta.warnings;
+  if (meta.peak_rss_kib > 0) b["peak_rss_kib"] = meta.peak_rss_kib;
   return b;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,6 +36,9 @@ struct RunMeta {
   std::string interrupted_by;
   std::vector<std::string> warnings;
   std::optional<std::vector<double>> loadavg_end;  // 1, 5, 15 min at the end of the run
+  // ctxbench's own peak resident set (KiB) when the file was last written: the orchestrator only, never
+  // a measuring process.
+  std::uint64_t peak_rss_kib = 0;
 };
 
 std::string tool_version();

@@ -1,6 +1,7 @@
 // ctxbench-gbench: every probe of the registry, in every placement ctxbench would run, registered with the
-// Google Benchmark library, for pipelines built on it. No probe code of its own: it starts the registry's
-// Sessions and times Session::run_ops() in batches, reporting the time per op as manual time.
+// Google Benchmark library, for pipelines built on it. No probe code of its own and no timing rules of its
+// own: it starts the registry's Sessions, calibrates batches with the runner, and reports the time per op
+// as manual time, with the runner's definition of an op.
 //
 //   ./build/ctxbench-gbench --benchmark_filter=pipe --benchmark_repetitions=5 --benchmark_out=gb.json
 //
@@ -18,48 +19,36 @@
 #include "analysis/options.hpp"
 #include "probes/os.hpp"
 #include "probes/probe.hpp"
+#include "probes/runner.hpp"
 #include "src/plan.hpp"
 
 namespace {
 
 using namespace ctxbench;
 
-// One batch lasts at least this long, so the two clock reads around it cost well under 1%.
-constexpr std::uint64_t kMinBatchNs = 50'000;
-
-// Pins the calling thread as the placement asks, and restores the start-up mask however the body ends.
-struct Pinned {
-  explicit Pinned(const Placement& p) {
-    if (p.kind == PlacementKind::SameCpu || p.kind == PlacementKind::CrossCpu) pin_to_cpu(p.cpu_a);
-  }
-  ~Pinned() { unpin(); }
-  Pinned(const Pinned&) = delete;
-  Pinned& operator=(const Pinned&) = delete;
-};
-
-void run_planned(benchmark::State& state, const Probe* probe, Placement placement) {
-  Pinned pinned(placement);
+// One op means what it means in ctxbench: the runner's batch calibration and pinning, inner_ops (a lap of
+// a ring is N hops, a cache-line round trip two one-way transfers), and a self-timed session's own values
+// (one-way latency, wake-up lateness) instead of the batch's clock. Google Benchmark then reports the mean
+// per op where ctxbench reports the median of its samples.
+void run_planned(benchmark::State& state, const Probe* probe, Placement placement, double timer_overhead_ns) {
+  PlacementGuard pinned(placement);
+  const std::uint64_t inner = std::max<std::uint64_t>(probe->info().inner_ops, 1);
   std::unique_ptr<Session> session;
   std::uint64_t batch = 1;
   try {
     session = probe->start(placement);
-    // Warm-up first: the first ops after start() pay for page faults and the partner's first wake-up, and
-    // one slow op would otherwise end the calibration at a batch of 1.
-    for (int i = 0; i < 8; ++i) session->run_ops(1);
-    // Calibrate: double the batch until one lasts kMinBatchNs (this is also the warm-up).
-    for (;;) {
-      const std::uint64_t t0 = now_ns();
-      session->run_ops(batch);
-      if (now_ns() - t0 >= kMinBatchNs || batch >= (1u << 24)) break;
-      batch *= 2;
-    }
+    batch = calibrate_batch(*session, target_batch_ns(RunnerSettings{}, timer_overhead_ns));
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
     for (auto _ : state) {
     }
     return;
   }
-  while (state.KeepRunningBatch(static_cast<benchmark::IterationCount>(batch))) {
+  std::vector<double>* own = session->own_samples();
+  if (own != nullptr) own->clear();  // calibration values are warm-up
+  // Self-timed: each value is one op, whatever inner_ops says (as in the runner).
+  const std::uint64_t ops_per_batch = own != nullptr ? batch : batch * inner;
+  while (state.KeepRunningBatch(static_cast<benchmark::IterationCount>(ops_per_batch))) {
     const std::uint64_t t0 = now_ns();
     try {
       session->run_ops(batch);
@@ -67,9 +56,24 @@ void run_planned(benchmark::State& state, const Probe* probe, Placement placemen
       state.SkipWithError(e.what());
       break;
     }
-    state.SetIterationTime(static_cast<double>(now_ns() - t0) * 1e-9);
+    const double batch_ns = static_cast<double>(now_ns() - t0);
+    if (own == nullptr) {
+      state.SetIterationTime(batch_ns * 1e-9);
+      continue;
+    }
+    if (own->empty()) {
+      state.SkipWithError("self-timed session produced no values");
+      break;
+    }
+    double sum = 0;
+    for (double v : *own) sum += v;
+    const double per_op = sum / static_cast<double>(own->size());
+    own->clear();
+    state.SetIterationTime(per_op * static_cast<double>(ops_per_batch) * 1e-9);
   }
   state.counters["ops_per_batch"] = static_cast<double>(batch);
+  state.counters["inner_ops"] = static_cast<double>(inner);
+  state.counters["self_timed"] = own != nullptr ? 1 : 0;
   session.reset();  // partner tasks are stopped and reaped here, before the thread is unpinned
 }
 
@@ -91,12 +95,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ctxbench-gbench: %s\n", e.what());
     return 2;
   }
+  const double timer_overhead_ns = measure_timer_overhead_ns();
   for (const PlannedRun& run : plan) {
     if (!run.skip_reason.empty()) {
       benchmark::RegisterBenchmark(run.id.c_str(), skipped, run.skip_reason);
       continue;
     }
-    benchmark::RegisterBenchmark(run.id.c_str(), run_planned, run.probe, run.placement)
+    benchmark::RegisterBenchmark(run.id.c_str(), run_planned, run.probe, run.placement, timer_overhead_ns)
         ->UseManualTime()
         ->Unit(benchmark::kNanosecond);
   }

@@ -44,7 +44,8 @@ std::uint64_t time_batch(Session& session, std::uint64_t n) {
   return std::max<std::uint64_t>(end - start, 1);
 }
 
-// Grows the batch until one batch lasts at least target_ns. Doubles as the first part of warm-up.
+}  // namespace
+
 std::uint64_t calibrate_batch(Session& session, std::uint64_t target_ns) {
   std::uint64_t n = 1;
   for (;;) {
@@ -56,6 +57,12 @@ std::uint64_t calibrate_batch(Session& session, std::uint64_t target_ns) {
     n = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(wanted)), n + 1, n * 16);
   }
 }
+
+std::uint64_t target_batch_ns(const RunnerSettings& settings, double timer_overhead_ns) {
+  return std::max<std::uint64_t>(settings.min_batch_ns, static_cast<std::uint64_t>(100.0 * timer_overhead_ns));
+}
+
+namespace {
 
 struct SwitchSnapshot {
   std::uint64_t voluntary = 0, involuntary = 0;
@@ -76,25 +83,6 @@ SwitchSnapshot snapshot_switches(const Session& session, bool with_reaped_childr
   return s;
 }
 
-void apply_placement(const Placement& p) {
-  if (p.kind == PlacementKind::SameCpu || p.kind == PlacementKind::CrossCpu)
-    pin_to_cpu(p.cpu_a);
-  else
-    unpin();
-}
-
-// Undoes apply_placement whatever happens, so the next probe starts from the full affinity mask.
-struct PlacementGuard {
-  explicit PlacementGuard(const Placement& p) { apply_placement(p); }
-  ~PlacementGuard() {
-    try {
-      unpin();
-    } catch (...) {
-    }
-  }
-  PlacementGuard(const PlacementGuard&) = delete;
-  PlacementGuard& operator=(const PlacementGuard&) = delete;
-};
 
 RepetitionRun run_repetition(const Probe& probe, const Placement& placement, const RunnerSettings& settings,
                              std::uint64_t target_batch_ns, std::uint64_t& voluntary,
@@ -174,14 +162,27 @@ std::vector<int> keep_awake_cpus(const Placement& p) {
 
 }  // namespace
 
+PlacementGuard::PlacementGuard(const Placement& p) {
+  if (p.kind == PlacementKind::SameCpu || p.kind == PlacementKind::CrossCpu)
+    pin_to_cpu(p.cpu_a);
+  else
+    unpin();
+}
+
+PlacementGuard::~PlacementGuard() {
+  try {
+    unpin();  // the next probe starts from the full affinity mask
+  } catch (...) {
+  }
+}
+
 ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerSettings& settings,
                    double timer_overhead_ns, const RepetitionSink& on_repetition) {
   ProbeRun run;
   run.placement = placement;
   run.timer_overhead_ns = timer_overhead_ns;
   const std::uint64_t started = now_ns();
-  const auto target_batch_ns =
-      std::max<std::uint64_t>(settings.min_batch_ns, static_cast<std::uint64_t>(100.0 * timer_overhead_ns));
+  const std::uint64_t target_batch = target_batch_ns(settings, timer_overhead_ns);
   std::uint64_t voluntary = 0, involuntary = 0, ops = 0;
   // A probe may cap the budget (one pair of a CPU matrix, a fork of a 1 GiB parent).
   RunnerSettings capped = settings;
@@ -201,7 +202,7 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
     }
     PlacementGuard guard(placement);
     for (int r = 0; r < capped.repetitions; ++r) {
-      RepetitionRun rep = run_repetition(probe, placement, capped, target_batch_ns, voluntary, involuntary);
+      RepetitionRun rep = run_repetition(probe, placement, capped, target_batch, voluntary, involuntary);
       ops += rep.ops;
       if (on_repetition)
         on_repetition(std::move(rep));

@@ -28,6 +28,22 @@ struct RunnerSettings {
   static RunnerSettings quick();
 };
 
+// The batch every sample of a probe aims at: settings.min_batch_ns, and at least 100 timer pairs.
+std::uint64_t target_batch_ns(const RunnerSettings& settings, double timer_overhead_ns);
+// Grows the batch size n until one run_ops(n) lasts at least target_ns; returns n. Doubles as the first
+// part of warm-up. (ctxbench-gbench calibrates its batches with this too.)
+std::uint64_t calibrate_batch(Session& session, std::uint64_t target_ns);
+
+// Pins the calling thread as the placement asks (cpu_a for same-cpu/cross-cpu, the start-up mask
+// otherwise) and restores the start-up mask when it goes, whatever happens.
+class PlacementGuard {
+ public:
+  explicit PlacementGuard(const Placement& p);
+  ~PlacementGuard();
+  PlacementGuard(const PlacementGuard&) = delete;
+  PlacementGuard& operator=(const PlacementGuard&) = delete;
+};
+
 // Cost of one now_ns() pair (the timer overhead of one sample), median of many tries.
 double measure_timer_overhead_ns();
 

@@ -93,6 +93,7 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   auto write_file = [&](const std::vector<const Record*>& records) {
     // Signals wait until the file is renamed: the second-signal exit must not leave a temp file behind.
     const StopSignalsBlocked quiet;
+    meta.peak_rss_kib = peak_resident_kib();
     write_file_atomically(*o.json_path, [&](const std::function<void(const std::string&)>& write) {
       write_report(write, meta, machine, records);
     });

@@ -12,6 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "probes/probe.hpp"
+#include "probes/registry.hpp"
+
 namespace {
 
 std::string run_capture(const std::string& args, int* exit_code) {
@@ -56,6 +59,36 @@ TEST(Gbench, RunsAProbeWithManualTime) {
   // Physics, wide margin: a pipe round trip between two threads includes two switches and four syscalls.
   EXPECT_GT(pipe, syscall);
 #endif
+}
+
+// Same name, same op: ctxbench-gbench divides by inner_ops and uses a self-timed session's own values
+// exactly where ctxbench's runner does. Physics-free: the counters it reports against the registry.
+TEST(Gbench, OpsAreCtxbenchsOps) {
+  int code = -1;
+  const std::string out = run_capture(
+      "--benchmark_filter='^(ctxswitch.ring/tasks:2/same-cpu|ipc.pipe.process.one_way/size:64/same-cpu|"
+      "shm.c2c/cpu_a:0/cpu_b:1|ctxswitch.pipe.process/same-cpu)' --benchmark_min_time=0.02 --benchmark_format=json",
+      &code);
+  ASSERT_EQ(code, 0) << out;
+  const auto doc = nlohmann::json::parse(out);
+  int checked = 0;
+  for (const auto& b : doc["benchmarks"]) {
+    if (b.contains("error_occurred") && b["error_occurred"].get<bool>()) continue;  // e.g. one CPU: no c2c
+    std::string name = b["name"].get<std::string>();
+    name = name.substr(0, name.find("/manual_time"));
+    const std::string probe_name = name.substr(0, name.rfind('/'));  // drop the placement
+    const ctxbench::Probe* probe = nullptr;
+    for (const auto& p : ctxbench::probe_registry())
+      if (p->info().name == probe_name) probe = p.get();
+    ASSERT_NE(probe, nullptr) << name;
+    EXPECT_EQ(b["inner_ops"].get<double>(), static_cast<double>(std::max<std::uint64_t>(probe->info().inner_ops, 1)))
+        << name;
+    // The one-way IPC probe times itself (sender's timestamp to receiver's clock); the others are batches.
+    const bool self_timed = probe_name.find(".one_way") != std::string::npos;
+    EXPECT_EQ(b["self_timed"].get<double>(), self_timed ? 1.0 : 0.0) << name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 3) << out;
 }
 
 }  // namespace
