@@ -42,11 +42,13 @@ def _line(ax, xs, ys, c, label):
         ax.plot([x for x, _ in pts], [y for _, y in pts], "o-", color=c, ms=3.5, lw=1.4, label=label)
 
 
-def draw(doc):
+def draw(doc, only=None):
+    """The figure of every (placement, scenario, work, ws) group, or of the group keys in `only`."""
     pts = st.points(doc)
-    gs = st.groups(pts)
-    if not pts:
+    gs = {k: v for k, v in st.groups(pts).items() if only is None or k in only}
+    if not pts or not gs:
         return None
+    pts = [p for gp in gs.values() for p in gp]
     models = st.models_of(pts)
     height = 3.3 * len(gs) + 0.8
     fig, axes = plt.subplots(len(gs), 2, figsize=(11, height), squeeze=False)
@@ -89,6 +91,9 @@ def draw(doc):
         ax_l.set_yscale("log")
         ax_l.set_ylabel("p99 latency per request (µs, log)")
         title = st.group_title(key)
+        ok_ids = [p["id"] for p in gp if p["status"] == "ok"]
+        cr.tag(fig, f"throughput: {title}", "requests/s", "requests/s", ok_ids)
+        cr.tag(fig, f"p99: {title}", "ns per op", "ns", ok_ids)
         ax_t.set_title(f"throughput: {title}", fontsize=8)
         ax_l.set_title(f"p99: {title}", fontsize=8)
     placements = sorted({p["placement"] for p in pts})
