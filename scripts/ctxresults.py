@@ -328,7 +328,9 @@ def panels(recs, max_rows=14):
             pstem, var = _variant(stem)
             key = (pstem, xname, fixed, m)
             lines.setdefault(key, []).append((var, k, sorted(pts, key=lambda t: t[0])))
-    for (pstem, xname, fixed, m), series in lines.items():
+    order = ["ns per op", "ns one way", "ns per switch", "B/s"]
+    for (pstem, xname, fixed, m), series in sorted(lines.items(), key=lambda kv: (
+            order.index(kv[0][3]) if kv[0][3] in order else 9, list(lines).index(kv[0]))):
         series.sort(key=lambda s: (s[0], PLACEMENT_ORDER.index(s[1]) if s[1] in PLACEMENT_ORDER else 9))
         title = pstem + "".join(f", {k} {human(v, k)}" for k, v in fixed)
         out.append({"type": "lines", "measure": m, "unit": unit(series[0][2][0][1]), "title": title,
@@ -360,7 +362,7 @@ def _value_axis(axis, unit_, lo, hi):
     axis.set_minor_formatter(NullFormatter())
 
 
-def draw_panel(fig, ax, panel, small=False):
+def draw_panel(fig, ax, panel, small=False, legend=True):
     """One panel on ax: horizontal p50 bars with a p99 whisker, or p50 lines over the parameter (p99 dotted
     when not small). Log value axis in the panel's own unit."""
     u, m = panel["unit"], panel["measure"]
@@ -425,7 +427,8 @@ def draw_panel(fig, ax, panel, small=False):
         dotted = not small and u == "ns" and len(panel["series"]) <= 3
         ax.set_ylabel(f"{AXIS_TEXT.get(m, m)}, p50" + (" (dotted: p99)" if dotted else ""), fontsize=fs)
         ax.grid(alpha=0.3, which="major")
-        ax.legend(fontsize=fs - 1.5, frameon=False, ncol=2 if len(panel["series"]) > 3 else 1)
+        if legend:
+            ax.legend(fontsize=fs - 1.5, frameon=False, ncol=2 if len(panel["series"]) > 3 else 1)
     ax.tick_params(labelsize=fs)
     ax.set_title(panel["title"], fontsize=fs + 1)
     tag(fig, panel["title"], m, u, [r.get("id", "") for r in panel["recs"]])
@@ -444,6 +447,9 @@ def panel_figures(plt, panels_, cols=3, width=14.0, max_height=9.0, small=False,
     gets a row to itself when that keeps it readable)."""
     rows, cur = [], []
     for p in panels_:
+        if cur and (cur[0]["measure"], cur[0]["type"]) != (p["measure"], p["type"]):
+            rows.append(cur)  # a row holds one measure and one kind of panel
+            cur = []
         if p["type"] == "bars" and panel_height(p, small) > 3.2 and not small:
             if cur:
                 rows.append(cur)
@@ -459,7 +465,7 @@ def panel_figures(plt, panels_, cols=3, width=14.0, max_height=9.0, small=False,
     figs, chunk, used = [], [], 0.0
     heights = [max(panel_height(p, small) for p in r) + 0.5 for r in rows]
     for r, h in zip(rows, heights):
-        if chunk and used + h > max_height:
+        if chunk and (used + h > max_height or r[0]["measure"] != chunk[-1][0][0]["measure"]):
             figs.append(chunk)
             chunk, used = [], 0.0
         chunk.append((r, h))
@@ -468,7 +474,7 @@ def panel_figures(plt, panels_, cols=3, width=14.0, max_height=9.0, small=False,
         figs.append(chunk)
     out = []
     for chunk in figs:
-        total = sum(h for _, h in chunk) + (0.3 if title else 0)
+        total = sum(h for _, h in chunk) + (0.3 if title else 0) + 0.3
         fig = plt.figure(figsize=(width, total))
         gs = fig.add_gridspec(len(chunk), cols, height_ratios=[h for _, h in chunk])
         for ri, (r, _) in enumerate(chunk):
@@ -477,9 +483,18 @@ def panel_figures(plt, panels_, cols=3, width=14.0, max_height=9.0, small=False,
                 draw_panel(fig, ax, r[0], small)
                 continue
             for ci, p in enumerate(r):
-                draw_panel(fig, fig.add_subplot(gs[ri, ci]), p, small)
+                draw_panel(fig, fig.add_subplot(gs[ri, ci]), p, small, legend=False)
+        handles = {}
+        for ax in fig.axes:  # one legend per figure: a placement (and process/thread) looks the same everywhere
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(lab, h)
+        top = 1 - (0.3 if title else 0) / total
+        if handles:
+            fig.legend(list(handles.values()), list(handles), loc="upper center", ncol=min(len(handles), 8),
+                       fontsize=7, frameon=False, bbox_to_anchor=(0.5, top))
+            top -= 0.3 / total
         if title:
             fig.suptitle(title, fontsize=10)
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, top))
         out.append(fig)
     return out

@@ -48,6 +48,7 @@ td.w{font-size:.92em;color:#8a5a00;max-width:34em}
 .head b{display:block;font-size:1.6em} .head span{font-size:.85em;color:#444}
 figure{margin:.6em 0} figure svg{max-width:100%;height:auto;display:block} figcaption{font-size:.9em;margin-bottom:.2em}
 .muted{color:#777;font-size:.85em} nav a{margin-right:.8em} details{margin:.5em 0} summary{cursor:pointer}
+.scroll{overflow-x:auto;max-width:100%} td code{overflow-wrap:anywhere}
 """
 FAMILY_TEXT = {
     "baseline": "what a clock read and a null system call cost: the floor under everything else",
@@ -192,7 +193,7 @@ def family_table(recs):
         if m not in measures:
             measures.append(m)
     head = "<tr><th>probe</th>" + "".join(f"<th>{E(p)}</th>" for p in places) + "<th>warnings</th></tr>"
-    out = [f"<table>{head}"]
+    out = [f"<div class=scroll><table>{head}"]
     for m in measures:
         if len(measures) > 1:
             out.append(f"<tr class=grp><th colspan={len(places) + 2}>{E(cr.AXIS_TEXT.get(m, m))} ({E(m)})</th></tr>")
@@ -204,7 +205,7 @@ def family_table(recs):
             derived = " <small class=muted>(derived)</small>" if any_rec.get("derived") else ""
             out.append(f"<tr><td title='{E(any_rec.get('op', ''), quote=True)}'><code>{E(probe)}</code>{derived}</td>"
                        + "".join(cell(by.get(p)) for p in places) + f"<td class=w>{wtext}</td></tr>")
-    out.append("</table>")
+    out.append("</table></div>")
     return "".join(out)
 
 
@@ -230,7 +231,7 @@ def all_records_table(doc):
             f"<td class=n>{cr.fmt(st.get('p50'), u)}</td><td class=n>{cr.fmt(st.get('p99'), u)}</td>"
             f"<td class=n>{ci_text}</td><td class=n>{cv}</td><td class=n>{st.get('n', '')}</td><td>{op}</td>"
             f"<td class=w>{'<br>'.join(E(w) for w in r.get('warnings', []))}</td></tr>")
-    return "<table>" + head + "".join(rows) + "</table>"
+    return "<div class=scroll><table>" + head + "".join(rows) + "</table></div>"
 
 
 def machine_table(doc):
@@ -247,7 +248,7 @@ def machine_table(doc):
         elif isinstance(v, (dict, list)):
             v = json.dumps(v)
         rows.append(f"<tr><th>{E(k)}</th><td>{E(str(v))}</td></tr>")
-    return "<table>" + "".join(rows) + "</table>"
+    return "<div class=scroll><table>" + "".join(rows) + "</table></div>"
 
 
 def run_table(doc):
@@ -272,12 +273,16 @@ def family_section(doc, fam, recs):
                                     + (f" ({i // 2 + 1} of {(len(keys) + 1) // 2})" if len(keys) > 2 else ""), fig))
         text = server_table.render(doc)
         if text is not None:
-            parts.append(f"<details open><summary>server table</summary><pre>{E(text)}</pre></details>")
+            parts.append(f"<details open><summary>server table</summary><div class=scroll><pre>{E(text)}</pre>"
+                         "</div></details>")
         return "".join(parts)
     figs = cr.panel_figures(plt, cr.panels(ok), cols=3, width=14, max_height=MAX_FIG_IN) if ok else []
-    for i, fig in enumerate(figs):
-        parts.append(figure(f"{fam}: p50 per placement" + (f" ({i + 1} of {len(figs)})" if len(figs) > 1 else ""),
-                            fig))
+    for fig in figs:
+        ms = []
+        for ax in cr.manifest(fig):
+            if ax["measure"] not in ms:
+                ms.append(ax["measure"])
+        parts.append(figure(f"{fam}: " + ", ".join(cr.AXIS_TEXT.get(m, m) for m in ms) + ", p50 per placement", fig))
     if fam == "ctxswitch":
         fig = chart_distribution.draw(doc)
         if fig is not None:
