@@ -42,6 +42,9 @@ def summary(recs):
             for var, k, pts in p["series"]:
                 if k == first:
                     series.append((var, k, pts, p["title"].split(",")[0].split(".", 1)[-1] + (f" {var}" if var else "")))
+        if len(series) > 8:  # e.g. server: the first scenario's models only (persistent, not per_request)
+            last = series[0][3].rsplit(".", 1)[-1]
+            series = [t for t in series if t[3].rsplit(".", 1)[-1] == last]
         panel["series"] = series[:8]
         panel["recs"] = [r for s in panel["series"] for _, r in s[2]]
         rest = panel["title"].split(", ", 1)

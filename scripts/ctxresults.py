@@ -344,12 +344,13 @@ def manifest(fig):
     return getattr(fig, "ctxbench_axes", [])
 
 
-def tag(fig, title, measure_, unit_, ids, ratios=()):
-    """Record what one axis of fig drew (ratios: the (id, id) pairs a ratio label compares)."""
+def tag(fig, title, measure_, unit_, ids, ratios=(), field=None):
+    """Record what one axis of fig drew (ratios: the (id, id) pairs a ratio label compares; field: the
+    record field drawn when it is not the record's own value, e.g. metrics.requests_per_second)."""
     if not hasattr(fig, "ctxbench_axes"):
         fig.ctxbench_axes = []
     fig.ctxbench_axes.append({"title": title, "measure": measure_, "unit": unit_, "ids": list(ids),
-                              "ratios": [list(p) for p in ratios]})
+                              "ratios": [list(p) for p in ratios], "field": field})
 
 
 def _value_axis(axis, unit_, lo, hi):
@@ -446,8 +447,9 @@ def panel_figures(plt, panels_, cols=3, width=14.0, max_height=9.0, small=False,
     """Figures of at most max_height inches holding the panels in rows of `cols` (a bar panel with many rows
     gets a row to itself when that keeps it readable)."""
     rows, cur = [], []
+    split = sum(p["type"] == "lines" for p in panels_) > cols  # many panels: one measure per row and figure
     for p in panels_:
-        if cur and (cur[0]["measure"], cur[0]["type"]) != (p["measure"], p["type"]):
+        if cur and split and (cur[0]["measure"], cur[0]["type"]) != (p["measure"], p["type"]):
             rows.append(cur)  # a row holds one measure and one kind of panel
             cur = []
         if p["type"] == "bars" and panel_height(p, small) > 3.2 and not small:
@@ -465,7 +467,7 @@ def panel_figures(plt, panels_, cols=3, width=14.0, max_height=9.0, small=False,
     figs, chunk, used = [], [], 0.0
     heights = [max(panel_height(p, small) for p in r) + 0.5 for r in rows]
     for r, h in zip(rows, heights):
-        if chunk and (used + h > max_height or r[0]["measure"] != chunk[-1][0][0]["measure"]):
+        if chunk and (used + h > max_height or (split and r[0]["measure"] != chunk[-1][0][0]["measure"])):
             figs.append(chunk)
             chunk, used = [], 0.0
         chunk.append((r, h))

@@ -273,7 +273,7 @@ def family_section(doc, fam, recs):
                                     + (f" ({i // 2 + 1} of {(len(keys) + 1) // 2})" if len(keys) > 2 else ""), fig))
         text = server_table.render(doc)
         if text is not None:
-            parts.append(f"<details open><summary>server table</summary><div class=scroll><pre>{E(text)}</pre>"
+            parts.append(f"<details><summary>server table: requests/s / p99 µs per model and connection count, where process-per-connection falls behind, switch-cost attribution</summary><div class=scroll><pre>{E(text)}</pre>"
                          "</div></details>")
         return "".join(parts)
     figs = cr.panel_figures(plt, cr.panels(ok), cols=3, width=14, max_height=MAX_FIG_IN) if ok else []
