@@ -68,7 +68,7 @@ def draw(doc):
     for i in range(rows):
         row = items[i * cols:(i + 1) * cols]
         heights.append(min(max(cr.panel_height(p, small=True) for _, p, _ in row), 2.3) + 0.55)
-    fig = plt.figure(figsize=(14, sum(heights) + 0.4))
+    fig = plt.figure(figsize=(14, sum(heights) + 0.2))
     gs = fig.add_gridspec(rows, cols, height_ratios=heights)
     for i, (fam, panel, more) in enumerate(items):
         ax = fig.add_subplot(gs[i // cols, i % cols])
@@ -86,7 +86,7 @@ def draw(doc):
         fig.legend([handles[k] for k in order], order, loc="upper right", ncol=len(order), fontsize=7,
                    frameon=False, title="placement", title_fontsize=7)
     fig.suptitle(f"ctxbench overview: {cr.label(doc)}", fontsize=10, x=0.01, ha="left")
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / (sum(heights) + 0.4)))
+    fig.tight_layout()  # makes room for the suptitle; the legend sits beside it
     return fig
 
 
