@@ -157,6 +157,8 @@ def fmt(v, unit_="ns"):
     """A value in its unit, short: 5.44 us, 1.2 GB/s."""
     if unit_ == "ns":
         return fmt_ns(v)
+    if unit_.startswith("ns/"):  # ns/MiB -> 20.1 us/MiB
+        return fmt_ns(v) + unit_[2:]
     if v is None or not math.isfinite(v):
         return "-"
     if unit_ == "B/s":
