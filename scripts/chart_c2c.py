@@ -54,6 +54,10 @@ def extract(doc):
             a, b = r["placement"]["cpus"]
             vals[idx[a]][idx[b]] = cr.p50(r)
             rels[idx[a]][idx[b]] = r["placement"].get("relation", "")
+    for i in range(len(cpus)):  # one probe per pair: (I,J) = (J,I) when only one direction was measured
+        for j in range(len(cpus)):
+            if vals[i][j] is None and vals[j][i] is not None:
+                vals[i][j], rels[i][j] = vals[j][i], rels[j][i]
     return cpus, vals, rels
 
 
@@ -83,6 +87,8 @@ def draw(doc):
                     rel = SHORT.get(rels[i][j], "") if rels else ""
                     ax.text(j, i, f"{arr[i, j]:.0f}\n{rel}", ha="center", va="center", fontsize=7,
                             color="white" if arr[i, j] < mid else "black")
+    cr.tag(fig, "core-to-core", "ns one way", "ns",
+           [r["id"] for r in cr.ok_records(doc) if r.get("probe", "").startswith("shm.c2c")])
     legend = ", ".join(f"{v} = {k}" for k, v in SHORT.items() if k != "same")
     ax.set_title(f"core-to-core one-way latency (ns): {cr.label(doc)}\n{legend}; blank = not measured",
                  fontsize=9)

@@ -56,6 +56,9 @@ def draw(doc, pattern=DEFAULT):
     ax2.set_title("percentile spectrum")
     ax2.grid(alpha=0.3, which="both")
     ax2.legend(fontsize=7, loc="upper left")
+    ids = [r["id"] for r in recs]  # a --probe regex that picks two measures shows up in the manifest
+    cr.tag(fig, "ECDF", cr.measure(recs[0]), cr.unit(recs[0]), ids)
+    cr.tag(fig, "percentile spectrum", cr.measure(recs[0]), cr.unit(recs[0]), ids)
     fig.suptitle(f"ctxbench distribution: {cr.label(doc)}", fontsize=10)
     fig.tight_layout()
     return fig

@@ -47,6 +47,8 @@ def draw(docs, pattern=DEFAULT):
             hi.append(max(ci.get("high", med) - med, 0))
         ax.bar(xs, ys, width=width, color=cmap(di % 10), label=f"[{di + 1}] {cr.label(d)}",
                yerr=[lo, hi], error_kw={"elinewidth": 0.8, "capsize": 2})
+    first = next(r for d in docs for r in cr.ok_records(d) if r["id"] == ids[0])
+    cr.tag(fig, "side by side", cr.measure(first), cr.unit(first), ids)  # the manifest shows a mixed --probe
     ax.set_xticks(range(len(ids)))
     ax.set_xticklabels(ids, rotation=40, ha="right", fontsize=8)
     ax.set_yscale("log")

@@ -42,11 +42,13 @@ def _line(ax, xs, ys, c, label):
         ax.plot([x for x, _ in pts], [y for _, y in pts], "o-", color=c, ms=3.5, lw=1.4, label=label)
 
 
-def draw(doc):
+def draw(doc, only=None):
+    """The figure of every (placement, scenario, work, ws) group, or of the group keys in `only`."""
     pts = st.points(doc)
-    gs = st.groups(pts)
-    if not pts:
+    gs = {k: v for k, v in st.groups(pts).items() if only is None or k in only}
+    if not pts or not gs:
         return None
+    pts = [p for gp in gs.values() for p in gp]
     models = st.models_of(pts)
     height = 3.3 * len(gs) + 0.8
     fig, axes = plt.subplots(len(gs), 2, figsize=(11, height), squeeze=False)
@@ -61,10 +63,12 @@ def draw(doc):
         if cx["connections"] is not None:
             left = ticks.index(cx["connections"]) >= len(ticks) / 2  # the note goes where the panel has room
             drop = 1 - cx["baseline_rps"] / cx["best_rps"]
+            top = max((r for s_ in ser.values() for _, r, _ in s_ if r is not None), default=1)
+            low = cx["baseline_rps"] < 0.4 * top  # a point near the axis gets its note above it
             for ax in (ax_t, ax_l):
                 ax.axvline(cx["connections"], color=st.MODEL_COLORS[st.BASELINE], ls="--", lw=0.9, alpha=0.7)
             ax_t.annotate(f"{st.BASELINE}\n{drop:.0%} below {cx['best_model']}\nfrom {cx['connections']} conns",
-                          xy=(cx["connections"], cx["baseline_rps"]), xytext=(-10 if left else 10, -36),
+                          xy=(cx["connections"], cx["baseline_rps"]), xytext=(-10 if left else 10, 14 if low else -36),
                           textcoords="offset points", ha="right" if left else "left", fontsize=7,
                           color=st.MODEL_COLORS[st.BASELINE],
                           arrowprops={"arrowstyle": "->", "color": st.MODEL_COLORS[st.BASELINE], "lw": 0.8})
@@ -89,13 +93,16 @@ def draw(doc):
         ax_l.set_yscale("log")
         ax_l.set_ylabel("p99 latency per request (µs, log)")
         title = st.group_title(key)
+        ok_ids = [p["id"] for p in gp if p["status"] == "ok"]
+        cr.tag(fig, f"throughput: {title}", "requests/s", "requests/s", ok_ids, field="metrics.requests_per_second")
+        cr.tag(fig, f"p99: {title}", "ns per op", "ns", ok_ids)
         ax_t.set_title(f"throughput: {title}", fontsize=8)
         ax_l.set_title(f"p99: {title}", fontsize=8)
     placements = sorted({p["placement"] for p in pts})
     fig.suptitle(f"ctxbench server models: {cr.label(doc)}\nclient/server placement: {'; '.join(placements)}; "
                  f"server work per request: {', '.join(st.us_text(w) for w in sorted({p['work_ns'] for p in pts}))}",
                  fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / height))  # 0.6 in for the two-line title, however many rows
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.25 / height))  # room for the two-line title, however many rows
     handles = {}
     for ax in fig.axes:  # one legend for the figure: the colour of a model is the same in every panel
         for h, lab in zip(*ax.get_legend_handles_labels()):

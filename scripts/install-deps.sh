@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ctxbench needs, only those missing (idempotent); sudo when not root.
 #   scripts/install-deps.sh          build + run dependencies
-#   scripts/install-deps.sh --test   also what the test suite uses (compare.py, scipy, pytest, clang)
+#   scripts/install-deps.sh --test   also what the test suite uses (compare.py, scipy, pytest, clang, chromium)
 #   scripts/install-deps.sh --charts also what scripts/ (charts, report, exports) need: CI jobs
 set -euo pipefail
 
@@ -9,6 +9,7 @@ packages=(build-essential cmake g++ git pkg-config libfmt-dev nlohmann-json3-dev
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libbenchmark-tools python3 python3-numpy python3-scipy python3-pytest procps clang stress-ng)
   packages+=(python3-matplotlib python3-yaml)  # scripts/ tests: charts, report, workflow parse
+  packages+=(chromium chromium-driver)         # the report rendered in headless Chromium (test_report_browser.py)
 fi
 if [[ "${1:-}" == "--charts" ]]; then
   packages+=(python3 python3-numpy python3-matplotlib)

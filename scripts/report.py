@@ -1,6 +1,10 @@
 #!/usr/bin/python3
-"""One self-contained HTML page of a ctxbench run: the charts (inline SVG), the machine block as a table,
-the results table and every warning. The artifact a CI job uploads; opens offline, no external files.
+"""One self-contained HTML page of a ctxbench run that reads top-down: the machine in the title, a headline
+(what a context switch costs here), an overview with one panel per family, then one section per family with
+its charts and a compact table (one row per probe, one column per placement, warnings beside the row), the
+server connection-model chart, the core-to-core heatmap when the file has one, and at the end every record,
+the machine block and the run. Opens offline: no scripts, no external files; charts are inline SVG, each no
+taller than a screen, and each <figure> carries in data-axes what every axis drew (ctxresults.manifest).
 
   scripts/report.py results/kvm2-guest.json -o report.html [--compare other.json ...]
 """
@@ -9,6 +13,7 @@ import html
 import io
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -24,27 +29,209 @@ import chart_ipc_vs_shm  # noqa: E402
 import chart_machines  # noqa: E402
 import chart_overview  # noqa: E402
 import chart_server  # noqa: E402
-import chart_sweeps  # noqa: E402
 import server_table  # noqa: E402
 
 E = html.escape
+MAX_FIG_IN = 9.0  # inches of figure height: about 860 CSS px, less than one screen
 CSS = """
-body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
-h1{font-size:1.4em} h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;font-size:.85em} td,th{border:1px solid #ddd;padding:3px 7px;vertical-align:top}
+body{font-family:system-ui,sans-serif;margin:20px 24px;color:#222;max-width:1400px}
+h1{font-size:1.35em;margin-bottom:.2em} h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ddd}
+h3{font-size:1em;margin:1.2em 0 .3em}
+table{border-collapse:collapse;font-size:.82em;margin:.4em 0} td,th{border:1px solid #ddd;padding:2px 6px;vertical-align:top}
 th{background:#f3f3f3;text-align:left} td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.ok{color:#176}.skipped{color:#a60}.failed{color:#b00;font-weight:bold}
-.warn{background:#fff6e0;border-left:4px solid #e90;padding:6px 10px;margin:4px 0;font-size:.85em}
-.chart svg{max-width:100%;height:auto} .muted{color:#777;font-size:.85em}
+tr.grp th{background:#e8eef6;font-weight:normal;font-style:italic}
+td.n small{color:#777} .skipped{color:#a60}.failed{color:#b00;font-weight:bold}
+td.w{font-size:.92em;color:#8a5a00;max-width:34em}
+.warn{background:#fff6e0;border-left:4px solid #e90;padding:5px 10px;margin:4px 0;font-size:.85em}
+.head{display:flex;gap:14px;flex-wrap:wrap;margin:.8em 0}
+.head div{border:1px solid #cdd;border-radius:6px;padding:8px 14px;background:#f7fafc;min-width:12em}
+.head b{display:block;font-size:1.6em} .head span{font-size:.85em;color:#444}
+figure{margin:.6em 0} figure svg{max-width:100%;height:auto;display:block} figcaption{font-size:.9em;margin-bottom:.2em}
+.muted{color:#777;font-size:.85em} nav a{margin-right:.8em} details{margin:.5em 0} summary{cursor:pointer}
+.scroll{overflow-x:auto;max-width:100%} td code{overflow-wrap:anywhere}
 """
+FAMILY_TEXT = {
+    "baseline": "what a clock read and a null system call cost: the floor under everything else",
+    "ctxswitch": "two tasks handing the CPU to each other: round trips, the derived cost of one switch, "
+                 "working-set and ring sweeps",
+    "ipc": "round trips (and one-way times) of every IPC mechanism between two processes or two threads",
+    "shm": "shared memory without the kernel: a cache line bounced between CPUs, rings in shared memory",
+    "process": "creating a process: fork, exec, spawn, and fork against the parent's resident memory",
+    "thread": "creating a thread: create+join, stack sizes, std::thread, time to the first instruction",
+    "wakeup": "timer wake-up latency (lateness of each wake-up)",
+    "bw": "bandwidth in bytes per second (higher is better) of large messages",
+    "server": "a loopback request/response server in five connection models",
+}
 
 
 def svg_of(fig):
+    axes = cr.manifest(fig)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
     text = buf.getvalue()
-    return text[text.find("<svg"):]
+    return text[text.find("<svg"):], axes
+
+
+def figure(caption, fig):
+    svg, axes = svg_of(fig)
+    return (f"<figure class=chart data-axes='{E(json.dumps(axes), quote=True)}'>"
+            f"<figcaption><b>{E(caption)}</b></figcaption>{svg}</figure>")
+
+
+def find(doc, base, place):
+    return next((r for r in cr.ok_records(doc) if cr.base(r) == base and cr.place(r) == place and cr.p50(r)), None)
+
+
+def headline(doc):
+    """A context switch on this machine: same CPU, across CPUs, as a pipe round trip; then for scale."""
+    boxes = []
+    for base, place, text in (("ctxswitch.pipe.process.per_switch", "same-cpu", "one context switch, same CPU"),
+                              ("ctxswitch.pipe.process.per_switch", "cross-cpu",
+                               "one hand-off across CPUs (a wake-up of the other CPU)"),
+                              ("ctxswitch.pipe.process", "same-cpu", "a pipe round trip (2 switches), same CPU")):
+        r = find(doc, base, place)
+        if r is not None:
+            boxes.append(f"<div><b>{cr.fmt_ns(cr.p50(r))}</b><span>{E(text)}</span><br>"
+                         f"<span class=muted>{E(r['id'])}, p50</span></div>")
+    scale = []
+    for base, text in (("baseline.syscall", "a null system call"), ("ctxswitch.pipe.process", None),
+                       ("process.fork_exit", "fork + exit + wait"), ("thread.create_join", "thread create + join"),
+                       ("shm.pingpong", "a cache line round trip across CPUs")):
+        if text is None:
+            r = find(doc, base, "cross-cpu")
+            text = "a pipe round trip across CPUs"
+        else:
+            r = find(doc, base, "none") or find(doc, base, "cross-cpu") or find(doc, base, "same-cpu")
+        if r is not None:
+            scale.append(f"{E(text)} {cr.fmt_ns(cr.p50(r))}")
+    if not boxes and not scale:
+        return "<p class=muted>No context-switch probes in this file.</p>"
+    out = "<p><b>A context switch on this machine</b> (medians, derived per switch = (round trip − 2 × " \
+          "ipc.pipe.self) / 2):</p>" if boxes else ""
+    out += f"<div class=head>{''.join(boxes)}</div>" if boxes else ""
+    if scale:
+        out += "<p>For scale: " + "; ".join(scale) + ".</p>"
+    return out
+
+
+def suite(meta):
+    argv = meta.get("argv") or []
+    for i, a in enumerate(argv):
+        if a == "--suite" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--suite="):
+            return a.split("=", 1)[1]
+    return (meta.get("options") or {}).get("suite", "default")
+
+
+ABBR = {"same-cpu": "same", "cross-cpu": "cross", "cross-cpu+awake": "cross+awake", "unpinned": "unp", "none": ""}
+DETAIL = [(r"coefficient of variation is ([\d.]+)%", "CV {}%"),
+          (r"on one CPU in (\d+)% of the samples", "{}% on one CPU"),
+          (r"counted ([\d.]+) context switches per op where the op implies ([\d.]+)", "{}/{} switches"),
+          (r"for ([\d.]+)% of this machine", "{}%")]
+
+
+def warning_kind(w):
+    """('noisy', 'CV 47%') from a warning text: its kind (the words before ':') and its key figure."""
+    head = w.split(":")[0].strip()
+    kind = "noisy" if head.lower().startswith("noisy") else head if len(head) <= 24 else "warning"
+    for rx, text in DETAIL:
+        m = re.search(rx, w)
+        if m:
+            return kind, text.format(*m.groups())
+    rest = w[len(head) + 1:].strip().split("; ")[0] if ":" in w else w
+    return kind, rest if len(rest) <= 60 else rest[:57] + "..."
+
+
+def warning_chips(by, places):
+    """One short line per warning kind of a table row: 'noisy: same CV 47%, unp CV 43%'; full text on hover."""
+    kinds = {}
+    for p in places:
+        for w in (by[p].get("warnings", []) if p in by else []):
+            k, detail = warning_kind(w)
+            kinds.setdefault(k, []).append((p, detail, w))
+    out = []
+    for k, items in kinds.items():
+        tip = "\n".join(f"{p}: {w}" for p, _, w in items)
+        body = ", ".join((ABBR.get(p, p) + " " if ABBR.get(p, p) else "") + d for p, d, _ in items)
+        out.append(f"<span title='{E(tip, quote=True)}'><b>{E(k)}</b>: {E(body)}</span>")
+    return "<br>".join(out)
+
+
+def cell(r):
+    if r is None:
+        return "<td></td>"
+    st = r.get("statistics", {})
+    u = cr.unit(r)
+    ci = st.get("median_ci") or {}
+    tip = f"{r.get('id', '')}: p50 {cr.fmt(st.get('p50'), u)}"
+    if ci:
+        tip += f", 95% CI {cr.fmt(ci.get('low'), u)} – {cr.fmt(ci.get('high'), u)}"
+    if "cv" in st:
+        tip += f", CV {st['cv'] * 100:.1f}%"
+    tip += f", n {st.get('n', '?')}"
+    s = r.get("switches_per_op")
+    if isinstance(s, dict) and "measured" in s:
+        tip += f", switches/op {s['measured']:.2f}" + (f" (expected {s['expected']:g})" if "expected" in s else "")
+    status = r.get("status", "?")
+    if status != "ok":
+        return f"<td class={E(status)} title='{E(r.get('reason', ''), quote=True)}'>{E(status)}</td>"
+    p99 = f" <small>p99 {cr.fmt(st.get('p99'), u)}</small>" if u == "ns" and st.get("p99") else ""
+    return f"<td class=n title='{E(tip, quote=True)}'>{cr.fmt(cr.p50(r), u)}{p99}</td>"
+
+
+def family_table(recs):
+    """One row per probe (parameters included), one column per placement; rows grouped by measure."""
+    places = [k for k in cr.PLACEMENT_ORDER if any(cr.place(r) == k for r in recs)]
+    places += sorted({cr.place(r) for r in recs} - set(places))
+    rows = {}
+    for r in recs:
+        rows.setdefault((cr.measure(r), r.get("probe", "")), {})[cr.place(r)] = r
+    measures = []
+    for m, _ in rows:
+        if m not in measures:
+            measures.append(m)
+    head = "<tr><th>probe</th>" + "".join(f"<th>{E(p)}</th>" for p in places) + "<th>warnings</th></tr>"
+    out = [f"<div class=scroll><table>{head}"]
+    for m in measures:
+        if len(measures) > 1:
+            out.append(f"<tr class=grp><th colspan={len(places) + 2}>{E(cr.AXIS_TEXT.get(m, m))} ({E(m)})</th></tr>")
+        for (mm, probe), by in rows.items():
+            if mm != m:
+                continue
+            any_rec = next(iter(by.values()))
+            wtext = warning_chips(by, places)
+            derived = " <small class=muted>(derived)</small>" if any_rec.get("derived") else ""
+            out.append(f"<tr><td title='{E(any_rec.get('op', ''), quote=True)}'><code>{E(probe)}</code>{derived}</td>"
+                       + "".join(cell(by.get(p)) for p in places) + f"<td class=w>{wtext}</td></tr>")
+    out.append("</table></div>")
+    return "".join(out)
+
+
+def all_records_table(doc):
+    head = ("<tr><th>id</th><th>status</th><th>placement</th><th>p50</th><th>p99</th><th>95% CI of p50</th>"
+            "<th>CV</th><th>n</th><th>one op is</th><th>warnings</th></tr>")
+    rows = []
+    for r in doc["results"]:
+        st = r.get("statistics", {})
+        u = cr.unit(r)
+        p = r.get("placement") or {}
+        place = cr.place(r) + (f" {p.get('cpus')}" if p.get("cpus") else "") + \
+            (f" ({p['relation']})" if p.get("relation") else "")
+        status = r.get("status", "?")
+        ci = st.get("median_ci") or {}
+        ci_text = f"{cr.fmt(ci.get('low'), u)} – {cr.fmt(ci.get('high'), u)}" if ci else ""
+        cv = f"{st['cv'] * 100:.1f}%" if "cv" in st else ""
+        op = E(r.get("op", "")) + (f" <span class=muted>derived: {E(r.get('formula', ''))}</span>"
+                                   if r.get("derived") else "")
+        rows.append(
+            f"<tr><td><code>{E(r.get('id', ''))}</code></td><td class={E(status)}>"
+            f"{E(status + (': ' + r['reason'] if r.get('reason') else ''))}</td><td>{E(place)}</td>"
+            f"<td class=n>{cr.fmt(st.get('p50'), u)}</td><td class=n>{cr.fmt(st.get('p99'), u)}</td>"
+            f"<td class=n>{ci_text}</td><td class=n>{cv}</td><td class=n>{st.get('n', '')}</td><td>{op}</td>"
+            f"<td class=w>{'<br>'.join(E(w) for w in r.get('warnings', []))}</td></tr>")
+    return "<div class=scroll><table>" + head + "".join(rows) + "</table></div>"
 
 
 def machine_table(doc):
@@ -61,7 +248,7 @@ def machine_table(doc):
         elif isinstance(v, (dict, list)):
             v = json.dumps(v)
         rows.append(f"<tr><th>{E(k)}</th><td>{E(str(v))}</td></tr>")
-    return "<table>" + "".join(rows) + "</table>"
+    return "<div class=scroll><table>" + "".join(rows) + "</table></div>"
 
 
 def run_table(doc):
@@ -73,94 +260,89 @@ def run_table(doc):
     return "<table>" + "".join(rows) + "</table>"
 
 
-def switches_cell(r):
-    s = r.get("switches_per_op")
-    if not isinstance(s, dict) or "measured" not in s:
-        return ""
-    exp = f" (exp {s['expected']:g})" if "expected" in s else ""
-    return f"{s['measured']:.2f}{exp}"
-
-
-def results_table(doc):
-    head = ("<tr><th>id</th><th>status</th><th>placement</th><th>p50</th><th>p99</th><th>95% CI of p50</th>"
-            "<th>CV</th><th>n</th><th>switches/op</th><th>one op is</th></tr>")
-    rows = []
-    for r in doc["results"]:
-        st = r.get("statistics", {})
-        p = r.get("placement", {})
-        place = p.get("kind", "none") + (f" {p.get('cpus')}" if p.get("cpus") else "") + \
-            (f" ({p['relation']})" if p.get("relation") else "")
-        status = r.get("status", "?")
-        status_text = status + (f": {r['reason']}" if r.get("reason") else "")
-        ci = st.get("median_ci", {})
-        ci_text = f"{cr.fmt_ns(ci.get('low'))} – {cr.fmt_ns(ci.get('high'))}" if ci else ""
-        cv = f"{st['cv'] * 100:.1f}%" if "cv" in st else ""
-        op = r.get("op", "") + (f" <br><span class=muted>derived: {E(r.get('formula', ''))}</span>"
-                                if r.get("derived") else "")
-        rows.append(
-            f"<tr><td><code>{E(r.get('id', ''))}</code></td><td class={E(status)}>{E(status_text)}</td>"
-            f"<td>{E(place)}</td><td class=n>{cr.fmt_ns(st.get('p50'))}</td><td class=n>{cr.fmt_ns(st.get('p99'))}</td>"
-            f"<td class=n>{ci_text}</td><td class=n>{cv}</td><td class=n>{st.get('n', '')}</td>"
-            f"<td class=n>{switches_cell(r)}</td><td>{op if r.get('derived') else E(op)}</td></tr>")
-    return "<table>" + head + "".join(rows) + "</table>"
-
-
-def common_remedy(texts):
-    """The last sentence when every warning ends with it (ctxbench appends one remedy to each)."""
-    ends = {t.rsplit(". ", 1)[-1] for t in texts if ". " in t}
-    return ends.pop() if len(ends) == 1 and all(". " in t for t in texts) else ""
-
-
-def warnings_block(doc):
-    items = [("run", w) for w in doc.get("ctxbench", {}).get("warnings", [])]
-    items += [(r.get("id", "?"), w) for r in doc["results"] for w in r.get("warnings", [])]
-    if not items:
-        return "<p>No warnings.</p>"
-    remedy = common_remedy([w for _, w in items])
-    noisy = len({who for who, _ in items if who != "run"})
-    head = (f"<p><b>{noisy} of {len(doc['results'])} results carry a noise warning.</b> "
-            + (f"Remedy: {E(remedy)}" if remedy else "") + "</p>")
-    rows = "".join(f"<div class=warn><b>{E(who)}</b>: {E(w[:-len(remedy)] if remedy else w)}</div>"
-                   for who, w in items)
-    return head + f"<details><summary>every warning ({len(items)})</summary>{rows}</details>"
+def family_section(doc, fam, recs):
+    parts = [f"<h2 id='f-{E(fam)}'>{E(fam)}</h2>",
+             f"<p class=muted>{E(FAMILY_TEXT.get(fam, ''))} — {len(recs)} results.</p>"]
+    ok = [r for r in recs if r.get("status") == "ok" and cr.p50(r) is not None]
+    if fam == "server":
+        keys = list(server_table.groups(server_table.points(doc)))
+        for i in range(0, len(keys), 2):  # two rows of panels per figure
+            fig = chart_server.draw(doc, only=keys[i:i + 2])
+            if fig is not None:
+                parts.append(figure("Server models: requests/s and p99 vs concurrent connections"
+                                    + (f" ({i // 2 + 1} of {(len(keys) + 1) // 2})" if len(keys) > 2 else ""), fig))
+        text = server_table.render(doc)
+        if text is not None:
+            parts.append(f"<details><summary>server table: requests/s / p99 µs per model and connection count, where process-per-connection falls behind, switch-cost attribution</summary><div class=scroll><pre>{E(text)}</pre>"
+                         "</div></details>")
+        return "".join(parts)
+    figs = cr.panel_figures(plt, cr.panels(ok), cols=3, width=14, max_height=MAX_FIG_IN) if ok else []
+    for fig in figs:
+        ms = []
+        for ax in cr.manifest(fig):
+            if ax["measure"] not in ms:
+                ms.append(ax["measure"])
+        parts.append(figure(f"{fam}: " + ", ".join(cr.AXIS_TEXT.get(m, m) for m in ms) + ", p50 per placement", fig))
+    if fam == "ctxswitch":
+        fig = chart_distribution.draw(doc)
+        if fig is not None:
+            parts.append(figure("Distribution of the pipe round trips: ECDF and percentile spectrum", fig))
+    if fam == "shm":
+        fig = chart_ipc_vs_shm.draw(doc)
+        if fig is not None:
+            parts.append(figure("IPC vs a shared cache line, cross-CPU: round trip with round trip, "
+                                "one way with one way", fig))
+        fig = chart_c2c.draw(doc)
+        if fig is not None:
+            parts.append(figure("Core-to-core one-way latency", fig))
+    parts.append(family_table(recs))
+    return "".join(parts)
 
 
 def build(doc, others):
-    title = f"ctxbench report: {cr.label(doc)}"
-    charts = [("Overview: p50 (bar) and p99 (whisker) of every probe", chart_overview.draw(doc)),
-              ("Distribution: ECDF and percentile spectrum of the pipe round trips", chart_distribution.draw(doc)),
-              ("IPC round trip vs a shared cache line (cross-cpu)", chart_ipc_vs_shm.draw(doc)),
-              ("Sweeps", chart_sweeps.draw(doc)),
-              ("Core-to-core latency", chart_c2c.draw(doc))]
-    server_fig = chart_server.draw(doc)  # only files with server.* records get the server sweep
-    if server_fig is not None:
-        charts.append(("Server models: requests/s and p99 vs concurrent connections", server_fig))
-    if others:
-        charts.append(("Side by side with the other files", chart_machines.draw([doc] + others)))
+    meta = doc.get("ctxbench", {})
+    mt = cr.machine_title(doc)
+    title = f"ctxbench: {mt}"
+    fams = cr.ordered_families(doc["results"])
+    warned = sum(1 for r in doc["results"] if r.get("warnings"))
     parts = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{E(title)}</title>"
              f"<style>{CSS}</style></head><body><h1>{E(title)}</h1>",
-             f"<p class=muted>from <code>{E(doc.get('_path', ''))}</code>. The headline of every result is the "
-             "median (p50) of all timed samples; p99 is the tail. A <b>per_switch</b> row is derived: "
-             "(round trip − 2 × ipc.pipe.self) / 2.</p>",
-             "<h2>Warnings</h2>", warnings_block(doc),
-             "<h2>Charts</h2>"]
-    absent = []
-    for caption, fig in charts:
-        if fig is None:
-            absent.append(caption)
-            continue
-        parts.append(f"<figure class=chart><figcaption><b>{E(caption)}</b></figcaption>{svg_of(fig)}</figure>")
-    if absent:
-        parts.append("<p class=muted>Not drawn (no such results in this file): " + E("; ".join(absent)) + "</p>")
-    server_text = server_table.render(doc)
-    if server_text is not None:
-        parts += ["<h2>Server models</h2>", f"<pre>{E(server_text)}</pre>"]
-    parts += ["<h2>Results</h2>", results_table(doc), "<h2>Machine</h2>", machine_table(doc),
-              "<h2>Run</h2>", run_table(doc)]
+             f"<p class=muted>{E(cr.label(doc))} · {E(str(meta.get('start_time', '')))} · ctxbench "
+             f"{E(str(meta.get('tool_version', '')))} · suite {E(str(suite(meta)))} · "
+             f"{len(doc['results'])} results from <code>{E(doc.get('_path', ''))}</code>. Every figure is the "
+             "median (p50) of all timed samples; p99 is the tail.</p>",
+             headline(doc)]
+    for w in meta.get("warnings", []):
+        parts.append(f"<div class=warn><b>run</b>: {E(w)}</div>")
+    if warned:
+        kinds = {}
+        for r in doc["results"]:
+            for w in r.get("warnings", []):
+                k = warning_kind(w)[0]
+                kinds[k] = kinds.get(k, 0) + 1
+        parts.append(f"<p class=muted>{warned} of {len(doc['results'])} results carry a warning ("
+                     + ", ".join(f"{E(k)} {n}" for k, n in kinds.items()) + "): each is shown beside its row in "
+                     "the family's table, short; hover for the full text and what to do about it.</p>")
+    parts.append("<nav>" + "".join(f"<a href='#f-{E(f)}'>{E(f)}</a>" for f in fams) +
+                 "<a href='#records'>every record</a><a href='#machine'>machine</a></nav>")
+    fig = chart_overview.draw(doc)
+    if fig is not None:
+        parts += ["<h2>Overview</h2>",
+                  figure("One panel per family, each in its own unit (log scale); bars = p50, whisker = p99", fig)]
+    for fam in fams:
+        parts.append(family_section(doc, fam, [r for r in doc["results"] if cr.family(r) == fam]))
     if others:
-        parts.append("<h2>Compared files</h2><ul>" +
-                     "".join(f"<li><code>{E(o['_path'])}</code>: {E(cr.label(o))}</li>" for o in others) + "</ul>")
-    parts.append("</body></html>\n")
+        fig = chart_machines.draw([doc] + others)
+        parts.append("<h2>Compared files</h2><ul>" + "".join(
+            f"<li><code>{E(o['_path'])}</code>: {E(cr.label(o))} ({E(cr.machine_title(o))})</li>" for o in others)
+            + "</ul>")
+        if fig is not None:
+            parts.append(figure("Side by side with the other files", fig))
+    parts += [f"<h2 id=records>Every record</h2><details><summary>{len(doc['results'])} records: id, status, "
+              "placement, p50, p99, CI, CV, n, what one op is</summary>", all_records_table(doc), "</details>",
+              "<h2 id=machine>Machine and run</h2><details><summary>the machine block</summary>",
+              machine_table(doc), "</details><details><summary>the run</summary>", run_table(doc), "</details>",
+              "</body></html>\n"]
     return "".join(parts)
 
 

@@ -270,7 +270,7 @@ def test_report_includes_the_server_chart_only_when_there_are_server_records(tmp
     text = out.read_text()
     caption = "Server models: requests/s and p99 vs concurrent connections"
     assert caption in text and "29% below worker-pool" in text  # the chart, inline SVG
-    assert "<h2>Server models</h2>" in text and "from 64 connections" in text  # the table
+    assert "id='f-server'" in text and "from 64 connections" in text  # the family section with the table
     r = run("report.py", NO_SERVER, "-o", str(out))
     assert r.returncode == 0, r.stderr
     assert caption not in out.read_text() and "Server models" not in out.read_text()
