@@ -90,7 +90,10 @@ int main(int argc, char** argv) {
   const std::vector<int> allowed = allowed_cpus();
   std::vector<PlannedRun> plan;
   try {
-    plan = make_plan(Options{}, allowed);
+    // The whole catalogue: --benchmark_filter picks, as --filter does for ctxbench --suite full.
+    Options options;
+    options.suite = "full";
+    plan = make_plan(options, allowed);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ctxbench-gbench: %s\n", e.what());
     return 2;
