@@ -377,65 +377,68 @@ json benchmark_rows(const Record& r, int family_index) {
   return rows;
 }
 
+void ReportIndex::add(const Record& r) {
+  const json rows = benchmark_rows(r, family_index);
+  if (!rows.empty()) ++family_index;
+  for (const json& row : rows) {
+    benchmark_rows_text += benchmark_rows_text.empty() ? "\n  " : ",\n  ";
+    benchmark_rows_text += row.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  if (r.host_start_rss_kib == 0) return;
+  host_start_min = host_start_min == 0 ? r.host_start_rss_kib : std::min(host_start_min, r.host_start_rss_kib);
+  host_start_max = std::max(host_start_max, r.host_start_rss_kib);
+  if (r.host_peak_rss_kib > host_peak) {
+    host_peak = r.host_peak_rss_kib;
+    host_peak_id = r.id();
+  }
+}
+
 namespace {
 
 // Run-level facts about the measuring processes, from the records that ran in one.
-json probe_host_block(const std::vector<const Record*>& records) {
+json probe_host_block(const ReportIndex& index) {
   json b;
   b["executable"] = "ctxbench-probe";
   b["one_per"] = "probe and placement: a fresh process started by exec, holding no results";
-  std::uint64_t start_min = 0, start_max = 0, peak = 0;
-  std::string peak_id;
-  for (const Record* r : records) {
-    if (r->host_start_rss_kib == 0) continue;
-    start_min = start_min == 0 ? r->host_start_rss_kib : std::min(start_min, r->host_start_rss_kib);
-    start_max = std::max(start_max, r->host_start_rss_kib);
-    if (r->host_peak_rss_kib > peak) {
-      peak = r->host_peak_rss_kib;
-      peak_id = r->id();
-    }
-  }
-  if (start_max == 0) return b;
-  b["start_rss_kib"] = {{"min", start_min}, {"max", start_max}};
-  b["max_rss_kib"] = peak;
-  b["max_rss_record"] = peak_id;
+  if (index.host_start_max == 0) return b;
+  b["start_rss_kib"] = {{"min", index.host_start_min}, {"max", index.host_start_max}};
+  b["max_rss_kib"] = index.host_peak;
+  b["max_rss_record"] = index.host_peak_id;
   return b;
 }
 
+std::string dump_compact(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 }  // namespace
 
-void write_report(const std::function<void(const std::string&)>& write, const RunMeta& meta,
-                  const MachineInfo& machine, const std::vector<const Record*>& records) {
-  auto dump = [](const json& j, int indent) { return j.dump(indent, ' ', false, json::error_handler_t::replace); };
-  std::string chunk = "{\n \"context\": " + dump(context_block(meta, machine), -1) + ",\n \"benchmarks\": [";
-  int family_index = 0;
-  bool first = true;
-  for (const Record* r : records) {
-    const json rows = benchmark_rows(*r, family_index);
-    if (rows.empty()) continue;
-    ++family_index;
-    for (const json& row : rows) {
-      chunk += first ? "\n  " : ",\n  ";
-      first = false;
-      chunk += dump(row, -1);
-    }
-  }
-  chunk += "\n ],\n \"ctxbench\": ";
+std::string report_head(const RunMeta& meta, const MachineInfo& machine, const ReportIndex& index) {
+  std::string head = "{\n \"context\": " + dump_compact(context_block(meta, machine)) + ",\n \"benchmarks\": [";
+  head += index.benchmark_rows_text;
+  head += "\n ],\n \"ctxbench\": ";
   json ctx = ctxbench_block(meta);
-  ctx["probe_host"] = probe_host_block(records);
-  chunk += dump(ctx, -1);
+  ctx["probe_host"] = probe_host_block(index);
+  head += dump_compact(ctx);
   json m = machine_to_json(machine);
   if (!meta.label.empty()) m["label"] = meta.label;
   if (meta.loadavg_end) m["loadavg_end"] = *meta.loadavg_end;
-  chunk += ",\n \"machine\": " + dump(m, -1) + ",\n \"results\": [";
-  write(chunk);
+  head += ",\n \"machine\": " + dump_compact(m) + ",\n \"results\": [";
+  return head;
+}
+
+std::string record_line(const Record& r, bool first) {
+  std::string line = first ? "\n  " : ",\n  ";
+  append_record_json(line, r);
+  return line;
+}
+
+void write_report(const std::function<void(const std::string&)>& write, const RunMeta& meta,
+                  const MachineInfo& machine, const std::vector<const Record*>& records) {
+  ReportIndex index;
+  for (const Record* r : records) index.add(*r);
+  write(report_head(meta, machine, index));
   // One record per line: a full-catalogue file holds millions of samples, written record by record.
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    chunk = i == 0 ? "\n  " : ",\n  ";
-    append_record_json(chunk, *records[i]);
-    write(chunk);
-  }
-  write("\n ]\n}\n");
+  for (std::size_t i = 0; i < records.size(); ++i) write(record_line(*records[i], i == 0));
+  write(kReportTail);
 }
 
 json build_report(const RunMeta& meta, const MachineInfo& machine, const std::vector<Record>& records) {
@@ -477,33 +480,33 @@ void check_output_path(const std::string& path) {
     throw std::runtime_error(fmt::format("--json {}: file is not writable ({})", path, errno_text()));
 }
 
+void write_text(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error(std::string("write failed (") + errno_text() + ")");
+    done += static_cast<std::size_t>(n);
+  }
+}
+
 void write_json_atomically(const std::string& path, const json& doc) {
   // Invalid UTF-8 in a user string (--label, argv, a file name) becomes U+FFFD instead of an exception
   // after the whole run: the file must always be valid JSON.
   const std::string text = doc.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
-  write_file_atomically(path, [&](const std::function<void(const std::string&)>& write) { write(text); });
+  write_file_atomically(path, [&](int fd) { write_text(fd, text); });
 }
 
-void write_file_atomically(const std::string& path,
-                           const std::function<void(const std::function<void(const std::string&)>&)>& produce) {
+void write_file_atomically(const std::string& path, const std::function<void(int fd)>& produce) {
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) throw std::runtime_error(fmt::format("--json {}: cannot create a temp file ({})", path, errno_text()));
-  auto write_chunk = [&](const std::string& text) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw std::runtime_error(fmt::format("--json {}: write failed ({})", path, errno_text()));
-      done += static_cast<std::size_t>(n);
-    }
-  };
   try {
-    produce(write_chunk);
-  } catch (...) {
+    produce(fd);
+  } catch (const std::exception& e) {
     ::close(fd);
     ::unlink(tmp.c_str());
-    throw;
+    throw std::runtime_error(fmt::format("--json {}: {}", path, e.what()));
   }
   // mkstemp creates 0600; results are not secret, make them readable like any other output file.
   ::fchmod(fd, 0644);

@@ -44,6 +44,20 @@ struct RunMeta {
 std::string tool_version();
 std::string git_revision();
 
+// What the document's head needs from the records (Google Benchmark rows, the measuring processes'
+// sizes), gathered one record at a time so a writer need not keep the records.
+struct ReportIndex {
+  std::string benchmark_rows_text;  // the rows so far, each on its own line
+  int family_index = 0;
+  std::uint64_t host_start_min = 0, host_start_max = 0, host_peak = 0;
+  std::string host_peak_id;
+  void add(const Record& record);
+};
+// The document is report_head + record_line(r, first) per record + kReportTail.
+std::string report_head(const RunMeta& meta, const MachineInfo& machine, const ReportIndex& index);
+std::string record_line(const Record& record, bool first);
+inline constexpr const char* kReportTail = "\n ]\n}\n";
+
 // The whole document, streamed: `write` takes it chunk by chunk (the header, then one record per line),
 // so no document of all samples is ever built. The layout is compact (one benchmark row or result per
 // line); readers parse it, never depend on it.
@@ -60,9 +74,10 @@ nlohmann::json record_to_json(const Record& record);
 // Writes `doc` to `path` through a temp file in the same directory + rename, so a reader never sees a
 // half file. Throws std::runtime_error naming the path.
 void write_json_atomically(const std::string& path, const nlohmann::json& doc);
-// The same for a document produced in chunks: `produce` calls its argument with each chunk.
-void write_file_atomically(const std::string& path,
-                           const std::function<void(const std::function<void(const std::string&)>&)>& produce);
+// The same for a document `produce` writes to the temp file's descriptor (write_text, or a kernel copy).
+void write_file_atomically(const std::string& path, const std::function<void(int fd)>& produce);
+// All of `text` to fd, retrying EINTR; throws std::runtime_error.
+void write_text(int fd, const std::string& text);
 // Fails early (std::runtime_error naming the path) when `path` cannot be written: a directory, a missing
 // or read-only parent. Leaves nothing behind.
 void check_output_path(const std::string& path);

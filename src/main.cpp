@@ -28,6 +28,7 @@
 #include "probes/watchdog.hpp"
 #include "src/compare_main.hpp"
 #include "src/plan.hpp"
+#include "src/result_file.hpp"
 
 namespace ctxbench {
 namespace {
@@ -90,18 +91,14 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   meta.timer_overhead_ns = measure_timer_overhead_ns();
 
   std::vector<Record> measured;
-  auto write_file = [&](const std::vector<const Record*>& records) {
+  std::optional<SpooledResultFile> file;
+  if (json_to_file) file.emplace(*o.json_path);
+  auto save = [&] {
+    if (!file) return;
     // Signals wait until the file is renamed: the second-signal exit must not leave a temp file behind.
     const StopSignalsBlocked quiet;
     meta.peak_rss_kib = peak_resident_kib();
-    write_file_atomically(*o.json_path, [&](const std::function<void(const std::string&)>& write) {
-      write_report(write, meta, machine, records);
-    });
-  };
-  auto save = [&] {
-    if (!json_to_file) return;
-    const std::vector<Record> derived = derive_records(measured);
-    write_file(interleave_derived(measured, derived));
+    file->write(meta, machine, derive_records(measured));
   };
   // The file is rewritten after a probe unless the last rewrite cost more than a tenth of the time since:
   // a full-catalogue file grows to tens of MB, and rewriting it after each of ~500 records made the run
@@ -143,6 +140,7 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
         record.keep_awake = true;
       }
       std::fputs(format_progress(record, index, static_cast<int>(plan.size())).c_str(), stderr);
+      if (file) file->add(record);
       measured.push_back(std::move(record));
       save_if_cheap();
     }
@@ -162,10 +160,10 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
   machine.steal_over_run = steal_between(machine.cpu_times, at_end.cpu_times);
   if (machine.steal_over_run)
     if (auto w = steal_warning(*machine.steal_over_run)) meta.warnings.push_back(*w);
+  save();
   const std::vector<Record> records = with_derived(std::move(measured));
   std::vector<const Record*> all;
   for (const Record& r : records) all.push_back(&r);
-  if (json_to_file) write_file(all);
   std::fputs(format_table(records).c_str(), table_out);
   for (const std::string& w : meta.warnings) std::fprintf(table_out, "warning: %s\n", w.c_str());
   if (json_to_stdout)

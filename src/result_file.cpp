@@ -1,0 +1,91 @@
+#include "src/result_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace ctxbench {
+
+namespace {
+
+std::string directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// An unnamed file in `dir` (O_TMPFILE), or a named one unlinked at once where the filesystem has none.
+int unnamed_file(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+  std::string name = dir + "/.ctxbench-spool.XXXXXX";
+  fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd >= 0) ::unlink(name.c_str());
+  return fd;
+}
+
+// Copies bytes [0, n) of `from` to the current end of `to`: in the kernel where it can.
+void copy_prefix(int from, int to, std::uint64_t n) {
+  loff_t offset = 0;
+  while (static_cast<std::uint64_t>(offset) < n) {
+    const std::size_t want = static_cast<std::size_t>(n - static_cast<std::uint64_t>(offset));
+    const ssize_t done = ::copy_file_range(from, &offset, to, nullptr, want, 0);
+    if (done > 0) continue;
+    if (done < 0 && errno == EINTR) continue;
+    if (done == 0) throw std::runtime_error("spool shorter than written");
+    if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+      throw std::runtime_error(std::string("copy_file_range: ") + std::strerror(errno));
+    // No kernel copy here: read and write.
+    char buf[1 << 16];
+    while (static_cast<std::uint64_t>(offset) < n) {
+      const std::size_t chunk = std::min<std::size_t>(sizeof buf, static_cast<std::size_t>(n - static_cast<std::uint64_t>(offset)));
+      const ssize_t r = ::pread(from, buf, chunk, offset);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) throw std::runtime_error(std::string("read spool: ") + std::strerror(errno));
+      write_text(to, std::string(buf, static_cast<std::size_t>(r)));
+      offset += r;
+    }
+  }
+}
+
+}  // namespace
+
+SpooledResultFile::SpooledResultFile(std::string path) : path_(std::move(path)) {
+  spool_.reset(unnamed_file(directory_of(path_)));
+  if (!spool_)
+    throw std::runtime_error(fmt::format("--json {}: cannot create a spool file beside it ({})", path_,
+                                         std::strerror(errno)));
+}
+
+void SpooledResultFile::add(const Record& record) {
+  index_.add(record);
+  const std::string line = record_line(record, records_ == 0);
+  if (::lseek(spool_.get(), 0, SEEK_END) < 0) throw std::runtime_error("--json " + path_ + ": spool seek failed");
+  try {
+    write_text(spool_.get(), line);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("--json " + path_ + ": spool " + e.what());
+  }
+  spool_bytes_ += line.size();
+  ++records_;
+}
+
+void SpooledResultFile::write(const RunMeta& meta, const MachineInfo& machine, const std::vector<Record>& derived) const {
+  ReportIndex index = index_;
+  for (const Record& d : derived) index.add(d);
+  write_file_atomically(path_, [&](int fd) {
+    write_text(fd, report_head(meta, machine, index));
+    copy_prefix(spool_.get(), fd, spool_bytes_);
+    std::size_t n = records_;
+    for (const Record& d : derived) write_text(fd, record_line(d, n++ == 0));
+    write_text(fd, kReportTail);
+  });
+}
+
+}  // namespace ctxbench
