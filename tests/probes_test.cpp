@@ -20,7 +20,7 @@
 
 #include "probes/os.hpp"
 #include "probes/probe.hpp"
-#include "probes/registry.hpp"
+#include "tests/probe_table.hpp"
 
 namespace ctxbench {
 namespace {
@@ -117,7 +117,7 @@ bool is_skipped(const ProbeInfo& info, PlacementKind k) {
 }
 
 const Probe& probe_named(const std::string& name) {
-  for (const auto& p : probe_registry()) {
+  for (const auto& p : default_probe_table()) {
     if (p->info().name == name) return *p;
   }
   throw std::runtime_error("no probe " + name);
@@ -194,7 +194,7 @@ TEST_P(EveryProbe, RunsInEachPlacementAndLeavesNothingBehind) {
 
 std::vector<std::string> probe_names() {
   std::vector<std::string> names;
-  for (const auto& p : probe_registry())
+  for (const auto& p : default_probe_table())
     if (p->info().family != "server") names.push_back(p->info().name);
   return names;
 }
@@ -212,7 +212,7 @@ TEST(Registry, NamesUniqueAndInfoComplete) {
   std::set<std::string> names;
   const std::set<std::string> families = {"baseline", "ctxswitch", "process", "thread", "ipc", "shm", "wakeup", "bw",
                                           "server"};
-  for (const auto& p : probe_registry()) {
+  for (const auto& p : default_probe_table()) {
     const ProbeInfo& info = p->info();
     EXPECT_TRUE(names.insert(info.name).second) << "duplicate " << info.name;
     EXPECT_FALSE(info.op.empty()) << info.name;
@@ -379,7 +379,7 @@ TEST(Stop, RequestStopInterruptsBlockedFutexRun) {
 }
 
 TEST(Stop, EveryProbeChecksTheFlagOnEachCall) {
-  for (const auto& p : probe_registry()) {
+  for (const auto& p : default_probe_table()) {
     const ProbeInfo& info = p->info();
     if (is_big_server_point(info)) continue;
     PlacementKind kind = PlacementKind::None;
