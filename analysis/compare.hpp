@@ -21,16 +21,6 @@ class CompareInputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct CompareArgs {
-  std::vector<std::string> files;  // base first
-  CompareSettings settings;
-  std::optional<std::string> json_path;
-  bool help = false;
-};
-// Parses the arguments after "compare". Throws UsageError (analysis/options.hpp) naming the flag.
-CompareArgs parse_compare_args(const std::vector<std::string>& args);
-std::string compare_usage_text();
-
 struct ProbeSeries {
   std::string id, probe, unit;
   std::vector<double> repetition_medians;

@@ -71,15 +71,4 @@ void append_record_json(std::string& out, const Record& record);
 nlohmann::json benchmark_rows(const Record& record, int family_index);
 nlohmann::json record_to_json(const Record& record);
 
-// Writes `doc` to `path` through a temp file in the same directory + rename, so a reader never sees a
-// half file. Throws std::runtime_error naming the path.
-void write_json_atomically(const std::string& path, const nlohmann::json& doc);
-// The same for a document `produce` writes to the temp file's descriptor (write_text, or a kernel copy).
-void write_file_atomically(const std::string& path, const std::function<void(int fd)>& produce);
-// All of `text` to fd, retrying EINTR; throws std::runtime_error.
-void write_text(int fd, const std::string& text);
-// Fails early (std::runtime_error naming the path) when `path` cannot be written: a directory, a missing
-// or read-only parent. Leaves nothing behind.
-void check_output_path(const std::string& path);
-
 }  // namespace ctxbench

@@ -64,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const ctxbench::MachineInfo m = ctxbench::parse_machine(files);
   for (int a : {-1, 0, 1, 3})
     for (int b : {0, 1, 2, 7}) (void)ctxbench::cpu_relation(m, a, b);
-  // The report dumps with invalid UTF-8 replaced (json_report.cpp); anything else thrown is a bug.
+  // The report dumps with invalid UTF-8 replaced (src/result_file.cpp); anything else thrown is a bug.
   (void)ctxbench::machine_to_json(m).dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
 
   const std::string raw(reinterpret_cast<const char*>(data), size);

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/options.hpp"
+#include "src/options.hpp"
 #include "probes/os.hpp"
 #include "probes/probe.hpp"
 #include "probes/runner.hpp"
@@ -88,12 +88,13 @@ void skipped(benchmark::State& state, std::string reason) {
 int main(int argc, char** argv) {
   // Captured before anything pins a thread, so unpin() restores the whole mask.
   const std::vector<int> allowed = allowed_cpus();
+  const ProbeTable table = build_probe_table({});  // default server sweep, no test probes
   std::vector<PlannedRun> plan;
   try {
     // The whole catalogue: --benchmark_filter picks, as --filter does for ctxbench --suite full.
     Options options;
     options.suite = "full";
-    plan = make_plan(options, allowed);
+    plan = make_plan(options, table, allowed);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ctxbench-gbench: %s\n", e.what());
     return 2;

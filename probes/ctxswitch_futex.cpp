@@ -134,6 +134,7 @@ ProbeInfo futex_info(bool process) {
             "round trip)";
   info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   info.expected_switches_per_op = 2;
+  info.keep_awake_twin = true;
   return info;
 }
 

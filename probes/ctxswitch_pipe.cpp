@@ -108,6 +108,7 @@ ProbeInfo pipe_info(bool process) {
             "each hand-off is a context switch when both share one CPU, 2 per round trip)";
   info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   info.expected_switches_per_op = 2;
+  info.keep_awake_twin = true;
   return info;
 }
 

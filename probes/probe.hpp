@@ -120,6 +120,9 @@ struct ProbeInfo {
   // Runs in exactly one placement: cross-cpu (cpu_a for the initiator, the rest of the mask for the
   // partner side), or same-cpu when the affinity mask holds one CPU. --placement does not multiply it.
   bool cross_cpu_or_shared = false;
+  // A headline cross-cpu ping-pong: without --keep-awake its cross-cpu run is repeated right after with
+  // keep-awake spinners, so the table shows how much of the figure is the woken CPU's idle-state exit.
+  bool keep_awake_twin = false;
 };
 
 class Probe {

@@ -177,6 +177,13 @@ std::string death_text(int status) {
 
 }  // namespace
 
+ProbeTableConfig table_config(const HostRequest& request) {
+  ProbeTableConfig config;
+  config.sweep = request.sweep;
+  config.test_probes = request.test_probes;
+  return config;
+}
+
 std::vector<std::string> host_arguments(const HostRequest& r, int result_fd, pid_t owner) {
   const RunnerSettings& s = r.settings;
   std::vector<std::uint64_t> connections;
@@ -203,7 +210,8 @@ std::vector<std::string> host_arguments(const HostRequest& r, int result_fd, pid
           }(),
           "--server-work", join_list(r.sweep.work_ns),
           "--server-connections", join_list(connections),
-          "--server-user-connections", r.sweep.user_connections ? "1" : "0"};
+          "--server-user-connections", r.sweep.user_connections ? "1" : "0",
+          "--test-probes", r.test_probes ? "1" : "0"};
 }
 
 HostInvocation parse_host_arguments(const std::vector<std::string>& args) {
@@ -243,6 +251,7 @@ HostInvocation parse_host_arguments(const std::vector<std::string>& args) {
       for (std::uint64_t c : split_list(v, flag)) r.sweep.connections.push_back(static_cast<int>(c));
     }
     else if (flag == "--server-user-connections") r.sweep.user_connections = number(v, flag) != 0;
+    else if (flag == "--test-probes") r.test_probes = number(v, flag) != 0;
     else throw std::invalid_argument("unknown argument " + flag);
   }
   if (!have_probe || inv.result_fd < 0) throw std::invalid_argument("--probe and --result-fd are required");
@@ -256,7 +265,7 @@ ProbeRun run_in_measuring_process(const HostRequest& request) {
   } catch (const SpawnRefused& e) {
     // Under a process limit a measuring process costs the one process the probe may have: run here,
     // and say so (a fork() then copies this process; probes that need no new task are unaffected).
-    for (const auto& p : probe_registry()) {
+    for (const auto& p : build_probe_table(table_config(request))) {
       if (p->info().name != request.probe) continue;
       ProbeRun run = run_probe(*p, request.placement, request.settings, request.timer_overhead_ns);
       run.ran_in_owner_because = e.what();
@@ -363,9 +372,9 @@ int measuring_process_main(const std::vector<std::string>& args) {
     write_all(out.get(), frame.data(), frame.size());
   };
   try {
-    configure_server_sweep(request.sweep);
+    const ProbeTable table = build_probe_table(table_config(request));
     const Probe* probe = nullptr;
-    for (const auto& p : probe_registry())
+    for (const auto& p : table)
       if (p->info().name == request.probe) probe = p.get();
     ProbeRun run;
     const std::uint64_t start_rss = resident_kib();

@@ -22,7 +22,10 @@ struct HostRequest {
   RunnerSettings settings;
   double timer_overhead_ns = 0;
   ServerSweep sweep;  // the registry's server.* points, as ctxbench was told
+  bool test_probes = false;  // the registry holds the test.* probes (ProbeTableConfig)
 };
+// The probe table the request names its probe in.
+ProbeTableConfig table_config(const HostRequest& request);
 
 // The arguments of `ctxbench-probe` after argv[0], and back. parse_host_arguments throws
 // std::invalid_argument naming the bad argument.

@@ -2,22 +2,12 @@
 // first because the derived per-switch figure of the ctxswitch probes subtracts ipc.pipe.self.
 #include "probes/registry.hpp"
 
-#include <cstdlib>
-#include <stdexcept>
-#include <string>
-
 #include "probes/families.hpp"
 
 namespace ctxbench {
 
-namespace {
-
-ServerSweep g_server_sweep;
-bool g_table_built = false;
-
-std::vector<std::unique_ptr<Probe>> build_table() {
-  g_table_built = true;
-  std::vector<std::unique_ptr<Probe>> t;
+ProbeTable build_probe_table(const ProbeTableConfig& config) {
+  ProbeTable t;
   t.push_back(make_baseline_clock());              // baseline.clock
   t.push_back(make_baseline_syscall());            // baseline.syscall
   t.push_back(make_ipc_pipe_self());               // ipc.pipe.self
@@ -42,24 +32,13 @@ std::vector<std::unique_ptr<Probe>> build_table() {
   add_wakeup_probes(t);                            // wakeup.timer[.fifo]
   add_bandwidth_probes(t);                         // bw.<medium>/size:N
   add_ipc_latency_probes(t);                       // ipc.<mechanism>.<process|thread>[.one_way][/size:N]
-  add_server_probes(t, g_server_sweep);            // server.<model>.<scenario>/connections:C/work_ns:W
+  add_server_probes(t, config.sweep);              // server.<model>.<scenario>/connections:C/work_ns:W
   // Probes that hang or crash on purpose, for the watchdog and kill-matrix tests only.
-  const char* test_probes = std::getenv("CTXBENCH_TEST_PROBES");
-  if (test_probes != nullptr && std::string(test_probes) == "1")
+#ifdef CTXBENCH_HAS_TEST_PROBES
+  if (config.test_probes)
     for (auto& p : make_test_probes()) t.push_back(std::move(p));
+#endif
   return t;
-}
-
-}  // namespace
-
-void configure_server_sweep(const ServerSweep& sweep) {
-  if (g_table_built) throw std::logic_error("configure_server_sweep after the probe table was built");
-  g_server_sweep = sweep;
-}
-
-const std::vector<std::unique_ptr<Probe>>& probe_registry() {
-  static const std::vector<std::unique_ptr<Probe>> table = build_table();
-  return table;
 }
 
 }  // namespace ctxbench

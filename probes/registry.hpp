@@ -9,10 +9,7 @@
 
 namespace ctxbench {
 
-const std::vector<std::unique_ptr<Probe>>& probe_registry();
-
-// The points of the server.* sweep (--server-work, --server-connections). The table is built once, on
-// the first probe_registry() call, so this must come before it (main calls it right after parsing).
+// The points of the server.* sweep (--server-work, --server-connections).
 struct ServerSweep {
   std::vector<std::uint64_t> work_ns = {1000, 50000};
   // Up to 1024 in the server suite; 4096 only in full. Connection counts given by the user all join the
@@ -20,6 +17,18 @@ struct ServerSweep {
   std::vector<int> connections = {1, 4, 16, 64, 256, 1024, 4096};
   bool user_connections = false;
 };
-void configure_server_sweep(const ServerSweep& sweep);
+
+// What the table depends on: everything comes from here, nothing from globals or the environment.
+struct ProbeTableConfig {
+  ServerSweep sweep;
+  // The test.* probes that hang or crash on purpose (watchdog and kill-matrix tests). Only a build with
+  // the CTXBENCH_TEST_PROBES CMake option has them; elsewhere this adds nothing.
+  bool test_probes = false;
+};
+
+using ProbeTable = std::vector<std::unique_ptr<Probe>>;
+
+// Builds a fresh table; cheap (no probe does work before its Session starts).
+ProbeTable build_probe_table(const ProbeTableConfig& config);
 
 }  // namespace ctxbench

@@ -1,5 +1,7 @@
-// test.*: probes that misbehave on purpose, for the watchdog and kill-matrix tests. They exist only
-// when the environment has CTXBENCH_TEST_PROBES=1 (registry.cpp), so no normal run or --list sees them.
+// test.*: probes that misbehave on purpose, for the watchdog and kill-matrix tests. Compiled only with the
+// CMake option CTXBENCH_TEST_PROBES, and in the table only when its config asks (ProbeTableConfig in
+// registry.hpp; ctxbench asks when the environment has CTXBENCH_TEST_PROBES=1), so no normal run or
+// --list sees them.
 //
 //   test.hang.process  the partner process takes the first byte and never answers (a hung partner)
 //   test.hang.thread   the same with a partner thread (it still honours its stop request: EOF)

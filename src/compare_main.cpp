@@ -12,7 +12,8 @@
 
 #include "analysis/compare.hpp"
 #include "analysis/json_report.hpp"
-#include "analysis/options.hpp"
+#include "src/compare_options.hpp"
+#include "src/result_file.hpp"
 
 namespace ctxbench {
 namespace {

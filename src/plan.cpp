@@ -94,14 +94,20 @@ std::string skipped_reason(const ProbeInfo& info, PlacementKind kind) {
   return "";
 }
 
-// The probes whose cross-cpu result is run both without and with --keep-awake spinners.
-bool is_keep_awake_pair(const std::string& probe) {
-  return probe.rfind("ctxswitch.pipe.", 0) == 0 || probe.rfind("ctxswitch.futex.", 0) == 0;
-}
-
 }  // namespace
 
-std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>& allowed) {
+ProbeTableConfig probe_table_config(const Options& options, bool test_probes) {
+  ProbeTableConfig config;
+  if (!options.server_work_ns.empty()) config.sweep.work_ns = options.server_work_ns;
+  if (!options.server_connections.empty()) {
+    config.sweep.connections = options.server_connections;
+    config.sweep.user_connections = true;
+  }
+  config.test_probes = test_probes;
+  return config;
+}
+
+std::vector<PlannedRun> make_plan(const Options& options, const ProbeTable& table, const std::vector<int>& allowed) {
   const CpuChoice cpus = choose_cpus(options, allowed);
   std::optional<std::regex> filter;
   if (options.filter) filter.emplace(*options.filter, std::regex::ECMAScript);
@@ -109,7 +115,7 @@ std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>
   // A run takes the default suite unless told otherwise; --list shows everything unless told otherwise.
   const std::string suite = options.suite.value_or(options.list ? "full" : "default");
   std::vector<std::string> known = {"full"};
-  for (const auto& probe : probe_registry())
+  for (const auto& probe : table)
     for (const std::string& s : probe->info().suites)
       if (std::find(known.begin(), known.end(), s) == known.end()) known.push_back(s);
   if (std::find(known.begin(), known.end(), suite) == known.end()) {
@@ -121,7 +127,7 @@ std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>
   std::vector<PlannedRun> plan;
   std::optional<FilterMatchDeadline> deadline;
   if (filter) deadline.emplace();
-  for (const auto& probe : probe_registry()) {
+  for (const auto& probe : table) {
     const ProbeInfo& info = probe->info();
     if (suite != "full" && std::find(info.suites.begin(), info.suites.end(), suite) == info.suites.end())
       continue;
@@ -162,7 +168,7 @@ std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>
       // The headline cross-cpu ping-pongs also run with spinners, right after, so the table can show
       // how much of the figure is the idle-state exit of the woken CPU.
       if (!options.keep_awake && kind == PlacementKind::CrossCpu && run.skip_reason.empty() &&
-          is_keep_awake_pair(info.name)) {
+          info.keep_awake_twin) {
         run.keep_awake = true;
         run.id += "/keep-awake";
         if (!filter || std::regex_search(run.id, *filter)) plan.push_back(run);

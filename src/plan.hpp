@@ -4,8 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "analysis/options.hpp"
+#include "src/options.hpp"
 #include "probes/probe.hpp"
+#include "probes/registry.hpp"
 
 namespace ctxbench {
 
@@ -18,6 +19,11 @@ struct PlannedRun {
 };
 
 // Throws UsageError when --cpus names CPUs outside `allowed` or when --filter matches nothing.
-std::vector<PlannedRun> make_plan(const Options& options, const std::vector<int>& allowed);
+// The probe table the options ask for: their server.* sweep points, and the test.* probes when
+// `test_probes` (main reads it from CTXBENCH_TEST_PROBES=1, once).
+ProbeTableConfig probe_table_config(const Options& options, bool test_probes);
+
+// The runs are pointers into `table`, which must outlive them.
+std::vector<PlannedRun> make_plan(const Options& options, const ProbeTable& table, const std::vector<int>& allowed);
 
 }  // namespace ctxbench

@@ -1,9 +1,12 @@
 #include "src/result_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -11,14 +14,18 @@
 
 namespace ctxbench {
 
+using nlohmann::json;
+
 namespace {
 
-std::string directory_of(const std::string& path) {
+std::string parent_dir(const std::string& path) {
   const auto slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
 }
+
+std::string errno_text() { return std::strerror(errno); }
 
 // An unnamed file in `dir` (O_TMPFILE), or a named one unlinked at once where the filesystem has none.
 int unnamed_file(const std::string& dir) {
@@ -56,8 +63,63 @@ void copy_prefix(int from, int to, std::uint64_t n) {
 
 }  // namespace
 
+void check_output_path(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw std::runtime_error(fmt::format("--json {}: is a directory", path));
+  // The file is replaced by rename(): over /dev/null or a FIFO that would swap the device node for a
+  // regular file (as root, in /dev). Only regular files, or a new name, are accepted.
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw std::runtime_error(
+        fmt::format("--json {}: is not a regular file (use --json - to write JSON to stdout)", path));
+  const std::string dir = parent_dir(path);
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw std::runtime_error(fmt::format("--json {}: directory {} does not exist", path, dir));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw std::runtime_error(fmt::format("--json {}: directory {} is not writable ({})", path, dir, errno_text()));
+  if (::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0)
+    throw std::runtime_error(fmt::format("--json {}: file is not writable ({})", path, errno_text()));
+}
+
+void write_text(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error(std::string("write failed (") + errno_text() + ")");
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void write_json_atomically(const std::string& path, const json& doc) {
+  // Invalid UTF-8 in a user string (--label, argv, a file name) becomes U+FFFD instead of an exception
+  // after the whole run: the file must always be valid JSON.
+  const std::string text = doc.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
+  write_file_atomically(path, [&](int fd) { write_text(fd, text); });
+}
+
+void write_file_atomically(const std::string& path, const std::function<void(int fd)>& produce) {
+  std::string tmp = path + ".tmp.XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) throw std::runtime_error(fmt::format("--json {}: cannot create a temp file ({})", path, errno_text()));
+  try {
+    produce(fd);
+  } catch (const std::exception& e) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(fmt::format("--json {}: {}", path, e.what()));
+  }
+  // mkstemp creates 0600; results are not secret, make them readable like any other output file.
+  ::fchmod(fd, 0644);
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(fmt::format("--json {}: cannot replace the file ({})", path, why));
+  }
+}
+
 SpooledResultFile::SpooledResultFile(std::string path) : path_(std::move(path)) {
-  spool_.reset(unnamed_file(directory_of(path_)));
+  spool_.reset(unnamed_file(parent_dir(path_)));
   if (!spool_)
     throw std::runtime_error(fmt::format("--json {}: cannot create a spool file beside it ({})", path_,
                                          std::strerror(errno)));

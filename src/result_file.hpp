@@ -1,14 +1,14 @@
-// The --json file of a running ctxbench: rewritten atomically after a probe so an interrupted or
-// crashed run keeps what it measured, at a cost that does not grow with the samples already written.
-//
-// Each record is turned into its JSON line once, when it is added, and appended to a spool: an unnamed
-// temporary file in the output's directory (O_TMPFILE; nothing is left behind whatever happens). A
-// rewrite is the document's head (small) + a kernel copy of the spool (copy_file_range) + the derived
-// records + the tail, into a temp file renamed over the output. ctxbench keeps no text of the records.
+// The result files ctxbench and `ctxbench compare` write (--json): checked before a run, replaced
+// atomically so a reader never sees a half file, and — for a running ctxbench — rewritten after a probe
+// at a cost that does not grow with the samples already written.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "analysis/json_report.hpp"
 #include "analysis/machine.hpp"
@@ -17,6 +17,22 @@
 
 namespace ctxbench {
 
+// Writes `doc` to `path` through a temp file in the same directory + rename, so a reader never sees a
+// half file. Throws std::runtime_error naming the path.
+void write_json_atomically(const std::string& path, const nlohmann::json& doc);
+// The same for a document `produce` writes to the temp file's descriptor (write_text, or a kernel copy).
+void write_file_atomically(const std::string& path, const std::function<void(int fd)>& produce);
+// All of `text` to fd, retrying EINTR; throws std::runtime_error.
+void write_text(int fd, const std::string& text);
+// Fails early (std::runtime_error naming the path) when `path` cannot be written: a directory, a missing
+// or read-only parent. Leaves nothing behind.
+void check_output_path(const std::string& path);
+
+// The --json file of a running ctxbench. Each record is turned into its JSON line once, when it is
+// added, and appended to a spool: an unnamed temporary file in the output's directory (O_TMPFILE;
+// nothing is left behind whatever happens). A rewrite is the document's head (small) + a kernel copy of
+// the spool (copy_file_range) + the derived records + the tail, through write_file_atomically. ctxbench
+// keeps no text of the records.
 class SpooledResultFile {
  public:
   // Throws std::runtime_error naming the path when the spool cannot be created.

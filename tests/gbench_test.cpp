@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "probes/probe.hpp"
-#include "probes/registry.hpp"
+#include "tests/probe_table.hpp"
 
 namespace {
 
@@ -78,7 +78,7 @@ TEST(Gbench, OpsAreCtxbenchsOps) {
     name = name.substr(0, name.find("/manual_time"));
     const std::string probe_name = name.substr(0, name.rfind('/'));  // drop the placement
     const ctxbench::Probe* probe = nullptr;
-    for (const auto& p : ctxbench::probe_registry())
+    for (const auto& p : ctxbench::default_probe_table())
       if (p->info().name == probe_name) probe = p.get();
     ASSERT_NE(probe, nullptr) << name;
     EXPECT_EQ(b["inner_ops"].get<double>(), static_cast<double>(std::max<std::uint64_t>(probe->info().inner_ops, 1)))

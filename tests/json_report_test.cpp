@@ -1,6 +1,7 @@
 // The JSON contract against a golden file: a fake probe with fixed samples, a fixed machine and run
 // metadata. Regenerate after a deliberate contract change with CTXBENCH_UPDATE_GOLDEN=1 and review the diff.
 #include "analysis/json_report.hpp"
+#include "src/result_file.hpp"
 
 #include <gtest/gtest.h>
 

@@ -14,7 +14,7 @@
 #include <fstream>
 #include <string>
 
-#include "probes/registry.hpp"
+#include "tests/probe_table.hpp"
 #include "probes/runner.hpp"
 #include "probes/task_cpu.hpp"
 
@@ -22,7 +22,7 @@ namespace ctxbench {
 namespace {
 
 const Probe& probe_named(const std::string& name) {
-  for (const auto& p : probe_registry())
+  for (const auto& p : default_probe_table())
     if (p->info().name == name) return *p;
   throw std::runtime_error("no probe " + name);
 }

@@ -102,6 +102,7 @@ TEST(HostArguments, RoundTripAndRefuseGarbage) {
   r.sweep.work_ns = {5, 6};
   r.sweep.connections = {1, 2, 3};
   r.sweep.user_connections = true;
+  r.test_probes = true;
   const HostInvocation back = parse_host_arguments(host_arguments(r, 3, 99));
   EXPECT_EQ(back.result_fd, 3);
   EXPECT_EQ(back.owner, 99);
@@ -115,6 +116,8 @@ TEST(HostArguments, RoundTripAndRefuseGarbage) {
   EXPECT_EQ(back.request.sweep.work_ns, r.sweep.work_ns);
   EXPECT_EQ(back.request.sweep.connections, r.sweep.connections);
   EXPECT_TRUE(back.request.sweep.user_connections);
+  EXPECT_TRUE(back.request.test_probes);
+  EXPECT_FALSE(parse_host_arguments(host_arguments(HostRequest{}, 3, 99)).request.test_probes);
   EXPECT_THROW(parse_host_arguments({"--probe", "x"}), std::invalid_argument);  // no result fd
   EXPECT_THROW(parse_host_arguments({"--result-fd", "3", "--probe", "x", "--bogus", "1"}), std::invalid_argument);
   EXPECT_THROW(parse_host_arguments({"--result-fd", "three", "--probe", "x"}), std::invalid_argument);

@@ -1,4 +1,4 @@
-#include "analysis/options.hpp"
+#include "src/options.hpp"
 
 #include <gtest/gtest.h>
 

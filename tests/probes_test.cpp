@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -20,7 +21,7 @@
 
 #include "probes/os.hpp"
 #include "probes/probe.hpp"
-#include "probes/registry.hpp"
+#include "tests/probe_table.hpp"
 
 namespace ctxbench {
 namespace {
@@ -117,7 +118,7 @@ bool is_skipped(const ProbeInfo& info, PlacementKind k) {
 }
 
 const Probe& probe_named(const std::string& name) {
-  for (const auto& p : probe_registry()) {
+  for (const auto& p : default_probe_table()) {
     if (p->info().name == name) return *p;
   }
   throw std::runtime_error("no probe " + name);
@@ -194,7 +195,7 @@ TEST_P(EveryProbe, RunsInEachPlacementAndLeavesNothingBehind) {
 
 std::vector<std::string> probe_names() {
   std::vector<std::string> names;
-  for (const auto& p : probe_registry())
+  for (const auto& p : default_probe_table())
     if (p->info().family != "server") names.push_back(p->info().name);
   return names;
 }
@@ -212,7 +213,7 @@ TEST(Registry, NamesUniqueAndInfoComplete) {
   std::set<std::string> names;
   const std::set<std::string> families = {"baseline", "ctxswitch", "process", "thread", "ipc", "shm", "wakeup", "bw",
                                           "server"};
-  for (const auto& p : probe_registry()) {
+  for (const auto& p : default_probe_table()) {
     const ProbeInfo& info = p->info();
     EXPECT_TRUE(names.insert(info.name).second) << "duplicate " << info.name;
     EXPECT_FALSE(info.op.empty()) << info.name;
@@ -231,6 +232,47 @@ TEST(Registry, NamesUniqueAndInfoComplete) {
   EXPECT_GE(names.size(), 13u);
   // The mode switch must never be sold as a context switch.
   EXPECT_NE(probe_named("baseline.syscall").info().op.find("NOT a context switch"), std::string::npos);
+}
+
+// The table is a function of its config alone: the sweep points, and the test.* probes only when asked
+// (and only in a build with the CTXBENCH_TEST_PROBES option, which ./test.sh's build has).
+TEST(Registry, TableComesFromItsConfig) {
+  auto names = [](const ProbeTableConfig& config) {
+    std::vector<std::string> out;
+    for (const auto& p : build_probe_table(config)) out.push_back(p->info().name);
+    return out;
+  };
+  auto count_prefix = [](const std::vector<std::string>& v, const std::string& prefix) {
+    return std::count_if(v.begin(), v.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
+  };
+  const std::vector<std::string> plain = names({});
+  EXPECT_EQ(names({}), plain);  // built twice, the same table in the same order
+  EXPECT_EQ(count_prefix(plain, "test."), 0);
+  ProbeTableConfig with_tests;
+  with_tests.test_probes = true;
+  const std::vector<std::string> tested = names(with_tests);
+#ifdef CTXBENCH_TEST_PROBES_BUILD
+  EXPECT_GT(count_prefix(tested, "test."), 0);
+#endif
+  EXPECT_EQ(std::vector<std::string>(tested.begin(), tested.begin() + static_cast<std::ptrdiff_t>(plain.size())), plain);
+  ProbeTableConfig sweep;
+  sweep.sweep.work_ns = {2000};
+  sweep.sweep.connections = {3};
+  sweep.sweep.user_connections = true;
+  const std::vector<std::string> swept = names(sweep);
+  EXPECT_NE(std::find(swept.begin(), swept.end(), "server.event_loop.persistent/connections:3/work_ns:2000"),
+            swept.end());
+  EXPECT_EQ(std::find(swept.begin(), swept.end(), "server.event_loop.persistent/connections:1/work_ns:1000"),
+            swept.end());
+}
+
+// The headline cross-cpu ping-pongs carry the keep-awake twin (src/plan.cpp repeats them with spinners).
+TEST(Registry, KeepAwakeTwinsAreThePipeAndFutexPingPongs) {
+  std::set<std::string> twins;
+  for (const auto& p : default_probe_table())
+    if (p->info().keep_awake_twin) twins.insert(p->info().name);
+  EXPECT_EQ(twins, (std::set<std::string>{"ctxswitch.pipe.process", "ctxswitch.pipe.thread", "ctxswitch.futex.process",
+                                          "ctxswitch.futex.thread"}));
 }
 
 TEST(Registry, SkippedPlacementIsRefusedWithItsReason) {
@@ -379,7 +421,7 @@ TEST(Stop, RequestStopInterruptsBlockedFutexRun) {
 }
 
 TEST(Stop, EveryProbeChecksTheFlagOnEachCall) {
-  for (const auto& p : probe_registry()) {
+  for (const auto& p : default_probe_table()) {
     const ProbeInfo& info = p->info();
     if (is_big_server_point(info)) continue;
     PlacementKind kind = PlacementKind::None;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/json_report.hpp"
+#include "src/result_file.hpp"
 #include "tests/run_util.hpp"
 
 namespace {

@@ -61,7 +61,7 @@ def test_workflow_parses_and_uses_pinned_actions():
 
 def test_every_command_exists_in_the_project():
     targets = cmake_targets()
-    cpp_flags = read("analysis/options.cpp") + read("analysis/compare.cpp")
+    cpp_flags = read("src/options.cpp") + read("src/compare_options.cpp")
     seen = set()
     for s in steps():
         for words in commands(s.get("run", "")):
@@ -71,7 +71,7 @@ def test_every_command_exists_in_the_project():
                 name = os.path.basename(cmd)
                 assert name in targets, f"{cmd}: not a CMake target ({sorted(targets)})"
                 if len(words) > 1 and words[1] == "compare":
-                    assert "compare_usage_text" in read("analysis/compare.cpp")
+                    assert "compare_usage_text" in read("src/compare_options.cpp")
                 flags_known(words[1:], cpp_flags)
             elif "/" in cmd:
                 assert os.path.isfile(os.path.join(ROOT, cmd)), cmd

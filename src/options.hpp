@@ -1,4 +1,4 @@
-// Command-line options of `ctxbench` (DESIGN.md §6): a pure parser, so every bad input is unit-tested.
+// Command-line options of `ctxbench` (docs/inputs.md): a pure parser, so every bad input is unit-tested.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "analysis/options.hpp"
+#include "src/options.hpp"
 
 #include <algorithm>
 #include <cctype>

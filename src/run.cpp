@@ -1,0 +1,154 @@
+#include "src/run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+
+#include "analysis/console_report.hpp"
+#include "analysis/derived.hpp"
+#include "analysis/truth.hpp"
+#include "probes/machine_files.hpp"
+#include "probes/os.hpp"
+#include "probes/probe_host.hpp"
+#include "probes/runner.hpp"
+#include "probes/watchdog.hpp"
+#include "src/report.hpp"
+#include "src/result_file.hpp"
+
+namespace ctxbench {
+namespace {
+
+std::string utc_now_iso() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+RunMeta make_meta(const Options& o, const std::vector<std::string>& argv, const RunnerSettings& settings) {
+  RunMeta meta;
+  meta.argv = argv;
+  meta.executable = argv.empty() ? "ctxbench" : argv[0];
+  meta.start_time = utc_now_iso();
+  meta.label = o.label;
+  meta.context = o.context;
+  meta.quick = o.quick;
+  meta.repetitions = settings.repetitions;
+  meta.filter = o.filter.value_or("");
+  for (PlacementKind k : o.placements) meta.placements.push_back(placement_kind_name(k));
+  meta.cpus = o.cpus;
+  return meta;
+}
+
+RunnerSettings runner_settings(const Options& o) {
+  RunnerSettings settings = o.quick ? RunnerSettings::quick() : RunnerSettings{};
+  if (o.repetitions) settings.repetitions = *o.repetitions;
+  // Default watchdog: 60 s, or 2 s per repetition for long runs (one repetition takes ~0.1 s).
+  const int timeout_s = o.timeout_s ? *o.timeout_s : std::max(60, 2 * settings.repetitions);
+  settings.timeout_ns = static_cast<std::uint64_t>(timeout_s) * 1'000'000'000ULL;
+  return settings;
+}
+
+Record run_one(const PlannedRun& planned, const RunnerSettings& settings, double timer_overhead_ns,
+               const ProbeTableConfig& table, const MachineInfo& machine) {
+  const ProbeInfo& info = planned.probe->info();
+  Record record;
+  if (!planned.skip_reason.empty()) {
+    record = make_skipped_record(info, planned.placement, planned.skip_reason);
+  } else {
+    HostRequest request;
+    request.probe = info.name;
+    request.placement = planned.placement;
+    request.settings = settings;
+    request.settings.keep_awake = planned.keep_awake;
+    request.timer_overhead_ns = timer_overhead_ns;
+    request.sweep = table.sweep;
+    request.test_probes = table.test_probes;
+    const ProbeRun result = run_in_measuring_process(request);
+    const std::string relation =
+        planned.placement.kind == PlacementKind::SameCpu || planned.placement.kind == PlacementKind::CrossCpu
+            ? cpu_relation(machine, planned.placement.cpu_a, planned.placement.cpu_b)
+            : "";
+    record = make_record(info, result, relation);
+  }
+  if (planned.keep_awake && !record.keep_awake) {  // skipped before running: still say it was asked
+    record.keep_awake = true;
+  }
+  return record;
+}
+
+}  // namespace
+
+RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, const std::vector<PlannedRun>& plan,
+                    const ProbeTableConfig& table) {
+  const RunnerSettings settings = runner_settings(o);
+  // Before anything slow: a Ctrl-C during start-up still ends in an "interrupted" JSON and exit 130.
+  install_stop_handlers();
+  const bool json_to_file = o.json_path && *o.json_path != "-";
+
+  RunOutcome out;
+  RunMeta& meta = out.meta;
+  meta = make_meta(o, argv, settings);
+  out.machine = parse_machine(read_machine_files("/"));
+  meta.timer_overhead_ns = measure_timer_overhead_ns();
+
+  std::vector<Record> measured;
+  std::optional<SpooledResultFile> file;
+  if (json_to_file) file.emplace(*o.json_path);
+  auto save = [&] {
+    if (!file) return;
+    // Signals wait until the file is renamed: the second-signal exit must not leave a temp file behind.
+    const StopSignalsBlocked quiet;
+    meta.peak_rss_kib = peak_resident_kib();
+    file->write(meta, out.machine, derive_records(measured));
+  };
+  // The file is rewritten after a probe unless the last rewrite cost more than a tenth of the time since:
+  // a full-catalogue file grows to tens of MB, and rewriting it after each of ~500 records made the run
+  // quadratic (868 s, mostly JSON). A crash then loses at most ~10x one rewrite of work.
+  using Clock = std::chrono::steady_clock;
+  Clock::duration last_save_cost{};
+  Clock::time_point last_save_end = Clock::now();
+  auto save_if_cheap = [&] {
+    const Clock::time_point start = Clock::now();
+    if (start - last_save_end < 10 * last_save_cost) return;
+    save();
+    last_save_end = Clock::now();
+    last_save_cost = last_save_end - start;
+  };
+  int index = 0;
+  try {
+    for (const PlannedRun& planned : plan) {
+      ++index;
+      Record record = run_one(planned, settings, meta.timer_overhead_ns, table, out.machine);
+      std::fputs(format_progress(record, index, static_cast<int>(plan.size())).c_str(), stderr);
+      if (file) file->add(record);
+      measured.push_back(std::move(record));
+      save_if_cheap();
+    }
+    meta.complete = true;
+  } catch (const Interrupted&) {
+    meta.interrupted = true;
+    meta.interrupted_by = stop_signal() == SIGTERM ? "SIGTERM" : "SIGINT";
+    std::fputs("ctxbench: interrupted; partner tasks stopped and reaped\n", stderr);
+  }
+
+  meta.end_time = utc_now_iso();
+  meta.loadavg_end = std::vector<double>{};
+  const MachineInfo at_end = parse_machine(read_machine_files("/"));
+  for (const auto& v : {at_end.loadavg_1m, at_end.loadavg_5m, at_end.loadavg_15m})
+    if (v) meta.loadavg_end->push_back(*v);
+  // Steal over the run: /proc/stat at start (machine) and at end.
+  out.machine.steal_over_run = steal_between(out.machine.cpu_times, at_end.cpu_times);
+  if (out.machine.steal_over_run)
+    if (auto w = steal_warning(*out.machine.steal_over_run)) meta.warnings.push_back(*w);
+  save();  // the final file: complete or interrupted, with the end-of-run facts
+  out.records = with_derived(std::move(measured));
+  return out;
+}
+
+}  // namespace ctxbench

@@ -1,0 +1,29 @@
+// Running the plan: every planned probe in a fresh measuring process, one record each, the result file
+// rewritten as the run goes so an interrupted or crashed run keeps what it did.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/json_report.hpp"
+#include "analysis/machine.hpp"
+#include "analysis/record.hpp"
+#include "probes/registry.hpp"
+#include "src/options.hpp"
+#include "src/plan.hpp"
+
+namespace ctxbench {
+
+struct RunOutcome {
+  RunMeta meta;  // complete, or interrupted with the signal
+  MachineInfo machine;
+  std::vector<Record> records;  // measured and derived, in report order
+};
+
+// Installs the stop handlers first: a Ctrl-C during start-up still ends in an "interrupted" outcome.
+// `table` is the configuration the plan's probe table was built from: each measuring process builds the
+// same table. Writes --json FILE (when given) as it goes, and the final one before returning.
+RunOutcome run_plan(const Options& options, const std::vector<std::string>& argv,
+                    const std::vector<PlannedRun>& plan, const ProbeTableConfig& table);
+
+}  // namespace ctxbench
