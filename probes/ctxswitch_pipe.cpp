@@ -37,10 +37,7 @@ class PipePingPong final : public Session {
         [this] { a_write_.reset(); },  // EOF makes a thread partner return
         // The child's copies of A's ends would keep the pipes open: B would never see EOF when A
         // closes, and A would never see EOF if B dies.
-        [a_write, a_read] {
-          ::close(a_write);
-          ::close(a_read);
-        });
+        Partner::closing({a_write, a_read}));
     a_write_ = std::move(to_b.write_end);
     a_read_ = std::move(to_a.read_end);
   }  // `ends` goes here: a process partner's ends are the child's alone, a thread's its body's

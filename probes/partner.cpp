@@ -22,6 +22,12 @@ Partner Partner::start(bool process, int cpu, std::function<int()> body, std::fu
   return p;
 }
 
+std::function<void()> Partner::closing(std::vector<int> caller_fds) {
+  return [fds = std::move(caller_fds)] {
+    for (int fd : fds) ::close(fd);
+  };
+}
+
 TaskId Partner::task() const {
   if (is_process()) return TaskId{child_.pid(), child_.pid()};
   return TaskId{::getpid(), thread_.tid()};

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <utility>
+#include <vector>
 
 #include "probes/os.hpp"
 #include "probes/probe.hpp"
@@ -29,6 +30,8 @@ class Partner {
   // pipe ends) is the child's only.
   static Partner start(bool process, int cpu, std::function<int()> body, std::function<void()> on_stop,
                        std::function<void()> in_child = {});
+  // The usual `in_child`: close the caller's ends of the pipes or sockets the two share.
+  static std::function<void()> closing(std::vector<int> caller_fds);
   static Partner process(int cpu, std::function<int()> body, std::function<void()> in_child = {}) {
     return start(true, cpu, std::move(body), {}, std::move(in_child));
   }
