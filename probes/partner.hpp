@@ -26,12 +26,13 @@ class Partner {
   //             wake it).
   //   in_child  processes: runs in the child before `body`, to drop the caller's copies of shared
   //             ends (else a dead caller or partner never turns into EOF/EPIPE for the other).
-  // A process keeps no copy of the closures in the caller, so whatever they alone hold (the partner's
-  // pipe ends) is the child's only.
+  // For a process the caller keeps no copy of the closures, so whatever they alone hold (the
+  // partner's pipe ends) is the child's only once start() returns.
   static Partner start(bool process, int cpu, std::function<int()> body, std::function<void()> on_stop,
                        std::function<void()> in_child = {});
   // The usual `in_child`: close the caller's ends of the pipes or sockets the two share.
   static std::function<void()> closing(std::vector<int> caller_fds);
+  // A process partner: stop() SIGKILLs it, so it needs no on_stop.
   static Partner process(int cpu, std::function<int()> body, std::function<void()> in_child = {}) {
     return start(true, cpu, std::move(body), {}, std::move(in_child));
   }
