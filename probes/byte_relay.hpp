@@ -24,4 +24,12 @@ inline int relay_bytes(int in, int out) noexcept {
   return relay_bytes(in, out, [] {});
 }
 
+// The caller's side of one hand-off: a byte out on `out`, the byte back on `in`. Throws as
+// write_all/read_all do (partner gone, stop requested).
+inline void byte_round_trip(int out, int in) {
+  char c = 'x';
+  write_all(out, &c, 1);
+  read_all(in, &c, 1);
+}
+
 }  // namespace ctxbench

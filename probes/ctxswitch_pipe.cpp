@@ -50,11 +50,7 @@ class PipePingPong final : public Session {
   void run_ops(std::uint64_t n) override {
     throw_if_stopped();
     OpGuard guard(broken_);
-    char c = 'x';
-    for (std::uint64_t i = 0; i < n; ++i) {
-      write_all(a_write_.get(), &c, 1);
-      read_all(a_read_.get(), &c, 1);
-    }
+    for (std::uint64_t i = 0; i < n; ++i) byte_round_trip(a_write_.get(), a_read_.get());
     guard.done();
   }
 

@@ -51,11 +51,7 @@ class TokenRing final : public Session {
   void run_ops(std::uint64_t n) override {
     throw_if_stopped();
     OpGuard guard(broken_);
-    char c = 't';
-    for (std::uint64_t i = 0; i < n; ++i) {
-      write_all(write_.get(), &c, 1);
-      read_all(read_.get(), &c, 1);
-    }
+    for (std::uint64_t i = 0; i < n; ++i) byte_round_trip(write_.get(), read_.get());  // one lap
     guard.done();
   }
   std::vector<TaskId> tasks() const override {

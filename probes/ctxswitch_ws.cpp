@@ -80,12 +80,10 @@ class WsPingPong final : public Session {
   void run_ops(std::uint64_t n) override {
     throw_if_stopped();
     OpGuard guard(broken_);
-    char c = 'x';
     std::uint64_t sum = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
       sum += a_ws_.touch();
-      write_all(a_write_.get(), &c, 1);
-      read_all(a_read_.get(), &c, 1);
+      byte_round_trip(a_write_.get(), a_read_.get());
     }
     g_sink.fetch_add(sum, std::memory_order_relaxed);
     guard.done();
@@ -135,9 +133,7 @@ void add_ctxswitch_ws_probes(std::vector<std::unique_ptr<Probe>>& table) {
         auto pipe = std::make_shared<Pipe>(make_pipe());
         return make_loop_session([ws, pipe] {
           g_sink.fetch_add(ws->touch(), std::memory_order_relaxed);
-          char c = 'x';
-          write_all(pipe->write_end.get(), &c, 1);
-          read_all(pipe->read_end.get(), &c, 1);
+          byte_round_trip(pipe->write_end.get(), pipe->read_end.get());
         });
       }));
     }
