@@ -3,7 +3,8 @@
 //
 // Ownership rule: every task a probe creates is held by a Child or a PartnerThread object whose
 // destructor kills/stops and reaps it. Children also die with their parent (PR_SET_PDEATHSIG), so even
-// a SIGKILLed ctxbench leaves nothing running.
+// a SIGKILLed ctxbench leaves nothing running. Two-task probes hold theirs through a Partner
+// (partner.hpp), which is one or the other behind one body.
 #pragma once
 
 #include <sys/types.h>
