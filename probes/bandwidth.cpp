@@ -12,6 +12,7 @@
 #include <new>
 
 #include "probes/families.hpp"
+#include "probes/partner.hpp"
 #include "probes/probe_util.hpp"
 
 namespace ctxbench {
@@ -73,7 +74,7 @@ class BandwidthSession final : public Session {
     BwShared* sh = sh_;
     char* b_buf = b_buf_.get();
     if (medium == Medium::ShmRing) {
-      child_ = Child::spawn([sh, b_buf, size] { return ring_reader(sh, b_buf, size); }, cpu);
+      partner_ = Partner::process(cpu, [sh, b_buf, size] { return ring_reader(sh, b_buf, size); });
     } else {
       int rd = -1, wr = -1;
       if (medium == Medium::Pipe) {
@@ -90,19 +91,14 @@ class BandwidthSession final : public Session {
       UniqueFd read_end(rd);
       write_ = UniqueFd(wr);
       const int a_fd = wr;
-      child_ = Child::spawn(
-          [rd, a_fd, sh, b_buf, size] {
-            ::close(a_fd);
-            return fd_reader(rd, sh, b_buf, size);
-          },
-          cpu);
+      partner_ = Partner::process(
+          cpu, [rd, sh, b_buf, size] { return fd_reader(rd, sh, b_buf, size); }, Partner::closing({a_fd}));
     }
-    partner_ = TaskId{child_.pid(), child_.pid()};
   }
   ~BandwidthSession() override {
     sh_->stop.store(1, std::memory_order_relaxed);
     write_.reset();
-    child_.kill_and_reap();
+    partner_.stop();
   }
 
   void run_ops(std::uint64_t n) override {
@@ -123,7 +119,7 @@ class BandwidthSession final : public Session {
     }
     guard.done();
   }
-  std::vector<TaskId> tasks() const override { return {caller_, partner_}; }
+  std::vector<TaskId> tasks() const override { return {caller_, partner_.task()}; }
 
  private:
   void ring_write() {
@@ -146,7 +142,7 @@ class BandwidthSession final : public Session {
   }
   void check_partner() {
     throw_if_stopped();
-    if (child_.exited()) throw ProbeError("partner exited");
+    if (partner_.exited()) throw ProbeError("partner exited");
   }
 
   Medium medium_;
@@ -154,9 +150,9 @@ class BandwidthSession final : public Session {
   SharedMapping mapping_;
   BwShared* sh_;
   std::unique_ptr<char[]> a_buf_, b_buf_;
-  TaskId caller_, partner_;
+  TaskId caller_;
   UniqueFd write_;
-  Child child_;
+  Partner partner_;
   std::uint64_t sent_ = 0;
   bool broken_ = false;
 };

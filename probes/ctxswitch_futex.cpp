@@ -4,6 +4,7 @@
 #include <new>
 
 #include "probes/families.hpp"
+#include "probes/partner.hpp"
 #include "probes/probe_util.hpp"
 
 namespace ctxbench {
@@ -66,19 +67,13 @@ class FutexPingPong final : public Session {
     // with the _PRIVATE ops, as pthread mutexes do.
     FutexBlock* b = block_;
     const bool shared = shared_;
-    if (process) {
-      child_ = Child::spawn([b, shared] { return futex_partner(b, shared); }, cpu);
-      partner_ = TaskId{child_.pid(), child_.pid()};
-    } else {
-      thread_ = PartnerThread([b, shared] { futex_partner(b, shared); }, [this] { stop_partner(); }, cpu);
-      partner_ = TaskId{getpid(), thread_.tid()};
-    }
+    partner_ = Partner::start(
+        process, cpu, [b, shared] { return futex_partner(b, shared); }, [this] { stop_partner(); });
   }
 
   ~FutexPingPong() override {
     stop_partner();
-    thread_.stop_and_join();
-    child_.kill_and_reap();  // FutexBlock lives in the mapping and needs no destructor
+    partner_.stop();  // FutexBlock lives in the mapping and needs no destructor
   }
 
   void run_ops(std::uint64_t n) override {
@@ -101,12 +96,12 @@ class FutexPingPong final : public Session {
     guard.done();
   }
 
-  std::vector<TaskId> tasks() const override { return {caller_, partner_}; }
+  std::vector<TaskId> tasks() const override { return {caller_, partner_.task()}; }
 
  private:
   bool partner_dead() {
     if (block_->partner_gone.load(std::memory_order_acquire) != 0) return true;
-    return shared_ && child_.exited();
+    return partner_.exited();
   }
   void stop_partner() noexcept {
     block_->word.store(kStop, std::memory_order_release);
@@ -116,9 +111,8 @@ class FutexPingPong final : public Session {
   bool shared_;
   SharedMapping mapping_;
   FutexBlock* block_;
-  TaskId caller_, partner_;
-  Child child_;
-  PartnerThread thread_;
+  TaskId caller_;
+  Partner partner_;
   bool broken_ = false;
 };
 

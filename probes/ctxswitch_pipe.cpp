@@ -1,33 +1,18 @@
 // ctxswitch.pipe.{process,thread}: the classic pipe ping-pong (lmbench lat_ctx, perf bench sched pipe).
 // ONE partner body serves both versions, so the only difference measured is process vs thread.
-#include <errno.h>
 #include <unistd.h>
 
+#include "probes/byte_relay.hpp"
 #include "probes/families.hpp"
+#include "probes/partner.hpp"
 #include "probes/probe_util.hpp"
 
 namespace ctxbench {
 
 namespace {
 
-// The partner B: read 1 byte from `in`, write it to `out`, until EOF on `in` (the session closed its
-// write end). Raw syscalls and no exceptions: it also runs in a forked child. Returns the exit code.
-int pipe_partner(int in, int out) noexcept {
-  char c = 0;
-  for (;;) {
-    ssize_t r = ::read(in, &c, 1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r != 1) return r == 0 ? 0 : 1;
-    ssize_t w;
-    do {
-      w = ::write(out, &c, 1);
-    } while (w < 0 && errno == EINTR);
-    if (w != 1) return 1;  // EPIPE: the session is gone
-  }
-}
-
-// The partner's two pipe ends. Shared with the thread's closure (std::function needs a copyable
-// callable) and closed by the partner itself when it stops, so a failed partner shows up as EOF.
+// The partner's two pipe ends, held by its body alone: a thread closes them when it stops and a
+// process's copies die with it, so a failed partner shows up as EOF/EPIPE for A.
 struct PartnerEnds {
   UniqueFd in, out;
 };
@@ -37,64 +22,44 @@ class PipePingPong final : public Session {
   PipePingPong(bool process, int cpu) : caller_(this_task()) {
     Pipe to_b = make_pipe();
     Pipe to_a = make_pipe();
-    if (process) {
-      const int in = to_b.read_end.get(), out = to_a.write_end.get();
-      const int a_write = to_b.write_end.get(), a_read = to_a.read_end.get();
-      child_ = Child::spawn(
-          [=] {
-            // The child's copies of A's ends would keep the pipes open: without closing them B would
-            // never see EOF when A closes, and A would never see EOF if B dies.
-            ::close(a_write);
-            ::close(a_read);
-            return pipe_partner(in, out);
-          },
-          cpu);
-      partner_ = TaskId{child_.pid(), child_.pid()};
-      // Likewise the parent drops B's ends: a dead B must turn into EOF/EPIPE for A.
-      to_b.read_end.reset();
-      to_a.write_end.reset();
-    } else {
-      auto ends = std::make_shared<PartnerEnds>();
-      ends->in = std::move(to_b.read_end);
-      ends->out = std::move(to_a.write_end);
-      thread_ = PartnerThread(
-          [ends] {
-            pipe_partner(ends->in.get(), ends->out.get());
-            ends->in.reset();
-            ends->out.reset();
-          },
-          [this] { a_write_.reset(); },  // on_stop: EOF makes the partner return
-          cpu);
-      partner_ = TaskId{getpid(), thread_.tid()};
-    }
+    auto ends = std::make_shared<PartnerEnds>();
+    ends->in = std::move(to_b.read_end);
+    ends->out = std::move(to_a.write_end);
+    const int a_write = to_b.write_end.get(), a_read = to_a.read_end.get();
+    partner_ = Partner::start(
+        process, cpu,
+        [ends] {
+          const int rc = relay_bytes(ends->in.get(), ends->out.get());
+          ends->in.reset();
+          ends->out.reset();
+          return rc;
+        },
+        [this] { a_write_.reset(); },  // EOF makes a thread partner return
+        // The child's copies of A's ends would keep the pipes open: B would never see EOF when A
+        // closes, and A would never see EOF if B dies.
+        Partner::closing({a_write, a_read}));
     a_write_ = std::move(to_b.write_end);
     a_read_ = std::move(to_a.read_end);
-  }
+  }  // `ends` goes here: a process partner's ends are the child's alone, a thread's its body's
 
   ~PipePingPong() override {
-    a_write_.reset();         // EOF for the partner ...
-    thread_.stop_and_join();  // ... which a thread answers by returning,
-    child_.kill_and_reap();   // while a process is not waited for: SIGKILL + reap is bounded.
+    a_write_.reset();  // EOF for the partner, which a thread answers by returning,
+    partner_.stop();   // while a process is not waited for: SIGKILL + reap is bounded.
   }
 
   void run_ops(std::uint64_t n) override {
     throw_if_stopped();
     OpGuard guard(broken_);
-    char c = 'x';
-    for (std::uint64_t i = 0; i < n; ++i) {
-      write_all(a_write_.get(), &c, 1);
-      read_all(a_read_.get(), &c, 1);
-    }
+    for (std::uint64_t i = 0; i < n; ++i) byte_round_trip(a_write_.get(), a_read_.get());
     guard.done();
   }
 
-  std::vector<TaskId> tasks() const override { return {caller_, partner_}; }
+  std::vector<TaskId> tasks() const override { return {caller_, partner_.task()}; }
 
  private:
-  TaskId caller_, partner_;
+  TaskId caller_;
   UniqueFd a_write_, a_read_;  // A's ends: writes to B, reads from B
-  Child child_;
-  PartnerThread thread_;
+  Partner partner_;
   bool broken_ = false;
 };
 

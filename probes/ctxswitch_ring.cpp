@@ -10,27 +10,14 @@
 #include <cstring>
 #include <new>
 
+#include "probes/byte_relay.hpp"
 #include "probes/families.hpp"
+#include "probes/partner.hpp"
 #include "probes/probe_util.hpp"
 
 namespace ctxbench {
 
 namespace {
-
-// Ring member: read the token from `in`, write it to `out`, until EOF.
-int ring_member(int in, int out) noexcept {
-  char c = 0;
-  for (;;) {
-    ssize_t r = ::read(in, &c, 1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r != 1) return r == 0 ? 0 : 1;
-    ssize_t w;
-    do {
-      w = ::write(out, &c, 1);
-    } while (w < 0 && errno == EINTR);
-    if (w != 1) return 1;
-  }
-}
 
 class TokenRing final : public Session {
  public:
@@ -46,14 +33,12 @@ class TokenRing final : public Session {
     for (int i = 1; i < tasks; ++i) {
       const int in = pipes[i - 1].read_end.get(), out = pipes[i].write_end.get();
       // Each member keeps only its two ends: a dead neighbour must show up as EOF/EPIPE.
-      children_.push_back(Child::spawn(
+      members_.push_back(Partner::process(
+          cpu, [in, out] { return relay_bytes(in, out); },
           [in, out, all_fds] {
             for (int fd : all_fds)
               if (fd != in && fd != out) ::close(fd);
-            return ring_member(in, out);
-          },
-          cpu));
-      partners_.push_back(TaskId{children_.back().pid(), children_.back().pid()});
+          }));
     }
     write_ = std::move(pipes[0].write_end);
     read_ = std::move(pipes[tasks - 1].read_end);
@@ -61,28 +46,23 @@ class TokenRing final : public Session {
   }
   ~TokenRing() override {
     write_.reset();  // EOF travels round the ring
-    for (Child& c : children_) c.kill_and_reap();
+    for (Partner& m : members_) m.stop();
   }
   void run_ops(std::uint64_t n) override {
     throw_if_stopped();
     OpGuard guard(broken_);
-    char c = 't';
-    for (std::uint64_t i = 0; i < n; ++i) {
-      write_all(write_.get(), &c, 1);
-      read_all(read_.get(), &c, 1);
-    }
+    for (std::uint64_t i = 0; i < n; ++i) byte_round_trip(write_.get(), read_.get());  // one lap
     guard.done();
   }
   std::vector<TaskId> tasks() const override {
     std::vector<TaskId> t = {caller_};
-    t.insert(t.end(), partners_.begin(), partners_.end());
+    for (const Partner& m : members_) t.push_back(m.task());
     return t;
   }
 
  private:
   TaskId caller_;
-  std::vector<TaskId> partners_;
-  std::vector<Child> children_;
+  std::vector<Partner> members_;
   UniqueFd write_, read_;
   bool broken_ = false;
 };
@@ -120,18 +100,13 @@ class YieldSession final : public Session {
     }
     YieldBlock* b = block_;
     try {
-      if (process) {
-        child_ = Child::spawn([b, fifo] { return yield_partner(b, fifo); }, cpu);
-        partner_ = TaskId{child_.pid(), child_.pid()};
-      } else {
-        thread_ = PartnerThread([b, fifo] { yield_partner(b, fifo); },
-                                [b] { b->stop.store(1, std::memory_order_relaxed); }, cpu);
-        partner_ = TaskId{getpid(), thread_.tid()};
-      }
+      partner_ = Partner::start(
+          process, cpu, [b, fifo] { return yield_partner(b, fifo); },
+          [b] { b->stop.store(1, std::memory_order_relaxed); });
       // The partner must be running (and FIFO) before a yield means "switch to it".
       const std::uint64_t deadline = now_ns() + 2'000'000'000;
       while (block_->ready.load(std::memory_order_acquire) == 0) {
-        if (now_ns() > deadline || (process && child_.exited()))
+        if (now_ns() > deadline || partner_.exited())
           throw ProbeError("sched_yield partner did not start (SCHED_FIFO refused in the partner?)");
         ::sched_yield();
       }
@@ -144,23 +119,21 @@ class YieldSession final : public Session {
   void run_ops(std::uint64_t n) override {
     throw_if_stopped();
     for (std::uint64_t i = 0; i < n; ++i) ::sched_yield();
-    if (child_.pid() > 0 && child_.exited()) throw ProbeError("partner exited");
+    if (partner_.exited()) throw ProbeError("partner exited");
   }
-  std::vector<TaskId> tasks() const override { return {caller_, partner_}; }
+  std::vector<TaskId> tasks() const override { return {caller_, partner_.task()}; }
 
  private:
   void shut_down() noexcept {
     block_->stop.store(1, std::memory_order_relaxed);
-    thread_.stop_and_join();
-    child_.kill_and_reap();
+    partner_.stop();
     if (fifo_ && old_policy_ >= 0) ::sched_setscheduler(0, old_policy_, &old_param_);
   }
   bool fifo_;
   SharedMapping mapping_;
   YieldBlock* block_;
-  TaskId caller_, partner_;
-  Child child_;
-  PartnerThread thread_;
+  TaskId caller_;
+  Partner partner_;
   sched_param old_param_{};
   int old_policy_ = -1;
 };

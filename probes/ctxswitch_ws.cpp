@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "probes/byte_relay.hpp"
 #include "probes/families.hpp"
+#include "probes/partner.hpp"
 #include "probes/probe_util.hpp"
 
 namespace ctxbench {
@@ -49,23 +51,6 @@ class WorkingSet {
 // The sum goes here so the compiler cannot drop the reads.
 std::atomic<std::uint64_t> g_sink{0};
 
-// The partner B (a forked child): read 1 byte, read its working set, write 1 byte back; until EOF.
-int ws_partner(int in, int out, const WorkingSet* ws) noexcept {
-  char c = 0;
-  std::uint64_t sum = 0;
-  for (;;) {
-    ssize_t r = ::read(in, &c, 1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r != 1) return r == 0 ? 0 : 1;
-    sum += ws->touch();
-    ssize_t w;
-    do {
-      w = ::write(out, &c, 1);
-    } while (w < 0 && errno == EINTR);
-    if (w != 1) return static_cast<int>(sum & 1);  // EPIPE: the session is gone
-  }
-}
-
 class WsPingPong final : public Session {
  public:
   WsPingPong(std::size_t bytes, int cpu) : a_ws_(bytes), b_ws_(bytes), caller_(this_task()) {
@@ -73,14 +58,16 @@ class WsPingPong final : public Session {
     const int in = to_b.read_end.get(), out = to_a.write_end.get();
     const int a_write = to_b.write_end.get(), a_read = to_a.read_end.get();
     const WorkingSet* ws = &b_ws_;  // the child's copy: only it ever reads these pages
-    child_ = Child::spawn(
-        [=] {
-          ::close(a_write);
-          ::close(a_read);
-          return ws_partner(in, out, ws);
+    // The partner B: the pipe probes' relay with a read of its own working set between read and write.
+    partner_ = Partner::process(
+        cpu,
+        [in, out, ws] {
+          std::uint64_t sum = 0;
+          const int rc = relay_bytes(in, out, [&sum, ws] { sum += ws->touch(); });
+          g_sink.fetch_add(sum, std::memory_order_relaxed);
+          return rc;
         },
-        cpu);
-    partner_ = TaskId{child_.pid(), child_.pid()};
+        Partner::closing({a_write, a_read}));
     to_b.read_end.reset();
     to_a.write_end.reset();
     a_write_ = std::move(to_b.write_end);
@@ -88,28 +75,26 @@ class WsPingPong final : public Session {
   }
   ~WsPingPong() override {
     a_write_.reset();
-    child_.kill_and_reap();
+    partner_.stop();
   }
   void run_ops(std::uint64_t n) override {
     throw_if_stopped();
     OpGuard guard(broken_);
-    char c = 'x';
     std::uint64_t sum = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
       sum += a_ws_.touch();
-      write_all(a_write_.get(), &c, 1);
-      read_all(a_read_.get(), &c, 1);
+      byte_round_trip(a_write_.get(), a_read_.get());
     }
     g_sink.fetch_add(sum, std::memory_order_relaxed);
     guard.done();
   }
-  std::vector<TaskId> tasks() const override { return {caller_, partner_}; }
+  std::vector<TaskId> tasks() const override { return {caller_, partner_.task()}; }
 
  private:
   WorkingSet a_ws_, b_ws_;
-  TaskId caller_, partner_;
+  TaskId caller_;
   UniqueFd a_write_, a_read_;
-  Child child_;
+  Partner partner_;
   bool broken_ = false;
 };
 
@@ -148,9 +133,7 @@ void add_ctxswitch_ws_probes(std::vector<std::unique_ptr<Probe>>& table) {
         auto pipe = std::make_shared<Pipe>(make_pipe());
         return make_loop_session([ws, pipe] {
           g_sink.fetch_add(ws->touch(), std::memory_order_relaxed);
-          char c = 'x';
-          write_all(pipe->write_end.get(), &c, 1);
-          read_all(pipe->read_end.get(), &c, 1);
+          byte_round_trip(pipe->write_end.get(), pipe->read_end.get());
         });
       }));
     }

@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <mqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -41,37 +40,22 @@ namespace {
 }
 
 // EINTR: retry, unless a stop was requested (then report it so A can throw Interrupted).
-bool retry_eintr() noexcept { return !stop_requested(); }
+bool retry_eintr() { return !stop_requested(); }
 
 int peer_or_errno(int err) noexcept {
   return (err == EPIPE || err == ECONNRESET || err == ENOTCONN) ? kPeerGone : err;
 }
 
+// The os.hpp full read/write with the channels' result codes.
 int write_full(int fd, const char* buf, std::size_t len) noexcept {
-  std::size_t done = 0;
-  while (done < len) {
-    const ssize_t n = ::write(fd, buf + done, len - done);
-    if (n < 0) {
-      if (errno == EINTR && retry_eintr()) continue;
-      return peer_or_errno(errno);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return 0;
+  const int err = ctxbench::write_full(fd, buf, len, retry_eintr);
+  return err == 0 ? 0 : peer_or_errno(err);
 }
 
 int read_full(int fd, char* buf, std::size_t len) noexcept {
-  std::size_t done = 0;
-  while (done < len) {
-    const ssize_t n = ::read(fd, buf + done, len - done);
-    if (n == 0) return kPeerGone;
-    if (n < 0) {
-      if (errno == EINTR && retry_eintr()) continue;
-      return peer_or_errno(errno);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return 0;
+  const int err = ctxbench::read_full(fd, buf, len, retry_eintr);
+  if (err == kEndOfFile) return kPeerGone;
+  return err == 0 ? 0 : peer_or_errno(err);
 }
 
 // One datagram per message: it arrives whole or not at all.
@@ -512,28 +496,26 @@ class FutexChannel final : public Channel {
   int send(Side s, const char*, std::size_t) noexcept override {
     std::atomic<std::uint32_t>* w = &w_->word[1 - static_cast<int>(s)];
     w->fetch_add(1, std::memory_order_release);
-    return ::syscall(SYS_futex, w, shared_ ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0) < 0 ? errno
-                                                                                                           : 0;
+    return futex_wake_errno(w, shared_);
   }
   int recv(Side s, char*, std::size_t) noexcept override {
     const int i = static_cast<int>(s);
     std::atomic<std::uint32_t>* w = &w_->word[i];
     const std::uint32_t seen = w_->seen[i];
-    const timespec timeout{0, 100'000'000};
+    const std::uint64_t timeout_ns = s == Side::A ? 100'000'000 : 0;
     for (;;) {
       if (w->load(std::memory_order_acquire) != seen) {
         w_->seen[i] = seen + 1;
         return 0;
       }
-      const long r = ::syscall(SYS_futex, w, shared_ ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE, seen,
-                               s == Side::A ? &timeout : nullptr, nullptr, 0);
-      if (r == 0 || errno == EAGAIN) continue;
-      if (errno == EINTR) {
+      const int err = futex_wait_errno(w, seen, shared_, timeout_ns);
+      if (err == 0 || err == EAGAIN) continue;
+      if (err == EINTR) {
         if (retry_eintr()) continue;
         return EINTR;
       }
-      if (errno == ETIMEDOUT) return kTimedOut;
-      return errno;
+      if (err == ETIMEDOUT) return kTimedOut;
+      return err;
     }
   }
   void drop(Side) noexcept override {}

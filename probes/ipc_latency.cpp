@@ -11,6 +11,7 @@
 
 #include "probes/families.hpp"
 #include "probes/ipc_channel.hpp"
+#include "probes/partner.hpp"
 #include "probes/probe_util.hpp"
 
 namespace ctxbench {
@@ -68,19 +69,10 @@ class IpcSession final : public Session {
     Channel* ch = channel_.get();
     IpcShared* sh = sh_;
     char* b_buf = b_buf_.get();
-    if (process) {
-      child_ = Child::spawn(
-          [=] {
-            ch->drop(Side::A);
-            return ipc_partner(ch, sh, b_buf, size, one_way);
-          },
-          cpu);
-      partner_ = TaskId{child_.pid(), child_.pid()};
-      channel_->drop(Side::B);
-    } else {
-      thread_ = PartnerThread([=] { ipc_partner(ch, sh, b_buf, size, one_way); }, [this] { stop_partner(); }, cpu);
-      partner_ = TaskId{getpid(), thread_.tid()};
-    }
+    partner_ = Partner::start(
+        process, cpu, [=] { return ipc_partner(ch, sh, b_buf, size, one_way); }, [this] { stop_partner(); },
+        [ch] { ch->drop(Side::A); });
+    if (process) channel_->drop(Side::B);  // the child's ends are its own: a dead B reads as EOF/EPIPE
     try {
       receive();  // B's "ready"
     } catch (...) {
@@ -107,7 +99,7 @@ class IpcSession final : public Session {
     guard.done();
   }
 
-  std::vector<TaskId> tasks() const override { return {caller_, partner_}; }
+  std::vector<TaskId> tasks() const override { return {caller_, partner_.task()}; }
   std::vector<double>* own_samples() override { return one_way_ ? &own_ : nullptr; }
 
  private:
@@ -133,12 +125,11 @@ class IpcSession final : public Session {
   }
   bool partner_dead() {
     if (sh_->partner_gone.load(std::memory_order_acquire) != 0) return true;
-    return process_ && child_.exited();
+    return partner_.exited();
   }
   void shut_down() noexcept {
     if (!process_) stop_partner();
-    thread_.stop_and_join();
-    child_.kill_and_reap();
+    partner_.stop();
     channel_->finish(Side::A);
   }
   // Thread mode: the stop message (a thread cannot be killed); the send result does not matter.
@@ -153,9 +144,8 @@ class IpcSession final : public Session {
   SharedMapping mapping_;
   IpcShared* sh_;
   std::unique_ptr<char[]> a_buf_, b_buf_;
-  TaskId caller_, partner_;
-  Child child_;
-  PartnerThread thread_;
+  TaskId caller_;
+  Partner partner_;
   std::vector<double> own_;
   bool broken_ = false;
 };

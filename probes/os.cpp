@@ -263,39 +263,57 @@ Pipe make_pipe() {
   return p;
 }
 
-void write_all(int fd, const void* buf, std::size_t len) {
+int write_full(int fd, const void* buf, std::size_t len, RetryEintr retry_eintr) noexcept {
   const char* p = static_cast<const char*>(buf);
   while (len > 0) {
-    ssize_t n = ::write(fd, p, len);
+    const ssize_t n = ::write(fd, p, len);
     if (n > 0) {
       p += n;
       len -= static_cast<std::size_t>(n);
       continue;
     }
-    int err = n < 0 ? errno : EIO;
-    if (err == EINTR && !interrupt_pending()) continue;
-    // Ctrl-C also reaches the children in our process group; their death is then part of the stop.
-    throw_if_stopped();
-    if (err == EPIPE) throw ProbeError("partner closed the pipe (write: EPIPE)");
-    throw_errno("write", err);
+    const int err = n < 0 ? errno : EIO;
+    if (err == EINTR && retry_eintr()) continue;
+    return err;
   }
+  return 0;
+}
+
+int read_full(int fd, void* buf, std::size_t len, RetryEintr retry_eintr) noexcept {
+  char* p = static_cast<char*>(buf);
+  while (len > 0) {
+    const ssize_t n = ::read(fd, p, len);
+    if (n > 0) {
+      p += n;
+      len -= static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n == 0) return kEndOfFile;
+    if (errno == EINTR && retry_eintr()) continue;
+    return errno;
+  }
+  return 0;
+}
+
+namespace {
+bool no_interrupt_pending() { return !interrupt_pending(); }
+}  // namespace
+
+void write_all(int fd, const void* buf, std::size_t len) {
+  const int err = write_full(fd, buf, len, no_interrupt_pending);
+  if (err == 0) return;
+  // Ctrl-C also reaches the children in our process group; their death is then part of the stop.
+  throw_if_stopped();
+  if (err == EPIPE) throw ProbeError("partner closed the pipe (write: EPIPE)");
+  throw_errno("write", err);
 }
 
 void read_all(int fd, void* buf, std::size_t len) {
-  char* p = static_cast<char*>(buf);
-  while (len > 0) {
-    ssize_t n = ::read(fd, p, len);
-    if (n > 0) {
-      p += n;
-      len -= static_cast<std::size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR && !interrupt_pending()) continue;
-    int err = errno;
-    throw_if_stopped();
-    if (n == 0) throw ProbeError("partner closed the pipe (read: EOF)");
-    throw_errno("read", err);
-  }
+  const int err = read_full(fd, buf, len, no_interrupt_pending);
+  if (err == 0) return;
+  throw_if_stopped();
+  if (err == kEndOfFile) throw ProbeError("partner closed the pipe (read: EOF)");
+  throw_errno("read", err);
 }
 
 // ---------------------------------------------------------------- child processes
@@ -553,21 +571,30 @@ long futex_call(std::atomic<std::uint32_t>* word, int op, std::uint32_t val, con
 }
 }  // namespace
 
-bool futex_wait_for(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared,
-                    std::uint64_t timeout_ns) {
+int futex_wait_errno(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared,
+                     std::uint64_t timeout_ns) noexcept {
   timespec ts{};
   ts.tv_sec = static_cast<time_t>(timeout_ns / 1000000000ull);
   ts.tv_nsec = static_cast<long>(timeout_ns % 1000000000ull);
   const int op = shared ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE;
-  if (futex_call(word, op, expected, timeout_ns == 0 ? nullptr : &ts) == 0) return true;
-  switch (errno) {
+  return futex_call(word, op, expected, timeout_ns == 0 ? nullptr : &ts) == 0 ? 0 : errno;
+}
+
+int futex_wake_errno(std::atomic<std::uint32_t>* word, bool shared) noexcept {
+  return futex_call(word, shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, 1, nullptr) < 0 ? errno : 0;
+}
+
+bool futex_wait_for(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared,
+                    std::uint64_t timeout_ns) {
+  switch (const int err = futex_wait_errno(word, expected, shared, timeout_ns)) {
+    case 0:
     case EAGAIN:  // the word had already changed
     case EINTR:   // a signal: the caller checks stop_requested()
       return true;
     case ETIMEDOUT:
       return false;
     default:
-      throw_errno(shared ? "futex(FUTEX_WAIT)" : "futex(FUTEX_WAIT_PRIVATE)");
+      throw_errno(shared ? "futex(FUTEX_WAIT)" : "futex(FUTEX_WAIT_PRIVATE)", err);
   }
 }
 
@@ -576,9 +603,8 @@ void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool s
 }
 
 void futex_wake(std::atomic<std::uint32_t>* word, bool shared) {
-  const int op = shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE;
-  if (futex_call(word, op, 1, nullptr) < 0) {
-    throw_errno(shared ? "futex(FUTEX_WAKE)" : "futex(FUTEX_WAKE_PRIVATE)");
+  if (const int err = futex_wake_errno(word, shared); err != 0) {
+    throw_errno(shared ? "futex(FUTEX_WAKE)" : "futex(FUTEX_WAKE_PRIVATE)", err);
   }
 }
 

@@ -3,7 +3,8 @@
 //
 // Ownership rule: every task a probe creates is held by a Child or a PartnerThread object whose
 // destructor kills/stops and reaps it. Children also die with their parent (PR_SET_PDEATHSIG), so even
-// a SIGKILLed ctxbench leaves nothing running.
+// a SIGKILLed ctxbench leaves nothing running. Two-task probes hold theirs through a Partner
+// (partner.hpp), which is one or the other behind one body.
 #pragma once
 
 #include <sys/types.h>
@@ -86,6 +87,15 @@ Pipe make_pipe();  // O_CLOEXEC; throws ProbeError
 // and throws ProbeError on EOF/EPIPE/other errors (the partner died).
 void write_all(int fd, const void* buf, std::size_t len);
 void read_all(int fd, void* buf, std::size_t len);
+// Their core, for code that must not throw (partner bodies, IPC channels): 0 once all `len` bytes
+// moved, else the errno that stopped it, or kEndOfFile when a read met EOF first. EINTR is retried
+// while `retry_eintr()` says so.
+inline constexpr int kEndOfFile = -1;
+using RetryEintr = bool (*)();
+int write_full(int fd, const void* buf, std::size_t len, RetryEintr retry_eintr) noexcept;
+int read_full(int fd, void* buf, std::size_t len, RetryEintr retry_eintr) noexcept;
+// For tasks that see no stop request of their own (a forked child, a thread with signals blocked).
+inline bool always_retry() { return true; }
 
 // ---------------------------------------------------------------- child processes
 // Owns one forked process. The child runs `body` and _exits with its return value. In the child:
@@ -178,6 +188,11 @@ void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool s
 bool futex_wait_for(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared,
                     std::uint64_t timeout_ns);
 void futex_wake(std::atomic<std::uint32_t>* word, bool shared);
+// Their core, for code that must not throw: 0 when woken, else the errno (EAGAIN: the word had
+// changed, EINTR, ETIMEDOUT ...). timeout_ns 0: no timeout.
+int futex_wait_errno(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared,
+                     std::uint64_t timeout_ns) noexcept;
+int futex_wake_errno(std::atomic<std::uint32_t>* word, bool shared) noexcept;
 
 // ---------------------------------------------------------------- context-switch counts
 struct SwitchCounts {

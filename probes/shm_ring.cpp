@@ -4,14 +4,12 @@
 // sleeps in FUTEX_WAIT, and the writer wakes it only then. The two side by side show what the sleep and
 // the wake-up cost on top of the pure cache-line transfers (shm.c2c, shm.pingpong).
 #include <errno.h>
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <new>
 
 #include "probes/families.hpp"
+#include "probes/partner.hpp"
 #include "probes/probe_util.hpp"
 
 namespace ctxbench {
@@ -35,26 +33,22 @@ struct Rings {
   alignas(64) std::atomic<std::uint32_t> stop{0};
 };
 
-long futex_raw(std::atomic<std::uint32_t>* w, int op, std::uint32_t val, const timespec* timeout) noexcept {
-  return ::syscall(SYS_futex, w, op, val, timeout, nullptr, 0);
-}
-
 void push(Ring& r, const char* msg, bool futex) noexcept {
   const std::uint32_t h = r.head.load(std::memory_order_relaxed);
   std::memcpy(r.slots[h & (kSlots - 1)], msg, kMessage);
   // seq_cst store + seq_cst load of `sleeping`, against the consumer's seq_cst store of `sleeping` +
   // load of `head`: one of the two always sees the other, so no wake-up is ever lost.
   r.head.store(h + 1, std::memory_order_seq_cst);
-  if (futex && r.sleeping.load(std::memory_order_seq_cst) != 0) futex_raw(&r.head, FUTEX_WAKE, 1, nullptr);
+  if (futex && r.sleeping.load(std::memory_order_seq_cst) != 0) futex_wake_errno(&r.head, true);
 }
 
 // Outcome of one wait for a message.
 enum class Wait { Ready, Stop, Check };
 
 // Waits until the ring holds a message. Spinning: returns Check every kSpinsPerCheck polls so the
-// caller can look at the clock and the stop flag. Futex: sleeps (with `timeout` when given) and returns
-// Check when the timeout expired or a signal interrupted the sleep.
-Wait wait_message(Ring& r, bool futex, const std::atomic<std::uint32_t>& stop, const timespec* timeout) noexcept {
+// caller can look at the clock and the stop flag. Futex: sleeps (for at most `timeout_ns` unless 0) and
+// returns Check when the timeout expired or a signal interrupted the sleep.
+Wait wait_message(Ring& r, bool futex, const std::atomic<std::uint32_t>& stop, std::uint64_t timeout_ns) noexcept {
   const std::uint32_t t = r.tail.load(std::memory_order_relaxed);
   if (!futex) {
     for (std::uint64_t spins = 0; spins < kSpinsPerCheck; ++spins)
@@ -70,8 +64,7 @@ Wait wait_message(Ring& r, bool futex, const std::atomic<std::uint32_t>& stop, c
       r.sleeping.store(0, std::memory_order_relaxed);
       return Wait::Ready;
     }
-    const long rc = futex_raw(&r.head, FUTEX_WAIT, h, timeout);
-    const int err = rc < 0 ? errno : 0;
+    const int err = futex_wait_errno(&r.head, h, true, timeout_ns);
     r.sleeping.store(0, std::memory_order_relaxed);
     if (err == ETIMEDOUT || err == EINTR) return Wait::Check;
   }
@@ -87,7 +80,7 @@ void pop(Ring& r, char* msg) noexcept {
 int ring_partner(Rings* rings, bool futex) noexcept {
   char msg[kMessage];
   for (;;) {
-    const Wait w = wait_message(rings->to_b, futex, rings->stop, nullptr);
+    const Wait w = wait_message(rings->to_b, futex, rings->stop, 0);
     if (w == Wait::Stop) return 0;
     if (w == Wait::Check) continue;
     pop(rings->to_b, msg);
@@ -100,28 +93,27 @@ class RingSession final : public Session {
   RingSession(bool futex, int cpu)
       : futex_(futex), mapping_(sizeof(Rings)), rings_(new (mapping_.get()) Rings), caller_(this_task()) {
     Rings* r = rings_;
-    child_ = Child::spawn([r, futex] { return ring_partner(r, futex); }, cpu);
-    partner_ = TaskId{child_.pid(), child_.pid()};
+    partner_ = Partner::process(cpu, [r, futex] { return ring_partner(r, futex); });
     std::memset(msg_, 'm', sizeof msg_);
   }
   ~RingSession() override {
     rings_->stop.store(1, std::memory_order_seq_cst);
-    futex_raw(&rings_->to_b.head, FUTEX_WAKE, 1, nullptr);
-    child_.kill_and_reap();
+    futex_wake_errno(&rings_->to_b.head, true);
+    partner_.stop();
   }
 
   void run_ops(std::uint64_t n) override {
     throw_if_stopped();
     OpGuard guard(broken_);
-    const timespec alive_check{0, 100'000'000};
+    const std::uint64_t alive_check_ns = 100'000'000;
     for (std::uint64_t i = 0; i < n; ++i) {
       push(rings_->to_b, msg_, futex_);
       std::uint64_t since = 0;
       for (;;) {
-        const Wait w = wait_message(rings_->to_a, futex_, rings_->stop, &alive_check);
+        const Wait w = wait_message(rings_->to_a, futex_, rings_->stop, alive_check_ns);
         if (w == Wait::Ready) break;
         throw_if_stopped();
-        if (child_.exited()) throw ProbeError("partner exited");
+        if (partner_.exited()) throw ProbeError("partner exited");
         if (!futex_) {
           const std::uint64_t t = now_ns();
           if (since == 0) {
@@ -136,14 +128,14 @@ class RingSession final : public Session {
     guard.done();
   }
 
-  std::vector<TaskId> tasks() const override { return {caller_, partner_}; }
+  std::vector<TaskId> tasks() const override { return {caller_, partner_.task()}; }
 
  private:
   bool futex_;
   SharedMapping mapping_;
   Rings* rings_;
-  TaskId caller_, partner_;
-  Child child_;
+  TaskId caller_;
+  Partner partner_;
   char msg_[kMessage];
   bool broken_ = false;
 };

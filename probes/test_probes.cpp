@@ -20,6 +20,7 @@
 #include <string>
 
 #include "probes/families.hpp"
+#include "probes/partner.hpp"
 #include "probes/probe_util.hpp"
 
 namespace ctxbench {
@@ -31,11 +32,7 @@ enum class Misbehaviour { Hang, Segv, Abort };
 // Reads one byte, then misbehaves. Raw syscalls only: it runs in a forked child or a partner thread.
 int bad_partner(int in, Misbehaviour how) noexcept {
   char c = 0;
-  ssize_t r;
-  do {
-    r = ::read(in, &c, 1);
-  } while (r < 0 && errno == EINTR);
-  if (r != 1) return 0;  // EOF before the first op: the session went away
+  if (read_full(in, &c, 1, always_retry) != 0) return 0;  // EOF before the first op: the session went away
   switch (how) {
     case Misbehaviour::Segv:
       // Default disposition first: a sanitizer runtime's SEGV handler would turn it into an abort.
@@ -49,7 +46,7 @@ int bad_partner(int in, Misbehaviour how) noexcept {
   }
   // Never answer; return only at EOF (the session closed its end), which a thread needs to be joined.
   for (;;) {
-    r = ::read(in, &c, 1);
+    const ssize_t r = ::read(in, &c, 1);
     if (r == 0 || (r < 0 && errno != EINTR)) return 0;
   }
 }
@@ -64,28 +61,18 @@ class BadSession final : public Session {
   BadSession(bool process, Misbehaviour how) : caller_(this_task()) {
     Pipe to_b = make_pipe();
     Pipe to_a = make_pipe();
-    if (process) {
-      const int in = to_b.read_end.get(), a_write = to_b.write_end.get(), a_read = to_a.read_end.get();
-      child_ = Child::spawn([=] {
-        ::close(a_write);
-        ::close(a_read);
-        return bad_partner(in, how);
-      });
-      partner_ = TaskId{child_.pid(), child_.pid()};
-      to_b.read_end.reset();
-    } else {
-      auto in = std::make_shared<UniqueFd>(std::move(to_b.read_end));
-      thread_ = PartnerThread([in, how] { bad_partner(in->get(), how); }, [this] { a_write_.reset(); });
-      partner_ = TaskId{getpid(), thread_.tid()};
-    }
+    auto in = std::make_shared<UniqueFd>(std::move(to_b.read_end));
+    const int a_write = to_b.write_end.get(), a_read = to_a.read_end.get();
+    partner_ = Partner::start(
+        process, -1, [in, how] { return bad_partner(in->get(), how); }, [this] { a_write_.reset(); },
+        Partner::closing({a_write, a_read}));
     a_write_ = std::move(to_b.write_end);
     a_read_ = std::move(to_a.read_end);
     b_write_ = std::move(to_a.write_end);  // kept open by us: the partner never writes, EOF never comes
   }
   ~BadSession() override {
     a_write_.reset();
-    thread_.stop_and_join();
-    child_.kill_and_reap();
+    partner_.stop();
   }
 
   void run_ops(std::uint64_t n) override {
@@ -97,25 +84,24 @@ class BadSession final : public Session {
       // crash variants notice by polling the child between short waits.
       for (;;) {
         throw_if_stopped();
-        if (child_.pid() > 0 && child_.exited()) throw ProbeError(partner_death());
+        if (partner_.exited()) throw ProbeError(partner_death());
         ::usleep(10'000);  // EINTR from the watchdog or a stop signal lands on the check above
       }
     }
   }
 
-  std::vector<TaskId> tasks() const override { return {caller_, partner_}; }
+  std::vector<TaskId> tasks() const override { return {caller_, partner_.task()}; }
 
  private:
   std::string partner_death() {
-    const int status = child_.status();
+    const int status = partner_.status();
     if (WIFSIGNALED(status)) return "partner process died of signal " + signal_text(WTERMSIG(status));
     return "partner process exited";
   }
 
-  TaskId caller_, partner_;
+  TaskId caller_;
   UniqueFd a_write_, a_read_, b_write_;
-  Child child_;
-  PartnerThread thread_;
+  Partner partner_;
 };
 
 std::unique_ptr<Probe> make_bad_probe(const char* name, const char* op, bool process, Misbehaviour how) {

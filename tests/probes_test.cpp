@@ -19,7 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include "probes/byte_relay.hpp"
 #include "probes/os.hpp"
+#include "probes/partner.hpp"
 #include "probes/probe.hpp"
 #include "tests/probe_table.hpp"
 
@@ -317,6 +319,46 @@ TEST(Child, ExitStatusIsReported) {
   EXPECT_EQ(WEXITSTATUS(st), 7);
   EXPECT_TRUE(c.exited());
 }
+
+// One body, both kinds: the relay answers through a process and through a thread alike, the task ids
+// say which kind ran it, and stop() leaves nothing behind.
+class PartnerKinds : public ::testing::TestWithParam<bool> {};
+
+TEST_P(PartnerKinds, OneBodyRelaysAndStopLeavesNothing) {
+  const bool process = GetParam();
+  Pipe to_b = make_pipe(), to_a = make_pipe();
+  auto b_in = std::make_shared<UniqueFd>(std::move(to_b.read_end));
+  auto b_out = std::make_shared<UniqueFd>(std::move(to_a.write_end));
+  UniqueFd a_write = std::move(to_b.write_end), a_read = std::move(to_a.read_end);
+  Partner p = Partner::start(
+      process, -1,
+      [b_in, b_out] {
+        const int rc = relay_bytes(b_in->get(), b_out->get());
+        b_in->reset();
+        b_out->reset();
+        return rc;
+      },
+      [&a_write] { a_write.reset(); }, Partner::closing({a_write.get(), a_read.get()}));
+  b_in.reset();
+  b_out.reset();
+  EXPECT_EQ(p.is_process(), process);
+  EXPECT_EQ(p.task().pid == getpid(), !process);
+  EXPECT_NE(p.task().tid, gettid_now());
+  char c = 'p';
+  write_all(a_write.get(), &c, 1);
+  c = 0;
+  read_all(a_read.get(), &c, 1);
+  EXPECT_EQ(c, 'p');
+  EXPECT_FALSE(p.exited());
+  a_write.reset();
+  p.stop();
+  expect_nothing_left_behind();
+}
+
+INSTANTIATE_TEST_SUITE_P(ProcessAndThread, PartnerKinds, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                           return i.param ? std::string("process") : std::string("thread");
+                         });
 
 class PartnerKilled : public ::testing::TestWithParam<std::string> {};
 
