@@ -111,9 +111,9 @@ std::string format_rate(double bytes_per_second) {
   return fmt::format("{:.0f} B/s", v);
 }
 
-// The value in the record's unit: time for ns (and ns per something), a rate for B/s.
-std::string format_value(const Record& r, double v) {
-  return r.unit == "B/s" ? format_rate(v) : format_duration_ns(v);
+// A figure of the record (ns per op) in its unit: time for ns (and ns per something), a rate for B/s.
+std::string format_value(const Record& r, double ns) {
+  return is_rate(r) ? format_rate(bytes_per_second(r, ns)) : format_duration_ns(ns);
 }
 
 constexpr const char* kRowFormat = "  {:<22} {:>10} {:>10} {:>7} {:>16}  {}\n";
@@ -130,12 +130,12 @@ std::string format_table(const std::vector<Record>& records) {
       out += fmt::format("\n{}\n  op: {}\n", r.probe, r.op);
       if (r.unit != "ns") out += fmt::format("  unit: {}\n", r.unit);
       // For a rate the bad tail is the low end: show the slowest sample instead of p99.
-      out += fmt::format(kRowFormat, "placement", "p50", r.unit == "B/s" ? "min" : "p99", "CV", "switches/op",
+      out += fmt::format(kRowFormat, "placement", "p50", is_rate(r) ? "min" : "p99", "CV", "switches/op",
                          "status");
     }
     if (r.status == "ok") {
       out += fmt::format(kRowFormat, placement_cell(r), format_value(r, r.stats.p50),
-                         format_value(r, r.unit == "B/s" ? r.stats.min : r.stats.p99),
+                         format_value(r, is_rate(r) ? r.stats.max : r.stats.p99),  // slowest op: lowest rate
                          fmt::format("{:.1f}%", r.stats.cv * 100),
                          switches_cell(r), status_cell(r));
     } else {
