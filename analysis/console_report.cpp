@@ -73,9 +73,9 @@ std::string observed_line(const Record& r) {
 
 // The keep-awake row beside its twin without spinners: the difference is the idle-state exit.
 std::string keep_awake_line(const Record& r, const std::vector<Record>& all) {
-  if (!r.keep_awake || r.status != "ok") return "";
+  if (!r.keep_awake || r.status != RunStatus::Ok) return "";
   for (const Record& o : all) {
-    if (o.keep_awake || o.status != "ok" || o.probe != r.probe || o.placement.kind != r.placement.kind) continue;
+    if (o.keep_awake || o.status != RunStatus::Ok || o.probe != r.probe || o.placement.kind != r.placement.kind) continue;
     const double diff = o.stats.p50 - r.stats.p50;
     if (diff <= 0)
       return fmt::format("    keep-awake: p50 {} with idle spinners vs {} without: no idle-exit cost visible here "
@@ -97,8 +97,8 @@ std::string switches_cell(const Record& r) {
 }
 
 std::string status_cell(const Record& r) {
-  if (r.status == "ok") return r.derived ? "ok (derived)" : "ok";
-  return r.status + ": " + r.reason;
+  if (r.status == RunStatus::Ok) return r.derived ? "ok (derived)" : "ok";
+  return status_name(r.status) + ": " + r.reason;
 }
 
 // A rate in SI units (stress-ng and dd report MB/s the same way).
@@ -133,7 +133,7 @@ std::string format_table(const std::vector<Record>& records) {
       out += fmt::format(kRowFormat, "placement", "p50", is_rate(r) ? "min" : "p99", "CV", "switches/op",
                          "status");
     }
-    if (r.status == "ok") {
+    if (r.status == RunStatus::Ok) {
       out += fmt::format(kRowFormat, placement_cell(r), format_value(r, r.stats.p50),
                          format_value(r, is_rate(r) ? r.stats.max : r.stats.p99),  // slowest op: lowest rate
                          fmt::format("{:.1f}%", r.stats.cv * 100),
@@ -158,7 +158,7 @@ std::string format_table(const std::vector<Record>& records) {
 }
 
 std::string format_progress(const Record& r, int index, int total) {
-  const std::string value = r.status == "ok" ? "p50 " + format_value(r, r.stats.p50) : status_cell(r);
+  const std::string value = r.status == RunStatus::Ok ? "p50 " + format_value(r, r.stats.p50) : status_cell(r);
   return fmt::format("[{:>2}/{}] {:<44} {}\n", index, total, r.id(), value);
 }
 

@@ -34,7 +34,7 @@ namespace {
 
 const Record* find_ok(const std::vector<Record>& records, const std::string& probe) {
   for (const Record& r : records)
-    if (r.probe == probe && r.status == "ok" && !r.samples.empty()) return &r;
+    if (r.probe == probe && r.status == RunStatus::Ok && !r.samples.empty()) return &r;
   return nullptr;
 }
 
@@ -85,7 +85,7 @@ std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, const st
   const std::string prefix = "process.fork_rss/rss_mib:";
   std::vector<const Record*> steps;
   for (const Record& r : measured)
-    if (r.probe.rfind(prefix, 0) == 0 && r.status == "ok" && !r.repetitions.empty() &&
+    if (r.probe.rfind(prefix, 0) == 0 && r.status == RunStatus::Ok && !r.repetitions.empty() &&
         r.placement.kind == placement)
       steps.push_back(&r);
   if (steps.size() < 2) return std::nullopt;
@@ -130,7 +130,7 @@ std::vector<Record> derive_records(const std::vector<Record>& measured) {
   std::vector<Record> out;
   for (const Derivation& d : derivation_registry()) {
     for (const Record& r : measured) {
-      if (r.status != "ok" || r.samples.empty()) continue;
+      if (r.status != RunStatus::Ok || r.samples.empty()) continue;
       // A parametrised probe ("ctxswitch.ws.process/ws:65536") derives with the same parameters: its
       // SELF is "ctxswitch.ws.self/ws:65536" and the result "ctxswitch.ws.process.per_switch/ws:65536".
       std::string suffix;

@@ -234,7 +234,7 @@ json record_head_json(const Record& r) {
   p["cpus"] = cpus;
   if (!r.placement.relation.empty()) p["relation"] = r.placement.relation;
   j["placement"] = p;
-  j["status"] = r.status;
+  j["status"] = status_name(r.status);
   if (!r.reason.empty()) j["reason"] = r.reason;
   j["derived"] = r.derived;
   if (r.derived) j["formula"] = r.formula;
@@ -243,7 +243,7 @@ json record_head_json(const Record& r) {
     j["keep_awake"] = true;
     j["keep_awake_cpus"] = r.keep_awake_cpus;
   }
-  if (r.status != "ok") return j;
+  if (r.status != RunStatus::Ok) return j;
 
   j["estimator"] = r.estimator;
   if (!r.metrics.empty()) {
@@ -338,7 +338,7 @@ void append_cpu_runs(std::string& out, const std::vector<std::vector<CpuRun>>& t
 void append_record_json(std::string& out, const Record& r) {
   const json head = record_head_json(r);
   std::string text = head.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (r.status == "ok") {
+  if (r.status == RunStatus::Ok) {
     text.pop_back();  // the closing brace: the bulk arrays go before it
     text += ",\"samples\":";
     append_samples(text, r.samples);
@@ -359,7 +359,7 @@ json record_to_json(const Record& r) {
 
 json benchmark_rows(const Record& r, int family_index) {
   json rows = json::array();
-  if (r.status != "ok" || r.repetitions.empty()) return rows;
+  if (r.status != RunStatus::Ok || r.repetitions.empty()) return rows;
   std::vector<double> values;
   for (std::size_t i = 0; i < r.repetitions.size(); ++i) {
     rows.push_back(iteration_row(r, family_index, i));

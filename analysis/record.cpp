@@ -23,6 +23,15 @@ double bytes_per_second(const Record& r, double ns_per_op) {
   return r.bytes_per_op * 1e9 / ns_per_op;
 }
 
+std::string status_name(RunStatus status) {
+  switch (status) {
+    case RunStatus::Ok: return "ok";
+    case RunStatus::Skipped: return "skipped";
+    case RunStatus::Failed: return "failed";
+  }
+  return "failed";
+}
+
 std::string placement_kind_name(PlacementKind kind) {
   switch (kind) {
     case PlacementKind::None: return "none";
@@ -137,11 +146,7 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
   r.placement.relation = relation;
   r.timer_overhead_ns = run.timer_overhead_ns;
   r.wall_seconds = run.wall_seconds;
-  switch (run.status) {
-    case RunStatus::Ok: r.status = "ok"; break;
-    case RunStatus::Skipped: r.status = "skipped"; break;
-    case RunStatus::Failed: r.status = "failed"; break;
-  }
+  r.status = run.status;
   r.reason = run.reason;
   r.keep_awake = run.keep_awake;
   r.keep_awake_cpus = run.keep_awake_cpus;
@@ -174,7 +179,7 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
 
 Record make_skipped_record(const ProbeInfo& info, const Placement& placement, const std::string& reason) {
   Record r = base_record(info, placement);
-  r.status = "skipped";
+  r.status = RunStatus::Skipped;
   r.reason = reason;
   return r;
 }

@@ -39,7 +39,7 @@ struct Record {
   // The probe's parameters (("size", "64")); also part of `probe`, as "/size:64".
   std::vector<std::pair<std::string, std::string>> params;
   PlacementInfo placement;
-  std::string status = "ok";  // ok | skipped | failed
+  RunStatus status = RunStatus::Ok;  // printed by status_name()
   std::string reason;
   std::string estimator = "median";
   // Derived records are computed from other records, never measured directly; `formula` says how.
@@ -89,6 +89,9 @@ bool is_rate(const Record& r);
 // The one conversion of a B/s record's time per op into bandwidth: bytes_per_op x 1e9 / ns_per_op. NaN when
 // the record is not a rate or the time is not positive (a reporter then writes nothing).
 double bytes_per_second(const Record& r, double ns_per_op);
+
+// "ok", "skipped", "failed": how reporters print a status.
+std::string status_name(RunStatus status);
 
 std::string placement_kind_name(PlacementKind kind);
 std::optional<PlacementKind> placement_kind_from_name(const std::string& name);

@@ -177,7 +177,7 @@ int run(const Options& o, const std::vector<std::string>& argv, const std::vecto
 
   if (meta.interrupted) return 128 + stop_signal();
   for (const Record& r : records)
-    if (r.status == "failed") return 1;
+    if (r.status == RunStatus::Failed) return 1;
   return 0;
 }
 
