@@ -24,8 +24,8 @@ std::string format_duration_ns(double ns) {
 namespace {
 
 std::string placement_cell(const Record& r) {
-  if (r.placement.kind == "none") return r.keep_awake ? "- +awake" : "-";
-  std::string cell = r.placement.kind;
+  if (r.placement.kind == PlacementKind::None) return r.keep_awake ? "- +awake" : "-";
+  std::string cell = placement_kind_name(r.placement.kind);
   if (r.placement.cpu_a >= 0 && r.placement.cpu_b >= 0 && r.placement.cpu_a != r.placement.cpu_b)
     cell += fmt::format(" ({},{})", r.placement.cpu_a, r.placement.cpu_b);
   else if (r.placement.cpu_a >= 0)
@@ -53,7 +53,7 @@ std::string metrics_line(const Record& r) {
 
 // "ran on" line of an unpinned record: where each task was seen, as shares of the samples.
 std::string observed_line(const Record& r) {
-  if (r.placement.kind != "unpinned" || r.observed_cpus.size() < 2) return "";
+  if (r.placement.kind != PlacementKind::Unpinned || r.observed_cpus.size() < 2) return "";
   std::string out = "    ran on:";
   for (const ObservedTask& t : r.observed_cpus) {
     std::size_t n = 0;

@@ -81,7 +81,7 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
 // process.fork_rss.ns_per_mib: how fork's cost grows with the parent's resident memory. For each
 // repetition index, the least-squares slope of that repetition's median against the resident MiB of
 // every process.fork_rss step; the slopes are the samples (so the record has a spread like any other).
-std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, const std::string& placement) {
+std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, PlacementKind placement) {
   const std::string prefix = "process.fork_rss/rss_mib:";
   std::vector<const Record*> steps;
   for (const Record& r : measured)
@@ -154,12 +154,12 @@ std::vector<Record> derive_records(const std::vector<Record>& measured) {
     }
   }
   // One fit per placement the steps ran in (same-cpu, unpinned), in the order they first appear.
-  std::vector<std::string> placements;
+  std::vector<PlacementKind> placements;
   for (const Record& r : measured)
     if (r.probe.rfind("process.fork_rss/", 0) == 0 &&
         std::find(placements.begin(), placements.end(), r.placement.kind) == placements.end())
       placements.push_back(r.placement.kind);
-  for (const std::string& p : placements)
+  for (PlacementKind p : placements)
     if (auto fit = fit_fork_rss(measured, p)) out.push_back(std::move(*fit));
   return out;
 }

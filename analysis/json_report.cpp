@@ -227,7 +227,7 @@ json record_head_json(const Record& r) {
     j["params"] = params;
   }
   json p;
-  p["kind"] = r.placement.kind;
+  p["kind"] = placement_kind_name(r.placement.kind);
   json cpus = json::array();
   if (r.placement.cpu_a >= 0) cpus.push_back(r.placement.cpu_a);
   if (r.placement.cpu_b >= 0) cpus.push_back(r.placement.cpu_b);

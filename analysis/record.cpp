@@ -12,8 +12,8 @@ namespace ctxbench {
 
 std::string Record::id() const {
   const std::string awake = keep_awake ? "/keep-awake" : "";
-  if (placement.kind == "none" || placement.kind.empty()) return probe + awake;
-  return probe + "/" + placement.kind + awake;
+  if (placement.kind == PlacementKind::None) return probe + awake;
+  return probe + "/" + placement_kind_name(placement.kind) + awake;
 }
 
 bool is_rate(const Record& r) { return r.unit == "B/s" && r.bytes_per_op > 0; }
@@ -59,7 +59,7 @@ Record base_record(const ProbeInfo& info, const Placement& placement) {
   r.unit = info.unit;
   r.params = info.params;
   if (info.unit == "B/s") r.bytes_per_op = info.bytes_per_op;
-  r.placement.kind = placement_kind_name(placement.kind);
+  r.placement.kind = placement.kind;
   r.placement.cpu_a = placement.cpu_a;
   r.placement.cpu_b = placement.cpu_b;
   if (info.expected_switches_per_op >= 0) r.expected_switches_per_op = info.expected_switches_per_op;

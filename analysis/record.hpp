@@ -23,7 +23,7 @@ struct RepetitionSummary {
 };
 
 struct PlacementInfo {
-  std::string kind;      // "none", "same-cpu", "cross-cpu", "unpinned"
+  PlacementKind kind = PlacementKind::None;  // printed by placement_kind_name()
   int cpu_a = -1, cpu_b = -1;
   std::string relation;  // "same", "smt-sibling", "same-llc", ... ; empty for one-task/unpinned
 };
