@@ -132,6 +132,13 @@ def stat(rec, name):
     return in_unit(rec, rec.get("statistics", {}).get(name))
 
 
+def median_ci(rec):
+    """(low, high) of the median's 95% CI in the record's unit (see in_unit; a B/s record's ends swap), or None."""
+    ci = rec.get("statistics", {}).get("median_ci") or {}
+    ends = [in_unit(rec, ci.get("low")), in_unit(rec, ci.get("high"))]
+    return None if None in ends else (min(ends), max(ends))
+
+
 def p50(rec):
     """The headline in the record's unit: the median (bandwidth for a B/s record)."""
     v = stat(rec, "p50")

@@ -161,12 +161,8 @@ def warning_chips(by, places):
 
 def ci_text(r):
     """The 95% CI of the median in the record's unit, low – high (a B/s record's CI comes from time per op)."""
-    ci = r.get("statistics", {}).get("median_ci") or {}
-    ends = [cr.in_unit(r, ci.get("low")), cr.in_unit(r, ci.get("high"))]
-    if not ci or None in ends:
-        return ""
-    u = cr.unit(r)
-    return f"{cr.fmt(min(ends), u)} – {cr.fmt(max(ends), u)}"
+    ci = cr.median_ci(r)
+    return f"{cr.fmt(ci[0], cr.unit(r))} – {cr.fmt(ci[1], cr.unit(r))}" if ci else ""
 
 
 def cell(r):

@@ -126,3 +126,19 @@ def test_export_writes_time_per_op_and_bandwidth(tmp_path):
     r = run("export.py", OLD, "--format", "bencher", "-o", "-")
     assert r.returncode == 0, r.stderr
     assert not [k for k in json.loads(r.stdout) if k.startswith("bw.")]
+
+
+def test_median_ci_is_in_the_records_unit(doc):
+    for r in bw_records(doc):
+        low, high = cr.median_ci(r)
+        ci = r["statistics"]["median_ci"]
+        b = r["bytes_per_op"]
+        assert (low, high) == pytest.approx((b * 1e9 / ci["high"], b * 1e9 / ci["low"]))  # slow end = low rate
+        assert low <= cr.p50(r) <= high
+
+
+def test_machines_side_by_side_draws_bandwidth(tmp_path):
+    out = tmp_path / "m.svg"
+    r = run("chart_machines.py", BW, OLD, "--probe", "bw.pipe/size:65536/same-cpu", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "p50 bandwidth (B/s, log)" in out.read_text()
