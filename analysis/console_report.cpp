@@ -24,8 +24,8 @@ std::string format_duration_ns(double ns) {
 namespace {
 
 std::string placement_cell(const Record& r) {
-  if (r.placement.kind == "none") return r.keep_awake ? "- +awake" : "-";
-  std::string cell = r.placement.kind;
+  if (r.placement.kind == PlacementKind::None) return r.keep_awake ? "- +awake" : "-";
+  std::string cell = placement_kind_name(r.placement.kind);
   if (r.placement.cpu_a >= 0 && r.placement.cpu_b >= 0 && r.placement.cpu_a != r.placement.cpu_b)
     cell += fmt::format(" ({},{})", r.placement.cpu_a, r.placement.cpu_b);
   else if (r.placement.cpu_a >= 0)
@@ -53,7 +53,7 @@ std::string metrics_line(const Record& r) {
 
 // "ran on" line of an unpinned record: where each task was seen, as shares of the samples.
 std::string observed_line(const Record& r) {
-  if (r.placement.kind != "unpinned" || r.observed_cpus.size() < 2) return "";
+  if (r.placement.kind != PlacementKind::Unpinned || r.observed_cpus.size() < 2) return "";
   std::string out = "    ran on:";
   for (const ObservedTask& t : r.observed_cpus) {
     std::size_t n = 0;
@@ -73,9 +73,9 @@ std::string observed_line(const Record& r) {
 
 // The keep-awake row beside its twin without spinners: the difference is the idle-state exit.
 std::string keep_awake_line(const Record& r, const std::vector<Record>& all) {
-  if (!r.keep_awake || r.status != "ok") return "";
+  if (!r.keep_awake || r.status != RunStatus::Ok) return "";
   for (const Record& o : all) {
-    if (o.keep_awake || o.status != "ok" || o.probe != r.probe || o.placement.kind != r.placement.kind) continue;
+    if (o.keep_awake || o.status != RunStatus::Ok || o.probe != r.probe || o.placement.kind != r.placement.kind) continue;
     const double diff = o.stats.p50 - r.stats.p50;
     if (diff <= 0)
       return fmt::format("    keep-awake: p50 {} with idle spinners vs {} without: no idle-exit cost visible here "
@@ -97,8 +97,8 @@ std::string switches_cell(const Record& r) {
 }
 
 std::string status_cell(const Record& r) {
-  if (r.status == "ok") return r.derived ? "ok (derived)" : "ok";
-  return r.status + ": " + r.reason;
+  if (r.status == RunStatus::Ok) return r.derived ? "ok (derived)" : "ok";
+  return status_name(r.status) + ": " + r.reason;
 }
 
 // A rate in SI units (stress-ng and dd report MB/s the same way).
@@ -111,9 +111,9 @@ std::string format_rate(double bytes_per_second) {
   return fmt::format("{:.0f} B/s", v);
 }
 
-// The value in the record's unit: time for ns (and ns per something), a rate for B/s.
-std::string format_value(const Record& r, double v) {
-  return r.unit == "B/s" ? format_rate(v) : format_duration_ns(v);
+// A figure of the record (ns per op) in its unit: time for ns (and ns per something), a rate for B/s.
+std::string format_value(const Record& r, double ns) {
+  return is_rate(r) ? format_rate(bytes_per_second(r, ns)) : format_duration_ns(ns);
 }
 
 constexpr const char* kRowFormat = "  {:<22} {:>10} {:>10} {:>7} {:>16}  {}\n";
@@ -130,12 +130,12 @@ std::string format_table(const std::vector<Record>& records) {
       out += fmt::format("\n{}\n  op: {}\n", r.probe, r.op);
       if (r.unit != "ns") out += fmt::format("  unit: {}\n", r.unit);
       // For a rate the bad tail is the low end: show the slowest sample instead of p99.
-      out += fmt::format(kRowFormat, "placement", "p50", r.unit == "B/s" ? "min" : "p99", "CV", "switches/op",
+      out += fmt::format(kRowFormat, "placement", "p50", is_rate(r) ? "min" : "p99", "CV", "switches/op",
                          "status");
     }
-    if (r.status == "ok") {
+    if (r.status == RunStatus::Ok) {
       out += fmt::format(kRowFormat, placement_cell(r), format_value(r, r.stats.p50),
-                         format_value(r, r.unit == "B/s" ? r.stats.min : r.stats.p99),
+                         format_value(r, is_rate(r) ? r.stats.max : r.stats.p99),  // slowest op: lowest rate
                          fmt::format("{:.1f}%", r.stats.cv * 100),
                          switches_cell(r), status_cell(r));
     } else {
@@ -158,7 +158,7 @@ std::string format_table(const std::vector<Record>& records) {
 }
 
 std::string format_progress(const Record& r, int index, int total) {
-  const std::string value = r.status == "ok" ? "p50 " + format_value(r, r.stats.p50) : status_cell(r);
+  const std::string value = r.status == RunStatus::Ok ? "p50 " + format_value(r, r.stats.p50) : status_cell(r);
   return fmt::format("[{:>2}/{}] {:<44} {}\n", index, total, r.id(), value);
 }
 

@@ -34,7 +34,7 @@ namespace {
 
 const Record* find_ok(const std::vector<Record>& records, const std::string& probe) {
   for (const Record& r : records)
-    if (r.probe == probe && r.status == "ok" && !r.samples.empty()) return &r;
+    if (r.probe == probe && r.status == RunStatus::Ok && !r.samples.empty()) return &r;
   return nullptr;
 }
 
@@ -81,11 +81,11 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
 // process.fork_rss.ns_per_mib: how fork's cost grows with the parent's resident memory. For each
 // repetition index, the least-squares slope of that repetition's median against the resident MiB of
 // every process.fork_rss step; the slopes are the samples (so the record has a spread like any other).
-std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, const std::string& placement) {
+std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, PlacementKind placement) {
   const std::string prefix = "process.fork_rss/rss_mib:";
   std::vector<const Record*> steps;
   for (const Record& r : measured)
-    if (r.probe.rfind(prefix, 0) == 0 && r.status == "ok" && !r.repetitions.empty() &&
+    if (r.probe.rfind(prefix, 0) == 0 && r.status == RunStatus::Ok && !r.repetitions.empty() &&
         r.placement.kind == placement)
       steps.push_back(&r);
   if (steps.size() < 2) return std::nullopt;
@@ -130,7 +130,7 @@ std::vector<Record> derive_records(const std::vector<Record>& measured) {
   std::vector<Record> out;
   for (const Derivation& d : derivation_registry()) {
     for (const Record& r : measured) {
-      if (r.status != "ok" || r.samples.empty()) continue;
+      if (r.status != RunStatus::Ok || r.samples.empty()) continue;
       // A parametrised probe ("ctxswitch.ws.process/ws:65536") derives with the same parameters: its
       // SELF is "ctxswitch.ws.self/ws:65536" and the result "ctxswitch.ws.process.per_switch/ws:65536".
       std::string suffix;
@@ -154,12 +154,12 @@ std::vector<Record> derive_records(const std::vector<Record>& measured) {
     }
   }
   // One fit per placement the steps ran in (same-cpu, unpinned), in the order they first appear.
-  std::vector<std::string> placements;
+  std::vector<PlacementKind> placements;
   for (const Record& r : measured)
     if (r.probe.rfind("process.fork_rss/", 0) == 0 &&
         std::find(placements.begin(), placements.end(), r.placement.kind) == placements.end())
       placements.push_back(r.placement.kind);
-  for (const std::string& p : placements)
+  for (PlacementKind p : placements)
     if (auto fit = fit_fork_rss(measured, p)) out.push_back(std::move(*fit));
   return out;
 }

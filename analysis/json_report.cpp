@@ -78,18 +78,12 @@ json iteration_row(const Record& r, int family_index, std::size_t rep_index) {
   row["iterations"] = rep.ops;
   // Google Benchmark reports a mean per iteration; ctxbench's headline estimator is the median of the
   // repetition's samples, and cpu_time carries the same value because ctxbench measures wall time only.
-  // A bandwidth record holds bytes per second; Google Benchmark's rows hold time per op and carry the
-  // rate as its bytes_per_second counter.
-  const bool rate = r.unit == "B/s" && r.bytes_per_op > 0;
-  const double time_ns = rate ? (rep.median_ns > 0 ? r.bytes_per_op * 1e9 / rep.median_ns : NAN) : rep.median_ns;
-  put(row, "real_time", time_ns);
-  put(row, "cpu_time", time_ns);
+  // A bandwidth record also carries its rate as Google Benchmark's bytes_per_second counter.
+  put(row, "real_time", rep.median_ns);
+  put(row, "cpu_time", rep.median_ns);
   row["time_unit"] = "ns";
-  if (rate) {
-    put(row, "bytes_per_second", rep.median_ns);
-  } else {
-    put(row, "mean_ns", rep.mean_ns);
-  }
+  put(row, "mean_ns", rep.mean_ns);
+  if (is_rate(r)) put(row, "bytes_per_second", bytes_per_second(r, rep.median_ns));
   row["samples"] = rep.samples;
   row["ops_per_sample"] = rep.ops_per_sample;
   return row;
@@ -110,17 +104,14 @@ json aggregate_row(const Record& r, int family_index, const std::string& name, d
   put(row, "real_time", value);
   put(row, "cpu_time", value);
   row["time_unit"] = "ns";
-  if (name == "median" && r.unit != "B/s") {
+  if (name == "median") {
     put(row, "p50_ns", r.stats.p50);
     put(row, "p90_ns", r.stats.p90);
     put(row, "p99_ns", r.stats.p99);
     put(row, "min_ns", r.stats.min);
     put(row, "max_ns", r.stats.max);
     put(row, "switches_per_op", r.switches_per_op);
-  }
-  if (name == "median" && r.unit == "B/s") {
-    put(row, "bytes_per_second", r.stats.p50);
-    put(row, "switches_per_op", r.switches_per_op);
+    if (is_rate(r)) put(row, "bytes_per_second", bytes_per_second(r, r.stats.p50));
   }
   return row;
 }
@@ -231,14 +222,14 @@ json record_head_json(const Record& r) {
     j["params"] = params;
   }
   json p;
-  p["kind"] = r.placement.kind;
+  p["kind"] = placement_kind_name(r.placement.kind);
   json cpus = json::array();
   if (r.placement.cpu_a >= 0) cpus.push_back(r.placement.cpu_a);
   if (r.placement.cpu_b >= 0) cpus.push_back(r.placement.cpu_b);
   p["cpus"] = cpus;
   if (!r.placement.relation.empty()) p["relation"] = r.placement.relation;
   j["placement"] = p;
-  j["status"] = r.status;
+  j["status"] = status_name(r.status);
   if (!r.reason.empty()) j["reason"] = r.reason;
   j["derived"] = r.derived;
   if (r.derived) j["formula"] = r.formula;
@@ -247,7 +238,7 @@ json record_head_json(const Record& r) {
     j["keep_awake"] = true;
     j["keep_awake_cpus"] = r.keep_awake_cpus;
   }
-  if (r.status != "ok") return j;
+  if (r.status != RunStatus::Ok) return j;
 
   j["estimator"] = r.estimator;
   if (!r.metrics.empty()) {
@@ -256,7 +247,20 @@ json record_head_json(const Record& r) {
       if (std::isfinite(value)) m[name] = value;
     j["metrics"] = m;
   }
-  put(j, "value", r.stats.p50);
+  // `value` is the headline in the record's unit; statistics, repetitions and samples are ns per op in
+  // every record (ns per MiB for the derived fork slope), and a B/s record adds its rate beside them.
+  if (is_rate(r)) {
+    put(j, "value", bytes_per_second(r, r.stats.p50));
+    j["bytes_per_op"] = r.bytes_per_op;
+    json rate;
+    put(rate, "p50", bytes_per_second(r, r.stats.p50));
+    put(rate, "min", bytes_per_second(r, r.stats.max));  // the slowest op is the lowest rate
+    put(rate, "max", bytes_per_second(r, r.stats.min));
+    rate["from"] = "bytes_per_op x 1e9 / statistics (ns per op)";
+    j["bytes_per_second"] = rate;
+  } else {
+    put(j, "value", r.stats.p50);
+  }
   j["statistics"] = statistics_to_json(r.stats);
   if (r.switches_per_op || r.expected_switches_per_op) {
     json s;
@@ -271,13 +275,8 @@ json record_head_json(const Record& r) {
   json reps = json::array();
   for (const RepetitionSummary& rep : r.repetitions) {
     json jr;
-    if (r.unit == "ns") {
-      put(jr, "median_ns", rep.median_ns);
-      put(jr, "mean_ns", rep.mean_ns);
-    } else {  // in the record's unit (B/s, ns/MiB)
-      put(jr, "median", rep.median_ns);
-      put(jr, "mean", rep.mean_ns);
-    }
+    put(jr, "median_ns", rep.median_ns);
+    put(jr, "mean_ns", rep.mean_ns);
     jr["samples"] = rep.samples;
     jr["ops"] = rep.ops;
     jr["ops_per_sample"] = rep.ops_per_sample;
@@ -334,7 +333,7 @@ void append_cpu_runs(std::string& out, const std::vector<std::vector<CpuRun>>& t
 void append_record_json(std::string& out, const Record& r) {
   const json head = record_head_json(r);
   std::string text = head.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (r.status == "ok") {
+  if (r.status == RunStatus::Ok) {
     text.pop_back();  // the closing brace: the bulk arrays go before it
     text += ",\"samples\":";
     append_samples(text, r.samples);
@@ -355,13 +354,11 @@ json record_to_json(const Record& r) {
 
 json benchmark_rows(const Record& r, int family_index) {
   json rows = json::array();
-  if (r.status != "ok" || r.repetitions.empty()) return rows;
+  if (r.status != RunStatus::Ok || r.repetitions.empty()) return rows;
   std::vector<double> values;
-  const bool rate = r.unit == "B/s" && r.bytes_per_op > 0;
   for (std::size_t i = 0; i < r.repetitions.size(); ++i) {
     rows.push_back(iteration_row(r, family_index, i));
-    const double v = r.repetitions[i].median_ns;
-    values.push_back(rate ? (v > 0 ? r.bytes_per_op * 1e9 / v : NAN) : v);  // aggregates over time per op
+    values.push_back(r.repetitions[i].median_ns);
   }
   const double m = mean(values);
   const double sd = stddev(values);

@@ -1,6 +1,8 @@
 #include "analysis/record.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "analysis/session_metrics.hpp"
 
@@ -10,8 +12,24 @@ namespace ctxbench {
 
 std::string Record::id() const {
   const std::string awake = keep_awake ? "/keep-awake" : "";
-  if (placement.kind == "none" || placement.kind.empty()) return probe + awake;
-  return probe + "/" + placement.kind + awake;
+  if (placement.kind == PlacementKind::None) return probe + awake;
+  return probe + "/" + placement_kind_name(placement.kind) + awake;
+}
+
+bool is_rate(const Record& r) { return r.unit == "B/s" && r.bytes_per_op > 0; }
+
+double bytes_per_second(const Record& r, double ns_per_op) {
+  if (!is_rate(r) || !(ns_per_op > 0) || !std::isfinite(ns_per_op)) return std::numeric_limits<double>::quiet_NaN();
+  return r.bytes_per_op * 1e9 / ns_per_op;
+}
+
+std::string status_name(RunStatus status) {
+  switch (status) {
+    case RunStatus::Ok: return "ok";
+    case RunStatus::Skipped: return "skipped";
+    case RunStatus::Failed: return "failed";
+  }
+  return "failed";
 }
 
 std::string placement_kind_name(PlacementKind kind) {
@@ -40,7 +58,8 @@ Record base_record(const ProbeInfo& info, const Placement& placement) {
   r.op = info.op;
   r.unit = info.unit;
   r.params = info.params;
-  r.placement.kind = placement_kind_name(placement.kind);
+  if (info.unit == "B/s") r.bytes_per_op = info.bytes_per_op;
+  r.placement.kind = placement.kind;
   r.placement.cpu_a = placement.cpu_a;
   r.placement.cpu_b = placement.cpu_b;
   if (info.expected_switches_per_op >= 0) r.expected_switches_per_op = info.expected_switches_per_op;
@@ -127,11 +146,7 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
   r.placement.relation = relation;
   r.timer_overhead_ns = run.timer_overhead_ns;
   r.wall_seconds = run.wall_seconds;
-  switch (run.status) {
-    case RunStatus::Ok: r.status = "ok"; break;
-    case RunStatus::Skipped: r.status = "skipped"; break;
-    case RunStatus::Failed: r.status = "failed"; break;
-  }
+  r.status = run.status;
   r.reason = run.reason;
   r.keep_awake = run.keep_awake;
   r.keep_awake_cpus = run.keep_awake_cpus;
@@ -152,16 +167,6 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
   std::vector<std::vector<double>> per_rep;
   for (const RepetitionRun& rep : run.repetitions) per_rep.push_back(rep.ns_per_op);
   summarize_into(r, per_rep, &run.repetitions);
-  if (info.unit == "B/s" && info.bytes_per_op > 0) {
-    // Noise is judged on time per op (a slow outlier is a slow op); the figures are bytes per second.
-    const std::vector<std::string> warnings = r.warnings;
-    for (auto& rep : per_rep)
-      for (double& v : rep) v = v > 0 ? info.bytes_per_op * 1e9 / v : 0;
-    r.warnings.clear();
-    summarize_into(r, per_rep, &run.repetitions);
-    r.warnings = warnings;
-    r.bytes_per_op = info.bytes_per_op;
-  }
   if (run.switches) {
     r.switches_per_op = run.switches->total_per_op();
     r.voluntary_switches_per_op = run.switches->voluntary_per_op;
@@ -174,7 +179,7 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
 
 Record make_skipped_record(const ProbeInfo& info, const Placement& placement, const std::string& reason) {
   Record r = base_record(info, placement);
-  r.status = "skipped";
+  r.status = RunStatus::Skipped;
   r.reason = reason;
   return r;
 }

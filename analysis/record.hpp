@@ -23,7 +23,7 @@ struct RepetitionSummary {
 };
 
 struct PlacementInfo {
-  std::string kind;      // "none", "same-cpu", "cross-cpu", "unpinned"
+  PlacementKind kind = PlacementKind::None;  // printed by placement_kind_name()
   int cpu_a = -1, cpu_b = -1;
   std::string relation;  // "same", "smt-sibling", "same-llc", ... ; empty for one-task/unpinned
 };
@@ -39,15 +39,15 @@ struct Record {
   // The probe's parameters (("size", "64")); also part of `probe`, as "/size:64".
   std::vector<std::pair<std::string, std::string>> params;
   PlacementInfo placement;
-  std::string status = "ok";  // ok | skipped | failed
+  RunStatus status = RunStatus::Ok;  // printed by status_name()
   std::string reason;
   std::string estimator = "median";
   // Derived records are computed from other records, never measured directly; `formula` says how.
   bool derived = false;
   std::string formula;
   std::string derived_from;  // the probe a derived record transforms (kept next to it in reports)
-  // unit "B/s": bytes one op moves. Samples, statistics and repetition medians are then bytes per second
-  // (higher is better); the JSON's Google Benchmark rows turn them back into time per op.
+  // unit "B/s": bytes one op moves. Samples, statistics and repetition medians stay ns per op, as in every
+  // record; reporters show the rate with bytes_per_second() below.
   double bytes_per_op = 0;
   Summary stats;                          // over every timed sample of every repetition
   std::vector<RepetitionSummary> repetitions;
@@ -83,6 +83,15 @@ struct Record {
   // when spinners were on.
   std::string id() const;
 };
+
+// A bandwidth record: its unit is "B/s" and each op moves bytes_per_op bytes.
+bool is_rate(const Record& r);
+// The one conversion of a B/s record's time per op into bandwidth: bytes_per_op x 1e9 / ns_per_op. NaN when
+// the record is not a rate or the time is not positive (a reporter then writes nothing).
+double bytes_per_second(const Record& r, double ns_per_op);
+
+// "ok", "skipped", "failed": how reporters print a status.
+std::string status_name(RunStatus status);
 
 std::string placement_kind_name(PlacementKind kind);
 std::optional<PlacementKind> placement_kind_from_name(const std::string& name);

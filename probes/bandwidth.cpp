@@ -1,6 +1,6 @@
 // bw.<pipe|unix_stream|shm_ring>/size:N: bandwidth, bytes per second, by message size (4 KiB ... 1 MiB),
 // one process writing and its forked child reading. One op is one N-byte message written by A and read
-// in full by B; the record's unit is B/s (the runner's ns per op, turned into N x 1e9 / ns by analysis).
+// in full by B; the record's unit is B/s (the runner's ns per op stay the samples; reporters show N x 1e9 / ns).
 // A batch ends only when B has read everything A wrote in it (B counts bytes in shared memory), so no
 // data is left in a buffer when the batch is timed.
 #include <sched.h>

@@ -112,7 +112,7 @@ struct ProbeInfo {
   // Each of the n ops run_ops(n) performs holds this many reported ops (a lap of a ring of N tasks is N
   // hops; a cache-line round trip is 2 one-way transfers): samples are divided by it, op counts times it.
   std::uint64_t inner_ops = 1;
-  // unit "B/s": bytes one op moves; samples (ns per op) become bytes per second in the record.
+  // unit "B/s": bytes one op moves; samples stay ns per op and reporters show bytes_per_op x 1e9 / ns.
   double bytes_per_op = 0;
   // Cap on timed samples per repetition (0 = the runner's); self-timed probes with one value per
   // request raise it so that a tail percentile rests on enough values.

@@ -40,11 +40,11 @@ def draw(docs, pattern=DEFAULT):
             if r is None or not cr.p50(r):
                 continue
             med = cr.p50(r)
-            ci = r.get("statistics", {}).get("median_ci", {})
+            low, high = cr.median_ci(r) or (med, med)
             xs.append(i + (di - (len(docs) - 1) / 2) * width)
             ys.append(med)
-            lo.append(max(med - ci.get("low", med), 0))
-            hi.append(max(ci.get("high", med) - med, 0))
+            lo.append(max(med - low, 0))
+            hi.append(max(high - med, 0))
         ax.bar(xs, ys, width=width, color=cmap(di % 10), label=f"[{di + 1}] {cr.label(d)}",
                yerr=[lo, hi], error_kw={"elinewidth": 0.8, "capsize": 2})
     first = next(r for d in docs for r in cr.ok_records(d) if r["id"] == ids[0])
@@ -52,7 +52,8 @@ def draw(docs, pattern=DEFAULT):
     ax.set_xticks(range(len(ids)))
     ax.set_xticklabels(ids, rotation=40, ha="right", fontsize=8)
     ax.set_yscale("log")
-    ax.set_ylabel("p50 per op (ns, log); error bar = 95% CI of the median")
+    what = "bandwidth (B/s" if cr.unit(first) == "B/s" else "per op (ns"
+    ax.set_ylabel(f"p50 {what}, log); error bar = 95% CI of the median")
     ax.grid(axis="y", which="both", alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title("ctxbench: side by side (missing bar = not run or not ok in that file)", fontsize=10)

@@ -109,10 +109,42 @@ def ok_records(doc):
     return [r for r in doc["results"] if r.get("status") == "ok"]
 
 
+def _number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def in_unit(rec, ns):
+    """A figure of the record (its statistics, samples and repetition medians are ns per op) in the record's
+    unit: as is, except a B/s record's bandwidth = bytes_per_op x 1e9 / ns -- the one place a script turns
+    time per op into bytes per second. Files written before records kept ns per op have no bytes_per_op; their
+    B/s figures are already rates and pass as is. None for a missing or non-positive time of a B/s record."""
+    if not _number(ns):
+        return None
+    b = rec.get("bytes_per_op")
+    if unit(rec) != "B/s" or not _number(b):
+        return ns
+    return b * 1e9 / ns if ns > 0 else None
+
+
+def stat(rec, name):
+    """statistics[name] in the record's unit (see in_unit): for a B/s record the p99 of time per op is the
+    slow tail, i.e. a low rate."""
+    return in_unit(rec, rec.get("statistics", {}).get(name))
+
+
+def median_ci(rec):
+    """(low, high) of the median's 95% CI in the record's unit (see in_unit; a B/s record's ends swap), or None."""
+    ci = rec.get("statistics", {}).get("median_ci") or {}
+    ends = [in_unit(rec, ci.get("low")), in_unit(rec, ci.get("high"))]
+    return None if None in ends else (min(ends), max(ends))
+
+
 def p50(rec):
-    s = rec.get("statistics", {})
-    v = s.get("p50", rec.get("value"))
-    return v if isinstance(v, (int, float)) and math.isfinite(v) else None
+    """The headline in the record's unit: the median (bandwidth for a B/s record)."""
+    v = stat(rec, "p50")
+    if v is None:
+        v = rec.get("value")
+    return v if _number(v) else None
 
 
 def kind(rec):
@@ -191,12 +223,20 @@ def fmt_ns(ns):
 
 
 def samples(rec):
-    """Raw samples (ns per op), else the repetition medians; with the name of what was used."""
-    s = [v for v in rec.get("samples", []) if isinstance(v, (int, float))]
+    """Raw samples (ns per op), else the repetition medians; with the name of what was used. Every record
+    names them the same way (B/s records too); a file from before that wrote `median` for B/s and ns/MiB
+    records, read here as well."""
+    s = [v for v in rec.get("samples", []) if _number(v)]
     if s:
         return s, "samples"
-    reps = [r.get("median_ns") for r in rec.get("repetitions", [])]
-    return [v for v in reps if isinstance(v, (int, float))], "repetition medians"
+    reps = [r.get("median_ns", r.get("median")) for r in rec.get("repetitions", [])]
+    return [v for v in reps if _number(v)], "repetition medians"
+
+
+def values(rec):
+    """samples() in the record's unit (bandwidth for a B/s record, see in_unit)."""
+    s, basis = samples(rec)
+    return [v for v in (in_unit(rec, x) for x in s) if v is not None], basis
 
 
 def output_paths(out):
@@ -383,7 +423,7 @@ def draw_panel(fig, ax, panel, small=False, legend=True):
                 present = [kk for kk in kinds if kk in by]
                 ys.append(i + (present.index(k) - (len(present) - 1) / 2) * h)
                 v = p50(by[k])
-                p99 = by[k].get("statistics", {}).get("p99", v)
+                p99 = stat(by[k], "p99")
                 ws.append(v)
                 errs.append(max((p99 or v) - v, 0) if u == "ns" else 0)
             ax.barh(ys, ws, height=h, color=PLACEMENT_COLORS.get(k, "#888"), label=k,
@@ -398,7 +438,7 @@ def draw_panel(fig, ax, panel, small=False, legend=True):
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_xscale("log")
         lo = min(p50(r) for r in panel["recs"])
-        hi = max(max(p50(r), r.get("statistics", {}).get("p99") or 0) for r in panel["recs"])
+        hi = max(max(p50(r), stat(r, "p99") or 0) for r in panel["recs"])
         ax.set_xlim(lo / 3, hi * 3)
         _value_axis(ax.xaxis, u, lo / 3, hi * 3)
         ax.grid(axis="x", which="major", alpha=0.3)
@@ -413,7 +453,7 @@ def draw_panel(fig, ax, panel, small=False, legend=True):
             ax.plot(xs, ys, marker="o", ms=2.5, ls=ls, color=c, lw=1.2,
                     label=name[0] if name else (f"{var} " if var else "") + k)
             if not small and u == "ns" and len(panel["series"]) <= 3:
-                ax.plot(xs, [r.get("statistics", {}).get("p99", p50(r)) for _, r in pts], ls=":", color=c,
+                ax.plot(xs, [stat(r, "p99") or p50(r) for _, r in pts], ls=":", color=c,
                         lw=0.8, alpha=0.5)
         if min(xs_all) > 0:
             ax.set_xscale("log", base=2)

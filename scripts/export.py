@@ -2,7 +2,8 @@
 """Exports a ctxbench result file to the formats other tools read.
 
   --format gab      github-action-benchmark `customSmallerIsBetter`: one entry per probe+placement, value =
-                    p50 (ns), range = half-width of the median's 95% CI, p99/n/placement in `extra`
+                    p50 (ns per op, B/s records too), range = half-width of the median's 95% CI,
+                    p99/n/placement (and the bandwidth of a B/s record) in `extra`
   --format bencher  Bencher Metric Format: {id: {"latency": {value, lower_value, upper_value}}} in ns
   --format csv      long form: machine, probe, id, placement, repetition, value_ns (repetition medians)
   --format c2c-csv  the shm.c2c core-to-core matrix (one-way ns), CPUs as row and column headers
@@ -23,10 +24,18 @@ import ctxresults as cr  # noqa: E402
 FORMATS = ("gab", "bencher", "csv", "c2c-csv")
 
 
+def time_p50(r):
+    """The p50 as time (ns; smaller is better) for every record: a B/s record's statistics are ns per op too.
+    None for a B/s record of a file from before records kept ns per op (no bytes_per_op: its figures are rates)."""
+    if cr.unit(r) == "B/s":
+        return r.get("statistics", {}).get("p50") if "bytes_per_op" in r else None
+    return cr.p50(r)
+
+
 def to_gab(doc):
     out = []
     for r in cr.ok_records(doc):
-        med = cr.p50(r)
+        med = time_p50(r)
         if med is None:
             continue
         st = r.get("statistics", {})
@@ -35,6 +44,8 @@ def to_gab(doc):
         extra = [f"p99: {cr.fmt_ns(st.get('p99'))}", f"n: {st.get('n', '?')} samples",
                  f"placement: {cr.kind(r)} {r.get('placement', {}).get('cpus', [])}",
                  f"machine: {cr.label(doc)}"]
+        if cr.unit(r) == "B/s":
+            extra.append(f"bandwidth: {cr.fmt(cr.p50(r), 'B/s')} ({r.get('bytes_per_op'):g} bytes per op)")
         out.append({"name": r["id"], "unit": "ns", "value": med, "range": f"± {half:.3g}", "extra": "\n".join(extra)})
     return json.dumps(out, indent=1, ensure_ascii=False) + "\n"
 
@@ -42,7 +53,7 @@ def to_gab(doc):
 def to_bencher(doc):
     out = {}
     for r in cr.ok_records(doc):
-        med = cr.p50(r)
+        med = time_p50(r)
         if med is None:
             continue
         ci = r.get("statistics", {}).get("median_ci", {})

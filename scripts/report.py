@@ -159,15 +159,21 @@ def warning_chips(by, places):
     return "<br>".join(out)
 
 
+def ci_text(r):
+    """The 95% CI of the median in the record's unit, low – high (a B/s record's CI comes from time per op)."""
+    ci = cr.median_ci(r)
+    return f"{cr.fmt(ci[0], cr.unit(r))} – {cr.fmt(ci[1], cr.unit(r))}" if ci else ""
+
+
 def cell(r):
     if r is None:
         return "<td></td>"
     st = r.get("statistics", {})
     u = cr.unit(r)
-    ci = st.get("median_ci") or {}
-    tip = f"{r.get('id', '')}: p50 {cr.fmt(st.get('p50'), u)}"
+    ci = ci_text(r)
+    tip = f"{r.get('id', '')}: p50 {cr.fmt(cr.p50(r), u)}"
     if ci:
-        tip += f", 95% CI {cr.fmt(ci.get('low'), u)} – {cr.fmt(ci.get('high'), u)}"
+        tip += f", 95% CI {ci}"
     if "cv" in st:
         tip += f", CV {st['cv'] * 100:.1f}%"
     tip += f", n {st.get('n', '?')}"
@@ -220,16 +226,15 @@ def all_records_table(doc):
         place = cr.place(r) + (f" {p.get('cpus')}" if p.get("cpus") else "") + \
             (f" ({p['relation']})" if p.get("relation") else "")
         status = r.get("status", "?")
-        ci = st.get("median_ci") or {}
-        ci_text = f"{cr.fmt(ci.get('low'), u)} – {cr.fmt(ci.get('high'), u)}" if ci else ""
+        ci = ci_text(r)
         cv = f"{st['cv'] * 100:.1f}%" if "cv" in st else ""
         op = E(r.get("op", "")) + (f" <span class=muted>derived: {E(r.get('formula', ''))}</span>"
                                    if r.get("derived") else "")
         rows.append(
             f"<tr><td><code>{E(r.get('id', ''))}</code></td><td class={E(status)}>"
             f"{E(status + (': ' + r['reason'] if r.get('reason') else ''))}</td><td>{E(place)}</td>"
-            f"<td class=n>{cr.fmt(st.get('p50'), u)}</td><td class=n>{cr.fmt(st.get('p99'), u)}</td>"
-            f"<td class=n>{ci_text}</td><td class=n>{cv}</td><td class=n>{st.get('n', '')}</td><td>{op}</td>"
+            f"<td class=n>{cr.fmt(cr.stat(r, 'p50'), u)}</td><td class=n>{cr.fmt(cr.stat(r, 'p99'), u)}</td>"
+            f"<td class=n>{ci}</td><td class=n>{cv}</td><td class=n>{st.get('n', '')}</td><td>{op}</td>"
             f"<td class=w>{'<br>'.join(E(w) for w in r.get('warnings', []))}</td></tr>")
     return "<div class=scroll><table>" + head + "".join(rows) + "</table></div>"
 

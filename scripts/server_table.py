@@ -53,25 +53,6 @@ def num(v):
     return float(v) if math.isfinite(v) else None
 
 
-def parse_probe(probe):
-    """'server.process_per_connection.persistent/connections:64/work_ns:1000' -> model, scenario, numbers."""
-    head, *tokens = probe.split("/")
-    parts = head.split(".")
-    out = {}
-    if len(parts) >= 2:
-        out["model"] = parts[1].replace("_", "-")
-    if len(parts) >= 3:  # the name says per_request where params say connect-per-request
-        out["scenario"] = {"per_request": "connect-per-request"}.get(parts[2], parts[2].replace("_", "-"))
-    for tok in tokens:
-        k, sep, v = tok.partition(":")
-        if sep:
-            try:
-                out[k] = float(v)
-            except ValueError:
-                pass
-    return out
-
-
 def placement_text(rec):
     p = rec.get("placement") if isinstance(rec.get("placement"), dict) else {}
     cpus = p.get("cpus") if isinstance(p.get("cpus"), list) else []
@@ -83,11 +64,9 @@ def server_point(rec):
     if not isinstance(rec, dict) or cr.family(rec) != "server":
         return None
     params = rec.get("params") if isinstance(rec.get("params"), dict) else {}
-    parsed = parse_probe(str(rec.get("probe", "")))
 
-    def pick(key, convert=lambda v: v):  # params first; the probe name when params lack it or it is unusable
-        v = convert(params.get(key))
-        return v if v is not None else convert(parsed.get(key))
+    def pick(key, convert=lambda v: v):  # the record's params say what the name encodes; never re-parse the name
+        return convert(params.get(key))
 
     model, scenario = pick("model"), pick("scenario")
     conns = pick("connections", num)

@@ -43,7 +43,7 @@ int report(const Options& o, RunOutcome& outcome) {
 
   if (outcome.meta.interrupted) return 128 + stop_signal();
   for (const Record& r : records)
-    if (r.status == "failed") return 1;
+    if (r.status == RunStatus::Failed) return 1;
   return 0;
 }
 

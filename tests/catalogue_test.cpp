@@ -160,10 +160,14 @@ void check_BandwidthIsBytesPerSecondAndGoogleBenchmarkRowsStayTime(const json& d
   ASSERT_NE(bw, nullptr);
   ASSERT_EQ((*bw)["status"], "ok");
   EXPECT_EQ((*bw)["unit"], "B/s");
-  const double rate = (*bw)["statistics"]["p50"];
+  EXPECT_EQ((*bw)["bytes_per_op"], 65536.0);
+  const double rate = (*bw)["value"];
   // Physics, very wide: a 64 KiB pipe transfer moves more than 1 MB/s and less than 1 TB/s.
   EXPECT_GT(rate, 1e6);
   EXPECT_LT(rate, 1e12);
+  // The statistics are time per op, like every record's: time x rate = the message size.
+  EXPECT_NEAR((*bw)["statistics"]["p50"].get<double>() * 1e-9 * rate, 65536.0, 1.0);
+  EXPECT_EQ((*bw)["bytes_per_second"]["p50"], rate);
   int rows = 0;
   for (const json& row : doc_["benchmarks"]) {
     if (row["run_name"] != "bw.pipe/size:65536/same-cpu/real_time") continue;

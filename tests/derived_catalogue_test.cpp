@@ -1,9 +1,10 @@
 // Analysis of the catalogue's records: parametrised derivations (working-set per-switch), the fitted
-// ns per MiB of fork, and the B/s unit from samples to Google Benchmark rows.
+// ns per MiB of fork, and B/s records: ns per op in the record, the rate derived by every reporter.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "analysis/console_report.hpp"
 #include "analysis/derived.hpp"
 #include "analysis/json_report.hpp"
 #include "analysis/record.hpp"
@@ -92,15 +93,26 @@ TEST(DerivedCatalogue, ForkRssFitIsTheSlopePerRepetition) {
   EXPECT_EQ(find(with_derived({measured[0]}), "process.fork_rss.ns_per_mib"), nullptr);
 }
 
-TEST(DerivedCatalogue, BytesPerSecondFlowsToRecordsAndGoogleBenchmarkRows) {
+TEST(DerivedCatalogue, BytesPerSecondIsDerivedFromTimePerOpInEveryReporter) {
   ProbeInfo info = info_named("bw.fake/size:4096", PlacementKind::SameCpu);
   info.unit = "B/s";
   info.bytes_per_op = 4096;
   // 4096 bytes in 1000 ns = 4.096e9 B/s; in 2000 ns = 2.048e9 B/s.
   const Record r = make_record(info, run_of(PlacementKind::SameCpu, {{1000, 1000, 1000}, {2000, 2000, 2000}}), "same");
   EXPECT_EQ(r.unit, "B/s");
-  EXPECT_DOUBLE_EQ(r.stats.max, 4.096e9);
-  EXPECT_DOUBLE_EQ(r.stats.min, 2.048e9);
+  EXPECT_DOUBLE_EQ(r.bytes_per_op, 4096.0);
+  // The record keeps time per op, like every other record.
+  EXPECT_DOUBLE_EQ(r.stats.min, 1000.0);
+  EXPECT_DOUBLE_EQ(r.stats.max, 2000.0);
+  EXPECT_DOUBLE_EQ(r.stats.p50, 1500.0);
+  ASSERT_EQ(r.repetitions.size(), 2u);
+  EXPECT_DOUBLE_EQ(r.repetitions[0].median_ns, 1000.0);
+  EXPECT_DOUBLE_EQ(r.repetitions[1].median_ns, 2000.0);
+  EXPECT_DOUBLE_EQ(r.samples.front(), 1000.0);
+  EXPECT_DOUBLE_EQ(bytes_per_second(r, 1000.0), 4.096e9);
+  EXPECT_DOUBLE_EQ(bytes_per_second(r, 2000.0), 2.048e9);
+  EXPECT_TRUE(std::isnan(bytes_per_second(r, 0.0)));
+
   const nlohmann::json rows = benchmark_rows(r, 0);
   ASSERT_FALSE(rows.empty());
   for (const auto& row : rows) {
@@ -109,17 +121,47 @@ TEST(DerivedCatalogue, BytesPerSecondFlowsToRecordsAndGoogleBenchmarkRows) {
       const double t = row["real_time"];
       EXPECT_TRUE(t == 1000.0 || t == 2000.0) << t;  // time per op, not a rate
       EXPECT_DOUBLE_EQ(row["bytes_per_second"].get<double>() * t * 1e-9, 4096.0);
+      EXPECT_TRUE(row.contains("mean_ns"));
     }
     if (row.value("aggregate_name", "") == "median") {
       EXPECT_DOUBLE_EQ(row["real_time"].get<double>(), 1500.0);
-      EXPECT_TRUE(row.contains("bytes_per_second"));
-      EXPECT_FALSE(row.contains("p50_ns"));  // a rate is not a time
+      EXPECT_DOUBLE_EQ(row["p50_ns"].get<double>(), 1500.0);
+      EXPECT_DOUBLE_EQ(row["bytes_per_second"].get<double>(), 4096 * 1e9 / 1500.0);
     }
   }
   const nlohmann::json j = record_to_json(r);
   EXPECT_EQ(j["unit"], "B/s");
-  EXPECT_TRUE(j["repetitions"][0].contains("median"));
-  EXPECT_FALSE(j["repetitions"][0].contains("median_ns"));
+  EXPECT_DOUBLE_EQ(j["bytes_per_op"].get<double>(), 4096.0);
+  // The headline and the rate block are bandwidth; statistics, repetitions and samples are ns per op.
+  EXPECT_DOUBLE_EQ(j["value"].get<double>(), 4096 * 1e9 / 1500.0);
+  EXPECT_DOUBLE_EQ(j["bytes_per_second"]["p50"].get<double>(), 4096 * 1e9 / 1500.0);
+  EXPECT_DOUBLE_EQ(j["bytes_per_second"]["min"].get<double>(), 2.048e9);
+  EXPECT_DOUBLE_EQ(j["bytes_per_second"]["max"].get<double>(), 4.096e9);
+  EXPECT_DOUBLE_EQ(j["statistics"]["p50"].get<double>(), 1500.0);
+  EXPECT_DOUBLE_EQ(j["repetitions"][0]["median_ns"].get<double>(), 1000.0);
+  EXPECT_FALSE(j["repetitions"][0].contains("median"));
+  EXPECT_DOUBLE_EQ(j["samples"][0].get<double>(), 1000.0);
+
+  // The console table shows the rate: p50 4.096e9 x 1000 / 1500 = 2.73 GB/s, the slowest op 2.05 GB/s.
+  const std::string table = format_table({r});
+  EXPECT_NE(table.find("2.73 GB/s"), std::string::npos) << table;
+  EXPECT_NE(table.find("2.05 GB/s"), std::string::npos) << table;
+}
+
+TEST(DerivedCatalogue, EveryRecordNamesItsRepetitionMedianTheSameWay) {
+  std::vector<Record> measured;
+  for (int mib : {0, 64}) {
+    const double a = 200000 + 50.0 * mib;
+    measured.push_back(make_record(info_named("process.fork_rss/rss_mib:" + std::to_string(mib), PlacementKind::None),
+                                   run_of(PlacementKind::None, {{a, a, a}}), ""));
+  }
+  for (const Record& r : with_derived(measured)) {
+    const nlohmann::json j = record_to_json(r);
+    ASSERT_FALSE(j["repetitions"].empty()) << r.probe;
+    EXPECT_TRUE(j["repetitions"][0].contains("median_ns")) << r.probe;
+    EXPECT_FALSE(j["repetitions"][0].contains("median")) << r.probe;
+    EXPECT_FALSE(j.contains("bytes_per_op")) << r.probe;
+  }
 }
 
 }  // namespace

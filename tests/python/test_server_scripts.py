@@ -89,15 +89,17 @@ def group(doc, scenario):
     return key, pts
 
 
-def test_points_read_params_and_fall_back_to_the_probe_name():
+def test_points_read_params_not_the_probe_name():
     doc = make_doc()
     pts = st.points(doc)
     assert len(pts) == 2 * 5 * len(CONNS) + 1  # the per_switch and fork records are not server points
     rec = server_rec("worker-pool", "connect-per-request", 64, 5000.0)
-    del rec["params"]
+    rec["params"]["connections"] = 32  # params win over what the name says
     p = st.server_point(rec)
-    assert (p["model"], p["scenario"], p["connections"], p["work_ns"]) == ("worker-pool", "connect-per-request", 64,
+    assert (p["model"], p["scenario"], p["connections"], p["work_ns"]) == ("worker-pool", "connect-per-request", 32,
                                                                             1000.0)
+    del rec["params"]
+    assert st.server_point(rec) is None  # the name alone is not read
 
 
 def test_crossing_where_process_per_connection_falls_behind_at_64():
