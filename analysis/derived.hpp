@@ -1,4 +1,4 @@
-// Figures computed from measured records, never measured directly, and labelled so (DESIGN.md §3).
+// Figures computed from measured records, never measured directly, and labelled so (docs/METHODOLOGY.md).
 //
 // Every derivation has the form  value = (FROM - 2 * SELF) / 2  where SELF is the median of a one-task
 // record (or 0 when the derivation has none): the per-switch cost of lmbench lat_ctx / Li, Ding & Shen

@@ -1,4 +1,4 @@
-// The JSON contract of DESIGN.md §5: Google Benchmark's `context` + `benchmarks[]` (so compare.py,
+// The JSON contract (README.md, "What the JSON holds"): Google Benchmark's `context` + `benchmarks[]` (so compare.py,
 // github-action-benchmark, Bencher and conbench read it unchanged), plus `ctxbench`, `machine` and the
 // rich `results[]`. Never NaN or Infinity: a value that is not finite is left out.
 #pragma once

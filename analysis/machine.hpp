@@ -1,4 +1,4 @@
-// The `machine` block of DESIGN.md §5: what the numbers were measured on.
+// The `machine` block (README.md, "What the JSON holds"): what the numbers were measured on.
 //
 // Split in two so tests can use a fixture tree: read_machine_files() (probes/machine_files.hpp, does the
 // I/O) reads a fixed list of /proc and /sys files under a root directory into a FileSnapshot;
@@ -67,7 +67,7 @@ struct MachineInfo {
   std::string hostname;                 // proc/sys/kernel/hostname
   std::string cpuidle_driver, cpuidle_governor;  // sys/devices/system/cpu/cpuidle; empty when absent
   std::vector<CpuTopology> topology;    // one entry per online CPU, ascending
-  // What decides the cost of waking an idle CPU (issue 7): halt polling of the host's KVM module (seen
+  // What decides the cost of waking an idle CPU (docs/METHODOLOGY.md, "Machine state"): halt polling of the host's KVM module (seen
   // in a guest only when the module is loaded there) and of the guest's cpuidle-haltpoll driver, the
   // hypervisor's CPUID vendor ("KVMKVMKVM"), and the /proc/stat cpu line for steal time.
   std::optional<long long> kvm_halt_poll_ns;                   // sys/module/kvm/parameters/halt_poll_ns

@@ -1,4 +1,4 @@
-// Descriptive statistics of DESIGN.md §4 as free functions over samples (ns per op).
+// Descriptive statistics (docs/METHODOLOGY.md, "Estimator") as free functions over samples (ns per op).
 // Pure: no I/O, no syscalls. Every function accepts any order of input and never returns NaN/Inf for a
 // non-empty input of finite values; callers check `n` before using a Summary of an empty input.
 #pragma once

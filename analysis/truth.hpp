@@ -1,4 +1,4 @@
-// What really happened during a measurement, beside what was asked for (issue 7): where each task ran,
+// What really happened during a measurement, beside what was asked for (docs/METHODOLOGY.md, "Observed placement"): where each task ran,
 // whether an unpinned result is two results in one (co-located vs split samples), whether the kernel's
 // switch count matches the op's denominator, and how much CPU time the hypervisor stole during the run.
 // Pure functions over plain data; no syscalls.

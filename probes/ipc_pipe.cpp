@@ -1,5 +1,5 @@
 // ipc.pipe.self: the pipe's own cost with no hand-off, the "ipc_overhead" that the derived per-switch
-// figure subtracts twice from a ctxswitch.pipe round trip (lmbench lat_ctx; DESIGN.md §3).
+// figure subtracts twice from a ctxswitch.pipe round trip (lmbench lat_ctx; docs/METHODOLOGY.md).
 #include "probes/families.hpp"
 #include "probes/probe_util.hpp"
 

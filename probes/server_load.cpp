@@ -1,4 +1,4 @@
-// server.<model>.<scenario>/connections:C/work_ns:W — the connection-model experiment (issue 6).
+// server.<model>.<scenario>/connections:C/work_ns:W — the connection-model experiment (docs/METHODOLOGY.md).
 // ctxbench is the closed-loop load generator: one thread, pinned to cpu_a, keeps C connections to a
 // loopback ctxbench-server busy, each with exactly one request outstanding. One op is one request
 // answered; its sample is that request's latency as the client saw it (send, or connect for

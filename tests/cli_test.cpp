@@ -191,7 +191,7 @@ TEST_F(QuickRun, OrderingsPhysicsGuarantees) {
   EXPECT_LT(shm, pipe_cross);
 }
 
-// Issue 7: every two-task record says where BOTH tasks ran; unpinned ones split into groups when both
+// Observed placement (docs/METHODOLOGY.md): every two-task record says where BOTH tasks ran; unpinned ones split into groups when both
 // placements occurred; a default run pairs the cross-cpu ping-pongs with a keep-awake twin.
 TEST_F(QuickRun, UnpinnedRunRecordsObservedCpusOfBothTasks) {
   ASSERT_TRUE(doc_.is_object());

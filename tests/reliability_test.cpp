@@ -1,4 +1,4 @@
-// Reliability of the real binary (issue 5): the kill matrix (SIGINT/SIGTERM/SIGKILL at several points of
+// Reliability of the real binary (docs/inputs.md): the kill matrix (SIGINT/SIGTERM/SIGKILL at several points of
 // every probe family: nothing of the run survives, the JSON when present parses and says interrupted),
 // the --timeout watchdog with partners that hang or crash, and hostile machines (one CPU, a low
 // RLIMIT_NPROC, user nobody, a read-only /dev/shm, a busy machine). Each prints what it saw, so the

@@ -1,4 +1,4 @@
-// The connection-model experiment (issue 6) through the real binary in --quick mode: every model
+// The connection-model experiment (docs/METHODOLOGY.md) through the real binary in --quick mode: every model
 // answers every request correctly in both scenarios (the client checks each reply against its
 // checksum and fails the probe otherwise), records carry every figure, no server task outlives the run,
 // a point beyond the file-descriptor limit is skipped with the reason, and the one ordering physics

@@ -10,7 +10,7 @@
 
 namespace ctxbench::server {
 
-// The models of the connection-model experiment (issue 6). The names are the user-visible ones.
+// The models of the connection-model experiment (docs/METHODOLOGY.md, the connection-model experiment). The names are the user-visible ones.
 enum class Model {
   ProcessPerConnection,  // the listener forks a child per accepted connection (PostgreSQL)
   ProcessPool,           // P pre-forked processes, each an event loop over the connections it accepted
