@@ -1,0 +1,101 @@
+// What /proc and getrusage say about tasks: switch counts, resident set, the executable (os.hpp). Everything here either returns, throws ProbeError/ProbeSkip/Interrupted, or —
+// in a forked child and in the signal handler — only calls async-signal-safe functions and _exits.
+#include "probes/os.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <system_error>
+
+#include "probes/os_internal.hpp"
+#include "probes/probe.hpp"
+#include "probes/watchdog.hpp"
+
+namespace ctxbench {
+
+using namespace os_detail;
+
+// ---------------------------------------------------------------- context-switch counts
+
+std::string read_small_file(const std::string& path) {
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      text.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    break;
+  }
+  ::close(fd);
+  return text;
+}
+
+SwitchCounts read_switch_counts(pid_t pid, pid_t tid) {
+  SwitchCounts c;
+  const std::string text =
+      read_small_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status");
+  if (text.empty()) return c;
+  auto field = [&text](const char* key) -> std::uint64_t {
+    const std::string k = std::string("\n") + key + ":";
+    std::size_t pos = text.find(k);
+    if (pos == std::string::npos) return 0;
+    return std::strtoull(text.c_str() + pos + k.size(), nullptr, 10);
+  };
+  c.voluntary = field("voluntary_ctxt_switches");
+  c.involuntary = field("nonvoluntary_ctxt_switches");
+  return c;
+}
+
+SwitchCounts reaped_children_switch_counts() {
+  rusage ru{};
+  if (getrusage(RUSAGE_CHILDREN, &ru) != 0) throw_errno("getrusage(RUSAGE_CHILDREN)");
+  return SwitchCounts{static_cast<std::uint64_t>(ru.ru_nvcsw), static_cast<std::uint64_t>(ru.ru_nivcsw)};
+}
+
+std::uint64_t resident_kib() {
+  // statm: size resident shared text lib data dt, in pages.
+  const std::string statm = read_small_file("/proc/self/statm");
+  const std::size_t space = statm.find(' ');
+  if (space == std::string::npos) return 0;
+  const std::uint64_t pages = std::strtoull(statm.c_str() + space + 1, nullptr, 10);
+  return pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) / 1024;
+}
+
+std::uint64_t peak_resident_kib() {
+  rusage ru{};
+  if (::getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+  return static_cast<std::uint64_t>(ru.ru_maxrss);
+}
+
+std::string executable_dir() {
+  char buf[PATH_MAX + 1];
+  ssize_t n = ::readlink("/proc/self/exe", buf, PATH_MAX);
+  if (n <= 0) throw_errno("readlink(/proc/self/exe)");
+  std::string path(buf, static_cast<std::size_t>(n));
+  std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace ctxbench
