@@ -208,7 +208,7 @@ SwitchCounts reaped_children_switch_counts();
 
 // Resident set of the calling process now (VmRSS, /proc/self/statm), in KiB; 0 when unreadable.
 std::uint64_t resident_kib();
-// Peak resident set of the calling process so far (getrusage ru_maxrss), in KiB.
+// Peak resident set of the calling process's address space so far (VmHWM), in KiB; 0 when unreadable.
 std::uint64_t peak_resident_kib();
 
 // Directory of the running executable (/proc/self/exe), where helper binaries are installed.

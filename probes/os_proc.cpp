@@ -82,9 +82,13 @@ std::uint64_t resident_kib() {
 }
 
 std::uint64_t peak_resident_kib() {
-  rusage ru{};
-  if (::getrusage(RUSAGE_SELF, &ru) != 0) return 0;
-  return static_cast<std::uint64_t>(ru.ru_maxrss);
+  // VmHWM, the high-water mark of this address space. Not getrusage's ru_maxrss: exec keeps the old
+  // address space's high-water mark there, and a process started by posix_spawn (vfork) ran on its
+  // parent's, so a measuring process would report ctxbench's own peak as its own.
+  const std::string status = read_small_file("/proc/self/status");
+  const std::size_t at = status.find("VmHWM:");
+  if (at == std::string::npos) return 0;
+  return std::strtoull(status.c_str() + at + 6, nullptr, 10);
 }
 
 std::string executable_dir() {

@@ -142,6 +142,11 @@ TEST(MeasuringProcess, StaysTheSameSizeWhateverTheRunHasMeasured) {
     if (!r.contains("measuring_process") || !r["measuring_process"].contains("start_rss_kib")) continue;
     EXPECT_EQ(r["measuring_process"]["ran_in"], "ctxbench-probe") << r["id"];
     start.push_back(r["measuring_process"]["start_rss_kib"].get<double>());
+    if (r["probe"] == "baseline.clock" || r["probe"] == "ipc.pipe.self") {
+      // A probe that allocates nothing peaks near where it started: the peak is this process's own,
+      // never the spawning ctxbench's (exec keeps the old address space's mark in ru_maxrss).
+      EXPECT_LT(r["measuring_process"]["peak_rss_kib"].get<double>(), 2.0 * start.back() + 4096) << r["id"];
+    }
     if (r["probe"] == "process.fork_exit") {
       // What fork copied is the measuring process (it grows only by the probe's own few pages).
       ASSERT_TRUE(r.contains("parent_rss_kib")) << r["id"];
