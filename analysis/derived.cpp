@@ -34,7 +34,7 @@ namespace {
 
 const Record* find_ok(const std::vector<Record>& records, const std::string& probe) {
   for (const Record& r : records)
-    if (r.probe == probe && r.status == RunStatus::Ok && !r.samples.empty()) return &r;
+    if (r.probe == probe && r.status == RunStatus::Ok && r.stats.n > 0) return &r;  // its median only
   return nullptr;
 }
 
@@ -125,6 +125,12 @@ std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, Placemen
 }
 
 }  // namespace
+
+bool feeds_derivation(const Record& record) {
+  for (const Derivation& d : derivation_registry())
+    if (record.probe == d.from || record.probe.rfind(d.from + "/", 0) == 0) return true;
+  return false;
+}
 
 std::vector<Record> derive_records(const std::vector<Record>& measured) {
   std::vector<Record> out;

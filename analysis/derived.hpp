@@ -26,6 +26,8 @@ const std::vector<Derivation>& derivation_registry();
 // Derived records for every derivation whose inputs are present and ok in `measured`, one per placement
 // of `from`. Sample-wise: each FROM sample x becomes (x - 2 * median(SELF)) / 2.
 std::vector<Record> derive_records(const std::vector<Record>& measured);
+// True when derive_records needs this record's raw samples (it is the `from` of a derivation).
+bool feeds_derivation(const Record& record);
 
 // `measured` with every derived record inserted right after the last record of the probe it comes from,
 // so tables and files read "round trip, then what it implies".

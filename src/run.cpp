@@ -126,7 +126,13 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
       ++index;
       Record record = run_one(planned, settings, meta.timer_overhead_ns, table, out.machine);
       std::fputs(format_progress(record, index, static_cast<int>(plan.size())).c_str(), stderr);
-      if (file) file->add(record);
+      if (file) {
+        file->add(record);
+        // The file holds the samples now; the table and the derived records need only the statistics,
+        // except where a derivation transforms them sample by sample. A full-catalogue run then keeps
+        // megabytes, not every sample as 8-byte doubles.
+        if (!feeds_derivation(record)) std::vector<double>().swap(record.samples);
+      }
       measured.push_back(std::move(record));
       save_if_cheap();
     }
