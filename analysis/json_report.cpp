@@ -200,7 +200,7 @@ void add_truth_json(json& j, const Record& r) {
   }
 }
 
-// The record without its bulk arrays (samples, sample_cpu_runs), which record_json_text appends as text.
+// The record without its bulk arrays (samples, sample_cpu_runs), which append_record_json adds as text.
 json record_head_json(const Record& r) {
   json j;
   j["probe"] = r.probe;

@@ -113,12 +113,6 @@ std::vector<CpuRun> cpu_runs(const std::vector<int>& cpus) {
   return runs;
 }
 
-std::vector<int> expand_cpu_runs(const std::vector<CpuRun>& runs) {
-  std::vector<int> cpus;
-  for (const CpuRun& r : runs) cpus.insert(cpus.end(), r.samples, r.cpu);
-  return cpus;
-}
-
 void summarize_into(Record& record, const std::vector<std::vector<double>>& samples_per_repetition,
                     const std::vector<RepetitionRun>* runs) {
   record.samples.clear();

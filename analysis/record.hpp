@@ -96,9 +96,8 @@ std::string status_name(RunStatus status);
 std::string placement_kind_name(PlacementKind kind);
 std::optional<PlacementKind> placement_kind_from_name(const std::string& name);
 
-// Run-length encoding of one task's CPU per sample, and back.
+// Run-length encoding of one task's CPU per sample.
 std::vector<CpuRun> cpu_runs(const std::vector<int>& cpus);
-std::vector<int> expand_cpu_runs(const std::vector<CpuRun>& runs);
 
 // Builds the record of a finished run; `relation` is the CPU relation of cpu_a/cpu_b (may be empty).
 Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string& relation);

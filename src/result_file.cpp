@@ -82,13 +82,10 @@ void check_output_path(const std::string& path) {
 }
 
 void write_text(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw std::runtime_error(std::string("write failed (") + errno_text() + ")");
-    done += static_cast<std::size_t>(n);
-  }
+  // The probes' full-write core; signals wait while the file is written (StopSignalsBlocked), so EINTR
+  // is always retried.
+  const int err = write_full(fd, text.data(), text.size(), always_retry);
+  if (err != 0) throw std::runtime_error(std::string("write failed (") + std::strerror(err) + ")");
 }
 
 void write_json_atomically(const std::string& path, const json& doc) {
