@@ -107,6 +107,8 @@ RepetitionRun read_repetition(Reader& r) {
   for (std::uint64_t t = 0; t < tasks; ++t) rep.task_cpus.push_back(r.get_array<int>());
   rep.counter_deltas = r.get_pairs();
   rep.counter_levels = r.get_pairs();
+  rep.op_windows = r.get_array<std::uint64_t>();
+  rep.initiator_tid = r.get<std::int32_t>();
   return rep;
 }
 
@@ -143,6 +145,8 @@ std::string encode_repetition(const RepetitionRun& rep) {
   for (const auto& cpus : rep.task_cpus) w.put_array(cpus);
   w.put_pairs(rep.counter_deltas);
   w.put_pairs(rep.counter_levels);
+  w.put_array(rep.op_windows);
+  w.put(static_cast<std::int32_t>(rep.initiator_tid));
   return w.frame(kRepetition);
 }
 

@@ -211,7 +211,8 @@ std::vector<std::string> host_arguments(const HostRequest& r, int result_fd, pid
           "--server-work", join_list(r.sweep.work_ns),
           "--server-connections", join_list(connections),
           "--server-user-connections", r.sweep.user_connections ? "1" : "0",
-          "--test-probes", r.test_probes ? "1" : "0"};
+          "--test-probes", r.test_probes ? "1" : "0",
+          "--traced-ops", std::to_string(s.traced_ops)};
 }
 
 HostInvocation parse_host_arguments(const std::vector<std::string>& args) {
@@ -252,6 +253,7 @@ HostInvocation parse_host_arguments(const std::vector<std::string>& args) {
     }
     else if (flag == "--server-user-connections") r.sweep.user_connections = number(v, flag) != 0;
     else if (flag == "--test-probes") r.test_probes = number(v, flag) != 0;
+    else if (flag == "--traced-ops") r.settings.traced_ops = number(v, flag);
     else throw std::invalid_argument("unknown argument " + flag);
   }
   if (!have_probe || inv.result_fd < 0) throw std::invalid_argument("--probe and --result-fd are required");

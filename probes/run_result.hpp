@@ -26,6 +26,11 @@ struct RepetitionRun {
   // Resident set of the measuring process when the timed samples began (KiB): what a fork() in this
   // repetition copied, the probe's own memory (process.fork_rss) included.
   std::uint64_t host_rss_kib = 0;
+  // The traced pass of --explain only (RunnerSettings::traced_ops): each op's start and end as read
+  // around its run_ops(1) call (CLOCK_MONOTONIC ns, the clock BPF's bpf_ktime_get_ns reads), flattened
+  // [start0, end0, start1, end1, ...], and the thread that called run_ops.
+  std::vector<std::uint64_t> op_windows;
+  int initiator_tid = 0;
 };
 
 struct SwitchTally {

@@ -83,6 +83,26 @@ SwitchSnapshot snapshot_switches(const Session& session, bool with_reaped_childr
   return s;
 }
 
+// The traced pass's timed part: n single ops, each window kept so that the kernel's events can be cut
+// into the same ops the user-space clock timed.
+void trace_single_ops(Session& session, const ProbeInfo& info, std::uint64_t n, RepetitionRun& rep) {
+  const double inner = static_cast<double>(std::max<std::uint64_t>(info.inner_ops, 1));
+  rep.initiator_tid = gettid_now();
+  rep.ops_per_sample = 1;
+  rep.op_windows.reserve(2 * n);
+  rep.ns_per_op.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    throw_if_stopped();
+    const std::uint64_t start = now_ns();
+    session.run_ops(1);
+    const std::uint64_t end = now_ns();
+    rep.op_windows.push_back(start);
+    rep.op_windows.push_back(end);
+    rep.ns_per_op.push_back(static_cast<double>(end - start) / inner);
+  }
+  rep.ops = n * static_cast<std::uint64_t>(inner);
+  if (std::vector<double>* own = session.own_samples()) own->clear();
+}
 
 RepetitionRun run_repetition(const Probe& probe, const Placement& placement, const RunnerSettings& settings,
                              std::uint64_t target_batch_ns, std::uint64_t& voluntary,
@@ -108,6 +128,11 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
   // Where the tasks ran: one reading per task per sample, after the sample's clock read.
   const TaskCpuReader where(session->tasks());
   rep.task_cpus.assign(where.size(), {});
+  if (settings.traced_ops > 0) {
+    trace_single_ops(*session, probe.info(), settings.traced_ops, rep);
+    for (std::size_t i = 0; i < where.size(); ++i) rep.task_cpus[i].assign(rep.ns_per_op.size(), where.cpu(i));
+    return rep;
+  }
   const std::uint64_t sample_end = now_ns() + settings.sample_budget_ns;
   const int max_samples = probe.info().max_samples > 0 ? probe.info().max_samples : settings.max_samples;
   while (static_cast<int>(rep.ns_per_op.size()) < max_samples &&
@@ -188,6 +213,7 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
   RunnerSettings capped = settings;
   const ProbeInfo& info = probe.info();
   if (info.max_repetitions > 0) capped.repetitions = std::min(capped.repetitions, info.max_repetitions);
+  if (settings.traced_ops > 0) capped.repetitions = 1;
   if (info.max_sample_budget_ns > 0) {
     capped.sample_budget_ns = std::min(capped.sample_budget_ns, info.max_sample_budget_ns);
     capped.warmup_budget_ns = std::min(capped.warmup_budget_ns, info.max_sample_budget_ns / 4);

@@ -24,6 +24,10 @@ struct RunnerSettings {
   // Watchdog (--timeout): a probe and placement still running after this long fails with the reason and
   // its tasks are killed; 0 disables it. main() sets it from the options (default_timeout_s()).
   std::uint64_t timeout_ns = 60'000'000'000ULL;
+  // The traced pass of --explain (docs/METHODOLOGY.md, "Where the time went"): when > 0, one repetition
+  // whose timed part is this many single ops, each timed on its own and its window kept
+  // (RepetitionRun::op_windows), instead of the timed batches. Its figures never join a record's samples.
+  std::uint64_t traced_ops = 0;
 
   static RunnerSettings quick();
 };

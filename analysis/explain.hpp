@@ -1,0 +1,72 @@
+// Where the time of one op went (--explain): the kernel events of a traced pass (probes/explain/) cut into
+// the same ops the user-space clock timed, and each op split into named phases along its critical path.
+// Pure functions over literal data: tests/explain_test.cpp feeds them hand-written event sequences.
+// Phases are defined in docs/METHODOLOGY.md, "Where the time went (--explain)".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "probes/explain/trace_event.h"
+
+namespace ctxbench {
+
+// One stretch of an op's critical path.
+struct PhaseSpan {
+  std::string phase;
+  std::uint64_t ns = 0;
+};
+
+// One op, its phases in time order. They add up to the op's window exactly (end - start).
+struct OpBreakdown {
+  std::vector<PhaseSpan> spans;
+  // The walk reached the op's start in the initiator's user space: every nanosecond is attributed.
+  // False: some events were missing (a span is then named kUnattributed).
+  bool followed = true;
+  // Hand-offs on the path: waking (or new task made runnable) to switched in, ns each.
+  std::vector<std::uint64_t> wake_to_run_ns;
+};
+
+inline constexpr const char* kUnattributed = "unattributed (events missing)";
+
+// Splits the op [start, end] that the initiator thread timed. `events` must be in time order.
+OpBreakdown break_down_op(const std::vector<ctxbench_trace_event>& events, int initiator_tid, std::uint64_t start,
+                          std::uint64_t end);
+
+struct PhaseSummary {
+  std::string phase;
+  double median_ns = 0, p99_ns = 0, mean_ns = 0;  // per reported op, 0 for ops without the phase
+  double share = 0;                              // mean / mean op
+  double present = 0;                            // fraction of ops that have the phase
+};
+
+enum class ExplainStatus { Ok, LostEvents, NoOps, Incomplete };
+
+struct Explanation {
+  ExplainStatus status = ExplainStatus::Ok;
+  std::string reason;          // why not Ok
+  std::uint64_t ops = 0;       // traced ops
+  std::uint64_t followed = 0;  // ops whose every nanosecond was attributed
+  std::uint64_t events = 0, lost_events = 0;
+  double traced_median_ns = 0;  // median op of the traced pass, per reported op
+  double explained_fraction = 0;  // sum of the phases' medians / traced_median_ns
+  std::vector<PhaseSummary> phases;  // in the order they first occur along an op
+  // Waking to switched in, per hand-off (what perf sched timehist calls scheduling delay).
+  double wake_to_run_median_ns = 0, wake_to_run_mean_ns = 0;
+  std::uint64_t hand_offs = 0;
+};
+
+// The traced pass's ops (windows flattened [start0, end0, ...]) explained from its events. `inner_ops`:
+// reported ops per window (a ring lap). Events need not be sorted; `lost_events` > 0 gives LostEvents and
+// no phases: a breakdown with holes in it would not add up.
+Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t lost_events,
+                         const std::vector<std::uint64_t>& op_windows, int initiator_tid, std::uint64_t inner_ops);
+
+std::string explain_status_name(ExplainStatus status);
+
+// "write", "futex", ... for x86-64 and arm64 system call numbers the probes use; "syscall N" otherwise.
+std::string syscall_name(long nr);
+
+}  // namespace ctxbench

@@ -1,0 +1,151 @@
+/* The kernel side of --explain (docs/METHODOLOGY.md, "Where the time went"): records the scheduler,
+ * system-call and IPI events of the traced pass's own tasks into a ring buffer, untouched; the phase
+ * arithmetic happens in user space (analysis/explain.cpp) where it can be tested on literal events.
+ *
+ * CO-RE without a generated vmlinux.h: the two task_struct fields read here are declared with
+ * preserve_access_index, and libbpf relocates their offsets against the running kernel's BTF at load.
+ * Every program is a BTF-typed tracepoint (tp_btf): no tracefs mount is needed. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "probes/explain/trace_event.h"
+
+struct task_struct {
+  int pid;
+} __attribute__((preserve_access_index));
+struct pt_regs;
+struct linux_binprm;
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* tid -> 1: traced (its events are recorded and the tasks it creates are traced);
+ *        2: only the tasks it creates are traced (ctxbench itself, which starts the measuring process). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1 << 17);
+  __type(key, __u32);
+  __type(value, __u8);
+} tracked SEC(".maps");
+
+/* Sized by the loader before load (bpf_map__set_max_entries). */
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 1 << 24);
+} events SEC(".maps");
+
+/* Written by the loader through the mapped .bss: IPI events are kept only while a pass is armed and only
+ * for the CPUs the pass's tasks may use. */
+__u32 armed = 0;
+__u8 watched_cpu[1024] = {};
+/* Events the ring buffer had no room for: any loss makes the pass's breakdown unusable (the loader says so). */
+__u64 lost = 0;
+
+static __always_inline __u32 current_tid(void) { return (__u32)bpf_get_current_pid_tgid(); }
+
+static __always_inline int traced(__u32 tid) {
+  __u8* v = bpf_map_lookup_elem(&tracked, &tid);
+  return v && *v == 1;
+}
+
+static __always_inline int cpu_watched(__u32 cpu) { return armed && cpu < 1024 && watched_cpu[cpu]; }
+
+static __always_inline void emit(__u32 kind, __s32 tid, __s32 other, __s64 arg) {
+  struct ctxbench_trace_event* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    __sync_fetch_and_add(&lost, 1);
+    return;
+  }
+  e->ts_ns = bpf_ktime_get_ns();
+  e->kind = kind;
+  e->cpu = bpf_get_smp_processor_id();
+  e->tid = tid;
+  e->other = other;
+  e->arg = arg;
+  /* No wake-up of a reader: ctxbench drains the buffer after the pass, so nothing runs beside the ops. */
+  bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
+  __u32 tid = current_tid();
+  if (traced(tid)) emit(CTXBENCH_EV_SYS_ENTER, tid, 0, id);
+  return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
+  __u32 tid = current_tid();
+  if (traced(tid)) emit(CTXBENCH_EV_SYS_EXIT, tid, 0, ret);
+  return 0;
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(on_sched_waking, struct task_struct* p) {
+  __u32 target = BPF_CORE_READ(p, pid);
+  if (traced(target)) emit(CTXBENCH_EV_WAKING, current_tid(), target, 0);
+  return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(on_sched_wakeup_new, struct task_struct* p) {
+  __u32 target = BPF_CORE_READ(p, pid);
+  if (traced(target)) emit(CTXBENCH_EV_WAKEUP_NEW, current_tid(), target, 0);
+  return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_sched_switch, _Bool preempt, struct task_struct* prev, struct task_struct* next,
+             unsigned int prev_state) {
+  __u32 prev_tid = BPF_CORE_READ(prev, pid);
+  __u32 next_tid = BPF_CORE_READ(next, pid);
+  /* A preempted task is still runnable whatever its state word says: 0 = runnable. */
+  if (traced(prev_tid) || traced(next_tid))
+    emit(CTXBENCH_EV_SWITCH, prev_tid, next_tid, preempt ? 0 : prev_state);
+  return 0;
+}
+
+SEC("tp_btf/ipi_send_cpu")
+int BPF_PROG(on_ipi_send_cpu, unsigned int cpu, unsigned long callsite, void* callback) {
+  if (cpu_watched(cpu)) emit(CTXBENCH_EV_IPI_SEND, current_tid(), 0, cpu);
+  return 0;
+}
+
+SEC("tp_btf/reschedule_entry")
+int BPF_PROG(on_reschedule_entry, int vector) {
+  if (cpu_watched(bpf_get_smp_processor_id())) emit(CTXBENCH_EV_IPI_ENTRY, current_tid(), 0, vector);
+  return 0;
+}
+
+SEC("tp_btf/call_function_single_entry")
+int BPF_PROG(on_call_function_single_entry, int vector) {
+  if (cpu_watched(bpf_get_smp_processor_id())) emit(CTXBENCH_EV_IPI_ENTRY, current_tid(), 0, vector);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_sched_process_fork, struct task_struct* parent, struct task_struct* child) {
+  __u32 parent_tid = BPF_CORE_READ(parent, pid);
+  __u8* v = bpf_map_lookup_elem(&tracked, &parent_tid);
+  if (!v) return 0;
+  __u32 child_tid = BPF_CORE_READ(child, pid);
+  __u8 one = 1;
+  bpf_map_update_elem(&tracked, &child_tid, &one, BPF_ANY);
+  if (*v == 1) emit(CTXBENCH_EV_FORK, parent_tid, child_tid, 0);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_sched_process_exec, struct task_struct* p, int old_pid, struct linux_binprm* bprm) {
+  __u32 tid = BPF_CORE_READ(p, pid);
+  if (traced(tid)) emit(CTXBENCH_EV_EXEC, tid, old_pid, 0);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_sched_process_exit, struct task_struct* p) {
+  __u32 tid = BPF_CORE_READ(p, pid);
+  if (traced(tid)) emit(CTXBENCH_EV_EXIT, tid, 0, 0);
+  return 0;
+}

@@ -1,0 +1,29 @@
+/* One kernel event of the --explain pass, as the BPF program (explain.bpf.c) writes it into its ring
+ * buffer and as analysis/explain.cpp reads it. Plain C, fixed-width fields: the same bytes on both sides.
+ * docs/METHODOLOGY.md, "Where the time went (--explain)", defines what each kind is used for. */
+#ifndef CTXBENCH_TRACE_EVENT_H
+#define CTXBENCH_TRACE_EVENT_H
+
+enum ctxbench_trace_kind {
+  CTXBENCH_EV_SYS_ENTER = 1,     /* tid entered system call `arg` */
+  CTXBENCH_EV_SYS_EXIT = 2,      /* tid returns to user space from a system call */
+  CTXBENCH_EV_WAKING = 3,        /* tid (the waker, or 0 from an interrupt) wakes `other` */
+  CTXBENCH_EV_WAKEUP_NEW = 4,    /* tid (the creator) makes the new task `other` runnable */
+  CTXBENCH_EV_SWITCH = 5,        /* on cpu: tid is switched out (state `arg`: 0 = still runnable), `other` in */
+  CTXBENCH_EV_IPI_SEND = 6,      /* from cpu, an IPI to cpu `arg` */
+  CTXBENCH_EV_IPI_ENTRY = 7,     /* on cpu: a reschedule / function-call IPI is handled */
+  CTXBENCH_EV_EXEC = 8,          /* tid replaced its program */
+  CTXBENCH_EV_EXIT = 9,          /* tid exits */
+  CTXBENCH_EV_FORK = 10,         /* tid created `other` */
+};
+
+struct ctxbench_trace_event {
+  unsigned long long ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC, the clock the op windows use */
+  unsigned int kind;
+  unsigned int cpu;
+  int tid;
+  int other;
+  long long arg;
+};
+
+#endif

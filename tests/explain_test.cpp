@@ -1,0 +1,219 @@
+// The --explain phase arithmetic (analysis/explain.hpp) on hand-written kernel event sequences: what each
+// hand-off is split into, that the spans always add up to the op, and the status when events are lost,
+// missing, reordered, or a task changes CPU. No kernel, no privilege needed.
+#include "analysis/explain.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <random>
+
+namespace ctxbench {
+namespace {
+
+constexpr int A = 100, B = 200, C = 300;
+constexpr long kRead = 0, kWrite = 1;  // x86-64 numbers; the names below are looked up, not assumed
+constexpr long kYield = 24, kClone = 56, kWait4 = 61, kExitGroup = 231;
+
+ctxbench_trace_event ev(std::uint64_t ts, ctxbench_trace_kind kind, int tid, int other = 0, long long arg = 0,
+                        unsigned cpu = 0) {
+  return ctxbench_trace_event{ts, static_cast<unsigned>(kind), cpu, tid, other, arg};
+}
+ctxbench_trace_event enter(std::uint64_t ts, int tid, long nr, unsigned cpu = 0) {
+  return ev(ts, CTXBENCH_EV_SYS_ENTER, tid, 0, nr, cpu);
+}
+ctxbench_trace_event leave(std::uint64_t ts, int tid, unsigned cpu = 0) { return ev(ts, CTXBENCH_EV_SYS_EXIT, tid, 0, 0, cpu); }
+ctxbench_trace_event wakes(std::uint64_t ts, int waker, int woken, unsigned cpu = 0) {
+  return ev(ts, CTXBENCH_EV_WAKING, waker, woken, 0, cpu);
+}
+ctxbench_trace_event switches(std::uint64_t ts, int prev, int next, long long prev_state, unsigned cpu = 0) {
+  return ev(ts, CTXBENCH_EV_SWITCH, prev, next, prev_state, cpu);
+}
+
+// A pipe round trip on one CPU: A writes (waking B), blocks in read; B reads, writes back, blocks.
+std::vector<ctxbench_trace_event> same_cpu_round_trip(std::uint64_t t0) {
+  return {enter(t0 + 100, A, kWrite),  wakes(t0 + 300, A, B),      leave(t0 + 400, A),
+          enter(t0 + 500, A, kRead),   switches(t0 + 600, A, B, 1), leave(t0 + 800, B),
+          enter(t0 + 900, B, kWrite),  wakes(t0 + 1100, B, A),     leave(t0 + 1200, B),
+          enter(t0 + 1300, B, kRead),  switches(t0 + 1400, B, A, 1), leave(t0 + 1600, A)};
+}
+
+std::map<std::string, std::uint64_t> by_phase(const OpBreakdown& b) {
+  std::map<std::string, std::uint64_t> m;
+  for (const PhaseSpan& s : b.spans) m[s.phase] += s.ns;
+  return m;
+}
+
+std::uint64_t total(const OpBreakdown& b) {
+  std::uint64_t t = 0;
+  for (const PhaseSpan& s : b.spans) t += s.ns;
+  return t;
+}
+
+const std::string kUser = "user space";
+const std::string kSwitchedIn = "switched in, until back in user space";
+const std::string kWakerRunsOn = "runnable: the waker runs on, until it switches";
+
+TEST(Explain, SameCpuHandOffIsSyscallThenWakerRunsOnThenSwitchIn) {
+  const OpBreakdown b = break_down_op(same_cpu_round_trip(1000), A, 1000, 2700);
+  EXPECT_TRUE(b.followed);
+  EXPECT_EQ(total(b), 1700u);
+  const auto m = by_phase(b);
+  EXPECT_EQ(m.at(kUser), 300u);  // A before write, B between read and write, A after read
+  EXPECT_EQ(m.at(syscall_name(kWrite) + ": until it wakes the other task"), 400u);
+  EXPECT_EQ(m.at(kWakerRunsOn), 600u);
+  EXPECT_EQ(m.at(kSwitchedIn), 400u);
+  ASSERT_EQ(b.wake_to_run_ns.size(), 2u);
+  EXPECT_EQ(b.wake_to_run_ns[0], 300u);
+  // In time order: the op starts in A's user space and ends there.
+  EXPECT_EQ(b.spans.front().phase, kUser);
+  EXPECT_EQ(b.spans.back().phase, kUser);
+}
+
+TEST(Explain, CrossCpuWakeOfAnIdleCpuIsSplitAtTheIpi) {
+  const std::uint64_t t0 = 1000;
+  std::vector<ctxbench_trace_event> e = {
+      enter(t0 + 100, A, kWrite, 0),    wakes(t0 + 300, A, B, 0),   ev(t0 + 350, CTXBENCH_EV_IPI_SEND, A, 0, 1, 0),
+      leave(t0 + 400, A, 0),            enter(t0 + 500, A, kRead, 0), switches(t0 + 600, A, 0, 1, 0),
+      ev(t0 + 2000, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 1), switches(t0 + 2500, 0, B, 0, 1),
+      leave(t0 + 2700, B, 1),           enter(t0 + 2800, B, kWrite, 1), wakes(t0 + 3000, B, A, 1),
+      ev(t0 + 3100, CTXBENCH_EV_IPI_SEND, B, 0, 0, 1), ev(t0 + 4000, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 0),
+      switches(t0 + 4100, 0, A, 0, 0),  leave(t0 + 4300, A, 0)};
+  const OpBreakdown b = break_down_op(e, A, t0, t0 + 4400);
+  EXPECT_TRUE(b.followed);
+  EXPECT_EQ(total(b), 4400u);
+  const auto m = by_phase(b);
+  EXPECT_EQ(m.at("woken, until the IPI is sent"), 50u + 100u);
+  EXPECT_EQ(m.at("idle CPU wakes: IPI sent, until handled"), 1650u + 900u);
+  EXPECT_EQ(m.at("idle CPU: IPI handled, until switched in"), 500u + 100u);
+  EXPECT_EQ(m.count(kWakerRunsOn), 0u);
+  EXPECT_EQ(b.wake_to_run_ns, (std::vector<std::uint64_t>{2200, 1100}));
+}
+
+TEST(Explain, TaskWokenOntoAnotherCpuUsesThatCpusEvents) {
+  // B last ran on CPU 1 but is woken onto CPU 0's idle loop: the IPI to CPU 1 is not its wake-up.
+  const std::uint64_t t0 = 0;
+  std::vector<ctxbench_trace_event> e = {
+      switches(t0 + 10, B, 0, 1, 1),  // B blocked on CPU 1 before the op
+      enter(t0 + 100, A, kWrite, 1), wakes(t0 + 200, A, B, 1),
+      ev(t0 + 210, CTXBENCH_EV_IPI_SEND, A, 0, 1, 1),  // to CPU 1: unrelated
+      ev(t0 + 220, CTXBENCH_EV_IPI_SEND, A, 0, 0, 1),  // to CPU 0: B's wake-up
+      ev(t0 + 900, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 0), switches(t0 + 1000, 0, B, 0, 0), leave(t0 + 1100, B, 0),
+      enter(t0 + 1200, B, kWrite, 0), wakes(t0 + 1300, B, A, 0), leave(t0 + 1350, A, 1)};
+  // A never blocked (a spinning reader): its wake-up finds it running, so no switch-in; the walk still
+  // reaches A's start through B.
+  e.pop_back();
+  e.push_back(switches(t0 + 1320, 0, A, 0, 1));
+  e.push_back(leave(t0 + 1350, A, 1));
+  const OpBreakdown b = break_down_op(e, A, t0, t0 + 1400);
+  EXPECT_EQ(total(b), 1400u);
+  const auto m = by_phase(b);
+  EXPECT_EQ(m.at("woken, until the IPI is sent"), 20u);
+  EXPECT_EQ(m.at("idle CPU wakes: IPI sent, until handled"), 680u);
+}
+
+TEST(Explain, CreationFollowsTheChildUntilItsExitWakesTheParent) {
+  const std::uint64_t t0 = 1000;
+  std::vector<ctxbench_trace_event> e = {
+      enter(t0 + 100, A, kClone), ev(t0 + 200, CTXBENCH_EV_FORK, A, C), ev(t0 + 300, CTXBENCH_EV_WAKEUP_NEW, A, C),
+      leave(t0 + 400, A),         enter(t0 + 500, A, kWait4),           switches(t0 + 600, A, C, 1),
+      leave(t0 + 700, C),         enter(t0 + 800, C, kExitGroup),       ev(t0 + 900, CTXBENCH_EV_EXIT, C),
+      wakes(t0 + 1000, C, A),     switches(t0 + 1100, C, A, 128),       leave(t0 + 1200, A)};
+  const OpBreakdown b = break_down_op(e, A, t0, t0 + 1300);
+  EXPECT_TRUE(b.followed);
+  EXPECT_EQ(total(b), 1300u);
+  const auto m = by_phase(b);
+  EXPECT_EQ(m.at(syscall_name(kClone) + ": until the new task is runnable"), 200u);
+  EXPECT_EQ(m.at(syscall_name(kExitGroup) + ": until it wakes the other task"), 200u);
+  EXPECT_EQ(m.at(kWakerRunsOn), 300u + 100u);
+  EXPECT_EQ(m.at(kSwitchedIn), 100u + 100u);  // the child's first return to user space, the parent's
+}
+
+TEST(Explain, YieldIsRunnableWhileTheOtherTaskRuns) {
+  std::vector<ctxbench_trace_event> e = {enter(1100, A, kYield), switches(1200, A, B, 0), leave(1300, B),
+                                         enter(1400, B, kYield), switches(1500, B, A, 0), leave(1600, A)};
+  const OpBreakdown b = break_down_op(e, A, 1000, 1700);
+  EXPECT_TRUE(b.followed);
+  const auto m = by_phase(b);
+  EXPECT_EQ(m.at(syscall_name(kYield) + ": until it gives up the CPU"), 100u);
+  EXPECT_EQ(m.at("runnable: other tasks run (yield or preemption)"), 300u);
+  EXPECT_EQ(total(b), 700u);
+}
+
+TEST(Explain, AMissingWakeUpIsNamedNotGuessed) {
+  std::vector<ctxbench_trace_event> e = same_cpu_round_trip(1000);
+  e.erase(e.begin() + 7);  // B's waking of A is lost
+  const OpBreakdown b = break_down_op(e, A, 1000, 2700);
+  EXPECT_FALSE(b.followed);
+  EXPECT_EQ(total(b), 1700u);  // still adds up: the hole has a name
+  EXPECT_GT(by_phase(b).at(kUnattributed), 0u);
+}
+
+TEST(Explain, ReorderedEventsGiveTheSameBreakdown) {
+  std::vector<ctxbench_trace_event> events;
+  std::vector<std::uint64_t> windows;
+  for (int op = 0; op < 50; ++op) {
+    const std::uint64_t t0 = 10'000 + static_cast<std::uint64_t>(op) * 2'000;
+    for (const auto& e : same_cpu_round_trip(t0)) events.push_back(e);
+    windows.push_back(t0);
+    windows.push_back(t0 + 1700);
+  }
+  const Explanation sorted = explain_pass(events, 0, windows, A, 1);
+  std::shuffle(events.begin(), events.end(), std::mt19937(7));
+  const Explanation shuffled = explain_pass(events, 0, windows, A, 1);
+  ASSERT_EQ(sorted.status, ExplainStatus::Ok);
+  ASSERT_EQ(shuffled.phases.size(), sorted.phases.size());
+  for (std::size_t i = 0; i < sorted.phases.size(); ++i) {
+    EXPECT_EQ(shuffled.phases[i].phase, sorted.phases[i].phase);
+    EXPECT_DOUBLE_EQ(shuffled.phases[i].median_ns, sorted.phases[i].median_ns);
+  }
+  EXPECT_EQ(sorted.followed, 50u);
+  EXPECT_DOUBLE_EQ(sorted.traced_median_ns, 1700);
+  EXPECT_NEAR(sorted.explained_fraction, 1.0, 1e-9);
+  double shares = 0;
+  for (const PhaseSummary& p : sorted.phases) shares += p.share;
+  EXPECT_NEAR(shares, 1.0, 1e-9);
+  EXPECT_EQ(sorted.hand_offs, 100u);
+  EXPECT_DOUBLE_EQ(sorted.wake_to_run_median_ns, 300);
+}
+
+TEST(Explain, LostEventsGiveAStatusAndNoSums) {
+  std::vector<ctxbench_trace_event> events = same_cpu_round_trip(1000);
+  const Explanation x = explain_pass(events, 12, {1000, 2700}, A, 1);
+  EXPECT_EQ(x.status, ExplainStatus::LostEvents);
+  EXPECT_NE(x.reason.find("12 kernel events were lost"), std::string::npos);
+  EXPECT_TRUE(x.phases.empty());
+  EXPECT_EQ(x.explained_fraction, 0);
+}
+
+TEST(Explain, MostlyUnfollowableOpsAreIncompleteNotOk) {
+  std::vector<ctxbench_trace_event> events;
+  std::vector<std::uint64_t> windows;
+  for (int op = 0; op < 10; ++op) {
+    const std::uint64_t t0 = 10'000 + static_cast<std::uint64_t>(op) * 2'000;
+    std::vector<ctxbench_trace_event> e = same_cpu_round_trip(t0);
+    if (op % 2 == 0) e.erase(e.begin() + 7);
+    events.insert(events.end(), e.begin(), e.end());
+    windows.push_back(t0);
+    windows.push_back(t0 + 1700);
+  }
+  const Explanation x = explain_pass(events, 0, windows, A, 1);
+  EXPECT_EQ(x.status, ExplainStatus::Incomplete);
+  EXPECT_EQ(x.followed, 5u);
+  EXPECT_NE(x.reason.find("5 of 10"), std::string::npos);
+}
+
+TEST(Explain, InnerOpsDivideEveryFigure) {
+  const Explanation x = explain_pass(same_cpu_round_trip(1000), 0, {1000, 2700}, A, 2);
+  EXPECT_DOUBLE_EQ(x.traced_median_ns, 850);
+  EXPECT_NEAR(x.explained_fraction, 1.0, 1e-9);
+}
+
+TEST(Explain, NoWindowsIsNoOps) {
+  EXPECT_EQ(explain_pass({}, 0, {}, A, 1).status, ExplainStatus::NoOps);
+}
+
+}  // namespace
+}  // namespace ctxbench
