@@ -89,6 +89,26 @@ std::string keep_awake_line(const Record& r, const std::vector<Record>& all) {
   return "";
 }
 
+// --explain: "where the time went", one line per phase under the row.
+std::string explain_block(const Record& r) {
+  if (!r.explain) return "";
+  const Explanation& x = *r.explain;
+  if (x.status == ExplainStatus::Skipped || x.status == ExplainStatus::Failed || x.status == ExplainStatus::NoOps ||
+      x.status == ExplainStatus::LostEvents)
+    return fmt::format("    where the time went: {} ({})\n", explain_status_name(x.status), x.reason);
+  std::string out = fmt::format(
+      "    where the time went ({} traced ops, median {} traced vs {} untraced; phases add up to {:.0f}% of it):\n",
+      x.ops, format_duration_ns(x.traced_median_ns), format_duration_ns(x.untraced_median_ns),
+      x.explained_fraction * 100);
+  for (const PhaseSummary& p : x.phases)
+    out += fmt::format("      {:>9} {:>9}  {:>4.0f}%  {}{}\n", format_duration_ns(p.median_ns),
+                       format_duration_ns(p.p99_ns), p.share * 100, p.phase,
+                       p.present < 0.95 ? fmt::format(" (in {:.0f}% of ops)", p.present * 100) : "");
+  out += "      (median, p99, share of the mean op)\n";
+  if (x.status == ExplainStatus::Incomplete) out += fmt::format("      incomplete: {}\n", x.reason);
+  return out;
+}
+
 std::string switches_cell(const Record& r) {
   if (!r.switches_per_op) return "";
   if (r.expected_switches_per_op)
@@ -144,6 +164,7 @@ std::string format_table(const std::vector<Record>& records) {
     out += observed_line(r);
     out += metrics_line(r);
     out += keep_awake_line(r, records);
+    out += explain_block(r);
     for (const std::string& w : r.warnings) {
       // The remedy is the same for every noisy row: say it once, below the table.
       const std::string& remedy = noise_remedy();

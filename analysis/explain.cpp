@@ -12,12 +12,12 @@ namespace ctxbench {
 
 namespace {
 
-enum class MarkKind { Enter, Exit, In, Out, Woken };
+enum class MarkKind { Enter, Exit, In, Out, Woken, Wakes };
 
-// Where a task's segment ends, looking backward: what the walk came from decides the segment's name.
-enum class Until { Exit, Wakes, MakesRunnable, GivesUp };
+// What ends the stretch being named, looking backward from it: the phrase of the stretch's name.
+enum class Until { Returns, Wakes, MakesRunnable, Switches };
 
-// A task's timeline, built once per pass: for each traced task, the events that change its state.
+// Each traced task's timeline, built once per pass: the events that change what the task is doing.
 class TraceIndex {
  public:
   explicit TraceIndex(const std::vector<ctxbench_trace_event>& events) : events_(events) {
@@ -31,7 +31,10 @@ class TraceIndex {
           add(e.other, i, MarkKind::In);
           break;
         case CTXBENCH_EV_WAKING:
-        case CTXBENCH_EV_WAKEUP_NEW: add(e.other, i, MarkKind::Woken); break;
+        case CTXBENCH_EV_WAKEUP_NEW:
+          add(e.other, i, MarkKind::Woken);
+          add(e.tid, i, MarkKind::Wakes);
+          break;
         case CTXBENCH_EV_IPI_SEND: ipi_sent_[static_cast<int>(e.arg)].push_back(i); break;
         case CTXBENCH_EV_IPI_ENTRY: ipi_handled_[static_cast<int>(e.cpu)].push_back(i); break;
         default: break;
@@ -82,84 +85,83 @@ class TraceIndex {
   std::unordered_map<int, std::vector<std::size_t>> ipi_sent_, ipi_handled_;
 };
 
-std::string syscall_until(long nr, Until until) {
-  const std::string name = syscall_name(nr);
+const char* until_phrase(Until until) {
   switch (until) {
-    case Until::Exit: return name + ": whole system call";
-    case Until::Wakes: return name + ": until it wakes the other task";
-    case Until::MakesRunnable: return name + ": until the new task is runnable";
-    case Until::GivesUp: return name + ": until it gives up the CPU";
+    case Until::Returns: return "until back in user space";
+    case Until::Wakes: return "until it wakes the other task";
+    case Until::MakesRunnable: return "until the new task is runnable";
+    case Until::Switches: return "until it switches";
   }
-  return name;
+  return "";
 }
 
-std::string switched_in_until(Until until) {
-  switch (until) {
-    case Until::Exit: return "switched in, until back in user space";
-    case Until::Wakes: return "switched in, until it wakes the other task";
-    case Until::MakesRunnable: return "switched in, until the new task is runnable";
-    case Until::GivesUp: return "switched in, until it gives up the CPU";
-  }
-  return "switched in";
-}
-
-// Walks one op backward from its end along the chain of wake-ups (the critical path): the initiator's
-// clock read at `end`, back through what woke it, what woke that, ..., to the initiator's clock read at
-// `start`. Every stretch of time is named once, so the spans add up to end - start.
+// Walks one op backward from its end along its critical path: from the initiator's clock read at `end`,
+// through whatever the op waited for (the task that held the CPU before it was switched in; for an idle
+// CPU, the task that woke it), back to the initiator's clock read at `start`. Every stretch of time is
+// named once, so the spans add up to end - start.
 class OpWalk {
  public:
   OpWalk(const TraceIndex& index, int initiator, std::uint64_t start, std::uint64_t end)
       : ix_(index), initiator_(initiator), start_(start), tau_(end), bound_(index.first_after(end)), tid_(initiator) {}
 
   OpBreakdown run() {
-    bool user = true;
-    Until until = Until::Exit;
+    // At `end` the initiator is in user space (it just read the clock).
     for (int guard = 0; guard < 1'000'000 && tau_ > start_; ++guard) {
-      if (user) {
-        const TraceIndex::Mark* m = ix_.last_before(tid_, bound_, {MarkKind::Exit, MarkKind::In, MarkKind::Out, MarkKind::Enter});
-        if (m == nullptr || ts(*m) <= start_) {
-          // Reached the op's start in user space: whole only if it is the initiator's.
+      const TraceIndex::Mark* m =
+          ix_.last_before(tid_, bound_, {MarkKind::Enter, MarkKind::Exit, MarkKind::In, MarkKind::Out, MarkKind::Wakes});
+      if (m == nullptr || ts(*m) <= start_) {
+        // The walk reached the op's start. Whole only in the initiator's user space, where the op began.
+        if (tid_ == initiator_ && (m == nullptr || m->kind == MarkKind::Exit || m->kind == MarkKind::In)) {
           span("user space", start_);
-          if (tid_ != initiator_) out_.followed = false;
-          break;
-        }
-        if (m->kind == MarkKind::Exit) {
-          span("user space", ts(*m));
-          move_to(*m);
-          user = false;
-          until = Until::Exit;
-        } else if (m->kind == MarkKind::In) {  // resumed in user space after a preemption
-          span("user space", ts(*m));
-          if (!before_switch_in(*m, user, until)) break;
         } else {
-          return broken();  // running in user space right after a switch-out or a syscall entry: events lost
+          span(kUnattributed, start_);
+          out_.followed = false;
         }
-        continue;
+        break;
       }
-      const TraceIndex::Mark* m = ix_.last_before(tid_, bound_, {MarkKind::Enter, MarkKind::In, MarkKind::Exit, MarkKind::Out});
-      if (m == nullptr || ts(*m) < start_ || m->kind == MarkKind::Exit || m->kind == MarkKind::Out) return broken();
-      if (m->kind == MarkKind::Enter) {
-        span(syscall_until(ix_.event(m->index).arg, until), ts(*m));
-        move_to(*m);
-        user = true;
+      const ctxbench_trace_event& e = ix_.event(m->index);
+      bound_ = m->index;
+      if (m->kind == MarkKind::Exit) {
+        span("user space", e.ts_ns);
+        until_ = Until::Returns;
+      } else if (m->kind == MarkKind::Enter) {
+        span(syscall_name(e.arg) + ": " + (until_ == Until::Returns ? "whole system call" : until_phrase(until_)),
+             e.ts_ns);
+        until_ = Until::Returns;  // before the call the task was in user space: only an Exit or In precedes
+      } else if (m->kind == MarkKind::Wakes) {
+        const bool created = e.kind == CTXBENCH_EV_WAKEUP_NEW;
+        span(syscall_of(m->index) + (created ? ": after the new task is runnable, " : ": after the wake-up, ") +
+                 until_phrase(until_),
+             e.ts_ns);
+        until_ = created ? Until::MakesRunnable : Until::Wakes;
+      } else if (m->kind == MarkKind::In) {
+        if (in_user_at(m->index))
+          span("user space", e.ts_ns);  // resumed in user space after a preemption
+        else
+          span(std::string("switched in, ") + until_phrase(until_), e.ts_ns);
+        if (!before_switch_in(*m)) break;
       } else {
-        span(switched_in_until(until), ts(*m));
-        if (!before_switch_in(*m, user, until)) break;
+        // Running after its own switch-out with no switch-in between: the switch-in event is lost.
+        return broken();
       }
     }
     return finished();
   }
 
  private:
-  // The walk went backward: put spans and hand-offs in time order.
-  OpBreakdown finished() {
-    std::reverse(out_.spans.begin(), out_.spans.end());
-    std::reverse(out_.wake_to_run_ns.begin(), out_.wake_to_run_ns.end());
-    return out_;
-  }
-
   std::uint64_t ts(const TraceIndex::Mark& m) const { return ix_.event(m.index).ts_ns; }
-  void move_to(const TraceIndex::Mark& m) { bound_ = m.index; }
+
+  // The system call the task was in at event `index`.
+  std::string syscall_of(std::size_t index) const {
+    const TraceIndex::Mark* enter = ix_.last_before(tid_, index, {MarkKind::Enter});
+    return enter != nullptr ? syscall_name(ix_.event(enter->index).arg) : "kernel";
+  }
+  // Whether the task was in user space at event `index` (its last Enter/Exit before it was an Exit).
+  // No such event: a task that is switched in was blocked, i.e. in the kernel.
+  bool in_user_at(std::size_t index) const {
+    const TraceIndex::Mark* m = ix_.last_before(tid_, index, {MarkKind::Enter, MarkKind::Exit});
+    return m != nullptr && m->kind == MarkKind::Exit;
+  }
 
   // Names [from, tau) (clipped at the op's start) and moves tau back to it.
   void span(const std::string& phase, std::uint64_t from) {
@@ -173,79 +175,95 @@ class OpWalk {
     tau_ = lo;
   }
 
+  // The walk went backward: put spans and hand-offs in time order.
+  OpBreakdown finished() {
+    std::reverse(out_.spans.begin(), out_.spans.end());
+    std::reverse(out_.wake_to_run_ns.begin(), out_.wake_to_run_ns.end());
+    return out_;
+  }
+
   OpBreakdown broken() {
     span(kUnattributed, start_);
     out_.followed = false;
     return finished();
   }
 
-  // The task was switched in at `in`: name the time it spent runnable before, and continue with whoever
-  // made it runnable. False when the walk is over (start reached or events missing).
-  bool before_switch_in(const TraceIndex::Mark& in, bool& user, Until& until) {
+  // The task was switched in at `in`. Before that it waited: for the task that had the CPU (followed
+  // from the switch), or, on an idle CPU, for the wake-up to reach it (named, then the waker is
+  // followed). False when the walk is over.
+  bool before_switch_in(const TraceIndex::Mark& in) {
     const ctxbench_trace_event& sw = ix_.event(in.index);
     const TraceIndex::Mark* cause = ix_.last_before(tid_, in.index, {MarkKind::Woken, MarkKind::Out});
-    if (cause == nullptr) {
-      broken_in_place();
-      return false;
-    }
-    const ctxbench_trace_event& c = ix_.event(cause->index);
-    if (cause->kind == MarkKind::Out) {
-      if (c.arg != 0) {  // it blocked, and was switched in without a wake-up: the waking event is lost
-        broken_in_place();
-        return false;
-      }
-      span("runnable: other tasks run (yield or preemption)", c.ts_ns);
-      if (tau_ <= start_) return false;
-      // Was it in a system call when it gave up the CPU?
-      const TraceIndex::Mark* mode = ix_.last_before(tid_, cause->index, {MarkKind::Enter, MarkKind::Exit});
-      user = mode == nullptr || mode->kind == MarkKind::Exit;
-      until = Until::GivesUp;
-      bound_ = cause->index;
+    const ctxbench_trace_event* woken = cause != nullptr && cause->kind == MarkKind::Woken ? &ix_.event(cause->index) : nullptr;
+    if (woken != nullptr && woken->ts_ns >= start_) out_.wake_to_run_ns.push_back(sw.ts_ns - woken->ts_ns);
+    const int prev = sw.tid;
+    const bool prev_preempted = sw.arg == CTXBENCH_SWITCH_PREEMPTED;
+    if (prev != 0 && prev != tid_ && ix_.knows(prev) && !prev_preempted) {
+      // A traced task had the CPU and gave it up (blocked or yielded): the op waited for it. Follow it
+      // back from the switch.
+      tid_ = prev;
+      bound_ = in.index;
+      until_ = Until::Switches;
       return true;
     }
-    // Woken at c: how the CPU it was switched in on came to run it.
-    const int cpu = static_cast<int>(sw.cpu);
-    if (c.ts_ns >= start_) out_.wake_to_run_ns.push_back(sw.ts_ns - c.ts_ns);
-    if (sw.tid == 0) {  // the CPU was idle
-      const auto sent = ix_.first_ipi(true, cpu, cause->index, in.index);
-      const auto handled = ix_.first_ipi(false, cpu, sent ? *sent : cause->index, in.index);
-      if (handled) {
-        span("idle CPU: IPI handled, until switched in", ix_.event(*handled).ts_ns);
-        span(sent ? "idle CPU wakes: IPI sent, until handled" : "idle CPU wakes, until the IPI is handled",
-             sent ? ix_.event(*sent).ts_ns : c.ts_ns);
-      } else if (sent) {
-        span("idle CPU wakes: IPI sent, until switched in", ix_.event(*sent).ts_ns);
-      }
-      if (sent) span("woken, until the IPI is sent", c.ts_ns);
-      span("idle CPU wakes, until switched in", c.ts_ns);  // no IPI seen: a polling idle loop
-    } else if (sw.tid == c.tid) {
-      span("runnable: the waker runs on, until it switches", c.ts_ns);
-    } else {
-      span("runnable: waiting for the CPU", c.ts_ns);
-    }
-    if (tau_ <= start_) return false;
-    if (!ix_.knows(c.tid)) {
-      span("woken from outside the traced tasks (interrupt or another task)", start_);
+    if (cause == nullptr) {
+      span(kUnattributed, start_);
       out_.followed = false;
       return false;
     }
-    tid_ = c.tid;
+    if (woken == nullptr) {
+      const long long state = ix_.event(cause->index).arg;
+      if (state != 0 && state != CTXBENCH_SWITCH_PREEMPTED) {  // blocked, switched in without a wake-up: lost
+        span(kUnattributed, start_);
+        out_.followed = false;
+        return false;
+      }
+      span("runnable: another task had the CPU (preempted or yielded)", ix_.event(cause->index).ts_ns);
+      bound_ = cause->index;
+      until_ = Until::Switches;
+      return tau_ > start_;
+    }
+    if (prev == 0 || prev_preempted) {
+      // The wake-up had to reach the CPU: an idle one wakes, a busy one preempts what it runs; through an
+      // IPI to it, handled on it, when the kernel sent one.
+      const std::string cpu_state = prev == 0 ? "idle CPU" : "busy CPU";
+      const int cpu = static_cast<int>(sw.cpu);
+      const auto sent = ix_.first_ipi(true, cpu, cause->index, in.index);
+      const auto handled = ix_.first_ipi(false, cpu, sent ? *sent : cause->index, in.index);
+      if (handled) {
+        span(cpu_state + ": IPI handled, until switched in", ix_.event(*handled).ts_ns);
+        if (sent) span(cpu_state + ": IPI sent, until handled", ix_.event(*sent).ts_ns);
+      } else if (sent) {
+        span(cpu_state + ": IPI sent, until switched in", ix_.event(*sent).ts_ns);
+      }
+      if (sent)
+        span("woken, until the IPI is sent", woken->ts_ns);
+      else if (handled)
+        span("woken, until an IPI is handled", woken->ts_ns);
+      else
+        span(prev == 0 ? "woken, idle CPU switches it in (no IPI)" : "woken, until the running task is preempted (no IPI)",
+             woken->ts_ns);
+    } else {
+      span("runnable: another task had the CPU", woken->ts_ns);
+    }
+    if (tau_ <= start_) return false;
+    if (!ix_.knows(woken->tid)) {
+      span("woken from outside the traced tasks", start_);
+      out_.followed = false;
+      return false;
+    }
+    tid_ = woken->tid;
     bound_ = cause->index;
-    user = false;
-    until = c.kind == CTXBENCH_EV_WAKEUP_NEW ? Until::MakesRunnable : Until::Wakes;
+    until_ = woken->kind == CTXBENCH_EV_WAKEUP_NEW ? Until::MakesRunnable : Until::Wakes;
     return true;
-  }
-
-  void broken_in_place() {
-    span(kUnattributed, start_);
-    out_.followed = false;
   }
 
   const TraceIndex& ix_;
   int initiator_;
   std::uint64_t start_, tau_;
-  std::size_t bound_;  // marks before this event index are in the past of tau_
+  std::size_t bound_;  // the current task's marks before this event index are in the past of tau_
   int tid_;
+  Until until_ = Until::Returns;
   OpBreakdown out_;
 };
 
@@ -338,12 +356,21 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   return x;
 }
 
+Explanation explanation_not_run(ExplainStatus status, std::string reason) {
+  Explanation x;
+  x.status = status;
+  x.reason = std::move(reason);
+  return x;
+}
+
 std::string explain_status_name(ExplainStatus status) {
   switch (status) {
     case ExplainStatus::Ok: return "ok";
     case ExplainStatus::LostEvents: return "lost_events";
     case ExplainStatus::NoOps: return "no_ops";
     case ExplainStatus::Incomplete: return "incomplete";
+    case ExplainStatus::Skipped: return "skipped";
+    case ExplainStatus::Failed: return "failed";
   }
   return "unknown";
 }

@@ -42,7 +42,9 @@ struct PhaseSummary {
   double present = 0;                            // fraction of ops that have the phase
 };
 
-enum class ExplainStatus { Ok, LostEvents, NoOps, Incomplete };
+// Skipped: no traced pass ran (no privilege, no BPF in this build, the probe's record failed): reason says why.
+// Failed: the traced pass itself failed (its measuring process, or the tracer).
+enum class ExplainStatus { Ok, LostEvents, NoOps, Incomplete, Skipped, Failed };
 
 struct Explanation {
   ExplainStatus status = ExplainStatus::Ok;
@@ -56,7 +58,12 @@ struct Explanation {
   // Waking to switched in, per hand-off (what perf sched timehist calls scheduling delay).
   double wake_to_run_median_ns = 0, wake_to_run_mean_ns = 0;
   std::uint64_t hand_offs = 0;
+  // The observer effect: the record's own p50 (untraced repetitions) beside traced_median_ns.
+  double untraced_median_ns = 0;
 };
+
+// An Explanation that only says why there is none.
+Explanation explanation_not_run(ExplainStatus status, std::string reason);
 
 // The traced pass's ops (windows flattened [start0, end0, ...]) explained from its events. `inner_ops`:
 // reported ops per window (a ring lap). Events need not be sorted; `lost_events` > 0 gives LostEvents and

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/explain.hpp"
 #include "analysis/statistics.hpp"
 #include "analysis/truth.hpp"
 #include "probes/probe.hpp"
@@ -78,6 +79,8 @@ struct Record {
   std::uint64_t host_start_rss_kib = 0, host_peak_rss_kib = 0;
   std::optional<std::uint64_t> parent_rss_kib;
   std::string ran_in_owner_because;  // non-empty: no measuring process could be started (ProbeRun)
+  // --explain: where the time of one op went, from a separate traced pass (analysis/explain.hpp).
+  std::optional<Explanation> explain;
 
   // "ctxswitch.pipe.process/same-cpu" or "baseline.clock" for one-task probes; "/keep-awake" appended
   // when spinners were on.

@@ -74,6 +74,7 @@ ProbeInfo pipe_info(bool process) {
   info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   info.expected_switches_per_op = 2;
   info.keep_awake_twin = true;
+  info.explainable = true;
   return info;
 }
 

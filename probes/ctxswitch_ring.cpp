@@ -144,6 +144,7 @@ void add_ctxswitch_ring_probes(std::vector<std::unique_ptr<Probe>>& table) {
   for (int n : {2, 4, 8, 16, 32, 64}) {
     ProbeInfo info;
     info.name = "ctxswitch.ring/tasks:" + std::to_string(n);
+    info.explainable = true;
     info.family = "ctxswitch";
     info.params = {{"tasks", std::to_string(n)}};
     info.op = "one hop of a token (1 B) round a ring of " + std::to_string(n) +
@@ -164,6 +165,7 @@ void add_ctxswitch_ring_probes(std::vector<std::unique_ptr<Probe>>& table) {
     for (bool process : {false, true}) {
       ProbeInfo info;
       info.name = std::string("ctxswitch.yield.") + (process ? "process" : "thread") + (fifo ? ".fifo" : "");
+      info.explainable = true;
       info.family = "ctxswitch";
       info.op = std::string("one sched_yield() by A that returns after ") +
                 (process ? "its partner process" : "its partner thread") +

@@ -123,6 +123,10 @@ struct ProbeInfo {
   // A headline cross-cpu ping-pong: without --keep-awake its cross-cpu run is repeated right after with
   // keep-awake spinners, so the table shows how much of the figure is the woken CPU's idle-state exit.
   bool keep_awake_twin = false;
+  // --explain traces it (docs/METHODOLOGY.md, "Where the time went"): its ops are batch-timed hand-offs or
+  // creations whose whole critical path runs in tasks the probe creates. Not self-timed probes (their op
+  // is a timestamp difference inside run_ops, not the run_ops(1) window a traced op is cut by).
+  bool explainable = false;
 };
 
 class Probe {

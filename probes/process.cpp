@@ -92,6 +92,7 @@ std::unique_ptr<Session> start_posix_spawn(const std::string& path) {
 ProbeInfo creation_info(const char* name, std::string op) {
   ProbeInfo info;
   info.name = name;
+  info.explainable = true;
   info.family = "process";
   info.op = std::move(op);
   info.placements = kCreationPlacements;

@@ -153,6 +153,7 @@ std::size_t mem_available_mib() {
 ProbeInfo info_of(std::string name, std::string op, std::vector<std::string> suites = {"process"}) {
   ProbeInfo info;
   info.name = std::move(name);
+  info.explainable = true;
   info.family = "process";
   info.op = std::move(op);
   info.placements = kCreationPlacements;

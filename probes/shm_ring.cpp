@@ -145,6 +145,7 @@ class RingSession final : public Session {
 std::unique_ptr<Probe> make_shm_ring(bool futex) {
   ProbeInfo info;
   info.name = futex ? "shm.ring.futex" : "shm.ring.spin";
+  info.explainable = futex;
   info.family = "shm";
   info.op = std::string(
                 "one round trip of a 64-byte message through shared memory between two processes (B is a "

@@ -19,6 +19,7 @@ extern "C" void* empty_thread(void*) { return nullptr; }
 std::unique_ptr<Probe> make_thread_create_join() {
   ProbeInfo info;
   info.name = "thread.create_join";
+  info.explainable = true;
   info.family = "thread";
   info.op =
       "pthread_create() of a thread (default attributes) running an empty function, then "

@@ -60,6 +60,7 @@ void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table) {
                             std::size_t{1} << 20, std::size_t{8} << 20}) {
     ProbeInfo info;
     info.name = "thread.create_join/stack:" + std::to_string(bytes);
+    info.explainable = true;
     info.family = "thread";
     info.params = {{"stack", std::to_string(bytes)}};
     info.op = "pthread_create() of an empty thread with a " + stack_text(bytes) +
@@ -88,6 +89,7 @@ void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table) {
   {
     ProbeInfo info;
     info.name = "thread.std_thread";
+    info.explainable = true;
     info.family = "thread";
     info.op = "std::thread of an empty lambda, then join() (pthread_create + join plus the heap-allocated "
               "state object std::thread carries)";

@@ -143,6 +143,10 @@ options:
   --cpus A,B            CPUs for pinned placements: same-cpu uses A, cross-cpu uses A and B
                         (default: the first two CPUs of the affinity mask)
   --placement LIST      comma-separated subset of same,cross,unpinned (default: all three)
+  --explain             after the timed repetitions of each two-task or creation probe, a separate traced
+                        pass (BPF: the kernel's scheduler, system-call and IPI events of the probe's own
+                        tasks) splits its op into phases: "where the time went" under the row and in the
+                        JSON. Needs root or CAP_BPF+CAP_PERFMON; otherwise skipped with the reason.
   --keep-awake          one SCHED_IDLE busy-loop per CPU a probe uses, so no CPU enters an idle state:
                         cross-cpu figures then exclude the idle exit (record ids end in /keep-awake).
                         Without it, the cross-cpu pipe and futex ping-pongs run both ways
@@ -224,6 +228,9 @@ Options parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--keep-awake") {
       no_value();
       o.keep_awake = true;
+    } else if (flag == "--explain") {
+      no_value();
+      o.explain = true;
     } else if (flag == "--quick") {
       no_value();
       o.quick = true;

@@ -30,6 +30,9 @@ struct Options {
   // --keep-awake: a SCHED_IDLE spinner on each CPU every probe uses. Without it, the headline cross-cpu
   // ping-pongs (pipe, futex) run a second time with spinners so the table shows the idle-exit share.
   bool keep_awake = false;
+  // --explain: after each explainable record's timed repetitions, a separate traced pass splits its op
+  // into the kernel's phases (docs/METHODOLOGY.md, "Where the time went").
+  bool explain = false;
   std::vector<std::pair<std::string, std::string>> context;  // --context K=V
   // --server-work LIST (ns) and --server-connections LIST: the server.* sweep points; empty = defaults.
   std::vector<std::uint64_t> server_work_ns;

@@ -15,6 +15,7 @@
 #include "probes/probe_host.hpp"
 #include "probes/runner.hpp"
 #include "probes/watchdog.hpp"
+#include "src/explain_pass.hpp"
 #include "src/report.hpp"
 #include "src/result_file.hpp"
 
@@ -55,7 +56,7 @@ RunnerSettings runner_settings(const Options& o) {
 }
 
 Record run_one(const PlannedRun& planned, const RunnerSettings& settings, double timer_overhead_ns,
-               const ProbeTableConfig& table, const MachineInfo& machine) {
+               const ProbeTableConfig& table, const MachineInfo& machine, ExplainPass* explain) {
   const ProbeInfo& info = planned.probe->info();
   Record record;
   if (!planned.skip_reason.empty()) {
@@ -75,6 +76,7 @@ Record run_one(const PlannedRun& planned, const RunnerSettings& settings, double
             ? cpu_relation(machine, planned.placement.cpu_a, planned.placement.cpu_b)
             : "";
     record = make_record(info, result, relation);
+    if (explain != nullptr) explain->explain(request, info, record);
   }
   if (planned.keep_awake && !record.keep_awake) {  // skipped before running: still say it was asked
     record.keep_awake = true;
@@ -97,6 +99,12 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   out.machine = parse_machine(read_machine_files("/"));
   meta.timer_overhead_ns = measure_timer_overhead_ns();
 
+  std::optional<ExplainPass> explain;
+  if (o.explain) {
+    explain.emplace(o.quick);
+    if (!explain->unavailable().empty())
+      meta.warnings.push_back(explain->unavailable() + "; the explain pass is skipped, every other figure is unaffected");
+  }
   std::vector<Record> measured;
   std::optional<SpooledResultFile> file;
   if (json_to_file) file.emplace(*o.json_path);
@@ -124,7 +132,7 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   try {
     for (const PlannedRun& planned : plan) {
       ++index;
-      Record record = run_one(planned, settings, meta.timer_overhead_ns, table, out.machine);
+      Record record = run_one(planned, settings, meta.timer_overhead_ns, table, out.machine, explain ? &*explain : nullptr);
       std::fputs(format_progress(record, index, static_cast<int>(plan.size())).c_str(), stderr);
       if (file) {
         file->add(record);

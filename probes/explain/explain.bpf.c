@@ -35,10 +35,15 @@ struct {
   __uint(max_entries, 1 << 24);
 } events SEC(".maps");
 
-/* Written by the loader through the mapped .bss: IPI events are kept only while a pass is armed and only
- * for the CPUs the pass's tasks may use. */
+/* Written by the loader: IPI events are kept only while a pass is armed (.bss, mapped) and only for the
+ * CPUs the pass's tasks may use (cpu -> 1). */
 __u32 armed = 0;
-__u8 watched_cpu[1024] = {};
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 4096);
+  __type(key, __u32);
+  __type(value, __u8);
+} watched_cpus SEC(".maps");
 /* Events the ring buffer had no room for: any loss makes the pass's breakdown unusable (the loader says so). */
 __u64 lost = 0;
 
@@ -49,7 +54,11 @@ static __always_inline int traced(__u32 tid) {
   return v && *v == 1;
 }
 
-static __always_inline int cpu_watched(__u32 cpu) { return armed && cpu < 1024 && watched_cpu[cpu]; }
+static __always_inline int cpu_watched(__u32 cpu) {
+  if (!armed) return 0;
+  __u8* w = bpf_map_lookup_elem(&watched_cpus, &cpu);  /* an array map: the lookup checks the bound */
+  return w && *w;
+}
 
 static __always_inline void emit(__u32 kind, __s32 tid, __s32 other, __s64 arg) {
   struct ctxbench_trace_event* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -100,9 +109,9 @@ int BPF_PROG(on_sched_switch, _Bool preempt, struct task_struct* prev, struct ta
              unsigned int prev_state) {
   __u32 prev_tid = BPF_CORE_READ(prev, pid);
   __u32 next_tid = BPF_CORE_READ(next, pid);
-  /* A preempted task is still runnable whatever its state word says: 0 = runnable. */
+  /* A preempted task is still runnable whatever its state word says: state 0, and the preempted bit. */
   if (traced(prev_tid) || traced(next_tid))
-    emit(CTXBENCH_EV_SWITCH, prev_tid, next_tid, preempt ? 0 : prev_state);
+    emit(CTXBENCH_EV_SWITCH, prev_tid, next_tid, preempt ? CTXBENCH_SWITCH_PREEMPTED : prev_state);
   return 0;
 }
 

@@ -125,9 +125,11 @@ void KernelTracer::arm(pid_t creator_tid, const std::vector<int>& cpus) {
   m.forget_tasks();
   m.drain();
   m.drained.clear();
-  std::memset(m.skel->bss->watched_cpu, 0, sizeof m.skel->bss->watched_cpu);
-  for (int c : cpus)
-    if (c >= 0 && c < static_cast<int>(sizeof m.skel->bss->watched_cpu)) m.skel->bss->watched_cpu[c] = 1;
+  const int watched = bpf_map__fd(m.skel->maps.watched_cpus);
+  for (std::uint32_t c = 0; c < bpf_map__max_entries(m.skel->maps.watched_cpus); ++c) {
+    const std::uint8_t on = std::find(cpus.begin(), cpus.end(), static_cast<int>(c)) != cpus.end() ? 1 : 0;
+    bpf_map_update_elem(watched, &c, &on, BPF_ANY);
+  }
   m.skel->bss->lost = 0;
   const std::uint32_t key = static_cast<std::uint32_t>(creator_tid);
   const std::uint8_t creator_only = 2;

@@ -1,0 +1,75 @@
+#include "src/explain_pass.hpp"
+
+#include "probes/os.hpp"
+
+namespace ctxbench {
+
+namespace {
+
+// Enough single ops for a stable median and a p99 from ~20 values; 2000 pipe round trips on one CPU are
+// ~30 000 events, far inside the ring buffer (probes/explain/explain.bpf.c).
+constexpr std::uint64_t kTracedOps = 2000;
+constexpr std::uint64_t kQuickTracedOps = 300;
+
+// The CPUs whose IPIs belong to the pass: the pinned ones, or all the scheduler may use.
+std::vector<int> cpus_of(const Placement& p) {
+  if (p.kind == PlacementKind::SameCpu) return {p.cpu_a};
+  if (p.kind == PlacementKind::CrossCpu) return {p.cpu_a, p.cpu_b};
+  return allowed_cpus();
+}
+
+// Disarms the tracer on every way out of a pass, Interrupted included.
+class ArmedTracer {
+ public:
+  ArmedTracer(KernelTracer& tracer, const std::vector<int>& cpus) : tracer_(tracer) { tracer_.arm(gettid_now(), cpus); }
+  ~ArmedTracer() {
+    if (!finished_) (void)tracer_.finish();
+  }
+  TraceCapture finish() {
+    finished_ = true;
+    return tracer_.finish();
+  }
+
+ private:
+  KernelTracer& tracer_;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+ExplainPass::ExplainPass(bool quick) : traced_ops_(quick ? kQuickTracedOps : kTracedOps) {
+  tracer_ = KernelTracer::open(unavailable_);
+}
+
+void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Record& record) {
+  if (!info.explainable) return;
+  if (!tracer_) {
+    record.explain = explanation_not_run(ExplainStatus::Skipped, unavailable_);
+    return;
+  }
+  if (record.status != RunStatus::Ok) {
+    record.explain = explanation_not_run(ExplainStatus::Skipped, "the record has no figures to explain (" +
+                                                                     status_name(record.status) + ")");
+    return;
+  }
+  HostRequest traced = timed;
+  traced.settings.traced_ops = traced_ops_;
+  ProbeRun run;
+  TraceCapture capture;
+  {
+    ArmedTracer armed(*tracer_, cpus_of(timed.placement));
+    run = run_in_measuring_process(traced);
+    capture = armed.finish();
+  }
+  if (run.status != RunStatus::Ok || run.repetitions.size() != 1) {
+    record.explain = explanation_not_run(
+        ExplainStatus::Failed, "the traced pass did not run: " + (run.reason.empty() ? status_name(run.status) : run.reason));
+    return;
+  }
+  const RepetitionRun& rep = run.repetitions.front();
+  Explanation x = explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid, info.inner_ops);
+  x.untraced_median_ns = record.stats.p50;
+  record.explain = std::move(x);
+}
+
+}  // namespace ctxbench

@@ -1,0 +1,31 @@
+// --explain's traced pass (docs/METHODOLOGY.md, "Where the time went"): after a record's timed
+// repetitions, the same probe and placement run again in a fresh measuring process with the kernel tracer
+// armed, as single timed ops; the events and the op windows become the record's `explain`. The timed
+// samples never see the tracer.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "analysis/record.hpp"
+#include "probes/explain/kernel_tracer.hpp"
+#include "probes/probe_host.hpp"
+
+namespace ctxbench {
+
+class ExplainPass {
+ public:
+  // Loads the tracer once for the run; when it cannot, every explainable record says why instead.
+  explicit ExplainPass(bool quick);
+  // "" when tracing works, else the exact reason it does not.
+  const std::string& unavailable() const { return unavailable_; }
+  // Runs the traced pass for `record` (measured by `timed`) when its probe is explainable.
+  void explain(const HostRequest& timed, const ProbeInfo& info, Record& record);
+
+ private:
+  std::unique_ptr<KernelTracer> tracer_;
+  std::string unavailable_;
+  std::uint64_t traced_ops_;
+};
+
+}  // namespace ctxbench
