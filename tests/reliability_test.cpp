@@ -240,13 +240,23 @@ TEST(Hostile, UnprivilegedUserRunsWhatNeedsNoPrivilege) {
   ASSERT_EQ(::chown(dir.c_str(), kNobody, kNobody), 0);
   int code = 0;
   const json doc = run_hostile("user nobody",
-                               {"--quick", "--filter", "^baseline|pipe.thread|futex.process|fork_exit|posix_spawn/"},
+                               {"--quick", "--explain", "--filter", "^baseline|pipe.thread|futex.process|fork_exit|posix_spawn/"},
                                become_nobody, &code, dir);
   remove_tree(dir);
   EXPECT_EQ(code, 0);
   ASSERT_TRUE(doc.is_object());
-  for (const json& r : doc["results"])
+  int explainable = 0;
+  for (const json& r : doc["results"]) {
     EXPECT_TRUE(r["status"] == "ok" || r["status"] == "skipped") << r["id"] << ": " << r.value("reason", "");
+    // --explain cannot load its BPF program as nobody: the pass is skipped with the reason, nothing else.
+    if (!r.contains("explain")) continue;
+    ++explainable;
+    EXPECT_EQ(r["explain"]["status"], "skipped") << r["id"];
+    const std::string reason = r["explain"].value("reason", "");
+    EXPECT_TRUE(reason.find("needs root") != std::string::npos || reason.find("built without") != std::string::npos)
+        << r["id"] << ": " << reason;
+  }
+  EXPECT_GT(explainable, 0);
   // A directory nobody cannot write: bad usage naming the path, before anything runs.
   const std::string root_dir = make_temp_dir("rootonly");
   const Outcome o = run_with(ctxbench({"--quick", "--json", root_dir + "/out.json"}), become_nobody);
