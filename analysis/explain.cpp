@@ -12,7 +12,7 @@ namespace ctxbench {
 
 namespace {
 
-enum class MarkKind { Enter, Exit, In, Out, Woken, Wakes };
+enum class MarkKind { Enter, Exit, In, Out, Woken, Wakes, Queued };
 
 // What ends the stretch being named, looking backward from it: the phrase of the stretch's name.
 enum class Until { Returns, Wakes, MakesRunnable, Switches };
@@ -35,6 +35,7 @@ class TraceIndex {
           add(e.other, i, MarkKind::Woken);
           add(e.tid, i, MarkKind::Wakes);
           break;
+        case CTXBENCH_EV_WAKEUP: add(e.other, i, MarkKind::Queued); break;
         case CTXBENCH_EV_IPI_SEND: ipi_sent_[static_cast<int>(e.arg)].push_back(i); break;
         case CTXBENCH_EV_IPI_ENTRY: ipi_handled_[static_cast<int>(e.cpu)].push_back(i); break;
         default: break;
@@ -179,6 +180,7 @@ class OpWalk {
   OpBreakdown finished() {
     std::reverse(out_.spans.begin(), out_.spans.end());
     std::reverse(out_.wake_to_run_ns.begin(), out_.wake_to_run_ns.end());
+    std::reverse(out_.queued_to_run_ns.begin(), out_.queued_to_run_ns.end());
     return out_;
   }
 
@@ -195,7 +197,12 @@ class OpWalk {
     const ctxbench_trace_event& sw = ix_.event(in.index);
     const TraceIndex::Mark* cause = ix_.last_before(tid_, in.index, {MarkKind::Woken, MarkKind::Out});
     const ctxbench_trace_event* woken = cause != nullptr && cause->kind == MarkKind::Woken ? &ix_.event(cause->index) : nullptr;
-    if (woken != nullptr && woken->ts_ns >= start_) out_.wake_to_run_ns.push_back(sw.ts_ns - woken->ts_ns);
+    if (woken != nullptr && woken->ts_ns >= start_) {
+      out_.wake_to_run_ns.push_back(sw.ts_ns - woken->ts_ns);
+      const TraceIndex::Mark* queued = ix_.last_before(tid_, in.index, {MarkKind::Queued});
+      if (queued != nullptr && queued->index > cause->index)
+        out_.queued_to_run_ns.push_back(sw.ts_ns - ix_.event(queued->index).ts_ns);
+    }
     const int prev = sw.tid;
     const bool prev_preempted = sw.arg == CTXBENCH_SWITCH_PREEMPTED;
     if (prev != 0 && prev != tid_ && ix_.knows(prev) && !prev_preempted) {
@@ -309,7 +316,7 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   const TraceIndex index(events);
   std::vector<std::string> order;
   std::map<std::string, std::vector<double>> per_phase;  // phase -> ns per op (only ops that have it)
-  std::vector<double> hand_offs;
+  std::vector<double> hand_offs, queued;
   for (std::size_t op = 0; op < x.ops; ++op) {
     const OpBreakdown b = OpWalk(index, initiator_tid, op_windows[2 * op], op_windows[2 * op + 1]).run();
     if (b.followed) ++x.followed;
@@ -324,6 +331,7 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
       v.push_back(ns);
     }
     for (std::uint64_t h : b.wake_to_run_ns) hand_offs.push_back(static_cast<double>(h));
+    for (std::uint64_t q : b.queued_to_run_ns) queued.push_back(static_cast<double>(q));
   }
   const double mean_op = std::accumulate(op_ns.begin(), op_ns.end(), 0.0) / static_cast<double>(op_ns.size());
   double sum_of_medians = 0;
@@ -346,6 +354,10 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   if (!hand_offs.empty()) {
     x.wake_to_run_median_ns = percentile_of(hand_offs, 0.5);
     x.wake_to_run_mean_ns = std::accumulate(hand_offs.begin(), hand_offs.end(), 0.0) / static_cast<double>(hand_offs.size());
+  }
+  if (!queued.empty()) {
+    x.queued_to_run_median_ns = percentile_of(queued, 0.5);
+    x.queued_to_run_mean_ns = std::accumulate(queued.begin(), queued.end(), 0.0) / static_cast<double>(queued.size());
   }
   if (x.followed * 10 < x.ops * 9) {
     x.status = ExplainStatus::Incomplete;

@@ -25,8 +25,9 @@ struct OpBreakdown {
   // The walk reached the op's start in the initiator's user space: every nanosecond is attributed.
   // False: some events were missing (a span is then named kUnattributed).
   bool followed = true;
-  // Hand-offs on the path: waking (or new task made runnable) to switched in, ns each.
-  std::vector<std::uint64_t> wake_to_run_ns;
+  // Hand-offs on the path: waking (or new task made runnable) to switched in, ns each; and from the
+  // woken task's arrival on a run queue (sched_wakeup: after the IPI, for a remote wake-up) to switched in.
+  std::vector<std::uint64_t> wake_to_run_ns, queued_to_run_ns;
 };
 
 inline constexpr const char* kUnattributed = "unattributed (events missing)";
@@ -58,6 +59,8 @@ struct Explanation {
   // Waking to switched in, per hand-off (what perf sched timehist calls scheduling delay).
   double wake_to_run_median_ns = 0, wake_to_run_mean_ns = 0;
   std::uint64_t hand_offs = 0;
+  // On a run queue (sched_wakeup) to switched in: what perf sched timehist reports as scheduling delay.
+  double queued_to_run_median_ns = 0, queued_to_run_mean_ns = 0;
   // The observer effect: the record's own p50 (untraced repetitions) beside traced_median_ns.
   double untraced_median_ns = 0;
 };

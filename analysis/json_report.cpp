@@ -335,6 +335,9 @@ json explain_json(const Explanation& x) {
   j["wake_to_run"] = {{"hand_offs", x.hand_offs}};
   put(j["wake_to_run"], "median_ns", x.wake_to_run_median_ns);
   put(j["wake_to_run"], "mean_ns", x.wake_to_run_mean_ns);
+  j["queued_to_run"] = json::object();
+  put(j["queued_to_run"], "median_ns", x.queued_to_run_median_ns);
+  put(j["queued_to_run"], "mean_ns", x.queued_to_run_mean_ns);
   return j;
 }
 

@@ -80,7 +80,7 @@ TEST(Explain, CrossCpuWakeOfAnIdleCpuIsSplitAtTheIpi) {
       ev(t0 + 2000, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 1), switches(t0 + 2500, 0, B, 0, 1),
       leave(t0 + 2700, B, 1),           enter(t0 + 2800, B, kWrite, 1), wakes(t0 + 3000, B, A, 1),
       ev(t0 + 3100, CTXBENCH_EV_IPI_SEND, B, 0, 0, 1), ev(t0 + 4000, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 0),
-      switches(t0 + 4100, 0, A, 0, 0),  leave(t0 + 4300, A, 0)};
+      ev(t0 + 4050, CTXBENCH_EV_WAKEUP, 0, A, 0, 0), switches(t0 + 4100, 0, A, 0, 0),  leave(t0 + 4300, A, 0)};
   const OpBreakdown b = break_down_op(e, A, t0, t0 + 4400);
   EXPECT_TRUE(b.followed);
   EXPECT_EQ(total(b), 4400u);
@@ -91,6 +91,8 @@ TEST(Explain, CrossCpuWakeOfAnIdleCpuIsSplitAtTheIpi) {
   // What the waker does after the wake-up runs beside the woken task: not on the path.
   EXPECT_EQ(m.count(syscall_name(kWrite) + ": after the wake-up, until back in user space"), 0u);
   EXPECT_EQ(b.wake_to_run_ns, (std::vector<std::uint64_t>{2200, 1100}));
+  // Only A's arrival on CPU 0's run queue was recorded: the part of its wait after the IPI.
+  EXPECT_EQ(b.queued_to_run_ns, (std::vector<std::uint64_t>{50}));
 }
 
 TEST(Explain, TaskWokenOntoAnotherCpuUsesThatCpusEvents) {

@@ -97,6 +97,13 @@ int BPF_PROG(on_sched_waking, struct task_struct* p) {
   return 0;
 }
 
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(on_sched_wakeup, struct task_struct* p) {
+  __u32 target = BPF_CORE_READ(p, pid);
+  if (traced(target)) emit(CTXBENCH_EV_WAKEUP, current_tid(), target, 0);
+  return 0;
+}
+
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(on_sched_wakeup_new, struct task_struct* p) {
   __u32 target = BPF_CORE_READ(p, pid);

@@ -16,6 +16,7 @@ enum ctxbench_trace_kind {
   CTXBENCH_EV_EXEC = 8,          /* tid replaced its program */
   CTXBENCH_EV_EXIT = 9,          /* tid exits */
   CTXBENCH_EV_FORK = 10,         /* tid created `other` */
+  CTXBENCH_EV_WAKEUP = 11,       /* on cpu: the woken task `other` is on a run queue (sched_wakeup) */
 };
 
 /* SWITCH's arg when the task was preempted (runnable, the CPU taken from it). */
