@@ -390,7 +390,10 @@ std::string explain_status_name(ExplainStatus status) {
 std::string syscall_name(long nr) {
 #if defined(__x86_64__)
   static const std::map<long, const char*> names = {
-      {0, "read"},        {1, "write"},      {7, "poll"},         {13, "rt_sigaction"}, {14, "rt_sigprocmask"},
+      {0, "read"},        {1, "write"},      {3, "close"},        {9, "mmap"},          {10, "mprotect"},
+      {11, "munmap"},     {12, "brk"},       {39, "getpid"},      {158, "arch_prctl"},  {186, "gettid"},
+      {218, "set_tid_address"}, {257, "openat"}, {273, "set_robust_list"}, {302, "prlimit64"}, {334, "rseq"},
+      {7, "poll"},         {13, "rt_sigaction"}, {14, "rt_sigprocmask"},
       {23, "select"},     {24, "sched_yield"}, {44, "sendto"},    {45, "recvfrom"},     {46, "sendmsg"},
       {47, "recvmsg"},    {56, "clone"},     {57, "fork"},        {58, "vfork"},        {59, "execve"},
       {60, "exit"},       {61, "wait4"},     {62, "kill"},        {64, "semget"},       {65, "semop"},

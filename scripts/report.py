@@ -25,6 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import chart_c2c  # noqa: E402
 import chart_distribution  # noqa: E402
+import chart_explain  # noqa: E402
 import chart_ipc_vs_shm  # noqa: E402
 import chart_machines  # noqa: E402
 import chart_overview  # noqa: E402
@@ -304,6 +305,36 @@ def family_section(doc, fam, recs):
     return "".join(parts)
 
 
+def explain_section(doc):
+    """--explain: the stacked shares chart and, per record, its phases (median, p99, share)."""
+    recs = chart_explain.explained(doc)
+    skipped = {r["explain"].get("reason", "") for r in doc["results"]
+               if (r.get("explain") or {}).get("status") in ("skipped", "failed", "lost_events")}
+    if not recs and not skipped:
+        return ""
+    parts = ["<h2 id=explain>Where the time went (--explain)</h2>",
+             "<p class=muted>A separate traced pass per record (never mixed into its samples): the kernel's "
+             "scheduler, system-call and IPI events of the probe's own tasks, cut into the same ops the clock timed, "
+             "each op split along its critical path. docs/METHODOLOGY.md defines every phase.</p>"]
+    for reason in sorted(skipped):
+        parts.append(f"<div class=warn><b>explain</b>: {E(reason)}</div>")
+    if recs:
+        parts.append(figure("Each phase's share of the traced op", chart_explain.draw(doc)))
+    for r in recs:
+        x = r["explain"]
+        rows = "".join(
+            f"<tr><td>{E(p['phase'])}</td><td>{E(cr.fmt_ns(p.get('median_ns')))}</td>"
+            f"<td>{E(cr.fmt_ns(p.get('p99_ns')))}</td><td>{p.get('share', 0) * 100:.0f}%</td>"
+            f"<td>{p.get('present', 0) * 100:.0f}%</td></tr>" for p in x["phases"])
+        parts.append(
+            f"<details><summary><code>{E(r['id'])}</code>: {E(cr.fmt_ns(x.get('traced_median_ns')))} traced vs "
+            f"{E(cr.fmt_ns(x.get('untraced_median_ns')))} untraced; phase medians add up to "
+            f"{x.get('explained_fraction', 0) * 100:.0f}% ({x.get('followed_ops')} of {x.get('traced_ops')} ops "
+            f"followed)</summary><table><tr><th>phase</th><th>median</th><th>p99</th><th>share</th>"
+            f"<th>in ops</th></tr>{rows}</table></details>")
+    return "".join(parts)
+
+
 def build(doc, others):
     meta = doc.get("ctxbench", {})
     mt = cr.machine_title(doc)
@@ -329,11 +360,13 @@ def build(doc, others):
                      + ", ".join(f"{E(k)} {n}" for k, n in kinds.items()) + "): each is shown beside its row in "
                      "the family's table, short; hover for the full text and what to do about it.</p>")
     parts.append("<nav>" + "".join(f"<a href='#f-{E(f)}'>{E(f)}</a>" for f in fams) +
+                 ("<a href='#explain'>where the time went</a>" if chart_explain.explained(doc) else "") +
                  "<a href='#records'>every record</a><a href='#machine'>machine</a></nav>")
     fig = chart_overview.draw(doc)
     if fig is not None:
         parts += ["<h2>Overview</h2>",
                   figure("One panel per family, each in its own unit (log scale); bars = p50, whisker = p99", fig)]
+    parts.append(explain_section(doc))
     for fam in fams:
         parts.append(family_section(doc, fam, [r for r in doc["results"] if cr.family(r) == fam]))
     if others:

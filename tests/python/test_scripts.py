@@ -15,7 +15,9 @@ FIX = os.path.join(ROOT, "tests", "fixtures", "results")
 REAL = os.path.join(FIX, "kvm2_a.json")
 REAL_B = os.path.join(FIX, "kvm2_b.json")
 SYNTH = os.path.join(FIX, "synthetic_sweeps_c2c.json")
-CHARTS = ["chart_overview.py", "chart_distribution.py", "chart_ipc_vs_shm.py", "chart_sweeps.py", "chart_c2c.py"]
+CHARTS = ["chart_overview.py", "chart_distribution.py", "chart_ipc_vs_shm.py", "chart_sweeps.py", "chart_c2c.py",
+          "chart_explain.py"]
+EXPLAIN = os.path.join(FIX, "explain_quick.json")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -194,3 +196,30 @@ def test_export_c2c_matrix_csv(tmp_path):
     r, out = export(tmp_path / "none", "c2c-csv", REAL)
     assert r.returncode != 0 and "kvm2_a.json" in r.stderr
     assert not out.exists()
+
+
+def test_explain_chart_and_report_section(tmp_path):
+    """A real --explain --quick file: one bar per explained record, and the report's section lists them."""
+    doc = load(EXPLAIN)
+    explained = [r["id"] for r in doc["results"] if r["status"] == "ok" and (r.get("explain") or {}).get("phases")]
+    assert explained, "the fixture must hold explained records"
+    sys.path.insert(0, SCRIPTS)
+    import chart_explain
+    import ctxresults
+    fig = chart_explain.draw(ctxresults.load(EXPLAIN))
+    drawn = ctxresults.manifest(fig)[0]["ids"]
+    assert drawn == explained
+    for r in doc["results"]:
+        if r["id"] in explained:
+            assert abs(sum(p["share"] for p in r["explain"]["phases"]) - 1.0) < 0.02, r["id"]
+    out = tmp_path / "report.html"
+    rr = run("report.py", EXPLAIN, "-o", str(out))
+    assert rr.returncode == 0, rr.stderr
+    text = out.read_text()
+    assert "Where the time went (--explain)" in text
+    for rid in explained:
+        assert f"<code>{rid}</code>" in text, rid
+    # A file without explain records has no such section.
+    rr = run("report.py", REAL, "-o", str(tmp_path / "plain.html"))
+    assert rr.returncode == 0, rr.stderr
+    assert "Where the time went" not in (tmp_path / "plain.html").read_text()
