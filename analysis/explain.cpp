@@ -5,6 +5,7 @@
 #include <optional>
 #include <numeric>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "analysis/statistics.hpp"
 
@@ -23,6 +24,14 @@ class TraceIndex {
   explicit TraceIndex(const std::vector<ctxbench_trace_event>& events) : events_(events) {
     for (std::size_t i = 0; i < events.size(); ++i) {
       const ctxbench_trace_event& e = events[i];
+      // Which tasks are the pass's own: a switch names the task on the other side too, traced or not, so
+      // only the events the BPF program records for traced tasks alone count.
+      if (e.kind == CTXBENCH_EV_SYS_ENTER || e.kind == CTXBENCH_EV_SYS_EXIT || e.kind == CTXBENCH_EV_EXEC ||
+          e.kind == CTXBENCH_EV_EXIT)
+        traced_.insert(e.tid);
+      if (e.kind == CTXBENCH_EV_WAKING || e.kind == CTXBENCH_EV_WAKEUP_NEW || e.kind == CTXBENCH_EV_WAKEUP ||
+          e.kind == CTXBENCH_EV_FORK)
+        traced_.insert(e.other);
       switch (e.kind) {
         case CTXBENCH_EV_SYS_ENTER: add(e.tid, i, MarkKind::Enter); break;
         case CTXBENCH_EV_SYS_EXIT: add(e.tid, i, MarkKind::Exit); break;
@@ -43,7 +52,8 @@ class TraceIndex {
     }
   }
   const ctxbench_trace_event& event(std::size_t i) const { return events_[i]; }
-  bool knows(int tid) const { return tid > 0 && marks_.count(tid) != 0; }
+  // One of the pass's own tasks (not merely named by a switch or as a waker).
+  bool knows(int tid) const { return tid > 0 && traced_.count(tid) != 0; }
 
   struct Mark {
     MarkKind kind;
@@ -83,6 +93,7 @@ class TraceIndex {
   }
   const std::vector<ctxbench_trace_event>& events_;
   std::unordered_map<int, std::vector<Mark>> marks_;
+  std::unordered_set<int> traced_;
   std::unordered_map<int, std::vector<std::size_t>> ipi_sent_, ipi_handled_;
 };
 
@@ -111,13 +122,7 @@ class OpWalk {
       const TraceIndex::Mark* m =
           ix_.last_before(tid_, bound_, {MarkKind::Enter, MarkKind::Exit, MarkKind::In, MarkKind::Out, MarkKind::Wakes});
       if (m == nullptr || ts(*m) <= start_) {
-        // The walk reached the op's start. Whole only in the initiator's user space, where the op began.
-        if (tid_ == initiator_ && (m == nullptr || m->kind == MarkKind::Exit || m->kind == MarkKind::In)) {
-          span("user space", start_);
-        } else {
-          span(kUnattributed, start_);
-          out_.followed = false;
-        }
+        reached_start(m);
         break;
       }
       const ctxbench_trace_event& e = ix_.event(m->index);
@@ -152,11 +157,41 @@ class OpWalk {
  private:
   std::uint64_t ts(const TraceIndex::Mark& m) const { return ix_.event(m.index).ts_ns; }
 
+  // The walk reached the op's start in the current task. The initiator is in user space there (it just
+  // read the clock). Another task is still busy with the previous op (a cross-cpu partner returning from
+  // the system call that woke the initiator): named as such. A task with no event before: unattributed.
+  void reached_start(const TraceIndex::Mark* m) {
+    if (tid_ == initiator_ && (m == nullptr || m->kind == MarkKind::Exit || m->kind == MarkKind::In)) {
+      span("user space", start_);
+      return;
+    }
+    if (m == nullptr || tid_ == initiator_) {
+      span(kUnattributed, start_);
+      out_.followed = false;
+      return;
+    }
+    const ctxbench_trace_event& e = ix_.event(m->index);
+    switch (m->kind) {
+      case MarkKind::Exit: span("the other task, still in user space from the previous op", start_); break;
+      case MarkKind::Enter: span(syscall_name(e.arg) + ": the other task, still in it from the previous op", start_); break;
+      case MarkKind::Wakes:
+        span(syscall_of(m->index) + ": the other task, after its wake-up of the previous op", start_);
+        break;
+      default: span("the other task, still running from the previous op", start_); break;
+    }
+  }
+
   // The system call the task was in at event `index`.
   std::string syscall_of(std::size_t index) const {
     const TraceIndex::Mark* enter = ix_.last_before(tid_, index, {MarkKind::Enter});
     return enter != nullptr ? syscall_name(ix_.event(enter->index).arg) : "kernel";
   }
+  // Whether `tid` was in sched_yield at event `index`: it gave the CPU up, nobody took it.
+  bool yielding(int tid, std::size_t index) const {
+    const TraceIndex::Mark* m = ix_.last_before(tid, index, {MarkKind::Enter, MarkKind::Exit});
+    return m != nullptr && m->kind == MarkKind::Enter && syscall_name(ix_.event(m->index).arg) == "sched_yield";
+  }
+
   // Whether the task was in user space at event `index` (its last Enter/Exit before it was an Exit).
   // No such event: a task that is switched in was blocked, i.e. in the kernel.
   bool in_user_at(std::size_t index) const {
@@ -196,6 +231,14 @@ class OpWalk {
   bool before_switch_in(const TraceIndex::Mark& in) {
     const ctxbench_trace_event& sw = ix_.event(in.index);
     const TraceIndex::Mark* cause = ix_.last_before(tid_, in.index, {MarkKind::Woken, MarkKind::Out});
+    if (cause != nullptr && cause->kind == MarkKind::Out && ix_.event(cause->index).arg != 0 &&
+        ix_.event(cause->index).arg != CTXBENCH_SWITCH_PREEMPTED) {
+      // It blocked; a wake-up may have raced with the switch-out (woken while still on its CPU, after its
+      // previous switch-in): that wake-up is the cause.
+      const TraceIndex::Mark* raced = ix_.last_before(tid_, cause->index, {MarkKind::Woken});
+      const TraceIndex::Mark* previous_in = ix_.last_before(tid_, cause->index, {MarkKind::In});
+      if (raced != nullptr && (previous_in == nullptr || raced->index > previous_in->index)) cause = raced;
+    }
     const ctxbench_trace_event* woken = cause != nullptr && cause->kind == MarkKind::Woken ? &ix_.event(cause->index) : nullptr;
     if (woken != nullptr && woken->ts_ns >= start_) {
       out_.wake_to_run_ns.push_back(sw.ts_ns - woken->ts_ns);
@@ -204,7 +247,9 @@ class OpWalk {
         out_.queued_to_run_ns.push_back(sw.ts_ns - ix_.event(queued->index).ts_ns);
     }
     const int prev = sw.tid;
-    const bool prev_preempted = sw.arg == CTXBENCH_SWITCH_PREEMPTED;
+    // Switched out still runnable: preempted (also at a return to user space with a reschedule pending,
+    // where the kernel does not call it preemption), or yielded.
+    const bool prev_preempted = sw.arg == CTXBENCH_SWITCH_PREEMPTED || (sw.arg == 0 && !yielding(prev, in.index));
     if (prev != 0 && prev != tid_ && ix_.knows(prev) && !prev_preempted) {
       // A traced task had the CPU and gave it up (blocked or yielded): the op waited for it. Follow it
       // back from the switch.

@@ -1,5 +1,8 @@
 #include "src/explain_pass.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "probes/os.hpp"
 
 namespace ctxbench {
@@ -35,6 +38,21 @@ class ArmedTracer {
   bool finished_ = false;
 };
 
+// CTXBENCH_EXPLAIN_DUMP=FILE appends each traced pass's raw events and op windows as text, for whoever
+// checks a breakdown by hand (docs/METHODOLOGY.md, "Where the time went"): "E ts kind cpu tid other arg",
+// "W start end", after a "P id initiator" line.
+void dump_pass(const char* path, const std::string& id, const TraceCapture& capture, const RepetitionRun& rep) {
+  std::FILE* f = std::fopen(path, "a");
+  if (f == nullptr) return;
+  std::fprintf(f, "P %s %d lost=%llu\n", id.c_str(), rep.initiator_tid, static_cast<unsigned long long>(capture.lost));
+  for (const ctxbench_trace_event& e : capture.events)
+    std::fprintf(f, "E %llu %u %u %d %d %lld\n", e.ts_ns, e.kind, e.cpu, e.tid, e.other, e.arg);
+  for (std::size_t i = 0; i + 1 < rep.op_windows.size(); i += 2)
+    std::fprintf(f, "W %llu %llu\n", static_cast<unsigned long long>(rep.op_windows[i]),
+                 static_cast<unsigned long long>(rep.op_windows[i + 1]));
+  std::fclose(f);
+}
+
 }  // namespace
 
 ExplainPass::ExplainPass(bool quick) : traced_ops_(quick ? kQuickTracedOps : kTracedOps) {
@@ -67,6 +85,7 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
     return;
   }
   const RepetitionRun& rep = run.repetitions.front();
+  if (const char* dump = std::getenv("CTXBENCH_EXPLAIN_DUMP")) dump_pass(dump, record.id(), capture, rep);
   Explanation x = explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid, info.inner_ops);
   x.untraced_median_ns = record.stats.p50;
   record.explain = std::move(x);
