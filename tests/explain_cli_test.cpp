@@ -19,9 +19,6 @@ const json* find_result(const json& doc, const std::string& id) {
 }
 
 TEST(ExplainCli, TracedPassBreaksARoundTripIntoPhasesThatAddUp) {
-#if defined(CTXBENCH_SANITIZED)
-  GTEST_SKIP() << "the traced pass is checked in the Release pass (a sanitizer's shadow memory changes nothing here)";
-#endif
   std::string why;
   if (!ctxbench::KernelTracer::open(why)) GTEST_SKIP() << why;
   const std::string dir = make_temp_dir("explain");
