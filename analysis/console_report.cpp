@@ -100,10 +100,23 @@ std::string explain_block(const Record& r) {
       "    where the time went ({} traced ops, median {} traced vs {} untraced; phases add up to {:.0f}% of it):\n",
       x.ops, format_duration_ns(x.traced_median_ns), format_duration_ns(x.untraced_median_ns),
       x.explained_fraction * 100);
-  for (const PhaseSummary& p : x.phases)
+  // Phases on the path of under 1% of the ops and under 0.5% of the time are counted, not listed (the
+  // JSON has them all).
+  int rare = 0;
+  double rare_share = 0;
+  for (const PhaseSummary& p : x.phases) {
+    if (p.present < 0.01 && p.share < 0.005) {
+      ++rare;
+      rare_share += p.share;
+      continue;
+    }
     out += fmt::format("      {:>9} {:>9}  {:>4.0f}%  {}{}\n", format_duration_ns(p.median_ns),
                        format_duration_ns(p.p99_ns), p.share * 100, p.phase,
                        p.present < 0.95 ? fmt::format(" (in {:.0f}% of ops)", p.present * 100) : "");
+  }
+  if (rare > 0)
+    out += fmt::format("      {} rarer phases (each in under 1% of ops): {:.1f}% of the op together\n", rare,
+                       rare_share * 100);
   out += "      (median, p99, share of the mean op)\n";
   if (x.status == ExplainStatus::Incomplete) out += fmt::format("      incomplete: {}\n", x.reason);
   return out;

@@ -1,5 +1,6 @@
 #include "src/explain_pass.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -9,10 +10,20 @@ namespace ctxbench {
 
 namespace {
 
-// Enough single ops for a stable median and a p99 from ~20 values; 2000 pipe round trips on one CPU are
-// ~30 000 events, far inside the ring buffer (probes/explain/explain.bpf.c).
+// Enough single ops for a stable median and a p99 from ~20 values: 2000 pipe round trips on one CPU are
+// ~30 000 events. Long ops (a posix_spawn resets 64 signal handlers in the child: ~350 events per op) get
+// fewer, so that a pass lasts about kPassBudgetNs and stays inside the ring buffer's ~1M events
+// (probes/explain/explain.bpf.c); never fewer than kMinTracedOps.
 constexpr std::uint64_t kTracedOps = 2000;
 constexpr std::uint64_t kQuickTracedOps = 300;
+constexpr std::uint64_t kMinTracedOps = 200;
+constexpr double kPassBudgetNs = 0.5e9;
+
+std::uint64_t traced_ops_for(std::uint64_t most, double op_ns, double inner_ops) {
+  if (!(op_ns > 0)) return most;
+  const double fit = kPassBudgetNs / (op_ns * std::max(inner_ops, 1.0));
+  return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(fit), std::min(kMinTracedOps, most), most);
+}
 
 // The CPUs whose IPIs belong to the pass: the pinned ones, or all the scheduler may use.
 std::vector<int> cpus_of(const Placement& p) {
@@ -71,7 +82,7 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
     return;
   }
   HostRequest traced = timed;
-  traced.settings.traced_ops = traced_ops_;
+  traced.settings.traced_ops = traced_ops_for(traced_ops_, record.stats.p50, static_cast<double>(info.inner_ops));
   ProbeRun run;
   TraceCapture capture;
   {

@@ -29,10 +29,10 @@ struct {
   __type(value, __u8);
 } tracked SEC(".maps");
 
-/* Sized by the loader before load (bpf_map__set_max_entries). */
+/* 32 MiB: ~1M events of 32 bytes, a whole traced pass (src/explain_pass.cpp sizes passes to fit). */
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
-  __uint(max_entries, 1 << 24);
+  __uint(max_entries, 1 << 25);
 } events SEC(".maps");
 
 /* Written by the loader: IPI events are kept only while a pass is armed (.bss, mapped) and only for the
