@@ -132,6 +132,8 @@ class Child {
 // and unregisters itself; creation probes that fork many short-lived children use these directly.
 void register_child(pid_t pid);
 void unregister_child(pid_t pid);
+// "11 (Segmentation fault)": how a reason names a signal that ended a task.
+std::string signal_text(int sig);
 // SIGKILLs every registered child; async-signal-safe (the watchdog's last resort uses it).
 void kill_all_registered_children() noexcept;
 // Fork helper for creation probes: fork(), and in the child run prepare_child_after_fork() first.

@@ -100,6 +100,11 @@ void install_stop_handlers() {
 
 void kill_all_registered_children() noexcept { kill_registered_children(); }
 
+std::string signal_text(int sig) {
+  const char* name = ::sigdescr_np(sig);
+  return std::to_string(sig) + " (" + (name != nullptr ? name : "unknown") + ")";
+}
+
 void register_child(pid_t pid) {
   if (pid <= 0) return;
   for (auto& slot : g_children) {

@@ -23,7 +23,7 @@ namespace ctxbench {
 
 namespace {
 
-// After --timeout the measuring process's own watchdog fails the probe, and after 10 s more of grace
+// After --timeout the measuring process's own watchdog fails the probe, and after kWatchdogGraceNs more
 // it exits 124 (watchdog.hpp); the owner waits this much longer before it kills the process itself.
 constexpr std::uint64_t kOwnerGraceNs = 15'000'000'000ULL;
 // A forwarded stop signal: the measuring process stops its partners and exits within this, or is killed.
@@ -63,11 +63,6 @@ std::uint64_t number(const std::string& text, const std::string& flag) {
 int cpu_number(const std::string& text, const std::string& flag) {
   if (text == "-1") return -1;
   return static_cast<int>(number(text, flag));
-}
-
-std::string signal_text(int sig) {
-  const char* name = ::sigdescr_np(sig);
-  return std::to_string(sig) + " (" + (name != nullptr ? name : "unknown") + ")";
 }
 
 // posix_spawn refused for lack of processes (RLIMIT_NPROC, pid limit): no measuring process possible.
@@ -161,14 +156,16 @@ ProbeRun failed_run(const HostRequest& request, std::string reason) {
   return run;
 }
 
+constexpr const char* kTimedOutText =
+    "timed out: the probe ran past --timeout and did not stop within its grace period; the measuring process "
+    "and its tasks were killed";
+
 // Why a measuring process ended without its closing message.
 std::string death_text(int status) {
   if (WIFSIGNALED(status))
     return "the measuring process died of signal " + signal_text(WTERMSIG(status)) +
            " while running the probe; its tasks died with it and the run went on in a new one";
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 124)
-    return "timed out: the probe ran past --timeout and did not stop within its grace period; the "
-           "measuring process and its tasks were killed";
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 124) return kTimedOutText;
   if (WIFEXITED(status))
     return "the measuring process exited with status " + std::to_string(WEXITSTATUS(status)) +
            " before finishing the probe (see its message on stderr)";
@@ -267,13 +264,12 @@ ProbeRun run_in_measuring_process(const HostRequest& request) {
   } catch (const SpawnRefused& e) {
     // Under a process limit a measuring process costs the one process the probe may have: run here,
     // and say so (a fork() then copies this process; probes that need no new task are unaffected).
-    for (const auto& p : build_probe_table(table_config(request))) {
-      if (p->info().name != request.probe) continue;
-      ProbeRun run = run_probe(*p, request.placement, request.settings, request.timer_overhead_ns);
-      run.ran_in_owner_because = e.what();
-      return run;
-    }
-    return failed_run(request, "no probe named " + request.probe);
+    const ProbeTable table = build_probe_table(table_config(request));
+    const Probe* probe = find_probe(table, request.probe);
+    if (probe == nullptr) return failed_run(request, "no probe named " + request.probe);
+    ProbeRun run = run_probe(*probe, request.placement, request.settings, request.timer_overhead_ns);
+    run.ran_in_owner_because = e.what();
+    return run;
   } catch (const ProbeError& e) {
     return failed_run(request, e.what());
   }
@@ -283,7 +279,7 @@ ProbeRun run_in_measuring_process(const HostRequest& request) {
   std::string buffer, problem;
   const std::uint64_t started = now_ns();
   const std::uint64_t deadline =
-      request.settings.timeout_ns > 0 ? started + request.settings.timeout_ns + 10'000'000'000ULL + kOwnerGraceNs : 0;
+      request.settings.timeout_ns > 0 ? started + request.settings.timeout_ns + kWatchdogGraceNs + kOwnerGraceNs : 0;
   std::uint64_t stop_deadline = 0;
   char chunk[1 << 16];
   for (;;) {
@@ -298,7 +294,7 @@ ProbeRun run_in_measuring_process(const HostRequest& request) {
     if (until != 0 && now >= until) {
       host->kill_now();
       problem = stop_deadline != 0 ? "stopped: the measuring process did not stop after the signal and was killed"
-                                   : death_text(124 << 8);
+                                   : kTimedOutText;
       break;
     }
     const int wait_ms = until == 0 ? -1 : static_cast<int>(std::min<std::uint64_t>((until - now) / 1'000'000 + 1, 1'000'000));
@@ -375,9 +371,7 @@ int measuring_process_main(const std::vector<std::string>& args) {
   };
   try {
     const ProbeTable table = build_probe_table(table_config(request));
-    const Probe* probe = nullptr;
-    for (const auto& p : table)
-      if (p->info().name == request.probe) probe = p.get();
+    const Probe* probe = find_probe(table, request.probe);
     ProbeRun run;
     const std::uint64_t start_rss = resident_kib();
     if (probe == nullptr) {

@@ -41,4 +41,10 @@ ProbeTable build_probe_table(const ProbeTableConfig& config) {
   return t;
 }
 
+const Probe* find_probe(const ProbeTable& table, const std::string& name) {
+  for (const auto& p : table)
+    if (p->info().name == name) return p.get();
+  return nullptr;
+}
+
 }  // namespace ctxbench

@@ -30,5 +30,7 @@ using ProbeTable = std::vector<std::unique_ptr<Probe>>;
 
 // Builds a fresh table; cheap (no probe does work before its Session starts).
 ProbeTable build_probe_table(const ProbeTableConfig& config);
+// The probe of `table` named `name` (ProbeInfo::name), or nullptr.
+const Probe* find_probe(const ProbeTable& table, const std::string& name);
 
 }  // namespace ctxbench

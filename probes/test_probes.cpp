@@ -51,11 +51,6 @@ int bad_partner(int in, Misbehaviour how) noexcept {
   }
 }
 
-std::string signal_text(int sig) {
-  const char* name = ::sigdescr_np(sig);
-  return std::to_string(sig) + " (" + (name != nullptr ? name : "unknown") + ")";
-}
-
 class BadSession final : public Session {
  public:
   BadSession(bool process, Misbehaviour how) : caller_(this_task()) {

@@ -34,11 +34,14 @@ void throw_if_deadline_passed();
 // every 100 ms so a blocking call entered just after the signal still returns EINTR. Signal-safe.
 void watchdog_kick_on_stop() noexcept;
 
+// How long a probe past its deadline gets to stop before its tasks are killed and the process exits 124.
+inline constexpr std::uint64_t kWatchdogGraceNs = 10'000'000'000ULL;
+
 // Arms the watchdog for the calling thread for `timeout_ns` (0: no watchdog) and disarms it, clearing
 // the flag, when destroyed. One at a time per process (the runner runs one probe at a time).
 class ProbeWatchdog {
  public:
-  explicit ProbeWatchdog(std::uint64_t timeout_ns, std::uint64_t grace_ns = 10'000'000'000ULL);
+  explicit ProbeWatchdog(std::uint64_t timeout_ns, std::uint64_t grace_ns = kWatchdogGraceNs);
   ~ProbeWatchdog();
   ProbeWatchdog(const ProbeWatchdog&) = delete;
   ProbeWatchdog& operator=(const ProbeWatchdog&) = delete;
