@@ -90,24 +90,27 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
   return 0;
 }
 
+/* A wake-up of a traced task, recorded in the waker's context (the current task). */
+static __always_inline void woken(__u32 kind, struct task_struct* p) {
+  __u32 target = BPF_CORE_READ(p, pid);
+  if (traced(target)) emit(kind, current_tid(), target, 0);
+}
+
 SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct* p) {
-  __u32 target = BPF_CORE_READ(p, pid);
-  if (traced(target)) emit(CTXBENCH_EV_WAKING, current_tid(), target, 0);
+  woken(CTXBENCH_EV_WAKING, p);
   return 0;
 }
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(on_sched_wakeup, struct task_struct* p) {
-  __u32 target = BPF_CORE_READ(p, pid);
-  if (traced(target)) emit(CTXBENCH_EV_WAKEUP, current_tid(), target, 0);
+  woken(CTXBENCH_EV_WAKEUP, p);
   return 0;
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(on_sched_wakeup_new, struct task_struct* p) {
-  __u32 target = BPF_CORE_READ(p, pid);
-  if (traced(target)) emit(CTXBENCH_EV_WAKEUP_NEW, current_tid(), target, 0);
+  woken(CTXBENCH_EV_WAKEUP_NEW, p);
   return 0;
 }
 
