@@ -241,6 +241,11 @@ json record_head_json(const Record& r) {
   if (r.status != RunStatus::Ok) return j;
 
   j["estimator"] = r.estimator;
+  if (r.rerun) {
+    // [low, high]: a rerun's p50 over this p50, 95% (analysis/rerun_model.hpp).
+    j["rerun_ratio_95"] = json::array({r.rerun->low, r.rerun->high});
+    if (!r.rerun->cause.empty()) j["rerun_cause"] = r.rerun->cause;
+  }
   if (!r.metrics.empty()) {
     json m = json::object();
     for (const auto& [name, value] : r.metrics)

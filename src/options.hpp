@@ -30,6 +30,9 @@ struct Options {
   // --keep-awake: a SCHED_IDLE spinner on each CPU every probe uses. Without it, the headline cross-cpu
   // ping-pongs (pipe, futex) run a second time with spinners so the table shows the idle-exit share.
   bool keep_awake = false;
+  // Repetitions interleaved across probes (src/interleave.hpp); --no-interleave runs each probe's
+  // repetitions back to back as before.
+  bool interleave = true;
   std::vector<std::pair<std::string, std::string>> context;  // --context K=V
   // --server-work LIST (ns) and --server-connections LIST: the server.* sweep points; empty = defaults.
   std::vector<std::uint64_t> server_work_ns;

@@ -15,6 +15,7 @@
 #include "probes/probe_host.hpp"
 #include "probes/runner.hpp"
 #include "probes/watchdog.hpp"
+#include "src/interleave.hpp"
 #include "src/report.hpp"
 #include "src/result_file.hpp"
 
@@ -54,32 +55,44 @@ RunnerSettings runner_settings(const Options& o) {
   return settings;
 }
 
-Record run_one(const PlannedRun& planned, const RunnerSettings& settings, double timer_overhead_ns,
-               const ProbeTableConfig& table, const MachineInfo& machine) {
+// One round of one planned run: `repetitions` repetitions in a fresh measuring process.
+ProbeRun measure_one(const PlannedRun& planned, const RunnerSettings& settings, double timer_overhead_ns,
+                     const ProbeTableConfig& table) {
+  HostRequest request;
+  request.probe = planned.probe->info().name;
+  request.placement = planned.placement;
+  request.settings = settings;
+  request.settings.keep_awake = planned.keep_awake;
+  request.timer_overhead_ns = timer_overhead_ns;
+  request.sweep = table.sweep;
+  request.test_probes = table.test_probes;
+  return run_in_measuring_process(request);
+}
+
+Record record_of(const PlannedRun& planned, const ProbeRun* run, const MachineInfo& machine) {
   const ProbeInfo& info = planned.probe->info();
   Record record;
-  if (!planned.skip_reason.empty()) {
+  if (run == nullptr) {
     record = make_skipped_record(info, planned.placement, planned.skip_reason);
   } else {
-    HostRequest request;
-    request.probe = info.name;
-    request.placement = planned.placement;
-    request.settings = settings;
-    request.settings.keep_awake = planned.keep_awake;
-    request.timer_overhead_ns = timer_overhead_ns;
-    request.sweep = table.sweep;
-    request.test_probes = table.test_probes;
-    const ProbeRun result = run_in_measuring_process(request);
     const std::string relation =
         planned.placement.kind == PlacementKind::SameCpu || planned.placement.kind == PlacementKind::CrossCpu
             ? cpu_relation(machine, planned.placement.cpu_a, planned.placement.cpu_b)
             : "";
-    record = make_record(info, result, relation);
+    record = make_record(info, *run, relation);
   }
   if (planned.keep_awake && !record.keep_awake) {  // skipped before running: still say it was asked
     record.keep_awake = true;
   }
   return record;
+}
+
+// Rounds a planned run takes: one per repetition when interleaving (capped like the runner caps a
+// probe's repetitions), else one round of every repetition.
+int rounds_of(const PlannedRun& planned, const RunnerSettings& settings, bool interleave) {
+  if (!interleave) return 1;
+  const int cap = planned.probe->info().max_repetitions;
+  return cap > 0 ? std::min(settings.repetitions, cap) : settings.repetitions;
 }
 
 }  // namespace
@@ -120,27 +133,62 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
     last_save_end = Clock::now();
     last_save_cost = last_save_end - start;
   };
+  // Interleaving (src/interleave.hpp): round k runs repetition k of every probe. A record is made once
+  // its last round is in, so the file and the progress lines follow the rounds.
+  const bool interleave = o.interleave && settings.repetitions > 1;
+  RunnerSettings per_round = settings;
+  if (interleave) per_round.repetitions = 1;
+  int total_rounds = 1;
+  for (const PlannedRun& planned : plan) total_rounds = std::max(total_rounds, rounds_of(planned, settings, interleave));
+  std::vector<std::optional<ProbeRun>> runs(plan.size());
+  std::vector<bool> recorded(plan.size(), false);
+  std::vector<int> rounds_done(plan.size(), 0);
   int index = 0;
+  auto record_done = [&](std::size_t i, bool force) {
+    if (recorded[i]) return;
+    const PlannedRun& planned = plan[i];
+    const bool skipped = !planned.skip_reason.empty();
+    const bool finished = skipped || (runs[i] && (runs[i]->status != RunStatus::Ok ||
+                                                 rounds_done[i] >= rounds_of(planned, settings, interleave)));
+    if (!finished && !(force && runs[i])) return;
+    recorded[i] = true;
+    Record record = record_of(planned, skipped ? nullptr : &*runs[i], out.machine);
+    runs[i].reset();
+    std::fputs(format_progress(record, ++index, static_cast<int>(plan.size())).c_str(), stderr);
+    if (file) {
+      file->add(record);
+      // The file holds the samples now; the table and the derived records need only the statistics,
+      // except where a derivation transforms them sample by sample. A full-catalogue run then keeps
+      // megabytes, not every sample as 8-byte doubles.
+      if (!feeds_derivation(record)) std::vector<double>().swap(record.samples);
+    }
+    measured.push_back(std::move(record));
+    save_if_cheap();
+  };
   try {
-    for (const PlannedRun& planned : plan) {
-      ++index;
-      Record record = run_one(planned, settings, meta.timer_overhead_ns, table, out.machine);
-      std::fputs(format_progress(record, index, static_cast<int>(plan.size())).c_str(), stderr);
-      if (file) {
-        file->add(record);
-        // The file holds the samples now; the table and the derived records need only the statistics,
-        // except where a derivation transforms them sample by sample. A full-catalogue run then keeps
-        // megabytes, not every sample as 8-byte doubles.
-        if (!feeds_derivation(record)) std::vector<double>().swap(record.samples);
+    for (int round = 0; round < total_rounds; ++round) {
+      for (std::size_t i = 0; i < plan.size(); ++i) {
+        const PlannedRun& planned = plan[i];
+        if (recorded[i] || round >= rounds_of(planned, settings, interleave)) continue;
+        if (planned.skip_reason.empty()) {
+          ProbeRun r = measure_one(planned, interleave ? per_round : settings, meta.timer_overhead_ns, table);
+          if (!runs[i]) runs[i].emplace();
+          add_round(*runs[i], std::move(r), round == 0);
+          ++rounds_done[i];
+        }
+        record_done(i, false);
       }
-      measured.push_back(std::move(record));
-      save_if_cheap();
+      if (interleave && round + 1 < total_rounds)
+        std::fprintf(stderr, "round %d/%d done (--no-interleave: one probe's repetitions back to back)\n", round + 1,
+                     total_rounds);
     }
     meta.complete = true;
   } catch (const Interrupted&) {
     meta.interrupted = true;
     meta.interrupted_by = stop_signal() == SIGTERM ? "SIGTERM" : "SIGINT";
     std::fputs("ctxbench: interrupted; partner tasks stopped and reaped\n", stderr);
+    // Records of the rounds that finished: fewer repetitions than asked, which their statistics show.
+    for (std::size_t i = 0; i < plan.size(); ++i) record_done(i, true);
   }
 
   meta.end_time = utc_now_iso();
@@ -152,6 +200,11 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   out.machine.steal_over_run = steal_between(out.machine.cpu_times, at_end.cpu_times);
   if (out.machine.steal_over_run)
     if (auto w = steal_warning(*out.machine.steal_over_run)) meta.warnings.push_back(*w);
+  // Machine-level instability, once per run (analysis/rerun_model.hpp), from the measured records.
+  std::vector<RerunInterval> intervals;
+  for (const Record& r : measured)
+    if (r.rerun) intervals.push_back(*r.rerun);
+  for (std::string& w : run_wide_rerun_warnings(intervals)) meta.warnings.push_back(std::move(w));
   save();  // the final file: complete or interrupted, with the end-of-run facts
   out.records = with_derived(std::move(measured));
   return out;
