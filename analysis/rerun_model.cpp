@@ -16,7 +16,7 @@ namespace {
 // plus a floor the repetitions of one run cannot show), with Student's t for the repetitions' count.
 // kSpreadScale is the smallest of 1.5, 1.75, 1.9, 2.0 that covered >= 90% of the rerun ratios of three
 // back-to-back interleaved default runs of the development VM; it assumes interleaved repetitions.
-constexpr double kFloor = 0.02;         // machine-wide: what moves even a record whose repetitions agree
+constexpr double kFloor = 0.01;         // machine-wide: what moves even a record whose repetitions agree
 constexpr double kSpreadScale = 1.9;    // one run's repetitions share more than two runs do
 constexpr double kUnpinnedFloor = 0.05;  // unpinned: the scheduler's placement mix moves between runs
 
