@@ -165,6 +165,11 @@ json ctxbench_block(const RunMeta& meta) {
   b["interrupted"] = meta.interrupted;
   if (meta.interrupted) b["interrupted_by"] = meta.interrupted_by;
   b["warnings"] = meta.warnings;
+  if (meta.pm_qos_requested) {
+    json q = {{"requested_us", 0}, {"held", meta.pm_qos_held}, {"file", "/dev/cpu_dma_latency"}};
+    if (!meta.pm_qos_reason.empty()) q["skipped_because"] = meta.pm_qos_reason;
+    b["pm_qos"] = q;
+  }
   if (meta.peak_rss_kib > 0) b["peak_rss_kib"] = meta.peak_rss_kib;
   return b;
 }

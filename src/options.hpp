@@ -33,6 +33,8 @@ struct Options {
   // Repetitions interleaved across probes (src/interleave.hpp); --no-interleave runs each probe's
   // repetitions back to back as before.
   bool interleave = true;
+  // --pm-qos: hold /dev/cpu_dma_latency at 0 for the run (probes/pm_qos.hpp).
+  bool pm_qos = false;
   std::vector<std::pair<std::string, std::string>> context;  // --context K=V
   // --server-work LIST (ns) and --server-connections LIST: the server.* sweep points; empty = defaults.
   std::vector<std::uint64_t> server_work_ns;

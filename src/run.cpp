@@ -12,6 +12,7 @@
 #include "analysis/truth.hpp"
 #include "probes/machine_files.hpp"
 #include "probes/os.hpp"
+#include "probes/pm_qos.hpp"
 #include "probes/probe_host.hpp"
 #include "probes/runner.hpp"
 #include "probes/watchdog.hpp"
@@ -110,6 +111,17 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   out.machine = parse_machine(read_machine_files("/"));
   meta.timer_overhead_ns = measure_timer_overhead_ns();
 
+  // --pm-qos: held from here to the end of the run; without permission the run goes on and says why.
+  std::optional<PmQosHold> pm_qos;
+  if (o.pm_qos) {
+    pm_qos.emplace();
+    meta.pm_qos_requested = true;
+    meta.pm_qos_held = pm_qos->held();
+    meta.pm_qos_reason = pm_qos->reason();
+    if (!pm_qos->held())
+      meta.warnings.push_back("--pm-qos skipped: " + pm_qos->reason() +
+                              "; idle states stay as the machine sets them. Run as root to hold it at 0");
+  }
   std::vector<Record> measured;
   std::optional<SpooledResultFile> file;
   if (json_to_file) file.emplace(*o.json_path);
@@ -179,7 +191,7 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
         record_done(i, false);
       }
       if (interleave && round + 1 < total_rounds)
-        std::fprintf(stderr, "round %d/%d done (--no-interleave: one probe's repetitions back to back)\n", round + 1,
+        std::fprintf(stderr, "round %d/%d of interleaved repetitions done\n", round + 1,
                      total_rounds);
     }
     meta.complete = true;
