@@ -421,6 +421,7 @@ std::string report_head(const RunMeta& meta, const MachineInfo& machine, const R
   ctx["probe_host"] = probe_host_block(index);
   head += dump_compact(ctx);
   json m = machine_to_json(machine);
+  m["findings"] = meta.machine_findings;
   if (!meta.label.empty()) m["label"] = meta.label;
   if (meta.loadavg_end) m["loadavg_end"] = *meta.loadavg_end;
   head += ",\n \"machine\": " + dump_compact(m) + ",\n \"results\": [";

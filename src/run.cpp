@@ -9,6 +9,7 @@
 
 #include "analysis/console_report.hpp"
 #include "analysis/derived.hpp"
+#include "analysis/doctor.hpp"
 #include "analysis/truth.hpp"
 #include "probes/machine_files.hpp"
 #include "probes/os.hpp"
@@ -108,7 +109,8 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   RunOutcome out;
   RunMeta& meta = out.meta;
   meta = make_meta(o, argv, settings);
-  out.machine = parse_machine(read_machine_files("/"));
+  const FileSnapshot machine_files = read_machine_files("/");
+  out.machine = parse_machine(machine_files);
   meta.timer_overhead_ns = measure_timer_overhead_ns();
 
   // --pm-qos: held from here to the end of the run; without permission the run goes on and says why.
@@ -122,6 +124,7 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
       meta.warnings.push_back("--pm-qos skipped: " + pm_qos->reason() +
                               "; idle states stay as the machine sets them. Run as root to hold it at 0");
   }
+  meta.machine_findings = findings_to_json(machine_findings(out.machine, machine_files, std::nullopt, meta.pm_qos_held));
   std::vector<Record> measured;
   std::optional<SpooledResultFile> file;
   if (json_to_file) file.emplace(*o.json_path);
@@ -212,6 +215,10 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   out.machine.steal_over_run = steal_between(out.machine.cpu_times, at_end.cpu_times);
   if (out.machine.steal_over_run)
     if (auto w = steal_warning(*out.machine.steal_over_run)) meta.warnings.push_back(*w);
+  meta.machine_findings = findings_to_json(machine_findings(
+      out.machine, machine_files,
+      out.machine.steal_over_run ? std::optional<double>(out.machine.steal_over_run->fraction) : std::nullopt,
+      meta.pm_qos_held));
   // Machine-level instability, once per run (analysis/rerun_model.hpp), from the measured records.
   std::vector<RerunInterval> intervals;
   for (const Record& r : measured)
