@@ -67,6 +67,10 @@ std::string observed_line(const Record& r) {
     }
     out += ";";
   }
+  // Bimodal groups as data beside where the tasks ran (the warning may be said once for the run).
+  if (r.bimodal)
+    for (const PlacementGroup& g : r.placement_groups)
+      out += fmt::format(" {} {:.0f}% at {};", g.name, 100 * g.share, format_duration_ns(g.median_ns));
   out.back() = '\n';
   return out;
 }

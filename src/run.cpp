@@ -10,6 +10,7 @@
 #include "analysis/console_report.hpp"
 #include "analysis/derived.hpp"
 #include "analysis/doctor.hpp"
+#include "analysis/shared_causes.hpp"
 #include "analysis/truth.hpp"
 #include "probes/machine_files.hpp"
 #include "probes/os.hpp"
@@ -126,6 +127,7 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   }
   meta.machine_findings = findings_to_json(machine_findings(out.machine, machine_files, std::nullopt, meta.pm_qos_held));
   std::vector<Record> measured;
+  SharedCauses shared;  // decided once every record is in (interleaved runs)
   std::optional<SpooledResultFile> file;
   if (json_to_file) file.emplace(*o.json_path);
   auto save = [&] {
@@ -133,7 +135,9 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
     // Signals wait until the file is renamed: the second-signal exit must not leave a temp file behind.
     const StopSignalsBlocked quiet;
     meta.peak_rss_kib = peak_resident_kib();
-    file->write(meta, out.machine, derive_records(measured));
+    std::vector<Record> derived = derive_records(measured);
+    drop_shared_warnings(derived, shared);
+    file->write(meta, out.machine, derived);
   };
   // The file is rewritten after a probe unless the last rewrite cost more than a tenth of the time since:
   // a full-catalogue file grows to tens of MB, and rewriting it after each of ~500 records made the run
@@ -170,6 +174,11 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
     Record record = record_of(planned, skipped ? nullptr : &*runs[i], out.machine);
     runs[i].reset();
     std::fputs(format_progress(record, ++index, static_cast<int>(plan.size())).c_str(), stderr);
+    if (interleave) {
+      // Filed once every record is in: warnings whose cause many records share move to the top first.
+      measured.push_back(std::move(record));
+      return;
+    }
     if (file) {
       file->add(record);
       // The file holds the samples now; the table and the derived records need only the statistics,
@@ -205,6 +214,15 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
     // Records of the rounds that finished: fewer repetitions than asked, which their statistics show.
     for (std::size_t i = 0; i < plan.size(); ++i) record_done(i, true);
   }
+  if (interleave) {
+    shared = find_shared_causes(measured);
+    drop_shared_warnings(measured, shared);
+    for (Record& record : measured) {
+      if (!file) continue;
+      file->add(record);
+      if (!feeds_derivation(record)) std::vector<double>().swap(record.samples);  // as above
+    }
+  }
 
   meta.end_time = utc_now_iso();
   meta.loadavg_end = std::vector<double>{};
@@ -224,8 +242,10 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   for (const Record& r : measured)
     if (r.rerun) intervals.push_back(*r.rerun);
   for (std::string& w : run_wide_rerun_warnings(intervals)) meta.warnings.push_back(std::move(w));
+  for (const std::string& w : shared.run_warnings) meta.warnings.push_back(w);
   save();  // the final file: complete or interrupted, with the end-of-run facts
   out.records = with_derived(std::move(measured));
+  drop_shared_warnings(out.records, shared);
   return out;
 }
 
