@@ -138,7 +138,7 @@ std::string two_file_table(const Comparison& c, const CompareSettings& settings)
   std::size_t w = 16;
   for (const ComparedProbe& p : c.rows) w = std::max(w, p.id.size() + 2);
   std::string out = pad("probe/placement", w) + rpad("base p50", 10) + rpad("new p50", 11) + rpad("new/base", 10) +
-                    "  " + pad("95% CI", 16) + pad("CI over", 13) + rpad("p (U)", 7) + rpad("rerun", 8) + "  verdict\n";
+                    "  " + pad("95% CI", 16) + pad("CI over", 13) + rpad("p (U)", 7) + rpad("rerun", 13) + "  verdict\n";
   for (const ComparedProbe& p : c.rows) {
     const ComparisonStats& s = p.stats;
     std::string verdict = verdict_name(s.verdict);
@@ -153,7 +153,7 @@ std::string two_file_table(const Comparison& c, const CompareSettings& settings)
            rpad(ratio_text(s.ratio.ratio), 10) + "  " +
            pad(fmt::format("[{}, {}]", ratio_text(s.ratio.low), ratio_text(s.ratio.high)), 16) +
            pad(s.ci_basis, 13) + rpad(s.p_value < 0.001 ? "<0.001" : fmt::format("{:.3f}", s.p_value), 7) +
-           rpad(rerun_cell(s.rerun), 8) + "  " + verdict + "\n";
+           rpad(rerun_cell(s.rerun), 13) + "  " + verdict + "\n";
   }
   return out;
 }

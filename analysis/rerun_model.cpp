@@ -118,7 +118,8 @@ std::optional<std::string> unstable_warning(const RerunInterval& interval) {
                      interval.low, interval.high, interval.cause);
 }
 
-std::vector<std::string> run_wide_rerun_warnings(const std::vector<RerunInterval>& intervals) {
+std::vector<std::string> run_wide_rerun_warnings(const std::vector<RerunInterval>& intervals,
+                                                 int requested_repetitions) {
   std::vector<double> widths;
   std::size_t machine = 0, few = 0;
   for (const RerunInterval& i : intervals) {
@@ -128,7 +129,7 @@ std::vector<std::string> run_wide_rerun_warnings(const std::vector<RerunInterval
     if (i.cause_kind == RerunCause::FewRepetitions) ++few;
   }
   std::vector<std::string> out;
-  if (few > 0)
+  if (few > 0 && requested_repetitions < 5)
     out.push_back(fmt::format("too few repetitions: {} of {} records have fewer than 5, so their rerun intervals are "
                               "wide (Student's t with few degrees of freedom). Run with --repetitions 10 or more "
                               "(--quick takes 3) for figures to compare",

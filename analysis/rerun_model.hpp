@@ -46,8 +46,10 @@ RerunInterval combine(const RerunInterval& base, const RerunInterval& other);
 std::optional<std::string> unstable_warning(const RerunInterval& interval);
 
 // Once per run, at the top: how many records are wider than +-5% for a run-wide reason (the machine's
-// speed moved; too few repetitions), with the remedies. Empty when none is.
-std::vector<std::string> run_wide_rerun_warnings(const std::vector<RerunInterval>& intervals);
+// speed moved; fewer than 5 repetitions asked for), with the remedies. Empty when none is. A probe that caps
+// its own repetitions (process.fork_rss) is no reason to ask for more: `requested_repetitions` decides.
+std::vector<std::string> run_wide_rerun_warnings(const std::vector<RerunInterval>& intervals,
+                                                 int requested_repetitions);
 
 // "x0.93-1.08" for the console column; "-" when there is no interval.
 std::string rerun_cell(const std::optional<RerunInterval>& interval);

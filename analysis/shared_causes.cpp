@@ -7,8 +7,9 @@
 namespace ctxbench {
 namespace {
 
-// A cause on more than this share of the measured records is said once per run.
-constexpr double kSharedShare = 0.10;
+// A cause on at least this share of the measured records (and on 3 or more) is said once per run: a
+// disturbance that hit that many probes at different times is the machine's.
+constexpr double kSharedShare = 0.05;
 
 bool is_bimodal_warning(const std::string& w) { return w.rfind("bimodal:", 0) == 0; }
 
@@ -29,7 +30,7 @@ SharedCauses find_shared_causes(const std::vector<Record>& measured) {
   }
   SharedCauses out;
   const double limit = kSharedShare * static_cast<double>(ok);
-  if (bimodal >= 2 && static_cast<double>(bimodal) > limit) {
+  if (bimodal >= 3 && static_cast<double>(bimodal) >= limit) {
     out.bimodal = true;
     out.run_warnings.push_back(fmt::format(
         "bimodal placement: {} of {} unpinned records split into samples with both tasks on one CPU and samples on "
@@ -38,7 +39,7 @@ SharedCauses find_shared_causes(const std::vector<Record>& measured) {
         "compare unpinned ones only against a threshold above their rerun interval",
         bimodal, unpinned));
   }
-  if (slow >= 2 && static_cast<double>(slow) > limit) {
+  if (slow >= 3 && static_cast<double>(slow) >= limit) {
     out.slow_repetitions = true;
     out.run_warnings.push_back(fmt::format(
         "slow repetitions everywhere: in {} of {} records a few repetitions were much slower than the rest; spread "

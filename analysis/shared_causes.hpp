@@ -1,6 +1,6 @@
 // Causes shared by many records are the machine's, not the records' (docs/METHODOLOGY.md, "Warnings"):
-// when more than a tenth of a run's measured records are bimodal, or unstable because a few of their
-// repetitions were slow, the run says so once at the top and those rows drop the warning. The data stays in
+// when at least 5% of a run's measured records (and 3 or more) are bimodal, or unstable because a few of
+// their repetitions were slow, the run says so once at the top and those rows drop the warning. The data stays in
 // each record (`bimodal`, `placement_groups`, `rerun_ratio_95`, `rerun_cause`). Pure.
 #pragma once
 

@@ -241,7 +241,7 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   std::vector<RerunInterval> intervals;
   for (const Record& r : measured)
     if (r.rerun) intervals.push_back(*r.rerun);
-  for (std::string& w : run_wide_rerun_warnings(intervals)) meta.warnings.push_back(std::move(w));
+  for (std::string& w : run_wide_rerun_warnings(intervals, settings.repetitions)) meta.warnings.push_back(std::move(w));
   for (const std::string& w : shared.run_warnings) meta.warnings.push_back(w);
   save();  // the final file: complete or interrupted, with the end-of-run facts
   out.records = with_derived(std::move(measured));

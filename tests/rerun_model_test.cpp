@@ -7,6 +7,7 @@
 
 #include "analysis/compare_stats.hpp"
 #include "analysis/rerun_model.hpp"
+#include "analysis/shared_causes.hpp"
 #include "src/interleave.hpp"
 
 namespace ctxbench {
@@ -106,11 +107,13 @@ TEST(RerunModel, CausesAreNamedFromTheData) {
   EXPECT_EQ(m->cause_kind, RerunCause::MachineSpread);
   EXPECT_FALSE(unstable_warning(*m));
 
-  const std::vector<std::string> run = run_wide_rerun_warnings({*slow, *f, *m, *m});
+  const std::vector<std::string> run = run_wide_rerun_warnings({*slow, *f, *m, *m}, 3);
   ASSERT_EQ(run.size(), 2u);
   EXPECT_NE(run[0].find("1 of 4 records"), std::string::npos) << run[0];
   EXPECT_NE(run[1].find("2 of 4 records"), std::string::npos) << run[1];
-  EXPECT_TRUE(run_wide_rerun_warnings({*slow}).empty());
+  // Ten repetitions asked for: a record with fewer capped them itself; more would not help.
+  EXPECT_EQ(run_wide_rerun_warnings({*slow, *f, *m, *m}, 10).size(), 1u);
+  EXPECT_TRUE(run_wide_rerun_warnings({*slow}, 10).empty());
 }
 
 TEST(RerunModel, CombineTakesTheWiderSideOfEach) {
@@ -156,6 +159,39 @@ TEST(RerunModel, CompareCallsAChangeInsideTheIntervalNoChange) {
   EXPECT_EQ(small.verdict, Verdict::Slower);  // real, but within the threshold
   EXPECT_FALSE(small.regression);
   EXPECT_FALSE(small.threshold_below_rerun);
+}
+
+Record bimodal_record() {
+  Record r;
+  r.placement.kind = PlacementKind::Unpinned;
+  r.bimodal = true;
+  RerunInterval i;
+  i.low = 0.1, i.high = 1.6, i.cause_kind = RerunCause::BimodalPlacement, i.cause = "bimodal placement";
+  r.rerun = i;
+  r.warnings = {"bimodal: the scheduler put ...", "unstable estimate: ... Cause: bimodal placement.", "denominator: x"};
+  return r;
+}
+
+TEST(SharedCauses, ACauseOnManyRecordsIsSaidOnceAndLeavesTheRows) {
+  std::vector<Record> records(20);  // 20 quiet ok records
+  for (int i = 0; i < 3; ++i) records[static_cast<std::size_t>(i)] = bimodal_record();
+  const SharedCauses shared = find_shared_causes(records);  // 3 of 20 = 15%
+  ASSERT_TRUE(shared.bimodal);
+  EXPECT_FALSE(shared.slow_repetitions);
+  ASSERT_EQ(shared.run_warnings.size(), 1u);
+  EXPECT_NE(shared.run_warnings[0].find("3 of 3 unpinned records"), std::string::npos) << shared.run_warnings[0];
+  drop_shared_warnings(records, shared);
+  EXPECT_EQ(records[0].warnings, std::vector<std::string>{"denominator: x"});  // other causes stay
+  EXPECT_TRUE(records[0].bimodal);                                             // so does the data
+
+  std::vector<Record> few(80);  // 2 of 80: their own, said on their rows
+  few[0] = bimodal_record();
+  few[1] = bimodal_record();
+  const SharedCauses none = find_shared_causes(few);
+  EXPECT_FALSE(none.bimodal);
+  EXPECT_TRUE(none.run_warnings.empty());
+  drop_shared_warnings(few, none);
+  EXPECT_EQ(few[0].warnings.size(), 3u);
 }
 
 ProbeRun round_of(std::uint64_t ops, double voluntary, double seconds) {
