@@ -536,6 +536,11 @@ void add_server_probes(std::vector<std::unique_ptr<Probe>>& table, const ServerS
           // By default 4096 connections only in the full suite: setting them up costs seconds a point.
           std::vector<std::string> suites = {"server"};
           if (connections > 1024 && !sweep.user_connections) suites.clear();
+          // The synthetic models the db suite reads its real servers against (scripts/db_table.py): 50 us
+          // of work is the order of one point select's server CPU.
+          if (work_ns == 50000 && connections <= 256 &&
+              (model == Model::ProcessPerConnection || model == Model::ThreadPerConnection || model == Model::WorkerPool))
+            suites.push_back("db");
           table.push_back(make_server_probe({model, scenario, connections, work_ns, 0}, std::move(suites)));
         }
       }

@@ -185,17 +185,20 @@ Instance::Instance(Server kind, int connections, const std::vector<int>& cpus) :
   make_directory();
   try {
     const int pool = static_cast<int>(std::max<std::size_t>(cpus.size(), 1));
+    // Room for twice the clients: in connect-per-request a client reconnects as soon as it has closed,
+    // before the server has released the closed connection's slot.
+    const int limit = 2 * connections + 32;
     switch (kind) {
       case Server::PostgresDirect:
-        start_postgres(connections + 16, kPostgresPort);
+        start_postgres(limit, kPostgresPort);
         break;
       case Server::PostgresPgBouncer:
         start_postgres(pool + 16, kPostgresPort);
-        start_pgbouncer(connections, pool);
+        start_pgbouncer(limit, pool);
         break;
       case Server::MariaDbThreadPerConnection:
       case Server::MariaDbPoolOfThreads:
-        start_mariadb(kind == Server::MariaDbPoolOfThreads, connections, pool);
+        start_mariadb(kind == Server::MariaDbPoolOfThreads, limit, pool);
         break;
     }
   } catch (...) {
@@ -329,7 +332,7 @@ void Instance::start_postgres(int max_connections, int port) {
   setup.run("VACUUM ANALYZE sbtest1");
 }
 
-void Instance::start_pgbouncer(int connections, int pool) {
+void Instance::start_pgbouncer(int max_clients, int pool) {
   const std::string ini = dir_ + "/pgbouncer.ini";
   {
     std::ofstream f(ini);
@@ -339,7 +342,7 @@ void Instance::start_pgbouncer(int connections, int pool) {
       << " dbname=postgres\n"
       << "[pgbouncer]\nunix_socket_dir = " << dir_ << "\nlisten_port = " << kPgBouncerPort
       << "\nauth_type = any\npool_mode = transaction\ndefault_pool_size = " << pool
-      << "\nmin_pool_size = " << pool << "\nmax_client_conn = " << connections + 16
+      << "\nmin_pool_size = " << pool << "\nmax_client_conn = " << max_clients
       << "\nignore_startup_parameters = extra_float_digits\nlog_connections = 0\nlog_disconnections = 0\n";
     if (!f) throw ProbeError("cannot write " + ini);
   }
@@ -348,7 +351,7 @@ void Instance::start_pgbouncer(int connections, int pool) {
   wait_until_login(socket_, Protocol::Postgres, database_, 30, bouncer, "pgbouncer.log");
 }
 
-void Instance::start_mariadb(bool pool_of_threads, int connections, int pool) {
+void Instance::start_mariadb(bool pool_of_threads, int max_connections, int pool) {
   const std::string data = dir_ + "/my";
   setup_command({kMariaDbInstall, "--no-defaults", "--datadir=" + data, "--skip-test-db",
                  "--auth-root-authentication-method=normal", "--innodb-log-file-size=8M",
@@ -373,7 +376,7 @@ void Instance::start_mariadb(bool pool_of_threads, int connections, int pool) {
       {kMariaDbd, "--no-defaults", "--datadir=" + data, "--socket=" + socket_, "--skip-networking",
        "--pid-file=" + dir_ + "/mariadbd.pid", "--tmpdir=" + dir_, "--init-file=" + init,
        std::string("--thread-handling=") + (pool_of_threads ? "pool-of-threads" : "one-thread-per-connection"),
-       "--thread-pool-size=" + std::to_string(pool), "--max-connections=" + std::to_string(connections + 16),
+       "--thread-pool-size=" + std::to_string(pool), "--max-connections=" + std::to_string(max_connections),
        "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=8M", "--skip-name-resolve", "--skip-log-bin"},
       "mariadbd.log");
   wait_until_login(socket_, Protocol::MySql, database_, 60, server, "mariadbd.log");

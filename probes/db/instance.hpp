@@ -68,8 +68,8 @@ class Instance {
   struct Program;  // one server program (postgres, pgbouncer, mariadbd) and its perf counters
   void make_directory();
   void start_postgres(int max_connections, int port);
-  void start_pgbouncer(int connections, int pool);
-  void start_mariadb(bool pool_of_threads, int connections, int pool);
+  void start_pgbouncer(int max_clients, int pool);
+  void start_mariadb(bool pool_of_threads, int max_connections, int pool);
   void setup_command(const std::vector<std::string>& argv, const std::string& what);
   Program& launch(const std::vector<std::string>& argv, const std::string& log_name);
   void wait_until_login(const std::string& socket, Protocol p, const std::string& database, int timeout_s,
