@@ -7,13 +7,13 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <functional>
 #include <string>
 
+#include "probes/closed_loop.hpp"
 #include "probes/db/instance.hpp"
 #include "probes/db/wire.hpp"
 #include "probes/families.hpp"
@@ -57,18 +57,10 @@ const char* synthetic_model(Server s) {
 
 [[noreturn]] void fail_errno(const std::string& what) { throw ProbeError(what + ": " + std::strerror(errno)); }
 
-std::uint64_t thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
-}
-
-class DbSession final : public Session {
+class DbSession final : public ClosedLoopSession {
  public:
   DbSession(const DbPoint& point, const Placement& placement);
-  void run_ops(std::uint64_t n) override;
   std::vector<TaskId> tasks() const override { return {caller_}; }
-  std::vector<double>* own_samples() override { return &latencies_; }
   std::optional<SessionCounters> counters(bool closing) override;
 
  private:
@@ -89,9 +81,11 @@ class DbSession final : public Session {
   void send_query(std::size_t i);
   void handle(std::size_t i);
   void finished(std::size_t i);
-  void pump(const std::function<bool()>& done);
-  void pump_until_every_connection_answers();
-  void drain();
+  void pump(const std::function<bool()>& done) override;
+  std::size_t connection_count() const override { return conns_.size(); }
+  bool outstanding(std::size_t i) const override { return conns_[i].outstanding; }
+  std::uint64_t answered(std::size_t i) const override { return conns_[i].answered; }
+  void restart(std::size_t i) override;
 
   DbPoint point_;
   TaskId caller_;
@@ -100,11 +94,9 @@ class DbSession final : public Session {
   std::string login_;
   UniqueFd epoll_;
   std::vector<Conn> conns_;
-  std::vector<double> latencies_;
-  std::uint64_t completions_ = 0, queries_sent_ = 0;
+  std::uint64_t queries_sent_ = 0;
   std::size_t waiting_to_connect_ = 0;
-  bool hold_queries_ = false, draining_ = false;
-  std::uint64_t window_opened_at_ = 0;
+  bool hold_queries_ = false;
   std::map<pid_t, SwitchCounts> live_at_open_;
 };
 
@@ -220,8 +212,7 @@ void DbSession::handle(std::size_t i) {
 
 void DbSession::finished(std::size_t i) {
   Conn& c = conns_[i];
-  if (c.started_at >= window_opened_at_) latencies_.push_back(static_cast<double>(now_ns() - c.started_at));
-  ++completions_;
+  completed(c.started_at);
   ++c.answered;
   c.outstanding = false;
   if (!point_.per_request) {
@@ -256,76 +247,35 @@ void DbSession::pump(const std::function<bool()>& done) {
   }
 }
 
-void DbSession::pump_until_every_connection_answers() {
-  std::vector<std::uint64_t> wanted;
-  for (const Conn& c : conns_) wanted.push_back(c.answered + 1);
-  std::size_t next = 0;
-  pump([&] {
-    while (next < conns_.size() && conns_[next].answered >= wanted[next]) ++next;
-    return next == conns_.size();
-  });
-}
-
-void DbSession::run_ops(std::uint64_t n) {
-  const std::uint64_t target = completions_ + n;
-  pump([&] { return completions_ >= target; });
-}
-
-void DbSession::drain() {
-  draining_ = true;
-  pump([this] {
-    for (const Conn& c : conns_)
-      if (c.outstanding) return false;
-    return true;
-  });
-}
-
-// The window, as in server.* (probes/server_load.cpp, LoadSession::counters): both snapshots are taken
-// with no query outstanding; after the opening one every connection starts at once, and the window
-// opens once each has been answered, so its latencies are the steady state's.
-std::optional<SessionCounters> DbSession::counters(bool closing) {
-  std::uint64_t wall = 0, client_cpu = 0, completions = 0;
-  db::ServerCounts k;
-  SessionCounters s;
-  if (!closing) {
-    drain();
-    k = instance_.counts(false);
-    live_at_open_ = k.live;
-    draining_ = false;
-    for (std::size_t i = 0; i < conns_.size(); ++i) {
-      if (point_.per_request) {
-        open_connection(i);
-      } else {
-        send_query(i);
-      }
-    }
-    pump_until_every_connection_answers();
-    window_opened_at_ = now_ns();
-    wall = window_opened_at_;
-    client_cpu = thread_cpu_ns();
-    completions = completions_;
-    latencies_.clear();
+void DbSession::restart(std::size_t i) {
+  if (point_.per_request) {
+    open_connection(i);
   } else {
-    wall = now_ns();
-    client_cpu = thread_cpu_ns();
-    completions = completions_;
-    drain();
-    k = instance_.counts(true);
+    send_query(i);
   }
-  // The voluntary/involuntary split counts the tasks alive at this snapshot, each from its value at the
-  // opening one (0 when it was born since): a task that exited inside the window is only in the perf
-  // totals (server_switches_all). The runner keeps closing - opening of these totals.
+}
+
+// The window: probes/closed_loop.hpp. The voluntary/involuntary split counts the tasks alive at the
+// closing snapshot, each from its value at the opening one (0 when it was born since): a task that exited
+// inside the window is only in the perf totals (server_switches_all). The runner keeps closing - opening.
+std::optional<SessionCounters> DbSession::counters(bool closing) {
+  db::ServerCounts k;
+  const Window w = window(closing, [&] { k = instance_.counts(closing); });
   std::uint64_t vol = 0, invol = 0;
-  for (const auto& [tid, sw] : k.live) {
-    const auto before = closing ? live_at_open_.find(tid) : live_at_open_.end();
-    vol += sw.voluntary - (before != live_at_open_.end() ? before->second.voluntary : 0);
-    invol += sw.involuntary - (before != live_at_open_.end() ? before->second.involuntary : 0);
+  if (!closing) {
+    live_at_open_ = k.live;
+  } else {
+    for (const auto& [tid, sw] : k.live) {
+      const auto before = live_at_open_.find(tid);
+      vol += sw.voluntary - (before != live_at_open_.end() ? before->second.voluntary : 0);
+      invol += sw.involuntary - (before != live_at_open_.end() ? before->second.involuntary : 0);
+    }
   }
-  if (!closing) vol = invol = 0;
-  s.totals = {{"wall_ns", static_cast<double>(wall)},
-              {"completions", static_cast<double>(completions)},
-              {"client_cpu_ns", static_cast<double>(client_cpu)},
-              {"server_requests", static_cast<double>(completions)},
+  SessionCounters s;
+  s.totals = {{"wall_ns", static_cast<double>(w.wall_ns)},
+              {"completions", static_cast<double>(w.completions)},
+              {"client_cpu_ns", static_cast<double>(w.client_cpu_ns)},
+              {"server_requests", static_cast<double>(w.completions)},
               {"server_cpu_ns", static_cast<double>(k.cpu_ns)},
               {"server_switches_all", static_cast<double>(k.switches_all)},
               {"server_voluntary_switches", static_cast<double>(vol)},
