@@ -50,16 +50,18 @@ ClosedLoopSession::Window ClosedLoopSession::window(bool closing, const std::fun
   if (!closing) {
     drain();
     snapshot();
+    const std::uint64_t served = completions_;
     draining_ = false;
     for (std::size_t i = 0; i < connection_count(); ++i) restart(i);
     pump_until_every_connection_answers();
     window_opened_at_ = now_ns();
-    w = {window_opened_at_, thread_cpu_ns(), completions_};
+    w = {window_opened_at_, thread_cpu_ns(), completions_, served};
     latencies_.clear();  // the drain and the first round are not the window
   } else {
-    w = {now_ns(), thread_cpu_ns(), completions_};
+    w = {now_ns(), thread_cpu_ns(), completions_, 0};
     drain();
     snapshot();
+    w.served = completions_;
   }
   return w;
 }

@@ -23,6 +23,10 @@ class ClosedLoopSession : public Session {
  protected:
   struct Window {
     std::uint64_t wall_ns = 0, client_cpu_ns = 0, completions = 0;
+    // Requests answered when the server was snapshotted. With none outstanding at either snapshot, the
+    // difference is exactly what the server served between them (the first round and the drain
+    // included), the divisor of its CPU and switches when it cannot count requests itself.
+    std::uint64_t served = 0;
   };
   // Runs the client's event loop until done() holds (checked after every batch of events).
   virtual void pump(const std::function<bool()>& done) = 0;

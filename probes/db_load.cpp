@@ -275,7 +275,7 @@ std::optional<SessionCounters> DbSession::counters(bool closing) {
   s.totals = {{"wall_ns", static_cast<double>(w.wall_ns)},
               {"completions", static_cast<double>(w.completions)},
               {"client_cpu_ns", static_cast<double>(w.client_cpu_ns)},
-              {"server_requests", static_cast<double>(w.completions)},
+              {"server_requests", static_cast<double>(w.served)},
               {"server_cpu_ns", static_cast<double>(k.cpu_ns)},
               {"server_switches_all", static_cast<double>(k.switches_all)},
               {"server_voluntary_switches", static_cast<double>(vol)},
@@ -312,8 +312,8 @@ std::unique_ptr<Probe> make_db_probe(const DbPoint& p) {
   info.cross_cpu_or_shared = true;
   info.suites = {"db"};
   // Budget (--suite db within ~5 min on 2 vCPUs): start-up (initdb or mariadb-install-db, a second or
-  // more) dominates every point, so 2 repetitions of at most 150 ms of samples each.
-  info.max_repetitions = 2;
+  // more) dominates every point, so 3 repetitions of at most 150 ms of samples each.
+  info.max_repetitions = 3;
   info.max_sample_budget_ns = 150'000'000;
   info.max_samples = 4000;
   return std::make_unique<SimpleProbe>(std::move(info), [p](const Placement& placement) -> std::unique_ptr<Session> {

@@ -10,7 +10,8 @@ Parts, in this order:
      synthetic model (server.*, 50 µs of work per request, from the same file when the run had --suite db);
      columns = queries/s, client latency p50 / p99 / p99.9, server CPU per query, context switches per query
      (every server process and thread, exited ones included: perf), the voluntary / involuntary split (tasks
-     alive at the end of the window), PSS per connection;
+     alive at the end of the window), PSS per connection (the server's whole PSS / C) and what each connection
+     adds (+PSS: the PSS at C minus the PSS at 1 connection, over C - 1);
   2. the pooling question: per scenario and connection count, what the per-connection model costs against the
      pooled one (PostgreSQL direct / PgBouncer, MariaDB thread per connection / pool of threads) in switches,
      CPU and PSS per query, with the synthetic models' same ratio beside it.
@@ -104,18 +105,26 @@ def fmt_n(v, digits=3):
     return "-" if v is None else f"{v:.{digits}g}"
 
 
-def row(label, p):
+def marginal_pss(p, one):
+    """PSS each connection adds: (PSS at C - PSS at 1 connection) / (C - 1); the server's fixed memory (buffer
+    pools, shared catalogs) divided by C says little about what one more connection costs."""
+    if one is None or one["status"] != "ok" or p["connections"] <= 1 or p["pss_conn"] is None or one["pss_conn"] is None:
+        return None
+    return (p["pss_conn"] * p["connections"] - one["pss_conn"]) / (p["connections"] - 1)
+
+
+def row(label, p, one=None):
     if p is None:
-        return [label, "not run"] + [""] * 8
+        return [label, "not run"] + [""] * 9
     if p["status"] != "ok":
-        return [label, p["status"]] + [""] * 8
+        return [label, p["status"]] + [""] * 9
     return [label, st.fmt_rps(p["rps"]), st.fmt_us(p["p50"]), st.fmt_us(p["p99"]), st.fmt_us(p["p999"]),
             st.fmt_us(p["cpu"]), fmt_n(p["switches"]), fmt_n(p["voluntary"]), fmt_n(p["involuntary"]),
-            kib(p["pss_conn"])]
+            kib(p["pss_conn"]), kib(marginal_pss(p, one))]
 
 
 HEADERS = ["connections / server", "queries/s", "p50 µs", "p99 µs", "p99.9 µs", "CPU µs/q", "switches/q",
-           "vol/q", "invol/q", "PSS KiB/conn"]
+           "vol/q", "invol/q", "PSS KiB/conn", "+PSS KiB/conn"]
 
 
 def group_rows(real, synth, placement, scenario):
@@ -129,11 +138,12 @@ def group_rows(real, synth, placement, scenario):
             p = ri.get((kind, scenario, s, c))
             if p is None:
                 continue
-            rows.append(row(f"{c:>4}  {s}", p))
+            rows.append(row(f"{c:>4}  {s}", p, ri.get((kind, scenario, s, 1))))
             if p["status"] != "ok":
                 notes.append(f"{p['id']}: {p['status']}: {p['reason']}")
             model = SYNTHETIC[s]
-            rows.append(row(f"{c:>4}    ~ {model} (server.*)", si.get((kind, scenario, model, c))))
+            rows.append(row(f"{c:>4}    ~ {model} (server.*)", si.get((kind, scenario, model, c)),
+                            si.get((kind, scenario, model, 1))))
     return rows, notes
 
 
@@ -159,13 +169,14 @@ def pair_rows(real, synth, scenario, kind):
                 return f"{real_r} ({fmt(ratio(sa[key], sb[key])) if ok_s else '-'})"
             rows.append([f"{c:>4}  {a} / {b.split('.')[-1]}", fmt_n(pa["switches"]), fmt_n(pb["switches"]),
                          both("switches"), st.fmt_us(pa["cpu"]), st.fmt_us(pb["cpu"]), both("cpu"), both("rps"),
-                         kib(pa["pss_conn"]), kib(pb["pss_conn"])])
+                         kib(marginal_pss(pa, ri.get((kind, scenario, a, 1)))),
+                         kib(marginal_pss(pb, ri.get((kind, scenario, b, 1))))])
     return rows
 
 
 PAIR_HEADERS = ["connections  per-connection / pooled", "sw/q", "sw/q pooled", "sw ratio (synthetic)", "CPU µs/q",
-                "CPU µs/q pooled", "CPU ratio (synthetic)", "q/s ratio (synthetic)", "PSS KiB/conn",
-                "PSS KiB/conn pooled"]
+                "CPU µs/q pooled", "CPU ratio (synthetic)", "q/s ratio (synthetic)", "+PSS KiB/conn",
+                "+PSS KiB/conn pooled"]
 
 
 def render(doc, markdown=False):

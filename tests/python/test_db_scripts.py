@@ -75,7 +75,7 @@ def test_pair_ratios_real_and_synthetic():
     assert row[3] == "5 (2)"    # switches: 10 / 2 real, 8 / 4 synthetic
     assert row[6] == "40 (2)"   # CPU: 4 ms / 100 µs real, 200 / 100 µs synthetic
     assert row[7] == "0.1 (0.5)"
-    assert row[8] == "2048"
+    assert row[8] == "-"  # no 1-connection point to measure what a connection adds
 
 
 def test_chart_draws_real_and_synthetic_and_says_which_records(tmp_path):
@@ -90,6 +90,13 @@ def test_chart_draws_real_and_synthetic_and_says_which_records(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "c.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_marginal_pss_is_what_each_connection_adds():
+    one = {"status": "ok", "connections": 1, "pss_conn": 100.0 * 1024}
+    many = {"status": "ok", "connections": 5, "pss_conn": 40.0 * 1024}  # 200 KiB in all: 100 + 4 x 25
+    assert dt.marginal_pss(many, one) == 25.0 * 1024
+    assert dt.marginal_pss(many, None) is None
 
 
 def test_no_db_records_is_said_plainly():
