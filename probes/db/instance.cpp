@@ -284,7 +284,7 @@ void Instance::setup_command(const std::vector<std::string>& argv, const std::st
 }
 
 void Instance::wait_until_login(const std::string& socket, Protocol p, const std::string& database, int timeout_s,
-                                const Program& program, const std::string& log_name) {
+                                Program& program, const std::string& log_name) {
   const std::uint64_t deadline = now_ns() + static_cast<std::uint64_t>(timeout_s) * 1'000'000'000ULL;
   std::string why;
   for (;;) {
@@ -300,7 +300,7 @@ void Instance::wait_until_login(const std::string& socket, Protocol p, const std
     } catch (const ProbeError& e) {
       why = e.what();
     }
-    if (const_cast<Program&>(program).child.exited())
+    if (program.child.exited())
       throw ProbeSkip(program.name + " exited at start: " + tail_of(dir_ + "/" + log_name));
     if (now_ns() > deadline)
       throw ProbeSkip(program.name + " accepted no login in " + std::to_string(timeout_s) + " s (" + why +

@@ -73,7 +73,7 @@ class Instance {
   void setup_command(const std::vector<std::string>& argv, const std::string& what);
   Program& launch(const std::vector<std::string>& argv, const std::string& log_name);
   void wait_until_login(const std::string& socket, Protocol p, const std::string& database, int timeout_s,
-                        const Program& program, const std::string& log_name);
+                        Program& program, const std::string& log_name);
   void stop_everything() noexcept;
 
   Server kind_;
