@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/db_util.hpp"
 #include "tests/run_util.hpp"
 
 namespace {
@@ -67,6 +68,9 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
       {"shm spinning threads", "^shm\\.", false},
       {"server models (processes, threads)", "^server\\.(process_per_connection|thread_per_connection)\\.persistent/connections:64/", false,
        "server"},
+      // Real PostgreSQL: a postmaster and its forked backends, run as another user (skipped records when
+      // postgresql is not installed: the case then checks ctxbench alone).
+      {"db servers (postgres + backends)", "^db\\.postgresql\\.direct\\.persistent/connections:4/", false, "db"},
       {"hung partner (test.hang.process)", "^test\\.hang\\.process", true},
   };
   const std::vector<std::pair<int, const char*>> signals = {{SIGINT, "SIGINT"}, {SIGTERM, "SIGTERM"},
@@ -79,6 +83,7 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
       for (int delay : delays_ms) {
         const std::string dir = make_temp_dir("kill");
         const std::string json_path = dir + "/out.json";
+        const std::set<std::string> db_dirs_before = db_dirs();
         const std::vector<std::string> env = {f.test_probes ? "CTXBENCH_TEST_PROBES=1" : "CTXBENCH_UNUSED=1"};
         const pid_t pid = start(ctxbench({"--suite", f.suite, "--filter", f.filter, "--repetitions", "1000", "--json",
                                           json_path}),
@@ -93,6 +98,15 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
         const std::string where = std::string(f.name) + " " + signame + " @" + std::to_string(delay) + "ms";
         EXPECT_EQ(code, 128 + sig) << where << ": " << slurp(dir + "/stderr");
         EXPECT_TRUE(left.empty()) << where << ": " << left.size() << " processes outlived ctxbench";
+        // Database servers: none still working in a private directory, whatever the signal; the directory
+        // itself is gone unless SIGKILL left it (the next db run removes it: db_test.cpp, DbStale).
+        const std::vector<pid_t> db_left = db_processes_after(5);
+        EXPECT_TRUE(db_left.empty()) << where << ": " << db_left.size() << " database server processes left";
+        left_total += static_cast<int>(db_left.size());
+        for (pid_t p : db_left) ::kill(p, SIGKILL);
+        if (sig != SIGKILL) {
+          for (const std::string& d : db_dirs()) EXPECT_TRUE(db_dirs_before.count(d) != 0) << where << ": left " << d;
+        }
         std::string json_state = "absent", interrupted = "-";
         if (exists(json_path)) {
           ++with_json;
