@@ -1,9 +1,9 @@
 #include "analysis/doctor.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 namespace ctxbench {
 namespace {
@@ -41,21 +41,25 @@ std::vector<std::string> deep_idle_states(const FileSnapshot& files) {
 
 }  // namespace
 
-std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& files,
-                                      std::optional<double> steal_now, bool pm_qos_held) {
+std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& files, std::optional<double> steal_now,
+                                      bool pm_qos_held) {
   std::vector<Finding> out;
   if (!m.governor.empty() && m.governor != "performance")
-    out.push_back({"governor", fmt::format("the cpufreq governor is {}: the clock rises and falls with load", m.governor),
+    out.push_back({"governor",
+                   fmt::format("the cpufreq governor is {}: the clock rises and falls with load", m.governor),
                    "cpupower frequency-set -g performance"});
   if (m.boost == "on")
-    out.push_back({"boost", "turbo/boost is on: the clock depends on temperature and on the other cores' load",
-                   "echo 0 > /sys/devices/system/cpu/cpufreq/boost (intel_pstate: echo 1 > .../intel_pstate/no_turbo)"});
+    out.push_back(
+        {"boost", "turbo/boost is on: the clock depends on temperature and on the other cores' load",
+         "echo 0 > /sys/devices/system/cpu/cpufreq/boost (intel_pstate: echo 1 > .../intel_pstate/no_turbo)"});
   if (m.smt == "on" || m.threads_per_core.value_or(1) > 1)
     out.push_back({"SMT", "SMT is on: a task on a sibling thread slows a pinned probe",
                    "pick --cpus whose siblings stay idle, or echo off > /sys/devices/system/cpu/smt/control"});
-  if (!m.kernel_cmdline.empty() && !has_word(m.kernel_cmdline, "isolcpus=") && !has_word(m.kernel_cmdline, "nohz_full="))
-    out.push_back({"isolation", "no CPU is isolated (no isolcpus= or nohz_full= on the kernel command line): other "
-                                "tasks and the scheduler tick share the measured CPUs",
+  if (!m.kernel_cmdline.empty() && !has_word(m.kernel_cmdline, "isolcpus=") &&
+      !has_word(m.kernel_cmdline, "nohz_full="))
+    out.push_back({"isolation",
+                   "no CPU is isolated (no isolcpus= or nohz_full= on the kernel command line): other "
+                   "tasks and the scheduler tick share the measured CPUs",
                    "boot with isolcpus=2,3 nohz_full=2,3 (for example) and run with --cpus 2,3"});
   const std::vector<std::string> idle = deep_idle_states(files);
   if (!idle.empty() && !pm_qos_held) {
@@ -74,9 +78,10 @@ std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& 
   for (const auto& [name, state] : m.mitigations)
     if (state.rfind("Mitigation", 0) == 0) ++mitigated;
   if (mitigated > 0)
-    out.push_back({"mitigations", fmt::format("{} CPU vulnerability mitigations are active: system calls and switches "
-                                              "cost more than without them",
-                                              mitigated),
+    out.push_back({"mitigations",
+                   fmt::format("{} CPU vulnerability mitigations are active: system calls and switches "
+                               "cost more than without them",
+                               mitigated),
                    "compare only runs with the same mitigations (machine.mitigations in the JSON)"});
   if (m.loadavg_1m && *m.loadavg_1m >= 0.3)
     out.push_back({"load", fmt::format("the 1-minute load average is {:.2f}: other tasks are running", *m.loadavg_1m),
@@ -85,10 +90,11 @@ std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& 
     out.push_back({"steal", fmt::format("{:.1f}% of CPU time was stolen by the host just now", *steal_now * 100),
                    "run when the host is quieter, or on dedicated host CPUs"});
   if (m.hypervisor_flag)
-    out.push_back({"virtualization",
-                   fmt::format("a virtual machine{}: the host schedules the vCPUs, so its load moves the figures",
-                               m.virtualization.empty() || m.virtualization == "none" ? "" : " (" + m.virtualization + ")"),
-                   "ask for dedicated, pinned host CPUs; compare with the rerun column of each record"});
+    out.push_back(
+        {"virtualization",
+         fmt::format("a virtual machine{}: the host schedules the vCPUs, so its load moves the figures",
+                     m.virtualization.empty() || m.virtualization == "none" ? "" : " (" + m.virtualization + ")"),
+         "ask for dedicated, pinned host CPUs; compare with the rerun column of each record"});
   return out;
 }
 

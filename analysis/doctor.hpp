@@ -3,11 +3,10 @@
 // read by probes/machine_files.cpp and the load and steal sampled by src/doctor.cpp.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "analysis/machine.hpp"
 
@@ -22,8 +21,8 @@ struct Finding {
 // What the machine state says. `files` holds what parse_machine read (the idle states come from it);
 // `steal_now` is the steal share of CPU time over a short window, when measured; `pm_qos_held`: ctxbench
 // holds /dev/cpu_dma_latency at 0 for the run (--pm-qos), so idle states are no finding.
-std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& files,
-                                      std::optional<double> steal_now, bool pm_qos_held);
+std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& files, std::optional<double> steal_now,
+                                      bool pm_qos_held);
 
 std::string format_findings(const std::vector<Finding>& findings);
 nlohmann::json findings_to_json(const std::vector<Finding>& findings);

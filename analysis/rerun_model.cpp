@@ -1,10 +1,10 @@
 #include "analysis/rerun_model.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "analysis/statistics.hpp"
 
@@ -17,8 +17,8 @@ namespace {
 // kSpreadScale: over the 6 ordered pairs of three back-to-back interleaved default runs of the development
 // VM, 1.75 covered 90.2% of the rerun ratios (at the target's edge), 1.9 93.2%, 2.0 96.2%; it assumes
 // interleaved repetitions (back to back, the same model covered 73.7%).
-constexpr double kFloor = 0.01;         // machine-wide: what moves even a record whose repetitions agree
-constexpr double kSpreadScale = 1.9;    // one run's repetitions share more than two runs do
+constexpr double kFloor = 0.01;          // machine-wide: what moves even a record whose repetitions agree
+constexpr double kSpreadScale = 1.9;     // one run's repetitions share more than two runs do
 constexpr double kUnpinnedFloor = 0.05;  // unpinned: the scheduler's placement mix moves between runs
 
 // Two-sided 97.5% quantile of Student's t with df degrees of freedom.
@@ -33,19 +33,23 @@ double t975(std::size_t df) {
 
 std::string percent_up(double log_ratio) { return fmt::format("{:.0f}%", (std::exp(log_ratio) - 1) * 100); }
 
-// The cause the data shows, in the order a user can act on it.
 void set_cause(RerunInterval& out, RerunCause kind, std::string text) {
   out.cause_kind = kind;
   out.cause = std::move(text);
 }
 
+// The cause the data shows, in the order a user can act on it.
 void find_cause(RerunInterval& out, const RerunInputs& in, const std::vector<double>& logs, double spread) {
   const std::size_t n = logs.size();
   if (n < 5)
-    return set_cause(out, RerunCause::FewRepetitions, fmt::format("only {} repetitions, too few to pin the estimate down; run with --repetitions 10 or more", n));
+    return set_cause(out, RerunCause::FewRepetitions,
+                     fmt::format("only {} repetitions, too few to pin the estimate down; run with --repetitions 10 "
+                                 "or more",
+                                 n));
   if (in.bimodal)
-    return set_cause(out, RerunCause::BimodalPlacement, "bimodal placement: the share of samples with both tasks on one CPU changes from run to run; pin them "
-           "with --placement same or cross for a stable figure");
+    return set_cause(out, RerunCause::BimodalPlacement,
+                     "bimodal placement: the share of samples with both tasks on one CPU changes from run to run; "
+                     "pin them with --placement same or cross for a stable figure");
   const double centre = median(logs);
   std::vector<double> dev;
   for (double x : logs) dev.push_back(std::fabs(x - centre));
@@ -58,10 +62,11 @@ void find_cause(RerunInterval& out, const RerunInputs& in, const std::vector<dou
       slow_sum += x - centre;
     }
   if (slow > 0 && slow <= n / 4)
-    return set_cause(out, RerunCause::SlowRepetitions,
-                     fmt::format("{} of {} repetitions {} slow ({} above the median of the others): a disturbance "
-                                 "while they ran (another task, interrupts, the host); rerun on a quiet machine",
-                                 slow, n, slow == 1 ? "was" : "were", percent_up(slow_sum / static_cast<double>(slow))));
+    return set_cause(
+        out, RerunCause::SlowRepetitions,
+        fmt::format("{} of {} repetitions {} slow ({} above the median repetition): a disturbance "
+                    "while they ran (another task, interrupts, the host); rerun on a quiet machine",
+                    slow, n, slow == 1 ? "was" : "were", percent_up(slow_sum / static_cast<double>(slow))));
   set_cause(out, RerunCause::MachineSpread,
             fmt::format("the repetitions, spread over the whole run, disagree by {} (sd){}: the machine's speed moved "
                         "while the run went on",
@@ -114,9 +119,10 @@ std::optional<std::string> unstable_warning(const RerunInterval& interval) {
   if (is_stable(interval) || interval.cause_kind == RerunCause::MachineSpread ||
       interval.cause_kind == RerunCause::FewRepetitions)
     return std::nullopt;
-  return fmt::format("unstable estimate: a rerun here is expected within x{:.2f}-{:.2f} of this p50 (95%), wider "
-                     "than +-5%. Cause: {}.",
-                     interval.low, interval.high, interval.cause);
+  return fmt::format(
+      "unstable estimate: a rerun here is expected within x{:.2f}-{:.2f} of this p50 (95%), wider "
+      "than +-5%. Cause: {}.",
+      interval.low, interval.high, interval.cause);
 }
 
 std::vector<std::string> run_wide_rerun_warnings(const std::vector<RerunInterval>& intervals,
@@ -131,10 +137,11 @@ std::vector<std::string> run_wide_rerun_warnings(const std::vector<RerunInterval
   }
   std::vector<std::string> out;
   if (few > 0 && requested_repetitions < 5)
-    out.push_back(fmt::format("too few repetitions: {} of {} records have fewer than 5, so their rerun intervals are "
-                              "wide (Student's t with few degrees of freedom). Run with --repetitions 10 or more "
-                              "(--quick takes 3) for figures to compare",
-                              few, intervals.size()));
+    out.push_back(
+        fmt::format("too few repetitions: {} of {} records have fewer than 5, so their rerun intervals are "
+                    "wide (Student's t with few degrees of freedom). Run with --repetitions 10 or more "
+                    "(--quick takes 3) for figures to compare",
+                    few, intervals.size()));
   if (machine > 0)
     out.push_back(fmt::format(
         "unstable machine: {} of {} records cannot be resolved to +-5% here (median rerun interval +-{:.0f}%): their "

@@ -1,8 +1,8 @@
 #include "analysis/shared_causes.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace ctxbench {
 namespace {

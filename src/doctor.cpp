@@ -16,9 +16,10 @@ int doctor_main(const std::vector<std::string>& args) {
     if (args[i] == "--root" && i + 1 < args.size()) {
       root = args[++i];
     } else if (args[i] == "--help" || args[i] == "-h") {
-      std::fputs("usage: ctxbench doctor [--root DIR]\n  what about this machine will move the figures, and the "
-                 "remedies; exit 0 ready, 1 findings\n",
-                 stdout);
+      std::fputs(
+          "usage: ctxbench doctor [--root DIR]\n  what about this machine will move the figures, and the "
+          "remedies; exit 0 ready, 1 findings\n",
+          stdout);
       return 0;
     } else {
       std::fprintf(stderr, "ctxbench doctor: unknown option '%s' (see --help)\n", args[i].c_str());

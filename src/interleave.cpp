@@ -33,8 +33,7 @@ void add_round(ProbeRun& total, ProbeRun&& round, bool first) {
   if (total.switches && round.switches && before + added > 0) {
     auto weigh = [&](double a, double b) { return (a * before + b * added) / (before + added); };
     total.switches->voluntary_per_op = weigh(total.switches->voluntary_per_op, round.switches->voluntary_per_op);
-    total.switches->involuntary_per_op =
-        weigh(total.switches->involuntary_per_op, round.switches->involuntary_per_op);
+    total.switches->involuntary_per_op = weigh(total.switches->involuntary_per_op, round.switches->involuntary_per_op);
   } else if (!round.switches) {
     total.switches.reset();  // a tally that misses a round is not a tally of the record
   }

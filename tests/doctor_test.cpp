@@ -1,14 +1,14 @@
 // ctxbench doctor (analysis/doctor.hpp) on the fixture machine trees (tests/fixtures/machine/README.md) and
 // on hand-made machine states: each finding appears exactly when its condition holds.
-#include <gtest/gtest.h>
+#include "analysis/doctor.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
-#include "analysis/doctor.hpp"
 #include "probes/machine_files.hpp"
 
 namespace ctxbench {

@@ -1,12 +1,13 @@
 // The rerun interval (analysis/rerun_model.hpp), its verdicts in compare, and the merge of interleaved
 // rounds (src/interleave.hpp), on literal data: every expected figure is worked out by hand here.
+#include "analysis/rerun_model.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
 #include "analysis/compare_stats.hpp"
-#include "analysis/rerun_model.hpp"
 #include "analysis/shared_causes.hpp"
 #include "src/interleave.hpp"
 
