@@ -134,7 +134,8 @@ options:
                         (every probe, or those of --suite and --filter when given)
   --suite NAME          run the probes of suite NAME: default (a representative subset, under a minute
                         on a 2-vCPU machine; what a run takes without --suite, --quick included) or full
-                        (every probe); composes with --filter
+                        (every probe), or one family's (ipc, shm, ctxswitch, process, thread, wakeup, bw,
+                        server, db: real PostgreSQL/PgBouncer/MariaDB servers); composes with --filter
   --quick               smoke run: 3 repetitions with short samples (seconds, not a minute)
   --repetitions N       repetitions per probe and placement, each with fresh partner tasks (default 10)
   --pm-qos              hold /dev/cpu_dma_latency at 0 for the run (cyclictest's default): no CPU enters
