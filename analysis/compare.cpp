@@ -41,6 +41,27 @@ std::string virtualization_text(const json& m) {
   return "-";
 }
 
+std::optional<RerunInterval> stated_rerun(const json& r, const std::vector<double>& repetition_medians) {
+  const std::vector<double> stated = numbers(r.value("rerun_ratio_95", json::array()));
+  if (stated.size() == 2 && stated[0] > 0 && stated[0] <= 1 && stated[1] >= 1 && std::isfinite(stated[1])) {
+    RerunInterval out;
+    out.low = stated[0];
+    out.high = stated[1];
+    out.half_width = std::log(stated[1] / stated[0]) / 2;
+    return out;
+  }
+  RerunInputs in;
+  in.p50 = r.contains("statistics") && r["statistics"].is_object() && r["statistics"].contains("p50") &&
+                   r["statistics"]["p50"].is_number()
+               ? r["statistics"]["p50"].get<double>()
+               : median(repetition_medians);
+  in.repetition_medians = repetition_medians;
+  in.bimodal = r.value("bimodal", json(false)).is_boolean() && r.value("bimodal", false);
+  const json placement = r.value("placement", json::object());
+  in.unpinned = placement.is_object() && json_text(placement, "kind") == "unpinned";
+  return rerun_interval(in);
+}
+
 std::string ratio_text(double r) { return std::isfinite(r) && r > 0 ? fmt::format("{:.3f}", r) : "-"; }
 
 std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
@@ -86,6 +107,26 @@ std::string notes_block(const std::vector<Comparison>& comparisons) {
   return out;
 }
 
+// The records whose rerun spread is wider than --threshold: there the gate can only see changes beyond
+// the spread, and a threshold below it promises more than these machines can resolve.
+std::string resolution_block(const std::vector<Comparison>& comparisons, const CompareSettings& settings) {
+  std::vector<std::string> ids;
+  double widest = 1;
+  for (const Comparison& c : comparisons)
+    for (const ComparedProbe& p : c.rows)
+      if (p.stats.threshold_below_rerun && std::find(ids.begin(), ids.end(), p.id) == ids.end()) {
+        ids.push_back(p.id);
+        widest = std::max(widest, p.stats.rerun->high);
+      }
+  if (ids.empty()) return "";
+  std::string out = fmt::format(
+      "note: --threshold {:.0f}% is below what these runs can resolve for {} record{} (their rerun interval "
+      "reaches up to x{:.2f}); a slowdown there counts only beyond its interval:",
+      settings.threshold * 100, ids.size(), ids.size() == 1 ? "" : "s", widest);
+  for (const std::string& id : ids) out += " " + id;
+  return out + "\n";
+}
+
 std::string list_line(const std::string& title, const std::vector<std::string>& ids) {
   if (ids.empty()) return "";
   std::string out = title + " (" + std::to_string(ids.size()) + "):";
@@ -97,7 +138,7 @@ std::string two_file_table(const Comparison& c, const CompareSettings& settings)
   std::size_t w = 16;
   for (const ComparedProbe& p : c.rows) w = std::max(w, p.id.size() + 2);
   std::string out = pad("probe/placement", w) + rpad("base p50", 10) + rpad("new p50", 11) + rpad("new/base", 10) +
-                    "  " + pad("95% CI", 16) + pad("CI over", 13) + rpad("p (U)", 7) + "  verdict\n";
+                    "  " + pad("95% CI", 16) + pad("CI over", 13) + rpad("p (U)", 7) + rpad("rerun", 13) + "  verdict\n";
   for (const ComparedProbe& p : c.rows) {
     const ComparisonStats& s = p.stats;
     std::string verdict = verdict_name(s.verdict);
@@ -107,10 +148,12 @@ std::string two_file_table(const Comparison& c, const CompareSettings& settings)
       verdict += fmt::format(" (REGRESSION: over {:.0f}%)", settings.threshold * 100);
     else if (s.verdict == Verdict::Slower)
       verdict += fmt::format(" (within {:.0f}%)", settings.threshold * 100);
+    if (s.within_rerun) verdict += fmt::format(" (x{:.3f}: inside the rerun interval)", s.ratio.ratio);
     out += pad(p.id, w) + rpad(format_duration_ns(s.base_median), 10) + rpad(format_duration_ns(s.new_median), 11) +
            rpad(ratio_text(s.ratio.ratio), 10) + "  " +
            pad(fmt::format("[{}, {}]", ratio_text(s.ratio.low), ratio_text(s.ratio.high)), 16) +
-           pad(s.ci_basis, 13) + rpad(s.p_value < 0.001 ? "<0.001" : fmt::format("{:.3f}", s.p_value), 7) + "  " + verdict + "\n";
+           pad(s.ci_basis, 13) + rpad(s.p_value < 0.001 ? "<0.001" : fmt::format("{:.3f}", s.p_value), 7) +
+           rpad(rerun_cell(s.rerun), 13) + "  " + verdict + "\n";
   }
   return out;
 }
@@ -184,6 +227,7 @@ ResultFile load_result_file(const std::string& path, const std::string& text) {
     s.unit = json_text(r, "unit");
     s.repetition_medians = numbers(r.value("repetitions", json::array()), "median_ns");
     s.samples = numbers(r.value("samples", json::array()));
+    s.rerun = stated_rerun(r, s.repetition_medians);
     if (s.repetition_medians.empty() && s.samples.empty())
       throw CompareInputError(fmt::format("{}: result {} is ok but has neither repetitions nor samples", path, id));
     f.series.push_back(std::move(s));
@@ -236,8 +280,11 @@ Comparison compare_files(const ResultFile& base, const ResultFile& other, const 
     // Samples are compared only when both files have them; otherwise both sides use repetition medians.
     const bool raw = !b.samples.empty() && !it->samples.empty();
     const std::vector<double> none;
-    c.rows.push_back({b.id, compare_samples(b.repetition_medians, it->repetition_medians, raw ? b.samples : none,
-                                            raw ? it->samples : none, settings)});
+    ComparisonStats stats = compare_samples(b.repetition_medians, it->repetition_medians, raw ? b.samples : none,
+                                            raw ? it->samples : none, settings);
+    if (b.rerun && it->rerun && stats.verdict != Verdict::TooFew)
+      apply_rerun_interval(stats, combine(*b.rerun, *it->rerun), settings);
+    c.rows.push_back({b.id, std::move(stats)});
   }
   for (const ProbeSeries& s : other.series) {
     const bool in_base =
@@ -272,11 +319,13 @@ std::string format_comparisons(const std::vector<ResultFile>& files, const std::
     out += list_line("only in " + who + ", not ok or absent in base", c.only_in_other);
   }
   out += notes_block(comparisons);
+  out += resolution_block(comparisons, settings);
   int regressions = 0;
   for (const Comparison& c : comparisons) regressions += c.regressions();
   out += fmt::format(
       "medians over raw samples; ratio interval: 95% percentile bootstrap (1000 resamples, fixed seed); "
-      "p: two-sided Mann-Whitney U over repetition medians; significant = p < {} and the interval excludes 1.\n",
+      "p: two-sided Mann-Whitney U over repetition medians; significant = p < {} and the interval excludes 1; "
+      "rerun: the wider of both files' rerun intervals (95%), inside which a change is no change.\n",
       settings.alpha);
   if (regressions == 0)
     out += fmt::format("result: no regression beyond {:.0f}%\n", settings.threshold * 100);
@@ -318,6 +367,11 @@ json comparisons_to_json(const std::vector<ResultFile>& files, const std::vector
                   {"verdict", verdict_name(s.verdict)},
                   {"regression", s.regression}};
       if (!s.note.empty()) row["note"] = s.note;
+      if (s.rerun) {
+        row["rerun_ratio_95"] = {s.rerun->low, s.rerun->high};
+        row["within_rerun"] = s.within_rerun;
+        row["threshold_below_rerun"] = s.threshold_below_rerun;
+      }
       rows.push_back(row);
     }
     regressions += c.regressions();

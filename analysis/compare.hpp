@@ -25,6 +25,9 @@ struct ProbeSeries {
   std::string id, probe, unit;
   std::vector<double> repetition_medians;
   std::vector<double> samples;
+  // The record's rerun_ratio_95, or the same model over its repetition medians for files written before
+  // it (analysis/rerun_model.hpp).
+  std::optional<RerunInterval> rerun;
 };
 
 struct ResultFile {

@@ -175,6 +175,17 @@ ComparisonStats compare_samples(std::span<const double> base_reps, std::span<con
   return s;
 }
 
+void apply_rerun_interval(ComparisonStats& s, const RerunInterval& combined, const CompareSettings& settings) {
+  s.rerun = combined;
+  s.threshold_below_rerun = 1 + settings.threshold < combined.high;
+  const bool inside = s.ratio.ratio >= combined.low && s.ratio.ratio <= combined.high;
+  if (inside && (s.verdict == Verdict::Slower || s.verdict == Verdict::Faster)) {
+    s.verdict = Verdict::NoChange;
+    s.within_rerun = true;
+  }
+  s.regression = s.verdict == Verdict::Slower && s.ratio.ratio > 1 + settings.threshold;
+}
+
 std::string verdict_name(Verdict v) {
   switch (v) {
     case Verdict::Faster: return "faster";

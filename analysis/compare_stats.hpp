@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+
+#include "analysis/rerun_model.hpp"
 
 namespace ctxbench {
 
@@ -40,6 +43,11 @@ struct ComparisonStats {
   Verdict verdict = Verdict::NoChange;
   bool regression = false;  // significantly slower by more than the threshold
   std::string note;         // why TooFew, empty otherwise
+  // The combined rerun interval of both files (analysis/rerun_model.hpp): a ratio inside it is what a
+  // rerun of the same code gives, so it is no change. Empty when a file cannot state one.
+  std::optional<RerunInterval> rerun;
+  bool within_rerun = false;         // significant by the tests, but inside the rerun interval
+  bool threshold_below_rerun = false;  // --threshold is below this record's rerun spread
 };
 
 struct CompareSettings {
@@ -55,6 +63,10 @@ struct CompareSettings {
 ComparisonStats compare_samples(std::span<const double> base_reps, std::span<const double> new_reps,
                                 std::span<const double> base_samples, std::span<const double> new_samples,
                                 const CompareSettings& settings);
+
+// Applies the rerun interval to a verdict: a change inside it is no change (within_rerun), a regression
+// must also lie beyond it, and threshold_below_rerun says when 1 + threshold is inside it.
+void apply_rerun_interval(ComparisonStats& s, const RerunInterval& combined, const CompareSettings& settings);
 
 std::string verdict_name(Verdict v);
 

@@ -67,6 +67,10 @@ std::string observed_line(const Record& r) {
     }
     out += ";";
   }
+  // Bimodal groups as data beside where the tasks ran (the warning may be said once for the run).
+  if (r.bimodal)
+    for (const PlacementGroup& g : r.placement_groups)
+      out += fmt::format(" {} {:.0f}% at {};", g.name, 100 * g.share, format_duration_ns(g.median_ns));
   out.back() = '\n';
   return out;
 }
@@ -149,28 +153,26 @@ std::string format_value(const Record& r, double ns) {
   return is_rate(r) ? format_rate(bytes_per_second(r, ns)) : format_duration_ns(ns);
 }
 
-constexpr const char* kRowFormat = "  {:<22} {:>10} {:>10} {:>7} {:>16}  {}\n";
+constexpr const char* kRowFormat = "  {:<22} {:>10} {:>10} {:>11} {:>16}  {}\n";
 
 }  // namespace
 
 std::string format_table(const std::vector<Record>& records) {
   std::string out;
   std::string current;
-  bool noisy = false;
   for (const Record& r : records) {
     if (r.probe != current) {
       current = r.probe;
       out += fmt::format("\n{}\n  op: {}\n", r.probe, r.op);
       if (r.unit != "ns") out += fmt::format("  unit: {}\n", r.unit);
       // For a rate the bad tail is the low end: show the slowest sample instead of p99.
-      out += fmt::format(kRowFormat, "placement", "p50", is_rate(r) ? "min" : "p99", "CV", "switches/op",
+      out += fmt::format(kRowFormat, "placement", "p50", is_rate(r) ? "min" : "p99", "rerun", "switches/op",
                          "status");
     }
     if (r.status == RunStatus::Ok) {
       out += fmt::format(kRowFormat, placement_cell(r), format_value(r, r.stats.p50),
                          format_value(r, is_rate(r) ? r.stats.max : r.stats.p99),  // slowest op: lowest rate
-                         fmt::format("{:.1f}%", r.stats.cv * 100),
-                         switches_cell(r), status_cell(r));
+                         rerun_cell(r.rerun), switches_cell(r), status_cell(r));
     } else {
       out += fmt::format(kRowFormat, placement_cell(r), "-", "-", "-", "", status_cell(r));
     }
@@ -178,16 +180,10 @@ std::string format_table(const std::vector<Record>& records) {
     out += metrics_line(r);
     out += keep_awake_line(r, records);
     out += explain_block(r);
-    for (const std::string& w : r.warnings) {
-      // The remedy is the same for every noisy row: say it once, below the table.
-      const std::string& remedy = noise_remedy();
-      const bool has_remedy = w.size() > remedy.size() && w.compare(w.size() - remedy.size(), remedy.size(), remedy) == 0;
-      noisy = noisy || has_remedy;
-      out += fmt::format("    warning: {}\n", has_remedy ? w.substr(0, w.size() - remedy.size() - 1) : w);
-    }
+    for (const std::string& w : r.warnings) out += fmt::format("    warning: {}\n", w);
   }
-  out += "\np50 is the headline (median of all timed samples); p99 the tail; CV = stddev/mean of the samples.\n";
-  if (noisy) out += "Noisy rows: " + noise_remedy() + "\n";
+  out += "\np50 is the headline (median of all timed samples); p99 the tail; rerun = how far a rerun's p50 is "
+         "expected to move on this machine (95%, from the repetitions; docs/METHODOLOGY.md).\n";
   return out;
 }
 

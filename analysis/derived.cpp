@@ -70,6 +70,7 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
     r.repetitions[i].ops = from.repetitions[i].ops;
     r.repetitions[i].ops_per_sample = from.repetitions[i].ops_per_sample;
   }
+  assess_rerun(r, from.bimodal);
   if (r.stats.p50 <= 0)
     r.warnings.push_back(fmt::format(
         "derived value is not positive: the one-task overhead ({:.1f} ns) is as large as half the round "
@@ -120,7 +121,11 @@ std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, Placemen
   r.formula = "slope of median(process.fork_rss/rss_mib:R) over R = " + xs_text + " MiB, per repetition";
   r.derived_from = steps.back()->probe;
   r.timer_overhead_ns = steps.back()->timer_overhead_ns;
-  summarize_into(r, {slopes}, nullptr);
+  // One slope per repetition: each is its own repetition, so the rerun interval sees their spread.
+  std::vector<std::vector<double>> per_rep;
+  for (double slope : slopes) per_rep.push_back({slope});
+  summarize_into(r, per_rep, nullptr);
+  assess_rerun(r, false);
   return r;
 }
 

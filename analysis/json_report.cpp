@@ -165,6 +165,11 @@ json ctxbench_block(const RunMeta& meta) {
   b["interrupted"] = meta.interrupted;
   if (meta.interrupted) b["interrupted_by"] = meta.interrupted_by;
   b["warnings"] = meta.warnings;
+  if (meta.pm_qos_requested) {
+    json q = {{"requested_us", 0}, {"held", meta.pm_qos_held}, {"file", "/dev/cpu_dma_latency"}};
+    if (!meta.pm_qos_reason.empty()) q["skipped_because"] = meta.pm_qos_reason;
+    b["pm_qos"] = q;
+  }
   if (meta.peak_rss_kib > 0) b["peak_rss_kib"] = meta.peak_rss_kib;
   return b;
 }
@@ -243,6 +248,11 @@ json record_head_json(const Record& r) {
   if (r.status != RunStatus::Ok) return j;
 
   j["estimator"] = r.estimator;
+  if (r.rerun) {
+    // [low, high]: a rerun's p50 over this p50, 95% (analysis/rerun_model.hpp).
+    j["rerun_ratio_95"] = json::array({r.rerun->low, r.rerun->high});
+    if (!r.rerun->cause.empty()) j["rerun_cause"] = r.rerun->cause;
+  }
   if (!r.metrics.empty()) {
     json m = json::object();
     for (const auto& [name, value] : r.metrics)
@@ -450,6 +460,7 @@ std::string report_head(const RunMeta& meta, const MachineInfo& machine, const R
   ctx["probe_host"] = probe_host_block(index);
   head += dump_compact(ctx);
   json m = machine_to_json(machine);
+  m["findings"] = meta.machine_findings;
   if (!meta.label.empty()) m["label"] = meta.label;
   if (meta.loadavg_end) m["loadavg_end"] = *meta.loadavg_end;
   head += ",\n \"machine\": " + dump_compact(m) + ",\n \"results\": [";

@@ -35,6 +35,11 @@ struct RunMeta {
   bool interrupted = false;  // a signal stopped the run
   std::string interrupted_by;
   std::vector<std::string> warnings;
+  // --pm-qos: asked for, and whether /dev/cpu_dma_latency was held at 0 (else why not).
+  bool pm_qos_requested = false, pm_qos_held = false;
+  std::string pm_qos_reason;
+  // ctxbench doctor's findings on this machine (analysis/doctor.hpp), written into the machine block.
+  nlohmann::json machine_findings = nlohmann::json::array();
   std::optional<std::vector<double>> loadavg_end;  // 1, 5, 15 min at the end of the run
   // ctxbench's own peak resident set (KiB) when the file was last written: the orchestrator only, never
   // a measuring process.

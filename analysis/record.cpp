@@ -132,7 +132,19 @@ void summarize_into(Record& record, const std::vector<std::vector<double>>& samp
   }
   record.stats = summarize(record.samples);
   record.histogram = log_linear_histogram(record.samples);
-  for (std::string& w : noise_warnings(record.stats)) record.warnings.push_back(std::move(w));
+}
+
+void assess_rerun(Record& record, bool bimodal) {
+  std::vector<double> medians;
+  for (const RepetitionSummary& rep : record.repetitions) medians.push_back(rep.median_ns);
+  RerunInputs in;
+  in.p50 = record.stats.p50;
+  in.repetition_medians = medians;
+  in.bimodal = bimodal;
+  in.unpinned = record.placement.kind == PlacementKind::Unpinned;
+  record.rerun = rerun_interval(in);
+  if (record.rerun)
+    if (auto w = unstable_warning(*record.rerun)) record.warnings.push_back(*w);
 }
 
 Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string& relation) {
@@ -168,6 +180,7 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
   }
   add_truth(r, run);
   add_session_metrics(r, run);
+  assess_rerun(r, r.bimodal);
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/explain.hpp"
+#include "analysis/rerun_model.hpp"
 #include "analysis/statistics.hpp"
 #include "analysis/truth.hpp"
 #include "probes/probe.hpp"
@@ -57,6 +58,8 @@ struct Record {
   std::optional<double> switches_per_op, voluntary_switches_per_op, involuntary_switches_per_op;
   std::optional<double> expected_switches_per_op;
   std::vector<std::string> warnings;
+  // How far a rerun's p50 is expected to move (analysis/rerun_model.hpp); empty when it cannot be said.
+  std::optional<RerunInterval> rerun;
   double timer_overhead_ns = 0;
   double wall_seconds = 0;
   // Where the tasks really ran (analysis/truth.hpp): per task, and for unpinned two-task runs the
@@ -106,8 +109,11 @@ std::vector<CpuRun> cpu_runs(const std::vector<int>& cpus);
 Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string& relation);
 // A skipped record without running anything (placement impossible here, or excluded by the probe).
 Record make_skipped_record(const ProbeInfo& info, const Placement& placement, const std::string& reason);
-// Fills stats, repetitions, histogram and noise warnings from per-repetition samples.
+// Fills stats, repetitions and histogram from per-repetition samples.
 void summarize_into(Record& record, const std::vector<std::vector<double>>& samples_per_repetition,
                     const std::vector<RepetitionRun>* runs);
+// The rerun interval from the repetition medians, and the unstable-estimate warning when it is wider
+// than +-5%. `bimodal`: the placement groups the figure comes from (a derived record passes its source's).
+void assess_rerun(Record& record, bool bimodal);
 
 }  // namespace ctxbench

@@ -44,11 +44,16 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
   put("requests", completions);
   put("server_requests", served);
   put("server_cpu_ns_per_request", ratio(cpu, served));
-  put("server_user_ns_per_request", ratio(user, served));
-  put("server_sys_ns_per_request", ratio(sys, served));
+  // The db.* probes count CPU with a perf task clock, which has no user/system split: absent, not 0.
+  if (sum.count("server_user_ns") != 0) {
+    put("server_user_ns_per_request", ratio(user, served));
+    put("server_sys_ns_per_request", ratio(sys, served));
+  }
   put("server_switches_per_request", ratio(vol + invol, served));
   put("server_voluntary_switches_per_request", ratio(vol, served));
   put("server_involuntary_switches_per_request", ratio(invol, served));
+  // db.*: every switch of every server task, exited ones included (perf); the split above is the live tasks'.
+  if (sum.count("server_switches_all") != 0) put("server_switches_all_per_request", ratio(sum["server_switches_all"], served));
   // The server's snapshots bracket the client's window with a warm-up round and a drain, so its busy
   // share is its CPU per request at the client's request rate.
   put("server_busy_cpus", ratio(cpu, served) * ratio(completions, wall));
@@ -57,7 +62,7 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
   put("client_busy_fraction", client_busy);
 
   const double connections = param_number(r, "connections");
-  for (const char* name : {"server_rss_bytes", "server_pss_bytes", "server_tasks", "server_cpu_count"}) {
+  for (const char* name : {"server_rss_bytes", "server_pss_bytes", "server_tasks", "server_processes", "server_cpu_count"}) {
     if (levels.count(name) == 0) continue;
     const double v = median_of(levels[name]);
     put(name, v);

@@ -86,12 +86,6 @@ double bucket_low(int k, int i, int sub) {
   return base + i * (base / sub);
 }
 
-std::string percent(double fraction) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", fraction * 100);
-  return buf;
-}
-
 }  // namespace
 
 double quantile_sorted(std::span<const double> sorted, double q) {
@@ -204,31 +198,6 @@ std::vector<HistogramBucket> log_linear_histogram(std::span<const double> sample
     out.push_back({bucket_low(k, i, sub), std::min(high, kMax), count});
   }
   return out;
-}
-
-const std::string& noise_remedy() {
-  static const std::string remedy =
-      "Pin the tasks with --cpus, set the performance governor (cpupower frequency-set -g performance)"
-      " and stop background load, then run again.";
-  return remedy;
-}
-
-std::vector<std::string> noise_warnings(const Summary& s) {
-  if (s.n == 0) return {};
-  // One warning per result, however many symptoms: a table reader needs "this row is noisy, because".
-  std::vector<std::string> symptoms;
-  if (s.cv > 0.10)
-    symptoms.push_back("the coefficient of variation is " + percent(s.cv) + " (over 10%)");
-  if (static_cast<double>(s.outliers_high) > 0.05 * static_cast<double>(s.n)) {
-    symptoms.push_back(std::to_string(s.outliers_high) + " of " + std::to_string(s.n) + " samples (" +
-                       percent(static_cast<double>(s.outliers_high) / static_cast<double>(s.n)) +
-                       ") are slow outliers, more than 3 scaled MADs above the median (interrupts, frequency"
-                       " changes or other tasks on these CPUs)");
-  }
-  if (symptoms.empty()) return {};
-  std::string message = "Noisy result: " + symptoms[0];
-  for (std::size_t i = 1; i < symptoms.size(); ++i) message += "; " + symptoms[i];
-  return {message + ". " + noise_remedy()};
 }
 
 }  // namespace ctxbench

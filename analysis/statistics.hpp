@@ -50,10 +50,5 @@ struct HistogramBucket {
 };
 std::vector<HistogramBucket> log_linear_histogram(std::span<const double> samples, int sub_buckets = 8);
 
-// Noise verdict of one result: warnings with a remedy, as plain sentences (empty when quiet).
-// Thresholds: CV > 0.10, or more than 5% of samples outliers_high.
-// At most one warning, naming every symptom and ending with noise_remedy().
-std::vector<std::string> noise_warnings(const Summary& s);
-const std::string& noise_remedy();
 
 }  // namespace ctxbench

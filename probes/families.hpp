@@ -68,6 +68,10 @@ void add_bandwidth_probes(std::vector<std::unique_ptr<Probe>>& table);
 // server_load.cpp: server.<model>.<persistent|per_request>/connections:C/work_ns:W (connection models)
 void add_server_probes(std::vector<std::unique_ptr<Probe>>& table, const ServerSweep& sweep);
 
+// db_load.cpp: db.<server>.<model>.<persistent|per_request>/connections:C (real PostgreSQL, PgBouncer,
+// MariaDB servers; suite db only)
+void add_db_probes(std::vector<std::unique_ptr<Probe>>& table);
+
 // test_probes.cpp: test.hang.*, test.crash.* (misbehave on purpose; only in a CTXBENCH_TEST_PROBES build)
 std::vector<std::unique_ptr<Probe>> make_test_probes();
 

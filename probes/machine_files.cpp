@@ -175,6 +175,11 @@ FileSnapshot read_machine_files(const std::string& root) {
   read_cpus(r);
   const std::string vuln = "sys/devices/system/cpu/vulnerabilities/";
   for (const std::string& name : r.dir(vuln)) r.file(vuln + name);
+  // cpu0's idle states and their exit latencies (us): what a cross-CPU wake-up may pay (ctxbench doctor).
+  const std::string idle = "sys/devices/system/cpu/cpu0/cpuidle/";
+  for (const std::string& state : r.dir(idle))
+    if (numbered(state, "state"))
+      for (const char* f : {"/name", "/latency", "/disable"}) r.file(idle + state + f);
   const std::string haltpoll = "sys/module/haltpoll/parameters/";
   for (const std::string& name : r.dir(haltpoll)) r.file(haltpoll + name);
   read_hypervisor_vendor(r, root);

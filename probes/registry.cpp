@@ -33,6 +33,7 @@ ProbeTable build_probe_table(const ProbeTableConfig& config) {
   add_bandwidth_probes(t);                         // bw.<medium>/size:N
   add_ipc_latency_probes(t);                       // ipc.<mechanism>.<process|thread>[.one_way][/size:N]
   add_server_probes(t, config.sweep);              // server.<model>.<scenario>/connections:C/work_ns:W
+  add_db_probes(t);                                // db.<server>.<model>.<scenario>/connections:C
   // Probes that hang or crash on purpose, for the watchdog and kill-matrix tests only.
 #ifdef CTXBENCH_HAS_TEST_PROBES
   if (config.test_probes)

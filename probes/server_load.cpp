@@ -12,7 +12,6 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +19,7 @@
 #include <functional>
 #include <string>
 
+#include "probes/closed_loop.hpp"
 #include "probes/families.hpp"
 #include "probes/probe_util.hpp"
 #include "probes/server/protocol.hpp"
@@ -76,19 +76,11 @@ void ensure_task_limit(const ServerPoint& p) {
                     "RLIMIT_NPROC is " + std::to_string(lim.rlim_cur));
 }
 
-std::uint64_t thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
-}
-
-class LoadSession final : public Session {
+class LoadSession final : public ClosedLoopSession {
  public:
   LoadSession(const ServerPoint& point, const Placement& placement);
   ~LoadSession() override;
-  void run_ops(std::uint64_t n) override;
   std::vector<TaskId> tasks() const override { return {caller_}; }
-  std::vector<double>* own_samples() override { return &latencies_; }
   std::optional<SessionCounters> counters(bool closing) override;
 
  private:
@@ -109,13 +101,13 @@ class LoadSession final : public Session {
   void open_connection(std::size_t i);
   void send_request(std::size_t i);
   void handle(std::size_t i, std::uint32_t events);
-  // Runs the client's event loop until done() holds (checked after every batch of events).
-  void pump(const std::function<bool()>& done);
-  void pump_until_every_connection_answers();
+  void pump(const std::function<bool()>& done) override;
+  std::size_t connection_count() const override { return conns_.size(); }
+  bool outstanding(std::size_t i) const override { return conns_[i].outstanding; }
+  std::uint64_t answered(std::size_t i) const override { return conns_[i].answered; }
+  void restart(std::size_t i) override;
   // Sends a control command and waits for the answer (the client sends no request meanwhile).
   Control ask_server(char command);
-  // Stops starting requests and waits for every reply still due.
-  void drain();
   void wait_until_server_accepted_all();
 
   ServerPoint point_;
@@ -125,13 +117,8 @@ class LoadSession final : public Session {
   UniqueFd epoll_;
   Child server_;
   std::vector<Conn> conns_;
-  std::vector<double> latencies_;
-  std::uint64_t completions_ = 0;
   std::size_t connecting_ = 0;       // connections whose connect() has not completed
   bool hold_requests_ = false;       // set-up of persistent connections: connect first, load later
-  bool draining_ = false;            // window closed: no new request after a reply
-  // The measurement window (see counters()): requests started inside it are timed to their reply.
-  std::uint64_t window_opened_at_ = 0;
   std::string server_cpus_;
   std::size_t server_cpu_count_ = 0;
 };
@@ -347,8 +334,7 @@ void LoadSession::handle(std::size_t i, std::uint32_t events) {
   if (c.reply.seq != c.seq || c.reply.connection != i || c.reply.check != server::reply_check(c.seq, i))
     throw ProbeError("wrong reply on connection " + std::to_string(i) + " (request " + std::to_string(c.seq) +
                      "): the server mixed up or corrupted requests");
-  if (c.started_at >= window_opened_at_) latencies_.push_back(static_cast<double>(now_ns() - c.started_at));
-  ++completions_;
+  completed(c.started_at);
   ++c.answered;
   c.outstanding = false;
   if (point_.scenario == Scenario::Persistent) {
@@ -385,14 +371,12 @@ void LoadSession::pump(const std::function<bool()>& done) {
   }
 }
 
-void LoadSession::pump_until_every_connection_answers() {
-  std::vector<std::uint64_t> wanted;
-  for (const Conn& c : conns_) wanted.push_back(c.answered + 1);
-  std::size_t next = 0;  // connections before it have answered
-  pump([&] {
-    while (next < conns_.size() && conns_[next].answered >= wanted[next]) ++next;
-    return next == conns_.size();
-  });
+void LoadSession::restart(std::size_t i) {
+  if (point_.scenario == Scenario::Persistent) {
+    send_request(i);
+  } else {
+    open_connection(i);
+  }
 }
 
 Control LoadSession::ask_server(char command) {
@@ -400,61 +384,18 @@ Control LoadSession::ask_server(char command) {
   return read_control(60'000);
 }
 
-void LoadSession::run_ops(std::uint64_t n) {
-  const std::uint64_t target = completions_ + n;
-  pump([&] { return completions_ >= target; });
-}
-
-// The window. Both snapshots are taken with the server quiet: the client stops starting requests,
-// reads every reply still due (so their latencies stay true), and only then asks. A server busy with
+// The window (probes/closed_loop.hpp). The server's snapshots are taken with it quiet: a server busy with
 // C connections would starve its own main thread (one task among C) for seconds while it reads /proc,
-// and a client that stopped reading meanwhile would put that pause into the latencies. After the
-// opening snapshot every connection starts a request at once, and the window opens only when each
-// has been answered once: the first round after a synchronized start waits behind fewer requests than
-// the steady state does. Every request started in the window is then followed to its reply, the slow
-// ones included (a window cut at a fixed time would keep only the requests fast enough to finish
-// inside it). Throughput counts replies between the two stamps.
-void LoadSession::drain() {
-  draining_ = true;
-  pump([this] {
-    for (const Conn& conn : conns_)
-      if (conn.outstanding) return false;
-    return true;
-  });
-}
-
+// and a client that stopped reading meanwhile would put that pause into the latencies. Throughput counts
+// replies between the two stamps.
 std::optional<SessionCounters> LoadSession::counters(bool closing) {
-  std::uint64_t wall = 0, client_cpu = 0, completions = 0;
   Control c;
-  if (!closing) {
-    drain();
-    c = ask_server(server::kOpenWindow);
-    draining_ = false;
-    for (std::size_t i = 0; i < conns_.size(); ++i) {
-      if (point_.scenario == Scenario::Persistent) {
-        send_request(i);
-      } else {
-        open_connection(i);
-      }
-    }
-    pump_until_every_connection_answers();
-    window_opened_at_ = now_ns();
-    wall = window_opened_at_;
-    client_cpu = thread_cpu_ns();
-    completions = completions_;
-    latencies_.clear();  // the drain and the first round are not the window
-  } else {
-    wall = now_ns();
-    client_cpu = thread_cpu_ns();
-    completions = completions_;
-    drain();
-    c = ask_server(server::kCloseWindow);
-  }
+  const Window w = window(closing, [&] { c = ask_server(closing ? server::kCloseWindow : server::kOpenWindow); });
   const server::Accounting& a = c.accounting;
   SessionCounters s;
-  s.totals = {{"wall_ns", static_cast<double>(wall)},
-              {"completions", static_cast<double>(completions)},
-              {"client_cpu_ns", static_cast<double>(client_cpu)},
+  s.totals = {{"wall_ns", static_cast<double>(w.wall_ns)},
+              {"completions", static_cast<double>(w.completions)},
+              {"client_cpu_ns", static_cast<double>(w.client_cpu_ns)},
               {"server_requests", static_cast<double>(a.requests)},
               {"server_cpu_ns", static_cast<double>(a.cpu_ns)},
               {"server_user_ns", static_cast<double>(a.user_ns)},
@@ -536,6 +477,11 @@ void add_server_probes(std::vector<std::unique_ptr<Probe>>& table, const ServerS
           // By default 4096 connections only in the full suite: setting them up costs seconds a point.
           std::vector<std::string> suites = {"server"};
           if (connections > 1024 && !sweep.user_connections) suites.clear();
+          // The synthetic models the db suite reads its real servers against (scripts/db_table.py): 50 us
+          // of work is the order of one point select's server CPU.
+          if (work_ns == 50000 && connections <= 256 &&
+              (model == Model::ProcessPerConnection || model == Model::ThreadPerConnection || model == Model::WorkerPool))
+            suites.push_back("db");
           table.push_back(make_server_probe({model, scenario, connections, work_ns, 0}, std::move(suites)));
         }
       }

@@ -128,6 +128,7 @@ def suite(meta):
 
 ABBR = {"same-cpu": "same", "cross-cpu": "cross", "cross-cpu+awake": "cross+awake", "unpinned": "unp", "none": ""}
 DETAIL = [(r"coefficient of variation is ([\d.]+)%", "CV {}%"),
+          (r"expected within x([\d.]+)-([\d.]+) of this p50", "rerun x{}-{}"),
           (r"on one CPU in (\d+)% of the samples", "{}% on one CPU"),
           (r"counted ([\d.]+) context switches per op where the op implies ([\d.]+)", "{}/{} switches"),
           (r"for ([\d.]+)% of this machine", "{}%")]

@@ -134,9 +134,14 @@ options:
                         (every probe, or those of --suite and --filter when given)
   --suite NAME          run the probes of suite NAME: default (a representative subset, under a minute
                         on a 2-vCPU machine; what a run takes without --suite, --quick included) or full
-                        (every probe); composes with --filter
+                        (every probe), or one family's (ipc, shm, ctxswitch, process, thread, wakeup, bw,
+                        server, db: real PostgreSQL/PgBouncer/MariaDB servers); composes with --filter
   --quick               smoke run: 3 repetitions with short samples (seconds, not a minute)
   --repetitions N       repetitions per probe and placement, each with fresh partner tasks (default 10)
+  --pm-qos              hold /dev/cpu_dma_latency at 0 for the run (cyclictest's default): no CPU enters
+                        an idle state with an exit latency; root only, else skipped with the reason
+  --no-interleave       run each probe's repetitions back to back (default: round k runs repetition k of
+                        every probe, so a host state lasting seconds hits all probes alike)
   --timeout SECONDS     a probe (one placement, all repetitions) still running after this long fails
                         with the reason, its tasks killed and reaped, and the run goes on
                         (default: 60, or 2 s per repetition when that is more; 0: no limit)
@@ -231,6 +236,12 @@ Options parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--explain") {
       no_value();
       o.explain = true;
+    } else if (flag == "--pm-qos") {
+      no_value();
+      o.pm_qos = true;
+    } else if (flag == "--no-interleave") {
+      no_value();
+      o.interleave = false;
     } else if (flag == "--quick") {
       no_value();
       o.quick = true;

@@ -33,6 +33,11 @@ struct Options {
   // --explain: after each explainable record's timed repetitions, a separate traced pass splits its op
   // into the kernel's phases (docs/METHODOLOGY.md, "Where the time went").
   bool explain = false;
+  // Repetitions interleaved across probes (src/interleave.hpp); --no-interleave runs each probe's
+  // repetitions back to back as before.
+  bool interleave = true;
+  // --pm-qos: hold /dev/cpu_dma_latency at 0 for the run (probes/pm_qos.hpp).
+  bool pm_qos = false;
   std::vector<std::pair<std::string, std::string>> context;  // --context K=V
   // --server-work LIST (ns) and --server-connections LIST: the server.* sweep points; empty = defaults.
   std::vector<std::uint64_t> server_work_ns;

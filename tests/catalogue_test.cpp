@@ -219,8 +219,9 @@ void check_BandwidthIsBytesPerSecondAndGoogleBenchmarkRowsStayTime(const json& d
 TEST(FullQuickRun, Catalogue) {
   const std::string path = temp_path("full.json");
   const Outcome outcome =
-      // Not the server.* sweep (up to 4096 connections a point): tests/server_test.cpp covers it.
-      run({"--quick", "--suite", "full", "--filter", "^(?!server\\.)", "--repetitions", "1", "--placement", "same,cross",
+      // Not the server.* sweep (up to 4096 connections a point) nor the real databases of db.* (a server
+      // started per point): tests/server_test.cpp and tests/db_test.cpp cover them.
+      run({"--quick", "--suite", "full", "--filter", "^(?!server\\.|db\\.)", "--repetitions", "1", "--placement", "same,cross",
            "--json", path});
   ASSERT_EQ(outcome.exit_code, 0) << outcome.err.substr(0, 4000);
   const json doc = json::parse(slurp(path));

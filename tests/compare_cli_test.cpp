@@ -76,6 +76,30 @@ TEST(CompareCli, DifferentMachineSetupIsShownAndOneSidedProbesListed) {
   EXPECT_NE(o.out.find("shm.pingpong/cross-cpu"), std::string::npos) << o.out;
 }
 
+// A/A: two real back-to-back default runs of one build on the development VM (tests/fixtures/results/
+// aa_run1.json, aa_run2.json: val runs of issue 16, samples stripped). Run-to-run drift is no regression;
+// the same second run 1.5x slower everywhere is.
+TEST(CompareCli, BackToBackRunsOfOneBuildAreNoRegression) {
+  const Outcome o = compare(fixture("aa_run1.json") + " " + fixture("aa_run2.json"));
+  EXPECT_EQ(o.exit_code, 0) << o.out;
+  EXPECT_EQ(o.out.find("REGRESSION"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("rerun"), std::string::npos) << o.out;
+
+  nlohmann::json slower = nlohmann::json::parse(slurp(fixture("aa_run2.json")));
+  for (auto& r : slower["results"]) {
+    if (r["status"] != "ok") continue;
+    for (auto& rep : r["repetitions"]) rep["median_ns"] = rep["median_ns"].get<double>() * 1.5;
+    r["statistics"]["p50"] = r["statistics"]["p50"].get<double>() * 1.5;
+    r.erase("rerun_ratio_95");  // recomputed from the scaled repetitions: the same width
+  }
+  const std::string path = temp_path("aa_slower.json");
+  std::ofstream(path) << slower.dump();
+  const Outcome s = compare(fixture("aa_run1.json") + " " + path);
+  std::remove(path.c_str());
+  EXPECT_EQ(s.exit_code, 1) << s.out;
+  EXPECT_NE(s.out.find("REGRESSION"), std::string::npos) << s.out;
+}
+
 TEST(CompareCli, MoreThanTwoFilesGiveAMatrix) {
   const Outcome o =
       compare(fixture("kvm2_a.json") + " " + fixture("kvm2_b.json") + " " + fixture("kvm2_slower.json"));

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/db_util.hpp"
 #include "tests/run_util.hpp"
 
 namespace {
@@ -67,6 +68,9 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
       {"shm spinning threads", "^shm\\.", false},
       {"server models (processes, threads)", "^server\\.(process_per_connection|thread_per_connection)\\.persistent/connections:64/", false,
        "server"},
+      // Real PostgreSQL: a postmaster and its forked backends, run as another user (skipped records when
+      // postgresql is not installed: the case then checks ctxbench alone).
+      {"db servers (postgres + backends)", "^db\\.postgresql\\.direct\\.persistent/connections:4/", false, "db"},
       {"hung partner (test.hang.process)", "^test\\.hang\\.process", true},
   };
   const std::vector<std::pair<int, const char*>> signals = {{SIGINT, "SIGINT"}, {SIGTERM, "SIGTERM"},
@@ -79,6 +83,7 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
       for (int delay : delays_ms) {
         const std::string dir = make_temp_dir("kill");
         const std::string json_path = dir + "/out.json";
+        const std::set<std::string> db_dirs_before = db_dirs();
         const std::vector<std::string> env = {f.test_probes ? "CTXBENCH_TEST_PROBES=1" : "CTXBENCH_UNUSED=1"};
         const pid_t pid = start(ctxbench({"--suite", f.suite, "--filter", f.filter, "--repetitions", "1000", "--json",
                                           json_path}),
@@ -93,6 +98,15 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
         const std::string where = std::string(f.name) + " " + signame + " @" + std::to_string(delay) + "ms";
         EXPECT_EQ(code, 128 + sig) << where << ": " << slurp(dir + "/stderr");
         EXPECT_TRUE(left.empty()) << where << ": " << left.size() << " processes outlived ctxbench";
+        // Database servers: none still working in a private directory, whatever the signal; the directory
+        // itself is gone unless SIGKILL left it (the next db run removes it: db_test.cpp, DbStale).
+        const std::vector<pid_t> db_left = db_processes_after(5);
+        EXPECT_TRUE(db_left.empty()) << where << ": " << db_left.size() << " database server processes left";
+        left_total += static_cast<int>(db_left.size());
+        for (pid_t p : db_left) ::kill(p, SIGKILL);
+        if (sig != SIGKILL) {
+          for (const std::string& d : db_dirs()) EXPECT_TRUE(db_dirs_before.count(d) != 0) << where << ": left " << d;
+        }
         std::string json_state = "absent", interrupted = "-";
         if (exists(json_path)) {
           ++with_json;
@@ -326,7 +340,7 @@ TEST(Hostile, ReadOnlyDevShmChangesNothing) {
 }
 
 // Two CPU hogs beside the run: it completes, and the results say the machine was noisy.
-TEST(Hostile, BusyMachineCompletesWithNoiseWarnings) {
+TEST(Hostile, BusyMachineCompletesAndSaysItIsUnstable) {
   const char* stress = "/usr/bin/stress-ng";
   if (!exists(stress)) GTEST_SKIP() << "stress-ng not installed (scripts/install-deps.sh --test installs it)";
   become_subreaper();
@@ -334,7 +348,9 @@ TEST(Hostile, BusyMachineCompletesWithNoiseWarnings) {
   const pid_t hog = start({stress, "--cpu", "2", "--timeout", "120s", "--quiet"}, sdir + "/o", sdir + "/e");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   int code = 0;
-  const json doc = run_hostile("stress-ng --cpu 2", {"--quick", "--filter", "ctxswitch.pipe.process|^baseline.syscall"},
+  // 5 repetitions: with fewer, "too few repetitions" would be the cause whatever the load.
+  const json doc = run_hostile("stress-ng --cpu 2",
+                               {"--quick", "--repetitions", "5", "--filter", "ctxswitch.pipe.process|^baseline.syscall"},
                                {}, &code);
   ::kill(-hog, SIGKILL);
   wait_bounded(hog, 10);
@@ -343,10 +359,19 @@ TEST(Hostile, BusyMachineCompletesWithNoiseWarnings) {
   EXPECT_EQ(code, 0);
   ASSERT_TRUE(doc.is_object());
   EXPECT_EQ(doc["ctxbench"]["complete"], true);
-  int warned = 0;
-  for (const json& r : doc["results"])
-    if (r.contains("warnings") && !r["warnings"].empty()) ++warned;
-  EXPECT_GE(warned, 1) << "two CPU hogs on this machine and no result called noisy";
+  // Noise is said where it applies: an unstable row, or once for the run (docs/METHODOLOGY.md, "Warnings").
+  int unstable = 0;
+  for (const json& r : doc["results"]) {
+    if (r["status"] != "ok") continue;
+    EXPECT_TRUE(r.contains("rerun_ratio_95")) << r["id"];
+    for (const json& w : r["warnings"]) unstable += w.get<std::string>().rfind("unstable estimate", 0) == 0 ? 1 : 0;
+  }
+  for (const json& w : doc["ctxbench"]["warnings"]) {
+    const std::string text = w.get<std::string>();
+    for (const char* cause : {"unstable machine", "slow repetitions", "bimodal placement"})
+      unstable += text.rfind(cause, 0) == 0 ? 1 : 0;
+  }
+  EXPECT_GE(unstable, 1) << "two CPU hogs on this machine and no result or run called unstable: " << doc.dump();
 }
 
 }  // namespace

@@ -94,7 +94,6 @@ TEST(Statistics, AllEqualSamples) {
   EXPECT_EQ(s.outliers_high, 0u);
   EXPECT_DOUBLE_EQ(s.median_ci.low, 250.0);
   EXPECT_DOUBLE_EQ(s.median_ci.high, 250.0);
-  EXPECT_TRUE(noise_warnings(s).empty());
 }
 
 TEST(Statistics, OneSample) {
@@ -126,7 +125,6 @@ TEST(Statistics, EmptyInputGivesEmptySummary) {
   const Summary s = summarize(V{});
   EXPECT_EQ(s.n, 0u);
   expect_all_finite(s);
-  EXPECT_TRUE(noise_warnings(s).empty());
   EXPECT_TRUE(log_linear_histogram(V{}).empty());
   EXPECT_DOUBLE_EQ(mean(V{}), 0.0);
   EXPECT_DOUBLE_EQ(mad(V{}), 0.0);
@@ -225,38 +223,6 @@ TEST(Statistics, HistogramNonPositiveBucket) {
   EXPECT_DOUBLE_EQ(b[0].low, 0.0);
   EXPECT_DOUBLE_EQ(b[0].high, 4.0);
   EXPECT_EQ(b[0].count, 2u);
-}
-
-TEST(Statistics, NoWarningsForQuietData) {
-  const Summary s = summarize(V{100, 101, 99, 100, 102, 100, 98, 101});
-  EXPECT_LT(s.cv, 0.02);
-  EXPECT_TRUE(noise_warnings(s).empty());
-}
-
-TEST(Statistics, WarningForHighCvNamesValueAndRemedy) {
-  const Summary s = summarize(V{100, 150, 80, 200, 120, 60, 170, 90});
-  ASSERT_GT(s.cv, 0.10);
-  const auto w = noise_warnings(s);
-  ASSERT_FALSE(w.empty());
-  const std::string& msg = w.front();
-  EXPECT_NE(msg.find("%"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("--cpus"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("performance governor"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("background load"), std::string::npos) << msg;
-}
-
-TEST(Statistics, WarningForOutliersNamesCount) {
-  V v(18, 100.0);
-  v[3] = 101;
-  v.push_back(1000);
-  v.push_back(1100);
-  Summary s = summarize(v);
-  ASSERT_EQ(s.outliers_high, 2u);
-  s.cv = 0.05;  // isolate the outlier rule from the CV rule
-  const auto w = noise_warnings(s);
-  ASSERT_EQ(w.size(), 1u);
-  EXPECT_NE(w[0].find("2 of 20"), std::string::npos) << w[0];
-  EXPECT_NE(w[0].find("--cpus"), std::string::npos) << w[0];
 }
 
 }  // namespace

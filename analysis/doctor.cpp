@@ -1,0 +1,116 @@
+#include "analysis/doctor.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace ctxbench {
+namespace {
+
+std::string trimmed(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\n") - b + 1);
+}
+
+bool has_word(const std::string& cmdline, const std::string& key) {
+  std::size_t at = 0;
+  while ((at = cmdline.find(key, at)) != std::string::npos) {
+    if (at == 0 || cmdline[at - 1] == ' ') return true;
+    at += key.size();
+  }
+  return false;
+}
+
+// cpu0's enabled idle states with a non-zero exit latency: "haltpoll idle (1 us)".
+std::vector<std::string> deep_idle_states(const FileSnapshot& files) {
+  const std::string dir = "sys/devices/system/cpu/cpu0/cpuidle/";
+  std::vector<std::string> out;
+  for (const auto& [path, content] : files) {
+    if (path.rfind(dir, 0) != 0 || path.size() < 5 || path.compare(path.size() - 5, 5, "/name") != 0) continue;
+    const std::string state = path.substr(0, path.size() - 5);
+    auto it = files.find(state + "/latency");
+    auto off = files.find(state + "/disable");
+    if (it == files.end() || (off != files.end() && trimmed(off->second) == "1")) continue;
+    const long latency = std::strtol(it->second.c_str(), nullptr, 10);
+    if (latency > 0) out.push_back(fmt::format("{} ({} us)", trimmed(content), latency));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& files, std::optional<double> steal_now,
+                                      bool pm_qos_held) {
+  std::vector<Finding> out;
+  if (!m.governor.empty() && m.governor != "performance")
+    out.push_back({"governor",
+                   fmt::format("the cpufreq governor is {}: the clock rises and falls with load", m.governor),
+                   "cpupower frequency-set -g performance"});
+  if (m.boost == "on")
+    out.push_back(
+        {"boost", "turbo/boost is on: the clock depends on temperature and on the other cores' load",
+         "echo 0 > /sys/devices/system/cpu/cpufreq/boost (intel_pstate: echo 1 > .../intel_pstate/no_turbo)"});
+  if (m.smt == "on" || m.threads_per_core.value_or(1) > 1)
+    out.push_back({"SMT", "SMT is on: a task on a sibling thread slows a pinned probe",
+                   "pick --cpus whose siblings stay idle, or echo off > /sys/devices/system/cpu/smt/control"});
+  if (!m.kernel_cmdline.empty() && !has_word(m.kernel_cmdline, "isolcpus=") &&
+      !has_word(m.kernel_cmdline, "nohz_full="))
+    out.push_back({"isolation",
+                   "no CPU is isolated (no isolcpus= or nohz_full= on the kernel command line): other "
+                   "tasks and the scheduler tick share the measured CPUs",
+                   "boot with isolcpus=2,3 nohz_full=2,3 (for example) and run with --cpus 2,3"});
+  const std::vector<std::string> idle = deep_idle_states(files);
+  if (!idle.empty() && !pm_qos_held) {
+    std::string list;
+    for (const std::string& s : idle) list += (list.empty() ? "" : ", ") + s;
+    out.push_back({"idle states",
+                   fmt::format("CPUs may enter idle states with an exit latency ({}{}): a cross-CPU wake-up pays the "
+                               "exit",
+                               m.cpuidle_driver.empty() ? "" : "driver " + m.cpuidle_driver + ": ", list),
+                   "run with --pm-qos (root: holds /dev/cpu_dma_latency at 0), or --keep-awake to measure without"});
+  }
+  if (m.thp == "always")
+    out.push_back({"THP", "transparent huge pages are 'always': fork and page-fault costs vary with khugepaged",
+                   "echo madvise > /sys/kernel/mm/transparent_hugepage/enabled"});
+  std::size_t mitigated = 0;
+  for (const auto& [name, state] : m.mitigations)
+    if (state.rfind("Mitigation", 0) == 0) ++mitigated;
+  if (mitigated > 0)
+    out.push_back({"mitigations",
+                   fmt::format("{} CPU vulnerability mitigations are active: system calls and switches "
+                               "cost more than without them",
+                               mitigated),
+                   "compare only runs with the same mitigations (machine.mitigations in the JSON)"});
+  if (m.loadavg_1m && *m.loadavg_1m >= 0.3)
+    out.push_back({"load", fmt::format("the 1-minute load average is {:.2f}: other tasks are running", *m.loadavg_1m),
+                   "stop other work and wait until uptime shows a load under 0.3"});
+  if (steal_now && *steal_now > 0.02)
+    out.push_back({"steal", fmt::format("{:.1f}% of CPU time was stolen by the host just now", *steal_now * 100),
+                   "run when the host is quieter, or on dedicated host CPUs"});
+  if (m.hypervisor_flag)
+    out.push_back(
+        {"virtualization",
+         fmt::format("a virtual machine{}: the host schedules the vCPUs, so its load moves the figures",
+                     m.virtualization.empty() || m.virtualization == "none" ? "" : " (" + m.virtualization + ")"),
+         "ask for dedicated, pinned host CPUs; compare with the rerun column of each record"});
+  return out;
+}
+
+std::string format_findings(const std::vector<Finding>& findings) {
+  if (findings.empty()) return "ready: nothing found that moves the figures\n";
+  std::string out;
+  for (const Finding& f : findings) out += fmt::format("{}: {}\n    remedy: {}\n", f.topic, f.finding, f.remedy);
+  out += fmt::format("{} finding{}; ctxbench doctor changes nothing by itself\n", findings.size(),
+                     findings.size() == 1 ? "" : "s");
+  return out;
+}
+
+nlohmann::json findings_to_json(const std::vector<Finding>& findings) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Finding& f : findings) out.push_back({{"topic", f.topic}, {"finding", f.finding}, {"remedy", f.remedy}});
+  return out;
+}
+
+}  // namespace ctxbench
