@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -32,6 +34,12 @@ struct Outcome {
 inline std::vector<std::string> ctxbench(std::vector<std::string> args) {
   args.insert(args.begin(), CTXBENCH_BINARY);
   return args;
+}
+
+// A record's `metrics` entry (server.*, db.*), NaN when the record has none of that name.
+inline double metric(const nlohmann::json& r, const char* name) {
+  const nlohmann::json& m = r.value("metrics", nlohmann::json::object());
+  return m.contains(name) ? m[name].get<double>() : std::nan("");
 }
 
 inline std::string slurp(const std::string& path) {

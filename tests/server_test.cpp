@@ -21,11 +21,6 @@ namespace {
 using namespace ctxbench_test;
 using nlohmann::json;
 
-double metric(const json& r, const char* name) {
-  const json& m = r.value("metrics", json::object());
-  return m.contains(name) ? m[name].get<double>() : std::nan("");
-}
-
 // One quick sweep shared by the tests: all five models, both scenarios, 1 and 16 connections.
 class ServerQuick : public ::testing::Test {
  protected:
