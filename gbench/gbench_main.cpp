@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "src/options.hpp"
-#include "probes/os.hpp"
-#include "probes/probe.hpp"
-#include "probes/runner.hpp"
+#include "engine/os.hpp"
+#include "engine/probe.hpp"
+#include "engine/runner.hpp"
 #include "src/plan.hpp"
 
 namespace {
@@ -30,14 +30,22 @@ using namespace ctxbench;
 // a ring is N hops, a cache-line round trip two one-way transfers), and a self-timed session's own values
 // (one-way latency, wake-up lateness) instead of the batch's clock. Google Benchmark then reports the mean
 // per op where ctxbench reports the median of its samples.
-void run_planned(benchmark::State& state, const Probe* probe, Placement placement, double timer_overhead_ns) {
+//
+// Google Benchmark runs a benchmark several times (its iteration estimate, then each repetition) and
+// requires every repetition to end on the same iteration count; KeepRunningBatch ends on a multiple of the
+// batch, so the batch is calibrated once per benchmark (`memo`) and reused, after a warm-up, by later runs.
+void run_planned(benchmark::State& state, const Probe* probe, Placement placement, double timer_overhead_ns,
+                 const std::shared_ptr<std::uint64_t>& memo) {
   PlacementGuard pinned(placement);
   const std::uint64_t inner = std::max<std::uint64_t>(probe->info().inner_ops, 1);
   std::unique_ptr<Session> session;
   std::uint64_t batch = 1;
   try {
     session = probe->start(placement);
-    batch = calibrate_batch(*session, target_batch_ns(RunnerSettings{}, timer_overhead_ns));
+    const std::uint64_t target_ns = target_batch_ns(RunnerSettings{}, timer_overhead_ns);
+    if (*memo == 0) *memo = calibrate_batch(*session, target_ns);
+    else session->run_ops(*memo);  // warm-up, as calibrating would have been
+    batch = *memo;
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
     for (auto _ : state) {
@@ -73,7 +81,9 @@ void run_planned(benchmark::State& state, const Probe* probe, Placement placemen
   }
   state.counters["ops_per_batch"] = static_cast<double>(batch);
   state.counters["inner_ops"] = static_cast<double>(inner);
-  state.counters["self_timed"] = own != nullptr ? 1 : 0;
+  // A label, not a counter: a counter of 0 in every repetition has a coefficient of variation of 0/0,
+  // which Google Benchmark writes as NaN, and its JSON then does not parse.
+  state.SetLabel(own != nullptr ? "self-timed" : "batch-timed");
   session.reset();  // partner tasks are stopped and reaped here, before the thread is unpinned
 }
 
@@ -105,7 +115,8 @@ int main(int argc, char** argv) {
       benchmark::RegisterBenchmark(run.id.c_str(), skipped, run.skip_reason);
       continue;
     }
-    benchmark::RegisterBenchmark(run.id.c_str(), run_planned, run.probe, run.placement, timer_overhead_ns)
+    benchmark::RegisterBenchmark(run.id.c_str(), run_planned, run.probe, run.placement, timer_overhead_ns,
+                                 std::make_shared<std::uint64_t>(0))
         ->UseManualTime()
         ->Unit(benchmark::kNanosecond);
   }
