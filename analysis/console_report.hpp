@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "analysis/record.hpp"
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 

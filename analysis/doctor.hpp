@@ -1,6 +1,6 @@
 // `ctxbench doctor` (README.md, "Is this machine ready?"): what about this machine will move the figures,
 // and what to do about it, one finding per line, like pyperf's `system show`. Pure: the machine files are
-// read by probes/machine_files.cpp and the load and steal sampled by src/doctor.cpp.
+// read by engine/machine_files.cpp and the load and steal sampled by src/doctor.cpp.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-// Where the time of one op went (--explain): the kernel events of a traced pass (probes/explain/) cut into
+// Where the time of one op went (--explain): the kernel events of a traced pass (engine/explain/) cut into
 // the same ops the user-space clock timed, and each op split into named phases along its critical path.
 // Pure functions over literal data: tests/explain_test.cpp feeds them hand-written event sequences.
 // Phases are defined in docs/METHODOLOGY.md, "Where the time went (--explain)".
@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "probes/explain/trace_event.h"
+#include "engine/explain/trace_event.h"
 
 namespace ctxbench {
 

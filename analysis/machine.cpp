@@ -135,7 +135,7 @@ bool has_item(const std::string& comma_list, const std::string& item) {
 
 // The process's cgroup path from proc/self/cgroup: the v2 line "0::/path", or the v1 line whose
 // controller list contains `controller`. Paths with ".." are refused so a snapshot key never leaves
-// sys/fs/cgroup. Mirrors probes/machine_files.cpp, which fetches the files named here.
+// sys/fs/cgroup. Mirrors engine/machine_files.cpp, which fetches the files named here.
 std::string cgroup_path(const std::string& proc_self_cgroup, const std::string& controller) {
   for (const std::string& l : lines(proc_self_cgroup)) {
     const auto c1 = l.find(':'), c2 = l.find(':', c1 + 1);

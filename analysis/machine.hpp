@@ -1,6 +1,6 @@
 // The `machine` block (README.md, "What the JSON holds"): what the numbers were measured on.
 //
-// Split in two so tests can use a fixture tree: read_machine_files() (probes/machine_files.hpp, does the
+// Split in two so tests can use a fixture tree: read_machine_files() (engine/machine_files.hpp, does the
 // I/O) reads a fixed list of /proc and /sys files under a root directory into a FileSnapshot;
 // parse_machine() (pure) turns a snapshot into MachineInfo. machine_to_json() renders it.
 #pragma once

@@ -11,8 +11,8 @@
 #include "analysis/rerun_model.hpp"
 #include "analysis/statistics.hpp"
 #include "analysis/truth.hpp"
-#include "probes/probe.hpp"
-#include "probes/run_result.hpp"
+#include "engine/probe.hpp"
+#include "engine/run_result.hpp"
 
 namespace ctxbench {
 
@@ -75,7 +75,7 @@ struct Record {
   // --keep-awake: a SCHED_IDLE spinner sat on each of these CPUs while the probe ran.
   bool keep_awake = false;
   std::vector<int> keep_awake_cpus;
-  // The measuring process this record ran in (probes/probe_host.hpp): resident set before the probe and
+  // The measuring process this record ran in (engine/probe_host.hpp): resident set before the probe and
   // peak over its life, KiB (0: not known). Creation probes (process.*, thread.*) also state what a
   // fork() copied: the creating process's resident set when the timed samples began, largest over the
   // repetitions.

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "analysis/record.hpp"
-#include "probes/run_result.hpp"
+#include "engine/run_result.hpp"
 
 namespace ctxbench {
 

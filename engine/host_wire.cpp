@@ -1,4 +1,4 @@
-#include "probes/host_wire.hpp"
+#include "engine/host_wire.hpp"
 
 #include <cstring>
 #include <type_traits>

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <variant>
 
-#include "probes/run_result.hpp"
+#include "engine/run_result.hpp"
 
 namespace ctxbench {
 

@@ -1,10 +1,10 @@
-#include "probes/keep_awake.hpp"
+#include "engine/keep_awake.hpp"
 
 #include <sched.h>
 
 #include <cstdint>
 
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 

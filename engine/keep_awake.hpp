@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 
 namespace ctxbench {
 

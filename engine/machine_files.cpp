@@ -1,4 +1,4 @@
-#include "probes/machine_files.hpp"
+#include "engine/machine_files.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

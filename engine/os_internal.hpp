@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench::os_detail {
 

@@ -1,6 +1,6 @@
 // Shared anonymous mappings and futex waits and wakes (os.hpp). Everything here either returns, throws ProbeError/ProbeSkip/Interrupted, or —
 // in a forked child and in the signal handler — only calls async-signal-safe functions and _exits.
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,9 +22,9 @@
 #include <exception>
 #include <system_error>
 
-#include "probes/os_internal.hpp"
-#include "probes/probe.hpp"
-#include "probes/watchdog.hpp"
+#include "engine/os_internal.hpp"
+#include "engine/probe.hpp"
+#include "engine/watchdog.hpp"
 
 namespace ctxbench {
 

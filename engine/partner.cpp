@@ -1,4 +1,4 @@
-#include "probes/partner.hpp"
+#include "engine/partner.hpp"
 
 #include <unistd.h>
 

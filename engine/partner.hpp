@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "probes/os.hpp"
-#include "probes/probe.hpp"
+#include "engine/os.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 

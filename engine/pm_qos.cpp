@@ -1,4 +1,4 @@
-#include "probes/pm_qos.hpp"
+#include "engine/pm_qos.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "probes/probe_host.hpp"
+#include "engine/probe_host.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,9 +13,9 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "probes/host_wire.hpp"
-#include "probes/os.hpp"
-#include "probes/watchdog.hpp"
+#include "engine/host_wire.hpp"
+#include "engine/os.hpp"
+#include "engine/watchdog.hpp"
 
 extern char** environ;
 

@@ -4,15 +4,15 @@
 // crashes takes only its measuring process down. See docs/METHODOLOGY.md, "The measuring process".
 //
 // The owner (ctxbench) describes one probe run as a HostRequest, passed as command-line arguments; the
-// measuring process streams each finished repetition back over a pipe (probes/host_wire.hpp) and exits.
+// measuring process streams each finished repetition back over a pipe (engine/host_wire.hpp) and exits.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "probes/registry.hpp"
-#include "probes/run_result.hpp"
-#include "probes/runner.hpp"
+#include "engine/run_result.hpp"
+#include "engine/runner.hpp"
 
 namespace ctxbench {
 

@@ -1,4 +1,4 @@
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 #include <unistd.h>
 

@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include "probes/os.hpp"
-#include "probes/probe.hpp"
-#include "probes/watchdog.hpp"
+#include "engine/os.hpp"
+#include "engine/probe.hpp"
+#include "engine/watchdog.hpp"
 
 namespace ctxbench {
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 

@@ -1,4 +1,4 @@
-#include "probes/runner.hpp"
+#include "engine/runner.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,10 +6,10 @@
 #include <optional>
 #include <vector>
 
-#include "probes/keep_awake.hpp"
-#include "probes/os.hpp"
-#include "probes/task_cpu.hpp"
-#include "probes/watchdog.hpp"
+#include "engine/keep_awake.hpp"
+#include "engine/os.hpp"
+#include "engine/task_cpu.hpp"
+#include "engine/watchdog.hpp"
 
 namespace ctxbench {
 

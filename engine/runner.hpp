@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <functional>
 
-#include "probes/probe.hpp"
-#include "probes/run_result.hpp"
+#include "engine/probe.hpp"
+#include "engine/run_result.hpp"
 
 namespace ctxbench {
 
@@ -19,7 +19,7 @@ struct RunnerSettings {
   std::uint64_t min_batch_ns = 50'000;
   int min_samples = 10;
   int max_samples = 1'000;
-  // One SCHED_IDLE spinner on each CPU the probe uses (probes/keep_awake.hpp) while it runs.
+  // One SCHED_IDLE spinner on each CPU the probe uses (engine/keep_awake.hpp) while it runs.
   bool keep_awake = false;
   // Watchdog (--timeout): a probe and placement still running after this long fails with the reason and
   // its tasks are killed; 0 disables it. main() sets it from the options (default_timeout_s()).

@@ -1,4 +1,4 @@
-#include "probes/task_cpu.hpp"
+#include "engine/task_cpu.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 
 namespace ctxbench {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 

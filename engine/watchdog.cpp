@@ -1,6 +1,6 @@
 // The per-probe watchdog (watchdog.hpp). The signal handler touches only lock-free atomics and calls
 // only async-signal-safe functions (clock_gettime, write, kill via kill_registered_children, _exit).
-#include "probes/watchdog.hpp"
+#include "engine/watchdog.hpp"
 
 #include <errno.h>
 #include <time.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <string>
 
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 
 namespace ctxbench {
 

@@ -14,7 +14,7 @@
 
 #include <cstdint>
 
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 

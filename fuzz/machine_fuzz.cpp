@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "analysis/machine.hpp"
-#include "probes/machine_files.hpp"
+#include "engine/machine_files.hpp"
 
 namespace {
 

@@ -12,8 +12,8 @@
 #include <new>
 
 #include "probes/families.hpp"
-#include "probes/partner.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/partner.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -164,7 +164,7 @@ std::string size_text(std::size_t bytes) {
 
 }  // namespace
 
-void add_bandwidth_probes(std::vector<std::unique_ptr<Probe>>& table) {
+void add_bandwidth_probes(ProbeTable& table, const ProbeTableConfig&) {
   struct Kind {
     Medium medium;
     const char* key;

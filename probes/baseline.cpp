@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
-std::unique_ptr<Probe> make_baseline_clock() {
+static std::unique_ptr<Probe> make_baseline_clock() {
   ProbeInfo info;
   info.name = "baseline.clock";
   info.family = "baseline";
@@ -24,7 +24,7 @@ std::unique_ptr<Probe> make_baseline_clock() {
   });
 }
 
-std::unique_ptr<Probe> make_baseline_syscall() {
+static std::unique_ptr<Probe> make_baseline_syscall() {
   ProbeInfo info;
   info.name = "baseline.syscall";
   info.family = "baseline";
@@ -37,6 +37,11 @@ std::unique_ptr<Probe> make_baseline_syscall() {
     // syscall(2) rather than getppid(): no libc wrapper could ever cache the answer.
     return make_loop_session([] { ::syscall(SYS_getppid); });
   });
+}
+
+void add_baseline_probes(ProbeTable& table, const ProbeTableConfig&) {
+  table.push_back(make_baseline_clock());
+  table.push_back(make_baseline_syscall());
 }
 
 }  // namespace ctxbench

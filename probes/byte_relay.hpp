@@ -2,7 +2,7 @@
 // they differ only in what they wire it to.
 #pragma once
 
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 
 namespace ctxbench {
 

@@ -3,9 +3,9 @@
 #include <atomic>
 #include <cstdint>
 
-#include "probes/os.hpp"
-#include "probes/partner.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/os.hpp"
+#include "engine/partner.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 

@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 

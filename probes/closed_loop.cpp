@@ -2,7 +2,7 @@
 
 #include <time.h>
 
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 
 namespace ctxbench {
 

@@ -11,7 +11,7 @@
 #include <functional>
 #include <vector>
 
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 

@@ -4,8 +4,8 @@
 #include <new>
 
 #include "probes/families.hpp"
-#include "probes/partner.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/partner.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -142,7 +142,9 @@ std::unique_ptr<Probe> make_futex_probe(bool process) {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_ctxswitch_futex_process() { return make_futex_probe(true); }
-std::unique_ptr<Probe> make_ctxswitch_futex_thread() { return make_futex_probe(false); }
+void add_ctxswitch_futex_probes(ProbeTable& table, const ProbeTableConfig&) {
+  table.push_back(make_futex_probe(true));   // ctxswitch.futex.process
+  table.push_back(make_futex_probe(false));  // ctxswitch.futex.thread
+}
 
 }  // namespace ctxbench

@@ -4,8 +4,8 @@
 
 #include "probes/byte_relay.hpp"
 #include "probes/families.hpp"
-#include "probes/partner.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/partner.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -87,7 +87,9 @@ std::unique_ptr<Probe> make_pipe_probe(bool process) {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_ctxswitch_pipe_process() { return make_pipe_probe(true); }
-std::unique_ptr<Probe> make_ctxswitch_pipe_thread() { return make_pipe_probe(false); }
+void add_ctxswitch_pipe_probes(ProbeTable& table, const ProbeTableConfig&) {
+  table.push_back(make_pipe_probe(true));   // ctxswitch.pipe.process
+  table.push_back(make_pipe_probe(false));  // ctxswitch.pipe.thread
+}
 
 }  // namespace ctxbench

@@ -12,8 +12,8 @@
 
 #include "probes/byte_relay.hpp"
 #include "probes/families.hpp"
-#include "probes/partner.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/partner.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -140,7 +140,7 @@ class YieldSession final : public Session {
 
 }  // namespace
 
-void add_ctxswitch_ring_probes(std::vector<std::unique_ptr<Probe>>& table) {
+void add_ctxswitch_ring_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (int n : {2, 4, 8, 16, 32, 64}) {
     ProbeInfo info;
     info.name = "ctxswitch.ring/tasks:" + std::to_string(n);

@@ -11,8 +11,8 @@
 
 #include "probes/byte_relay.hpp"
 #include "probes/families.hpp"
-#include "probes/partner.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/partner.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -112,7 +112,7 @@ const std::vector<std::size_t>& working_set_sizes() {
   return sizes;
 }
 
-void add_ctxswitch_ws_probes(std::vector<std::unique_ptr<Probe>>& table) {
+void add_ctxswitch_ws_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (std::size_t bytes : working_set_sizes()) {
     const std::string param = "/ws:" + std::to_string(bytes);
     // The representative step in the default suite: 1 MiB, past L2 on most machines.

@@ -17,7 +17,7 @@
 #include "probes/db/instance.hpp"
 #include "probes/db/wire.hpp"
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -323,7 +323,7 @@ std::unique_ptr<Probe> make_db_probe(const DbPoint& p) {
 
 }  // namespace
 
-void add_db_probes(std::vector<std::unique_ptr<Probe>>& table) {
+void add_db_load_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (bool per_request : {false, true})
     for (Server s : {Server::PostgresDirect, Server::PostgresPgBouncer, Server::MariaDbThreadPerConnection,
                      Server::MariaDbPoolOfThreads})

@@ -38,18 +38,21 @@ class Channel {
   virtual void finish(Side side) noexcept { (void)side; }
 };
 
+// One row of the ONE table of IPC mechanisms (ipc_channels.cpp): everything the ipc.* probes know of a
+// mechanism is here, so adding one is adding a row.
 struct Mechanism {
   std::string key;          // "pipe", "unix_stream", ... (part of the probe name)
   std::string description;  // what one message is, for the op sentence
   bool sized = false;       // message size applies (else the message is the mechanism's own token)
+  // Its 64-byte (or token) process round trip is in the default suite: one mechanism per kind.
+  bool in_default_suite = false;
+  // Creates the channel with messages of `size` bytes, for two processes or two threads. Throws ProbeSkip
+  // when this machine cannot carry such a message (limits, permissions) and ProbeError on other failures.
+  std::unique_ptr<Channel> (*make)(std::size_t size, bool process) = nullptr;
   // Context switches a round trip implies (2: each side blocks until the other answers).
   double expected_switches = 2;
 };
 
 const std::vector<Mechanism>& ipc_mechanisms();
-
-// Creates the channel for `key` with messages of `size` bytes. Throws ProbeSkip when this machine cannot
-// carry such a message (limits, permissions) and ProbeError on other failures.
-std::unique_ptr<Channel> make_channel(const std::string& key, std::size_t size, bool process);
 
 }  // namespace ctxbench

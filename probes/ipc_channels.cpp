@@ -28,8 +28,8 @@
 #include <new>
 
 #include "probes/ipc_channel.hpp"
-#include "probes/os.hpp"
-#include "probes/probe.hpp"
+#include "engine/os.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 
@@ -528,38 +528,35 @@ class FutexChannel final : public Channel {
 
 }  // namespace
 
+// The default suite (under a minute on 2 vCPUs) holds one mechanism per kind: socket (unix_stream, tcp),
+// queue (posix_mq), semaphore (sysv_sem) and signal; pipe and futex are the ctxswitch probes.
 const std::vector<Mechanism>& ipc_mechanisms() {
   static const std::vector<Mechanism> table = {
-      {"pipe", "two pipes (write/read)", true},
-      {"unix_stream", "a socketpair(AF_UNIX, SOCK_STREAM) (write/read)", true},
-      {"unix_dgram", "a socketpair(AF_UNIX, SOCK_DGRAM), one datagram per message (send/recv)", true},
-      {"eventfd", "two eventfds (write of an 8-byte count / blocking read)", false},
-      {"futex", "two futex words in shared memory (increment + FUTEX_WAKE / FUTEX_WAIT)", false},
-      {"posix_mq", "two POSIX message queues (mq_send/mq_receive)", true},
-      {"sysv_msg", "one SysV message queue, one mtype per direction (msgsnd/msgrcv)", true},
-      {"sysv_sem", "two SysV semaphores (semop +1 on the other's, semop -1 on its own)", false},
-      {"signal", "a real-time signal queued to the other thread (rt_tgsigqueueinfo, the thread-exact "
-                 "sigqueue) and taken with sigwaitinfo while blocked",
-       false},
-      {"tcp", "a TCP connection over 127.0.0.1 with TCP_NODELAY on both ends (write/read)", true},
-      {"udp", "two connected UDP sockets on 127.0.0.1, one datagram per message (send/recv)", true},
+      {"pipe", "two pipes (write/read)", true, false, [](std::size_t, bool) { return make_pipe_channel(); }},
+      {"unix_stream", "a socketpair(AF_UNIX, SOCK_STREAM) (write/read)", true, true,
+       [](std::size_t size, bool) { return make_socketpair_channel(SOCK_STREAM, size); }},
+      {"unix_dgram", "a socketpair(AF_UNIX, SOCK_DGRAM), one datagram per message (send/recv)", true, false,
+       [](std::size_t size, bool) { return make_socketpair_channel(SOCK_DGRAM, size); }},
+      {"eventfd", "two eventfds (write of an 8-byte count / blocking read)", false, false,
+       [](std::size_t, bool) { return make_eventfd_channel(); }},
+      {"futex", "two futex words in shared memory (increment + FUTEX_WAKE / FUTEX_WAIT)", false, false,
+       [](std::size_t, bool process) -> std::unique_ptr<Channel> { return std::make_unique<FutexChannel>(process); }},
+      {"posix_mq", "two POSIX message queues (mq_send/mq_receive)", true, true,
+       [](std::size_t size, bool) -> std::unique_ptr<Channel> { return std::make_unique<MqChannel>(size); }},
+      {"sysv_msg", "one SysV message queue, one mtype per direction (msgsnd/msgrcv)", true, false,
+       [](std::size_t size, bool) -> std::unique_ptr<Channel> { return std::make_unique<SysvMsgChannel>(size); }},
+      {"sysv_sem", "two SysV semaphores (semop +1 on the other's, semop -1 on its own)", false, true,
+       [](std::size_t, bool) -> std::unique_ptr<Channel> { return std::make_unique<SysvSemChannel>(); }},
+      {"signal",
+       "a real-time signal queued to the other thread (rt_tgsigqueueinfo, the thread-exact sigqueue) and taken "
+       "with sigwaitinfo while blocked",
+       false, true, [](std::size_t, bool) -> std::unique_ptr<Channel> { return std::make_unique<SignalChannel>(); }},
+      {"tcp", "a TCP connection over 127.0.0.1 with TCP_NODELAY on both ends (write/read)", true, true,
+       [](std::size_t, bool) { return make_tcp_channel(); }},
+      {"udp", "two connected UDP sockets on 127.0.0.1, one datagram per message (send/recv)", true, false,
+       [](std::size_t size, bool) { return make_udp_channel(size); }},
   };
   return table;
-}
-
-std::unique_ptr<Channel> make_channel(const std::string& key, std::size_t size, bool process) {
-  if (key == "pipe") return make_pipe_channel();
-  if (key == "unix_stream") return make_socketpair_channel(SOCK_STREAM, size);
-  if (key == "unix_dgram") return make_socketpair_channel(SOCK_DGRAM, size);
-  if (key == "eventfd") return make_eventfd_channel();
-  if (key == "futex") return std::make_unique<FutexChannel>(process);
-  if (key == "posix_mq") return std::make_unique<MqChannel>(size);
-  if (key == "sysv_msg") return std::make_unique<SysvMsgChannel>(size);
-  if (key == "sysv_sem") return std::make_unique<SysvSemChannel>();
-  if (key == "signal") return std::make_unique<SignalChannel>();
-  if (key == "tcp") return make_tcp_channel();
-  if (key == "udp") return make_udp_channel(size);
-  throw ProbeError("unknown IPC mechanism " + key);
 }
 
 }  // namespace ctxbench

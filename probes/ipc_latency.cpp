@@ -11,8 +11,8 @@
 
 #include "probes/families.hpp"
 #include "probes/ipc_channel.hpp"
-#include "probes/partner.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/partner.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -55,17 +55,17 @@ int ipc_partner(Channel* ch, IpcShared* sh, char* buf, std::size_t len, bool one
 
 class IpcSession final : public Session {
  public:
-  IpcSession(const std::string& key, std::size_t size, bool process, bool one_way, int cpu)
+  IpcSession(const Mechanism& m, std::size_t size, bool process, bool one_way, int cpu)
       : process_(process),
         one_way_(one_way),
         len_(size),
-        channel_(make_channel(key, size, process)),
+        channel_(m.make(size, process)),
         mapping_(sizeof(IpcShared)),
         sh_(new (mapping_.get()) IpcShared),
         a_buf_(new char[size]()),
         b_buf_(new char[size]()),
         caller_(this_task()) {
-    if (channel_->prepare(Side::A) != 0) throw ProbeError(key + ": preparing the caller failed");
+    if (channel_->prepare(Side::A) != 0) throw ProbeError(m.key + ": preparing the caller failed");
     Channel* ch = channel_.get();
     IpcShared* sh = sh_;
     char* b_buf = b_buf_.get();
@@ -180,19 +180,16 @@ ProbeInfo ipc_info(const Mechanism& m, std::size_t size, bool process, bool one_
     info.expected_switches_per_op = (m.sized && size > 4096) ? -1 : m.expected_switches;
   }
   info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
-  // The default suite (under a minute on 2 vCPUs) holds the process round trip at 64 B (or the token)
-  // of one mechanism per kind: socket (unix_stream, tcp), queue (posix_mq), semaphore (sysv_sem) and
-  // signal; pipe and futex are the ctxswitch probes. Everything else is in full / ipc.
-  const bool in_default = m.key == "unix_stream" || m.key == "tcp" || m.key == "posix_mq" ||
-                          m.key == "sysv_sem" || m.key == "signal";
-  const bool representative = in_default && process && !one_way && (!m.sized || size == 64);
+  // The default suite holds the process round trip at 64 B (or the token) of the mechanisms the table
+  // marks; everything else is in full / ipc.
+  const bool representative = m.in_default_suite && process && !one_way && (!m.sized || size == 64);
   info.suites = representative ? std::vector<std::string>{"default", "ipc"} : std::vector<std::string>{"ipc"};
   return info;
 }
 
 }  // namespace
 
-void add_ipc_latency_probes(std::vector<std::unique_ptr<Probe>>& table) {
+void add_ipc_latency_probes(ProbeTable& table, const ProbeTableConfig&) {
   static const std::size_t kSizes[] = {1, 64, 4096, 65536};
   for (const Mechanism& m : ipc_mechanisms()) {
     for (bool one_way : {false, true}) {
@@ -200,11 +197,10 @@ void add_ipc_latency_probes(std::vector<std::unique_ptr<Probe>>& table) {
         for (std::size_t size : kSizes) {
           if (!m.sized && size != kSizes[0]) continue;
           const std::size_t len = m.sized ? size : 1;
-          const std::string key = m.key;
           table.push_back(std::make_unique<SimpleProbe>(
-              ipc_info(m, len, process, one_way), [key, len, process, one_way](const Placement& p) {
+              ipc_info(m, len, process, one_way), [&m, len, process, one_way](const Placement& p) {
                 return std::unique_ptr<Session>(
-                    std::make_unique<IpcSession>(key, len, process, one_way, partner_cpu(p)));
+                    std::make_unique<IpcSession>(m, len, process, one_way, partner_cpu(p)));
               }));
         }
       }

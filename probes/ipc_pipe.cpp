@@ -1,7 +1,7 @@
 // ipc.pipe.self: the pipe's own cost with no hand-off, the "ipc_overhead" that the derived per-switch
 // figure subtracts twice from a ctxswitch.pipe round trip (lmbench lat_ctx; docs/METHODOLOGY.md).
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -28,7 +28,7 @@ class PipeSelfSession final : public Session {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_ipc_pipe_self() {
+static std::unique_ptr<Probe> make_ipc_pipe_self() {
   ProbeInfo info;
   info.name = "ipc.pipe.self";
   info.family = "ipc";
@@ -41,6 +41,10 @@ std::unique_ptr<Probe> make_ipc_pipe_self() {
   return std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) -> std::unique_ptr<Session> {
     return std::make_unique<PipeSelfSession>();
   });
+}
+
+void add_ipc_pipe_probes(ProbeTable& table, const ProbeTableConfig&) {
+  table.push_back(make_ipc_pipe_self());
 }
 
 }  // namespace ctxbench

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -102,14 +102,14 @@ ProbeInfo creation_info(const char* name, std::string op) {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_process_fork_exit() {
+static std::unique_ptr<Probe> make_process_fork_exit() {
   return std::make_unique<SimpleProbe>(
       creation_info("process.fork_exit",
                     "fork(); the child calls _exit(0) at once; the parent waitpid()s it"),
       [](const Placement&) { return start_fork_exit(); });
 }
 
-std::unique_ptr<Probe> make_process_fork_exec_static() {
+static std::unique_ptr<Probe> make_process_fork_exec_static() {
   return std::make_unique<SimpleProbe>(
       creation_info(
           "process.fork_exec.static",
@@ -118,7 +118,7 @@ std::unique_ptr<Probe> make_process_fork_exec_static() {
       [](const Placement&) { return start_fork_exec(static_helper_path()); });
 }
 
-std::unique_ptr<Probe> make_process_fork_exec_bin_true() {
+static std::unique_ptr<Probe> make_process_fork_exec_bin_true() {
   return std::make_unique<SimpleProbe>(
       creation_info("process.fork_exec.bin_true",
                     "fork(); the child execve()s /bin/true (dynamically linked: includes ld.so and libc "
@@ -127,7 +127,7 @@ std::unique_ptr<Probe> make_process_fork_exec_bin_true() {
       [](const Placement&) { return start_fork_exec("/bin/true"); });
 }
 
-std::unique_ptr<Probe> make_process_posix_spawn() {
+static std::unique_ptr<Probe> make_process_posix_spawn() {
   return std::make_unique<SimpleProbe>(
       creation_info("process.posix_spawn",
                     "posix_spawn() of the statically linked ctxbench-true-static with an empty environment "
@@ -137,13 +137,21 @@ std::unique_ptr<Probe> make_process_posix_spawn() {
 
 // hyperfine -N starts commands with Rust's std::process::Command, which glibc serves with
 // clone3(CLONE_VM|CLONE_VFORK) + execve (seen with strace): this probe is the like-for-like comparison.
-std::unique_ptr<Probe> make_process_posix_spawn_bin_true() {
+static std::unique_ptr<Probe> make_process_posix_spawn_bin_true() {
   return std::make_unique<SimpleProbe>(
       creation_info("process.posix_spawn.bin_true",
                     "posix_spawn() of /bin/true (dynamically linked) with an empty environment (glibc: "
                     "clone(CLONE_VM|CLONE_VFORK) + execve, the way hyperfine -N starts a command), then "
                     "waitpid()"),
       [](const Placement&) { return start_posix_spawn("/bin/true"); });
+}
+
+void add_process_probes(ProbeTable& table, const ProbeTableConfig&) {
+  table.push_back(make_process_fork_exit());
+  table.push_back(make_process_fork_exec_static());
+  table.push_back(make_process_fork_exec_bin_true());
+  table.push_back(make_process_posix_spawn());
+  table.push_back(make_process_posix_spawn_bin_true());
 }
 
 }  // namespace ctxbench

@@ -15,7 +15,7 @@
 #include <string>
 
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -164,7 +164,7 @@ ProbeInfo info_of(std::string name, std::string op, std::vector<std::string> sui
 
 }  // namespace
 
-void add_process_variant_probes(std::vector<std::unique_ptr<Probe>>& table) {
+void add_process_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
   table.push_back(std::make_unique<SimpleProbe>(
       info_of("process.vfork_exec.static",
               "vfork(); the child execve()s the static ctxbench-true-static with an empty environment (the "

@@ -6,39 +6,38 @@
 
 namespace ctxbench {
 
+namespace {
+
+// One line per family file (probes/families.hpp), in run order.
+constexpr FamilyAdder kFamilies[] = {
+    add_baseline_probes,
+    add_ipc_pipe_probes,
+    add_ctxswitch_pipe_probes,
+    add_ctxswitch_futex_probes,
+    add_ctxswitch_ws_probes,
+    add_ctxswitch_ring_probes,
+    add_process_probes,
+    add_process_variants_probes,
+    add_thread_probes,
+    add_thread_variants_probes,
+    add_shm_probes,
+    add_shm_c2c_probes,  // shm_c2c.cpp
+    add_shm_ring_probes,
+    add_wakeup_probes,
+    add_bandwidth_probes,
+    add_ipc_latency_probes,
+    add_server_load_probes,
+    add_db_load_probes,
+#ifdef CTXBENCH_HAS_TEST_PROBES
+    add_test_probes,  // test_probes.cpp: hang or crash on purpose, for the watchdog and kill-matrix tests
+#endif
+};
+
+}  // namespace
+
 ProbeTable build_probe_table(const ProbeTableConfig& config) {
   ProbeTable t;
-  t.push_back(make_baseline_clock());              // baseline.clock
-  t.push_back(make_baseline_syscall());            // baseline.syscall
-  t.push_back(make_ipc_pipe_self());               // ipc.pipe.self
-  t.push_back(make_ctxswitch_pipe_process());      // ctxswitch.pipe.process
-  t.push_back(make_ctxswitch_pipe_thread());       // ctxswitch.pipe.thread
-  t.push_back(make_ctxswitch_futex_process());     // ctxswitch.futex.process
-  t.push_back(make_ctxswitch_futex_thread());      // ctxswitch.futex.thread
-  add_ctxswitch_ws_probes(t);                      // ctxswitch.ws.{self,process}/ws:W
-  add_ctxswitch_ring_probes(t);                    // ctxswitch.ring/tasks:N, ctxswitch.yield.*
-  t.push_back(make_process_fork_exit());           // process.fork_exit
-  t.push_back(make_process_fork_exec_static());    // process.fork_exec.static
-  t.push_back(make_process_fork_exec_bin_true());  // process.fork_exec.bin_true
-  t.push_back(make_process_posix_spawn());         // process.posix_spawn
-  t.push_back(make_process_posix_spawn_bin_true());  // process.posix_spawn.bin_true
-  add_process_variant_probes(t);                   // vfork/clone exec, dynamic helper, sh -c, fork_rss
-  t.push_back(make_thread_create_join());          // thread.create_join
-  add_thread_variant_probes(t);                    // thread.create_join/stack:S, std_thread, first_instruction
-  t.push_back(make_shm_pingpong());                // shm.pingpong
-  add_shm_c2c_probes(t);                           // shm.c2c/cpu_a:I/cpu_b:J
-  t.push_back(make_shm_ring(false));               // shm.ring.spin
-  t.push_back(make_shm_ring(true));                // shm.ring.futex
-  add_wakeup_probes(t);                            // wakeup.timer[.fifo]
-  add_bandwidth_probes(t);                         // bw.<medium>/size:N
-  add_ipc_latency_probes(t);                       // ipc.<mechanism>.<process|thread>[.one_way][/size:N]
-  add_server_probes(t, config.sweep);              // server.<model>.<scenario>/connections:C/work_ns:W
-  add_db_probes(t);                                // db.<server>.<model>.<scenario>/connections:C
-  // Probes that hang or crash on purpose, for the watchdog and kill-matrix tests only.
-#ifdef CTXBENCH_HAS_TEST_PROBES
-  if (config.test_probes)
-    for (auto& p : make_test_probes()) t.push_back(std::move(p));
-#endif
+  for (FamilyAdder add : kFamilies) add(t, config);
   return t;
 }
 

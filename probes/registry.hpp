@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 

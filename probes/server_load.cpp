@@ -21,7 +21,7 @@
 
 #include "probes/closed_loop.hpp"
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 #include "probes/server/protocol.hpp"
 
 namespace ctxbench {
@@ -467,7 +467,8 @@ std::unique_ptr<Probe> make_server_probe(const ServerPoint& p, std::vector<std::
 
 }  // namespace
 
-void add_server_probes(std::vector<std::unique_ptr<Probe>>& table, const ServerSweep& sweep) {
+void add_server_load_probes(ProbeTable& table, const ProbeTableConfig& config) {
+  const ServerSweep& sweep = config.sweep;
   const Model models[] = {Model::ProcessPerConnection, Model::ProcessPool, Model::ThreadPerConnection,
                           Model::WorkerPool, Model::EventLoop};
   for (Scenario scenario : {Scenario::Persistent, Scenario::ConnectPerRequest}) {

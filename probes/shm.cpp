@@ -2,11 +2,11 @@
 // spinning threads (c2clat's method). No system call, no context switch: cross-cpu only.
 #include "probes/cache_line.hpp"
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
-std::unique_ptr<Probe> make_shm_pingpong() {
+static std::unique_ptr<Probe> make_shm_pingpong() {
   ProbeInfo info;
   info.name = "shm.pingpong";
   info.family = "shm";
@@ -24,6 +24,10 @@ std::unique_ptr<Probe> make_shm_pingpong() {
   return std::make_unique<SimpleProbe>(std::move(info), [](const Placement& p) -> std::unique_ptr<Session> {
     return start_cache_line_pingpong(partner_cpu(p));
   });
+}
+
+void add_shm_probes(ProbeTable& table, const ProbeTableConfig&) {
+  table.push_back(make_shm_pingpong());
 }
 
 }  // namespace ctxbench

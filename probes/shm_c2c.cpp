@@ -5,13 +5,13 @@
 // matrix of a large machine still takes minutes, not hours.
 #include "probes/cache_line.hpp"
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
 // run_ops(n) does n round trips of the shared cache-line loop; the probe's inner_ops = 2 makes each
 // sample one-way ns (half a round trip) without a derived record.
-void add_shm_c2c_probes(std::vector<std::unique_ptr<Probe>>& table) {
+void add_shm_c2c_probes(ProbeTable& table, const ProbeTableConfig&) {
   const std::vector<int> cpus = allowed_cpus();
   for (std::size_t i = 0; i < cpus.size(); ++i) {
     for (std::size_t j = i + 1; j < cpus.size(); ++j) {

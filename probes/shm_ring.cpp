@@ -9,8 +9,8 @@
 #include <new>
 
 #include "probes/families.hpp"
-#include "probes/partner.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/partner.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -142,7 +142,7 @@ class RingSession final : public Session {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_shm_ring(bool futex) {
+static std::unique_ptr<Probe> make_shm_ring(bool futex) {
   ProbeInfo info;
   info.name = futex ? "shm.ring.futex" : "shm.ring.spin";
   info.explainable = futex;
@@ -170,6 +170,11 @@ std::unique_ptr<Probe> make_shm_ring(bool futex) {
   return std::make_unique<SimpleProbe>(std::move(info), [futex](const Placement& p) -> std::unique_ptr<Session> {
     return std::make_unique<RingSession>(futex, partner_cpu(p));
   });
+}
+
+void add_shm_ring_probes(ProbeTable& table, const ProbeTableConfig&) {
+  table.push_back(make_shm_ring(false));
+  table.push_back(make_shm_ring(true));
 }
 
 }  // namespace ctxbench

@@ -20,8 +20,8 @@
 #include <string>
 
 #include "probes/families.hpp"
-#include "probes/partner.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/partner.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -158,8 +158,8 @@ std::unique_ptr<Probe> make_one_task_test_probe(const char* name, const char* op
 
 }  // namespace
 
-std::vector<std::unique_ptr<Probe>> make_test_probes() {
-  std::vector<std::unique_ptr<Probe>> t;
+void add_test_probes(ProbeTable& t, const ProbeTableConfig& config) {
+  if (!config.test_probes) return;
   t.push_back(make_bad_probe("test.hang.process", "test only: a partner process that never answers", true,
                              Misbehaviour::Hang));
   t.push_back(make_bad_probe("test.hang.thread", "test only: a partner thread that never answers", false,
@@ -171,7 +171,6 @@ std::vector<std::unique_ptr<Probe>> make_test_probes() {
   t.push_back(make_one_task_test_probe<CrashingSession>(
       "test.crash.measuring_process", "test only: the measuring process dies of SIGSEGV on the first op"));
   t.push_back(make_one_task_test_probe<NoopSession>("test.noop", "test only: an op that does nothing"));
-  return t;
 }
 
 }  // namespace ctxbench

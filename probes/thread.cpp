@@ -6,7 +6,7 @@
 #include <string>
 
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -16,7 +16,7 @@ extern "C" void* empty_thread(void*) { return nullptr; }
 
 }  // namespace
 
-std::unique_ptr<Probe> make_thread_create_join() {
+static std::unique_ptr<Probe> make_thread_create_join() {
   ProbeInfo info;
   info.name = "thread.create_join";
   info.explainable = true;
@@ -36,6 +36,10 @@ std::unique_ptr<Probe> make_thread_create_join() {
       if (rc != 0) throw ProbeError(std::string("pthread_join: ") + std::strerror(rc));
     });
   });
+}
+
+void add_thread_probes(ProbeTable& table, const ProbeTableConfig&) {
+  table.push_back(make_thread_create_join());
 }
 
 }  // namespace ctxbench

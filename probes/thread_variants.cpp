@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -55,7 +55,7 @@ class FirstInstruction final : public Session {
 
 }  // namespace
 
-void add_thread_variant_probes(std::vector<std::unique_ptr<Probe>>& table) {
+void add_thread_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (std::size_t bytes : {std::size_t{16} << 10, std::size_t{64} << 10, std::size_t{256} << 10,
                             std::size_t{1} << 20, std::size_t{8} << 20}) {
     ProbeInfo info;

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "probes/families.hpp"
-#include "probes/probe_util.hpp"
+#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -68,7 +68,7 @@ class TimerWakeup final : public Session {
 
 }  // namespace
 
-void add_wakeup_probes(std::vector<std::unique_ptr<Probe>>& table) {
+void add_wakeup_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (bool fifo : {false, true}) {
     ProbeInfo info;
     info.name = fifo ? "wakeup.timer.fifo" : "wakeup.timer";

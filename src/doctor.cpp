@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "analysis/doctor.hpp"
-#include "probes/machine_files.hpp"
+#include "engine/machine_files.hpp"
 
 namespace ctxbench {
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 
 namespace ctxbench {
 
@@ -13,7 +13,7 @@ namespace {
 // Enough single ops for a stable median and a p99 from ~20 values: 2000 pipe round trips on one CPU are
 // ~30 000 events. Long ops (a posix_spawn resets 64 signal handlers in the child: ~350 events per op) get
 // fewer, so that a pass lasts about kPassBudgetNs and stays inside the ring buffer's ~1M events
-// (probes/explain/explain.bpf.c); never fewer than kMinTracedOps.
+// (engine/explain/explain.bpf.c); never fewer than kMinTracedOps.
 constexpr std::uint64_t kTracedOps = 2000;
 constexpr std::uint64_t kQuickTracedOps = 300;
 constexpr std::uint64_t kMinTracedOps = 200;

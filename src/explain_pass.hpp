@@ -8,8 +8,8 @@
 #include <string>
 
 #include "analysis/record.hpp"
-#include "probes/explain/kernel_tracer.hpp"
-#include "probes/probe_host.hpp"
+#include "engine/explain/kernel_tracer.hpp"
+#include "engine/probe_host.hpp"
 
 namespace ctxbench {
 

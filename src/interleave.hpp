@@ -4,7 +4,7 @@
 // round's ProbeRun into the probe's total; it formats nothing and reads no clock.
 #pragma once
 
-#include "probes/run_result.hpp"
+#include "engine/run_result.hpp"
 
 namespace ctxbench {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "analysis/json_report.hpp"
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 #include "probes/registry.hpp"
 #include "src/compare_main.hpp"
 #include "src/doctor.hpp"

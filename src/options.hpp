@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench {
 
@@ -36,7 +36,7 @@ struct Options {
   // Repetitions interleaved across probes (src/interleave.hpp); --no-interleave runs each probe's
   // repetitions back to back as before.
   bool interleave = true;
-  // --pm-qos: hold /dev/cpu_dma_latency at 0 for the run (probes/pm_qos.hpp).
+  // --pm-qos: hold /dev/cpu_dma_latency at 0 for the run (engine/pm_qos.hpp).
   bool pm_qos = false;
   std::vector<std::pair<std::string, std::string>> context;  // --context K=V
   // --server-work LIST (ns) and --server-connections LIST: the server.* sweep points; empty = defaults.

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "src/options.hpp"
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 #include "probes/registry.hpp"
 
 namespace ctxbench {

@@ -5,8 +5,8 @@
 #include <functional>
 
 #include "analysis/console_report.hpp"
-#include "probes/os.hpp"
-#include "probes/watchdog.hpp"
+#include "engine/os.hpp"
+#include "engine/watchdog.hpp"
 
 namespace ctxbench {
 

@@ -13,7 +13,7 @@
 #include "analysis/json_report.hpp"
 #include "analysis/machine.hpp"
 #include "analysis/record.hpp"
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 
 namespace ctxbench {
 

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "probes/machine_files.hpp"
+#include "engine/machine_files.hpp"
 
 namespace ctxbench {
 namespace {

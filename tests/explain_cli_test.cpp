@@ -4,7 +4,7 @@
 // tests/explain_test.cpp; the unprivileged skip in tests/reliability_test.cpp (user nobody).
 #include <nlohmann/json.hpp>
 
-#include "probes/explain/kernel_tracer.hpp"
+#include "engine/explain/kernel_tracer.hpp"
 #include "tests/run_util.hpp"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "analysis/machine.hpp"
-#include "probes/machine_files.hpp"
+#include "engine/machine_files.hpp"
 
 namespace ctxbench {
 namespace {

@@ -1,6 +1,6 @@
 // --keep-awake spinners (owned, SCHED_IDLE, pinned, gone with their owner) and the runner's observed
 // CPUs, on the real OS.
-#include "probes/keep_awake.hpp"
+#include "engine/keep_awake.hpp"
 
 #include <sched.h>
 #include <signal.h>
@@ -15,8 +15,8 @@
 #include <string>
 
 #include "tests/probe_table.hpp"
-#include "probes/runner.hpp"
-#include "probes/task_cpu.hpp"
+#include "engine/runner.hpp"
+#include "engine/task_cpu.hpp"
 
 namespace ctxbench {
 namespace {

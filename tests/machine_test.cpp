@@ -1,7 +1,7 @@
 // read_machine_files() + parse_machine() over fixture trees (tests/fixtures/machine/README.md), the CPU
 // list parser, cpu_relation and the JSON rendering.
 #include "analysis/machine.hpp"
-#include "probes/machine_files.hpp"
+#include "engine/machine_files.hpp"
 
 #include <gtest/gtest.h>
 

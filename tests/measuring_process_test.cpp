@@ -1,4 +1,4 @@
-// The measuring process (probes/probe_host.hpp): its wire format as pure functions, its command line,
+// The measuring process (engine/probe_host.hpp): its wire format as pure functions, its command line,
 // and, on the real binary, that it stays the same size whatever the run has measured so far.
 #include <gtest/gtest.h>
 
@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "probes/host_wire.hpp"
-#include "probes/probe_host.hpp"
+#include "engine/host_wire.hpp"
+#include "engine/probe_host.hpp"
 #include "tests/run_util.hpp"
 
 namespace ctxbench {

@@ -9,8 +9,8 @@
 
 #include "analysis/machine.hpp"
 #include "analysis/record.hpp"
-#include "probes/machine_files.hpp"
-#include "probes/task_cpu.hpp"
+#include "engine/machine_files.hpp"
+#include "engine/task_cpu.hpp"
 
 namespace ctxbench {
 namespace {

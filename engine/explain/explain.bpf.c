@@ -10,7 +10,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
-#include "probes/explain/trace_event.h"
+#include "engine/explain/trace_event.h"
 
 struct task_struct {
   int pid;

@@ -1,4 +1,4 @@
-#include "probes/explain/kernel_tracer.hpp"
+#include "engine/explain/kernel_tracer.hpp"
 
 #include <unistd.h>
 

@@ -23,7 +23,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "probes/probe.hpp"
+#include "engine/probe.hpp"
 
 namespace ctxbench::db {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "probes/db/wire.hpp"
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 
 namespace ctxbench::db {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "probes/os.hpp"
+#include "engine/os.hpp"
 #include "probes/server/protocol.hpp"
 
 namespace ctxbench::server {
