@@ -1,11 +1,11 @@
 #include "analysis/compare.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "analysis/console_report.hpp"
 #include "analysis/json_report.hpp"
@@ -73,8 +73,7 @@ std::string file_line(const ResultFile& f) {
 
 std::string machine_block(const std::vector<ResultFile>& files) {
   const std::vector<MachineDifference> diffs = machine_differences(files);
-  if (diffs.empty())
-    return "machines: same CPU model, kernel, virtualization, governor, SMT, CPUs and clocksource\n";
+  if (diffs.empty()) return "machines: same CPU model, kernel, virtualization, governor, SMT, CPUs and clocksource\n";
   std::string out = "machines differ in:\n";
   std::size_t w = 14;
   for (const MachineDifference& d : diffs) w = std::max(w, d.field.size() + 2);
@@ -89,10 +88,14 @@ std::string machine_block(const std::vector<ResultFile>& files) {
 char verdict_mark(const ComparisonStats& s) {
   if (s.regression) return '!';
   switch (s.verdict) {
-    case Verdict::Slower: return '+';
-    case Verdict::Faster: return '-';
-    case Verdict::TooFew: return '?';
-    case Verdict::NoChange: break;
+    case Verdict::Slower:
+      return '+';
+    case Verdict::Faster:
+      return '-';
+    case Verdict::TooFew:
+      return '?';
+    case Verdict::NoChange:
+      break;
   }
   return '=';
 }
@@ -138,7 +141,8 @@ std::string two_file_table(const Comparison& c, const CompareSettings& settings)
   std::size_t w = 16;
   for (const ComparedProbe& p : c.rows) w = std::max(w, p.id.size() + 2);
   std::string out = pad("probe/placement", w) + rpad("base p50", 10) + rpad("new p50", 11) + rpad("new/base", 10) +
-                    "  " + pad("95% CI", 16) + pad("CI over", 13) + rpad("p (U)", 7) + rpad("rerun", 13) + "  verdict\n";
+                    "  " + pad("95% CI", 16) + pad("CI over", 13) + rpad("p (U)", 7) + rpad("rerun", 13) +
+                    "  verdict\n";
   for (const ComparedProbe& p : c.rows) {
     const ComparisonStats& s = p.stats;
     std::string verdict = verdict_name(s.verdict);
@@ -151,9 +155,9 @@ std::string two_file_table(const Comparison& c, const CompareSettings& settings)
     if (s.within_rerun) verdict += fmt::format(" (x{:.3f}: inside the rerun interval)", s.ratio.ratio);
     out += pad(p.id, w) + rpad(format_duration_ns(s.base_median), 10) + rpad(format_duration_ns(s.new_median), 11) +
            rpad(ratio_text(s.ratio.ratio), 10) + "  " +
-           pad(fmt::format("[{}, {}]", ratio_text(s.ratio.low), ratio_text(s.ratio.high)), 16) +
-           pad(s.ci_basis, 13) + rpad(s.p_value < 0.001 ? "<0.001" : fmt::format("{:.3f}", s.p_value), 7) +
-           rpad(rerun_cell(s.rerun), 13) + "  " + verdict + "\n";
+           pad(fmt::format("[{}, {}]", ratio_text(s.ratio.low), ratio_text(s.ratio.high)), 16) + pad(s.ci_basis, 13) +
+           rpad(s.p_value < 0.001 ? "<0.001" : fmt::format("{:.3f}", s.p_value), 7) + rpad(rerun_cell(s.rerun), 13) +
+           "  " + verdict + "\n";
   }
   return out;
 }
@@ -185,8 +189,9 @@ std::string matrix_table(const std::vector<ResultFile>& files, const std::vector
     }
     out += pad(id, w) + rpad(format_duration_ns(base), 10) + line + "\n";
   }
-  out += "marks: = no significant change, + slower, ! slower beyond the threshold (regression), - faster, "
-         "? too few repetitions\n";
+  out +=
+      "marks: = no significant change, + slower, ! slower beyond the threshold (regression), - faster, "
+      "? too few repetitions\n";
   return out;
 }
 
@@ -200,8 +205,8 @@ ResultFile load_result_file(const std::string& path, const std::string& text) {
     throw CompareInputError(fmt::format("{}: not a ctxbench result file (no ctxbench.schema_version)", path));
   const json& version = doc["ctxbench"]["schema_version"];
   if (!version.is_number_integer() || version.get<long long>() != kSchemaVersion)
-    throw CompareInputError(fmt::format("{}: schema version {} is not the supported version {}", path,
-                                        version.dump(), kSchemaVersion));
+    throw CompareInputError(
+        fmt::format("{}: schema version {} is not the supported version {}", path, version.dump(), kSchemaVersion));
   if (!doc.contains("results") || !doc["results"].is_array())
     throw CompareInputError(fmt::format("{}: no results[] array", path));
 
@@ -272,7 +277,8 @@ Comparison compare_files(const ResultFile& base, const ResultFile& other, const 
   c.base = &base;
   c.other = &other;
   for (const ProbeSeries& b : base.series) {
-    auto it = std::find_if(other.series.begin(), other.series.end(), [&](const ProbeSeries& s) { return s.id == b.id; });
+    auto it =
+        std::find_if(other.series.begin(), other.series.end(), [&](const ProbeSeries& s) { return s.id == b.id; });
     if (it == other.series.end()) {
       c.only_in_base.push_back(b.id);
       continue;
@@ -297,8 +303,8 @@ Comparison compare_files(const ResultFile& base, const ResultFile& other, const 
 void require_common_probes(const std::vector<Comparison>& comparisons) {
   for (const Comparison& c : comparisons)
     if (c.rows.empty())
-      throw CompareInputError(fmt::format("{} and {}: no probe+placement with status ok in both files",
-                                          c.base->path, c.other->path));
+      throw CompareInputError(
+          fmt::format("{} and {}: no probe+placement with status ok in both files", c.base->path, c.other->path));
 }
 
 std::string format_comparisons(const std::vector<ResultFile>& files, const std::vector<Comparison>& comparisons,
@@ -340,13 +346,16 @@ json comparisons_to_json(const std::vector<ResultFile>& files, const std::vector
   json doc;
   doc["tool"] = "ctxbench compare";
   doc["schema_version"] = kSchemaVersion;
-  doc["settings"] = {{"threshold", settings.threshold}, {"alpha", settings.alpha}, {"seed", settings.seed},
+  doc["settings"] = {{"threshold", settings.threshold},
+                     {"alpha", settings.alpha},
+                     {"seed", settings.seed},
                      {"bootstrap_resamples", 1000}};
   json jf = json::array();
   for (const ResultFile& f : files) jf.push_back({{"path", f.path}, {"label", f.label}});
   doc["files"] = jf;
   json diffs = json::array();
-  for (const MachineDifference& d : machine_differences(files)) diffs.push_back({{"field", d.field}, {"values", d.values}});
+  for (const MachineDifference& d : machine_differences(files))
+    diffs.push_back({{"field", d.field}, {"values", d.values}});
   doc["machine_differences"] = diffs;
   json jc = json::array();
   int regressions = 0;

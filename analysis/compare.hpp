@@ -3,13 +3,12 @@
 // file reads happen in src/compare_main.cpp.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "analysis/compare_stats.hpp"
 

@@ -1,11 +1,11 @@
 #include "analysis/compare_stats.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "analysis/statistics.hpp"
 
@@ -164,9 +164,10 @@ ComparisonStats compare_samples(std::span<const double> base_reps, std::span<con
   const double min_p = mann_whitney_min_p(s.base_reps, s.new_reps);
   if (min_p >= settings.alpha) {
     s.verdict = Verdict::TooFew;
-    s.note = fmt::format("{} vs {} repetitions: the smallest possible p is {:.3f}, not below alpha {}; "
-                         "use --repetitions 10",
-                         s.base_reps, s.new_reps, min_p, settings.alpha);
+    s.note = fmt::format(
+        "{} vs {} repetitions: the smallest possible p is {:.3f}, not below alpha {}; "
+        "use --repetitions 10",
+        s.base_reps, s.new_reps, min_p, settings.alpha);
     return s;
   }
   const bool significant = s.p_value < settings.alpha && (s.ratio.low > 1 || s.ratio.high < 1);
@@ -188,10 +189,14 @@ void apply_rerun_interval(ComparisonStats& s, const RerunInterval& combined, con
 
 std::string verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::Faster: return "faster";
-    case Verdict::Slower: return "slower";
-    case Verdict::TooFew: return "too few repetitions";
-    case Verdict::NoChange: break;
+    case Verdict::Faster:
+      return "faster";
+    case Verdict::Slower:
+      return "slower";
+    case Verdict::TooFew:
+      return "too few repetitions";
+    case Verdict::NoChange:
+      break;
   }
   return "no significant change";
 }

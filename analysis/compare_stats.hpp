@@ -46,7 +46,7 @@ struct ComparisonStats {
   // The combined rerun interval of both files (analysis/rerun_model.hpp): a ratio inside it is what a
   // rerun of the same code gives, so it is no change. Empty when a file cannot state one.
   std::optional<RerunInterval> rerun;
-  bool within_rerun = false;         // significant by the tests, but inside the rerun interval
+  bool within_rerun = false;           // significant by the tests, but inside the rerun interval
   bool threshold_below_rerun = false;  // --threshold is below this record's rerun spread
 };
 

@@ -1,8 +1,8 @@
 #include "analysis/console_report.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace ctxbench {
 
@@ -42,9 +42,9 @@ std::string metrics_line(const Record& r) {
       if (k == name) return v;
     return -1;
   };
-  std::string out = fmt::format("    {:.0f} req/s; server per request: {} CPU, {:.2f} switches", get("requests_per_second"),
-                                format_duration_ns(get("server_cpu_ns_per_request")),
-                                get("server_switches_per_request"));
+  std::string out =
+      fmt::format("    {:.0f} req/s; server per request: {} CPU, {:.2f} switches", get("requests_per_second"),
+                  format_duration_ns(get("server_cpu_ns_per_request")), get("server_switches_per_request"));
   if (get("rss_bytes_per_connection") >= 0)
     out += fmt::format("; per connection: RSS {:.0f} KiB, PSS {:.0f} KiB", get("rss_bytes_per_connection") / 1024,
                        get("pss_bytes_per_connection") / 1024);
@@ -61,8 +61,9 @@ std::string observed_line(const Record& r) {
     out += fmt::format(" {} ", t.task);
     bool first = true;
     for (const CpuCount& c : t.cpus) {
-      out += fmt::format("{}{} {:.0f}%", first ? "" : ", ", c.cpu < 0 ? std::string("cpu?") : fmt::format("cpu{}", c.cpu),
-                         n ? 100.0 * static_cast<double>(c.samples) / static_cast<double>(n) : 0.0);
+      out +=
+          fmt::format("{}{} {:.0f}%", first ? "" : ", ", c.cpu < 0 ? std::string("cpu?") : fmt::format("cpu{}", c.cpu),
+                      n ? 100.0 * static_cast<double>(c.samples) / static_cast<double>(n) : 0.0);
       first = false;
     }
     out += ";";
@@ -79,16 +80,19 @@ std::string observed_line(const Record& r) {
 std::string keep_awake_line(const Record& r, const std::vector<Record>& all) {
   if (!r.keep_awake || r.status != RunStatus::Ok) return "";
   for (const Record& o : all) {
-    if (o.keep_awake || o.status != RunStatus::Ok || o.probe != r.probe || o.placement.kind != r.placement.kind) continue;
+    if (o.keep_awake || o.status != RunStatus::Ok || o.probe != r.probe || o.placement.kind != r.placement.kind)
+      continue;
     const double diff = o.stats.p50 - r.stats.p50;
     if (diff <= 0)
-      return fmt::format("    keep-awake: p50 {} with idle spinners vs {} without: no idle-exit cost visible here "
-                         "(other load may have kept the CPUs out of idle anyway)\n",
-                         format_duration_ns(r.stats.p50), format_duration_ns(o.stats.p50));
-    return fmt::format("    keep-awake: p50 {} with idle spinners vs {} without: {} ({:.0f}%) is the cost of "
-                       "waking a CPU out of its idle state\n",
-                       format_duration_ns(r.stats.p50), format_duration_ns(o.stats.p50), format_duration_ns(diff),
-                       o.stats.p50 > 0 ? 100.0 * diff / o.stats.p50 : 0.0);
+      return fmt::format(
+          "    keep-awake: p50 {} with idle spinners vs {} without: no idle-exit cost visible here "
+          "(other load may have kept the CPUs out of idle anyway)\n",
+          format_duration_ns(r.stats.p50), format_duration_ns(o.stats.p50));
+    return fmt::format(
+        "    keep-awake: p50 {} with idle spinners vs {} without: {} ({:.0f}%) is the cost of "
+        "waking a CPU out of its idle state\n",
+        format_duration_ns(r.stats.p50), format_duration_ns(o.stats.p50), format_duration_ns(diff),
+        o.stats.p50 > 0 ? 100.0 * diff / o.stats.p50 : 0.0);
   }
   return "";
 }
@@ -166,8 +170,7 @@ std::string format_table(const std::vector<Record>& records) {
       out += fmt::format("\n{}\n  op: {}\n", r.probe, r.op);
       if (r.unit != "ns") out += fmt::format("  unit: {}\n", r.unit);
       // For a rate the bad tail is the low end: show the slowest sample instead of p99.
-      out += fmt::format(kRowFormat, "placement", "p50", is_rate(r) ? "min" : "p99", "rerun", "switches/op",
-                         "status");
+      out += fmt::format(kRowFormat, "placement", "p50", is_rate(r) ? "min" : "p99", "rerun", "switches/op", "status");
     }
     if (r.status == RunStatus::Ok) {
       out += fmt::format(kRowFormat, placement_cell(r), format_value(r, r.stats.p50),
@@ -182,8 +185,9 @@ std::string format_table(const std::vector<Record>& records) {
     out += explain_block(r);
     for (const std::string& w : r.warnings) out += fmt::format("    warning: {}\n", w);
   }
-  out += "\np50 is the headline (median of all timed samples); p99 the tail; rerun = how far a rerun's p50 is "
-         "expected to move on this machine (95%, from the repetitions; docs/METHODOLOGY.md).\n";
+  out +=
+      "\np50 is the headline (median of all timed samples); p99 the tail; rerun = how far a rerun's p50 is "
+      "expected to move on this machine (95%, from the repetitions; docs/METHODOLOGY.md).\n";
   return out;
 }
 

@@ -19,8 +19,7 @@ const std::vector<Derivation>& derivation_registry() {
        "one-task pipe write+read) / 2; direct cost only (no working set to refill)",
        "ctxswitch.pipe.thread", "ipc.pipe.self"},
       {"shm.pingpong.one_way", "shm",
-       "DERIVED: one cache-line transfer from one CPU to the other = shm.pingpong round trip / 2",
-       "shm.pingpong", ""},
+       "DERIVED: one cache-line transfer from one CPU to the other = shm.pingpong round trip / 2", "shm.pingpong", ""},
       {"ctxswitch.ws.process.per_switch", "ctxswitch",
        "DERIVED: one context switch between two processes on one CPU, each reading its own working set "
        "between switches = (ctxswitch.ws.process round trip - 2 x ctxswitch.ws.self) / 2: the direct cost "
@@ -72,10 +71,10 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
   }
   assess_rerun(r, from.bimodal);
   if (r.stats.p50 <= 0)
-    r.warnings.push_back(fmt::format(
-        "derived value is not positive: the one-task overhead ({:.1f} ns) is as large as half the round "
-        "trip, so this placement's round trip is dominated by IPC, not by switching",
-        self_median));
+    r.warnings.push_back(
+        fmt::format("derived value is not positive: the one-task overhead ({:.1f} ns) is as large as half the round "
+                    "trip, so this placement's round trip is dominated by IPC, not by switching",
+                    self_median));
   return r;
 }
 
@@ -111,9 +110,10 @@ std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, Placemen
   r.probe = "process.fork_rss.ns_per_mib";
   r.family = "process";
   r.unit = "ns/MiB";
-  r.op = "DERIVED: the growth of fork()+_exit+waitpid with the parent's resident memory, in ns per MiB: the "
-         "least-squares slope of the process.fork_rss medians against their resident MiB, one slope per "
-         "repetition (these are the samples)";
+  r.op =
+      "DERIVED: the growth of fork()+_exit+waitpid with the parent's resident memory, in ns per MiB: the "
+      "least-squares slope of the process.fork_rss medians against their resident MiB, one slope per "
+      "repetition (these are the samples)";
   r.placement = steps.back()->placement;
   r.derived = true;
   std::string xs_text;

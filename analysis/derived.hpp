@@ -14,7 +14,7 @@
 namespace ctxbench {
 
 struct Derivation {
-  std::string name;         // name of the derived record
+  std::string name;  // name of the derived record
   std::string family;
   std::string op;           // what one derived op is, saying it is derived
   std::string from;         // probe whose samples are transformed (every placement it has)

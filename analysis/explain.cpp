@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <optional>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -33,8 +33,12 @@ class TraceIndex {
           e.kind == CTXBENCH_EV_FORK)
         traced_.insert(e.other);
       switch (e.kind) {
-        case CTXBENCH_EV_SYS_ENTER: add(e.tid, i, MarkKind::Enter); break;
-        case CTXBENCH_EV_SYS_EXIT: add(e.tid, i, MarkKind::Exit); break;
+        case CTXBENCH_EV_SYS_ENTER:
+          add(e.tid, i, MarkKind::Enter);
+          break;
+        case CTXBENCH_EV_SYS_EXIT:
+          add(e.tid, i, MarkKind::Exit);
+          break;
         case CTXBENCH_EV_SWITCH:
           add(e.tid, i, MarkKind::Out);
           add(e.other, i, MarkKind::In);
@@ -44,10 +48,17 @@ class TraceIndex {
           add(e.other, i, MarkKind::Woken);
           add(e.tid, i, MarkKind::Wakes);
           break;
-        case CTXBENCH_EV_WAKEUP: add(e.other, i, MarkKind::Queued); break;
-        case CTXBENCH_EV_IPI_SEND: ipi_sent_[static_cast<int>(e.arg)].push_back(i); break;
-        case CTXBENCH_EV_IPI_ENTRY: ipi_handled_[static_cast<int>(e.cpu)].push_back(i); break;
-        default: break;
+        case CTXBENCH_EV_WAKEUP:
+          add(e.other, i, MarkKind::Queued);
+          break;
+        case CTXBENCH_EV_IPI_SEND:
+          ipi_sent_[static_cast<int>(e.arg)].push_back(i);
+          break;
+        case CTXBENCH_EV_IPI_ENTRY:
+          ipi_handled_[static_cast<int>(e.cpu)].push_back(i);
+          break;
+        default:
+          break;
       }
     }
   }
@@ -99,10 +110,14 @@ class TraceIndex {
 
 const char* until_phrase(Until until) {
   switch (until) {
-    case Until::Returns: return "until back in user space";
-    case Until::Wakes: return "until it wakes the other task";
-    case Until::MakesRunnable: return "until the new task is runnable";
-    case Until::Switches: return "until it switches";
+    case Until::Returns:
+      return "until back in user space";
+    case Until::Wakes:
+      return "until it wakes the other task";
+    case Until::MakesRunnable:
+      return "until the new task is runnable";
+    case Until::Switches:
+      return "until it switches";
   }
   return "";
 }
@@ -119,8 +134,8 @@ class OpWalk {
   OpBreakdown run() {
     // At `end` the initiator is in user space (it just read the clock).
     for (int guard = 0; guard < 1'000'000 && tau_ > start_; ++guard) {
-      const TraceIndex::Mark* m =
-          ix_.last_before(tid_, bound_, {MarkKind::Enter, MarkKind::Exit, MarkKind::In, MarkKind::Out, MarkKind::Wakes});
+      const TraceIndex::Mark* m = ix_.last_before(
+          tid_, bound_, {MarkKind::Enter, MarkKind::Exit, MarkKind::In, MarkKind::Out, MarkKind::Wakes});
       if (m == nullptr || ts(*m) <= start_) {
         reached_start(m);
         break;
@@ -172,12 +187,18 @@ class OpWalk {
     }
     const ctxbench_trace_event& e = ix_.event(m->index);
     switch (m->kind) {
-      case MarkKind::Exit: span("the other task, still in user space from the previous op", start_); break;
-      case MarkKind::Enter: span(syscall_name(e.arg) + ": the other task, still in it from the previous op", start_); break;
+      case MarkKind::Exit:
+        span("the other task, still in user space from the previous op", start_);
+        break;
+      case MarkKind::Enter:
+        span(syscall_name(e.arg) + ": the other task, still in it from the previous op", start_);
+        break;
       case MarkKind::Wakes:
         span(syscall_of(m->index) + ": the other task, after its wake-up of the previous op", start_);
         break;
-      default: span("the other task, still running from the previous op", start_); break;
+      default:
+        span("the other task, still running from the previous op", start_);
+        break;
     }
   }
 
@@ -239,7 +260,8 @@ class OpWalk {
       const TraceIndex::Mark* previous_in = ix_.last_before(tid_, cause->index, {MarkKind::In});
       if (raced != nullptr && (previous_in == nullptr || raced->index > previous_in->index)) cause = raced;
     }
-    const ctxbench_trace_event* woken = cause != nullptr && cause->kind == MarkKind::Woken ? &ix_.event(cause->index) : nullptr;
+    const ctxbench_trace_event* woken =
+        cause != nullptr && cause->kind == MarkKind::Woken ? &ix_.event(cause->index) : nullptr;
     if (woken != nullptr && woken->ts_ns >= start_) {
       out_.wake_to_run_ns.push_back(sw.ts_ns - woken->ts_ns);
       const TraceIndex::Mark* queued = ix_.last_before(tid_, in.index, {MarkKind::Queued});
@@ -293,7 +315,8 @@ class OpWalk {
       else if (handled)
         span("woken, until an IPI is handled", woken->ts_ns);
       else
-        span(prev == 0 ? "woken, idle CPU switches it in (no IPI)" : "woken, until the running task is preempted (no IPI)",
+        span(prev == 0 ? "woken, idle CPU switches it in (no IPI)"
+                       : "woken, until the running task is preempted (no IPI)",
              woken->ts_ns);
     } else {
       span("runnable: another task had the CPU", woken->ts_ns);
@@ -351,7 +374,8 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   x.traced_median_ns = percentile_of(op_ns, 0.5);
   if (lost_events > 0) {
     x.status = ExplainStatus::LostEvents;
-    x.reason = std::to_string(lost_events) + " kernel events were lost (the ring buffer was full): the ops "
+    x.reason = std::to_string(lost_events) +
+               " kernel events were lost (the ring buffer was full): the ops "
                "cannot be followed, so no breakdown is given";
     return x;
   }
@@ -398,7 +422,8 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   x.hand_offs = hand_offs.size();
   if (!hand_offs.empty()) {
     x.wake_to_run_median_ns = percentile_of(hand_offs, 0.5);
-    x.wake_to_run_mean_ns = std::accumulate(hand_offs.begin(), hand_offs.end(), 0.0) / static_cast<double>(hand_offs.size());
+    x.wake_to_run_mean_ns =
+        std::accumulate(hand_offs.begin(), hand_offs.end(), 0.0) / static_cast<double>(hand_offs.size());
   }
   if (!queued.empty()) {
     x.queued_to_run_median_ns = percentile_of(queued, 0.5);
@@ -408,7 +433,8 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
     x.status = ExplainStatus::Incomplete;
     x.reason = "only " + std::to_string(x.followed) + " of " + std::to_string(x.ops) +
                " traced ops could be followed from end to start (kernel events missing or from outside the "
-               "traced tasks); their unfollowed time is named \"" + kUnattributed + "\" or \"woken from outside\"";
+               "traced tasks); their unfollowed time is named \"" +
+               kUnattributed + "\" or \"woken from outside\"";
   }
   return x;
 }
@@ -422,35 +448,94 @@ Explanation explanation_not_run(ExplainStatus status, std::string reason) {
 
 std::string explain_status_name(ExplainStatus status) {
   switch (status) {
-    case ExplainStatus::Ok: return "ok";
-    case ExplainStatus::LostEvents: return "lost_events";
-    case ExplainStatus::NoOps: return "no_ops";
-    case ExplainStatus::Incomplete: return "incomplete";
-    case ExplainStatus::Skipped: return "skipped";
-    case ExplainStatus::Failed: return "failed";
+    case ExplainStatus::Ok:
+      return "ok";
+    case ExplainStatus::LostEvents:
+      return "lost_events";
+    case ExplainStatus::NoOps:
+      return "no_ops";
+    case ExplainStatus::Incomplete:
+      return "incomplete";
+    case ExplainStatus::Skipped:
+      return "skipped";
+    case ExplainStatus::Failed:
+      return "failed";
   }
   return "unknown";
 }
 
 std::string syscall_name(long nr) {
 #if defined(__x86_64__)
-  static const std::map<long, const char*> names = {
-      {0, "read"},        {1, "write"},      {3, "close"},        {9, "mmap"},          {10, "mprotect"},
-      {11, "munmap"},     {12, "brk"},       {39, "getpid"},      {158, "arch_prctl"},  {186, "gettid"},
-      {218, "set_tid_address"}, {257, "openat"}, {273, "set_robust_list"}, {302, "prlimit64"}, {334, "rseq"},
-      {7, "poll"},         {13, "rt_sigaction"}, {14, "rt_sigprocmask"},
-      {23, "select"},     {24, "sched_yield"}, {44, "sendto"},    {45, "recvfrom"},     {46, "sendmsg"},
-      {47, "recvmsg"},    {56, "clone"},     {57, "fork"},        {58, "vfork"},        {59, "execve"},
-      {60, "exit"},       {61, "wait4"},     {62, "kill"},        {64, "semget"},       {65, "semop"},
-      {69, "msgsnd"},     {70, "msgrcv"},    {128, "rt_sigtimedwait"}, {130, "rt_sigsuspend"}, {200, "tkill"},
-      {202, "futex"},     {231, "exit_group"}, {232, "epoll_wait"}, {234, "tgkill"},    {242, "mq_timedsend"},
-      {243, "mq_timedreceive"}, {247, "waitid"}, {281, "epoll_pwait"}, {435, "clone3"}};
+  static const std::map<long, const char*> names = {{0, "read"},
+                                                    {1, "write"},
+                                                    {3, "close"},
+                                                    {9, "mmap"},
+                                                    {10, "mprotect"},
+                                                    {11, "munmap"},
+                                                    {12, "brk"},
+                                                    {39, "getpid"},
+                                                    {158, "arch_prctl"},
+                                                    {186, "gettid"},
+                                                    {218, "set_tid_address"},
+                                                    {257, "openat"},
+                                                    {273, "set_robust_list"},
+                                                    {302, "prlimit64"},
+                                                    {334, "rseq"},
+                                                    {7, "poll"},
+                                                    {13, "rt_sigaction"},
+                                                    {14, "rt_sigprocmask"},
+                                                    {23, "select"},
+                                                    {24, "sched_yield"},
+                                                    {44, "sendto"},
+                                                    {45, "recvfrom"},
+                                                    {46, "sendmsg"},
+                                                    {47, "recvmsg"},
+                                                    {56, "clone"},
+                                                    {57, "fork"},
+                                                    {58, "vfork"},
+                                                    {59, "execve"},
+                                                    {60, "exit"},
+                                                    {61, "wait4"},
+                                                    {62, "kill"},
+                                                    {64, "semget"},
+                                                    {65, "semop"},
+                                                    {69, "msgsnd"},
+                                                    {70, "msgrcv"},
+                                                    {128, "rt_sigtimedwait"},
+                                                    {130, "rt_sigsuspend"},
+                                                    {200, "tkill"},
+                                                    {202, "futex"},
+                                                    {231, "exit_group"},
+                                                    {232, "epoll_wait"},
+                                                    {234, "tgkill"},
+                                                    {242, "mq_timedsend"},
+                                                    {243, "mq_timedreceive"},
+                                                    {247, "waitid"},
+                                                    {281, "epoll_pwait"},
+                                                    {435, "clone3"}};
 #elif defined(__aarch64__)
-  static const std::map<long, const char*> names = {
-      {63, "read"},  {64, "write"},   {73, "ppoll"},      {93, "exit"},   {94, "exit_group"}, {98, "futex"},
-      {124, "sched_yield"}, {129, "kill"}, {131, "tgkill"}, {183, "mq_timedsend"}, {184, "mq_timedreceive"},
-      {188, "msgrcv"}, {189, "msgsnd"}, {193, "semop"}, {206, "sendto"}, {207, "recvfrom"}, {211, "sendmsg"},
-      {212, "recvmsg"}, {220, "clone"}, {221, "execve"}, {260, "wait4"}, {435, "clone3"}};
+  static const std::map<long, const char*> names = {{63, "read"},
+                                                    {64, "write"},
+                                                    {73, "ppoll"},
+                                                    {93, "exit"},
+                                                    {94, "exit_group"},
+                                                    {98, "futex"},
+                                                    {124, "sched_yield"},
+                                                    {129, "kill"},
+                                                    {131, "tgkill"},
+                                                    {183, "mq_timedsend"},
+                                                    {184, "mq_timedreceive"},
+                                                    {188, "msgrcv"},
+                                                    {189, "msgsnd"},
+                                                    {193, "semop"},
+                                                    {206, "sendto"},
+                                                    {207, "recvfrom"},
+                                                    {211, "sendmsg"},
+                                                    {212, "recvmsg"},
+                                                    {220, "clone"},
+                                                    {221, "execve"},
+                                                    {260, "wait4"},
+                                                    {435, "clone3"}};
 #else
   static const std::map<long, const char*> names;
 #endif

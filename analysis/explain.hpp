@@ -39,8 +39,8 @@ OpBreakdown break_down_op(const std::vector<ctxbench_trace_event>& events, int i
 struct PhaseSummary {
   std::string phase;
   double median_ns = 0, p99_ns = 0, mean_ns = 0;  // per reported op, 0 for ops without the phase
-  double share = 0;                              // mean / mean op
-  double present = 0;                            // fraction of ops that have the phase
+  double share = 0;                               // mean / mean op
+  double present = 0;                             // fraction of ops that have the phase
 };
 
 // Skipped: no traced pass ran (no privilege, no BPF in this build, the probe's record failed): reason says why.
@@ -53,8 +53,8 @@ struct Explanation {
   std::uint64_t ops = 0;       // traced ops
   std::uint64_t followed = 0;  // ops whose every nanosecond was attributed
   std::uint64_t events = 0, lost_events = 0;
-  double traced_median_ns = 0;  // median op of the traced pass, per reported op
-  double explained_fraction = 0;  // sum of the phases' medians / traced_median_ns
+  double traced_median_ns = 0;       // median op of the traced pass, per reported op
+  double explained_fraction = 0;     // sum of the phases' medians / traced_median_ns
   std::vector<PhaseSummary> phases;  // in the order they first occur along an op
   // Waking to switched in, per hand-off (what perf sched timehist calls scheduling delay).
   double wake_to_run_median_ns = 0, wake_to_run_mean_ns = 0;

@@ -1,14 +1,14 @@
 #include "analysis/json_report.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
-#include <limits>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #ifndef CTXBENCH_VERSION
 #define CTXBENCH_VERSION "0.0.0"
@@ -473,8 +473,8 @@ std::string record_line(const Record& r, bool first) {
   return line;
 }
 
-void write_report(const std::function<void(const std::string&)>& write, const RunMeta& meta,
-                  const MachineInfo& machine, const std::vector<const Record*>& records) {
+void write_report(const std::function<void(const std::string&)>& write, const RunMeta& meta, const MachineInfo& machine,
+                  const std::vector<const Record*>& records) {
   ReportIndex index;
   for (const Record* r : records) index.add(*r);
   write(report_head(meta, machine, index));

@@ -3,14 +3,13 @@
 // rich `results[]`. Never NaN or Infinity: a value that is not finite is left out.
 #pragma once
 
-#include <functional>
 #include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "analysis/machine.hpp"
 #include "analysis/record.hpp"
@@ -66,8 +65,8 @@ inline constexpr const char* kReportTail = "\n ]\n}\n";
 // The whole document, streamed: `write` takes it chunk by chunk (the header, then one record per line),
 // so no document of all samples is ever built. The layout is compact (one benchmark row or result per
 // line); readers parse it, never depend on it.
-void write_report(const std::function<void(const std::string&)>& write, const RunMeta& meta,
-                  const MachineInfo& machine, const std::vector<const Record*>& records);
+void write_report(const std::function<void(const std::string&)>& write, const RunMeta& meta, const MachineInfo& machine,
+                  const std::vector<const Record*>& records);
 // The same document as a DOM (tests, small runs).
 nlohmann::json build_report(const RunMeta& meta, const MachineInfo& machine, const std::vector<Record>& records);
 // One result record as compact JSON text appended to `out` (what write_report writes per line).

@@ -48,9 +48,7 @@ std::optional<T> to_number(std::string_view s) {
   if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
   return v;
 }
-std::optional<int> get_int(const FileSnapshot& f, const std::string& key) {
-  return to_number<int>(get(f, key));
-}
+std::optional<int> get_int(const FileSnapshot& f, const std::string& key) { return to_number<int>(get(f, key)); }
 
 std::vector<int> cpu_list_or_empty(const std::string& text) {
   try {
@@ -82,10 +80,17 @@ std::optional<long long> size_bytes(std::string s) {
   long long mult = 1;
   if (!s.empty()) {
     switch (s.back()) {
-      case 'K': mult = 1LL << 10; break;
-      case 'M': mult = 1LL << 20; break;
-      case 'G': mult = 1LL << 30; break;
-      default: break;
+      case 'K':
+        mult = 1LL << 10;
+        break;
+      case 'M':
+        mult = 1LL << 20;
+        break;
+      case 'G':
+        mult = 1LL << 30;
+        break;
+      default:
+        break;
     }
     if (mult != 1) s.pop_back();
   }
@@ -371,8 +376,8 @@ std::string cpu_relation(const MachineInfo& m, int a, int b) {
   if (a < 0 || b < 0) return "unknown";
   if (a == b) return "same";
   const auto find = [&m](int cpu) {
-    const auto it = std::find_if(m.topology.begin(), m.topology.end(),
-                                 [cpu](const CpuTopology& t) { return t.cpu == cpu; });
+    const auto it =
+        std::find_if(m.topology.begin(), m.topology.end(), [cpu](const CpuTopology& t) { return t.cpu == cpu; });
     return it == m.topology.end() ? nullptr : &*it;
   };
   const CpuTopology* ta = find(a);

@@ -7,11 +7,10 @@
 
 #include <array>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "analysis/truth.hpp"
 
@@ -41,40 +40,40 @@ struct MachineInfo {
   std::string cpu_model, cpu_vendor;
   std::optional<int> cpu_family, cpu_model_number, cpu_stepping;
   std::string microcode;
-  int logical_cpus = 0;                 // from sys/devices/system/cpu/online (or cpuinfo count)
-  std::vector<int> affinity;            // Cpus_allowed_list of proc/self/status
-  std::optional<int> cores;             // distinct (package, core_id) pairs
+  int logical_cpus = 0;       // from sys/devices/system/cpu/online (or cpuinfo count)
+  std::vector<int> affinity;  // Cpus_allowed_list of proc/self/status
+  std::optional<int> cores;   // distinct (package, core_id) pairs
   std::optional<int> threads_per_core;
-  std::string smt;                      // sys/devices/system/cpu/smt/control ("on", "off", "notsupported"...)
+  std::string smt;  // sys/devices/system/cpu/smt/control ("on", "off", "notsupported"...)
   std::optional<int> numa_nodes;
-  std::vector<CacheInfo> caches;        // cpu0's caches
+  std::vector<CacheInfo> caches;  // cpu0's caches
   std::string kernel_release, kernel_version, kernel_cmdline;
-  std::string governor, scaling_driver; // cpu0 cpufreq; empty when absent
-  std::optional<double> cpu_mhz;        // cpuinfo "cpu MHz" of the first CPU
-  std::string boost;                    // cpufreq/boost or intel_pstate/no_turbo as "on"/"off"; "" if unknown
+  std::string governor, scaling_driver;  // cpu0 cpufreq; empty when absent
+  std::optional<double> cpu_mhz;         // cpuinfo "cpu MHz" of the first CPU
+  std::string boost;                     // cpufreq/boost or intel_pstate/no_turbo as "on"/"off"; "" if unknown
   std::string clocksource;
-  bool hypervisor_flag = false;         // "hypervisor" in cpuinfo flags
+  bool hypervisor_flag = false;  // "hypervisor" in cpuinfo flags
   // DMI sys_vendor (else product_name) when the hypervisor flag is set, "none" when cpuinfo flags lack it;
   // empty when unknown (a guest without DMI, or no cpuinfo).
   std::string virtualization;
   // cpu.max ("max 100000", "50000 100000") of the process's cgroup v2, else of the root cgroup, else the
   // cgroup v1 cpu.cfs_quota_us/cpu.cfs_period_us rendered the same way.
   std::string cgroup_cpu_max;
-  std::string thp;                      // the [selected] value of transparent_hugepage/enabled
+  std::string thp;                                 // the [selected] value of transparent_hugepage/enabled
   std::map<std::string, std::string> mitigations;  // vulnerabilities/<name> -> content
-  std::optional<int> aslr;              // proc/sys/kernel/randomize_va_space
+  std::optional<int> aslr;                         // proc/sys/kernel/randomize_va_space
   std::optional<double> loadavg_1m, loadavg_5m, loadavg_15m;
-  std::string hostname;                 // proc/sys/kernel/hostname
+  std::string hostname;                          // proc/sys/kernel/hostname
   std::string cpuidle_driver, cpuidle_governor;  // sys/devices/system/cpu/cpuidle; empty when absent
-  std::vector<CpuTopology> topology;    // one entry per online CPU, ascending
-  // What decides the cost of waking an idle CPU (docs/METHODOLOGY.md, "Machine state"): halt polling of the host's KVM module (seen
-  // in a guest only when the module is loaded there) and of the guest's cpuidle-haltpoll driver, the
+  std::vector<CpuTopology> topology;             // one entry per online CPU, ascending
+  // What decides the cost of waking an idle CPU (docs/METHODOLOGY.md, "Machine state"): halt polling of the host's KVM
+  // module (seen in a guest only when the module is loaded there) and of the guest's cpuidle-haltpoll driver, the
   // hypervisor's CPUID vendor ("KVMKVMKVM"), and the /proc/stat cpu line for steal time.
-  std::optional<long long> kvm_halt_poll_ns;                   // sys/module/kvm/parameters/halt_poll_ns
-  std::map<std::string, std::string> guest_halt_poll;          // sys/module/haltpoll/parameters/<name>
-  std::string hypervisor_vendor;                               // cpuid/hypervisor_vendor
-  std::optional<CpuTimes> cpu_times;                           // proc/stat when the snapshot was taken
-  std::optional<StealOverRun> steal_over_run;                  // set by main from two snapshots
+  std::optional<long long> kvm_halt_poll_ns;           // sys/module/kvm/parameters/halt_poll_ns
+  std::map<std::string, std::string> guest_halt_poll;  // sys/module/haltpoll/parameters/<name>
+  std::string hypervisor_vendor;                       // cpuid/hypervisor_vendor
+  std::optional<CpuTimes> cpu_times;                   // proc/stat when the snapshot was taken
+  std::optional<StealOverRun> steal_over_run;          // set by main from two snapshots
 };
 
 MachineInfo parse_machine(const FileSnapshot& files);

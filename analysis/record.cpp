@@ -1,12 +1,12 @@
 #include "analysis/record.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "analysis/session_metrics.hpp"
-
-#include <fmt/format.h>
 
 namespace ctxbench {
 
@@ -25,26 +25,33 @@ double bytes_per_second(const Record& r, double ns_per_op) {
 
 std::string status_name(RunStatus status) {
   switch (status) {
-    case RunStatus::Ok: return "ok";
-    case RunStatus::Skipped: return "skipped";
-    case RunStatus::Failed: return "failed";
+    case RunStatus::Ok:
+      return "ok";
+    case RunStatus::Skipped:
+      return "skipped";
+    case RunStatus::Failed:
+      return "failed";
   }
   return "failed";
 }
 
 std::string placement_kind_name(PlacementKind kind) {
   switch (kind) {
-    case PlacementKind::None: return "none";
-    case PlacementKind::SameCpu: return "same-cpu";
-    case PlacementKind::CrossCpu: return "cross-cpu";
-    case PlacementKind::Unpinned: return "unpinned";
+    case PlacementKind::None:
+      return "none";
+    case PlacementKind::SameCpu:
+      return "same-cpu";
+    case PlacementKind::CrossCpu:
+      return "cross-cpu";
+    case PlacementKind::Unpinned:
+      return "unpinned";
   }
   return "none";
 }
 
 std::optional<PlacementKind> placement_kind_from_name(const std::string& name) {
-  for (PlacementKind k : {PlacementKind::None, PlacementKind::SameCpu, PlacementKind::CrossCpu,
-                          PlacementKind::Unpinned})
+  for (PlacementKind k :
+       {PlacementKind::None, PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned})
     if (placement_kind_name(k) == name) return k;
   return std::nullopt;
 }
@@ -81,7 +88,8 @@ void add_truth(Record& r, const ProbeRun& run) {
   for (const std::vector<int>& cpus : sample_cpus) r.sample_cpu_runs.push_back(cpu_runs(cpus));
   const bool pinned = run.placement.kind == PlacementKind::SameCpu || run.placement.kind == PlacementKind::CrossCpu ||
                       (run.placement.kind == PlacementKind::None && run.placement.cpu_a >= 0);
-  const std::vector<int> pins = pinned ? std::vector<int>{run.placement.cpu_a, run.placement.cpu_b} : std::vector<int>{};
+  const std::vector<int> pins =
+      pinned ? std::vector<int>{run.placement.cpu_a, run.placement.cpu_b} : std::vector<int>{};
   r.observed_cpus = observe_tasks(sample_cpus, pins);
   for (const ObservedTask& t : r.observed_cpus) {
     if (!t.seen_elsewhere) continue;

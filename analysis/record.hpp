@@ -51,9 +51,9 @@ struct Record {
   // unit "B/s": bytes one op moves. Samples, statistics and repetition medians stay ns per op, as in every
   // record; reporters show the rate with bytes_per_second() below.
   double bytes_per_op = 0;
-  Summary stats;                          // over every timed sample of every repetition
+  Summary stats;  // over every timed sample of every repetition
   std::vector<RepetitionSummary> repetitions;
-  std::vector<double> samples;            // raw ns per op, repetition after repetition
+  std::vector<double> samples;  // raw ns per op, repetition after repetition
   std::vector<HistogramBucket> histogram;
   std::optional<double> switches_per_op, voluntary_switches_per_op, involuntary_switches_per_op;
   std::optional<double> expected_switches_per_op;

@@ -1,10 +1,10 @@
 #include "analysis/session_metrics.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace ctxbench {
 
@@ -53,7 +53,8 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
   put("server_voluntary_switches_per_request", ratio(vol, served));
   put("server_involuntary_switches_per_request", ratio(invol, served));
   // db.*: every switch of every server task, exited ones included (perf); the split above is the live tasks'.
-  if (sum.count("server_switches_all") != 0) put("server_switches_all_per_request", ratio(sum["server_switches_all"], served));
+  if (sum.count("server_switches_all") != 0)
+    put("server_switches_all_per_request", ratio(sum["server_switches_all"], served));
   // The server's snapshots bracket the client's window with a warm-up round and a drain, so its busy
   // share is its CPU per request at the client's request rate.
   put("server_busy_cpus", ratio(cpu, served) * ratio(completions, wall));
@@ -62,7 +63,8 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
   put("client_busy_fraction", client_busy);
 
   const double connections = param_number(r, "connections");
-  for (const char* name : {"server_rss_bytes", "server_pss_bytes", "server_tasks", "server_processes", "server_cpu_count"}) {
+  for (const char* name :
+       {"server_rss_bytes", "server_pss_bytes", "server_tasks", "server_processes", "server_cpu_count"}) {
     if (levels.count(name) == 0) continue;
     const double v = median_of(levels[name]);
     put(name, v);
@@ -70,10 +72,10 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
     if (connections > 0 && std::string(name) == "server_pss_bytes") put("pss_bytes_per_connection", v / connections);
   }
   if (client_busy > 0.9)
-    r.warnings.push_back(fmt::format(
-        "load generator: the client thread was on CPU {:.0f}% of the window, so this throughput may be the "
-        "client's limit rather than the server's",
-        100 * client_busy));
+    r.warnings.push_back(
+        fmt::format("load generator: the client thread was on CPU {:.0f}% of the window, so this throughput may be the "
+                    "client's limit rather than the server's",
+                    100 * client_busy));
 }
 
 }  // namespace ctxbench

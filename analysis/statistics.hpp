@@ -50,5 +50,4 @@ struct HistogramBucket {
 };
 std::vector<HistogramBucket> log_linear_histogram(std::span<const double> samples, int sub_buckets = 8);
 
-
 }  // namespace ctxbench

@@ -1,17 +1,18 @@
 #include "analysis/truth.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
 
-#include <fmt/format.h>
-
 #include "analysis/statistics.hpp"
 
 namespace ctxbench {
 
-std::vector<ObservedTask> observe_tasks(const std::vector<std::vector<int>>& task_cpus, const std::vector<int>& pinned) {
+std::vector<ObservedTask> observe_tasks(const std::vector<std::vector<int>>& task_cpus,
+                                        const std::vector<int>& pinned) {
   std::vector<ObservedTask> out;
   for (std::size_t t = 0; t < task_cpus.size(); ++t) {
     ObservedTask o;

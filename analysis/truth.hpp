@@ -1,7 +1,7 @@
-// What really happened during a measurement, beside what was asked for (docs/METHODOLOGY.md, "Observed placement"): where each task ran,
-// whether an unpinned result is two results in one (co-located vs split samples), whether the kernel's
-// switch count matches the op's denominator, and how much CPU time the hypervisor stole during the run.
-// Pure functions over plain data; no syscalls.
+// What really happened during a measurement, beside what was asked for (docs/METHODOLOGY.md, "Observed placement"):
+// where each task ran, whether an unpinned result is two results in one (co-located vs split samples), whether the
+// kernel's switch count matches the op's denominator, and how much CPU time the hypervisor stole during the run. Pure
+// functions over plain data; no syscalls.
 #pragma once
 
 #include <cstddef>
@@ -41,7 +41,7 @@ struct PlacementGroup {
 struct PlacementSplit {
   std::vector<PlacementGroup> groups;  // both groups when both are non-empty, else empty
   bool bimodal = false;
-  std::string warning;                 // non-empty when bimodal
+  std::string warning;  // non-empty when bimodal
 };
 
 // A group must hold at least this share of the samples, and the slower group's median must be at least

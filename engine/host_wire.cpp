@@ -184,10 +184,17 @@ std::optional<HostMessage> take_message(std::string& buffer) {
   Reader r(std::string_view(buffer).substr(kHeader, n));
   std::optional<HostMessage> msg;
   switch (kind) {
-    case kRepetition: msg = read_repetition(r); break;
-    case kEnd: msg = read_end(r); break;
-    case kInterrupted: msg = HostInterrupted{r.get<std::int32_t>()}; break;
-    default: throw WireError("measuring process: unknown frame kind " + std::to_string(kind));
+    case kRepetition:
+      msg = read_repetition(r);
+      break;
+    case kEnd:
+      msg = read_end(r);
+      break;
+    case kInterrupted:
+      msg = HostInterrupted{r.get<std::int32_t>()};
+      break;
+    default:
+      throw WireError("measuring process: unknown frame kind " + std::to_string(kind));
   }
   r.expect_end();
   buffer.erase(0, kHeader + n);

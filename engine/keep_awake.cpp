@@ -29,8 +29,7 @@ KeepAwake::KeepAwake(const std::vector<int>& cpus) : cpus_(cpus) {
     const std::uint64_t give_up = now_ns() + 2'000'000'000ULL;
     for (;;) {
       if (::sched_getscheduler(c.pid()) == SCHED_IDLE) break;
-      if (c.exited() || now_ns() > give_up)
-        throw ProbeError("--keep-awake: a spinner could not switch to SCHED_IDLE");
+      if (c.exited() || now_ns() > give_up) throw ProbeError("--keep-awake: a spinner could not switch to SCHED_IDLE");
       throw_if_stopped();
       ::sched_yield();
     }

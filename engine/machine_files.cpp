@@ -8,8 +8,8 @@
 #endif
 
 #include <algorithm>
-#include <cstring>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <vector>

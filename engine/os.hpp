@@ -187,8 +187,7 @@ class SharedMapping {
 void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared);
 // Same with a relative CLOCK_MONOTONIC timeout; false when it timed out (so the caller can check that
 // its partner is still alive), true otherwise.
-bool futex_wait_for(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared,
-                    std::uint64_t timeout_ns);
+bool futex_wait_for(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared, std::uint64_t timeout_ns);
 void futex_wake(std::atomic<std::uint32_t>* word, bool shared);
 // Their core, for code that must not throw: 0 when woken, else the errno (EAGAIN: the word had
 // changed, EINTR, ETIMEDOUT ...). timeout_ns 0: no timeout.

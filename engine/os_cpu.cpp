@@ -1,7 +1,6 @@
-// The clock, thread ids and CPU affinity (os.hpp). Everything here either returns, throws ProbeError/ProbeSkip/Interrupted, or —
-// in a forked child and in the signal handler — only calls async-signal-safe functions and _exits.
-#include "engine/os.hpp"
-
+// The clock, thread ids and CPU affinity (os.hpp). Everything here either returns, throws
+// ProbeError/ProbeSkip/Interrupted, or — in a forked child and in the signal handler — only calls async-signal-safe
+// functions and _exits.
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +21,7 @@
 #include <exception>
 #include <system_error>
 
+#include "engine/os.hpp"
 #include "engine/os_internal.hpp"
 #include "engine/probe.hpp"
 #include "engine/watchdog.hpp"
@@ -82,7 +82,6 @@ const StartMask& start_mask() {
   return m;
 }
 
-
 }  // namespace
 
 std::vector<int> allowed_cpus() {
@@ -109,8 +108,7 @@ void pin_to_cpu(int cpu) {
   CPU_FREE(s);
   if (rc != 0) {
     // EINVAL: the CPU went offline or a cpuset shrank since start-up; the probe cannot run as asked.
-    if (err == EINVAL)
-      throw ProbeSkip("cannot pin to CPU " + std::to_string(cpu) + ": " + std::strerror(err));
+    if (err == EINVAL) throw ProbeSkip("cannot pin to CPU " + std::to_string(cpu) + ": " + std::strerror(err));
     throw_errno("sched_setaffinity", err);
   }
 }

@@ -1,7 +1,6 @@
-// The stop flag, the stop signal handlers and the registry of live children (os.hpp). Everything here either returns, throws ProbeError/ProbeSkip/Interrupted, or —
-// in a forked child and in the signal handler — only calls async-signal-safe functions and _exits.
-#include "engine/os.hpp"
-
+// The stop flag, the stop signal handlers and the registry of live children (os.hpp). Everything here either returns,
+// throws ProbeError/ProbeSkip/Interrupted, or — in a forked child and in the signal handler — only calls
+// async-signal-safe functions and _exits.
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +21,7 @@
 #include <exception>
 #include <system_error>
 
+#include "engine/os.hpp"
 #include "engine/os_internal.hpp"
 #include "engine/probe.hpp"
 #include "engine/watchdog.hpp"

@@ -1,7 +1,6 @@
-// Shared anonymous mappings and futex waits and wakes (os.hpp). Everything here either returns, throws ProbeError/ProbeSkip/Interrupted, or —
-// in a forked child and in the signal handler — only calls async-signal-safe functions and _exits.
-#include "engine/os.hpp"
-
+// Shared anonymous mappings and futex waits and wakes (os.hpp). Everything here either returns, throws
+// ProbeError/ProbeSkip/Interrupted, or — in a forked child and in the signal handler — only calls async-signal-safe
+// functions and _exits.
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +21,7 @@
 #include <exception>
 #include <system_error>
 
+#include "engine/os.hpp"
 #include "engine/os_internal.hpp"
 #include "engine/probe.hpp"
 #include "engine/watchdog.hpp"
@@ -82,8 +82,7 @@ int futex_wake_errno(std::atomic<std::uint32_t>* word, bool shared) noexcept {
   return futex_call(word, shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, 1, nullptr) < 0 ? errno : 0;
 }
 
-bool futex_wait_for(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared,
-                    std::uint64_t timeout_ns) {
+bool futex_wait_for(std::atomic<std::uint32_t>* word, std::uint32_t expected, bool shared, std::uint64_t timeout_ns) {
   switch (const int err = futex_wait_errno(word, expected, shared, timeout_ns)) {
     case 0:
     case EAGAIN:  // the word had already changed

@@ -1,7 +1,6 @@
-// What /proc and getrusage say about tasks: switch counts, resident set, the executable (os.hpp). Everything here either returns, throws ProbeError/ProbeSkip/Interrupted, or —
-// in a forked child and in the signal handler — only calls async-signal-safe functions and _exits.
-#include "engine/os.hpp"
-
+// What /proc and getrusage say about tasks: switch counts, resident set, the executable (os.hpp). Everything here
+// either returns, throws ProbeError/ProbeSkip/Interrupted, or — in a forked child and in the signal handler — only
+// calls async-signal-safe functions and _exits.
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +21,7 @@
 #include <exception>
 #include <system_error>
 
+#include "engine/os.hpp"
 #include "engine/os_internal.hpp"
 #include "engine/probe.hpp"
 #include "engine/watchdog.hpp"
@@ -52,8 +52,7 @@ std::string read_small_file(const std::string& path) {
 
 SwitchCounts read_switch_counts(pid_t pid, pid_t tid) {
   SwitchCounts c;
-  const std::string text =
-      read_small_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status");
+  const std::string text = read_small_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status");
   if (text.empty()) return c;
   auto field = [&text](const char* key) -> std::uint64_t {
     const std::string k = std::string("\n") + key + ":";

@@ -1,7 +1,6 @@
-// Owned child processes and partner threads (os.hpp). Everything here either returns, throws ProbeError/ProbeSkip/Interrupted, or —
-// in a forked child and in the signal handler — only calls async-signal-safe functions and _exits.
-#include "engine/os.hpp"
-
+// Owned child processes and partner threads (os.hpp). Everything here either returns, throws
+// ProbeError/ProbeSkip/Interrupted, or — in a forked child and in the signal handler — only calls async-signal-safe
+// functions and _exits.
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +21,7 @@
 #include <exception>
 #include <system_error>
 
+#include "engine/os.hpp"
 #include "engine/os_internal.hpp"
 #include "engine/probe.hpp"
 #include "engine/watchdog.hpp"
@@ -69,8 +69,8 @@ Child Child::spawn(const std::function<int()>& body, int cpu) {
     bool ok = false;
     for (int c : allowed_cpus()) ok = ok || c == cpu;
     if (!ok || cpu >= CPU_SETSIZE) {
-      throw ProbeSkip("CPU " + std::to_string(cpu) + " is not in this process's affinity mask (allowed: " +
-                      cpu_list_text(allowed_cpus()) + ")");
+      throw ProbeSkip("CPU " + std::to_string(cpu) +
+                      " is not in this process's affinity mask (allowed: " + cpu_list_text(allowed_cpus()) + ")");
     }
   }
   const pid_t parent = getpid();

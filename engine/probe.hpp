@@ -1,4 +1,5 @@
-// The probe contract (docs/METHODOLOGY.md, "Timing: common to every probe"): what one measurement is, and how the runner drives it.
+// The probe contract (docs/METHODOLOGY.md, "Timing: common to every probe"): what one measurement is, and how the
+// runner drives it.
 //
 // A Probe is a stateless description plus a factory. start() creates a Session: the partner tasks
 // (processes or threads) exist exactly as long as the Session object. The runner times

@@ -185,30 +185,22 @@ std::vector<std::string> host_arguments(const HostRequest& r, int result_fd, pid
   const RunnerSettings& s = r.settings;
   std::vector<std::uint64_t> connections;
   for (int c : r.sweep.connections) connections.push_back(static_cast<std::uint64_t>(c));
-  return {"--result-fd", std::to_string(result_fd),
-          "--owner", std::to_string(owner),
-          "--probe", r.probe,
-          "--placement", std::to_string(static_cast<int>(r.placement.kind)),
-          "--cpu-a", std::to_string(r.placement.cpu_a),
-          "--cpu-b", std::to_string(r.placement.cpu_b),
-          "--repetitions", std::to_string(s.repetitions),
-          "--sample-budget-ns", std::to_string(s.sample_budget_ns),
-          "--warmup-budget-ns", std::to_string(s.warmup_budget_ns),
-          "--min-batch-ns", std::to_string(s.min_batch_ns),
-          "--min-samples", std::to_string(s.min_samples),
-          "--max-samples", std::to_string(s.max_samples),
-          "--keep-awake", s.keep_awake ? "1" : "0",
-          "--timeout-ns", std::to_string(s.timeout_ns),
+  return {"--result-fd", std::to_string(result_fd), "--owner", std::to_string(owner), "--probe", r.probe, "--placement",
+          std::to_string(static_cast<int>(r.placement.kind)), "--cpu-a", std::to_string(r.placement.cpu_a), "--cpu-b",
+          std::to_string(r.placement.cpu_b), "--repetitions", std::to_string(s.repetitions), "--sample-budget-ns",
+          std::to_string(s.sample_budget_ns), "--warmup-budget-ns", std::to_string(s.warmup_budget_ns),
+          "--min-batch-ns", std::to_string(s.min_batch_ns), "--min-samples", std::to_string(s.min_samples),
+          "--max-samples", std::to_string(s.max_samples), "--keep-awake", s.keep_awake ? "1" : "0", "--timeout-ns",
+          std::to_string(s.timeout_ns),
           // %a: the exact double, so both processes subtract the same timer overhead.
-          "--timer-overhead-ns", [&] {
+          "--timer-overhead-ns",
+          [&] {
             char buf[64];
             std::snprintf(buf, sizeof buf, "%a", r.timer_overhead_ns);
             return std::string(buf);
           }(),
-          "--server-work", join_list(r.sweep.work_ns),
-          "--server-connections", join_list(connections),
-          "--server-user-connections", r.sweep.user_connections ? "1" : "0",
-          "--test-probes", r.test_probes ? "1" : "0",
+          "--server-work", join_list(r.sweep.work_ns), "--server-connections", join_list(connections),
+          "--server-user-connections", r.sweep.user_connections ? "1" : "0", "--test-probes", r.test_probes ? "1" : "0",
           "--traced-ops", std::to_string(s.traced_ops)};
 }
 
@@ -220,38 +212,54 @@ HostInvocation parse_host_arguments(const std::vector<std::string>& args) {
     const std::string& flag = args[i];
     if (i + 1 >= args.size()) throw std::invalid_argument(flag + ": missing value");
     const std::string& v = args[i + 1];
-    if (flag == "--result-fd") inv.result_fd = static_cast<int>(number(v, flag));
-    else if (flag == "--owner") inv.owner = static_cast<pid_t>(number(v, flag));
-    else if (flag == "--probe") { r.probe = v; have_probe = true; }
-    else if (flag == "--placement") {
+    if (flag == "--result-fd")
+      inv.result_fd = static_cast<int>(number(v, flag));
+    else if (flag == "--owner")
+      inv.owner = static_cast<pid_t>(number(v, flag));
+    else if (flag == "--probe") {
+      r.probe = v;
+      have_probe = true;
+    } else if (flag == "--placement") {
       const std::uint64_t k = number(v, flag);
       if (k > static_cast<std::uint64_t>(PlacementKind::Unpinned)) throw std::invalid_argument(flag + ": " + v);
       r.placement.kind = static_cast<PlacementKind>(k);
-    }
-    else if (flag == "--cpu-a") r.placement.cpu_a = cpu_number(v, flag);
-    else if (flag == "--cpu-b") r.placement.cpu_b = cpu_number(v, flag);
-    else if (flag == "--repetitions") r.settings.repetitions = static_cast<int>(number(v, flag));
-    else if (flag == "--sample-budget-ns") r.settings.sample_budget_ns = number(v, flag);
-    else if (flag == "--warmup-budget-ns") r.settings.warmup_budget_ns = number(v, flag);
-    else if (flag == "--min-batch-ns") r.settings.min_batch_ns = number(v, flag);
-    else if (flag == "--min-samples") r.settings.min_samples = static_cast<int>(number(v, flag));
-    else if (flag == "--max-samples") r.settings.max_samples = static_cast<int>(number(v, flag));
-    else if (flag == "--keep-awake") r.settings.keep_awake = number(v, flag) != 0;
-    else if (flag == "--timeout-ns") r.settings.timeout_ns = number(v, flag);
+    } else if (flag == "--cpu-a")
+      r.placement.cpu_a = cpu_number(v, flag);
+    else if (flag == "--cpu-b")
+      r.placement.cpu_b = cpu_number(v, flag);
+    else if (flag == "--repetitions")
+      r.settings.repetitions = static_cast<int>(number(v, flag));
+    else if (flag == "--sample-budget-ns")
+      r.settings.sample_budget_ns = number(v, flag);
+    else if (flag == "--warmup-budget-ns")
+      r.settings.warmup_budget_ns = number(v, flag);
+    else if (flag == "--min-batch-ns")
+      r.settings.min_batch_ns = number(v, flag);
+    else if (flag == "--min-samples")
+      r.settings.min_samples = static_cast<int>(number(v, flag));
+    else if (flag == "--max-samples")
+      r.settings.max_samples = static_cast<int>(number(v, flag));
+    else if (flag == "--keep-awake")
+      r.settings.keep_awake = number(v, flag) != 0;
+    else if (flag == "--timeout-ns")
+      r.settings.timeout_ns = number(v, flag);
     else if (flag == "--timer-overhead-ns") {
       char* end = nullptr;
       r.timer_overhead_ns = std::strtod(v.c_str(), &end);
       if (v.empty() || *end != '\0') throw std::invalid_argument(flag + ": " + v);
-    }
-    else if (flag == "--server-work") r.sweep.work_ns = split_list(v, flag);
+    } else if (flag == "--server-work")
+      r.sweep.work_ns = split_list(v, flag);
     else if (flag == "--server-connections") {
       r.sweep.connections.clear();
       for (std::uint64_t c : split_list(v, flag)) r.sweep.connections.push_back(static_cast<int>(c));
-    }
-    else if (flag == "--server-user-connections") r.sweep.user_connections = number(v, flag) != 0;
-    else if (flag == "--test-probes") r.test_probes = number(v, flag) != 0;
-    else if (flag == "--traced-ops") r.settings.traced_ops = number(v, flag);
-    else throw std::invalid_argument("unknown argument " + flag);
+    } else if (flag == "--server-user-connections")
+      r.sweep.user_connections = number(v, flag) != 0;
+    else if (flag == "--test-probes")
+      r.test_probes = number(v, flag) != 0;
+    else if (flag == "--traced-ops")
+      r.settings.traced_ops = number(v, flag);
+    else
+      throw std::invalid_argument("unknown argument " + flag);
   }
   if (!have_probe || inv.result_fd < 0) throw std::invalid_argument("--probe and --result-fd are required");
   return inv;
@@ -297,7 +305,8 @@ ProbeRun run_in_measuring_process(const HostRequest& request) {
                                    : kTimedOutText;
       break;
     }
-    const int wait_ms = until == 0 ? -1 : static_cast<int>(std::min<std::uint64_t>((until - now) / 1'000'000 + 1, 1'000'000));
+    const int wait_ms =
+        until == 0 ? -1 : static_cast<int>(std::min<std::uint64_t>((until - now) / 1'000'000 + 1, 1'000'000));
     pollfd p{host->fd(), POLLIN, 0};
     const int ready = ::poll(&p, 1, wait_ms);
     if (ready < 0 && errno == EINTR) continue;
@@ -318,9 +327,12 @@ ProbeRun run_in_measuring_process(const HostRequest& request) {
     buffer.append(chunk, static_cast<std::size_t>(n));
     try {
       while (std::optional<HostMessage> msg = take_message(buffer)) {
-        if (auto* rep = std::get_if<RepetitionRun>(&*msg)) repetitions.push_back(std::move(*rep));
-        else if (auto* e = std::get_if<HostEnd>(&*msg)) end = std::move(e->run);
-        else interrupted_by = std::get<HostInterrupted>(*msg).signal;
+        if (auto* rep = std::get_if<RepetitionRun>(&*msg))
+          repetitions.push_back(std::move(*rep));
+        else if (auto* e = std::get_if<HostEnd>(&*msg))
+          end = std::move(e->run);
+        else
+          interrupted_by = std::get<HostInterrupted>(*msg).signal;
       }
     } catch (const WireError& e) {
       problem = e.what();

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "probes/registry.hpp"
 #include "engine/run_result.hpp"
 #include "engine/runner.hpp"
+#include "probes/registry.hpp"
 
 namespace ctxbench {
 
@@ -21,7 +21,7 @@ struct HostRequest {
   Placement placement;
   RunnerSettings settings;
   double timer_overhead_ns = 0;
-  ServerSweep sweep;  // the registry's server.* points, as ctxbench was told
+  ServerSweep sweep;         // the registry's server.* points, as ctxbench was told
   bool test_probes = false;  // the registry holds the test.* probes (ProbeTableConfig)
 };
 // The probe table the request names its probe in.

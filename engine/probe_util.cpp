@@ -13,8 +13,7 @@ std::unique_ptr<Session> SimpleProbe::start(const Placement& placement) const {
   bool listed = false;
   for (PlacementKind k : info_.placements) listed = listed || k == placement.kind;
   if (!listed) throw ProbeError(info_.name + ": placement not supported by this probe");
-  if (placement.kind == PlacementKind::SameCpu &&
-      (placement.cpu_a < 0 || placement.cpu_b != placement.cpu_a)) {
+  if (placement.kind == PlacementKind::SameCpu && (placement.cpu_a < 0 || placement.cpu_b != placement.cpu_a)) {
     throw ProbeError(info_.name + ": same-cpu placement needs cpu_a == cpu_b >= 0");
   }
   if (placement.kind == PlacementKind::CrossCpu &&

@@ -14,9 +14,9 @@ namespace ctxbench {
 enum class RunStatus { Ok, Skipped, Failed };
 
 struct RepetitionRun {
-  std::vector<double> ns_per_op;      // one value per timed sample (a batch of ops_per_sample ops)
+  std::vector<double> ns_per_op;  // one value per timed sample (a batch of ops_per_sample ops)
   std::uint64_t ops_per_sample = 0;
-  std::uint64_t ops = 0;              // ops in the timed samples (warm-up excluded)
+  std::uint64_t ops = 0;  // ops in the timed samples (warm-up excluded)
   // [task][sample]: the CPU each task of Session::tasks() last ran on, read right after each timed
   // sample (sched_getcpu for the caller, /proc/<pid>/task/<tid>/stat field 39 for partners); -1 unknown.
   std::vector<std::vector<int>> task_cpus;
@@ -42,11 +42,11 @@ struct SwitchTally {
 struct ProbeRun {
   Placement placement;
   RunStatus status = RunStatus::Ok;
-  std::string reason;                 // why skipped or failed
+  std::string reason;  // why skipped or failed
   std::vector<RepetitionRun> repetitions;
   std::optional<SwitchTally> switches;  // over all timed samples of all repetitions
-  double timer_overhead_ns = 0;       // one now_ns() pair, measured at start-up
-  double wall_seconds = 0;            // whole probe, set-up and warm-up included
+  double timer_overhead_ns = 0;         // one now_ns() pair, measured at start-up
+  double wall_seconds = 0;              // whole probe, set-up and warm-up included
   // --keep-awake: CPUs that had a SCHED_IDLE spinner for the whole probe (empty: spinners were off).
   bool keep_awake = false;
   std::vector<int> keep_awake_cpus;

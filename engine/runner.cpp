@@ -105,8 +105,7 @@ void trace_single_ops(Session& session, const ProbeInfo& info, std::uint64_t n, 
 }
 
 RepetitionRun run_repetition(const Probe& probe, const Placement& placement, const RunnerSettings& settings,
-                             std::uint64_t target_batch_ns, std::uint64_t& voluntary,
-                             std::uint64_t& involuntary) {
+                             std::uint64_t target_batch_ns, std::uint64_t& voluntary, std::uint64_t& involuntary) {
   // Fresh partner tasks per repetition: a repetition measures set-up luck (where the scheduler put a
   // task, which memory it got) as well, which is what repetitions are for.
   std::unique_ptr<Session> session = probe.start(placement);
@@ -151,7 +150,8 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
       rep.ns_per_op.push_back(static_cast<double>(t) / static_cast<double>(rep.ops_per_sample * inner));
       rep.ops += rep.ops_per_sample * inner;
     }
-    for (std::size_t i = 0; i < where.size(); ++i) rep.task_cpus[i].insert(rep.task_cpus[i].end(), values, where.cpu(i));
+    for (std::size_t i = 0; i < where.size(); ++i)
+      rep.task_cpus[i].insert(rep.task_cpus[i].end(), values, where.cpu(i));
   }
   if (counters_before) {
     const std::optional<SessionCounters> counters_after = session->counters(true);
@@ -166,7 +166,8 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
     if (own != nullptr && !own->empty()) {
       rep.ns_per_op.insert(rep.ns_per_op.end(), own->begin(), own->end());
       rep.ops += own->size();
-      for (std::size_t i = 0; i < where.size(); ++i) rep.task_cpus[i].insert(rep.task_cpus[i].end(), own->size(), where.cpu(i));
+      for (std::size_t i = 0; i < where.size(); ++i)
+        rep.task_cpus[i].insert(rep.task_cpus[i].end(), own->size(), where.cpu(i));
       own->clear();
     }
   }

@@ -56,7 +56,8 @@ void install_handler_once() {
     sa.sa_handler = watchdog_signal_handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;  // no SA_RESTART: the blocked call must return EINTR
-    if (sigaction(SIGALRM, &sa, nullptr) != 0) throw ProbeError(std::string("sigaction(SIGALRM): ") + std::strerror(errno));
+    if (sigaction(SIGALRM, &sa, nullptr) != 0)
+      throw ProbeError(std::string("sigaction(SIGALRM): ") + std::strerror(errno));
     return true;
   }();
   (void)installed;

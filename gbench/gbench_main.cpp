@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "src/options.hpp"
 #include "engine/os.hpp"
 #include "engine/probe.hpp"
 #include "engine/runner.hpp"
+#include "src/options.hpp"
 #include "src/plan.hpp"
 
 namespace {
@@ -43,8 +43,10 @@ void run_planned(benchmark::State& state, const Probe* probe, Placement placemen
   try {
     session = probe->start(placement);
     const std::uint64_t target_ns = target_batch_ns(RunnerSettings{}, timer_overhead_ns);
-    if (*memo == 0) *memo = calibrate_batch(*session, target_ns);
-    else session->run_ops(*memo);  // warm-up, as calibrating would have been
+    if (*memo == 0)
+      *memo = calibrate_batch(*session, target_ns);
+    else
+      session->run_ops(*memo);  // warm-up, as calibrating would have been
     batch = *memo;
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());

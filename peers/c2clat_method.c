@@ -16,7 +16,7 @@
 enum { kRounds = 100 };
 
 struct Lines {
-  _Alignas(128) _Atomic long a_flag;  /* A writes; in "one" mode both directions use this line */
+  _Alignas(128) _Atomic long a_flag; /* A writes; in "one" mode both directions use this line */
   _Alignas(128) _Atomic long b_flag;
   int one_line;
   int cpu_b;
@@ -43,7 +43,7 @@ static void* partner(void* arg) {
   struct Lines* l = arg;
   pin(l->cpu_b);
   for (long n = 1; n <= l->total; ++n) {
-    if (l->one_line) {  /* A stores 2n-1, B answers 2n on the same line */
+    if (l->one_line) { /* A stores 2n-1, B answers 2n on the same line */
       while (atomic_load_explicit(&l->a_flag, memory_order_acquire) != 2 * n - 1) {
       }
       atomic_store_explicit(&l->a_flag, 2 * n, memory_order_release);

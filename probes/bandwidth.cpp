@@ -11,9 +11,9 @@
 #include <cstring>
 #include <new>
 
-#include "probes/families.hpp"
 #include "engine/partner.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -180,25 +180,27 @@ void add_bandwidth_probes(ProbeTable& table, const ProbeTableConfig&) {
        "empty calls sched_yield)"},
   };
   for (const Kind& k : kinds) {
-    for (std::size_t size : {std::size_t{4} << 10, std::size_t{16} << 10, std::size_t{64} << 10,
-                             std::size_t{256} << 10, std::size_t{1} << 20}) {
+    for (std::size_t size : {std::size_t{4} << 10, std::size_t{16} << 10, std::size_t{64} << 10, std::size_t{256} << 10,
+                             std::size_t{1} << 20}) {
       ProbeInfo info;
       info.name = std::string("bw.") + k.key + "/size:" + std::to_string(size);
       info.family = "bw";
       info.params = {{"size", std::to_string(size)}};
       info.op = "bytes per second through " + std::string(k.how) + " from a process to its forked child, " +
-                size_text(size) + " messages: one op is one message written by A and read in full by B "
+                size_text(size) +
+                " messages: one op is one message written by A and read in full by B "
                 "(a timed batch ends when B has read all of it)";
       info.unit = "B/s";
       info.bytes_per_op = static_cast<double>(size);
       info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu};
       info.suites = size == (std::size_t{64} << 10) && k.medium != Medium::UnixStream
                         ? std::vector<std::string>{"default", "bw"}
-                                                   : std::vector<std::string>{"bw"};
+                        : std::vector<std::string>{"bw"};
       const Medium medium = k.medium;
-      table.push_back(std::make_unique<SimpleProbe>(std::move(info), [medium, size](const Placement& p) -> std::unique_ptr<Session> {
-        return std::make_unique<BandwidthSession>(medium, size, partner_cpu(p));
-      }));
+      table.push_back(std::make_unique<SimpleProbe>(
+          std::move(info), [medium, size](const Placement& p) -> std::unique_ptr<Session> {
+            return std::make_unique<BandwidthSession>(medium, size, partner_cpu(p));
+          }));
     }
   }
 }

@@ -4,8 +4,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probes/families.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 

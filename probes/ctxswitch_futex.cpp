@@ -3,9 +3,9 @@
 // ONE partner body serves both versions.
 #include <new>
 
-#include "probes/families.hpp"
 #include "engine/partner.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -59,10 +59,7 @@ int futex_partner(FutexBlock* b, bool shared) noexcept {
 class FutexPingPong final : public Session {
  public:
   FutexPingPong(bool process, int cpu)
-      : shared_(process),
-        mapping_(sizeof(FutexBlock)),
-        block_(new (mapping_.get()) FutexBlock),
-        caller_(this_task()) {
+      : shared_(process), mapping_(sizeof(FutexBlock)), block_(new (mapping_.get()) FutexBlock), caller_(this_task()) {
     // Processes need the MAP_SHARED mapping and the shared futex ops; threads use the same memory
     // with the _PRIVATE ops, as pthread mutexes do.
     FutexBlock* b = block_;
@@ -134,10 +131,9 @@ ProbeInfo futex_info(bool process) {
 }
 
 std::unique_ptr<Probe> make_futex_probe(bool process) {
-  return std::make_unique<SimpleProbe>(futex_info(process),
-                                       [process](const Placement& p) -> std::unique_ptr<Session> {
-                                         return std::make_unique<FutexPingPong>(process, partner_cpu(p));
-                                       });
+  return std::make_unique<SimpleProbe>(futex_info(process), [process](const Placement& p) -> std::unique_ptr<Session> {
+    return std::make_unique<FutexPingPong>(process, partner_cpu(p));
+  });
 }
 
 }  // namespace

@@ -2,10 +2,10 @@
 // ONE partner body serves both versions, so the only difference measured is process vs thread.
 #include <unistd.h>
 
-#include "probes/byte_relay.hpp"
-#include "probes/families.hpp"
 #include "engine/partner.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/byte_relay.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -79,10 +79,9 @@ ProbeInfo pipe_info(bool process) {
 }
 
 std::unique_ptr<Probe> make_pipe_probe(bool process) {
-  return std::make_unique<SimpleProbe>(pipe_info(process),
-                                       [process](const Placement& p) -> std::unique_ptr<Session> {
-                                         return std::make_unique<PipePingPong>(process, partner_cpu(p));
-                                       });
+  return std::make_unique<SimpleProbe>(pipe_info(process), [process](const Placement& p) -> std::unique_ptr<Session> {
+    return std::make_unique<PipePingPong>(process, partner_cpu(p));
+  });
 }
 
 }  // namespace

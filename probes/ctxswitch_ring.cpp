@@ -10,10 +10,10 @@
 #include <cstring>
 #include <new>
 
-#include "probes/byte_relay.hpp"
-#include "probes/families.hpp"
 #include "engine/partner.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/byte_relay.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -149,14 +149,14 @@ void add_ctxswitch_ring_probes(ProbeTable& table, const ProbeTableConfig&) {
     info.params = {{"tasks", std::to_string(n)}};
     info.op = "one hop of a token (1 B) round a ring of " + std::to_string(n) +
               " processes joined by pipes (lmbench lat_ctx): a task reads it and writes it to the next; "
-              "a sample is whole laps timed by task 0 / " + std::to_string(n) +
-              " hops (each hop a context switch when all share one CPU)";
+              "a sample is whole laps timed by task 0 / " +
+              std::to_string(n) + " hops (each hop a context switch when all share one CPU)";
     info.placements = {PlacementKind::SameCpu, PlacementKind::Unpinned};
     info.expected_switches_per_op = 1;
     info.inner_ops = static_cast<std::uint64_t>(n);
     // 64 tasks take ~5 s (63 forks and reaps per repetition): default has 2 and 16.
-    info.suites = (n == 2 || n == 16) ? std::vector<std::string>{"default", "ctxswitch"}
-                                      : std::vector<std::string>{"ctxswitch"};
+    info.suites =
+        (n == 2 || n == 16) ? std::vector<std::string>{"default", "ctxswitch"} : std::vector<std::string>{"ctxswitch"};
     table.push_back(std::make_unique<SimpleProbe>(std::move(info), [n](const Placement& p) -> std::unique_ptr<Session> {
       return std::make_unique<TokenRing>(n, partner_cpu(p));
     }));
@@ -176,9 +176,10 @@ void add_ctxswitch_ring_probes(ProbeTable& table, const ProbeTableConfig&) {
       info.expected_switches_per_op = 2;
       info.suites = (!fifo && !process) ? std::vector<std::string>{"default", "ctxswitch"}
                                         : std::vector<std::string>{"ctxswitch"};
-      table.push_back(std::make_unique<SimpleProbe>(std::move(info), [process, fifo](const Placement& p) -> std::unique_ptr<Session> {
-        return std::make_unique<YieldSession>(process, fifo, partner_cpu(p));
-      }));
+      table.push_back(std::make_unique<SimpleProbe>(
+          std::move(info), [process, fifo](const Placement& p) -> std::unique_ptr<Session> {
+            return std::make_unique<YieldSession>(process, fifo, partner_cpu(p));
+          }));
     }
   }
 }

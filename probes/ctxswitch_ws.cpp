@@ -9,10 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "probes/byte_relay.hpp"
-#include "probes/families.hpp"
 #include "engine/partner.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/byte_relay.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -107,8 +107,7 @@ std::string ws_text(std::size_t bytes) {
 }  // namespace
 
 const std::vector<std::size_t>& working_set_sizes() {
-  static const std::vector<std::size_t> sizes = {0,         16u << 10, 64u << 10, 256u << 10,
-                                                 1u << 20,  4u << 20,  16u << 20};
+  static const std::vector<std::size_t> sizes = {0, 16u << 10, 64u << 10, 256u << 10, 1u << 20, 4u << 20, 16u << 20};
   return sizes;
 }
 
@@ -141,16 +140,19 @@ void add_ctxswitch_ws_probes(ProbeTable& table, const ProbeTableConfig&) {
     info.name = "ctxswitch.ws.process" + param;
     info.family = "ctxswitch";
     info.params = {{"ws", std::to_string(bytes)}};
-    info.op = "one round trip between two processes on one CPU, each reading one word of every cache line of "
-              "its own " + ws_text(bytes) +
-              " array before passing 1 B on through a pipe (lmbench lat_ctx -s): 2 context switches, each "
-              "followed by the refill of what the other task evicted";
+    info.op =
+        "one round trip between two processes on one CPU, each reading one word of every cache line of "
+        "its own " +
+        ws_text(bytes) +
+        " array before passing 1 B on through a pipe (lmbench lat_ctx -s): 2 context switches, each "
+        "followed by the refill of what the other task evicted";
     info.placements = {PlacementKind::SameCpu};
     info.expected_switches_per_op = 2;
     info.suites = suites;
-    table.push_back(std::make_unique<SimpleProbe>(std::move(info), [bytes](const Placement& p) -> std::unique_ptr<Session> {
-      return std::make_unique<WsPingPong>(bytes, partner_cpu(p));
-    }));
+    table.push_back(
+        std::make_unique<SimpleProbe>(std::move(info), [bytes](const Placement& p) -> std::unique_ptr<Session> {
+          return std::make_unique<WsPingPong>(bytes, partner_cpu(p));
+        }));
   }
 }
 

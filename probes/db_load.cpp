@@ -13,11 +13,11 @@
 #include <functional>
 #include <string>
 
+#include "engine/probe_util.hpp"
 #include "probes/closed_loop.hpp"
 #include "probes/db/instance.hpp"
 #include "probes/db/wire.hpp"
 #include "probes/families.hpp"
-#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -36,10 +36,14 @@ struct DbPoint {
 
 const char* server_id(Server s) {
   switch (s) {
-    case Server::PostgresDirect: return "postgresql.direct";
-    case Server::PostgresPgBouncer: return "postgresql.pgbouncer";
-    case Server::MariaDbThreadPerConnection: return "mariadb.thread_per_connection";
-    case Server::MariaDbPoolOfThreads: return "mariadb.pool_of_threads";
+    case Server::PostgresDirect:
+      return "postgresql.direct";
+    case Server::PostgresPgBouncer:
+      return "postgresql.pgbouncer";
+    case Server::MariaDbThreadPerConnection:
+      return "mariadb.thread_per_connection";
+    case Server::MariaDbPoolOfThreads:
+      return "mariadb.pool_of_threads";
   }
   return "?";
 }
@@ -47,10 +51,14 @@ const char* server_id(Server s) {
 // The synthetic server.* model each real one is read against (scripts/db_table.py puts them side by side).
 const char* synthetic_model(Server s) {
   switch (s) {
-    case Server::PostgresDirect: return "process-per-connection";
-    case Server::PostgresPgBouncer: return "worker-pool";
-    case Server::MariaDbThreadPerConnection: return "thread-per-connection";
-    case Server::MariaDbPoolOfThreads: return "worker-pool";
+    case Server::PostgresDirect:
+      return "process-per-connection";
+    case Server::PostgresPgBouncer:
+      return "worker-pool";
+    case Server::MariaDbThreadPerConnection:
+      return "thread-per-connection";
+    case Server::MariaDbPoolOfThreads:
+      return "worker-pool";
   }
   return "?";
 }
@@ -110,7 +118,9 @@ std::vector<int> DbSession::server_cpus(const Placement& placement) {
 }
 
 DbSession::DbSession(const DbPoint& point, const Placement& placement)
-    : point_(point), caller_(this_task()), cpus_(server_cpus(placement)),
+    : point_(point),
+      caller_(this_task()),
+      cpus_(server_cpus(placement)),
       instance_(point.server, point.connections, cpus_) {
   login_ = db::login_message(instance_.protocol(), instance_.user(), instance_.database());
   epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
@@ -293,7 +303,8 @@ std::optional<SessionCounters> DbSession::counters(bool closing) {
 std::unique_ptr<Probe> make_db_probe(const DbPoint& p) {
   ProbeInfo info;
   const char* scenario = p.per_request ? "per_request" : "persistent";
-  info.name = std::string("db.") + server_id(p.server) + "." + scenario + "/connections:" + std::to_string(p.connections);
+  info.name =
+      std::string("db.") + server_id(p.server) + "." + scenario + "/connections:" + std::to_string(p.connections);
   info.family = "db";
   const std::string user = db::server_user().name;
   info.params = {{"server", server_id(p.server)},
@@ -302,10 +313,12 @@ std::unique_ptr<Probe> make_db_probe(const DbPoint& p) {
                  {"synthetic_model", synthetic_model(p.server)},
                  {"server_user", user.empty() ? "none" : user},
                  {"transport", "unix socket in the private directory"}};
-  info.op = std::string("one point select (SELECT c FROM sbtest1 WHERE id = N, 10000 rows in memory) answered by a "
-                        "fresh ") +
+  info.op = std::string(
+                "one point select (SELECT c FROM sbtest1 WHERE id = N, 10000 rows in memory) answered by a "
+                "fresh ") +
             server_id(p.server) + " instance run as user " + (user.empty() ? "?" : user) + " with " +
-            std::to_string(p.connections) + (p.connections == 1 ? " closed-loop client connection, " : " closed-loop client connections, ") +
+            std::to_string(p.connections) +
+            (p.connections == 1 ? " closed-loop client connection, " : " closed-loop client connections, ") +
             (p.per_request ? "each a new connection per query (connect, log in, query, quit)" : "each persistent") +
             "; the sample is the client-side latency of one query";
   info.placements = {PlacementKind::CrossCpu, PlacementKind::SameCpu};

@@ -30,10 +30,10 @@ void add_process_variants_probes(ProbeTable&, const ProbeTableConfig&);
 void add_thread_probes(ProbeTable&, const ProbeTableConfig&);  // thread.create_join
 // thread.create_join/stack:S, thread.std_thread, thread.first_instruction
 void add_thread_variants_probes(ProbeTable&, const ProbeTableConfig&);
-void add_shm_probes(ProbeTable&, const ProbeTableConfig&);       // shm.pingpong
-void add_shm_c2c_probes(ProbeTable&, const ProbeTableConfig&);   // shm.c2c/cpu_a:I/cpu_b:J, every CPU pair
-void add_shm_ring_probes(ProbeTable&, const ProbeTableConfig&);  // shm.ring.{spin,futex}
-void add_wakeup_probes(ProbeTable&, const ProbeTableConfig&);    // wakeup.timer, wakeup.timer.fifo
+void add_shm_probes(ProbeTable&, const ProbeTableConfig&);        // shm.pingpong
+void add_shm_c2c_probes(ProbeTable&, const ProbeTableConfig&);    // shm.c2c/cpu_a:I/cpu_b:J, every CPU pair
+void add_shm_ring_probes(ProbeTable&, const ProbeTableConfig&);   // shm.ring.{spin,futex}
+void add_wakeup_probes(ProbeTable&, const ProbeTableConfig&);     // wakeup.timer, wakeup.timer.fifo
 void add_bandwidth_probes(ProbeTable&, const ProbeTableConfig&);  // bw.<pipe|unix_stream|shm_ring>/size:N (B/s)
 // ipc.<mechanism>.<process|thread>[.one_way][/size:N] (every mechanism of the table in ipc_channels.cpp)
 void add_ipc_latency_probes(ProbeTable&, const ProbeTableConfig&);

@@ -27,24 +27,20 @@
 #include <fstream>
 #include <new>
 
-#include "probes/ipc_channel.hpp"
 #include "engine/os.hpp"
 #include "engine/probe.hpp"
+#include "probes/ipc_channel.hpp"
 
 namespace ctxbench {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what, int err = errno) {
-  throw ProbeError(what + ": " + std::strerror(err));
-}
+[[noreturn]] void fail(const std::string& what, int err = errno) { throw ProbeError(what + ": " + std::strerror(err)); }
 
 // EINTR: retry, unless a stop was requested (then report it so A can throw Interrupted).
 bool retry_eintr() { return !stop_requested(); }
 
-int peer_or_errno(int err) noexcept {
-  return (err == EPIPE || err == ECONNRESET || err == ENOTCONN) ? kPeerGone : err;
-}
+int peer_or_errno(int err) noexcept { return (err == EPIPE || err == ECONNRESET || err == ENOTCONN) ? kPeerGone : err; }
 
 // The os.hpp full read/write with the channels' result codes.
 int write_full(int fd, const char* buf, std::size_t len) noexcept {
@@ -97,8 +93,10 @@ class FdChannel final : public Channel {
   int send(Side s, const char* buf, std::size_t len) noexcept override {
     const int fd = ends_[static_cast<int>(s)].send_fd;
     switch (kind_) {
-      case Kind::Stream: return write_full(fd, buf, len);
-      case Kind::Datagram: return send_datagram(fd, buf, len);
+      case Kind::Stream:
+        return write_full(fd, buf, len);
+      case Kind::Datagram:
+        return send_datagram(fd, buf, len);
       case Kind::Counter: {
         const std::uint64_t one = 1;
         return write_full(fd, reinterpret_cast<const char*>(&one), sizeof one);
@@ -109,8 +107,10 @@ class FdChannel final : public Channel {
   int recv(Side s, char* buf, std::size_t len) noexcept override {
     const int fd = ends_[static_cast<int>(s)].recv_fd;
     switch (kind_) {
-      case Kind::Stream: return read_full(fd, buf, len);
-      case Kind::Datagram: return recv_datagram(fd, buf, len);
+      case Kind::Stream:
+        return read_full(fd, buf, len);
+      case Kind::Datagram:
+        return recv_datagram(fd, buf, len);
       case Kind::Counter: {
         std::uint64_t v = 0;
         return read_full(fd, reinterpret_cast<char*>(&v), sizeof v);
@@ -218,8 +218,7 @@ std::unique_ptr<Channel> make_tcp_channel() {
 std::unique_ptr<Channel> make_udp_channel(std::size_t size) {
   // IPv4 caps a UDP payload at 65535 - 20 (IP header) - 8 (UDP header).
   if (size > 65507)
-    throw ProbeSkip("a UDP datagram carries at most 65507 bytes over IPv4; " + std::to_string(size) +
-                    " does not fit");
+    throw ProbeSkip("a UDP datagram carries at most 65507 bytes over IPv4; " + std::to_string(size) + " does not fit");
   UniqueFd a = inet_socket(SOCK_DGRAM), b = inet_socket(SOCK_DGRAM);
   bind_loopback(a.get());
   bind_loopback(b.get());
@@ -375,9 +374,7 @@ class SysvSemChannel final : public Channel {
   }
   int prepare(Side) noexcept override { return 0; }
   // Semaphore 0 is posted for B, semaphore 1 for A.
-  int send(Side s, const char*, std::size_t) noexcept override {
-    return op(s == Side::A ? 0 : 1, +1);
-  }
+  int send(Side s, const char*, std::size_t) noexcept override { return op(s == Side::A ? 0 : 1, +1); }
   int recv(Side s, char*, std::size_t) noexcept override { return op(s == Side::A ? 1 : 0, -1); }
   void drop(Side) noexcept override {}
 

@@ -9,10 +9,10 @@
 #include <cstring>
 #include <new>
 
-#include "probes/families.hpp"
-#include "probes/ipc_channel.hpp"
 #include "engine/partner.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
+#include "probes/ipc_channel.hpp"
 
 namespace ctxbench {
 
@@ -20,7 +20,7 @@ namespace {
 
 struct IpcShared {
   alignas(64) std::atomic<std::uint64_t> a_sent_at{0};  // A's clock just before it sent (one-way mode)
-  std::atomic<std::uint64_t> a_to_b_ns{0};               // B's measurement of A's message
+  std::atomic<std::uint64_t> a_to_b_ns{0};              // B's measurement of A's message
   alignas(64) std::atomic<std::uint64_t> b_sent_at{0};  // B's clock just before it answered
   alignas(64) std::atomic<std::uint32_t> stop{0};       // the next message A sends is "stop"
   std::atomic<std::uint32_t> partner_gone{0};           // B failed and returned
@@ -199,8 +199,7 @@ void add_ipc_latency_probes(ProbeTable& table, const ProbeTableConfig&) {
           const std::size_t len = m.sized ? size : 1;
           table.push_back(std::make_unique<SimpleProbe>(
               ipc_info(m, len, process, one_way), [&m, len, process, one_way](const Placement& p) {
-                return std::unique_ptr<Session>(
-                    std::make_unique<IpcSession>(m, len, process, one_way, partner_cpu(p)));
+                return std::unique_ptr<Session>(std::make_unique<IpcSession>(m, len, process, one_way, partner_cpu(p)));
               }));
         }
       }

@@ -1,7 +1,7 @@
 // ipc.pipe.self: the pipe's own cost with no hand-off, the "ipc_overhead" that the derived per-switch
 // figure subtracts twice from a ctxswitch.pipe round trip (lmbench lat_ctx; docs/METHODOLOGY.md).
-#include "probes/families.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -43,8 +43,6 @@ static std::unique_ptr<Probe> make_ipc_pipe_self() {
   });
 }
 
-void add_ipc_pipe_probes(ProbeTable& table, const ProbeTableConfig&) {
-  table.push_back(make_ipc_pipe_self());
-}
+void add_ipc_pipe_probes(ProbeTable& table, const ProbeTableConfig&) { table.push_back(make_ipc_pipe_self()); }
 
 }  // namespace ctxbench

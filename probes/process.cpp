@@ -9,8 +9,8 @@
 #include <cstring>
 #include <string>
 
-#include "probes/families.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -24,8 +24,7 @@ void reap_expect_success(Child& child, const std::string& what) {
     throw ProbeError(what + " exited with status " + std::to_string(WEXITSTATUS(status)) +
                      (WEXITSTATUS(status) == 127 ? " (execve failed)" : ""));
   }
-  if (WIFSIGNALED(status))
-    throw ProbeError(what + " was killed by signal " + std::to_string(WTERMSIG(status)));
+  if (WIFSIGNALED(status)) throw ProbeError(what + " was killed by signal " + std::to_string(WTERMSIG(status)));
   throw ProbeError(what + " ended with wait status " + std::to_string(status));
 }
 
@@ -104,17 +103,15 @@ ProbeInfo creation_info(const char* name, std::string op) {
 
 static std::unique_ptr<Probe> make_process_fork_exit() {
   return std::make_unique<SimpleProbe>(
-      creation_info("process.fork_exit",
-                    "fork(); the child calls _exit(0) at once; the parent waitpid()s it"),
+      creation_info("process.fork_exit", "fork(); the child calls _exit(0) at once; the parent waitpid()s it"),
       [](const Placement&) { return start_fork_exit(); });
 }
 
 static std::unique_ptr<Probe> make_process_fork_exec_static() {
   return std::make_unique<SimpleProbe>(
-      creation_info(
-          "process.fork_exec.static",
-          "fork(); the child execve()s the statically linked ctxbench-true-static (installed next "
-          "to ctxbench) with an empty environment, which exits 0 at once; the parent waitpid()s it"),
+      creation_info("process.fork_exec.static",
+                    "fork(); the child execve()s the statically linked ctxbench-true-static (installed next "
+                    "to ctxbench) with an empty environment, which exits 0 at once; the parent waitpid()s it"),
       [](const Placement&) { return start_fork_exec(static_helper_path()); });
 }
 

@@ -14,8 +14,8 @@
 #include <fstream>
 #include <string>
 
-#include "probes/families.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -200,21 +200,22 @@ void add_process_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
   std::vector<std::size_t> steps = {0, 64};
   if (largest >= 128) steps.push_back(std::min<std::size_t>(largest, 256));
   if (largest > 256) steps.push_back(largest);
-  const std::string sizing =
-      largest == 1024 ? "largest step 1 GiB: a quarter of MemAvailable (" + std::to_string(available) +
-                            " MiB at start-up) allows it"
-                      : "largest step " + std::to_string(largest) + " MiB, not 1 GiB: capped at a quarter of "
-                        "MemAvailable (" + std::to_string(available) + " MiB at start-up)";
+  const std::string sizing = largest == 1024 ? "largest step 1 GiB: a quarter of MemAvailable (" +
+                                                   std::to_string(available) + " MiB at start-up) allows it"
+                                             : "largest step " + std::to_string(largest) +
+                                                   " MiB, not 1 GiB: capped at a quarter of "
+                                                   "MemAvailable (" +
+                                                   std::to_string(available) + " MiB at start-up)";
   for (std::size_t mib : steps) {
-    ProbeInfo info = info_of(
-        "process.fork_rss/rss_mib:" + std::to_string(mib),
-        "fork() by a parent with " + std::to_string(mib) +
-            " MiB of private anonymous memory written (resident, 4 KiB pages: MADV_NOHUGEPAGE); the child "
-            "_exit(0)s at once, the parent waitpid()s it: fork copies the page tables, exit tears them down (" +
-            sizing + ")",
-        // The 1 GiB step alone takes ~10 s (filling it, ~70 ms forks): default has 0 and 256 MiB.
-        (mib == 0 || mib == 256) ? std::vector<std::string>{"default", "process"}
-                                          : std::vector<std::string>{"process"});
+    ProbeInfo info =
+        info_of("process.fork_rss/rss_mib:" + std::to_string(mib),
+                "fork() by a parent with " + std::to_string(mib) +
+                    " MiB of private anonymous memory written (resident, 4 KiB pages: MADV_NOHUGEPAGE); the child "
+                    "_exit(0)s at once, the parent waitpid()s it: fork copies the page tables, exit tears them down (" +
+                    sizing + ")",
+                // The 1 GiB step alone takes ~10 s (filling it, ~70 ms forks): default has 0 and 256 MiB.
+                (mib == 0 || mib == 256) ? std::vector<std::string>{"default", "process"}
+                                         : std::vector<std::string>{"process"});
     info.params = {{"rss_mib", std::to_string(mib)}};
     // A 1 GiB step costs tens of ms per op and a second to fill: fewer, shorter repetitions.
     info.max_repetitions = mib >= 256 ? 3 : 5;

@@ -19,9 +19,9 @@
 #include <functional>
 #include <string>
 
+#include "engine/probe_util.hpp"
 #include "probes/closed_loop.hpp"
 #include "probes/families.hpp"
-#include "engine/probe_util.hpp"
 #include "probes/server/protocol.hpp"
 
 namespace ctxbench {
@@ -72,8 +72,10 @@ void ensure_task_limit(const ServerPoint& p) {
   if (::getrlimit(RLIMIT_NPROC, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return;
   // The limit counts every task of this user, so leave generous room for what already runs.
   if (lim.rlim_cur < static_cast<rlim_t>(p.connections) * 2 + 256)
-    throw ProbeSkip("connections:" + std::to_string(p.connections) + " needs one task per connection; "
-                    "RLIMIT_NPROC is " + std::to_string(lim.rlim_cur));
+    throw ProbeSkip("connections:" + std::to_string(p.connections) +
+                    " needs one task per connection; "
+                    "RLIMIT_NPROC is " +
+                    std::to_string(lim.rlim_cur));
 }
 
 class LoadSession final : public ClosedLoopSession {
@@ -117,8 +119,8 @@ class LoadSession final : public ClosedLoopSession {
   UniqueFd epoll_;
   Child server_;
   std::vector<Conn> conns_;
-  std::size_t connecting_ = 0;       // connections whose connect() has not completed
-  bool hold_requests_ = false;       // set-up of persistent connections: connect first, load later
+  std::size_t connecting_ = 0;  // connections whose connect() has not completed
+  bool hold_requests_ = false;  // set-up of persistent connections: connect first, load later
   std::string server_cpus_;
   std::size_t server_cpu_count_ = 0;
 };
@@ -132,8 +134,7 @@ std::string cpu_list(const std::vector<int>& cpus) {
   return s;
 }
 
-LoadSession::LoadSession(const ServerPoint& point, const Placement& placement)
-    : point_(point), caller_(this_task()) {
+LoadSession::LoadSession(const ServerPoint& point, const Placement& placement) : point_(point), caller_(this_task()) {
   ensure_fd_limit(point.connections);
   ensure_task_limit(point);
   start_server(placement);
@@ -194,7 +195,8 @@ void LoadSession::start_server(const Placement& placement) {
   address_.sin_family = AF_INET;
   address_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address_.sin_port = 0;  // ephemeral: never a fixed port another program may hold
-  if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&address_), sizeof address_) != 0) fail_errno("bind(127.0.0.1:0)");
+  if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&address_), sizeof address_) != 0)
+    fail_errno("bind(127.0.0.1:0)");
   if (::listen(listener.get(), std::max(point_.connections, 128)) != 0) fail_errno("listen");
   socklen_t len = sizeof address_;
   if (::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address_), &len) != 0) fail_errno("getsockname");
@@ -287,8 +289,7 @@ void LoadSession::open_connection(std::size_t i) {
   c.connecting = true;
   c.outstanding = true;
   ++connecting_;
-  if (::connect(c.fd.get(), reinterpret_cast<const sockaddr*>(&address_), sizeof address_) != 0 &&
-      errno != EINPROGRESS)
+  if (::connect(c.fd.get(), reinterpret_cast<const sockaddr*>(&address_), sizeof address_) != 0 && errno != EINPROGRESS)
     fail_errno("connect(127.0.0.1)");
   epoll_event ev{};
   ev.events = EPOLLOUT;
@@ -304,7 +305,8 @@ void LoadSession::send_request(std::size_t i) {
   if (point_.scenario == Scenario::Persistent) c.started_at = now_ns();
   c.outstanding = true;
   const ssize_t w = ::send(c.fd.get(), &m, sizeof m, MSG_NOSIGNAL);
-  if (w != static_cast<ssize_t>(sizeof m)) server_gone("sending a request on connection " + std::to_string(i) + " failed");
+  if (w != static_cast<ssize_t>(sizeof m))
+    server_gone("sending a request on connection " + std::to_string(i) + " failed");
 }
 
 void LoadSession::handle(std::size_t i, std::uint32_t events) {
@@ -423,11 +425,16 @@ LoadSession::~LoadSession() {
 
 const char* model_id(Model m) {
   switch (m) {
-    case Model::ProcessPerConnection: return "process_per_connection";
-    case Model::ProcessPool: return "process_pool";
-    case Model::ThreadPerConnection: return "thread_per_connection";
-    case Model::WorkerPool: return "worker_pool";
-    case Model::EventLoop: return "event_loop";
+    case Model::ProcessPerConnection:
+      return "process_per_connection";
+    case Model::ProcessPool:
+      return "process_pool";
+    case Model::ThreadPerConnection:
+      return "thread_per_connection";
+    case Model::WorkerPool:
+      return "worker_pool";
+    case Model::EventLoop:
+      return "event_loop";
   }
   return "?";
 }
@@ -443,14 +450,15 @@ std::unique_ptr<Probe> make_server_probe(const ServerPoint& p, std::vector<std::
                  {"connections", std::to_string(p.connections)},
                  {"work_ns", std::to_string(p.work_ns)},
                  {"ws_bytes", std::to_string(p.ws_bytes)}};
-  info.op = std::string("one request answered by a loopback TCP server (") + server::model_name(p.model) + ", " +
-            std::to_string(p.work_ns) + " ns of CPU work per request" +
-            (p.ws_bytes > 0 ? ", " + std::to_string(p.ws_bytes) + " B per-connection working set touched" : "") +
-            ") with " + std::to_string(p.connections) +
-            (p.connections == 1 ? " closed-loop client connection, " : " closed-loop client connections, ") +
-            (p.scenario == Scenario::Persistent ? "each persistent"
-                                                : "each a new connection per request (connect, request, reply, close)") +
-            "; the sample is the client-side latency of one request";
+  info.op =
+      std::string("one request answered by a loopback TCP server (") + server::model_name(p.model) + ", " +
+      std::to_string(p.work_ns) + " ns of CPU work per request" +
+      (p.ws_bytes > 0 ? ", " + std::to_string(p.ws_bytes) + " B per-connection working set touched" : "") + ") with " +
+      std::to_string(p.connections) +
+      (p.connections == 1 ? " closed-loop client connection, " : " closed-loop client connections, ") +
+      (p.scenario == Scenario::Persistent ? "each persistent"
+                                          : "each a new connection per request (connect, request, reply, close)") +
+      "; the sample is the client-side latency of one request";
   info.placements = {PlacementKind::CrossCpu, PlacementKind::SameCpu};
   info.cross_cpu_or_shared = true;
   info.suites = std::move(suites);
@@ -481,7 +489,8 @@ void add_server_load_probes(ProbeTable& table, const ProbeTableConfig& config) {
           // The synthetic models the db suite reads its real servers against (scripts/db_table.py): 50 us
           // of work is the order of one point select's server CPU.
           if (work_ns == 50000 && connections <= 256 &&
-              (model == Model::ProcessPerConnection || model == Model::ThreadPerConnection || model == Model::WorkerPool))
+              (model == Model::ProcessPerConnection || model == Model::ThreadPerConnection ||
+               model == Model::WorkerPool))
             suites.push_back("db");
           table.push_back(make_server_probe({model, scenario, connections, work_ns, 0}, std::move(suites)));
         }

@@ -1,8 +1,8 @@
 // shm.pingpong: the floor under every hand-off — a cache line bounced between two cores by two
 // spinning threads (c2clat's method). No system call, no context switch: cross-cpu only.
+#include "engine/probe_util.hpp"
 #include "probes/cache_line.hpp"
 #include "probes/families.hpp"
-#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -16,8 +16,7 @@ static std::unique_ptr<Probe> make_shm_pingpong() {
       "acquire/release; no system call, no context switch)";
   info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   info.skipped_placements = {
-      {PlacementKind::SameCpu,
-       "a spinning partner on the same CPU only progresses at scheduler ticks; run cross-cpu"},
+      {PlacementKind::SameCpu, "a spinning partner on the same CPU only progresses at scheduler ticks; run cross-cpu"},
       {PlacementKind::Unpinned, "the scheduler may put both spinners on one CPU; run cross-cpu"},
   };
   info.expected_switches_per_op = 0;
@@ -26,8 +25,6 @@ static std::unique_ptr<Probe> make_shm_pingpong() {
   });
 }
 
-void add_shm_probes(ProbeTable& table, const ProbeTableConfig&) {
-  table.push_back(make_shm_pingpong());
-}
+void add_shm_probes(ProbeTable& table, const ProbeTableConfig&) { table.push_back(make_shm_pingpong()); }
 
 }  // namespace ctxbench

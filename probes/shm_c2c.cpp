@@ -3,9 +3,9 @@
 // per unordered pair: a round trip crosses both ways, so entry (I,J) is entry (J,I) and the diagonal
 // (a spinner against itself) does not exist. Each pair gets one short repetition (<= ~20 ms) so the
 // matrix of a large machine still takes minutes, not hours.
+#include "engine/probe_util.hpp"
 #include "probes/cache_line.hpp"
 #include "probes/families.hpp"
-#include "engine/probe_util.hpp"
 
 namespace ctxbench {
 
@@ -19,13 +19,12 @@ void add_shm_c2c_probes(ProbeTable& table, const ProbeTableConfig&) {
       info.name = "shm.c2c/cpu_a:" + std::to_string(cpus[i]) + "/cpu_b:" + std::to_string(cpus[j]);
       info.family = "shm";
       info.params = {{"cpu_a", std::to_string(cpus[i])}, {"cpu_b", std::to_string(cpus[j])}};
-      info.op =
-          "one one-way transfer of a cache line between CPU " + std::to_string(cpus[i]) + " and CPU " +
-          std::to_string(cpus[j]) +
-          " (one entry of the core-to-core matrix, c2clat's method): two threads pinned there spin on one "
-          "128-byte-aligned std::atomic, A stores an odd value, B answers with the next even one; a "
-          "sample is a batch of round trips timed on A / (2 x round trips): half a round trip. Symmetric: one "
-          "round trip crosses both ways";
+      info.op = "one one-way transfer of a cache line between CPU " + std::to_string(cpus[i]) + " and CPU " +
+                std::to_string(cpus[j]) +
+                " (one entry of the core-to-core matrix, c2clat's method): two threads pinned there spin on one "
+                "128-byte-aligned std::atomic, A stores an odd value, B answers with the next even one; a "
+                "sample is a batch of round trips timed on A / (2 x round trips): half a round trip. Symmetric: one "
+                "round trip crosses both ways";
       info.placements = {PlacementKind::CrossCpu};
       info.fixed_cpu_a = cpus[i];
       info.fixed_cpu_b = cpus[j];
@@ -35,9 +34,9 @@ void add_shm_c2c_probes(ProbeTable& table, const ProbeTableConfig&) {
       info.max_sample_budget_ns = 12'000'000;
       // The matrix is cheap on small machines (one pair here); a large one has it in "full" only.
       info.suites = cpus.size() <= 8 ? std::vector<std::string>{"default", "shm"} : std::vector<std::string>{"shm"};
-      table.push_back(std::make_unique<SimpleProbe>(std::move(info), [](const Placement& p) -> std::unique_ptr<Session> {
-        return start_cache_line_pingpong(partner_cpu(p));
-      }));
+      table.push_back(std::make_unique<SimpleProbe>(
+          std::move(info),
+          [](const Placement& p) -> std::unique_ptr<Session> { return start_cache_line_pingpong(partner_cpu(p)); }));
     }
   }
 }

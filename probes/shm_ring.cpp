@@ -8,9 +8,9 @@
 #include <cstring>
 #include <new>
 
-#include "probes/families.hpp"
 #include "engine/partner.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 

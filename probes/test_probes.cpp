@@ -19,9 +19,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "probes/families.hpp"
 #include "engine/partner.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -151,23 +151,22 @@ std::unique_ptr<Probe> make_one_task_test_probe(const char* name, const char* op
   info.family = "test";
   info.op = op;
   info.placements = {PlacementKind::None};
-  return std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) -> std::unique_ptr<Session> {
-    return std::make_unique<S>();
-  });
+  return std::make_unique<SimpleProbe>(
+      std::move(info), [](const Placement&) -> std::unique_ptr<Session> { return std::make_unique<S>(); });
 }
 
 }  // namespace
 
 void add_test_probes(ProbeTable& t, const ProbeTableConfig& config) {
   if (!config.test_probes) return;
-  t.push_back(make_bad_probe("test.hang.process", "test only: a partner process that never answers", true,
-                             Misbehaviour::Hang));
-  t.push_back(make_bad_probe("test.hang.thread", "test only: a partner thread that never answers", false,
-                             Misbehaviour::Hang));
-  t.push_back(make_bad_probe("test.crash.segv", "test only: a partner process that dies of SIGSEGV", true,
-                             Misbehaviour::Segv));
-  t.push_back(make_bad_probe("test.crash.abort", "test only: a partner process that calls abort()", true,
-                             Misbehaviour::Abort));
+  t.push_back(
+      make_bad_probe("test.hang.process", "test only: a partner process that never answers", true, Misbehaviour::Hang));
+  t.push_back(
+      make_bad_probe("test.hang.thread", "test only: a partner thread that never answers", false, Misbehaviour::Hang));
+  t.push_back(
+      make_bad_probe("test.crash.segv", "test only: a partner process that dies of SIGSEGV", true, Misbehaviour::Segv));
+  t.push_back(
+      make_bad_probe("test.crash.abort", "test only: a partner process that calls abort()", true, Misbehaviour::Abort));
   t.push_back(make_one_task_test_probe<CrashingSession>(
       "test.crash.measuring_process", "test only: the measuring process dies of SIGSEGV on the first op"));
   t.push_back(make_one_task_test_probe<NoopSession>("test.noop", "test only: an op that does nothing"));

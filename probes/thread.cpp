@@ -5,8 +5,8 @@
 #include <cstring>
 #include <string>
 
-#include "probes/families.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -38,8 +38,6 @@ static std::unique_ptr<Probe> make_thread_create_join() {
   });
 }
 
-void add_thread_probes(ProbeTable& table, const ProbeTableConfig&) {
-  table.push_back(make_thread_create_join());
-}
+void add_thread_probes(ProbeTable& table, const ProbeTableConfig&) { table.push_back(make_thread_create_join()); }
 
 }  // namespace ctxbench

@@ -6,8 +6,8 @@
 #include <string>
 #include <thread>
 
-#include "probes/families.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -56,8 +56,8 @@ class FirstInstruction final : public Session {
 }  // namespace
 
 void add_thread_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
-  for (std::size_t bytes : {std::size_t{16} << 10, std::size_t{64} << 10, std::size_t{256} << 10,
-                            std::size_t{1} << 20, std::size_t{8} << 20}) {
+  for (std::size_t bytes : {std::size_t{16} << 10, std::size_t{64} << 10, std::size_t{256} << 10, std::size_t{1} << 20,
+                            std::size_t{8} << 20}) {
     ProbeInfo info;
     info.name = "thread.create_join/stack:" + std::to_string(bytes);
     info.explainable = true;
@@ -91,8 +91,9 @@ void add_thread_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
     info.name = "thread.std_thread";
     info.explainable = true;
     info.family = "thread";
-    info.op = "std::thread of an empty lambda, then join() (pthread_create + join plus the heap-allocated "
-              "state object std::thread carries)";
+    info.op =
+        "std::thread of an empty lambda, then join() (pthread_create + join plus the heap-allocated "
+        "state object std::thread carries)";
     info.placements = kCreationPlacements;
     info.suites = {"thread"};
     table.push_back(std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) {
@@ -106,9 +107,10 @@ void add_thread_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
   ProbeInfo info;
   info.name = "thread.first_instruction";
   info.family = "thread";
-  info.op = "create-to-first-instruction latency: CLOCK_MONOTONIC read by the new thread as its first action "
-            "minus the creator's read just before pthread_create() (default attributes; the thread is "
-            "joined after each sample)";
+  info.op =
+      "create-to-first-instruction latency: CLOCK_MONOTONIC read by the new thread as its first action "
+      "minus the creator's read just before pthread_create() (default attributes; the thread is "
+      "joined after each sample)";
   info.placements = kCreationPlacements;
   info.suites = {"default", "thread"};
   table.push_back(std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) -> std::unique_ptr<Session> {

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <string>
 
-#include "probes/families.hpp"
 #include "engine/probe_util.hpp"
+#include "probes/families.hpp"
 
 namespace ctxbench {
 
@@ -73,9 +73,10 @@ void add_wakeup_probes(ProbeTable& table, const ProbeTableConfig&) {
     ProbeInfo info;
     info.name = fifo ? "wakeup.timer.fifo" : "wakeup.timer";
     info.family = "wakeup";
-    info.op = std::string("one timer wake-up (cyclictest's method): clock_nanosleep(CLOCK_MONOTONIC, "
-                          "TIMER_ABSTIME) to the next 500 us tick, then the lateness = the clock read on waking "
-                          "minus the tick; one sample per wake-up, ") +
+    info.op = std::string(
+                  "one timer wake-up (cyclictest's method): clock_nanosleep(CLOCK_MONOTONIC, "
+                  "TIMER_ABSTIME) to the next 500 us tick, then the lateness = the clock read on waking "
+                  "minus the tick; one sample per wake-up, ") +
               (fifo ? "under SCHED_FIFO priority 80 (cyclictest -p 80; real-time tasks get no timer slack)"
                     : "under SCHED_OTHER, so the lateness includes the task's timer slack (" +
                           std::to_string(::prctl(PR_GET_TIMERSLACK)) + " ns at start-up, PR_GET_TIMERSLACK)") +
@@ -83,9 +84,9 @@ void add_wakeup_probes(ProbeTable& table, const ProbeTableConfig&) {
     info.placements = {PlacementKind::None};
     info.expected_switches_per_op = 1;  // the sleeper's own voluntary switch, once per sleep
     info.suites = fifo ? std::vector<std::string>{"wakeup"} : std::vector<std::string>{"default", "wakeup"};
-    table.push_back(std::make_unique<SimpleProbe>(std::move(info), [fifo](const Placement&) -> std::unique_ptr<Session> {
-      return std::make_unique<TimerWakeup>(fifo);
-    }));
+    table.push_back(std::make_unique<SimpleProbe>(
+        std::move(info),
+        [fifo](const Placement&) -> std::unique_ptr<Session> { return std::make_unique<TimerWakeup>(fifo); }));
   }
 }
 

@@ -2,13 +2,13 @@
 // formatting are pure functions in analysis/compare.*.
 #include "src/compare_main.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "analysis/compare.hpp"
 #include "analysis/json_report.hpp"

@@ -1,9 +1,9 @@
 #include "src/compare_options.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace ctxbench {
 

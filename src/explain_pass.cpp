@@ -77,8 +77,8 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
     return;
   }
   if (record.status != RunStatus::Ok) {
-    record.explain = explanation_not_run(ExplainStatus::Skipped, "the record has no figures to explain (" +
-                                                                     status_name(record.status) + ")");
+    record.explain = explanation_not_run(ExplainStatus::Skipped,
+                                         "the record has no figures to explain (" + status_name(record.status) + ")");
     return;
   }
   HostRequest traced = timed;
@@ -91,13 +91,15 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
     capture = armed.finish();
   }
   if (run.status != RunStatus::Ok || run.repetitions.size() != 1) {
-    record.explain = explanation_not_run(
-        ExplainStatus::Failed, "the traced pass did not run: " + (run.reason.empty() ? status_name(run.status) : run.reason));
+    record.explain =
+        explanation_not_run(ExplainStatus::Failed, "the traced pass did not run: " +
+                                                       (run.reason.empty() ? status_name(run.status) : run.reason));
     return;
   }
   const RepetitionRun& rep = run.repetitions.front();
   if (const char* dump = std::getenv("CTXBENCH_EXPLAIN_DUMP")) dump_pass(dump, record.id(), capture, rep);
-  Explanation x = explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid, info.inner_ops);
+  Explanation x =
+      explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid, info.inner_ops);
   x.untraced_median_ns = record.stats.p50;
   record.explain = std::move(x);
 }

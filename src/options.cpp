@@ -1,11 +1,11 @@
 #include "src/options.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <regex>
-
-#include <fmt/format.h>
 
 namespace ctxbench {
 
@@ -53,7 +53,8 @@ std::vector<std::uint64_t> parse_work_list(const std::string& text) {
     const std::string unit = item.substr(digits);
     const std::uint64_t scale = unit.empty() || unit == "ns" ? 1 : unit == "us" ? 1000 : unit == "ms" ? 1'000'000 : 0;
     if (digits == 0 || digits > 9 || scale == 0)
-      throw UsageError(fmt::format("--server-work: '{}' is not a duration (e.g. 1us, 500ns, 2ms; a plain number is ns)", item));
+      throw UsageError(
+          fmt::format("--server-work: '{}' is not a duration (e.g. 1us, 500ns, 2ms; a plain number is ns)", item));
     const std::uint64_t ns = std::stoull(item.substr(0, digits)) * scale;
     if (ns > 100'000'000) throw UsageError(fmt::format("--server-work: '{}' is over the 100 ms limit", item));
     if (std::find(out.begin(), out.end(), ns) != out.end())
@@ -224,8 +225,7 @@ Options parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--context") {
       const std::string v = value();
       const auto eq = v.find('=');
-      if (eq == std::string::npos || eq == 0)
-        throw UsageError(fmt::format("--context: '{}' must be KEY=VALUE", v));
+      if (eq == std::string::npos || eq == 0) throw UsageError(fmt::format("--context: '{}' must be KEY=VALUE", v));
       o.context.emplace_back(v.substr(0, eq), v.substr(eq + 1));
     } else if (flag == "--list") {
       no_value();

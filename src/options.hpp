@@ -22,10 +22,9 @@ struct Options {
   bool help = false;
   bool version = false;
   std::optional<int> repetitions;
-  std::optional<int> timeout_s;  // --timeout SECONDS per probe and placement; 0 disables the watchdog
+  std::optional<int> timeout_s;             // --timeout SECONDS per probe and placement; 0 disables the watchdog
   std::optional<std::pair<int, int>> cpus;  // --cpus A,B (A may equal B only for same-cpu use)
-  std::vector<PlacementKind> placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu,
-                                           PlacementKind::Unpinned};
+  std::vector<PlacementKind> placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   std::string label;
   // --keep-awake: a SCHED_IDLE spinner on each CPU every probe uses. Without it, the headline cross-cpu
   // ping-pongs (pipe, futex) run a second time with spinners so the table shows the idle-exit share.

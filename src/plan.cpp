@@ -1,17 +1,16 @@
 #include "src/plan.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
-#include <system_error>
-#include <thread>
 #include <optional>
 #include <regex>
-
-#include <fmt/format.h>
+#include <system_error>
+#include <thread>
 
 #include "analysis/record.hpp"
 #include "probes/registry.hpp"
@@ -129,8 +128,7 @@ std::vector<PlannedRun> make_plan(const Options& options, const ProbeTable& tabl
   if (filter) deadline.emplace();
   for (const auto& probe : table) {
     const ProbeInfo& info = probe->info();
-    if (suite != "full" && std::find(info.suites.begin(), info.suites.end(), suite) == info.suites.end())
-      continue;
+    if (suite != "full" && std::find(info.suites.begin(), info.suites.end(), suite) == info.suites.end()) continue;
     std::vector<PlacementKind> kinds;
     const bool one_task = info.placements.size() == 1 && info.placements[0] == PlacementKind::None;
     if (one_task) {
@@ -167,8 +165,7 @@ std::vector<PlannedRun> make_plan(const Options& options, const ProbeTable& tabl
       if (!filter || std::regex_search(run.id, *filter)) plan.push_back(run);
       // The headline cross-cpu ping-pongs also run with spinners, right after, so the table can show
       // how much of the figure is the idle-state exit of the woken CPU.
-      if (!options.keep_awake && kind == PlacementKind::CrossCpu && run.skip_reason.empty() &&
-          info.keep_awake_twin) {
+      if (!options.keep_awake && kind == PlacementKind::CrossCpu && run.skip_reason.empty() && info.keep_awake_twin) {
         run.keep_awake = true;
         run.id += "/keep-awake";
         if (!filter || std::regex_search(run.id, *filter)) plan.push_back(run);

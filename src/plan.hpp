@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "src/options.hpp"
 #include "engine/probe.hpp"
 #include "probes/registry.hpp"
+#include "src/options.hpp"
 
 namespace ctxbench {
 

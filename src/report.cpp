@@ -36,8 +36,8 @@ int report(const Options& o, RunOutcome& outcome) {
   for (const std::string& w : outcome.meta.warnings) std::fprintf(table_out, "warning: %s\n", w.c_str());
   std::fputs(format_table(records).c_str(), table_out);
   if (json_to_stdout)
-    write_report([](const std::string& chunk) { std::fwrite(chunk.data(), 1, chunk.size(), stdout); },
-                 outcome.meta, outcome.machine, all);
+    write_report([](const std::string& chunk) { std::fwrite(chunk.data(), 1, chunk.size(), stdout); }, outcome.meta,
+                 outcome.machine, all);
   // The table first, whole: the closing message must never land inside one of its lines.
   std::fflush(table_out);
   if (json_to_file) std::fprintf(stderr, "ctxbench: results written to %s\n", o.json_path->c_str());

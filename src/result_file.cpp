@@ -1,6 +1,7 @@
 #include "src/result_file.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace ctxbench {
 
@@ -51,7 +50,8 @@ void copy_prefix(int from, int to, std::uint64_t n) {
     // No kernel copy here: read and write.
     char buf[1 << 16];
     while (static_cast<std::uint64_t>(offset) < n) {
-      const std::size_t chunk = std::min<std::size_t>(sizeof buf, static_cast<std::size_t>(n - static_cast<std::uint64_t>(offset)));
+      const std::size_t chunk =
+          std::min<std::size_t>(sizeof buf, static_cast<std::size_t>(n - static_cast<std::uint64_t>(offset)));
       const ssize_t r = ::pread(from, buf, chunk, offset);
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) throw std::runtime_error(std::string("read spool: ") + std::strerror(errno));
@@ -118,8 +118,8 @@ void write_file_atomically(const std::string& path, const std::function<void(int
 SpooledResultFile::SpooledResultFile(std::string path) : path_(std::move(path)) {
   spool_.reset(unnamed_file(parent_dir(path_)));
   if (!spool_)
-    throw std::runtime_error(fmt::format("--json {}: cannot create a spool file beside it ({})", path_,
-                                         std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("--json {}: cannot create a spool file beside it ({})", path_, std::strerror(errno)));
 }
 
 void SpooledResultFile::add(const Record& record) {
@@ -135,7 +135,8 @@ void SpooledResultFile::add(const Record& record) {
   ++records_;
 }
 
-void SpooledResultFile::write(const RunMeta& meta, const MachineInfo& machine, const std::vector<Record>& derived) const {
+void SpooledResultFile::write(const RunMeta& meta, const MachineInfo& machine,
+                              const std::vector<Record>& derived) const {
   ReportIndex index = index_;
   for (const Record& d : derived) index.add(d);
   write_file_atomically(path_, [&](int fd) {

@@ -125,7 +125,8 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   if (o.explain) {
     explain.emplace(o.quick);
     if (!explain->unavailable().empty())
-      meta.warnings.push_back(explain->unavailable() + "; the explain pass is skipped, every other figure is unaffected");
+      meta.warnings.push_back(explain->unavailable() +
+                              "; the explain pass is skipped, every other figure is unaffected");
   }
   // --pm-qos: held from here to the end of the run; without permission the run goes on and says why.
   std::optional<PmQosHold> pm_qos;
@@ -138,7 +139,8 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
       meta.warnings.push_back("--pm-qos skipped: " + pm_qos->reason() +
                               "; idle states stay as the machine sets them. Run as root to hold it at 0");
   }
-  meta.machine_findings = findings_to_json(machine_findings(out.machine, machine_files, std::nullopt, meta.pm_qos_held));
+  meta.machine_findings =
+      findings_to_json(machine_findings(out.machine, machine_files, std::nullopt, meta.pm_qos_held));
   std::vector<Record> measured;
   SharedCauses shared;  // decided once every record is in (interleaved runs)
   std::optional<SpooledResultFile> file;
@@ -171,7 +173,8 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   RunnerSettings per_round = settings;
   if (interleave) per_round.repetitions = 1;
   int total_rounds = 1;
-  for (const PlannedRun& planned : plan) total_rounds = std::max(total_rounds, rounds_of(planned, settings, interleave));
+  for (const PlannedRun& planned : plan)
+    total_rounds = std::max(total_rounds, rounds_of(planned, settings, interleave));
   std::vector<std::optional<ProbeRun>> runs(plan.size());
   std::vector<bool> recorded(plan.size(), false);
   std::vector<int> rounds_done(plan.size(), 0);
@@ -180,8 +183,9 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
     if (recorded[i]) return;
     const PlannedRun& planned = plan[i];
     const bool skipped = !planned.skip_reason.empty();
-    const bool finished = skipped || (runs[i] && (runs[i]->status != RunStatus::Ok ||
-                                                 rounds_done[i] >= rounds_of(planned, settings, interleave)));
+    const bool finished =
+        skipped ||
+        (runs[i] && (runs[i]->status != RunStatus::Ok || rounds_done[i] >= rounds_of(planned, settings, interleave)));
     if (!finished && !(force && runs[i])) return;
     recorded[i] = true;
     Record record = record_of(planned, skipped ? nullptr : &*runs[i], out.machine);
@@ -219,8 +223,7 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
         record_done(i, false);
       }
       if (interleave && round + 1 < total_rounds)
-        std::fprintf(stderr, "round %d/%d of interleaved repetitions done\n", round + 1,
-                     total_rounds);
+        std::fprintf(stderr, "round %d/%d of interleaved repetitions done\n", round + 1, total_rounds);
     }
     meta.complete = true;
   } catch (const Interrupted&) {

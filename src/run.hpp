@@ -23,7 +23,7 @@ struct RunOutcome {
 // Installs the stop handlers first: a Ctrl-C during start-up still ends in an "interrupted" outcome.
 // `table` is the configuration the plan's probe table was built from: each measuring process builds the
 // same table. Writes --json FILE (when given) as it goes, and the final one before returning.
-RunOutcome run_plan(const Options& options, const std::vector<std::string>& argv,
-                    const std::vector<PlannedRun>& plan, const ProbeTableConfig& table);
+RunOutcome run_plan(const Options& options, const std::vector<std::string>& argv, const std::vector<PlannedRun>& plan,
+                    const ProbeTableConfig& table);
 
 }  // namespace ctxbench

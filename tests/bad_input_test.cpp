@@ -1,15 +1,13 @@
 // Bad input through the real binary (docs/inputs.md): every case gives a message naming the flag or
 // file, exit status 2, no crash, and no output file (nor temp file) left behind. The parser-level cases
 // live in options_test.cpp; these exercise main() end to end, including the file checks.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/run_util.hpp"
 
@@ -72,10 +70,12 @@ TEST(BadInput, EveryCaseExitsTwoNamesTheProblemAndWritesNothing) {
     std::vector<std::string> args = c.args;
     // --json last so a flag missing its value above does not swallow it; a case about the value of
     // --label/--context/--timeout with no value keeps that flag last instead.
-    const bool flag_last = args.size() == 1 && args[0].rfind("--", 0) == 0 && args[0].find('=') == std::string::npos &&
-                           args[0] != "--";
-    if (!flag_last) args.insert(args.end(), {"--quick", "--json", dir + "/out.json"});
-    else args.insert(args.begin(), {"--quick", "--json", dir + "/out.json"});
+    const bool flag_last =
+        args.size() == 1 && args[0].rfind("--", 0) == 0 && args[0].find('=') == std::string::npos && args[0] != "--";
+    if (!flag_last)
+      args.insert(args.end(), {"--quick", "--json", dir + "/out.json"});
+    else
+      args.insert(args.begin(), {"--quick", "--json", dir + "/out.json"});
     const Outcome o = run_with(ctxbench(args), {}, {}, 60);
     std::string what = c.args[0];
     if (c.args.size() > 1) what.append(" ").append(c.args[1], 0, 40);
@@ -114,7 +114,8 @@ TEST(BadInput, EveryCaseExitsTwoNamesTheProblemAndWritesNothing) {
 TEST(BadInput, InvalidUtf8LabelStillGivesValidJson) {
   const std::string dir = make_temp_dir("utf8");
   const std::string path = dir + "/out.json";
-  const Outcome o = run_with(ctxbench({"--quick", "--filter", "^baseline.clock", "--label", "\xff\xfe bad", "--json", path}));
+  const Outcome o =
+      run_with(ctxbench({"--quick", "--filter", "^baseline.clock", "--label", "\xff\xfe bad", "--json", path}));
   EXPECT_EQ(o.exit_code, 0) << o.err;
   ASSERT_TRUE(exists(path));
   const nlohmann::json doc = nlohmann::json::parse(slurp(path));

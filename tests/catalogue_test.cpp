@@ -2,20 +2,18 @@
 // ok with positive finite figures or skipped with a reason; suites, params, the c2c matrix's shape and
 // the B/s unit reach the JSON; and the orderings physics guarantees hold, with wide margins.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -93,17 +91,39 @@ void check_EveryProbeOkPositiveFiniteOrSkippedWithReason(const json& doc_) {
     }
   }
   // One representative of every new family must have run (not merely been skipped) on any Linux box.
-  for (const char* name :
-       {"ipc.pipe.process/size:64", "ipc.pipe.thread.one_way/size:1", "ipc.unix_stream.thread/size:4096",
-        "ipc.unix_dgram.process/size:64", "ipc.eventfd.thread", "ipc.futex.process.one_way", "ipc.tcp.process/size:64",
-        "ipc.udp.thread/size:64", "ipc.signal.process", "ipc.sysv_sem.thread", "ipc.posix_mq.process/size:64",
-        "ipc.sysv_msg.thread.one_way/size:4096", "shm.ring.futex", "ctxswitch.ws.process/ws:65536",
-        "ctxswitch.ws.process.per_switch/ws:65536", "ctxswitch.ring/tasks:2", "ctxswitch.ring/tasks:64",
-        "ctxswitch.yield.thread", "ctxswitch.yield.process", "process.vfork_exec.static",
-        "process.clone_vm_vfork_exec.static", "process.fork_exec.dynamic", "process.sh_c",
-        "process.fork_rss/rss_mib:0", "process.fork_rss.ns_per_mib", "thread.create_join/stack:16384",
-        "thread.create_join/stack:8388608", "thread.std_thread", "thread.first_instruction", "wakeup.timer",
-        "bw.pipe/size:4096", "bw.unix_stream/size:1048576", "bw.shm_ring/size:65536"})
+  for (const char* name : {"ipc.pipe.process/size:64",
+                           "ipc.pipe.thread.one_way/size:1",
+                           "ipc.unix_stream.thread/size:4096",
+                           "ipc.unix_dgram.process/size:64",
+                           "ipc.eventfd.thread",
+                           "ipc.futex.process.one_way",
+                           "ipc.tcp.process/size:64",
+                           "ipc.udp.thread/size:64",
+                           "ipc.signal.process",
+                           "ipc.sysv_sem.thread",
+                           "ipc.posix_mq.process/size:64",
+                           "ipc.sysv_msg.thread.one_way/size:4096",
+                           "shm.ring.futex",
+                           "ctxswitch.ws.process/ws:65536",
+                           "ctxswitch.ws.process.per_switch/ws:65536",
+                           "ctxswitch.ring/tasks:2",
+                           "ctxswitch.ring/tasks:64",
+                           "ctxswitch.yield.thread",
+                           "ctxswitch.yield.process",
+                           "process.vfork_exec.static",
+                           "process.clone_vm_vfork_exec.static",
+                           "process.fork_exec.dynamic",
+                           "process.sh_c",
+                           "process.fork_rss/rss_mib:0",
+                           "process.fork_rss.ns_per_mib",
+                           "thread.create_join/stack:16384",
+                           "thread.create_join/stack:8388608",
+                           "thread.std_thread",
+                           "thread.first_instruction",
+                           "wakeup.timer",
+                           "bw.pipe/size:4096",
+                           "bw.unix_stream/size:1048576",
+                           "bw.shm_ring/size:65536"})
     EXPECT_TRUE(ok_probes.count(name)) << name;
 }
 
@@ -197,8 +217,7 @@ void check_BandwidthIsBytesPerSecondAndGoogleBenchmarkRowsStayTime(const json& d
   int largest_mib = 0;
   for (const json& r : doc_["results"]) {
     const std::string probe = r["probe"];
-    if (probe.rfind("process.fork_rss/rss_mib:", 0) != 0 || r["status"] != "ok" ||
-        r["placement"]["kind"] != "same-cpu")
+    if (probe.rfind("process.fork_rss/rss_mib:", 0) != 0 || r["status"] != "ok" || r["placement"]["kind"] != "same-cpu")
       continue;
     const int mib = std::stoi(probe.substr(25));
     if (mib > largest_mib) {
@@ -221,8 +240,8 @@ TEST(FullQuickRun, Catalogue) {
   const Outcome outcome =
       // Not the server.* sweep (up to 4096 connections a point) nor the real databases of db.* (a server
       // started per point): tests/server_test.cpp and tests/db_test.cpp cover them.
-      run({"--quick", "--suite", "full", "--filter", "^(?!server\\.|db\\.)", "--repetitions", "1", "--placement", "same,cross",
-           "--json", path});
+      run({"--quick", "--suite", "full", "--filter", "^(?!server\\.|db\\.)", "--repetitions", "1", "--placement",
+           "same,cross", "--json", path});
   ASSERT_EQ(outcome.exit_code, 0) << outcome.err.substr(0, 4000);
   const json doc = json::parse(slurp(path));
   std::remove(path.c_str());

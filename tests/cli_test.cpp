@@ -1,26 +1,24 @@
 // Integration tests: the real ctxbench binary, run the way a user runs it. Assertions are what physics
 // guarantees, with wide margins — never a tight absolute time (these machines are shared and noisy).
 #include <dirent.h>
-#include <sched.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -145,11 +143,11 @@ TEST_F(QuickRun, EveryResultIsOkWithPositiveFiniteValuesOrSkippedWithReason) {
     }
     EXPECT_FALSE(r["samples"].empty()) << id;
   }
-  for (const char* name : {"baseline.clock", "baseline.syscall", "ipc.pipe.self", "ctxswitch.pipe.process",
-                           "ctxswitch.pipe.thread", "ctxswitch.futex.process", "ctxswitch.futex.thread",
-                           "process.fork_exit", "process.fork_exec.static", "process.fork_exec.bin_true",
-                           "process.posix_spawn", "process.posix_spawn.bin_true", "thread.create_join", "shm.pingpong",
-                           "ctxswitch.pipe.process.per_switch", "shm.pingpong.one_way"})
+  for (const char* name :
+       {"baseline.clock", "baseline.syscall", "ipc.pipe.self", "ctxswitch.pipe.process", "ctxswitch.pipe.thread",
+        "ctxswitch.futex.process", "ctxswitch.futex.thread", "process.fork_exit", "process.fork_exec.static",
+        "process.fork_exec.bin_true", "process.posix_spawn", "process.posix_spawn.bin_true", "thread.create_join",
+        "shm.pingpong", "ctxswitch.pipe.process.per_switch", "shm.pingpong.one_way"})
     EXPECT_TRUE(probes.count(name)) << name;
 }
 
@@ -173,7 +171,8 @@ TEST_F(QuickRun, SwitchingProbesReportKernelCountedSwitchesBesideExpected) {
 TEST_F(QuickRun, OrderingsPhysicsGuarantees) {
   ASSERT_TRUE(doc_.is_object());
 #ifdef CTXBENCH_SANITIZED
-  GTEST_SKIP() << "sanitizer build: its runtime distorts timings (TSan makes fork cost ms); the Release pass checks these";
+  GTEST_SKIP()
+      << "sanitizer build: its runtime distorts timings (TSan makes fork cost ms); the Release pass checks these";
 #endif
   // Creation probes in each of their placements: the orderings hold on one CPU and unpinned alike.
   for (const std::string where : {"/same-cpu", "/unpinned"}) {
@@ -191,8 +190,8 @@ TEST_F(QuickRun, OrderingsPhysicsGuarantees) {
   EXPECT_LT(shm, pipe_cross);
 }
 
-// Observed placement (docs/METHODOLOGY.md): every two-task record says where BOTH tasks ran; unpinned ones split into groups when both
-// placements occurred; a default run pairs the cross-cpu ping-pongs with a keep-awake twin.
+// Observed placement (docs/METHODOLOGY.md): every two-task record says where BOTH tasks ran; unpinned ones split into
+// groups when both placements occurred; a default run pairs the cross-cpu ping-pongs with a keep-awake twin.
 TEST_F(QuickRun, UnpinnedRunRecordsObservedCpusOfBothTasks) {
   ASSERT_TRUE(doc_.is_object());
   int checked = 0;
@@ -265,12 +264,9 @@ TEST(Cli, HelpVersionAndList) {
 TEST(Cli, BadInputExitsTwoAndWritesNothing) {
   const std::string json_path = temp_path("bad.json");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"--no-such-flag"}, "--no-such-flag"},
-      {{"--cpus", "0;1"}, "--cpus"},
-      {{"--cpus", "0,100000"}, "--cpus"},
-      {{"--filter", "no-probe-is-called-this"}, "--filter"},
-      {{"--filter", "[z-a]"}, "--filter"},
-      {{"--repetitions", "0"}, "--repetitions"},
+      {{"--no-such-flag"}, "--no-such-flag"}, {{"--cpus", "0;1"}, "--cpus"},
+      {{"--cpus", "0,100000"}, "--cpus"},     {{"--filter", "no-probe-is-called-this"}, "--filter"},
+      {{"--filter", "[z-a]"}, "--filter"},    {{"--repetitions", "0"}, "--repetitions"},
   };
   for (auto [args, expected] : cases) {
     args.insert(args.end(), {"--quick", "--json", json_path});

@@ -1,17 +1,15 @@
 // `ctxbench compare` as a CI gate: exit 0 / 1 / 2 on the fixture files of tests/fixtures/results/, and
 // Google Benchmark's compare.py driving the ctxbench binary directly.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -20,7 +18,9 @@ struct Outcome {
   std::string out;
 };
 
-std::string fixture(const std::string& name) { return std::string(CTXBENCH_SOURCE_DIR) + "/tests/fixtures/results/" + name; }
+std::string fixture(const std::string& name) {
+  return std::string(CTXBENCH_SOURCE_DIR) + "/tests/fixtures/results/" + name;
+}
 
 std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "/ctxbench_compare_" + std::to_string(::getpid()) + "_" + name;
@@ -101,8 +101,7 @@ TEST(CompareCli, BackToBackRunsOfOneBuildAreNoRegression) {
 }
 
 TEST(CompareCli, MoreThanTwoFilesGiveAMatrix) {
-  const Outcome o =
-      compare(fixture("kvm2_a.json") + " " + fixture("kvm2_b.json") + " " + fixture("kvm2_slower.json"));
+  const Outcome o = compare(fixture("kvm2_a.json") + " " + fixture("kvm2_b.json") + " " + fixture("kvm2_slower.json"));
   EXPECT_EQ(o.exit_code, 1) << o.out;
   EXPECT_NE(o.out.find("[3]/[1]"), std::string::npos) << o.out;
 }

@@ -1,11 +1,12 @@
 // The statistics of `ctxbench compare` on literal data: the verdicts must follow from the numbers.
+#include "analysis/compare_stats.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
 #include "analysis/compare.hpp"
-#include "analysis/compare_stats.hpp"
 
 namespace ctxbench {
 namespace {
@@ -24,9 +25,7 @@ std::vector<double> scaled(const std::vector<double>& v, double f) {
   return out;
 }
 
-TEST(MannWhitney, IdenticalSamplesGivePOne) {
-  EXPECT_DOUBLE_EQ(mann_whitney_p(kReps, kReps), 1.0);
-}
+TEST(MannWhitney, IdenticalSamplesGivePOne) { EXPECT_DOUBLE_EQ(mann_whitney_p(kReps, kReps), 1.0); }
 
 TEST(MannWhitney, SeparatedSamplesExactP) {
   // 3 vs 3 fully separated: only 2 of C(6,3) = 20 arrangements are as extreme -> p = 0.1 exactly.
@@ -130,8 +129,7 @@ TEST(CompareSamples, TooFewRepetitionsSaysSo) {
 TEST(CompareFiles, SchemaAndListsOfProbesInOneFile) {
   EXPECT_THROW(load_result_file("x.json", "{not json"), CompareInputError);
   EXPECT_THROW(load_result_file("x.json", R"({"benchmarks": []})"), CompareInputError);
-  EXPECT_THROW(load_result_file("x.json", R"({"ctxbench": {"schema_version": 99}, "results": []})"),
-               CompareInputError);
+  EXPECT_THROW(load_result_file("x.json", R"({"ctxbench": {"schema_version": 99}, "results": []})"), CompareInputError);
   try {
     load_result_file("named.json", "[]");
     FAIL();

@@ -4,13 +4,11 @@
 // run, and the orderings physics guarantees by wide margins: a backend forked per query costs more CPU
 // per query than a persistent backend, and more than a pooled one. A machine without the packages gets
 // skipped records naming them, and these tests skip with that reason.
-#include <sys/prctl.h>
-
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 
 #include <cmath>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/db_util.hpp"
@@ -28,8 +26,9 @@ class DbQuick : public ::testing::Test {
     dir_ = make_temp_dir("db");
     dirs_before_ = db_dirs();
     const std::string path = dir_ + "/db.json";
-    const pid_t pid = start(ctxbench({"--quick", "--suite", "db", "--filter", "^db\\..*/connections:4/", "--json", path}),
-                            dir_ + "/stdout", dir_ + "/stderr");
+    const pid_t pid =
+        start(ctxbench({"--quick", "--suite", "db", "--filter", "^db\\..*/connections:4/", "--json", path}),
+              dir_ + "/stdout", dir_ + "/stderr");
     exit_code_ = wait_bounded(pid, 600);
     if (exists(path)) doc_ = json::parse(slurp(path));
     left_ = db_processes_after(5);
@@ -91,7 +90,8 @@ TEST_F(DbQuick, EveryServerAnswersInBothScenariosWithKernelCounts) {
     EXPECT_GT(metric(r, "pss_bytes_per_connection"), 0) << id;
     EXPECT_GT(r["statistics"]["p99"].get<double>(), 0) << id;
     // The live tasks' split is a subset of every task's switches (perf), never more.
-    const double split = metric(r, "server_voluntary_switches_per_request") + metric(r, "server_involuntary_switches_per_request");
+    const double split =
+        metric(r, "server_voluntary_switches_per_request") + metric(r, "server_involuntary_switches_per_request");
     EXPECT_LE(split, metric(r, "server_switches_all_per_request") * 1.05 + 0.05) << id;
   }
   if (ok == 0) GTEST_SKIP() << "no db.* point could run here (see the records' reasons)";
@@ -143,9 +143,10 @@ TEST(DbInterrupt, SigintWhileTheLoadRunsStopsAndDeletesEverything) {
   const std::string dir = make_temp_dir("dbint");
   const std::set<std::string> before = db_dirs();
   const std::string json_path = dir + "/out.json";
-  const pid_t pid = start(ctxbench({"--suite", "db", "--filter", "^db\\.postgresql\\.direct\\.persistent/connections:16/",
-                                    "--repetitions", "1000", "--json", json_path}),
-                          dir + "/stdout", dir + "/stderr");
+  const pid_t pid =
+      start(ctxbench({"--suite", "db", "--filter", "^db\\.postgresql\\.direct\\.persistent/connections:16/",
+                      "--repetitions", "1000", "--json", json_path}),
+            dir + "/stdout", dir + "/stderr");
   // 16 backends beside the postmaster and its helpers: the clients are connected and loading it.
   const std::string made = wait_for_server(before, 20, 30);
   if (made.empty()) GTEST_SKIP() << "no PostgreSQL server with its backends appeared here: " << abandon(pid, dir);
@@ -163,8 +164,8 @@ TEST(DbStale, ASigkilledRunLeavesNoServerAndTheNextRunRemovesItsDirectory) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   const std::string dir = make_temp_dir("dbkill");
   const std::set<std::string> before = db_dirs();
-  const pid_t pid = start(ctxbench({"--suite", "db", "--filter", "^db\\.postgresql\\.direct\\.persistent/connections:4/",
-                                    "--repetitions", "1000"}),
+  const pid_t pid = start(ctxbench({"--suite", "db", "--filter",
+                                    "^db\\.postgresql\\.direct\\.persistent/connections:4/", "--repetitions", "1000"}),
                           dir + "/stdout", dir + "/stderr");
   std::string made;
   for (int i = 0; i < 3000 && made.empty(); ++i) {  // up to 30 s for the private directory to appear
@@ -181,7 +182,8 @@ TEST(DbStale, ASigkilledRunLeavesNoServerAndTheNextRunRemovesItsDirectory) {
   for (pid_t p : left) ::kill(p, SIGKILL);
   reap_all();
   // The next db run removes the stale directory before it makes its own.
-  const Outcome next = run_with(ctxbench({"--quick", "--suite", "db", "--filter", "^db\\.postgresql\\.direct\\.persistent/connections:1/"}));
+  const Outcome next = run_with(
+      ctxbench({"--quick", "--suite", "db", "--filter", "^db\\.postgresql\\.direct\\.persistent/connections:1/"}));
   EXPECT_EQ(next.exit_code, 0) << next.err;
   EXPECT_EQ(db_dirs().count(made), 0u) << made << " survived the next run";
   remove_tree(dir);

@@ -85,7 +85,10 @@ TEST(DbWire, MySqlLoginAnswersTheGreetingThenEndsAtOk) {
   WireState s;
   s.greeting_answer = login_message(Protocol::MySql, "ctxbench", "ctx");
   std::string reply;
-  const std::string greeting = my_packet(0, std::string("\x0a" "10.11.0\0", 9) + std::string(40, 'g'));
+  const std::string greeting = my_packet(0, std::string("\x0a"
+                                                        "10.11.0\0",
+                                                        9) +
+                                                std::string(40, 'g'));
   EXPECT_EQ(feed(Protocol::MySql, s, greeting, greeting.size(), reply), 0);
   EXPECT_EQ(reply, s.greeting_answer);
   reply.clear();
@@ -95,8 +98,8 @@ TEST(DbWire, MySqlLoginAnswersTheGreetingThenEndsAtOk) {
 
 TEST(DbWire, MySqlResultEndsAtTheSecondEofAndErrorsThrow) {
   const std::string result = my_packet(1, "\x01") + my_packet(2, std::string(40, 'd')) +
-                             my_packet(3, std::string("\xfe\x00\x00\x02\x00", 5)) + my_packet(4, std::string(121, 'c')) +
-                             my_packet(5, std::string("\xfe\x00\x00\x02\x00", 5));
+                             my_packet(3, std::string("\xfe\x00\x00\x02\x00", 5)) +
+                             my_packet(4, std::string(121, 'c')) + my_packet(5, std::string("\xfe\x00\x00\x02\x00", 5));
   for (std::size_t step : {result.size(), std::size_t{1}, std::size_t{5}}) {
     WireState s;
     s.phase = Phase::Query;

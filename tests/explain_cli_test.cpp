@@ -23,8 +23,9 @@ TEST(ExplainCli, TracedPassBreaksARoundTripIntoPhasesThatAddUp) {
   if (!ctxbench::KernelTracer::open(why)) GTEST_SKIP() << why;
   const std::string dir = make_temp_dir("explain");
   const std::string path = dir + "/out.json";
-  const Outcome o = run_with(ctxbench_test::ctxbench({"--quick", "--explain", "--filter", "^ctxswitch\\.pipe\\.process/same-cpu$|^baseline\\.clock$",
-                                       "--json", path}));
+  const Outcome o =
+      run_with(ctxbench_test::ctxbench({"--quick", "--explain", "--filter",
+                                        "^ctxswitch\\.pipe\\.process/same-cpu$|^baseline\\.clock$", "--json", path}));
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const json doc = json::parse(slurp(path));
   remove_tree(dir);

@@ -24,7 +24,9 @@ ctxbench_trace_event ev(std::uint64_t ts, ctxbench_trace_kind kind, int tid, int
 ctxbench_trace_event enter(std::uint64_t ts, int tid, long nr, unsigned cpu = 0) {
   return ev(ts, CTXBENCH_EV_SYS_ENTER, tid, 0, nr, cpu);
 }
-ctxbench_trace_event leave(std::uint64_t ts, int tid, unsigned cpu = 0) { return ev(ts, CTXBENCH_EV_SYS_EXIT, tid, 0, 0, cpu); }
+ctxbench_trace_event leave(std::uint64_t ts, int tid, unsigned cpu = 0) {
+  return ev(ts, CTXBENCH_EV_SYS_EXIT, tid, 0, 0, cpu);
+}
 ctxbench_trace_event wakes(std::uint64_t ts, int waker, int woken, unsigned cpu = 0) {
   return ev(ts, CTXBENCH_EV_WAKING, waker, woken, 0, cpu);
 }
@@ -34,10 +36,10 @@ ctxbench_trace_event switches(std::uint64_t ts, int prev, int next, long long pr
 
 // A pipe round trip on one CPU: A writes (waking B), blocks in read; B reads, writes back, blocks.
 std::vector<ctxbench_trace_event> same_cpu_round_trip(std::uint64_t t0) {
-  return {enter(t0 + 100, A, kWrite),  wakes(t0 + 300, A, B),      leave(t0 + 400, A),
-          enter(t0 + 500, A, kRead),   switches(t0 + 600, A, B, 1), leave(t0 + 800, B),
-          enter(t0 + 900, B, kWrite),  wakes(t0 + 1100, B, A),     leave(t0 + 1200, B),
-          enter(t0 + 1300, B, kRead),  switches(t0 + 1400, B, A, 1), leave(t0 + 1600, A)};
+  return {enter(t0 + 100, A, kWrite), wakes(t0 + 300, A, B),        leave(t0 + 400, A),
+          enter(t0 + 500, A, kRead),  switches(t0 + 600, A, B, 1),  leave(t0 + 800, B),
+          enter(t0 + 900, B, kWrite), wakes(t0 + 1100, B, A),       leave(t0 + 1200, B),
+          enter(t0 + 1300, B, kRead), switches(t0 + 1400, B, A, 1), leave(t0 + 1600, A)};
 }
 
 std::map<std::string, std::uint64_t> by_phase(const OpBreakdown& b) {
@@ -74,13 +76,22 @@ TEST(Explain, SameCpuHandOffFollowsWhoeverHasTheCpu) {
 
 TEST(Explain, CrossCpuWakeOfAnIdleCpuIsSplitAtTheIpi) {
   const std::uint64_t t0 = 1000;
-  std::vector<ctxbench_trace_event> e = {
-      enter(t0 + 100, A, kWrite, 0),    wakes(t0 + 300, A, B, 0),   ev(t0 + 350, CTXBENCH_EV_IPI_SEND, A, 0, 1, 0),
-      leave(t0 + 400, A, 0),            enter(t0 + 500, A, kRead, 0), switches(t0 + 600, A, 0, 1, 0),
-      ev(t0 + 2000, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 1), switches(t0 + 2500, 0, B, 0, 1),
-      leave(t0 + 2700, B, 1),           enter(t0 + 2800, B, kWrite, 1), wakes(t0 + 3000, B, A, 1),
-      ev(t0 + 3100, CTXBENCH_EV_IPI_SEND, B, 0, 0, 1), ev(t0 + 4000, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 0),
-      ev(t0 + 4050, CTXBENCH_EV_WAKEUP, 0, A, 0, 0), switches(t0 + 4100, 0, A, 0, 0),  leave(t0 + 4300, A, 0)};
+  std::vector<ctxbench_trace_event> e = {enter(t0 + 100, A, kWrite, 0),
+                                         wakes(t0 + 300, A, B, 0),
+                                         ev(t0 + 350, CTXBENCH_EV_IPI_SEND, A, 0, 1, 0),
+                                         leave(t0 + 400, A, 0),
+                                         enter(t0 + 500, A, kRead, 0),
+                                         switches(t0 + 600, A, 0, 1, 0),
+                                         ev(t0 + 2000, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 1),
+                                         switches(t0 + 2500, 0, B, 0, 1),
+                                         leave(t0 + 2700, B, 1),
+                                         enter(t0 + 2800, B, kWrite, 1),
+                                         wakes(t0 + 3000, B, A, 1),
+                                         ev(t0 + 3100, CTXBENCH_EV_IPI_SEND, B, 0, 0, 1),
+                                         ev(t0 + 4000, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 0),
+                                         ev(t0 + 4050, CTXBENCH_EV_WAKEUP, 0, A, 0, 0),
+                                         switches(t0 + 4100, 0, A, 0, 0),
+                                         leave(t0 + 4300, A, 0)};
   const OpBreakdown b = break_down_op(e, A, t0, t0 + 4400);
   EXPECT_TRUE(b.followed);
   EXPECT_EQ(total(b), 4400u);
@@ -98,13 +109,17 @@ TEST(Explain, CrossCpuWakeOfAnIdleCpuIsSplitAtTheIpi) {
 TEST(Explain, TaskWokenOntoAnotherCpuUsesThatCpusEvents) {
   // B last ran on CPU 1 but is woken onto CPU 0's idle loop: the IPI to CPU 1 is not its wake-up.
   const std::uint64_t t0 = 0;
-  std::vector<ctxbench_trace_event> e = {
-      switches(t0 + 10, B, 0, 1, 1),  // B blocked on CPU 1 before the op
-      enter(t0 + 100, A, kWrite, 1), wakes(t0 + 200, A, B, 1),
-      ev(t0 + 210, CTXBENCH_EV_IPI_SEND, A, 0, 1, 1),  // to CPU 1: unrelated
-      ev(t0 + 220, CTXBENCH_EV_IPI_SEND, A, 0, 0, 1),  // to CPU 0: B's wake-up
-      ev(t0 + 900, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 0), switches(t0 + 1000, 0, B, 0, 0), leave(t0 + 1100, B, 0),
-      enter(t0 + 1200, B, kWrite, 0), wakes(t0 + 1300, B, A, 0), leave(t0 + 1350, A, 1)};
+  std::vector<ctxbench_trace_event> e = {switches(t0 + 10, B, 0, 1, 1),  // B blocked on CPU 1 before the op
+                                         enter(t0 + 100, A, kWrite, 1),
+                                         wakes(t0 + 200, A, B, 1),
+                                         ev(t0 + 210, CTXBENCH_EV_IPI_SEND, A, 0, 1, 1),  // to CPU 1: unrelated
+                                         ev(t0 + 220, CTXBENCH_EV_IPI_SEND, A, 0, 0, 1),  // to CPU 0: B's wake-up
+                                         ev(t0 + 900, CTXBENCH_EV_IPI_ENTRY, 0, 0, 253, 0),
+                                         switches(t0 + 1000, 0, B, 0, 0),
+                                         leave(t0 + 1100, B, 0),
+                                         enter(t0 + 1200, B, kWrite, 0),
+                                         wakes(t0 + 1300, B, A, 0),
+                                         leave(t0 + 1350, A, 1)};
   // A never blocked (a spinning reader): its wake-up finds it running, so no switch-in; the walk still
   // reaches A's start through B.
   e.pop_back();
@@ -122,9 +137,9 @@ TEST(Explain, AWakeUpThatPreemptsIsNotTheRunningTasksWork) {
   // no wake-up), blocks in read; A resumes and its read finds the byte. B's wait is the preemption, and
   // A's own write is followed through A, not through the preempted A's later work.
   std::vector<ctxbench_trace_event> e = {
-      enter(1100, A, kWrite), wakes(1300, A, B), leave(1400, A), switches(1450, A, B, CTXBENCH_SWITCH_PREEMPTED),
-      leave(1600, B),         enter(1700, B, kWrite), leave(1800, B), enter(1900, B, kRead), switches(2000, B, A, 1),
-      enter(2100, A, kRead),  leave(2200, A)};
+      enter(1100, A, kWrite),  wakes(1300, A, B),      leave(1400, A), switches(1450, A, B, CTXBENCH_SWITCH_PREEMPTED),
+      leave(1600, B),          enter(1700, B, kWrite), leave(1800, B), enter(1900, B, kRead),
+      switches(2000, B, A, 1), enter(2100, A, kRead),  leave(2200, A)};
   const OpBreakdown b = break_down_op(e, A, 1000, 2300);
   EXPECT_TRUE(b.followed);
   EXPECT_EQ(total(b), 1300u);
@@ -152,9 +167,9 @@ TEST(Explain, APartnerStillFinishingThePreviousOpIsNamedAsSuch) {
   // Cross-cpu: B is still returning from the write that woke A for the previous op when A starts this
   // one; A's byte is already in the pipe when B reads, so B never sleeps.
   std::vector<ctxbench_trace_event> e = {
-      enter(500, B, kWrite, 1),   wakes(600, B, A, 1),   enter(1100, A, kWrite, 0), leave(1200, A, 0),
-      enter(1300, A, kRead, 0),   leave(1500, B, 1),     enter(1600, B, kRead, 1),  leave(1700, B, 1),
-      enter(1800, B, kWrite, 1),  switches(1850, A, 0, 1, 0), wakes(1900, B, A, 1), switches(2500, 0, A, 0, 0),
+      enter(500, B, kWrite, 1),  wakes(600, B, A, 1),        enter(1100, A, kWrite, 0), leave(1200, A, 0),
+      enter(1300, A, kRead, 0),  leave(1500, B, 1),          enter(1600, B, kRead, 1),  leave(1700, B, 1),
+      enter(1800, B, kWrite, 1), switches(1850, A, 0, 1, 0), wakes(1900, B, A, 1),      switches(2500, 0, A, 0, 0),
       leave(2600, A, 0)};
   const OpBreakdown b = break_down_op(e, A, 1000, 2700);
   EXPECT_TRUE(b.followed);
@@ -165,11 +180,12 @@ TEST(Explain, APartnerStillFinishingThePreviousOpIsNamedAsSuch) {
 TEST(Explain, AWakeUpThatRacesTheSwitchOutStillCounts) {
   // B's wake-up of A lands while A is still on its way to sleep; A then switches out (blocked) and is
   // switched in from idle after the IPI.
-  std::vector<ctxbench_trace_event> e = {
-      enter(1100, A, kWrite, 0), wakes(1200, A, B, 0), switches(1300, 0, B, 0, 1), leave(1400, B, 1),
-      enter(1500, A, kRead, 0),  enter(1600, B, kWrite, 1), wakes(1700, B, A, 1),
-      ev(1750, CTXBENCH_EV_IPI_SEND, B, 0, 0, 1), switches(1800, A, 0, 1, 0),
-      ev(3000, CTXBENCH_EV_IPI_ENTRY, 0, 0, 251, 0), switches(3100, 0, A, 0, 0), leave(3200, A, 0)};
+  std::vector<ctxbench_trace_event> e = {enter(1100, A, kWrite, 0),  wakes(1200, A, B, 0),
+                                         switches(1300, 0, B, 0, 1), leave(1400, B, 1),
+                                         enter(1500, A, kRead, 0),   enter(1600, B, kWrite, 1),
+                                         wakes(1700, B, A, 1),       ev(1750, CTXBENCH_EV_IPI_SEND, B, 0, 0, 1),
+                                         switches(1800, A, 0, 1, 0), ev(3000, CTXBENCH_EV_IPI_ENTRY, 0, 0, 251, 0),
+                                         switches(3100, 0, A, 0, 0), leave(3200, A, 0)};
   const OpBreakdown b = break_down_op(e, A, 1000, 3300);
   EXPECT_TRUE(b.followed);
   EXPECT_EQ(total(b), 2300u);
@@ -276,9 +292,7 @@ TEST(Explain, InnerOpsDivideEveryFigure) {
   EXPECT_NEAR(x.explained_fraction, 1.0, 1e-9);
 }
 
-TEST(Explain, NoWindowsIsNoOps) {
-  EXPECT_EQ(explain_pass({}, 0, {}, A, 1).status, ExplainStatus::NoOps);
-}
+TEST(Explain, NoWindowsIsNoOps) { EXPECT_EQ(explain_pass({}, 0, {}, A, 1).status, ExplainStatus::NoOps); }
 
 }  // namespace
 }  // namespace ctxbench

@@ -11,9 +11,7 @@
 namespace ctxbench {
 namespace {
 
-FileSnapshot kvm2() {
-  return read_machine_files(std::string(CTXBENCH_SOURCE_DIR) + "/tests/fixtures/machine/kvm2");
-}
+FileSnapshot kvm2() { return read_machine_files(std::string(CTXBENCH_SOURCE_DIR) + "/tests/fixtures/machine/kvm2"); }
 
 // "1000000000000G" passed the 2^40 bound on the number and then overflowed long long when multiplied
 // by 2^30 (signed overflow: UBSan aborts). Now the size is refused as unknown.
@@ -33,8 +31,7 @@ TEST(FuzzRegression, NonUtf8CpuModelStillRenders) {
   FileSnapshot f = kvm2();
   f["proc/cpuinfo"] = "processor\t: 0\nmodel name\t: \xff\xfe CPU\n\n";
   const MachineInfo m = parse_machine(f);
-  const std::string text =
-      machine_to_json(m).dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string text = machine_to_json(m).dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
   EXPECT_NE(text.find("CPU"), std::string::npos);
 }
 

@@ -1,16 +1,14 @@
 // ctxbench-gbench: the registry's probes through the Google Benchmark library.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/probe.hpp"
 #include "tests/probe_table.hpp"
@@ -19,7 +17,8 @@ namespace {
 
 std::string run_capture(const std::string& args, int* exit_code) {
   const std::string out = ::testing::TempDir() + "/ctxbench_gbench_" + std::to_string(::getpid());
-  const int status = std::system((std::string("'") + CTXBENCH_GBENCH_BINARY + "' " + args + " >'" + out + "' 2>/dev/null").c_str());
+  const int status =
+      std::system((std::string("'") + CTXBENCH_GBENCH_BINARY + "' " + args + " >'" + out + "' 2>/dev/null").c_str());
   *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   std::ifstream in(out);
   std::stringstream ss;

@@ -1,7 +1,6 @@
 // The JSON contract against a golden file: a fake probe with fixed samples, a fixed machine and run
 // metadata. Regenerate after a deliberate contract change with CTXBENCH_UPDATE_GOLDEN=1 and review the diff.
 #include "analysis/json_report.hpp"
-#include "src/result_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "analysis/derived.hpp"
+#include "src/result_file.hpp"
 
 namespace ctxbench {
 namespace {
@@ -49,8 +49,8 @@ std::vector<Record> fake_records() {
   const ProbeInfo self = fake_info("ipc.pipe.self", {PlacementKind::None}, -1);
   std::vector<Record> records;
   records.push_back(make_record(self, fake_run(PlacementKind::None, {{1000, 1010, 990}, {1005, 995, 1000}}), ""));
-  records.push_back(make_record(
-      rt, fake_run(PlacementKind::SameCpu, {{5000, 5100, 4900, 5050}, {5200, 5000, 4950, 5020}}), "same"));
+  records.push_back(
+      make_record(rt, fake_run(PlacementKind::SameCpu, {{5000, 5100, 4900, 5050}, {5200, 5000, 4950, 5020}}), "same"));
   records.push_back(make_skipped_record(rt, {PlacementKind::CrossCpu, 0, -1}, "only one CPU"));
   return with_derived(records);
 }
@@ -149,7 +149,7 @@ TEST(JsonReport, AtomicWriteReplacesAndRefusesBadPaths) {
   std::ifstream in(path);
   EXPECT_EQ(nlohmann::json::parse(in)["a"], 2);
   std::remove(path.c_str());
-  EXPECT_THROW(check_output_path(dir), std::runtime_error);                      // a directory
+  EXPECT_THROW(check_output_path(dir), std::runtime_error);                        // a directory
   EXPECT_THROW(check_output_path("/nonexistent-dir/x.json"), std::runtime_error);  // no parent
   EXPECT_NO_THROW(check_output_path(path));
 }

@@ -2,11 +2,9 @@
 // CPUs, on the real OS.
 #include "engine/keep_awake.hpp"
 
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
-
-#include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -14,9 +12,9 @@
 #include <fstream>
 #include <string>
 
-#include "tests/probe_table.hpp"
 #include "engine/runner.hpp"
 #include "engine/task_cpu.hpp"
+#include "tests/probe_table.hpp"
 
 namespace ctxbench {
 namespace {

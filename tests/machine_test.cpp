@@ -1,13 +1,14 @@
 // read_machine_files() + parse_machine() over fixture trees (tests/fixtures/machine/README.md), the CPU
 // list parser, cpu_relation and the JSON rendering.
 #include "analysis/machine.hpp"
-#include "engine/machine_files.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <stdexcept>
 #include <string>
+
+#include "engine/machine_files.hpp"
 
 namespace ctxbench {
 namespace {
@@ -149,8 +150,8 @@ TEST(Machine, Smt4Laptop) {
 
 TEST(Machine, RelationAcrossLlcsAndNodes) {
   MachineInfo m;
-  m.topology = {{0, 0, 0, 0, {0}, {0, 1}}, {1, 0, 1, 0, {1}, {0, 1}},
-                {2, 0, 2, 0, {2}, {2, 3}}, {3, 1, 0, 1, {3}, {2, 3}}};
+  m.topology = {
+      {0, 0, 0, 0, {0}, {0, 1}}, {1, 0, 1, 0, {1}, {0, 1}}, {2, 0, 2, 0, {2}, {2, 3}}, {3, 1, 0, 1, {3}, {2, 3}}};
   EXPECT_EQ(cpu_relation(m, 0, 1), "same-llc");
   EXPECT_EQ(cpu_relation(m, 0, 2), "other-llc");
   EXPECT_EQ(cpu_relation(m, 0, 3), "other-node");

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "engine/host_wire.hpp"
@@ -130,10 +129,11 @@ TEST(MeasuringProcess, StaysTheSameSizeWhateverTheRunHasMeasured) {
   using namespace ctxbench_test;
   const std::string dir = make_temp_dir("measuring");
   const std::string path = dir + "/out.json";
-  const Outcome o = run_with(ctxbench_test::ctxbench({"--quick", "--suite", "full", "--filter",
-                                  "^(baseline|ipc\\.pipe\\.self|ctxswitch\\.(pipe|futex)|process\\.fork_exit|"
-                                  "thread\\.create_join/)",
-                                  "--json", path}));
+  const Outcome o =
+      run_with(ctxbench_test::ctxbench({"--quick", "--suite", "full", "--filter",
+                                        "^(baseline|ipc\\.pipe\\.self|ctxswitch\\.(pipe|futex)|process\\.fork_exit|"
+                                        "thread\\.create_join/)",
+                                        "--json", path}));
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const nlohmann::json doc = nlohmann::json::parse(slurp(path));
   remove_tree(dir);

@@ -19,10 +19,10 @@
 #include <thread>
 #include <vector>
 
-#include "probes/byte_relay.hpp"
 #include "engine/os.hpp"
 #include "engine/partner.hpp"
 #include "engine/probe.hpp"
+#include "probes/byte_relay.hpp"
 #include "tests/probe_table.hpp"
 
 namespace ctxbench {
@@ -219,8 +219,8 @@ INSTANTIATE_TEST_SUITE_P(Registry, EveryProbe, ::testing::ValuesIn(probe_names()
 
 TEST(Registry, NamesUniqueAndInfoComplete) {
   std::set<std::string> names;
-  const std::set<std::string> families = {"baseline", "ctxswitch", "process", "thread", "ipc", "shm", "wakeup", "bw",
-                                          "server", "db"};
+  const std::set<std::string> families = {"baseline", "ctxswitch", "process", "thread", "ipc",
+                                          "shm",      "wakeup",    "bw",      "server", "db"};
   for (const auto& p : default_probe_table()) {
     const ProbeInfo& info = p->info();
     EXPECT_TRUE(names.insert(info.name).second) << "duplicate " << info.name;
@@ -262,7 +262,8 @@ TEST(Registry, TableComesFromItsConfig) {
 #ifdef CTXBENCH_TEST_PROBES_BUILD
   EXPECT_GT(count_prefix(tested, "test."), 0);
 #endif
-  EXPECT_EQ(std::vector<std::string>(tested.begin(), tested.begin() + static_cast<std::ptrdiff_t>(plain.size())), plain);
+  EXPECT_EQ(std::vector<std::string>(tested.begin(), tested.begin() + static_cast<std::ptrdiff_t>(plain.size())),
+            plain);
   ProbeTableConfig sweep;
   sweep.sweep.work_ns = {2000};
   sweep.sweep.connections = {3};
@@ -383,14 +384,13 @@ TEST_P(PartnerKilled, RunOpsThrowsProbeError) {
 INSTANTIATE_TEST_SUITE_P(ProcessPartners, PartnerKilled,
                          ::testing::Values("ctxswitch.pipe.process", "ctxswitch.futex.process"),
                          [](const ::testing::TestParamInfo<std::string>& i) {
-                           return i.param == "ctxswitch.pipe.process" ? std::string("pipe")
-                                                                      : std::string("futex");
+                           return i.param == "ctxswitch.pipe.process" ? std::string("pipe") : std::string("futex");
                          });
 
 // The same for the ipc.* and shm.ring partners: fd channels see EPIPE/EOF, timed waits check the child.
 INSTANTIATE_TEST_SUITE_P(CatalogueProcessPartners, PartnerKilled,
-                         ::testing::Values("ipc.pipe.process/size:64", "ipc.tcp.process/size:64",
-                                           "ipc.futex.process", "shm.ring.futex"),
+                         ::testing::Values("ipc.pipe.process/size:64", "ipc.tcp.process/size:64", "ipc.futex.process",
+                                           "shm.ring.futex"),
                          [](const ::testing::TestParamInfo<std::string>& i) {
                            std::string s = i.param;
                            for (char& c : s)
@@ -458,15 +458,9 @@ void expect_blocked_run_interrupted(const std::string& probe, bool real_sigint) 
 }
 
 TEST(Stop, SigintInterruptsBlockedPipeRun) { expect_blocked_run_interrupted("ctxswitch.pipe.process", true); }
-TEST(Stop, RequestStopInterruptsBlockedPipeRun) {
-  expect_blocked_run_interrupted("ctxswitch.pipe.process", false);
-}
-TEST(Stop, SigintInterruptsBlockedFutexRun) {
-  expect_blocked_run_interrupted("ctxswitch.futex.process", true);
-}
-TEST(Stop, RequestStopInterruptsBlockedFutexRun) {
-  expect_blocked_run_interrupted("ctxswitch.futex.process", false);
-}
+TEST(Stop, RequestStopInterruptsBlockedPipeRun) { expect_blocked_run_interrupted("ctxswitch.pipe.process", false); }
+TEST(Stop, SigintInterruptsBlockedFutexRun) { expect_blocked_run_interrupted("ctxswitch.futex.process", true); }
+TEST(Stop, RequestStopInterruptsBlockedFutexRun) { expect_blocked_run_interrupted("ctxswitch.futex.process", false); }
 
 TEST(Stop, EveryProbeChecksTheFlagOnEachCall) {
   for (const auto& p : default_probe_table()) {

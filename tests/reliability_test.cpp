@@ -4,18 +4,16 @@
 // RLIMIT_NPROC, user nobody, a read-only /dev/shm, a busy machine). Each prints what it saw, so the
 // test log is the evidence.
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <cstdio>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "tests/db_util.hpp"
 #include "tests/run_util.hpp"
@@ -66,15 +64,15 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
       {"process creation", "^process\\.", false},
       {"thread creation", "^thread\\.", false},
       {"shm spinning threads", "^shm\\.", false},
-      {"server models (processes, threads)", "^server\\.(process_per_connection|thread_per_connection)\\.persistent/connections:64/", false,
-       "server"},
+      {"server models (processes, threads)",
+       "^server\\.(process_per_connection|thread_per_connection)\\.persistent/connections:64/", false, "server"},
       // Real PostgreSQL: a postmaster and its forked backends, run as another user (skipped records when
       // postgresql is not installed: the case then checks ctxbench alone).
       {"db servers (postgres + backends)", "^db\\.postgresql\\.direct\\.persistent/connections:4/", false, "db"},
       {"hung partner (test.hang.process)", "^test\\.hang\\.process", true},
   };
-  const std::vector<std::pair<int, const char*>> signals = {{SIGINT, "SIGINT"}, {SIGTERM, "SIGTERM"},
-                                                            {SIGKILL, "SIGKILL"}};
+  const std::vector<std::pair<int, const char*>> signals = {
+      {SIGINT, "SIGINT"}, {SIGTERM, "SIGTERM"}, {SIGKILL, "SIGKILL"}};
   const std::vector<int> delays_ms = {50, 700};
   int cases = 0, left_total = 0, with_json = 0;
   std::printf("kill matrix: family | signal | after ms | exit | JSON | interrupted | processes left\n");
@@ -85,9 +83,9 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
         const std::string json_path = dir + "/out.json";
         const std::set<std::string> db_dirs_before = db_dirs();
         const std::vector<std::string> env = {f.test_probes ? "CTXBENCH_TEST_PROBES=1" : "CTXBENCH_UNUSED=1"};
-        const pid_t pid = start(ctxbench({"--suite", f.suite, "--filter", f.filter, "--repetitions", "1000", "--json",
-                                          json_path}),
-                                dir + "/stdout", dir + "/stderr", {}, env);
+        const pid_t pid =
+            start(ctxbench({"--suite", f.suite, "--filter", f.filter, "--repetitions", "1000", "--json", json_path}),
+                  dir + "/stdout", dir + "/stderr", {}, env);
         ASSERT_GT(pid, 0);
         std::this_thread::sleep_for(std::chrono::milliseconds(delay));
         ASSERT_EQ(::kill(pid, sig), 0);  // ctxbench alone, not its group: partners get no signal of their own
@@ -132,8 +130,7 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
       }
     }
   }
-  std::printf("kill matrix: %d cases, %d with a JSON file, %d processes left in total\n", cases, with_json,
-              left_total);
+  std::printf("kill matrix: %d cases, %d with a JSON file, %d processes left in total\n", cases, with_json, left_total);
   EXPECT_EQ(left_total, 0);
 }
 
@@ -143,9 +140,9 @@ TEST(Watchdog, HungAndCrashedPartnersFailWithReasonAndTheRunGoesOn) {
   become_subreaper();
   const std::string dir = make_temp_dir("watchdog");
   const std::string json_path = dir + "/out.json";
-  const pid_t pid = start(ctxbench({"--filter", "^test\\.|^ipc.pipe.self", "--quick", "--timeout", "1", "--json",
-                                    json_path}),
-                          dir + "/stdout", dir + "/stderr", {}, {"CTXBENCH_TEST_PROBES=1"});
+  const pid_t pid =
+      start(ctxbench({"--filter", "^test\\.|^ipc.pipe.self", "--quick", "--timeout", "1", "--json", json_path}),
+            dir + "/stdout", dir + "/stderr", {}, {"CTXBENCH_TEST_PROBES=1"});
   const int code = wait_bounded(pid, 120);
   EXPECT_TRUE(survivors(pid).empty());
   std::printf("%s", slurp(dir + "/stderr").c_str());
@@ -209,8 +206,8 @@ bool only_cpu0() {
 
 TEST(Hostile, OneCpuSkipsCrossCpuWithReason) {
   int code = 0;
-  const json doc = run_hostile("taskset -c 0", {"--quick", "--filter", "ctxswitch.pipe.process|^shm"}, only_cpu0,
-                               &code);
+  const json doc =
+      run_hostile("taskset -c 0", {"--quick", "--filter", "ctxswitch.pipe.process|^shm"}, only_cpu0, &code);
   EXPECT_EQ(code, 0);
   ASSERT_TRUE(doc.is_object());
   int cross = 0;
@@ -235,9 +232,7 @@ TEST(Hostile, OneCpuSkipsCrossCpuWithReason) {
 
 constexpr uid_t kNobody = 65534;
 
-bool become_nobody() {
-  return ::setgroups(0, nullptr) == 0 && ::setgid(kNobody) == 0 && ::setuid(kNobody) == 0;
-}
+bool become_nobody() { return ::setgroups(0, nullptr) == 0 && ::setgid(kNobody) == 0 && ::setuid(kNobody) == 0; }
 
 // Skips when we cannot switch users (not root) or nobody cannot execute the build (a private tree).
 std::string nobody_skip_reason() {
@@ -253,9 +248,9 @@ TEST(Hostile, UnprivilegedUserRunsWhatNeedsNoPrivilege) {
   const std::string dir = make_temp_dir("nobody");
   ASSERT_EQ(::chown(dir.c_str(), kNobody, kNobody), 0);
   int code = 0;
-  const json doc = run_hostile("user nobody",
-                               {"--quick", "--explain", "--filter", "^baseline|pipe.thread|futex.process|fork_exit|posix_spawn/"},
-                               become_nobody, &code, dir);
+  const json doc = run_hostile(
+      "user nobody", {"--quick", "--explain", "--filter", "^baseline|pipe.thread|futex.process|fork_exit|posix_spawn/"},
+      become_nobody, &code, dir);
   remove_tree(dir);
   EXPECT_EQ(code, 0);
   ASSERT_TRUE(doc.is_object());
@@ -349,9 +344,9 @@ TEST(Hostile, BusyMachineCompletesAndSaysItIsUnstable) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   int code = 0;
   // 5 repetitions: with fewer, "too few repetitions" would be the cause whatever the load.
-  const json doc = run_hostile("stress-ng --cpu 2",
-                               {"--quick", "--repetitions", "5", "--filter", "ctxswitch.pipe.process|^baseline.syscall"},
-                               {}, &code);
+  const json doc =
+      run_hostile("stress-ng --cpu 2",
+                  {"--quick", "--repetitions", "5", "--filter", "ctxswitch.pipe.process|^baseline.syscall"}, {}, &code);
   ::kill(-hog, SIGKILL);
   wait_bounded(hog, 10);
   survivors(hog);

@@ -1,17 +1,15 @@
 // Security properties of ctxbench (docs/inputs.md, "Security"), checked on the sources and the binary:
 // no shell, no named shared objects, no predictable temp names, no privilege changes; the JSON is
 // replaced atomically and leaves no temp file.
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "analysis/json_report.hpp"
 #include "src/result_file.hpp"

@@ -3,16 +3,14 @@
 // checksum and fails the probe otherwise), records carry every figure, no server task outlives the run,
 // a point beyond the file-descriptor limit is skipped with the reason, and the one ordering physics
 // guarantees: a fork per connection costs more per request than handing connections to a worker pool.
+#include <gtest/gtest.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <cstdio>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "tests/run_util.hpp"
 
@@ -29,9 +27,9 @@ class ServerQuick : public ::testing::Test {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     dir_ = make_temp_dir("server");
     const std::string path = dir_ + "/server.json";
-    pid_ = start(ctxbench({"--quick", "--suite", "server", "--filter", "/connections:(1|16)/work_ns:1000/", "--json",
-                           path}),
-                 dir_ + "/stdout", dir_ + "/stderr");
+    pid_ = start(
+        ctxbench({"--quick", "--suite", "server", "--filter", "/connections:(1|16)/work_ns:1000/", "--json", path}),
+        dir_ + "/stdout", dir_ + "/stderr");
     exit_code_ = wait_bounded(pid_, 600);
     if (exists(path)) doc_ = json::parse(slurp(path));
     for (int i = 0; i < 200; ++i) {  // give killed orphans up to 2 s to be re-parented and die
@@ -76,7 +74,8 @@ TEST_F(ServerQuick, EveryModelAnswersEveryRequestInBothScenarios) {
               0.5 * metric(r, "requests") + 3.0 * reps * p["connections"].get<double>() + 8)
         << id;
   }
-  for (const char* model : {"process-per-connection", "process-pool", "thread-per-connection", "worker-pool", "event-loop"})
+  for (const char* model :
+       {"process-per-connection", "process-pool", "thread-per-connection", "worker-pool", "event-loop"})
     for (const char* scenario : {"persistent", "connect-per-request"})
       EXPECT_TRUE(seen.count(std::string(model) + " " + scenario)) << model << " " << scenario;
 }
@@ -86,14 +85,16 @@ TEST_F(ServerQuick, RecordsCarryThroughputLatencySwitchesCpuAndMemory) {
   for (const json& r : doc_["results"]) {
     const std::string id = r["id"];
     if (r["status"] != "ok") continue;
-    for (const char* k : {"model", "scenario", "connections", "work_ns", "ws_bytes"}) EXPECT_TRUE(r["params"].contains(k)) << id << " " << k;
+    for (const char* k : {"model", "scenario", "connections", "work_ns", "ws_bytes"})
+      EXPECT_TRUE(r["params"].contains(k)) << id << " " << k;
     for (const char* k : {"p50", "p99", "p99_9"}) EXPECT_GT(r["statistics"].value(k, 0.0), 0) << id << " " << k;
     for (const char* k : {"requests_per_second", "server_cpu_ns_per_request", "client_cpu_ns_per_request",
-                          "server_rss_bytes", "server_pss_bytes", "rss_bytes_per_connection", "pss_bytes_per_connection",
-                          "server_tasks", "server_cpu_count"})
+                          "server_rss_bytes", "server_pss_bytes", "rss_bytes_per_connection",
+                          "pss_bytes_per_connection", "server_tasks", "server_cpu_count"})
       EXPECT_GT(metric(r, k), 0) << id << " " << k;
-    for (const char* k : {"server_switches_per_request", "server_voluntary_switches_per_request",
-                          "server_involuntary_switches_per_request", "server_user_ns_per_request", "server_sys_ns_per_request"})
+    for (const char* k :
+         {"server_switches_per_request", "server_voluntary_switches_per_request",
+          "server_involuntary_switches_per_request", "server_user_ns_per_request", "server_sys_ns_per_request"})
       EXPECT_GE(metric(r, k), 0) << id << " " << k;
     // One server task per connection in the per-connection models with persistent connections.
     if (r["params"]["scenario"] == "persistent" && r["params"]["model"] == "process-per-connection") {
@@ -131,8 +132,8 @@ TEST_F(ServerQuick, ForkPerConnectionCostsMoreServerCpuPerRequestThanAWorkerPool
 TEST(ServerSweep, WorkAndConnectionsComeFromTheCommandLine) {
   const std::string dir = make_temp_dir("sweep");
   const std::string path = dir + "/out.json";
-  const Outcome o = run_with(ctxbench({"--quick", "--suite", "server", "--server-work", "2us", "--server-connections", "2,3",
-                                       "--filter", "^server\\.event_loop\\.persistent/", "--json", path}));
+  const Outcome o = run_with(ctxbench({"--quick", "--suite", "server", "--server-work", "2us", "--server-connections",
+                                       "2,3", "--filter", "^server\\.event_loop\\.persistent/", "--json", path}));
   EXPECT_EQ(o.exit_code, 0) << o.err;
   ASSERT_TRUE(exists(path)) << o.err;
   const json doc = json::parse(slurp(path));
@@ -144,7 +145,7 @@ TEST(ServerSweep, WorkAndConnectionsComeFromTheCommandLine) {
     EXPECT_EQ(r["params"]["work_ns"], 2000);
   }
   EXPECT_EQ(ids, (std::set<std::string>{"server.event_loop.persistent/connections:2/work_ns:2000",
-                                         "server.event_loop.persistent/connections:3/work_ns:2000"}));
+                                        "server.event_loop.persistent/connections:3/work_ns:2000"}));
 }
 
 // The client's reply check is what makes "every request answered correctly" a fact: a server that
@@ -153,10 +154,11 @@ TEST(ServerSweep, WorkAndConnectionsComeFromTheCommandLine) {
 TEST(ServerSweep, AWrongReplyFailsThePoint) {
   const std::string dir = make_temp_dir("corrupt");
   const std::string path = dir + "/out.json";
-  const Outcome o = run_with(ctxbench({"--quick", "--suite", "server", "--filter",
-                                       "^server\\.(event_loop|process_per_connection)\\.persistent/connections:4/work_ns:1000/",
-                                       "--json", path}),
-                             {}, {"CTXBENCH_SERVER_CORRUPT_EVERY=3"});
+  const Outcome o =
+      run_with(ctxbench({"--quick", "--suite", "server", "--filter",
+                         "^server\\.(event_loop|process_per_connection)\\.persistent/connections:4/work_ns:1000/",
+                         "--json", path}),
+               {}, {"CTXBENCH_SERVER_CORRUPT_EVERY=3"});
   EXPECT_EQ(o.exit_code, 1) << o.err;  // a failed probe
   ASSERT_TRUE(exists(path)) << o.err;
   const json doc = json::parse(slurp(path));
@@ -171,13 +173,12 @@ TEST(ServerSweep, AWrongReplyFailsThePoint) {
 TEST(ServerLimits, PointBeyondTheFileDescriptorLimitIsSkippedWithTheReason) {
   const std::string dir = make_temp_dir("nofile");
   const std::string path = dir + "/out.json";
-  const Outcome o = run_with(
-      ctxbench({"--quick", "--suite", "server", "--filter", "event_loop.persistent/connections:1024/work_ns:1000/",
-                "--json", path}),
-      [] {
-        const rlimit low{256, 256};
-        return ::setrlimit(RLIMIT_NOFILE, &low) == 0;
-      });
+  const Outcome o = run_with(ctxbench({"--quick", "--suite", "server", "--filter",
+                                       "event_loop.persistent/connections:1024/work_ns:1000/", "--json", path}),
+                             [] {
+                               const rlimit low{256, 256};
+                               return ::setrlimit(RLIMIT_NOFILE, &low) == 0;
+                             });
   EXPECT_EQ(o.exit_code, 0) << o.err;
   ASSERT_TRUE(exists(path)) << o.err;
   const json doc = json::parse(slurp(path));

@@ -16,8 +16,8 @@ namespace {
 using V = std::vector<double>;
 
 void expect_all_finite(const Summary& s) {
-  for (double v : {s.min, s.p50, s.p90, s.p99, s.p999, s.max, s.mean, s.stddev, s.mad, s.cv,
-                   s.median_ci.low, s.median_ci.high}) {
+  for (double v :
+       {s.min, s.p50, s.p90, s.p99, s.p999, s.max, s.mean, s.stddev, s.mad, s.cv, s.median_ci.low, s.median_ci.high}) {
     EXPECT_TRUE(std::isfinite(v)) << v;
   }
 }

@@ -49,7 +49,8 @@ TEST(Bimodal, OneClusterGivesNoGroupsAndNoWarning) {
 
 TEST(Bimodal, SimilarMediansOrATinyGroupAreNotBimodal) {
   // Both placements present but equally fast: groups reported, no warning.
-  const PlacementSplit same = split_by_colocation(std::vector<double>{5000, 5100, 5050, 4950}, {0, 0, 0, 0}, {0, 1, 0, 1});
+  const PlacementSplit same =
+      split_by_colocation(std::vector<double>{5000, 5100, 5050, 4950}, {0, 0, 0, 0}, {0, 1, 0, 1});
   EXPECT_EQ(same.groups.size(), 2u);
   EXPECT_FALSE(same.bimodal);
   // One split sample in 40 (2.5% < 5%): not a second mode.
@@ -141,8 +142,9 @@ TEST(Denominator, RecordCarriesTheWarning) {
 
 TEST(StatLine, ProcessorIsField39CountedFromTheLastParenthesis) {
   // A real /proc/<pid>/task/<tid>/stat line (processor = 1), with a command name holding ") 7 (".
-  std::string line = "4242 (we) 7 (ird) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 500 1000 200 "
-                     "18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0";
+  std::string line =
+      "4242 (we) 7 (ird) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 500 1000 200 "
+      "18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0";
   EXPECT_EQ(parse_stat_processor(line), 1);
   EXPECT_EQ(parse_stat_processor("garbage"), -1);
   EXPECT_EQ(parse_stat_processor("1 (x) S 1 2"), -1);
@@ -183,7 +185,8 @@ TEST(Steal, IdleAndHaltPollFromTheFixtureTree) {
   EXPECT_EQ(m.cpu_times->steal, 30u);
   EXPECT_EQ(m.cpu_times->total, 6597u + 2716 + 86370 + 979 + 53 + 30);
   MachineInfo with_steal = m;
-  with_steal.steal_over_run = steal_between(m.cpu_times, parse_proc_stat_cpu("cpu  6697 0 2716 86370 979 0 53 130 0 0"));
+  with_steal.steal_over_run =
+      steal_between(m.cpu_times, parse_proc_stat_cpu("cpu  6697 0 2716 86370 979 0 53 130 0 0"));
   const nlohmann::json j = machine_to_json(with_steal);
   EXPECT_EQ(j["steal_over_run"]["steal_ticks"], 100);
   EXPECT_EQ(j["steal_over_run"]["total_ticks"], 200);

@@ -40,7 +40,8 @@ std::string privilege_problem() {
   const bool bpf = (caps >> kCapBpf & 1) || (caps >> kCapSysAdmin & 1);
   if (perfmon && bpf) return "";
   return "--explain needs root or the CAP_BPF and CAP_PERFMON capabilities to load its tracing program "
-         "(running as uid " + std::to_string(::geteuid()) + ")";
+         "(running as uid " +
+         std::to_string(::geteuid()) + ")";
 }
 
 }  // namespace
@@ -157,8 +158,9 @@ TraceCapture KernelTracer::finish() {
 struct KernelTracer::Impl {};
 
 std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
-  why_not = "--explain is unavailable: ctxbench was built without libbpf, bpftool and clang "
-            "(scripts/install-deps.sh installs libbpf-dev, bpftool and clang; then rebuild)";
+  why_not =
+      "--explain is unavailable: ctxbench was built without libbpf, bpftool and clang "
+      "(scripts/install-deps.sh installs libbpf-dev, bpftool and clang; then rebuild)";
   return nullptr;
 }
 void KernelTracer::arm(pid_t, const std::vector<int>&) {}

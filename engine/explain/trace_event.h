@@ -5,18 +5,18 @@
 #define CTXBENCH_TRACE_EVENT_H
 
 enum ctxbench_trace_kind {
-  CTXBENCH_EV_SYS_ENTER = 1,     /* tid entered system call `arg` */
-  CTXBENCH_EV_SYS_EXIT = 2,      /* tid returns to user space from a system call */
-  CTXBENCH_EV_WAKING = 3,        /* tid (the waker, or 0 from an interrupt) wakes `other` */
-  CTXBENCH_EV_WAKEUP_NEW = 4,    /* tid (the creator) makes the new task `other` runnable */
-  CTXBENCH_EV_SWITCH = 5,        /* on cpu: tid is switched out, `other` in; `arg`: tid's state (0: still
-                                    runnable, i.e. it yielded) or CTXBENCH_SWITCH_PREEMPTED */
-  CTXBENCH_EV_IPI_SEND = 6,      /* from cpu, an IPI to cpu `arg` */
-  CTXBENCH_EV_IPI_ENTRY = 7,     /* on cpu: a reschedule / function-call IPI is handled */
-  CTXBENCH_EV_EXEC = 8,          /* tid replaced its program */
-  CTXBENCH_EV_EXIT = 9,          /* tid exits */
-  CTXBENCH_EV_FORK = 10,         /* tid created `other` */
-  CTXBENCH_EV_WAKEUP = 11,       /* on cpu: the woken task `other` is on a run queue (sched_wakeup) */
+  CTXBENCH_EV_SYS_ENTER = 1,  /* tid entered system call `arg` */
+  CTXBENCH_EV_SYS_EXIT = 2,   /* tid returns to user space from a system call */
+  CTXBENCH_EV_WAKING = 3,     /* tid (the waker, or 0 from an interrupt) wakes `other` */
+  CTXBENCH_EV_WAKEUP_NEW = 4, /* tid (the creator) makes the new task `other` runnable */
+  CTXBENCH_EV_SWITCH = 5,     /* on cpu: tid is switched out, `other` in; `arg`: tid's state (0: still
+                                 runnable, i.e. it yielded) or CTXBENCH_SWITCH_PREEMPTED */
+  CTXBENCH_EV_IPI_SEND = 6,   /* from cpu, an IPI to cpu `arg` */
+  CTXBENCH_EV_IPI_ENTRY = 7,  /* on cpu: a reschedule / function-call IPI is handled */
+  CTXBENCH_EV_EXEC = 8,       /* tid replaced its program */
+  CTXBENCH_EV_EXIT = 9,       /* tid exits */
+  CTXBENCH_EV_FORK = 10,      /* tid created `other` */
+  CTXBENCH_EV_WAKEUP = 11,    /* on cpu: the woken task `other` is on a run queue (sched_wakeup) */
 };
 
 /* SWITCH's arg when the task was preempted (runnable, the CPU taken from it). */

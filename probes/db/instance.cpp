@@ -142,8 +142,9 @@ void check_installed(Server kind) {
   if (kind == Server::PostgresDirect || kind == Server::PostgresPgBouncer) {
     const std::string bin = postgres_bin_dir();
     if (bin.empty())
-      throw ProbeSkip("postgresql is not installed (no /usr/lib/postgresql/*/bin/postgres); scripts/install-deps.sh "
-                      "--test installs postgresql-15");
+      throw ProbeSkip(
+          "postgresql is not installed (no /usr/lib/postgresql/*/bin/postgres); scripts/install-deps.sh "
+          "--test installs postgresql-15");
     require(bin + "/initdb", "postgresql");
   }
   if (kind == Server::PostgresPgBouncer) require(kPgBouncer, "pgbouncer");
@@ -274,7 +275,8 @@ void Instance::setup_command(const std::vector<std::string>& argv, const std::st
   const std::uint64_t deadline = now_ns() + 120'000'000'000ULL;
   while (!p.child.exited()) {
     throw_if_stopped();
-    if (now_ns() > deadline) throw ProbeError(what + " did not finish in 120 s: " + tail_of(dir_ + "/" + what + ".log"));
+    if (now_ns() > deadline)
+      throw ProbeError(what + " did not finish in 120 s: " + tail_of(dir_ + "/" + what + ".log"));
     ::usleep(5000);
   }
   const int st = p.child.status();
@@ -296,12 +298,12 @@ void Instance::wait_until_login(const std::string& socket, Protocol p, const std
       // The server answered: only "still starting" is worth waiting for.
       why = e.what();
       if (why.find("starting up") == std::string::npos)
-        throw ProbeSkip(program.name + " refused the probe's login: " + why + " (" + tail_of(dir_ + "/" + log_name) + ")");
+        throw ProbeSkip(program.name + " refused the probe's login: " + why + " (" + tail_of(dir_ + "/" + log_name) +
+                        ")");
     } catch (const ProbeError& e) {
       why = e.what();
     }
-    if (program.child.exited())
-      throw ProbeSkip(program.name + " exited at start: " + tail_of(dir_ + "/" + log_name));
+    if (program.child.exited()) throw ProbeSkip(program.name + " exited at start: " + tail_of(dir_ + "/" + log_name));
     if (now_ns() > deadline)
       throw ProbeSkip(program.name + " accepted no login in " + std::to_string(timeout_s) + " s (" + why +
                       "): " + tail_of(dir_ + "/" + log_name));
@@ -316,17 +318,37 @@ void Instance::start_postgres(int max_connections, int port) {
                 "initdb");
   // Unix socket in the private directory only (listen_addresses empty: no TCP port at all). fsync off and
   // no autovacuum: the workload is read-only, and nothing in the background should run in the window.
-  Program& pg = launch({bin + "/postgres", "-D", dir_ + "/pg", "-k", dir_, "-p", std::to_string(port), "-c",
-                        "listen_addresses=", "-c", "max_connections=" + std::to_string(max_connections), "-c",
-                        "shared_buffers=32MB", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "autovacuum=off",
-                        "-c", "huge_pages=off", "-c", "log_min_messages=warning"},
+  Program& pg = launch({bin + "/postgres",
+                        "-D",
+                        dir_ + "/pg",
+                        "-k",
+                        dir_,
+                        "-p",
+                        std::to_string(port),
+                        "-c",
+                        "listen_addresses=",
+                        "-c",
+                        "max_connections=" + std::to_string(max_connections),
+                        "-c",
+                        "shared_buffers=32MB",
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "synchronous_commit=off",
+                        "-c",
+                        "autovacuum=off",
+                        "-c",
+                        "huge_pages=off",
+                        "-c",
+                        "log_min_messages=warning"},
                        "postgres.log");
   socket_ = dir_ + "/.s.PGSQL." + std::to_string(port);
   database_ = "postgres";
   wait_until_login(socket_, Protocol::Postgres, database_, 60, pg, "postgres.log");
   BlockingClient setup(socket_, Protocol::Postgres, db_user_, database_, 60000);
-  setup.run("CREATE TABLE sbtest1 (id INTEGER PRIMARY KEY, k INTEGER NOT NULL, c CHAR(120) NOT NULL, "
-            "pad CHAR(60) NOT NULL)");
+  setup.run(
+      "CREATE TABLE sbtest1 (id INTEGER PRIMARY KEY, k INTEGER NOT NULL, c CHAR(120) NOT NULL, "
+      "pad CHAR(60) NOT NULL)");
   setup.run("INSERT INTO sbtest1 SELECT g, g, repeat('c', 120), repeat('p', 60) FROM generate_series(1, " +
             std::to_string(kTableRows) + ") g");
   setup.run("VACUUM ANALYZE sbtest1");
@@ -341,8 +363,8 @@ void Instance::start_pgbouncer(int max_clients, int pool) {
     f << "[databases]\npostgres = host=" << dir_ << " port=" << kPostgresPort << " user=" << db_user_
       << " dbname=postgres\n"
       << "[pgbouncer]\nunix_socket_dir = " << dir_ << "\nlisten_port = " << kPgBouncerPort
-      << "\nauth_type = any\npool_mode = transaction\ndefault_pool_size = " << pool
-      << "\nmin_pool_size = " << pool << "\nmax_client_conn = " << max_clients
+      << "\nauth_type = any\npool_mode = transaction\ndefault_pool_size = " << pool << "\nmin_pool_size = " << pool
+      << "\nmax_client_conn = " << max_clients
       << "\nignore_startup_parameters = extra_float_digits\nlog_connections = 0\nlog_disconnections = 0\n";
     if (!f) throw ProbeError("cannot write " + ini);
   }
@@ -353,10 +375,10 @@ void Instance::start_pgbouncer(int max_clients, int pool) {
 
 void Instance::start_mariadb(bool pool_of_threads, int max_connections, int pool) {
   const std::string data = dir_ + "/my";
-  setup_command({kMariaDbInstall, "--no-defaults", "--datadir=" + data, "--skip-test-db",
-                 "--auth-root-authentication-method=normal", "--innodb-log-file-size=8M",
-                 "--innodb-buffer-pool-size=32M"},
-                "mariadb-install-db");
+  setup_command(
+      {kMariaDbInstall, "--no-defaults", "--datadir=" + data, "--skip-test-db",
+       "--auth-root-authentication-method=normal", "--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M"},
+      "mariadb-install-db");
   const std::string init = dir_ + "/init.sql";
   {
     std::ofstream f(init);
@@ -372,13 +394,13 @@ void Instance::start_mariadb(bool pool_of_threads, int max_connections, int pool
   }
   socket_ = dir_ + "/mariadb.sock";
   database_ = "ctx";
-  Program& server = launch(
-      {kMariaDbd, "--no-defaults", "--datadir=" + data, "--socket=" + socket_, "--skip-networking",
-       "--pid-file=" + dir_ + "/mariadbd.pid", "--tmpdir=" + dir_, "--init-file=" + init,
-       std::string("--thread-handling=") + (pool_of_threads ? "pool-of-threads" : "one-thread-per-connection"),
-       "--thread-pool-size=" + std::to_string(pool), "--max-connections=" + std::to_string(max_connections),
-       "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=8M", "--skip-name-resolve", "--skip-log-bin"},
-      "mariadbd.log");
+  Program& server =
+      launch({kMariaDbd, "--no-defaults", "--datadir=" + data, "--socket=" + socket_, "--skip-networking",
+              "--pid-file=" + dir_ + "/mariadbd.pid", "--tmpdir=" + dir_, "--init-file=" + init,
+              std::string("--thread-handling=") + (pool_of_threads ? "pool-of-threads" : "one-thread-per-connection"),
+              "--thread-pool-size=" + std::to_string(pool), "--max-connections=" + std::to_string(max_connections),
+              "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=8M", "--skip-name-resolve", "--skip-log-bin"},
+             "mariadbd.log");
   wait_until_login(socket_, Protocol::MySql, database_, 60, server, "mariadbd.log");
 }
 

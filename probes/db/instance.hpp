@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "probes/db/wire.hpp"
 #include "engine/os.hpp"
+#include "probes/db/wire.hpp"
 
 namespace ctxbench::db {
 
@@ -40,8 +40,8 @@ int remove_stale_dirs();
 struct ServerCounts {
   // perf software counters opened on each server program before its exec, inherited by every process
   // and thread it creates; exited ones fold their counts into it: nothing that came and went is lost.
-  std::uint64_t cpu_ns = 0;         // PERF_COUNT_SW_TASK_CLOCK
-  std::uint64_t switches_all = 0;   // PERF_COUNT_SW_CONTEXT_SWITCHES
+  std::uint64_t cpu_ns = 0;        // PERF_COUNT_SW_TASK_CLOCK
+  std::uint64_t switches_all = 0;  // PERF_COUNT_SW_CONTEXT_SWITCHES
   // voluntary / involuntary split from /proc/<pid>/task/<tid>/status, per live task (by tid).
   std::map<pid_t, SwitchCounts> live;
   std::uint64_t rss_bytes = 0, pss_bytes = 0;  // smaps_rollup, summed over the server's processes

@@ -66,9 +66,9 @@ bool consume_postgres(const char* data, std::size_t len, std::size_t& used) {
 
 std::string mysql_error_text(const std::string& payload) {
   // 0xff, 2-byte code, then "#" + 5-byte SQL state, then the message.
-  const std::size_t code = payload.size() >= 3 ? (static_cast<unsigned char>(payload[1]) |
-                                                   (static_cast<unsigned char>(payload[2]) << 8))
-                                               : 0;
+  const std::size_t code =
+      payload.size() >= 3 ? (static_cast<unsigned char>(payload[1]) | (static_cast<unsigned char>(payload[2]) << 8))
+                          : 0;
   std::size_t text_at = 3;
   if (payload.size() > 3 && payload[3] == '#') text_at = 9;
   return "MariaDB error " + std::to_string(code) + ": " + (payload.size() > text_at ? payload.substr(text_at) : "");

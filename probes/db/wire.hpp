@@ -23,8 +23,8 @@ enum class Phase { Login, Query };
 
 struct WireState {
   Phase phase = Phase::Login;
-  bool first_packet = true;  // MySQL result: the first packet says OK / error / column count
-  int eofs = 0;              // MySQL result: EOF packets seen (the second ends the rows)
+  bool first_packet = true;     // MySQL result: the first packet says OK / error / column count
+  int eofs = 0;                 // MySQL result: EOF packets seen (the second ends the rows)
   std::string greeting_answer;  // MySQL: login_message(), sent when the server's greeting arrives
 };
 

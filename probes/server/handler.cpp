@@ -54,7 +54,8 @@ std::uint64_t RequestCounters::total() const {
 Handler::Handler(std::uint64_t work_ns, std::size_t ws_bytes)
     : spin_iterations_(calibrate(work_ns)), ws_bytes_(ws_bytes) {
   // Tests only: a server that corrupts every Nth reply proves the client's check catches it.
-  if (const char* every = std::getenv("CTXBENCH_SERVER_CORRUPT_EVERY")) corrupt_every_ = std::strtoull(every, nullptr, 10);
+  if (const char* every = std::getenv("CTXBENCH_SERVER_CORRUPT_EVERY"))
+    corrupt_every_ = std::strtoull(every, nullptr, 10);
 }
 
 Message Handler::handle(const Message& request, std::byte* working_set) {
@@ -66,7 +67,8 @@ Message Handler::handle(const Message& request, std::byte* working_set) {
   reply.pad[0] = spin(spin_iterations_, request.seq);
   // One read-modify-write per cache line: the working set a connection's state would drag back into
   // the cache after the server ran other connections.
-  for (std::size_t i = 0; i < ws_bytes_; i += 64) working_set[i] = std::byte(std::to_integer<unsigned>(working_set[i]) + 1);
+  for (std::size_t i = 0; i < ws_bytes_; i += 64)
+    working_set[i] = std::byte(std::to_integer<unsigned>(working_set[i]) + 1);
   return reply;
 }
 

@@ -250,8 +250,7 @@ void run_model(Model model, Handler& handler, int workers) {
       break;
     case Model::ProcessPool:
       for (int w = 0; w < workers; ++w)
-        children.live.push_back(fork_child([&] { run_event_loop(handler, static_cast<unsigned>(w)); },
-                                           "process-pool"));
+        children.live.push_back(fork_child([&] { run_event_loop(handler, static_cast<unsigned>(w)); }, "process-pool"));
       control_loop(handler, children, false, nullptr);
       break;
     case Model::ThreadPerConnection:
@@ -263,7 +262,8 @@ void run_model(Model model, Handler& handler, int workers) {
     case Model::WorkerPool: {
       const int epfd = ::epoll_create1(EPOLL_CLOEXEC);
       if (epfd < 0) throw LimitError(std::string("epoll_create1: ") + std::strerror(errno));
-      for (int w = 0; w < workers; ++w) start_detached_thread([&handler, epfd] { worker_pool_body(handler, epfd); }, "worker-pool");
+      for (int w = 0; w < workers; ++w)
+        start_detached_thread([&handler, epfd] { worker_pool_body(handler, epfd); }, "worker-pool");
       control_loop(handler, children, true, [&](int fd) {
         auto* c = new Connection(fd, handler.ws_bytes(), next_slot++);
         epoll_event ev{};

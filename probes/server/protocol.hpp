@@ -10,7 +10,8 @@
 
 namespace ctxbench::server {
 
-// The models of the connection-model experiment (docs/METHODOLOGY.md, the connection-model experiment). The names are the user-visible ones.
+// The models of the connection-model experiment (docs/METHODOLOGY.md, the connection-model experiment). The names are
+// the user-visible ones.
 enum class Model {
   ProcessPerConnection,  // the listener forks a child per accepted connection (PostgreSQL)
   ProcessPool,           // P pre-forked processes, each an event loop over the connections it accepted
@@ -21,11 +22,16 @@ enum class Model {
 
 inline const char* model_name(Model m) {
   switch (m) {
-    case Model::ProcessPerConnection: return "process-per-connection";
-    case Model::ProcessPool: return "process-pool";
-    case Model::ThreadPerConnection: return "thread-per-connection";
-    case Model::WorkerPool: return "worker-pool";
-    case Model::EventLoop: return "event-loop";
+    case Model::ProcessPerConnection:
+      return "process-per-connection";
+    case Model::ProcessPool:
+      return "process-pool";
+    case Model::ThreadPerConnection:
+      return "thread-per-connection";
+    case Model::WorkerPool:
+      return "worker-pool";
+    case Model::EventLoop:
+      return "event-loop";
   }
   return "?";
 }
@@ -76,7 +82,7 @@ enum class ControlKind : std::uint32_t { Ready = 1, Snapshot = 2, Error = 3 };
 struct Accounting {
   std::uint64_t requests = 0;  // requests the server answered (its own count)
   std::uint64_t accepted = 0;  // connections accepted and handed to their task (thread/child/loop/pool)
-  std::uint64_t cpu_ns = 0;               // user + system, to the microsecond or better
+  std::uint64_t cpu_ns = 0;    // user + system, to the microsecond or better
   // The split: exact for the server process and reaped children; live children only expose it in clock
   // ticks (/proc/<pid>/stat, 10 ms), so the parts need not add up to cpu_ns over a short window.
   std::uint64_t user_ns = 0, sys_ns = 0;
@@ -89,7 +95,7 @@ struct Control {
   ControlKind kind = ControlKind::Ready;
   std::uint32_t limit = 0;  // Error: 1 when a resource limit (fork/thread/fd) stopped the server
   Accounting accounting;
-  char text[256] = {};      // Error: what failed
+  char text[256] = {};  // Error: what failed
 };
 
 }  // namespace ctxbench::server

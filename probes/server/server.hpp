@@ -28,9 +28,7 @@ struct LimitError : std::runtime_error {
 class RequestCounters {
  public:
   RequestCounters();
-  void add(unsigned slot) {
-    slots()[slot % kSlots].value.fetch_add(1, std::memory_order_relaxed);
-  }
+  void add(unsigned slot) { slots()[slot % kSlots].value.fetch_add(1, std::memory_order_relaxed); }
   std::uint64_t total() const;
   // Connections accepted and handed over (the set-up waits for all of them before loading the server).
   void add_accepted() { slots()[kSlots].value.fetch_add(1, std::memory_order_relaxed); }
@@ -92,8 +90,8 @@ bool serve_ready(Connection& c, Handler& handler);
 // Live forked children of the server (process models), so snapshots can read and reap them.
 struct Children {
   std::vector<pid_t> live;
-  void reap();          // waitpid(WNOHANG) until none is left to reap
-  void kill_all();      // SIGKILL and reap every live child
+  void reap();      // waitpid(WNOHANG) until none is left to reap
+  void kill_all();  // SIGKILL and reap every live child
 };
 
 // closing: the snapshot that ends a window (own counters read first, memory added); else the opening one.
