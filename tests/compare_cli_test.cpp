@@ -77,8 +77,8 @@ TEST(CompareCli, DifferentMachineSetupIsShownAndOneSidedProbesListed) {
 }
 
 // A/A: two real back-to-back default runs of one build on the development VM (tests/fixtures/results/
-// aa_run1.json, aa_run2.json: val runs of issue 16, samples stripped). Run-to-run drift is no regression;
-// the same second run 1.5x slower everywhere is.
+// aa_run1.json, aa_run2.json: validation runs of docs/METHODOLOGY.md, "How far a rerun moves", samples
+// stripped). Run-to-run drift is no regression; the same second run 1.5x slower everywhere is.
 TEST(CompareCli, BackToBackRunsOfOneBuildAreNoRegression) {
   const Outcome o = compare(fixture("aa_run1.json") + " " + fixture("aa_run2.json"));
   EXPECT_EQ(o.exit_code, 0) << o.out;
