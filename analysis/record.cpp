@@ -106,7 +106,10 @@ void add_truth(Record& r, const ProbeRun& run) {
     if (split.bimodal) r.warnings.push_back(split.warning);
   }
   if (r.switches_per_op && r.expected_switches_per_op) {
-    if (auto w = denominator_warning(*r.switches_per_op, *r.expected_switches_per_op)) r.warnings.push_back(*w);
+    const bool on_two_cpus =
+        run.placement.kind == PlacementKind::CrossCpu || run.placement.kind == PlacementKind::Unpinned;
+    if (auto w = denominator_warning(*r.switches_per_op, *r.expected_switches_per_op, on_two_cpus))
+      r.warnings.push_back(*w);
   }
 }
 

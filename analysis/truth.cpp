@@ -57,10 +57,11 @@ PlacementSplit split_by_colocation(std::span<const double> samples, const std::v
   return split;
 }
 
-std::optional<std::string> denominator_warning(double measured, double expected) {
+std::optional<std::string> denominator_warning(double measured, double expected, bool on_two_cpus) {
   if (!std::isfinite(measured) || !std::isfinite(expected) || expected < 0) return std::nullopt;
   const double allowed = kDenominatorTolerance * std::max(expected, 1.0);
   if (std::fabs(measured - expected) <= allowed) return std::nullopt;
+  if (on_two_cpus && measured < expected) return std::nullopt;
   return fmt::format(
       "denominator: the kernel counted {:.2f} context switches per op where the op implies {:g} (a "
       "difference over {:.0f}%): this figure is not the cost of what its op says{}",

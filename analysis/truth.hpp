@@ -60,7 +60,12 @@ PlacementSplit split_by_colocation(std::span<const double> samples, const std::v
 inline constexpr double kDenominatorTolerance = 0.10;
 
 // A warning when the kernel counted a different number of context switches per op than the op implies.
-std::optional<std::string> denominator_warning(double measured_per_op, double expected_per_op);
+// `on_two_cpus`: the op's tasks ran on two CPUs (cross-cpu, unpinned). A two-task op implies a switch per
+// hand-off only when both share one CPU; on two CPUs a task may find its partner's answer before it
+// sleeps, so fewer switches are what the op is there (the switches column shows how many) and only more
+// than implied warns.
+std::optional<std::string> denominator_warning(double measured_per_op, double expected_per_op,
+                                               bool on_two_cpus = false);
 
 // ---------------------------------------------------------------- steal time
 // The aggregate "cpu" line of /proc/stat, in USER_HZ ticks.

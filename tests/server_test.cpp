@@ -115,7 +115,11 @@ TEST_F(ServerQuick, ForkPerConnectionCostsMoreServerCpuPerRequestThanAWorkerPool
   GTEST_SKIP() << "orderings are physics of the uninstrumented binary (Release pass)";
 #endif
   ASSERT_TRUE(doc_.is_object());
-  for (int connections : {1, 16}) {
+  // 16 connections only: at one connection a --quick run makes so few requests that the server's fixed CPU
+  // (its start in each interleaved round) dominates the per-request figure; the worker pool's came out
+  // anywhere from 133 to 2034 us per request over four runs on the 2-vCPU development VM, so no ordering
+  // holds there. At 16 connections fork 243-349 us against pool 31-210 us in the same runs.
+  for (int connections : {16}) {
     const std::string suffix = ".per_request/connections:" + std::to_string(connections) + "/work_ns:1000";
     double fork_cpu = NAN, pool_cpu = NAN;
     for (const json& r : doc_["results"]) {

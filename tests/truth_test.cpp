@@ -123,6 +123,16 @@ TEST(Denominator, BeyondTenPercentWarns) {
   EXPECT_FALSE(denominator_warning(5.0, -1.0));  // no expectation stated
 }
 
+// On two CPUs a hand-off need not be a switch (the partner answered before the task slept): fewer
+// switches than a two-task op implies are data there, not a warning; more still warn.
+TEST(Denominator, OnTwoCpusOnlyExtraSwitchesWarn) {
+  EXPECT_FALSE(denominator_warning(1.2, 2.0, true));
+  EXPECT_TRUE(denominator_warning(1.2, 2.0, false));
+  const auto extra = denominator_warning(3.1, 2.0, true);
+  ASSERT_TRUE(extra);
+  EXPECT_NE(extra->find("extra switches"), std::string::npos);
+}
+
 TEST(Denominator, RecordCarriesTheWarning) {
   ProbeInfo info;
   info.name = "ctxswitch.fake";
