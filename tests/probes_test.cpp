@@ -153,6 +153,12 @@ class EveryProbe : public ::testing::TestWithParam<std::string> {};
 TEST_P(EveryProbe, RunsInEachPlacementAndLeavesNothingBehind) {
   const Probe& probe = probe_named(GetParam());
   const ProbeInfo& info = probe.info();
+#ifdef CTXBENCH_SANITIZED
+  // The same code as rss_mib:0 and :64 with a bigger parent: under TSan a fork of 1 GiB of shadowed
+  // memory took 53 s of the pass on the development VM; the Release pass runs them.
+  if (info.name == "process.fork_rss/rss_mib:256" || info.name == "process.fork_rss/rss_mib:1024")
+    GTEST_SKIP() << "a sanitizer build forks a big parent too slowly; the Release pass runs it";
+#endif
   // Enough ops to exercise the hand-off many times, few enough that the long ops (a fork of a 1 GiB
   // parent, a 16 MiB working set, a 1 MiB message, a 500 us timer tick) keep the test short.
   const bool long_op = is_creation_probe(info) || info.family == "wakeup" || info.family == "bw" ||
