@@ -110,10 +110,12 @@ bool is_creation_probe(const ProbeInfo& info) { return info.family == "process" 
 // db.* the persistent scenario only.
 bool is_repeated_load_point(const ProbeInfo& info) {
   if (info.family != "server" && info.family != "db") return false;
-  if (info.family == "db" && info.name.find(".per_request/") != std::string::npos) return true;
-  for (const auto& [k, v] : info.params)
-    if (k == "connections") return v != "1";
-  return true;
+  bool repeated = true;
+  for (const auto& [k, v] : info.params) {
+    if (k == "connections") repeated = v != "1";
+    if (info.family == "db" && k == "scenario" && v != "persistent") return true;
+  }
+  return repeated;
 }
 
 bool is_skipped(const ProbeInfo& info, PlacementKind k) {
