@@ -82,7 +82,8 @@ def ordered_families(doc):
     for s in doc["series"]:
         if family(s) not in fams:
             fams.append(family(s))
-    return sorted(fams, key=lambda f: (FAMILY_ORDER.index(f) if f in FAMILY_ORDER else len(FAMILY_ORDER), fams.index(f)))
+    last = len(FAMILY_ORDER)
+    return sorted(fams, key=lambda f: (FAMILY_ORDER.index(f) if f in FAMILY_ORDER else last, fams.index(f)))
 
 
 def machine_runs(doc, fp):

@@ -41,7 +41,8 @@ CSS = """
 body{font-family:system-ui,sans-serif;margin:20px 24px;color:#222;max-width:1400px}
 h1{font-size:1.35em;margin-bottom:.2em} h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ddd}
 h3{font-size:1em;margin:1.2em 0 .3em}
-table{border-collapse:collapse;font-size:.82em;margin:.4em 0} td,th{border:1px solid #ddd;padding:2px 6px;vertical-align:top}
+table{border-collapse:collapse;font-size:.82em;margin:.4em 0}
+td,th{border:1px solid #ddd;padding:2px 6px;vertical-align:top}
 th{background:#f3f3f3;text-align:left} td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.n small{color:#666} td.missing{text-align:center;color:#999} td.ref{background:#eef2f7}
 .head{display:flex;gap:14px;flex-wrap:wrap;margin:.8em 0}
@@ -123,7 +124,8 @@ def machines_table(doc, colors, ref_fp):
             f"<tr data-machine='{E(fp)}'><td>{swatch(colors, fp)}{E(ch.machine_name(doc, m))}"
             f"{' <b>(reference)</b>' if fp == ref_fp else ''}</td><td title='{E(json.dumps(ident), quote=True)}'>"
             f"<code>{E(fp)}</code></td><td>{E(str(ident.get('cpu_model', '-')))}</td>"
-            f"<td class=n>{E(str(ident.get('logical_cpus', '-')))}</td><td>{E(str(ident.get('kernel_release', '-')))}</td>"
+            f"<td class=n>{E(str(ident.get('logical_cpus', '-')))}</td>"
+            f"<td>{E(str(ident.get('kernel_release', '-')))}</td>"
             f"<td>{E(str(virt))}</td><td>{E(str(ident.get('governor') or '-'))}</td>"
             f"<td class=n>{ch.run_count(doc, m)}</td><td>{span}</td><td>{E(', '.join(names) or '-')}</td>"
             f"<td>{E(shared)}</td></tr>")
@@ -135,7 +137,8 @@ def matrix_cell(doc, rid, fp, cell, ref_name):
         return f"<td class=missing data-record='{E(rid)}' data-machine='{E(fp)}' title='no such record here'>—</td>"
     s = cell["series"]
     value = ch.fmt_value(cell["value"], s.get("unit"))
-    tip = (f"{rid}: latest {value}, median since the last change point {ch.fmt_value(s.get('current_median_ns'), s.get('unit'))}"
+    tip = (f"{rid}: latest {value}, median since the last change point "
+           f"{ch.fmt_value(s.get('current_median_ns'), s.get('unit'))}"
            f" ({s.get('current_points', '?')} points), {len(s['points'])} runs, "
            f"{len(s.get('change_points') or [])} change points")
     attrs = f"data-record='{E(rid)}' data-machine='{E(fp)}'"
@@ -180,10 +183,12 @@ def change_table(doc, fams):
         p = c.get("p_value")
         rows.append(
             f"<tr class=cp data-record='{E(s['record_id'])}' data-machine='{E(s['machine'])}' "
-            f"data-point='{c['point']}' data-fired='{E(str(c.get('fired')))}'><td>{E(str(c.get('start_time', '-')))}</td>"
+            f"data-point='{c['point']}' data-fired='{E(str(c.get('fired')))}'>"
+            f"<td>{E(str(c.get('start_time', '-')))}</td>"
             f"<td>{E(names[s['machine']])}</td><td><code>{E(s['record_id'])}</code></td>"
             f"<td><code>{E(str(c.get('run_id', ''))[:12])}</code></td><td>{E(str(c.get('git_revision') or '-'))}</td>"
-            f"<td class=n>{E(ch.fmt_value(c.get('before_ns'), unit))} → {E(ch.fmt_value(c.get('after_ns'), unit))}{corr}</td>"
+            f"<td class=n>{E(ch.fmt_value(c.get('before_ns'), unit))} → "
+            f"{E(ch.fmt_value(c.get('after_ns'), unit))}{corr}</td>"
             f"<td class=n>{'×%.3f' % c['ratio'] if ch.number(c.get('ratio')) else '-'}</td>"
             f"<td class=n>{('<0.0001' if p < 1e-4 else f'{p:.4f}') if ch.number(p) else '-'}</td>"
             f"<td>{E(FIRED_TEXT.get(c.get('fired'), str(c.get('fired'))))}</td></tr>")

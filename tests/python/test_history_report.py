@@ -14,12 +14,11 @@ import sys
 
 import pytest
 
-import browser
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOC = os.path.join(ROOT, "tests", "fixtures", "history", "fleet_document.json")
 SCRIPT = os.path.join(ROOT, "scripts", "history_report.py")
-WIDTH = 1400
+WIDTH = 1400  # CSS px: the width of conftest.py's chromium
 SCREEN = 1000  # CSS px: no chart may be taller than this at 1400 px wide
 
 
@@ -126,7 +125,8 @@ def test_reference_option_changes_the_base(tmp_path):
     assert r.returncode == 0, r.stderr
     page = Page(out.read_text())
     check_matrix(page, doc, laptop)
-    lacking = {s["record_id"] for s in doc["series"]} - {s["record_id"] for s in doc["series"] if s["machine"] == laptop}
+    lacking = {s["record_id"] for s in doc["series"]} - \
+        {s["record_id"] for s in doc["series"] if s["machine"] == laptop}
     assert lacking and all("data-ratio" not in c for c in page.cells if c["data-record"] in lacking)
 
 
@@ -140,7 +140,8 @@ def test_every_change_point_is_listed_and_marked(default_page):
     assert sorted((c["data-machine"], c["data-record"], c["data-point"], c["data-fired"]) for c in page.changes) == want
     for s in doc["series"]:
         for c in s["change_points"]:
-            row = next(x for x in page.changes if x["data-record"] == s["record_id"] and x["data-machine"] == s["machine"])
+            row = next(x for x in page.changes
+                       if x["data-record"] == s["record_id"] and x["data-machine"] == s["machine"])
             assert f"×{c['ratio']:.3f}" in row["text"] and c["git_revision"] in row["text"]
             ax = next(a for a in page.axes if a["title"] == s["record_id"])
             assert {"machine": s["machine"], "point": c["point"], "fired": c["fired"]} in ax["change_points"]
@@ -235,16 +236,6 @@ def big_fleet(tmp_path):
     return path
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    why = browser.missing()
-    if why:
-        pytest.skip(why)
-    b = browser.Browser(width=WIDTH, height=SCREEN)
-    yield b
-    b.close()
-
-
 def look(chromium, path):
     chromium.console()  # drop what an earlier page logged
     chromium.open(str(path))
@@ -291,7 +282,8 @@ def test_the_checks_catch_what_they_look_for(tmp_path, chromium, default_page):
     ref = most_runs(doc)
     good = default_page.read_text()
     some = next(c for c in Page(good).cells if "data-ratio" in c)
-    bad_ratio = good.replace(f"data-ratio='{some['data-ratio']}'", f"data-ratio='{float(some['data-ratio']) * 1.1!r}'", 1)
+    wrong = float(some["data-ratio"]) * 1.1
+    bad_ratio = good.replace(f"data-ratio='{some['data-ratio']}'", f"data-ratio='{wrong!r}'", 1)
     bad_missing = good.replace(">—</td>", "></td>", 1)
     bad_colour = good.replace(f"style='{some['style']}'", "style='background:#8fbbd9'" if
                               float(some["data-ratio"]) > 1 else "style='background:#e77c7c'", 1)
@@ -312,3 +304,41 @@ def test_the_checks_catch_what_they_look_for(tmp_path, chromium, default_page):
             p["scrollWidth"] = WIDTH
         with pytest.raises(AssertionError):
             check_page(p)
+
+
+def ctxbench_with_history():
+    """build/ctxbench when it has the history command (./test.sh builds it before pytest), else None."""
+    exe = os.path.join(ROOT, "build", "ctxbench")
+    if not os.access(exe, os.X_OK):
+        return None
+    r = subprocess.run([exe, "history", "--help"], capture_output=True, text=True, timeout=60)
+    return exe if r.returncode == 0 else None
+
+
+def test_a_real_store_through_ctxbench_history(tmp_path, chromium):
+    """Result files of two machine configurations added to a store, exported by ctxbench itself (--store): the
+    matrix holds every series of the export, the page reads well."""
+    exe = ctxbench_with_history()
+    if exe is None:
+        pytest.skip("build/ctxbench without `history` (build it first)")
+    res = os.path.join(ROOT, "tests", "fixtures", "results")
+    store = tmp_path / "store.sqlite"
+    files = [os.path.join(res, f) for f in ("kvm2_a.json", "kvm2_b.json", "aa_run1.json", "aa_run2.json",
+                                            "default_suite.json")]
+    r = subprocess.run([exe, "history", "add", "--store", str(store)] + files, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([exe, "history", "export", "--json", "--store", str(store)], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert len(doc["machines"]) >= 2 and len(doc["runs"]) == len(files)
+    out = tmp_path / "fleet.html"
+    r = subprocess.run([sys.executable, SCRIPT, "--store", str(store), "--ctxbench", exe, "-o", str(out)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    page = Page(out.read_text())
+    want = {(s["machine"], s["record_id"]) for s in doc["series"]}
+    got = {(c["data-machine"], c["data-record"]) for c in page.cells if c.get("class") != "missing"}
+    assert got == want
+    check_page(look(chromium, out))
