@@ -14,6 +14,7 @@ COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e3
           "#bcbd22"]
 FIRED_MARKER = {"raw": ("v", "raw"), "run_corrected": ("s", "run-corrected"), "both": ("*", "raw and run-corrected")}
 PANEL_H = 2.4  # inches per row of panels
+MARKED_POINTS = 60  # a longer series is a line without point markers (an SVG of thousands of markers is slow)
 
 
 def machine_colors(doc):
@@ -54,10 +55,11 @@ def draw_panel(ax, rid, series, colors, times, corrected):
         xs = [times[p["run"]] for p in s["points"]]
         y = _values(s, "p50_ns")
         lo, hi = y * _values(s, "rerun_low"), y * _values(s, "rerun_high")
-        ax.plot(xs, y, marker="o", ms=2.2, lw=1.0, color=c)
+        ax.plot(xs, y, marker="o" if len(xs) <= MARKED_POINTS else None, ms=2.2, lw=1.0, color=c)
         band = ~np.isnan(lo) & ~np.isnan(hi)
         if band.any():
-            ax.fill_between(xs, np.where(band, lo, y), np.where(band, hi, y), where=band, color=c, alpha=0.15, lw=0)
+            ax.fill_between(xs, np.where(band, lo, y), np.where(band, hi, y), where=band, color=c,
+                            alpha=0.15 if len(series) <= 3 else 0.08, lw=0)
         if corrected:
             cy = _values(s, "corrected_ns")
             if (~np.isnan(cy)).any():

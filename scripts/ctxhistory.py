@@ -153,6 +153,17 @@ def matrix(doc, fam, ref_fp):
     return out
 
 
+def geomean_ratios(rows):
+    """{fingerprint: (geometric mean of its ratios, how many)} over matrix() rows: one machine against the
+    reference across a family, each record weighing the same."""
+    logs = {}
+    for _, cells in rows:
+        for fp, c in cells.items():
+            if c["ratio"] is not None and c["ratio"] > 0:
+                logs.setdefault(fp, []).append(math.log(c["ratio"]))
+    return {fp: (math.exp(sum(v) / len(v)), len(v)) for fp, v in logs.items()}
+
+
 def change_points(doc, fams=None):
     """[(series, change point)] in time order, of the families `fams` (all when None)."""
     out = [(s, c) for s in doc["series"] if fams is None or family(s) in fams for c in s.get("change_points") or []]

@@ -165,8 +165,14 @@ def matrix_section(doc, fam, ref, colors):
         body.append(f"<tr><td title='{E(ch.axis_text(any_s), quote=True)}'><code>{E(rid)}</code></td>"
                     + "".join(matrix_cell(doc, rid, m["fingerprint"], cells.get(m["fingerprint"]), ref_name)
                               for m in order) + "</tr>")
+    means = ch.geomean_ratios(rows)
+    foot = "<tr class=mean><th>geometric mean of the ratios</th>" + "".join(
+        f"<td class=n data-machine='{E(m['fingerprint'])}' data-geomean='{means[m['fingerprint']][0]!r}' "
+        f"style='background:{ratio_color(means[m['fingerprint']][0])}'><b>×{means[m['fingerprint']][0]:.2f}</b>"
+        f"<br><small>{means[m['fingerprint']][1]} records</small></td>" if m["fingerprint"] in means else
+        "<td></td>" for m in order) + "</tr>"
     return (f"<h3 id='m-{E(fam)}'>{E(fam)}</h3><div class=scroll><table class=matrix data-family='{E(fam)}'>"
-            + head + "".join(body) + "</table></div>")
+            + head + "".join(body) + foot + "</table></div>")
 
 
 def change_table(doc, fams):

@@ -8,6 +8,7 @@ scrolling at 1400 px, no chart taller than a screen, also for a fleet of many ma
 import copy
 import html.parser
 import json
+import math
 import os
 import subprocess
 import sys
@@ -37,14 +38,18 @@ class Page(html.parser.HTMLParser):
 
     def __init__(self, text):
         super().__init__()
-        self.cells, self.changes, self.axes, self.boxes = [], [], [], []
-        self._open = []
+        self.cells, self.changes, self.axes, self.means = [], [], [], []
+        self._open, self._family = [], None
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "figure" and "data-axes" in a:
             self.axes += json.loads(a["data-axes"])
+        if tag == "table":
+            self._family = a.get("data-family")
+        if tag == "td" and "data-geomean" in a:
+            self.means.append((self._family, a["data-machine"], float(a["data-geomean"])))
         if tag in ("td", "tr") and "data-record" in a:
             item = dict(a, text="")
             (self.cells if tag == "td" else self.changes).append(item)
@@ -115,6 +120,20 @@ def test_matrix_is_each_machines_latest_over_the_reference(default_page):
     assert "missing" in exp.values() and any(isinstance(v, float) and v > 1 for v in exp.values()) \
         and any(isinstance(v, float) and v < 1 for v in exp.values()), "the fixture lost what this test checks"
     check_matrix(Page(default_page.read_text()), doc, most_runs(doc))
+
+
+def test_each_family_ends_with_the_geometric_mean_of_its_ratios(default_page):
+    """The fixture's series carry no family (the document does not give one): the probe name's first part."""
+    doc = fixture()
+    ratios = {}
+    for (fp, rid), r in expected_matrix(doc, most_runs(doc)).items():
+        if isinstance(r, float):
+            ratios.setdefault((rid.split(".")[0], fp), []).append(math.log(r))
+    want = {k: math.exp(sum(v) / len(v)) for k, v in ratios.items()}
+    got = {(f, fp): g for f, fp, g in Page(default_page.read_text()).means}
+    assert set(got) == set(want) and len(want) >= 5
+    for k, g in want.items():
+        assert got[k] == pytest.approx(g, rel=1e-9), k
 
 
 def test_reference_option_changes_the_base(tmp_path):
