@@ -13,6 +13,7 @@ DOCUMENT_VERSION = 1
 MEASURE_TEXT = {"round_trip": "round trip", "one_way": "one-way time", "per_switch": "one switch (derived)",
                 "single_op": "time per op", "lateness": "wake-up lateness", "per_request": "time per request",
                 "bandwidth": "time per op (bandwidth record)", "per_mib": "ns per MiB of parent RSS"}
+MAX_NAME = 32  # characters of a machine's name
 FAMILY_ORDER = ["baseline", "ctxswitch", "ipc", "shm", "process", "thread", "wakeup", "bw", "server", "db"]
 
 
@@ -96,7 +97,10 @@ def machine_name(doc, m):
     runs = machine_runs(doc, m["fingerprint"])
     ident = m.get("identity") if isinstance(m.get("identity"), dict) else {}
     name = next((r.get(k) for r in reversed(runs) for k in ("label", "hostname") if r.get(k)), None)
-    return f"{name or ident.get('cpu_model') or 'machine'} · {m['fingerprint'][:8]}"
+    name = str(name or ident.get("cpu_model") or "machine")
+    if len(name) > MAX_NAME:  # a matrix column per machine: the whole label is in the machines table
+        name = name[:MAX_NAME - 1].rstrip() + "…"
+    return f"{name} · {m['fingerprint'][:8]}"
 
 
 def run_count(doc, m):

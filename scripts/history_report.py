@@ -170,7 +170,7 @@ def matrix_section(doc, fam, ref, colors):
         f"<td class=n data-machine='{E(m['fingerprint'])}' data-geomean='{means[m['fingerprint']][0]!r}' "
         f"style='background:{ratio_color(means[m['fingerprint']][0])}'><b>×{means[m['fingerprint']][0]:.2f}</b>"
         f"<br><small>{means[m['fingerprint']][1]} records</small></td>" if m["fingerprint"] in means else
-        "<td></td>" for m in order) + "</tr>"
+        "<td class=muted>reference</td>" if m is ref else "<td></td>" for m in order) + "</tr>" if means else ""
     return (f"<h3 id='m-{E(fam)}'>{E(fam)}</h3><div class=scroll><table class=matrix data-family='{E(fam)}'>"
             + head + "".join(body) + foot + "</table></div>")
 
