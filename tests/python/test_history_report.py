@@ -174,6 +174,7 @@ def test_header_counts_and_options(default_page):
     text = default_page.read_text()
     for n, what in ((len(doc["machines"]), "machines"), (len(doc["runs"]), "runs"), (len(doc["series"]), "series")):
         assert f"<b>{n}</b><span>{what}" in text
+    assert "taken from the probe name" in text  # the fixture's series carry no family, as the document gives none
     cp = doc["ctxbench_history"]["change_points"]
     assert ", ".join(f"{k} {v}" for k, v in cp.items()) in text
     for r in doc["runs"]:  # each machine named by its label or hostname and its fingerprint's start
@@ -361,3 +362,20 @@ def test_a_real_store_through_ctxbench_history(tmp_path, chromium):
     got = {(c["data-machine"], c["data-record"]) for c in page.cells if c.get("class") != "missing"}
     assert got == want
     check_page(look(chromium, out))
+
+
+def test_a_family_field_wins_over_the_probe_name(tmp_path):
+    """When the document gives each series its family, the page groups by it and says nothing of probe names."""
+    doc = fixture()
+    for s in doc["series"]:
+        s["family"] = "pipes" if s["probe"].startswith("ctxswitch.pipe.") else s["probe"].split(".")[0]
+    path = tmp_path / "with_family.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "fleet.html"
+    r = render(out, "--family", "pipes", doc_path=path)
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    page = Page(text)
+    assert {f for f, _, _ in page.means} == {"pipes"}
+    assert {c["data-record"] for c in page.cells} == {s["record_id"] for s in doc["series"] if s["family"] == "pipes"}
+    assert "taken from the probe name" not in text
