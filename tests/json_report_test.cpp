@@ -45,7 +45,8 @@ ProbeRun fake_run(PlacementKind kind, std::vector<std::vector<double>> reps) {
 }
 
 std::vector<Record> fake_records() {
-  const ProbeInfo rt = fake_info("ctxswitch.pipe.process", {PlacementKind::SameCpu}, 2);
+  ProbeInfo rt = fake_info("ctxswitch.pipe.process", {PlacementKind::SameCpu}, 2);
+  rt.measure = Measure::RoundTrip;
   const ProbeInfo self = fake_info("ipc.pipe.self", {PlacementKind::None}, -1);
   std::vector<Record> records;
   records.push_back(make_record(self, fake_run(PlacementKind::None, {{1000, 1010, 990}, {1005, 995, 1000}}), ""));
@@ -79,6 +80,7 @@ RunMeta fake_meta() {
   meta.placements = {"same-cpu", "cross-cpu", "unpinned"};
   meta.timer_overhead_ns = 40;
   meta.complete = true;
+  meta.warnings = {too_few_repetitions_warning_of(2, 3)};
   return meta;
 }
 

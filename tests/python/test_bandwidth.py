@@ -12,6 +12,7 @@ import sys
 import pytest
 
 import ctxresults as cr
+import ctxunits as cu  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS = os.path.join(ROOT, "scripts")
@@ -55,7 +56,7 @@ def test_ctxresults_reads_samples_and_derives_bandwidth(doc):
         v, _ = cr.values(r)
         assert v == pytest.approx([b * 1e9 / x for x in s])
         assert cr.stat(r, "p99") < cr.p50(r)  # the slow tail is the low rate
-        assert cr.measure(r) == "B/s"
+        assert cr.measure(r) == "bandwidth"
         # without raw samples the repetition medians are read, with the same field name as any record
         lean = dict(r, samples=[])
         assert cr.samples(lean) == ([rep["median_ns"] for rep in r["repetitions"]], "repetition medians")
@@ -104,7 +105,7 @@ def test_report_shows_bandwidth(tmp_path):
     assert r.returncode == 0, r.stderr
     text = out.read_text()
     rec = next(x for x in bw_records(cr.load(BW)) if x["id"] == "bw.pipe/size:65536/same-cpu")
-    assert cr.fmt(rec["value"], "B/s") in text
+    assert cu.fmt(rec["value"], "B/s") in text
 
 
 def test_export_writes_time_per_op_and_bandwidth(tmp_path):
@@ -114,7 +115,7 @@ def test_export_writes_time_per_op_and_bandwidth(tmp_path):
     gab = {e["name"]: e for e in json.loads(r.stdout)}
     for rid, rec in recs.items():
         assert gab[rid]["unit"] == "ns" and gab[rid]["value"] == rec["statistics"]["p50"]
-        assert "bandwidth: " + cr.fmt(cr.p50(rec), "B/s") in gab[rid]["extra"]
+        assert "bandwidth: " + cu.fmt(cr.p50(rec), "B/s") in gab[rid]["extra"]
     r = run("export.py", BW, "--format", "csv", "-o", "-")
     assert r.returncode == 0, r.stderr
     rows = [row for row in csv.DictReader(io.StringIO(r.stdout)) if row["id"] in recs]
