@@ -119,7 +119,7 @@ std::optional<Warning> unstable_warning(const RerunInterval& interval) {
   if (is_stable(interval) || interval.cause_kind == RerunCause::MachineSpread ||
       interval.cause_kind == RerunCause::FewRepetitions)
     return std::nullopt;
-  return unstable_estimate_warning_of(interval.low, interval.high, interval.half_width, interval.cause);
+  return unstable_estimate_warning_of(interval.low, interval.high, std::exp(interval.half_width) - 1, interval.cause);
 }
 
 std::vector<Warning> run_wide_rerun_warnings(const std::vector<RerunInterval>& intervals, int requested_repetitions) {

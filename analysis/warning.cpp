@@ -87,14 +87,14 @@ Warning bimodal_warning_of(double colocated_share, double colocated_median_ns, d
       "Read the same-cpu and cross-cpu results, or the two groups, instead");
 }
 
-Warning unstable_estimate_warning_of(double low, double high, double half_width, const std::string& cause) {
-  return make(WarningKind::UnstableEstimate, half_width,
+Warning unstable_estimate_warning_of(double low, double high, double width, const std::string& cause) {
+  return make(WarningKind::UnstableEstimate, width,
               fmt::format("unstable estimate: a rerun here is expected within x{:.2f}-{:.2f} of this p50 (95%), wider "
                           "than +-5%. Cause: {}.",
                           low, high, cause));
 }
 
-Warning pinned_elsewhere_warning_of(int task, int pinned_to) {
+Warning pinned_elsewhere_warning_of(const std::string& task, int pinned_to) {
   return make(WarningKind::PinnedElsewhere, pinned_to,
               fmt::format("placement: task {} was pinned to CPU {} but seen on another CPU; the figure is not the "
                           "placement it names (CPU hotplug or a changed affinity/cpuset?)",

@@ -50,8 +50,9 @@ std::string console_text(const Warning& w);
 Warning denominator_warning_of(double measured_per_op, double expected_per_op, double tolerance);
 Warning bimodal_warning_of(double colocated_share, double colocated_median_ns, double split_share,
                            double split_median_ns);
-Warning unstable_estimate_warning_of(double low, double high, double half_width, const std::string& cause);
-Warning pinned_elsewhere_warning_of(int task, int pinned_to);
+// `width`: the interval's half width as a fraction, exp(half_width) - 1 (0.12: a rerun may move +-12%).
+Warning unstable_estimate_warning_of(double low, double high, double width, const std::string& cause);
+Warning pinned_elsewhere_warning_of(const std::string& task, int pinned_to);
 Warning in_process_warning_of(const std::string& because);
 Warning not_positive_warning_of(double self_median_ns);
 Warning load_generator_warning_of(double client_busy);

@@ -43,9 +43,10 @@ def summary(recs):
             for var, k, pts in p["series"]:
                 if k == first:
                     series.append((var, k, pts, p["title"].split(",")[0].split(".", 1)[-1] + (f" {var}" if var else "")))
-        if len(series) > 8:  # e.g. server: the first scenario's models only (persistent, not per_request)
-            last = series[0][3].rsplit(".", 1)[-1]
-            series = [t for t in series if t[3].rsplit(".", 1)[-1] == last]
+        if len(series) > 8:  # e.g. server: the first scenario's models only (its `scenario` parameter)
+            def scenario(t):
+                return (t[2][0][1].get("params") or {}).get("scenario")
+            series = [t for t in series if scenario(t) == scenario(series[0])]
         panel["series"] = series[:8]
         panel["recs"] = [r for s in panel["series"] for _, r in s[2]]
         rest = panel["title"].split(", ", 1)

@@ -53,6 +53,7 @@ std::vector<Record> fake_records() {
   records.push_back(
       make_record(rt, fake_run(PlacementKind::SameCpu, {{5000, 5100, 4900, 5050}, {5200, 5000, 4950, 5020}}), "same"));
   records.push_back(make_skipped_record(rt, {PlacementKind::CrossCpu, 0, -1}, "only one CPU"));
+  records[1].warnings.push_back(denominator_warning_of(1.5, 2, kDenominatorTolerance));  // a row warning's shape
   return with_derived(records);
 }
 

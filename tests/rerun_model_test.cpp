@@ -89,7 +89,7 @@ TEST(RerunModel, CausesAreNamedFromTheData) {
   EXPECT_NE(slow->cause.find("2 of 10 repetitions were slow"), std::string::npos) << slow->cause;
   ASSERT_TRUE(unstable_warning(*slow));
   EXPECT_EQ(unstable_warning(*slow)->kind, WarningKind::UnstableEstimate);
-  EXPECT_DOUBLE_EQ(*unstable_warning(*slow)->figure, slow->half_width);
+  EXPECT_DOUBLE_EQ(*unstable_warning(*slow)->figure, std::exp(slow->half_width) - 1);
 
   const auto bimodal = rerun_interval(inputs(two_slow, 100, true, true));
   ASSERT_TRUE(bimodal);

@@ -97,15 +97,25 @@ TEST(Schema, EveryProbeStatesAMeasureTrueToIt) {
     const std::string m = measure_name(info.measure);
     SCOPED_TRACE(info.name + ": " + m);
     EXPECT_EQ(info.unit == "B/s", info.measure == Measure::Bandwidth);
-    if (info.name.find(".one_way") != std::string::npos || info.name.rfind("shm.c2c", 0) == 0)
+    if (info.name.find(".one_way") != std::string::npos || info.name.rfind("shm.c2c", 0) == 0) {
       EXPECT_EQ(info.measure, Measure::OneWay);
-    if (info.family == "server" || info.family == "db") EXPECT_EQ(info.measure, Measure::PerRequest);
-    if (info.family == "wakeup") EXPECT_EQ(info.measure, Measure::Lateness);
-    if (info.family == "process" || info.family == "thread" || info.family == "baseline")
+    }
+    if (info.family == "server" || info.family == "db") {
+      EXPECT_EQ(info.measure, Measure::PerRequest);
+    }
+    if (info.family == "wakeup") {
+      EXPECT_EQ(info.measure, Measure::Lateness);
+    }
+    if (info.family == "process" || info.family == "thread" || info.family == "baseline") {
       EXPECT_EQ(info.measure, Measure::SingleOp);
+    }
     const bool one_task = info.placements.size() == 1 && info.placements[0] == PlacementKind::None;
-    if (one_task) EXPECT_NE(info.measure, Measure::RoundTrip);
-    if (info.op.rfind("one round trip", 0) == 0) EXPECT_EQ(info.measure, Measure::RoundTrip);
+    if (one_task) {
+      EXPECT_NE(info.measure, Measure::RoundTrip);
+    }
+    if (info.op.rfind("one round trip", 0) == 0) {
+      EXPECT_EQ(info.measure, Measure::RoundTrip);
+    }
     EXPECT_NE(info.measure, Measure::PerSwitch);  // derived only
     EXPECT_NE(info.measure, Measure::PerMib);
   }

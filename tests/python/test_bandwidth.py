@@ -78,7 +78,7 @@ def test_files_from_before_still_read_as_rates():
 def test_sweep_panels_draw_bandwidth(doc):
     sys.path.insert(0, SCRIPTS)
     import chart_sweeps
-    panels = [p for p in chart_sweeps.sweep_panels(doc, "bw") if p["measure"] == "B/s"]
+    panels = [p for p in chart_sweeps.sweep_panels(doc, "bw") if p["measure"] == "bandwidth"]
     assert {p["title"] for p in panels} >= {"bw.pipe", "bw.unix_stream", "bw.shm_ring"}
     for p in panels:
         assert p["unit"] == "B/s"

@@ -2,7 +2,7 @@
 full_suite.json, real runs made small by make_fixtures.py --lean), checked for what a reader would notice:
 in headless Chromium, every chart is shorter than a screen and the page has no console errors and no
 sideways scrolling; from the data each chart drew (the data-axes manifest beside every figure, and
-ctxresults.manifest of the chart scripts), no axis mixes units or compares one-way with round-trip times.
+ctxpanels.manifest of the chart scripts), no axis mixes units or compares one-way with round-trip times.
 """
 import json
 import os

@@ -62,7 +62,7 @@ def test_chart_extension_picks_one_format(tmp_path):
     assert r.returncode == 0, r.stderr
     assert os.listdir(tmp_path) == ["x.svg"]
     text = check_svg(str(tmp_path / "x.svg"))
-    assert "ctxswitch: time per op" in text and "pipe.process" in text  # text stays text in matplotlib SVG
+    assert "ctxswitch: round trip" in text and "pipe.process" in text  # text stays text in matplotlib SVG
 
 
 def test_machines_side_by_side(tmp_path):
