@@ -74,7 +74,8 @@ def draw(doc):
     ax.set_xlim(0, 100)
     ax.set_xlabel("share of the traced op (mean of each phase / mean op), %")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colour[ph]) for ph in major + ["other phases"]]
-    ax.legend(handles, [text[k] for k in major] + ["other phases"], fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.2 / len(recs)),
+    ax.legend(handles, [text[k] for k in major] + ["other phases"], fontsize=7, loc="upper center",
+              bbox_to_anchor=(0.5, -0.12 - 0.2 / len(recs)),
               ncol=2, frameon=False)
     ax.set_title(f"where the time went (--explain): {cr.label(doc)}", fontsize=9)
     cp.tag(fig, "explain", "share of op", "%", [r["id"] for r in recs])
