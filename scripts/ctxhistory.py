@@ -9,10 +9,11 @@ read as fields, never from a record's name.
 import json
 import math
 
+from ctxunits import AXIS_TEXT, fmt_ns
+
 DOCUMENT_VERSION = 1
-MEASURE_TEXT = {"round_trip": "round trip", "one_way": "one-way time", "per_switch": "one switch (derived)",
-                "single_op": "time per op", "lateness": "wake-up lateness", "per_request": "time per request",
-                "bandwidth": "time per op (bandwidth record)", "per_mib": "ns per MiB of parent RSS"}
+# what a series' figures are: ctxunits' words, except that a bandwidth record's figures here are time per op
+MEASURE_TEXT = dict(AXIS_TEXT, bandwidth="time per op (bandwidth record)")
 MAX_NAME = 32  # characters of a machine's name
 FAMILY_ORDER = ["baseline", "ctxswitch", "ipc", "shm", "process", "thread", "wakeup", "bw", "server", "db"]
 
@@ -172,15 +173,6 @@ def change_points(doc, fams=None):
     """[(series, change point)] in time order, of the families `fams` (all when None)."""
     out = [(s, c) for s in doc["series"] if fams is None or family(s) in fams for c in s.get("change_points") or []]
     return sorted(out, key=lambda sc: (sc[1].get("start_time") or "", sc[0]["record_id"]))
-
-
-def fmt_ns(ns):
-    if ns is None or not number(ns):
-        return "-"
-    for u, div in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
-        if abs(ns) >= div:
-            return f"{ns / div:.3g} {u}"
-    return f"{ns:.3g} ns"
 
 
 def fmt_value(ns, unit):

@@ -11,7 +11,6 @@ import sys
 
 import pytest
 
-import browser
 import chart_ipc_vs_shm
 import chart_overview
 import chart_sweeps
@@ -46,16 +45,6 @@ def check_axes(axes, recs):
         for a, b in ax.get("ratios", []):
             assert cr.measure(recs[a]) == cr.measure(recs[b]), (ax["title"], a, b)
             assert cr.p50(recs[a]) / cr.p50(recs[b]) > 0
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    why = browser.missing()
-    if why:
-        pytest.skip(why)
-    b = browser.Browser(width=WIDTH, height=SCREEN)
-    yield b
-    b.close()
 
 
 @pytest.mark.parametrize("fixture", [DEFAULT, FULL])
