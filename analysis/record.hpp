@@ -100,6 +100,8 @@ double bytes_per_second(const Record& r, double ns_per_op);
 std::string status_name(RunStatus status);
 
 std::string placement_kind_name(PlacementKind kind);
+// The id --filter, the plan and the record share: "probe", "probe/placement", + "/keep-awake" when on.
+std::string run_id(const std::string& probe, PlacementKind kind, bool keep_awake);
 std::optional<PlacementKind> placement_kind_from_name(const std::string& name);
 
 // Run-length encoding of one task's CPU per sample.

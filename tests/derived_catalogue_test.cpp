@@ -17,7 +17,7 @@ ProbeInfo info_named(const std::string& name, PlacementKind kind) {
   info.name = name;
   info.family = "fake";
   info.op = "one fake operation";
-  info.placements = {kind};
+  info.where.kinds = {kind};
   return info;
 }
 
