@@ -257,13 +257,14 @@ int measuring_process_main(const std::vector<std::string>& args, const ProbeFind
   };
   try {
     ProbeRun run;
-    const std::uint64_t start_rss = resident_kib();
     std::unique_ptr<Probe> probe;
     try {
       probe = find(request.table, request.probe);
     } catch (const std::invalid_argument& e) {
       run.reason = std::string("ctxbench-probe: ") + e.what();
     }
+    // After the lookup: the process as the probe finds it, the table it was built from included.
+    const std::uint64_t start_rss = resident_kib();
     if (probe == nullptr) {
       run.status = RunStatus::Failed;
       if (run.reason.empty()) run.reason = "ctxbench-probe: no probe named " + request.probe + " in its registry";
