@@ -139,6 +139,18 @@ std::string wait_for_server(pid_t pgid, std::size_t processes, int seconds) {
   return "";
 }
 
+// A test judges only the run it started: a directory names its run by process group
+// (probes/db/instance.hpp), so another ctxbench's directories, or an older build's, are not its own.
+TEST(DbDirs, ADirectoryBelongsToTheRunItsGroupNames) {
+  EXPECT_TRUE(of_run("ctxbench-db.123.g456.AbC123", 456));
+  EXPECT_TRUE(of_run("/tmp/ctxbench-db.123.g456.AbC123", 456));
+  EXPECT_TRUE(of_run("/tmp/ctxbench-db.123.g456.AbC123/data (deleted)", 456));  // a server's cwd
+  EXPECT_FALSE(of_run("ctxbench-db.123.g4567.AbC123", 456));                    // another run
+  EXPECT_FALSE(of_run("ctxbench-db.456.g123.AbC123", 456));                     // a pid is not a group
+  EXPECT_FALSE(of_run("ctxbench-db.123.AbC123", 123));                          // an older build's
+  EXPECT_FALSE(of_run("/tmp/other.123.g456.x", 456));
+}
+
 TEST(DbInterrupt, SigintWhileTheLoadRunsStopsAndDeletesEverything) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   const std::string dir = make_temp_dir("dbint");
