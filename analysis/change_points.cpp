@@ -112,21 +112,13 @@ struct Candidate {
   double p_value = 1;
 };
 
-// The t-test of every candidate against its neighbouring segments, as the candidates now stand.
-std::vector<Candidate> test_all(std::span<const double> z, const std::set<std::size_t>& points) {
-  std::vector<Candidate> out;
-  std::size_t lo = 0;
-  for (auto it = points.begin(); it != points.end(); ++it) {
-    const auto next = std::next(it);
-    Candidate c;
-    c.index = *it;
-    c.lo = lo;
-    c.hi = next == points.end() ? z.size() : *next;
-    c.p_value = t_test_p(z, c.lo, c.index, c.hi);
-    out.push_back(c);
-    lo = *it;
-  }
-  return out;
+// Candidate i's segments run from the candidate before it (or the series' start) to the one after it (or
+// the end); its t-test is over those two segments.
+void retest(std::span<const double> z, std::vector<Candidate>& cs, std::size_t i) {
+  Candidate& c = cs[i];
+  c.lo = i > 0 ? cs[i - 1].index : 0;
+  c.hi = i + 1 < cs.size() ? cs[i + 1].index : z.size();
+  c.p_value = t_test_p(z, c.lo, c.index, c.hi);
 }
 
 double segment_mean(std::span<const double> x, std::size_t lo, std::size_t hi) { return mean(x.subspan(lo, hi - lo)); }
@@ -185,19 +177,20 @@ std::vector<ChangePoint> find_change_points(const std::vector<double>& series, c
     start = std::max(start + step, last.value_or(0));
   }
 
-  // Merge: drop the weakest candidate and test its neighbours again over their widened segments, until every
-  // candidate passes max_p_value and min_magnitude.
-  for (;;) {
-    const std::vector<Candidate> cs = test_all(z, points);
-    const std::optional<std::size_t> drop = weakest(series, cs, options, min_segment);
-    if (!drop) {
-      std::vector<ChangePoint> out;
-      for (const Candidate& c : cs)
-        out.push_back({c.index, c.p_value, segment_mean(series, c.lo, c.index), segment_mean(series, c.index, c.hi)});
-      return out;
-    }
-    points.erase(cs[*drop].index);
+  // Merge: drop the weakest candidate and test its two neighbours again over their widened segments, until
+  // every candidate passes max_p_value and min_magnitude.
+  std::vector<Candidate> cs;
+  for (std::size_t index : points) cs.push_back({index});
+  for (std::size_t i = 0; i < cs.size(); ++i) retest(z, cs, i);
+  while (const std::optional<std::size_t> drop = weakest(series, cs, options, min_segment)) {
+    cs.erase(cs.begin() + static_cast<std::ptrdiff_t>(*drop));
+    if (*drop > 0) retest(z, cs, *drop - 1);
+    if (*drop < cs.size()) retest(z, cs, *drop);
   }
+  std::vector<ChangePoint> out;
+  for (const Candidate& c : cs)
+    out.push_back({c.index, c.p_value, segment_mean(series, c.lo, c.index), segment_mean(series, c.index, c.hi)});
+  return out;
 }
 
 }  // namespace ctxbench
