@@ -6,6 +6,7 @@ them to a store in batches, and prints the time of each `history add` batch, of 
 
     scripts/history_scale.py --ctxbench build/ctxbench --store /tmp/scale.sqlite [--runs 1000] [--records 800]
     scripts/history_scale.py --ctxbench build/ctxbench --store postgresql://user@/db?host=/tmp/dir
+    add --skip-add to time show and export of a store filled by an earlier call
 """
 import argparse
 import json
@@ -62,12 +63,13 @@ def main():
     p.add_argument("--runs", type=int, default=1000)
     p.add_argument("--records", type=int, default=800)
     p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--skip-add", action="store_true", help="time show and export of a store filled before")
     a = p.parse_args()
     rng = random.Random(1)
     work = tempfile.mkdtemp(prefix="ctxbench-scale.")
     add_seconds = 0.0
     try:
-        for first in range(0, a.runs, a.batch):
+        for first in range(0, 0 if a.skip_add else a.runs, a.batch):
             paths = []
             for i in range(first, min(a.runs, first + a.batch)):
                 path = os.path.join(work, f"run{i:05d}.json")
@@ -79,7 +81,8 @@ def main():
             print(f"add runs {first + 1}-{first + len(paths)}: {seconds:.2f} s ({seconds / len(paths) * 1000:.0f} ms/run)")
             for path in paths:
                 os.unlink(path)
-        print(f"add total: {add_seconds:.1f} s for {a.runs} runs x {a.records} records")
+        if not a.skip_add:
+            print(f"add total: {add_seconds:.1f} s for {a.runs} runs x {a.records} records")
         seconds, out = timed([a.ctxbench, "history", "show", "--store", a.store])
         print(f"show: {seconds:.2f} s ({len(out.splitlines())} lines)")
         seconds, out = timed([a.ctxbench, "history", "show", "--store", a.store, "--json"])
