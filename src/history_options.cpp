@@ -13,16 +13,21 @@ namespace ctxbench {
 
 namespace {
 
-// "5%", "5" (percent) -> 0.05.
-double parse_threshold(const std::string& text) {
+double parse_real(const std::string& flag, const std::string& text, const char* example) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v))
+    throw UsageError(fmt::format("{}: '{}' is not {}", flag, text, example));
+  return v;
+}
+
+// "5%", "5" (percent) -> 0.05, within [0%, 1000%].
+double parse_percent(const std::string& flag, const std::string& text) {
   std::string digits = text;
   if (!digits.empty() && digits.back() == '%') digits.pop_back();
-  double v = 0;
-  const char* end = digits.data() + digits.size();
-  auto [ptr, ec] = std::from_chars(digits.data(), end, v);
-  if (digits.empty() || ec != std::errc() || ptr != end || !std::isfinite(v))
-    throw UsageError(fmt::format("--threshold: '{}' is not a percentage (e.g. 5%)", text));
-  if (v < 0 || v > 1000) throw UsageError(fmt::format("--threshold: {} is out of range [0%, 1000%]", text));
+  const double v = parse_real(flag, digits, "a percentage (e.g. 5%)");
+  if (v < 0 || v > 1000) throw UsageError(fmt::format("{}: {} is out of range [0%, 1000%]", flag, text));
   return v / 100;
 }
 
@@ -58,6 +63,9 @@ options:
   --csv           export: one line per run x record, machine columns included
   --out FILE      export: write FILE (atomically) instead of stdout
   --threshold P   check: a regression must be slower by more than P percent (default 5%)
+  --window N      change points: points per analysis window (default 30; at least 6)
+  --max-p P       change points: keep a split when its t-test's p is at most P (default 0.001)
+  --min-change P  change points: and the means differ by at least P percent (default 0)
   -h, --help      this text
 
 exit status: 0 done (check: no regression), 1 check found a regression beyond --threshold, 2 bad usage
@@ -137,7 +145,23 @@ HistoryArgs parse_history_args(const std::vector<std::string>& args) {
       if (out.out->empty()) throw UsageError("--out: needs a file name");
     } else if (a == "--threshold") {
       only_for(out.command == HistoryCommand::Check, "check");
-      out.threshold = parse_threshold(value());
+      out.threshold = parse_percent("--threshold", value());
+    } else if (a == "--window") {
+      only_for(out.command != HistoryCommand::Add, "show, check and export");
+      const std::string v = value();
+      const double w = parse_real("--window", v, "a whole number (e.g. 30)");
+      if (w != std::floor(w) || w < 6 || w > 100000)
+        throw UsageError(fmt::format("--window: {} is not a whole number in [6, 100000]", v));
+      out.window = static_cast<std::size_t>(w);
+    } else if (a == "--max-p") {
+      only_for(out.command != HistoryCommand::Add, "show, check and export");
+      const std::string v = value();
+      out.max_p_value = parse_real("--max-p", v, "a probability (e.g. 0.001)");
+      if (*out.max_p_value <= 0 || *out.max_p_value >= 1)
+        throw UsageError(fmt::format("--max-p: {} must be between 0 and 1 (exclusive)", v));
+    } else if (a == "--min-change") {
+      only_for(out.command != HistoryCommand::Add, "show, check and export");
+      out.min_change = parse_percent("--min-change", value());
     } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
       throw UsageError(fmt::format("history {}: unknown option '{}' (see ctxbench history --help)", command, a));
     } else {

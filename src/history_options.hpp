@@ -2,6 +2,7 @@
 // is unit-tested. docs/inputs.md, "ctxbench history".
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,10 @@ struct HistoryArgs {
   bool csv = false;                    // export --csv
   std::optional<std::string> out;      // export --out FILE
   double threshold = 0.05;             // check --threshold (fraction)
+  // Change-point settings (show, export --json, check); unset: analysis/change_points.hpp's defaults.
+  std::optional<std::size_t> window;  // --window N
+  std::optional<double> max_p_value;  // --max-p P
+  std::optional<double> min_change;   // --min-change PCT (fraction)
   bool help = false;
 };
 

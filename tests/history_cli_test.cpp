@@ -98,6 +98,50 @@ TEST(HistoryCli, AddShowsWhatItDidAndExportWritesAtomically) {
   remove_tree(dir);
 }
 
+// The gate through the binary: exit 1 only on a regression beyond --threshold; an improvement, no change
+// or a machine without history exit 0; show and export --json describe the same store.
+TEST(HistoryCli, CheckExitsOneOnlyOnARegression) {
+  const std::string dir = make_temp_dir("hcheck");
+  const std::string store = dir + "/h.sqlite";
+  std::vector<std::string> add = {"add", "--store", store};
+  for (int i = 0; i < 12; ++i) add.push_back(write_run(dir, i, 1.0, "h", 0.01));
+  ASSERT_EQ(run_with(history(add)).exit_code, 0);
+  struct Case {
+    std::string file;
+    int exit_code;
+    std::string expected;
+  };
+  nlohmann::json other = nlohmann::json::parse(slurp(history_fixture("v2_run.json")));
+  other["machine"]["kernel_release"] = "6.12.0-other";
+  std::ofstream(dir + "/other_machine.json") << other.dump();
+  const std::vector<Case> cases = {
+      {write_run(dir, 12, 1.0, "same", 0.01), 0, "0 regressions"},
+      {write_run(dir, 12, 1.5, "slow", 0.01), 1, "REGRESSION (over 5%)"},
+      {write_run(dir, 12, 0.6, "fast", 0.01), 0, "improvement"},
+      {dir + "/other_machine.json", 0, "inconclusive"},
+  };
+  for (const Case& c : cases) {
+    const Outcome o = run_with(history({"check", "--store", store, c.file, "--threshold", "5%"}));
+    EXPECT_EQ(o.exit_code, c.exit_code) << c.file << ": " << o.out << o.err;
+    EXPECT_NE(o.out.find(c.expected), std::string::npos) << c.file << ": " << o.out;
+  }
+  // A regression of 50% does not fail a gate whose threshold is 60%.
+  EXPECT_EQ(run_with(history({"check", "--store", store, cases[1].file, "--threshold", "60"})).exit_code, 0);
+  const Outcome show = run_with(history({"show", "--store", store}));
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("ctxswitch.pipe.process/same-cpu"), std::string::npos) << show.out;
+  const Outcome json = run_with(history({"show", "--store", store, "--json", "--filter", "ctxswitch"}));
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json doc = nlohmann::json::parse(json.out);
+  EXPECT_EQ(doc["runs"].size(), 12u);
+  ASSERT_EQ(doc["series"].size(), 1u);
+  EXPECT_EQ(doc["series"][0]["points"].size(), 12u);
+  const Outcome exported = run_with(history({"export", "--json", "--store", store, "--out", dir + "/h.json"}));
+  EXPECT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(nlohmann::json::parse(slurp(dir + "/h.json"))["series"].size(), 3u);
+  remove_tree(dir);
+}
+
 // Two `history add` at once, overlapping files: every run and record once.
 void concurrent_adds_keep_every_row_once(const std::string& spec, const std::string& dir) {
   std::vector<std::string> first, second;

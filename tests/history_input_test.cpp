@@ -149,6 +149,12 @@ TEST(HistoryInput, OptionsRefuseBadUsageNamingTheFlag) {
       {{"show", "--store"}, "--store"},
       {{"show", "--store", ""}, "--store"},
       {{"show", "--bogus"}, "'--bogus'"},
+      {{"show", "--window", "5"}, "--window"},
+      {{"show", "--window", "7.5"}, "--window"},
+      {{"show", "--max-p", "1"}, "--max-p"},
+      {{"show", "--max-p", "p"}, "--max-p"},
+      {{"show", "--min-change", "x%"}, "--min-change"},
+      {{"add", "f.json", "--window", "30"}, "--window"},
   };
   for (const Case& c : cases) {
     try {
@@ -162,6 +168,10 @@ TEST(HistoryInput, OptionsRefuseBadUsageNamingTheFlag) {
   EXPECT_DOUBLE_EQ(a.threshold, 0.075);
   EXPECT_EQ(a.store, "x.sqlite");
   EXPECT_EQ(*parse_history_args({"show", "--since", "2026-12-01"}).since, "2026-12-01T00:00:00Z");
+  const HistoryArgs c = parse_history_args({"show", "--window", "50", "--max-p", "0.01", "--min-change", "2%"});
+  EXPECT_EQ(*c.window, 50u);
+  EXPECT_DOUBLE_EQ(*c.max_p_value, 0.01);
+  EXPECT_DOUBLE_EQ(*c.min_change, 0.02);
   EXPECT_EQ(*parse_history_args({"show", "--since", "2026-12-01T10:30Z"}).since, "2026-12-01T10:30:00Z");
 }
 
