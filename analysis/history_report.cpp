@@ -147,16 +147,21 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
               {"current_points", sa.current_points}};
     put_finite(j, "latest_ns", sa.latest_ns);
     put_finite(j, "current_median_ns", sa.current_median_ns);
-    json points = json::array();
+    // Parallel arrays, not one object per point: a store of 1000 runs x 800 records is 800 000 points.
+    json run_of = json::array(), p50 = json::array(), p99 = json::array(), low = json::array(), high = json::array(),
+         corrected = json::array();
+    auto value = [](const std::optional<double>& v) { return v && std::isfinite(*v) ? json(*v) : json(); };
     for (std::size_t pi = 0; pi < s.points.size(); ++pi) {
       const HistoryPoint& p = s.points[pi];
-      json jp = {{"run", p.run}, {"p50_ns", p.p50_ns}};
-      put_optional(jp, "p99_ns", p.p99_ns);
-      put_optional(jp, "rerun_low", p.rerun_low);
-      put_optional(jp, "rerun_high", p.rerun_high);
-      if (pi < sa.corrected_ns.size()) put_finite(jp, "corrected_ns", sa.corrected_ns[pi]);
-      points.push_back(jp);
+      run_of.push_back(p.run);
+      p50.push_back(p.p50_ns);
+      p99.push_back(value(p.p99_ns));
+      low.push_back(value(p.rerun_low));
+      high.push_back(value(p.rerun_high));
+      corrected.push_back(pi < sa.corrected_ns.size() ? value(sa.corrected_ns[pi]) : json());
     }
+    const json points = {{"run", run_of},    {"p50_ns", p50},      {"p99_ns", p99},
+                         {"rerun_low", low}, {"rerun_high", high}, {"corrected_ns", corrected}};
     j["points"] = points;
     json changes = json::array();
     for (const SeriesChange& c : sa.changes) {

@@ -71,7 +71,7 @@ TEST(HistoryAnalysis, AStepIsReportedAtItsRunAndTheCurrentSegmentStartsThere) {
   EXPECT_NE(text.find("change at point 21 (2026-12-01T20:00:00Z, run run20, rev rev20)"), std::string::npos) << text;
   const nlohmann::json doc = history_to_json(h, a);
   EXPECT_EQ(doc["series"][3]["change_points"][0]["run_id"], "run20");
-  EXPECT_EQ(doc["series"][3]["points"].size(), 40u);
+  EXPECT_EQ(doc["series"][3]["points"]["p50_ns"].size(), 40u);
   EXPECT_EQ(doc["runs"].size(), 40u);
 }
 
@@ -99,7 +99,8 @@ RunInput new_run_like(const History& h, std::size_t series_scale_index, double s
     r.status = "ok";
     const double level = 1000.0 * (1 + static_cast<double>(s)) * (s == series_scale_index ? scale : 1.0);
     r.p50 = level;
-    for (int k = 0; k < 5; ++k) r.repetition_medians.push_back(level * (1 + 0.005 * std::sin(k * 2.1 + s)));
+    for (int k = 0; k < 5; ++k)
+      r.repetition_medians.push_back(level * (1 + 0.005 * std::sin(k * 2.1 + static_cast<double>(s))));
     in.records.push_back(r);
   }
   return in;
@@ -114,7 +115,9 @@ TEST(HistoryAnalysis, CheckFindsARegressionAndNothingElse) {
   EXPECT_EQ(check.regressions(), 1);
   EXPECT_EQ(check.records[2].verdict.kind, HistoryVerdictKind::Regression);
   for (std::size_t s = 0; s < check.records.size(); ++s)
-    if (s != 2) EXPECT_EQ(check.records[s].verdict.kind, HistoryVerdictKind::NoChange) << check.records[s].record_id;
+    if (s != 2) {
+      EXPECT_EQ(check.records[s].verdict.kind, HistoryVerdictKind::NoChange) << check.records[s].record_id;
+    }
   const std::string text = format_history_check(new_run_like(h, 2, 1.3), check, options);
   EXPECT_NE(text.find("REGRESSION"), std::string::npos) << text;
   EXPECT_NE(text.find("1 regression,"), std::string::npos) << text;

@@ -135,7 +135,7 @@ TEST(HistoryCli, CheckExitsOneOnlyOnARegression) {
   const nlohmann::json doc = nlohmann::json::parse(json.out);
   EXPECT_EQ(doc["runs"].size(), 12u);
   ASSERT_EQ(doc["series"].size(), 1u);
-  EXPECT_EQ(doc["series"][0]["points"].size(), 12u);
+  EXPECT_EQ(doc["series"][0]["points"]["run"].size(), 12u);
   const Outcome exported = run_with(history({"export", "--json", "--store", store, "--out", dir + "/h.json"}));
   EXPECT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(nlohmann::json::parse(slurp(dir + "/h.json"))["series"].size(), 3u);
