@@ -204,6 +204,13 @@ ResultFile load_result_file(const std::string& path, const std::string& text) {
       !doc["ctxbench"].contains("schema_version"))
     throw CompareInputError(fmt::format("{}: not a ctxbench result file (no ctxbench.schema_version)", path));
   const json& version = doc["ctxbench"]["schema_version"];
+  // A schema-1 file is refused, not adapted (docs/contracts.md, "Schema 2: what changed"): its warnings are
+  // sentences and its values carry no measure.
+  if (version.is_number_integer() && version.get<long long>() < kSchemaVersion)
+    throw CompareInputError(fmt::format(
+        "{}: schema version {} was written by an older ctxbench; compare reads schema {} only. Run the benchmark "
+        "again with this ctxbench (ctxbench --json FILE) to get a schema-{} file",
+        path, version.dump(), kSchemaVersion, kSchemaVersion));
   if (!version.is_number_integer() || version.get<long long>() != kSchemaVersion)
     throw CompareInputError(
         fmt::format("{}: schema version {} is not the supported version {}", path, version.dump(), kSchemaVersion));

@@ -183,7 +183,7 @@ std::string format_table(const std::vector<Record>& records) {
     out += metrics_line(r);
     out += keep_awake_line(r, records);
     out += explain_block(r);
-    for (const std::string& w : r.warnings) out += fmt::format("    warning: {}\n", w);
+    for (const Warning& w : r.warnings) out += fmt::format("    warning: {}\n", console_text(w));
   }
   out +=
       "\np50 is the headline (median of all timed samples); p99 the tail; rerun = how far a rerun's p50 is "

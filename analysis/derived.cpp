@@ -13,18 +13,19 @@ const std::vector<Derivation>& derivation_registry() {
       {"ctxswitch.pipe.process.per_switch", "ctxswitch",
        "DERIVED: one context switch between two processes = (pipe round trip - 2 x one-task pipe "
        "write+read) / 2; direct cost only (no working set to refill)",
-       "ctxswitch.pipe.process", "ipc.pipe.self"},
+       "ctxswitch.pipe.process", "ipc.pipe.self", Measure::PerSwitch},
       {"ctxswitch.pipe.thread.per_switch", "ctxswitch",
        "DERIVED: one context switch between two threads of one process = (pipe round trip - 2 x "
        "one-task pipe write+read) / 2; direct cost only (no working set to refill)",
-       "ctxswitch.pipe.thread", "ipc.pipe.self"},
+       "ctxswitch.pipe.thread", "ipc.pipe.self", Measure::PerSwitch},
       {"shm.pingpong.one_way", "shm",
-       "DERIVED: one cache-line transfer from one CPU to the other = shm.pingpong round trip / 2", "shm.pingpong", ""},
+       "DERIVED: one cache-line transfer from one CPU to the other = shm.pingpong round trip / 2", "shm.pingpong", "",
+       Measure::OneWay},
       {"ctxswitch.ws.process.per_switch", "ctxswitch",
        "DERIVED: one context switch between two processes on one CPU, each reading its own working set "
        "between switches = (ctxswitch.ws.process round trip - 2 x ctxswitch.ws.self) / 2: the direct cost "
        "plus the cache refill the switch causes (indirect cost; lmbench lat_ctx -s, Li, Ding & Shen 2007)",
-       "ctxswitch.ws.process", "ctxswitch.ws.self"},
+       "ctxswitch.ws.process", "ctxswitch.ws.self", Measure::PerSwitch},
   };
   return table;
 }
@@ -43,6 +44,7 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
   r.family = d.family;
   r.op = d.op;
   r.unit = from.unit;
+  r.measure = d.measure;
   r.placement = from.placement;
   r.keep_awake = from.keep_awake;  // part of the id: a keep-awake round trip derives its own record
   r.keep_awake_cpus = from.keep_awake_cpus;
@@ -70,11 +72,7 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
     r.repetitions[i].ops_per_sample = from.repetitions[i].ops_per_sample;
   }
   assess_rerun(r, from.bimodal);
-  if (r.stats.p50 <= 0)
-    r.warnings.push_back(
-        fmt::format("derived value is not positive: the one-task overhead ({:.1f} ns) is as large as half the round "
-                    "trip, so this placement's round trip is dominated by IPC, not by switching",
-                    self_median));
+  if (r.stats.p50 <= 0) r.warnings.push_back(not_positive_warning_of(self_median));
   return r;
 }
 
@@ -110,6 +108,7 @@ std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, Placemen
   r.probe = "process.fork_rss.ns_per_mib";
   r.family = "process";
   r.unit = "ns/MiB";
+  r.measure = Measure::PerMib;
   r.op =
       "DERIVED: the growth of fork()+_exit+waitpid with the parent's resident memory, in ns per MiB: the "
       "least-squares slope of the process.fork_rss medians against their resident MiB, one slope per "

@@ -19,6 +19,7 @@ struct Derivation {
   std::string op;           // what one derived op is, saying it is derived
   std::string from;         // probe whose samples are transformed (every placement it has)
   std::string minus_twice;  // one-task probe subtracted twice, or empty
+  Measure measure;          // what one derived value is
 };
 
 const std::vector<Derivation>& derivation_registry();

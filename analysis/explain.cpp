@@ -122,6 +122,28 @@ const char* until_phrase(Until until) {
   return "";
 }
 
+// The stable key beside each phrase (docs/contracts.md, "Schema 2"): snake_case, never reworded.
+const char* until_key(Until until) {
+  switch (until) {
+    case Until::Returns:
+      return "until_return";
+    case Until::Wakes:
+      return "until_wake";
+    case Until::MakesRunnable:
+      return "until_runnable";
+    case Until::Switches:
+      return "until_switch";
+  }
+  return "";
+}
+
+// "futex" -> "futex"; "syscall 999" -> "syscall_999": a system call's part of a phase key.
+std::string syscall_key(long nr) {
+  std::string k = syscall_name(nr);
+  std::replace(k.begin(), k.end(), ' ', '_');
+  return k;
+}
+
 // Walks one op backward from its end along its critical path: from the initiator's clock read at `end`,
 // through whatever the op waited for (the task that held the CPU before it was switched in; for an idle
 // CPU, the task that woke it), back to the initiator's clock read at `start`. Every stretch of time is
@@ -143,23 +165,26 @@ class OpWalk {
       const ctxbench_trace_event& e = ix_.event(m->index);
       bound_ = m->index;
       if (m->kind == MarkKind::Exit) {
-        span("user space", e.ts_ns);
+        span("user_space", "user space", e.ts_ns);
         until_ = Until::Returns;
       } else if (m->kind == MarkKind::Enter) {
-        span(syscall_name(e.arg) + ": " + (until_ == Until::Returns ? "whole system call" : until_phrase(until_)),
+        span(syscall_key(e.arg) + (until_ == Until::Returns ? "_whole_call" : std::string("_") + until_key(until_)),
+             syscall_name(e.arg) + ": " + (until_ == Until::Returns ? "whole system call" : until_phrase(until_)),
              e.ts_ns);
         until_ = Until::Returns;  // before the call the task was in user space: only an Exit or In precedes
       } else if (m->kind == MarkKind::Wakes) {
         const bool created = e.kind == CTXBENCH_EV_WAKEUP_NEW;
-        span(syscall_of(m->index) + (created ? ": after the new task is runnable, " : ": after the wake-up, ") +
+        span(syscall_of(m->index, true) + (created ? "_after_runnable_" : "_after_wakeup_") + until_key(until_),
+             syscall_of(m->index) + (created ? ": after the new task is runnable, " : ": after the wake-up, ") +
                  until_phrase(until_),
              e.ts_ns);
         until_ = created ? Until::MakesRunnable : Until::Wakes;
       } else if (m->kind == MarkKind::In) {
         if (in_user_at(m->index))
-          span("user space", e.ts_ns);  // resumed in user space after a preemption
+          span("user_space", "user space", e.ts_ns);  // resumed in user space after a preemption
         else
-          span(std::string("switched in, ") + until_phrase(until_), e.ts_ns);
+          span(std::string("switched_in_") + until_key(until_), std::string("switched in, ") + until_phrase(until_),
+               e.ts_ns);
         if (!before_switch_in(*m)) break;
       } else {
         // Running after its own switch-out with no switch-in between: the switch-in event is lost.
@@ -177,35 +202,39 @@ class OpWalk {
   // the system call that woke the initiator): named as such. A task with no event before: unattributed.
   void reached_start(const TraceIndex::Mark* m) {
     if (tid_ == initiator_ && (m == nullptr || m->kind == MarkKind::Exit || m->kind == MarkKind::In)) {
-      span("user space", start_);
+      span("user_space", "user space", start_);
       return;
     }
     if (m == nullptr || tid_ == initiator_) {
-      span(kUnattributed, start_);
+      span(kUnattributedKey, kUnattributed, start_);
       out_.followed = false;
       return;
     }
     const ctxbench_trace_event& e = ix_.event(m->index);
     switch (m->kind) {
       case MarkKind::Exit:
-        span("the other task, still in user space from the previous op", start_);
+        span("other_task_user_space", "the other task, still in user space from the previous op", start_);
         break;
       case MarkKind::Enter:
-        span(syscall_name(e.arg) + ": the other task, still in it from the previous op", start_);
+        span(syscall_key(e.arg) + "_other_task_in_call",
+             syscall_name(e.arg) + ": the other task, still in it from the previous op", start_);
         break;
       case MarkKind::Wakes:
-        span(syscall_of(m->index) + ": the other task, after its wake-up of the previous op", start_);
+        span(syscall_of(m->index, true) + "_other_task_after_wakeup",
+             syscall_of(m->index) + ": the other task, after its wake-up of the previous op", start_);
         break;
       default:
-        span("the other task, still running from the previous op", start_);
+        span("other_task_running", "the other task, still running from the previous op", start_);
         break;
     }
   }
 
-  // The system call the task was in at event `index`.
-  std::string syscall_of(std::size_t index) const {
+  // The system call the task was in at event `index` (its name, or its key); "kernel" when none is known.
+  std::string syscall_of(std::size_t index, bool key = false) const {
     const TraceIndex::Mark* enter = ix_.last_before(tid_, index, {MarkKind::Enter});
-    return enter != nullptr ? syscall_name(ix_.event(enter->index).arg) : "kernel";
+    if (enter == nullptr) return "kernel";
+    const long nr = static_cast<long>(ix_.event(enter->index).arg);
+    return key ? syscall_key(nr) : syscall_name(nr);
   }
   // Whether `tid` was in sched_yield at event `index`: it gave the CPU up, nobody took it.
   bool yielding(int tid, std::size_t index) const {
@@ -221,13 +250,13 @@ class OpWalk {
   }
 
   // Names [from, tau) (clipped at the op's start) and moves tau back to it.
-  void span(const std::string& phase, std::uint64_t from) {
+  void span(const std::string& key, const std::string& phase, std::uint64_t from) {
     const std::uint64_t lo = std::max(from, start_);
     if (tau_ > lo) {
-      if (!out_.spans.empty() && out_.spans.back().phase == phase)
+      if (!out_.spans.empty() && out_.spans.back().key == key)
         out_.spans.back().ns += tau_ - lo;
       else
-        out_.spans.push_back(PhaseSpan{phase, tau_ - lo});
+        out_.spans.push_back(PhaseSpan{key, phase, tau_ - lo});
     }
     tau_ = lo;
   }
@@ -241,7 +270,7 @@ class OpWalk {
   }
 
   OpBreakdown broken() {
-    span(kUnattributed, start_);
+    span(kUnattributedKey, kUnattributed, start_);
     out_.followed = false;
     return finished();
   }
@@ -281,18 +310,19 @@ class OpWalk {
       return true;
     }
     if (cause == nullptr) {
-      span(kUnattributed, start_);
+      span(kUnattributedKey, kUnattributed, start_);
       out_.followed = false;
       return false;
     }
     if (woken == nullptr) {
       const long long state = ix_.event(cause->index).arg;
       if (state != 0 && state != CTXBENCH_SWITCH_PREEMPTED) {  // blocked, switched in without a wake-up: lost
-        span(kUnattributed, start_);
+        span(kUnattributedKey, kUnattributed, start_);
         out_.followed = false;
         return false;
       }
-      span("runnable: another task had the CPU (preempted or yielded)", ix_.event(cause->index).ts_ns);
+      span("runnable_preempted", "runnable: another task had the CPU (preempted or yielded)",
+           ix_.event(cause->index).ts_ns);
       bound_ = cause->index;
       until_ = Until::Switches;
       return tau_ > start_;
@@ -301,29 +331,33 @@ class OpWalk {
       // The wake-up had to reach the CPU: an idle one wakes, a busy one preempts what it runs; through an
       // IPI to it, handled on it, when the kernel sent one.
       const std::string cpu_state = prev == 0 ? "idle CPU" : "busy CPU";
+      const std::string cpu_key = prev == 0 ? "idle_cpu" : "busy_cpu";
       const int cpu = static_cast<int>(sw.cpu);
       const auto sent = ix_.first_ipi(true, cpu, cause->index, in.index);
       const auto handled = ix_.first_ipi(false, cpu, sent ? *sent : cause->index, in.index);
       if (handled) {
-        span(cpu_state + ": IPI handled, until switched in", ix_.event(*handled).ts_ns);
-        if (sent) span(cpu_state + ": IPI sent, until handled", ix_.event(*sent).ts_ns);
+        span(cpu_key + "_ipi_handled_until_switch_in", cpu_state + ": IPI handled, until switched in",
+             ix_.event(*handled).ts_ns);
+        if (sent)
+          span(cpu_key + "_ipi_sent_until_handled", cpu_state + ": IPI sent, until handled", ix_.event(*sent).ts_ns);
       } else if (sent) {
-        span(cpu_state + ": IPI sent, until switched in", ix_.event(*sent).ts_ns);
+        span(cpu_key + "_ipi_sent_until_switch_in", cpu_state + ": IPI sent, until switched in",
+             ix_.event(*sent).ts_ns);
       }
       if (sent)
-        span("woken, until the IPI is sent", woken->ts_ns);
+        span("woken_until_ipi_sent", "woken, until the IPI is sent", woken->ts_ns);
       else if (handled)
-        span("woken, until an IPI is handled", woken->ts_ns);
+        span("woken_until_ipi_handled", "woken, until an IPI is handled", woken->ts_ns);
+      else if (prev == 0)
+        span("woken_idle_cpu_no_ipi", "woken, idle CPU switches it in (no IPI)", woken->ts_ns);
       else
-        span(prev == 0 ? "woken, idle CPU switches it in (no IPI)"
-                       : "woken, until the running task is preempted (no IPI)",
-             woken->ts_ns);
+        span("woken_until_preempted_no_ipi", "woken, until the running task is preempted (no IPI)", woken->ts_ns);
     } else {
-      span("runnable: another task had the CPU", woken->ts_ns);
+      span("runnable_other_task", "runnable: another task had the CPU", woken->ts_ns);
     }
     if (tau_ <= start_) return false;
     if (!ix_.knows(woken->tid)) {
-      span("woken from outside the traced tasks", start_);
+      span("woken_from_outside", "woken from outside the traced tasks", start_);
       out_.followed = false;
       return false;
     }
@@ -383,16 +417,18 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   std::stable_sort(events.begin(), events.end(),
                    [](const ctxbench_trace_event& a, const ctxbench_trace_event& b) { return a.ts_ns < b.ts_ns; });
   const TraceIndex index(events);
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<double>> per_phase;  // phase -> ns per op (only ops that have it)
+  std::vector<std::string> order;                        // phase keys, in the order they first occur
+  std::map<std::string, std::string> text_of;            // key -> phase text
+  std::map<std::string, std::vector<double>> per_phase;  // key -> ns per op (only ops that have it)
   std::vector<double> hand_offs, queued;
   for (std::size_t op = 0; op < x.ops; ++op) {
     const OpBreakdown b = OpWalk(index, initiator_tid, op_windows[2 * op], op_windows[2 * op + 1]).run();
     if (b.followed) ++x.followed;
     std::map<std::string, double> sums;
     for (const PhaseSpan& s : b.spans) {
-      if (!per_phase.count(s.phase) && !sums.count(s.phase)) order.push_back(s.phase);
-      sums[s.phase] += static_cast<double>(s.ns) / inner;
+      if (!per_phase.count(s.key) && !sums.count(s.key)) order.push_back(s.key);
+      text_of.emplace(s.key, s.phase);
+      sums[s.key] += static_cast<double>(s.ns) / inner;
     }
     for (const auto& [phase, ns] : sums) {
       std::vector<double>& v = per_phase[phase];
@@ -404,18 +440,19 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   }
   const double mean_op = std::accumulate(op_ns.begin(), op_ns.end(), 0.0) / static_cast<double>(op_ns.size());
   double sum_of_medians = 0;
-  for (const std::string& phase : order) {
-    std::vector<double>& v = per_phase[phase];
+  for (const std::string& key : order) {
+    std::vector<double>& v = per_phase[key];
     const double present = static_cast<double>(std::count_if(v.begin(), v.end(), [](double d) { return d > 0; }));
     v.resize(x.ops, 0.0);
     PhaseSummary s;
-    s.phase = phase;
+    s.key = key;
+    s.phase = text_of[key];
     s.mean_ns = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
     s.median_ns = percentile_of(v, 0.5);
     s.p99_ns = percentile_of(v, 0.99);
     s.share = mean_op > 0 ? s.mean_ns / mean_op : 0;
     s.present = present / static_cast<double>(x.ops);
-    if (phase != kUnattributed) sum_of_medians += s.median_ns;
+    if (key != kUnattributedKey) sum_of_medians += s.median_ns;
     x.phases.push_back(s);
   }
   x.explained_fraction = x.traced_median_ns > 0 ? sum_of_medians / x.traced_median_ns : 0;

@@ -15,7 +15,8 @@ namespace ctxbench {
 
 // One stretch of an op's critical path.
 struct PhaseSpan {
-  std::string phase;
+  std::string key;    // stable snake_case ("futex_until_wake", "user_space"): what readers key on
+  std::string phase;  // the same in words
   std::uint64_t ns = 0;
 };
 
@@ -31,13 +32,15 @@ struct OpBreakdown {
 };
 
 inline constexpr const char* kUnattributed = "unattributed (events missing)";
+inline constexpr const char* kUnattributedKey = "unattributed";
 
 // Splits the op [start, end] that the initiator thread timed. `events` must be in time order.
 OpBreakdown break_down_op(const std::vector<ctxbench_trace_event>& events, int initiator_tid, std::uint64_t start,
                           std::uint64_t end);
 
 struct PhaseSummary {
-  std::string phase;
+  std::string key;                                // PhaseSpan::key
+  std::string phase;                              // its text
   double median_ns = 0, p99_ns = 0, mean_ns = 0;  // per reported op, 0 for ops without the phase
   double share = 0;                               // mean / mean op
   double present = 0;                             // fraction of ops that have the phase

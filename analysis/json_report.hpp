@@ -13,10 +13,13 @@
 
 #include "analysis/machine.hpp"
 #include "analysis/record.hpp"
+#include "analysis/warning.hpp"
 
 namespace ctxbench {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: warnings as objects, `measure` per record, every option as a field, explain phase keys
+// (docs/contracts.md, "Schema 2: what changed").
+inline constexpr int kSchemaVersion = 2;
 
 struct RunMeta {
   std::vector<std::string> argv;
@@ -24,16 +27,22 @@ struct RunMeta {
   std::string start_time, end_time;  // ISO 8601, UTC; end empty while the run goes on
   std::string label;
   std::vector<std::pair<std::string, std::string>> context;
+  // The options of the run as fields (`ctxbench.options`), so no reader parses argv.
+  std::string suite = "default";
   bool quick = false;
   int repetitions = 0;
   std::string filter;
   std::vector<std::string> placements;
   std::optional<std::pair<int, int>> cpus;
+  bool keep_awake = false, explain = false, interleave = true;
+  int timeout_s = 0;  // the watchdog's limit per probe and placement; 0: off
+  std::vector<std::uint64_t> server_work_ns;
+  std::vector<int> server_connections;
   double timer_overhead_ns = 0;
   bool complete = false;     // every selected probe ran
   bool interrupted = false;  // a signal stopped the run
   std::string interrupted_by;
-  std::vector<std::string> warnings;
+  std::vector<Warning> warnings;  // the run's (analysis/warning.hpp)
   // --pm-qos: asked for, and whether /dev/cpu_dma_latency was held at 0 (else why not).
   bool pm_qos_requested = false, pm_qos_held = false;
   std::string pm_qos_reason;

@@ -49,11 +49,26 @@ std::string placement_kind_name(PlacementKind kind) {
   return "none";
 }
 
-std::optional<PlacementKind> placement_kind_from_name(const std::string& name) {
-  for (PlacementKind k :
-       {PlacementKind::None, PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned})
-    if (placement_kind_name(k) == name) return k;
-  return std::nullopt;
+std::string measure_name(Measure measure) {
+  switch (measure) {
+    case Measure::RoundTrip:
+      return "round_trip";
+    case Measure::OneWay:
+      return "one_way";
+    case Measure::SingleOp:
+      return "single_op";
+    case Measure::Lateness:
+      return "lateness";
+    case Measure::PerRequest:
+      return "per_request";
+    case Measure::Bandwidth:
+      return "bandwidth";
+    case Measure::PerSwitch:
+      return "per_switch";
+    case Measure::PerMib:
+      return "per_mib";
+  }
+  return "single_op";
 }
 
 namespace {
@@ -64,6 +79,7 @@ Record base_record(const ProbeInfo& info, const Placement& placement) {
   r.family = info.family;
   r.op = info.op;
   r.unit = info.unit;
+  r.measure = info.measure;
   r.params = info.params;
   if (info.unit == "B/s") r.bytes_per_op = info.bytes_per_op;
   r.placement.kind = placement.kind;
@@ -94,16 +110,13 @@ void add_truth(Record& r, const ProbeRun& run) {
   for (const ObservedTask& t : r.observed_cpus) {
     if (!t.seen_elsewhere) continue;
     r.pinned_task_seen_elsewhere = true;
-    r.warnings.push_back(fmt::format(
-        "placement: task {} was pinned to CPU {} but seen on another CPU; the figure is not the placement it "
-        "names (CPU hotplug or a changed affinity/cpuset?)",
-        t.task, t.pinned_to));
+    r.warnings.push_back(pinned_elsewhere_warning_of(t.task, t.pinned_to));
   }
   if (run.placement.kind == PlacementKind::Unpinned && sample_cpus.size() >= 2) {
     const PlacementSplit split = split_by_colocation(r.samples, sample_cpus[0], sample_cpus[1]);
     r.placement_groups = split.groups;
     r.bimodal = split.bimodal;
-    if (split.bimodal) r.warnings.push_back(split.warning);
+    if (split.warning) r.warnings.push_back(*split.warning);
   }
   if (r.switches_per_op && r.expected_switches_per_op) {
     const bool on_two_cpus =
@@ -170,10 +183,7 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
   r.host_start_rss_kib = run.host_start_rss_kib;
   r.host_peak_rss_kib = run.host_peak_rss_kib;
   r.ran_in_owner_because = run.ran_in_owner_because;
-  if (!r.ran_in_owner_because.empty())
-    r.warnings.push_back("measured inside ctxbench itself, not in a fresh measuring process (" +
-                         r.ran_in_owner_because +
-                         "): a fork() in this probe copied ctxbench's own memory. Raise the process limit.");
+  if (!r.ran_in_owner_because.empty()) r.warnings.push_back(in_process_warning_of(r.ran_in_owner_because));
   if (run.status != RunStatus::Ok) return r;
   if (info.family == "process" || info.family == "thread") {
     std::uint64_t rss = 0;

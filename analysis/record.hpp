@@ -11,6 +11,7 @@
 #include "analysis/rerun_model.hpp"
 #include "analysis/statistics.hpp"
 #include "analysis/truth.hpp"
+#include "analysis/warning.hpp"
 #include "engine/probe.hpp"
 #include "engine/run_result.hpp"
 
@@ -38,6 +39,7 @@ struct CpuRun {
 
 struct Record {
   std::string probe, family, op, unit;
+  Measure measure = Measure::SingleOp;  // what one value is: the probe's, or the derivation's; measure_name()
   // The probe's parameters (("size", "64")); also part of `probe`, as "/size:64".
   std::vector<std::pair<std::string, std::string>> params;
   PlacementInfo placement;
@@ -57,7 +59,7 @@ struct Record {
   std::vector<HistogramBucket> histogram;
   std::optional<double> switches_per_op, voluntary_switches_per_op, involuntary_switches_per_op;
   std::optional<double> expected_switches_per_op;
-  std::vector<std::string> warnings;
+  std::vector<Warning> warnings;  // analysis/warning.hpp
   // How far a rerun's p50 is expected to move (analysis/rerun_model.hpp); empty when it cannot be said.
   std::optional<RerunInterval> rerun;
   double timer_overhead_ns = 0;
@@ -100,7 +102,8 @@ double bytes_per_second(const Record& r, double ns_per_op);
 std::string status_name(RunStatus status);
 
 std::string placement_kind_name(PlacementKind kind);
-std::optional<PlacementKind> placement_kind_from_name(const std::string& name);
+// "round_trip", "one_way", "single_op", "lateness", "per_request", "bandwidth", "per_switch", "per_mib".
+std::string measure_name(Measure measure);
 
 // Run-length encoding of one task's CPU per sample.
 std::vector<CpuRun> cpu_runs(const std::vector<int>& cpus);

@@ -114,19 +114,15 @@ RerunInterval combine(const RerunInterval& base, const RerunInterval& other) {
   return out;
 }
 
-std::optional<std::string> unstable_warning(const RerunInterval& interval) {
+std::optional<Warning> unstable_warning(const RerunInterval& interval) {
   // The machine-wide cause is said once per run (run_wide_rerun_warnings), not on every row.
   if (is_stable(interval) || interval.cause_kind == RerunCause::MachineSpread ||
       interval.cause_kind == RerunCause::FewRepetitions)
     return std::nullopt;
-  return fmt::format(
-      "unstable estimate: a rerun here is expected within x{:.2f}-{:.2f} of this p50 (95%), wider "
-      "than +-5%. Cause: {}.",
-      interval.low, interval.high, interval.cause);
+  return unstable_estimate_warning_of(interval.low, interval.high, std::exp(interval.half_width) - 1, interval.cause);
 }
 
-std::vector<std::string> run_wide_rerun_warnings(const std::vector<RerunInterval>& intervals,
-                                                 int requested_repetitions) {
+std::vector<Warning> run_wide_rerun_warnings(const std::vector<RerunInterval>& intervals, int requested_repetitions) {
   std::vector<double> widths;
   std::size_t machine = 0, few = 0;
   for (const RerunInterval& i : intervals) {
@@ -135,21 +131,9 @@ std::vector<std::string> run_wide_rerun_warnings(const std::vector<RerunInterval
     if (i.cause_kind == RerunCause::MachineSpread) ++machine;
     if (i.cause_kind == RerunCause::FewRepetitions) ++few;
   }
-  std::vector<std::string> out;
-  if (few > 0 && requested_repetitions < 5)
-    out.push_back(
-        fmt::format("too few repetitions: {} of {} records have fewer than 5, so their rerun intervals are "
-                    "wide (Student's t with few degrees of freedom). Run with --repetitions 10 or more "
-                    "(--quick takes 3) for figures to compare",
-                    few, intervals.size()));
-  if (machine > 0)
-    out.push_back(fmt::format(
-        "unstable machine: {} of {} records cannot be resolved to +-5% here (median rerun interval +-{:.0f}%): their "
-        "repetitions, spread over the whole run, disagree without a cause of their own, so the machine's speed "
-        "moved while the run went on (frequency changes, other tasks, on a VM the host). Each record's rerun "
-        "column says how far it can move; set a compare --threshold above it. Remedies: stop other load, set the "
-        "performance governor (cpupower frequency-set -g performance), on a VM ask for dedicated host CPUs",
-        machine, intervals.size(), (median(widths) - 1) * 100));
+  std::vector<Warning> out;
+  if (few > 0 && requested_repetitions < 5) out.push_back(too_few_repetitions_warning_of(few, intervals.size()));
+  if (machine > 0) out.push_back(unstable_machine_warning_of(machine, intervals.size(), median(widths) - 1));
   return out;
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "analysis/warning.hpp"
+
 namespace ctxbench {
 
 struct RerunInputs {
@@ -42,14 +44,14 @@ std::optional<RerunInterval> rerun_interval(const RerunInputs& in);
 // a rerun of the same code gives on these machines. The wider of the two on each side.
 RerunInterval combine(const RerunInterval& base, const RerunInterval& other);
 
-// "unstable estimate: ..." with the cause and a remedy, or nothing when the interval is within ±5%.
-std::optional<std::string> unstable_warning(const RerunInterval& interval);
+// The unstable_estimate warning with its cause, or nothing when the interval is within ±5% or its cause is
+// the run's (said once per run).
+std::optional<Warning> unstable_warning(const RerunInterval& interval);
 
 // Once per run, at the top: how many records are wider than +-5% for a run-wide reason (the machine's
 // speed moved; fewer than 5 repetitions asked for), with the remedies. Empty when none is. A probe that caps
 // its own repetitions (process.fork_rss) is no reason to ask for more: `requested_repetitions` decides.
-std::vector<std::string> run_wide_rerun_warnings(const std::vector<RerunInterval>& intervals,
-                                                 int requested_repetitions);
+std::vector<Warning> run_wide_rerun_warnings(const std::vector<RerunInterval>& intervals, int requested_repetitions);
 
 // "x0.93-1.08" for the console column; "-" when there is no interval.
 std::string rerun_cell(const std::optional<RerunInterval>& interval);

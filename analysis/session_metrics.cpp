@@ -71,11 +71,7 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
     if (connections > 0 && std::string(name) == "server_rss_bytes") put("rss_bytes_per_connection", v / connections);
     if (connections > 0 && std::string(name) == "server_pss_bytes") put("pss_bytes_per_connection", v / connections);
   }
-  if (client_busy > 0.9)
-    r.warnings.push_back(
-        fmt::format("load generator: the client thread was on CPU {:.0f}% of the window, so this throughput may be the "
-                    "client's limit rather than the server's",
-                    100 * client_busy));
+  if (client_busy > 0.9) r.warnings.push_back(load_generator_warning_of(client_busy));
 }
 
 }  // namespace ctxbench

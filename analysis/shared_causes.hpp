@@ -13,12 +13,12 @@ namespace ctxbench {
 
 struct SharedCauses {
   bool bimodal = false, slow_repetitions = false;
-  std::vector<std::string> run_warnings;  // one per shared cause, with its remedy
+  std::vector<Warning> run_warnings;  // one per shared cause, with its remedy
 };
 
 // Decides from the measured records (derived ones follow their sources).
 SharedCauses find_shared_causes(const std::vector<Record>& measured);
-// Removes the row warnings of the shared causes from `records` (measured or derived).
+// Removes the row warnings of the shared causes from `records` (measured or derived), by kind.
 void drop_shared_warnings(std::vector<Record>& records, const SharedCauses& shared);
 
 }  // namespace ctxbench

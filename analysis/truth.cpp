@@ -1,7 +1,5 @@
 #include "analysis/truth.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -48,27 +46,17 @@ PlacementSplit split_by_colocation(std::span<const double> samples, const std::v
   const double lo = std::min(a.median_ns, b.median_ns), hi = std::max(a.median_ns, b.median_ns);
   split.bimodal = a.share >= kBimodalMinShare && b.share >= kBimodalMinShare && lo > 0 && hi / lo >= kBimodalMinRatio;
   if (split.bimodal) {
-    split.warning = fmt::format(
-        "bimodal: the scheduler put the two tasks on one CPU in {:.0f}% of the samples (median {:.0f} ns) "
-        "and on two CPUs in {:.0f}% (median {:.0f} ns); the overall median describes neither. Read the "
-        "same-cpu and cross-cpu results, or the two groups, instead",
-        a.share * 100, a.median_ns, b.share * 100, b.median_ns);
+    split.warning = bimodal_warning_of(a.share, a.median_ns, b.share, b.median_ns);
   }
   return split;
 }
 
-std::optional<std::string> denominator_warning(double measured, double expected, bool on_two_cpus) {
+std::optional<Warning> denominator_warning(double measured, double expected, bool on_two_cpus) {
   if (!std::isfinite(measured) || !std::isfinite(expected) || expected < 0) return std::nullopt;
   const double allowed = kDenominatorTolerance * std::max(expected, 1.0);
   if (std::fabs(measured - expected) <= allowed) return std::nullopt;
   if (on_two_cpus && measured < expected) return std::nullopt;
-  return fmt::format(
-      "denominator: the kernel counted {:.2f} context switches per op where the op implies {:g} (a "
-      "difference over {:.0f}%): this figure is not the cost of what its op says{}",
-      measured, expected, kDenominatorTolerance * 100,
-      measured < expected ? " (a task found its partner's answer before it went to sleep, so some "
-                            "hand-offs were not switches)"
-                          : " (extra switches: preemption, migration or other tasks on these CPUs)");
+  return denominator_warning_of(measured, expected, kDenominatorTolerance);
 }
 
 std::optional<CpuTimes> parse_proc_stat_cpu(const std::string& text) {
@@ -100,13 +88,9 @@ std::optional<StealOverRun> steal_between(const std::optional<CpuTimes>& before,
   return s;
 }
 
-std::optional<std::string> steal_warning(const StealOverRun& s) {
+std::optional<Warning> steal_warning(const StealOverRun& s) {
   if (s.fraction <= kStealWarnFraction) return std::nullopt;
-  return fmt::format(
-      "steal: the hypervisor ran other guests for {:.1f}% of this machine's CPU time during the run "
-      "({} of {} ticks in /proc/stat); every figure includes waits for a physical CPU. Run again on a "
-      "quieter host or a dedicated instance",
-      s.fraction * 100, s.steal_ticks, s.total_ticks);
+  return steal_warning_of(s.fraction, s.steal_ticks, s.total_ticks);
 }
 
 }  // namespace ctxbench

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "analysis/warning.hpp"
+
 namespace ctxbench {
 
 // ---------------------------------------------------------------- observed placement
@@ -41,7 +43,7 @@ struct PlacementGroup {
 struct PlacementSplit {
   std::vector<PlacementGroup> groups;  // both groups when both are non-empty, else empty
   bool bimodal = false;
-  std::string warning;  // non-empty when bimodal
+  std::optional<Warning> warning;  // when bimodal
 };
 
 // A group must hold at least this share of the samples, and the slower group's median must be at least
@@ -64,8 +66,7 @@ inline constexpr double kDenominatorTolerance = 0.10;
 // hand-off only when both share one CPU; on two CPUs a task may find its partner's answer before it
 // sleeps, so fewer switches are what the op is there (the switches column shows how many) and only more
 // than implied warns.
-std::optional<std::string> denominator_warning(double measured_per_op, double expected_per_op,
-                                               bool on_two_cpus = false);
+std::optional<Warning> denominator_warning(double measured_per_op, double expected_per_op, bool on_two_cpus = false);
 
 // ---------------------------------------------------------------- steal time
 // The aggregate "cpu" line of /proc/stat, in USER_HZ ticks.
@@ -85,6 +86,6 @@ std::optional<StealOverRun> steal_between(const std::optional<CpuTimes>& before,
 
 // Steal above this share of all CPU time during the run makes every figure suspect.
 inline constexpr double kStealWarnFraction = 0.02;
-std::optional<std::string> steal_warning(const StealOverRun& steal);
+std::optional<Warning> steal_warning(const StealOverRun& steal);
 
 }  // namespace ctxbench

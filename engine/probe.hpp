@@ -83,11 +83,17 @@ class Session {
   virtual std::optional<SessionCounters> counters(bool /*closing*/) { return std::nullopt; }
 };
 
+// What one value of a probe's records is (docs/contracts.md, "Schema 2": the record's `measure`). Records
+// of different measures never share an axis or a comparison. PerSwitch and PerMib are derived only
+// (analysis/derived.cpp).
+enum class Measure { RoundTrip, OneWay, SingleOp, Lateness, PerRequest, Bandwidth, PerSwitch, PerMib };
+
 struct ProbeInfo {
   std::string name;    // "ctxswitch.pipe.process"
   std::string family;  // "baseline", "ctxswitch", "process", "thread", "ipc", "shm"
   std::string op;      // what ONE operation is, in words
   std::string unit = "ns";
+  Measure measure = Measure::SingleOp;  // one task doing one thing unless the probe says otherwise
   // Placements this probe runs in. One-task probes list only None.
   std::vector<PlacementKind> placements;
   // Why a listed placement is not run (e.g. spinning on one CPU); empty when all are run.

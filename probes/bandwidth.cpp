@@ -191,6 +191,7 @@ void add_bandwidth_probes(ProbeTable& table, const ProbeTableConfig&) {
                 " messages: one op is one message written by A and read in full by B "
                 "(a timed batch ends when B has read all of it)";
       info.unit = "B/s";
+      info.measure = Measure::Bandwidth;
       info.bytes_per_op = static_cast<double>(size);
       info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu};
       info.suites = size == (std::size_t{64} << 10) && k.medium != Medium::UnixStream

@@ -115,6 +115,7 @@ class FutexPingPong final : public Session {
 
 ProbeInfo futex_info(bool process) {
   ProbeInfo info;
+  info.measure = Measure::RoundTrip;
   info.name = process ? "ctxswitch.futex.process" : "ctxswitch.futex.thread";
   info.family = "ctxswitch";
   info.op = std::string("one round trip between ") +

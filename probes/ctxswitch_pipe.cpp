@@ -65,6 +65,7 @@ class PipePingPong final : public Session {
 
 ProbeInfo pipe_info(bool process) {
   ProbeInfo info;
+  info.measure = Measure::RoundTrip;
   info.name = process ? "ctxswitch.pipe.process" : "ctxswitch.pipe.thread";
   info.family = "ctxswitch";
   info.op = std::string("one round trip between ") +

@@ -143,6 +143,7 @@ class YieldSession final : public Session {
 void add_ctxswitch_ring_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (int n : {2, 4, 8, 16, 32, 64}) {
     ProbeInfo info;
+    info.measure = Measure::OneWay;  // one hop: a hand-off to the next task
     info.name = "ctxswitch.ring/tasks:" + std::to_string(n);
     info.explainable = true;
     info.family = "ctxswitch";
@@ -164,6 +165,7 @@ void add_ctxswitch_ring_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (bool fifo : {false, true}) {
     for (bool process : {false, true}) {
       ProbeInfo info;
+      info.measure = Measure::RoundTrip;  // A yields, B runs and yields back
       info.name = std::string("ctxswitch.yield.") + (process ? "process" : "thread") + (fifo ? ".fifo" : "");
       info.explainable = true;
       info.family = "ctxswitch";

@@ -137,6 +137,7 @@ void add_ctxswitch_ws_probes(ProbeTable& table, const ProbeTableConfig&) {
       }));
     }
     ProbeInfo info;
+    info.measure = Measure::RoundTrip;
     info.name = "ctxswitch.ws.process" + param;
     info.family = "ctxswitch";
     info.params = {{"ws", std::to_string(bytes)}};

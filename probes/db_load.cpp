@@ -302,6 +302,7 @@ std::optional<SessionCounters> DbSession::counters(bool closing) {
 
 std::unique_ptr<Probe> make_db_probe(const DbPoint& p) {
   ProbeInfo info;
+  info.measure = Measure::PerRequest;
   const char* scenario = p.per_request ? "per_request" : "persistent";
   info.name =
       std::string("db.") + server_id(p.server) + "." + scenario + "/connections:" + std::to_string(p.connections);

@@ -160,6 +160,7 @@ ProbeInfo ipc_info(const Mechanism& m, std::size_t size, bool process, bool one_
   info.family = "ipc";
   info.name = "ipc." + m.key + (process ? ".process" : ".thread") + (one_way ? ".one_way" : "");
   info.explainable = !one_way;
+  info.measure = one_way ? Measure::OneWay : Measure::RoundTrip;
   if (m.sized) {
     info.name += "/size:" + std::to_string(size);
     info.params = {{"size", std::to_string(size)}};

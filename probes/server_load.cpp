@@ -441,6 +441,7 @@ const char* model_id(Model m) {
 
 std::unique_ptr<Probe> make_server_probe(const ServerPoint& p, std::vector<std::string> suites) {
   ProbeInfo info;
+  info.measure = Measure::PerRequest;
   info.name = std::string("server.") + model_id(p.model) + "." + scenario_id(p.scenario) +
               "/connections:" + std::to_string(p.connections) + "/work_ns:" + std::to_string(p.work_ns);
   if (p.ws_bytes > 0) info.name += "/ws:" + std::to_string(p.ws_bytes);

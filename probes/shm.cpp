@@ -8,6 +8,7 @@ namespace ctxbench {
 
 static std::unique_ptr<Probe> make_shm_pingpong() {
   ProbeInfo info;
+  info.measure = Measure::RoundTrip;
   info.name = "shm.pingpong";
   info.family = "shm";
   info.op =

@@ -16,6 +16,7 @@ void add_shm_c2c_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (std::size_t i = 0; i < cpus.size(); ++i) {
     for (std::size_t j = i + 1; j < cpus.size(); ++j) {
       ProbeInfo info;
+      info.measure = Measure::OneWay;
       info.name = "shm.c2c/cpu_a:" + std::to_string(cpus[i]) + "/cpu_b:" + std::to_string(cpus[j]);
       info.family = "shm";
       info.params = {{"cpu_a", std::to_string(cpus[i])}, {"cpu_b", std::to_string(cpus[j])}};

@@ -144,6 +144,7 @@ class RingSession final : public Session {
 
 static std::unique_ptr<Probe> make_shm_ring(bool futex) {
   ProbeInfo info;
+  info.measure = Measure::RoundTrip;
   info.name = futex ? "shm.ring.futex" : "shm.ring.spin";
   info.explainable = futex;
   info.family = "shm";

@@ -71,6 +71,7 @@ class TimerWakeup final : public Session {
 void add_wakeup_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (bool fifo : {false, true}) {
     ProbeInfo info;
+    info.measure = Measure::Lateness;
     info.name = fifo ? "wakeup.timer.fifo" : "wakeup.timer";
     info.family = "wakeup";
     info.op = std::string(

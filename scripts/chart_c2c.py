@@ -2,9 +2,8 @@
 """Core-to-core heatmap: one-way cache-line latency between every pair of CPUs (ns in each cell), with the
 CPU relation of each pair (s = SMT sibling, L = same LLC, o = other LLC, N = other node) in the cell.
 
-Reads an shm.c2c record carrying `matrix` (an object with `cpus`, a square numeric matrix -- the first
-list-of-lists of numbers -- and optionally `relation`, a square matrix of names), or a bare square matrix;
-or else one ok shm.c2c record per CPU pair (placement.cpus = [a, b], placement.relation).
+Reads the ok shm.c2c records, one per CPU pair (placement.cpus = [a, b], placement.relation), as ctxbench
+writes them.
 
   scripts/chart_c2c.py results/big-machine.json -o c2c
 """
@@ -14,6 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxpanels as cp  # noqa: E402
 
 import matplotlib  # noqa: E402
 matplotlib.use("Agg")
@@ -23,37 +23,21 @@ import numpy as np  # noqa: E402
 SHORT = {"same": "=", "smt-sibling": "s", "same-llc": "L", "other-llc": "o", "other-node": "N"}
 
 
-def _square(m):
-    return isinstance(m, list) and m and all(isinstance(row, list) and len(row) == len(m) for row in m)
-
-
 def extract(doc):
-    """(cpus, values[n][n] with None, relations[n][n] or None), or None when the file has no c2c data."""
-    recs = [r for r in cr.ok_records(doc) if r.get("probe", "").startswith("shm.c2c")]
-    for r in recs:
-        m = r.get("matrix")
-        if isinstance(m, dict):
-            square = [v for v in m.values() if _square(v)]
-            values = next((v for v in square if any(isinstance(x, (int, float)) for row in v for x in row)), None)
-            rel = next((v for v in square if any(isinstance(x, str) and x for row in v for x in row)), None)
-            if values is not None:
-                cpus = m.get("cpus") or list(range(len(values)))
-                return cpus, values, rel
-        elif _square(m):
-            return list(range(len(m))), m, None
-    pairs = [r for r in recs if len(r.get("placement", {}).get("cpus", [])) == 2 and cr.p50(r)]
+    """(cpus, values[n][n] with None, relations[n][n]), or None when the file has no c2c data: one ok one-way
+    shm.c2c record per CPU pair (placement.cpus = [a, b], placement.relation)."""
+    pairs = [r for r in cr.ok_records(doc) if cr.base(r) == "shm.c2c" and cr.measure(r) == "one_way"
+             and len(cr.placement(r).cpus) == 2 and cr.p50(r)]
     if not pairs:
         return None
-    cpus = sorted({c for r in pairs for c in r["placement"]["cpus"]})
+    cpus = sorted({c for r in pairs for c in cr.placement(r).cpus})
     idx = {c: i for i, c in enumerate(cpus)}
     vals = [[None] * len(cpus) for _ in cpus]
     rels = [[""] * len(cpus) for _ in cpus]
-    one_way = not any("one_way" in r["probe"] for r in pairs)
     for r in pairs:
-        if one_way or "one_way" in r["probe"]:
-            a, b = r["placement"]["cpus"]
-            vals[idx[a]][idx[b]] = cr.p50(r)
-            rels[idx[a]][idx[b]] = r["placement"].get("relation", "")
+        a, b = cr.placement(r).cpus
+        vals[idx[a]][idx[b]] = cr.p50(r)
+        rels[idx[a]][idx[b]] = r["placement"].get("relation", "")
     for i in range(len(cpus)):  # one probe per pair: (I,J) = (J,I) when only one direction was measured
         for j in range(len(cpus)):
             if vals[i][j] is None and vals[j][i] is not None:
@@ -87,8 +71,7 @@ def draw(doc):
                     rel = SHORT.get(rels[i][j], "") if rels else ""
                     ax.text(j, i, f"{arr[i, j]:.0f}\n{rel}", ha="center", va="center", fontsize=7,
                             color="white" if arr[i, j] < mid else "black")
-    cr.tag(fig, "core-to-core", "ns one way", "ns",
-           [r["id"] for r in cr.ok_records(doc) if r.get("probe", "").startswith("shm.c2c")])
+    cp.tag(fig, "core-to-core", "one_way", "ns", [r["id"] for r in cr.ok_records(doc) if cr.base(r) == "shm.c2c"])
     legend = ", ".join(f"{v} = {k}" for k, v in SHORT.items() if k != "same")
     ax.set_title(f"core-to-core one-way latency (ns): {cr.label(doc)}\n{legend}; blank = not measured",
                  fontsize=9)
@@ -102,8 +85,8 @@ def main():
     ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
     a = ap.parse_args()
     doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc) or cr.placeholder(plt, "no shm.c2c result (core-to-core matrix) in this file")
-    for p in cr.save(fig, a.output):
+    fig = draw(doc) or cp.placeholder(plt, "no shm.c2c result (core-to-core matrix) in this file")
+    for p in cp.save(fig, a.output):
         print(p)
 
 

@@ -13,6 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxpanels as cp  # noqa: E402
 import db_table as dt  # noqa: E402
 import server_table as st  # noqa: E402
 
@@ -30,7 +31,7 @@ METRICS = [("rps", "queries/s", 1.0, False), ("switches", "server switches per q
 def series(pts, scenario, kind, server):
     """[(connections, point)] of the ok points of one server (real id or synthetic model name), by connections."""
     return sorted(((p["connections"], p) for p in pts if p["scenario"] == scenario and p["server"] == server
-                   and p["placement"].split(" ")[0] == kind and p["status"] == "ok"), key=lambda t: t[0])
+                   and p["placement"].kind == kind and p["status"] == "ok"), key=lambda t: t[0])
 
 
 def draw(doc):
@@ -44,7 +45,7 @@ def draw(doc):
                 rows.append((placement, scenario, name, servers))
     fig, axes = plt.subplots(len(rows), len(METRICS), figsize=(13, 3.0 * len(rows) + 0.8), squeeze=False)
     for ax_row, (placement, scenario, name, servers) in zip(axes, rows):
-        kind = placement.split(" ")[0]
+        kind = placement.kind
         ticks = set()
         for ax, (key, label, scale, log) in zip(ax_row, METRICS):
             ids = []
@@ -67,7 +68,7 @@ def draw(doc):
             ax.set_ylabel(label)
             ax.grid(alpha=0.3, which="both")
             ax.set_title(f"{name}, {scenario}: {label}", fontsize=8)
-            cr.tag(fig, f"{name}, {scenario}: {label}", label, label, ids, field=f"metrics.{key}")
+            cp.tag(fig, f"{name}, {scenario}: {label}", label, label, ids, field=f"metrics.{key}")
         for ax in ax_row:
             if ticks:
                 ax.set_xticks(sorted(ticks))
@@ -89,8 +90,8 @@ def main():
     doc = cr.load_or_exit(a.result, ap.prog)
     if a.output is None:
         a.output = os.path.splitext(a.result)[0] + "-db"
-    fig = draw(doc) or cr.placeholder(plt, f"{a.result}: no db.* records (run ctxbench --suite db)")
-    for p in cr.save(fig, a.output):
+    fig = draw(doc) or cp.placeholder(plt, f"{a.result}: no db.* records (run ctxbench --suite db)")
+    for p in cp.save(fig, a.output):
         print(p)
 
 

@@ -12,6 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxpanels as cp  # noqa: E402
 
 import matplotlib  # noqa: E402
 matplotlib.use("Agg")
@@ -57,8 +58,8 @@ def draw(doc, pattern=DEFAULT):
     ax2.grid(alpha=0.3, which="both")
     ax2.legend(fontsize=7, loc="upper left")
     ids = [r["id"] for r in recs]  # a --probe regex that picks two measures shows up in the manifest
-    cr.tag(fig, "ECDF", cr.measure(recs[0]), cr.unit(recs[0]), ids)
-    cr.tag(fig, "percentile spectrum", cr.measure(recs[0]), cr.unit(recs[0]), ids)
+    cp.tag(fig, "ECDF", cr.measure(recs[0]), cr.unit(recs[0]), ids)
+    cp.tag(fig, "percentile spectrum", cr.measure(recs[0]), cr.unit(recs[0]), ids)
     fig.suptitle(f"ctxbench distribution: {cr.label(doc)}", fontsize=10)
     fig.tight_layout()
     return fig
@@ -75,8 +76,8 @@ def main():
     except re.error as e:
         ap.error(f"--probe: {a.probe!r} is not a valid regular expression ({e})")
     doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc, a.probe) or cr.placeholder(plt, f"no ok result with samples matches {a.probe!r}")
-    for p in cr.save(fig, a.output):
+    fig = draw(doc, a.probe) or cp.placeholder(plt, f"no ok result with samples matches {a.probe!r}")
+    for p in cp.save(fig, a.output):
         print(p)
 
 

@@ -12,6 +12,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxunits as cu  # noqa: E402
+import ctxpanels as cp  # noqa: E402
 
 import matplotlib  # noqa: E402
 matplotlib.use("Agg")
@@ -28,20 +30,22 @@ def explained(doc):
 
 
 def phase_order(recs):
-    """Phases worth a colour of their own, most important first (largest share anywhere), then 'other'."""
-    best = {}
+    """Phase keys worth a colour of their own, most important first (largest share anywhere), and the text of
+    every key."""
+    best, text = {}, {}
     for r in recs:
         for p in r["explain"]["phases"]:
-            best[p["phase"]] = max(best.get(p["phase"], 0.0), p.get("share", 0.0))
+            best[p["key"]] = max(best.get(p["key"], 0.0), p.get("share", 0.0))
+            text.setdefault(p["key"], p["phase"])
     major = sorted((ph for ph, s in best.items() if s >= MINOR_SHARE), key=lambda ph: -best[ph])
-    return major
+    return major, text
 
 
 def draw(doc):
     recs = explained(doc)
     if not recs:
         return None
-    major = phase_order(recs)
+    major, text = phase_order(recs)
     colours = plt.get_cmap("tab20").colors
     colour = {ph: colours[i % len(colours)] for i, ph in enumerate(major)}
     colour["other phases"] = (0.8, 0.8, 0.8)
@@ -53,14 +57,14 @@ def draw(doc):
         other = 0.0
         for p in x["phases"]:
             share = p.get("share", 0.0)
-            if p["phase"] in colour:
-                ax.barh(row, share * 100, left=left, color=colour[p["phase"]], edgecolor="white", linewidth=0.4)
+            if p["key"] in colour:
+                ax.barh(row, share * 100, left=left, color=colour[p["key"]], edgecolor="white", linewidth=0.4)
                 left += share * 100
             else:
                 other += share
         if other > 0:
             ax.barh(row, other * 100, left=left, color=colour["other phases"], edgecolor="white", linewidth=0.4)
-        note = (f"{cr.fmt_ns(x.get('traced_median_ns'))} traced / {cr.fmt_ns(x.get('untraced_median_ns'))} untraced"
+        note = (f"{cu.fmt_ns(x.get('traced_median_ns'))} traced / {cu.fmt_ns(x.get('untraced_median_ns'))} untraced"
                 f", sum of phase medians {x.get('explained_fraction', 0) * 100:.0f}%")
         ax.text(101, row, note, va="center", fontsize=7)
         labels.append(r["id"])
@@ -70,10 +74,11 @@ def draw(doc):
     ax.set_xlim(0, 100)
     ax.set_xlabel("share of the traced op (mean of each phase / mean op), %")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colour[ph]) for ph in major + ["other phases"]]
-    ax.legend(handles, major + ["other phases"], fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.2 / len(recs)),
+    ax.legend(handles, [text[k] for k in major] + ["other phases"], fontsize=7, loc="upper center",
+              bbox_to_anchor=(0.5, -0.12 - 0.2 / len(recs)),
               ncol=2, frameon=False)
     ax.set_title(f"where the time went (--explain): {cr.label(doc)}", fontsize=9)
-    cr.tag(fig, "explain", "share of op", "%", [r["id"] for r in recs])
+    cp.tag(fig, "explain", "share of op", "%", [r["id"] for r in recs])
     fig.tight_layout()
     return fig
 
@@ -84,8 +89,8 @@ def main():
     ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
     a = ap.parse_args()
     doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc) or cr.placeholder(plt, "no explained record in this file (run ctxbench --explain as root)")
-    for p in cr.save(fig, a.output):
+    fig = draw(doc) or cp.placeholder(plt, "no explained record in this file (run ctxbench --explain as root)")
+    for p in cp.save(fig, a.output):
         print(p)
 
 

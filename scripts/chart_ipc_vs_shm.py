@@ -13,12 +13,14 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxunits as cu  # noqa: E402
+import ctxpanels as cp  # noqa: E402
 
 import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-FLOORS = {"ns per op": ["shm.pingpong"], "ns one way": ["shm.c2c", "shm.pingpong.one_way"]}
+FLOORS = {"round_trip": ["shm.pingpong"], "one_way": ["shm.c2c", "shm.pingpong.one_way"]}
 FAMILIES = ("ctxswitch", "ipc", "shm")
 
 
@@ -68,20 +70,20 @@ def draw(doc, placement="cross-cpu"):
         vals = [cr.p50(r) for r in recs]
         ax.barh(range(len(recs)), vals, color=["#7f7f7f"] + ["#d62728"] * len(mechs), height=0.7)
         for i, v in enumerate(vals):
-            text = cr.fmt_ns(v) if i == 0 else f"{cr.fmt_ns(v)} = {ratio_text(v, base)}"
+            text = cu.fmt_ns(v) if i == 0 else f"{cu.fmt_ns(v)} = {ratio_text(v, base)}"
             ax.text(v * 1.08, i, text, va="center", fontsize=6.5)
         ax.set_yticks(range(len(recs)))
         ax.set_yticklabels(names, fontsize=6.5)
         ax.set_ylim(rows - 0.5, -0.5)
         ax.set_xscale("log")
         ax.set_xlim(base / 2, max(vals) * 12)
-        cr._value_axis(ax.xaxis, "ns", base / 2, max(vals) * 12)
-        what = "round trip" if m == "ns per op" else "one way"
+        cp._value_axis(ax.xaxis, "ns", base / 2, max(vals) * 12)
+        what = "round trip" if m == "round_trip" else "one way"
         ax.set_xlabel(f"{what}, p50 (log), {placement}; ratio = p50 / the floor's p50", fontsize=7)
         ax.tick_params(labelsize=6.5)
         ax.grid(axis="x", alpha=0.3)
         ax.set_title(f"{what}: IPC vs a cache line ({floor['probe']})", fontsize=8.5)
-        cr.tag(fig, f"{what} vs the cache line", m, "ns", [r["id"] for r in recs],
+        cp.tag(fig, f"{what} vs the cache line", m, "ns", [r["id"] for r in recs],
                ratios=[(r["id"], floor["id"]) for r in mechs])
     fig.suptitle(f"IPC vs shared memory: {cr.label(doc)}", fontsize=9.5)
     fig.tight_layout()
@@ -95,10 +97,10 @@ def main():
     ap.add_argument("--placement", default="cross-cpu", choices=["cross-cpu", "same-cpu", "unpinned"])
     a = ap.parse_args()
     doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc, a.placement) or cr.placeholder(
+    fig = draw(doc, a.placement) or cp.placeholder(
         plt, f"no shm.pingpong / shm.c2c and IPC results in placement {a.placement} in this file "
              "(one-CPU affinity mask?)")
-    for p in cr.save(fig, a.output):
+    for p in cp.save(fig, a.output):
         print(p)
 
 

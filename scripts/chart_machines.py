@@ -11,6 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxpanels as cp  # noqa: E402
 
 import matplotlib  # noqa: E402
 matplotlib.use("Agg")
@@ -48,7 +49,7 @@ def draw(docs, pattern=DEFAULT):
         ax.bar(xs, ys, width=width, color=cmap(di % 10), label=f"[{di + 1}] {cr.label(d)}",
                yerr=[lo, hi], error_kw={"elinewidth": 0.8, "capsize": 2})
     first = next(r for d in docs for r in cr.ok_records(d) if r["id"] == ids[0])
-    cr.tag(fig, "side by side", cr.measure(first), cr.unit(first), ids)  # the manifest shows a mixed --probe
+    cp.tag(fig, "side by side", cr.measure(first), cr.unit(first), ids)  # the manifest shows a mixed --probe
     ax.set_xticks(range(len(ids)))
     ax.set_xticklabels(ids, rotation=40, ha="right", fontsize=8)
     ax.set_yscale("log")
@@ -72,8 +73,8 @@ def main():
     except re.error as e:
         ap.error(f"--probe: {a.probe!r} is not a valid regular expression ({e})")
     docs = [cr.load_or_exit(p, ap.prog) for p in a.results]
-    fig = draw(docs, a.probe) or cr.placeholder(plt, f"no ok result matches {a.probe!r}")
-    for p in cr.save(fig, a.output):
+    fig = draw(docs, a.probe) or cp.placeholder(plt, f"no ok result matches {a.probe!r}")
+    for p in cp.save(fig, a.output):
         print(p)
 
 

@@ -14,17 +14,18 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxpanels as cp  # noqa: E402
 
 import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-PREFER = ["ns per op", "ns one way", "B/s", "ns per switch", "ns per MiB"]
+PREFER = ["round_trip", "single_op", "one_way", "bandwidth", "lateness", "per_request", "per_switch", "per_mib"]
 
 
 def summary(recs):
     """The one panel that stands for a family, and how many of its panels it leaves out."""
-    ps = cr.panels(recs, max_rows=16)
+    ps = cp.panels(recs, max_rows=16)
     bars = [p for p in ps if p["type"] == "bars"]
     pick = bars or ps
     pick.sort(key=lambda p: (PREFER.index(p["measure"]) if p["measure"] in PREFER else 9, -len(p["recs"])))
@@ -42,9 +43,10 @@ def summary(recs):
             for var, k, pts in p["series"]:
                 if k == first:
                     series.append((var, k, pts, p["title"].split(",")[0].split(".", 1)[-1] + (f" {var}" if var else "")))
-        if len(series) > 8:  # e.g. server: the first scenario's models only (persistent, not per_request)
-            last = series[0][3].rsplit(".", 1)[-1]
-            series = [t for t in series if t[3].rsplit(".", 1)[-1] == last]
+        if len(series) > 8:  # e.g. server: the first scenario's models only (its `scenario` parameter)
+            def scenario(t):
+                return (t[2][0][1].get("params") or {}).get("scenario")
+            series = [t for t in series if scenario(t) == scenario(series[0])]
         panel["series"] = series[:8]
         panel["recs"] = [r for s in panel["series"] for _, r in s[2]]
         rest = panel["title"].split(", ", 1)
@@ -67,19 +69,19 @@ def draw(doc):
     heights = []
     for i in range(rows):
         row = items[i * cols:(i + 1) * cols]
-        heights.append(min(max(cr.panel_height(p, small=True) for _, p, _ in row), 2.3) + 0.55)
+        heights.append(min(max(cp.panel_height(p, small=True) for _, p, _ in row), 2.3) + 0.55)
     fig = plt.figure(figsize=(14, sum(heights) + 0.2))
     gs = fig.add_gridspec(rows, cols, height_ratios=heights)
     for i, (fam, panel, more) in enumerate(items):
         ax = fig.add_subplot(gs[i // cols, i % cols])
-        cr.draw_panel(fig, ax, panel, small=True)
+        cp.draw_panel(fig, ax, panel, small=True)
         note = f"  (+{more} more panel{'s' if more > 1 else ''})" if more else ""
         ax.set_title("")
         ax.set_title(f"{fam}: {panel['title']}{note}", fontsize=8, loc="left")
     handles = {}
     for ax in fig.axes:
         for h, lab in zip(*ax.get_legend_handles_labels()):
-            if lab in cr.PLACEMENT_COLORS:
+            if lab in cp.PLACEMENT_COLORS:
                 handles.setdefault(lab, h)
     if handles:
         order = [k for k in cr.PLACEMENT_ORDER if k in handles]
@@ -96,8 +98,8 @@ def main():
     ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
     a = ap.parse_args()
     doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc) or cr.placeholder(plt, f"{a.result}: no ok results to draw")
-    for p in cr.save(fig, a.output):
+    fig = draw(doc) or cp.placeholder(plt, f"{a.result}: no ok results to draw")
+    for p in cp.save(fig, a.output):
         print(p)
 
 

@@ -14,6 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxpanels as cp  # noqa: E402
 import server_table as st  # noqa: E402
 
 import matplotlib  # noqa: E402
@@ -94,11 +95,11 @@ def draw(doc, only=None):
         ax_l.set_ylabel("p99 latency per request (µs, log)")
         title = st.group_title(key)
         ok_ids = [p["id"] for p in gp if p["status"] == "ok"]
-        cr.tag(fig, f"throughput: {title}", "requests/s", "requests/s", ok_ids, field="metrics.requests_per_second")
-        cr.tag(fig, f"p99: {title}", "ns per op", "ns", ok_ids)
+        cp.tag(fig, f"throughput: {title}", "requests/s", "requests/s", ok_ids, field="metrics.requests_per_second")
+        cp.tag(fig, f"p99: {title}", "per_request", "ns", ok_ids)
         ax_t.set_title(f"throughput: {title}", fontsize=8)
         ax_l.set_title(f"p99: {title}", fontsize=8)
-    placements = sorted({p["placement"] for p in pts})
+    placements = [str(p) for p in sorted({p["placement"] for p in pts})]
     fig.suptitle(f"ctxbench server models: {cr.label(doc)}\nclient/server placement: {'; '.join(placements)}; "
                  f"server work per request: {', '.join(st.us_text(w) for w in sorted({p['work_ns'] for p in pts}))}",
                  fontsize=10)
@@ -122,8 +123,8 @@ def main():
     doc = cr.load_or_exit(a.result, ap.prog)
     if a.output is None:
         a.output = os.path.splitext(a.result)[0] + "-server"
-    fig = draw(doc) or cr.placeholder(plt, f"{a.result}: no server.* records (run ctxbench with the server probes)")
-    for p in cr.save(fig, a.output):
+    fig = draw(doc) or cp.placeholder(plt, f"{a.result}: no server.* records (run ctxbench with the server probes)")
+    for p in cp.save(fig, a.output):
         print(p)
 
 

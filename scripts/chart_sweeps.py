@@ -14,6 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxpanels as cp  # noqa: E402
 
 import matplotlib  # noqa: E402
 matplotlib.use("Agg")
@@ -22,12 +23,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 def find_sweeps(doc):
     """{(stem, x name, fixed params): {placement: [(x, record)]}} (see ctxresults.sweep_points)."""
-    return cr.sweep_points([r for r in cr.ok_records(doc) if not r.get("derived")])
+    return cp.sweep_points([r for r in cr.ok_records(doc) if not r.get("derived")])
 
 
 def sweep_panels(doc, family=None):
     recs = [r for r in cr.ok_records(doc) if cr.family(r) != "server" and family in (None, cr.family(r))]
-    return [p for p in cr.panels(recs) if p["type"] == "lines"]
+    return [p for p in cp.panels(recs) if p["type"] == "lines"]
 
 
 def draw(doc, family=None, max_height=None):
@@ -35,7 +36,7 @@ def draw(doc, family=None, max_height=None):
     ps = sweep_panels(doc, family)
     if not ps:
         return None
-    figs = cr.panel_figures(plt, ps, cols=3, width=13, max_height=max_height or 1e9,
+    figs = cp.panel_figures(plt, ps, cols=3, width=13, max_height=max_height or 1e9,
                             title=f"ctxbench sweeps: {cr.label(doc)}")
     return figs if max_height else figs[0]
 
@@ -47,9 +48,9 @@ def main():
     ap.add_argument("--family", help="only this family's sweeps (ipc, ctxswitch, process, thread, bw, ...)")
     a = ap.parse_args()
     doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc, a.family) or cr.placeholder(plt, "no swept probes (message size, working set, ring size, "
+    fig = draw(doc, a.family) or cp.placeholder(plt, "no swept probes (message size, working set, ring size, "
                                                      "fork vs RSS, bandwidth) in this file")
-    for p in cr.save(fig, a.output):
+    for p in cp.save(fig, a.output):
         print(p)
 
 

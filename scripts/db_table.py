@@ -46,7 +46,7 @@ def db_point(rec):
     metrics = rec.get("metrics") if isinstance(rec.get("metrics"), dict) else {}
     m = {k: st.num(v) for k, v in metrics.items()}
     return {"id": rec.get("id", "?"), "server": server, "scenario": scenario, "connections": int(conns),
-            "placement": st.placement_text(rec), "status": rec.get("status", "?"), "reason": rec.get("reason", ""),
+            "placement": cr.placement(rec), "status": rec.get("status", "?"), "reason": rec.get("reason", ""),
             "rps": m.get("requests_per_second"), "p50": st.num(stats.get("p50")), "p99": st.num(stats.get("p99")),
             "p999": st.num(stats.get("p99_9")), "cpu": m.get("server_cpu_ns_per_request"),
             "switches": m.get("server_switches_all_per_request", m.get("server_switches_per_request")),
@@ -87,7 +87,7 @@ def index(pts):
     """{(placement kind, scenario, server, connections): point}; the first one wins if a point repeats."""
     out = {}
     for p in pts:
-        out.setdefault((p["placement"].split(" ")[0], p["scenario"], p["server"], p["connections"]), p)
+        out.setdefault((p["placement"].kind, p["scenario"], p["server"], p["connections"]), p)
     return out
 
 
@@ -129,7 +129,7 @@ HEADERS = ["connections / server", "queries/s", "p50 µs", "p99 µs", "p99.9 µs
 
 def group_rows(real, synth, placement, scenario):
     """(rows, notes): each real server at each connection count, then its synthetic model's row."""
-    kind = placement.split(" ")[0]
+    kind = placement.kind
     ri, si = index(real), index(synth)
     conns = sorted({p["connections"] for p in real if p["placement"] == placement and p["scenario"] == scenario})
     rows, notes = [], []
@@ -191,7 +191,7 @@ def render(doc, markdown=False):
         rows, notes = group_rows(real, synth, placement, scenario)
         out += ["", f"## {scenario}, placement {placement}", "", st.table(HEADERS, rows, markdown)]
         out += [f"  {n}" for n in notes]
-        prs = pair_rows(real, synth, scenario, placement.split(" ")[0])
+        prs = pair_rows(real, synth, scenario, placement.kind)
         if prs:
             out += ["", f"per-connection model / pooled model ({scenario}; in brackets the same ratio of the "
                         "synthetic models)", "", st.table(PAIR_HEADERS, prs, markdown)]

@@ -20,16 +20,16 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxunits as cu  # noqa: E402
 
 FORMATS = ("gab", "bencher", "csv", "c2c-csv")
 
 
 def time_p50(r):
-    """The p50 as time (ns; smaller is better) for every record: a B/s record's statistics are ns per op too.
-    None for a B/s record of a file from before records kept ns per op (no bytes_per_op: its figures are rates)."""
-    if cr.unit(r) == "B/s":
-        return r.get("statistics", {}).get("p50") if "bytes_per_op" in r else None
-    return cr.p50(r)
+    """The p50 as time (ns; smaller is better) for every record: a bandwidth record's statistics are time per op
+    too."""
+    p50 = r.get("statistics", {}).get("p50")
+    return p50 if isinstance(p50, (int, float)) and not isinstance(p50, bool) else None
 
 
 def to_gab(doc):
@@ -41,11 +41,11 @@ def to_gab(doc):
         st = r.get("statistics", {})
         ci = st.get("median_ci", {})
         half = max(med - ci.get("low", med), ci.get("high", med) - med)
-        extra = [f"p99: {cr.fmt_ns(st.get('p99'))}", f"n: {st.get('n', '?')} samples",
-                 f"placement: {cr.kind(r)} {r.get('placement', {}).get('cpus', [])}",
+        extra = [f"p99: {cu.fmt_ns(st.get('p99'))}", f"n: {st.get('n', '?')} samples",
+                 f"placement: {cr.kind(r)} {list(cr.placement(r).cpus)}",
                  f"machine: {cr.label(doc)}"]
-        if cr.unit(r) == "B/s":
-            extra.append(f"bandwidth: {cr.fmt(cr.p50(r), 'B/s')} ({r.get('bytes_per_op'):g} bytes per op)")
+        if cr.measure(r) == "bandwidth":
+            extra.append(f"bandwidth: {cu.fmt(cr.p50(r), 'B/s')} ({r.get('bytes_per_op'):g} bytes per op)")
         out.append({"name": r["id"], "unit": "ns", "value": med, "range": f"± {half:.3g}", "extra": "\n".join(extra)})
     return json.dumps(out, indent=1, ensure_ascii=False) + "\n"
 

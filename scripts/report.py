@@ -13,11 +13,12 @@ import html
 import io
 import json
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxunits as cu  # noqa: E402
+import ctxpanels as cp  # noqa: E402
 
 import matplotlib  # noqa: E402
 matplotlib.use("Agg")
@@ -66,7 +67,7 @@ FAMILY_TEXT = {
 
 
 def svg_of(fig):
-    axes = cr.manifest(fig)
+    axes = cp.manifest(fig)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
@@ -93,7 +94,7 @@ def headline(doc):
                               ("ctxswitch.pipe.process", "same-cpu", "a pipe round trip (2 switches), same CPU")):
         r = find(doc, base, place)
         if r is not None:
-            boxes.append(f"<div><b>{cr.fmt_ns(cr.p50(r))}</b><span>{E(text)}</span><br>"
+            boxes.append(f"<div><b>{cu.fmt_ns(cr.p50(r))}</b><span>{E(text)}</span><br>"
                          f"<span class=muted>{E(r['id'])}, p50</span></div>")
     scale = []
     for base, text in (("baseline.syscall", "a null system call"), ("ctxswitch.pipe.process", None),
@@ -105,7 +106,7 @@ def headline(doc):
         else:
             r = find(doc, base, "none") or find(doc, base, "cross-cpu") or find(doc, base, "same-cpu")
         if r is not None:
-            scale.append(f"{E(text)} {cr.fmt_ns(cr.p50(r))}")
+            scale.append(f"{E(text)} {cu.fmt_ns(cr.p50(r))}")
     if not boxes and not scale:
         return "<p class=muted>No context-switch probes in this file.</p>"
     out = "<p><b>A context switch on this machine</b> (medians, derived per switch = (round trip − 2 × " \
@@ -116,43 +117,33 @@ def headline(doc):
     return out
 
 
-def suite(meta):
-    argv = meta.get("argv") or []
-    for i, a in enumerate(argv):
-        if a == "--suite" and i + 1 < len(argv):
-            return argv[i + 1]
-        if a.startswith("--suite="):
-            return a.split("=", 1)[1]
-    return (meta.get("options") or {}).get("suite", "default")
-
-
 ABBR = {"same-cpu": "same", "cross-cpu": "cross", "cross-cpu+awake": "cross+awake", "unpinned": "unp", "none": ""}
-DETAIL = [(r"coefficient of variation is ([\d.]+)%", "CV {}%"),
-          (r"expected within x([\d.]+)-([\d.]+) of this p50", "rerun x{}-{}"),
-          (r"on one CPU in (\d+)% of the samples", "{}% on one CPU"),
-          (r"counted ([\d.]+) context switches per op where the op implies ([\d.]+)", "{}/{} switches"),
-          (r"for ([\d.]+)% of this machine", "{}%")]
+# The short figure of a warning chip, from the warning's `figure` (docs/contracts.md lists what each is).
+FIGURE_TEXT = {"denominator": lambda f, r: f"{f:.2f} switches/op",
+               "bimodal": lambda f, r: f"{f * 100:.0f}% on one CPU",
+               "unstable_estimate": lambda f, r: "rerun x{:.2f}-{:.2f}".format(*r["rerun_ratio_95"])
+               if len(r.get("rerun_ratio_95") or []) == 2 else f"rerun ±{f * 100:.0f}%",
+               "pinned_elsewhere": lambda f, r: f"pinned to CPU {f:.0f}",
+               "not_positive": lambda f, r: f"overhead {cu.fmt_ns(f)}",
+               "load_generator": lambda f, r: f"client {f * 100:.0f}% busy",
+               "steal": lambda f, r: f"{f * 100:.1f}%"}
 
 
-def warning_kind(w):
-    """('noisy', 'CV 47%') from a warning text: its kind (the words before ':') and its key figure."""
-    head = w.split(":")[0].strip()
-    kind = "noisy" if head.lower().startswith("noisy") else head if len(head) <= 24 else "warning"
-    for rx, text in DETAIL:
-        m = re.search(rx, w)
-        if m:
-            return kind, text.format(*m.groups())
-    rest = w[len(head) + 1:].strip().split("; ")[0] if ":" in w else w
-    return kind, rest if len(rest) <= 60 else rest[:57] + "..."
+def chip_detail(w, rec):
+    """The short figure of a warning of `rec` (its kind's FIGURE_TEXT), else its text, shortened."""
+    f = w.get("figure")
+    if w["kind"] in FIGURE_TEXT and isinstance(f, (int, float)):
+        return FIGURE_TEXT[w["kind"]](f, rec)
+    text = w.get("text", "")
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def warning_chips(by, places):
-    """One short line per warning kind of a table row: 'noisy: same CV 47%, unp CV 43%'; full text on hover."""
+    """One short line per warning kind of a table row: 'denominator: same 1.20 switches/op'; full text on hover."""
     kinds = {}
     for p in places:
-        for w in (by[p].get("warnings", []) if p in by else []):
-            k, detail = warning_kind(w)
-            kinds.setdefault(k, []).append((p, detail, w))
+        for w in (cr.warnings(by[p]) if p in by else []):
+            kinds.setdefault(w["kind"], []).append((p, chip_detail(w, by[p]), cr.warning_text(w)))
     out = []
     for k, items in kinds.items():
         tip = "\n".join(f"{p}: {w}" for p, _, w in items)
@@ -164,7 +155,7 @@ def warning_chips(by, places):
 def ci_text(r):
     """The 95% CI of the median in the record's unit, low – high (a B/s record's CI comes from time per op)."""
     ci = cr.median_ci(r)
-    return f"{cr.fmt(ci[0], cr.unit(r))} – {cr.fmt(ci[1], cr.unit(r))}" if ci else ""
+    return f"{cu.fmt(ci[0], cr.unit(r))} – {cu.fmt(ci[1], cr.unit(r))}" if ci else ""
 
 
 def cell(r):
@@ -173,7 +164,7 @@ def cell(r):
     st = r.get("statistics", {})
     u = cr.unit(r)
     ci = ci_text(r)
-    tip = f"{r.get('id', '')}: p50 {cr.fmt(cr.p50(r), u)}"
+    tip = f"{r.get('id', '')}: p50 {cu.fmt(cr.p50(r), u)}"
     if ci:
         tip += f", 95% CI {ci}"
     if "cv" in st:
@@ -185,8 +176,8 @@ def cell(r):
     status = r.get("status", "?")
     if status != "ok":
         return f"<td class={E(status)} title='{E(r.get('reason', ''), quote=True)}'>{E(status)}</td>"
-    p99 = f" <small>p99 {cr.fmt(st.get('p99'), u)}</small>" if u == "ns" and st.get("p99") else ""
-    return f"<td class=n title='{E(tip, quote=True)}'>{cr.fmt(cr.p50(r), u)}{p99}</td>"
+    p99 = f" <small>p99 {cu.fmt(st.get('p99'), u)}</small>" if u == "ns" and st.get("p99") else ""
+    return f"<td class=n title='{E(tip, quote=True)}'>{cu.fmt(cr.p50(r), u)}{p99}</td>"
 
 
 def family_table(recs):
@@ -204,7 +195,7 @@ def family_table(recs):
     out = [f"<div class=scroll><table>{head}"]
     for m in measures:
         if len(measures) > 1:
-            out.append(f"<tr class=grp><th colspan={len(places) + 2}>{E(cr.AXIS_TEXT.get(m, m))} ({E(m)})</th></tr>")
+            out.append(f"<tr class=grp><th colspan={len(places) + 2}>{E(cu.AXIS_TEXT.get(m, m))} ({E(m)})</th></tr>")
         for (mm, probe), by in rows.items():
             if mm != m:
                 continue
@@ -235,9 +226,9 @@ def all_records_table(doc):
         rows.append(
             f"<tr><td><code>{E(r.get('id', ''))}</code></td><td class={E(status)}>"
             f"{E(status + (': ' + r['reason'] if r.get('reason') else ''))}</td><td>{E(place)}</td>"
-            f"<td class=n>{cr.fmt(cr.stat(r, 'p50'), u)}</td><td class=n>{cr.fmt(cr.stat(r, 'p99'), u)}</td>"
+            f"<td class=n>{cu.fmt(cr.stat(r, 'p50'), u)}</td><td class=n>{cu.fmt(cr.stat(r, 'p99'), u)}</td>"
             f"<td class=n>{ci}</td><td class=n>{cv}</td><td class=n>{st.get('n', '')}</td><td>{op}</td>"
-            f"<td class=w>{'<br>'.join(E(w) for w in r.get('warnings', []))}</td></tr>")
+            f"<td class=w>{'<br>'.join(E(cr.warning_text(w)) for w in cr.warnings(r))}</td></tr>")
     return "<div class=scroll><table>" + head + "".join(rows) + "</table></div>"
 
 
@@ -283,13 +274,13 @@ def family_section(doc, fam, recs):
             parts.append(f"<details><summary>server table: requests/s / p99 µs per model and connection count, where process-per-connection falls behind, switch-cost attribution</summary><div class=scroll><pre>{E(text)}</pre>"
                          "</div></details>")
         return "".join(parts)
-    figs = cr.panel_figures(plt, cr.panels(ok), cols=3, width=14, max_height=MAX_FIG_IN) if ok else []
+    figs = cp.panel_figures(plt, cp.panels(ok), cols=3, width=14, max_height=MAX_FIG_IN) if ok else []
     for fig in figs:
         ms = []
-        for ax in cr.manifest(fig):
+        for ax in cp.manifest(fig):
             if ax["measure"] not in ms:
                 ms.append(ax["measure"])
-        parts.append(figure(f"{fam}: " + ", ".join(cr.AXIS_TEXT.get(m, m) for m in ms) + ", p50 per placement", fig))
+        parts.append(figure(f"{fam}: " + ", ".join(cu.AXIS_TEXT.get(m, m) for m in ms) + ", p50 per placement", fig))
     if fam == "ctxswitch":
         fig = chart_distribution.draw(doc)
         if fig is not None:
@@ -324,12 +315,12 @@ def explain_section(doc):
     for r in recs:
         x = r["explain"]
         rows = "".join(
-            f"<tr><td>{E(p['phase'])}</td><td>{E(cr.fmt_ns(p.get('median_ns')))}</td>"
-            f"<td>{E(cr.fmt_ns(p.get('p99_ns')))}</td><td>{p.get('share', 0) * 100:.0f}%</td>"
+            f"<tr><td>{E(p['phase'])}</td><td>{E(cu.fmt_ns(p.get('median_ns')))}</td>"
+            f"<td>{E(cu.fmt_ns(p.get('p99_ns')))}</td><td>{p.get('share', 0) * 100:.0f}%</td>"
             f"<td>{p.get('present', 0) * 100:.0f}%</td></tr>" for p in x["phases"])
         parts.append(
-            f"<details><summary><code>{E(r['id'])}</code>: {E(cr.fmt_ns(x.get('traced_median_ns')))} traced vs "
-            f"{E(cr.fmt_ns(x.get('untraced_median_ns')))} untraced; phase medians add up to "
+            f"<details><summary><code>{E(r['id'])}</code>: {E(cu.fmt_ns(x.get('traced_median_ns')))} traced vs "
+            f"{E(cu.fmt_ns(x.get('untraced_median_ns')))} untraced; phase medians add up to "
             f"{x.get('explained_fraction', 0) * 100:.0f}% ({x.get('followed_ops')} of {x.get('traced_ops')} ops "
             f"followed)</summary><table><tr><th>phase</th><th>median</th><th>p99</th><th>share</th>"
             f"<th>in ops</th></tr>{rows}</table></details>")
@@ -341,22 +332,21 @@ def build(doc, others):
     mt = cr.machine_title(doc)
     title = f"ctxbench: {mt}"
     fams = cr.ordered_families(doc["results"])
-    warned = sum(1 for r in doc["results"] if r.get("warnings"))
+    warned = sum(1 for r in doc["results"] if cr.warnings(r))
     parts = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{E(title)}</title>"
              f"<style>{CSS}</style></head><body><h1>{E(title)}</h1>",
              f"<p class=muted>{E(cr.label(doc))} · {E(str(meta.get('start_time', '')))} · ctxbench "
-             f"{E(str(meta.get('tool_version', '')))} · suite {E(str(suite(meta)))} · "
+             f"{E(str(meta.get('tool_version', '')))} · suite {E(str(cr.options(doc).get('suite', '?')))} · "
              f"{len(doc['results'])} results from <code>{E(doc.get('_path', ''))}</code>. Every figure is the "
              "median (p50) of all timed samples; p99 is the tail.</p>",
              headline(doc)]
-    for w in meta.get("warnings", []):
-        parts.append(f"<div class=warn><b>run</b>: {E(w)}</div>")
+    for w in cr.warnings(meta):
+        parts.append(f"<div class=warn><b>{E(w['kind'])}</b>: {E(cr.warning_text(w))}</div>")
     if warned:
         kinds = {}
         for r in doc["results"]:
-            for w in r.get("warnings", []):
-                k = warning_kind(w)[0]
-                kinds[k] = kinds.get(k, 0) + 1
+            for w in cr.warnings(r):
+                kinds[w["kind"]] = kinds.get(w["kind"], 0) + 1
         parts.append(f"<p class=muted>{warned} of {len(doc['results'])} results carry a warning ("
                      + ", ".join(f"{E(k)} {n}" for k, n in kinds.items()) + "): each is shown beside its row in "
                      "the family's table, short; hover for the full text and what to do about it.</p>")

@@ -29,6 +29,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
+import ctxunits as cu  # noqa: E402
 
 BASELINE = "process-per-connection"
 MODELS = [BASELINE, "process-pool", "thread-per-connection", "worker-pool", "event-loop"]
@@ -53,12 +54,6 @@ def num(v):
     return float(v) if math.isfinite(v) else None
 
 
-def placement_text(rec):
-    p = rec.get("placement") if isinstance(rec.get("placement"), dict) else {}
-    cpus = p.get("cpus") if isinstance(p.get("cpus"), list) else []
-    return p.get("kind", "none") + (f" (cpus {','.join(str(c) for c in cpus)})" if cpus else "")
-
-
 def server_point(rec):
     """The sweep point of one server.* record (any status), or None when it is not one."""
     if not isinstance(rec, dict) or cr.family(rec) != "server":
@@ -77,7 +72,7 @@ def server_point(rec):
     m = {k: num(v) for k, v in metrics.items()}
     return {"id": rec.get("id", rec.get("probe", "?")), "model": model, "scenario": scenario,
             "connections": int(conns), "work_ns": pick("work_ns", num) or 0.0,
-            "ws_bytes": pick("ws_bytes", num) or 0.0, "placement": placement_text(rec),
+            "ws_bytes": pick("ws_bytes", num) or 0.0, "placement": cr.placement(rec),
             "status": rec.get("status", "?"), "reason": rec.get("reason", ""),
             "rps": m.get("requests_per_second"), "p50": num(stats.get("p50")), "p99": num(stats.get("p99")),
             "metrics": m}
@@ -103,7 +98,7 @@ def groups(pts):
     kinds = cr.PLACEMENT_ORDER
 
     def sort_key(k):
-        kind = k[0].split(" ")[0]
+        kind = k[0].kind  # ctxresults.Placement: the record's placement {kind, cpus} as fields
         return (kinds.index(kind) if kind in kinds else len(kinds), k[0], k[2], k[3],
                 SCENARIOS.index(k[1]) if k[1] in SCENARIOS else len(SCENARIOS), k[1])
     return {k: out[k] for k in sorted(out, key=sort_key)}
@@ -264,7 +259,7 @@ def pct(v):
 
 
 def us_text(ns):
-    return cr.fmt_ns(ns).replace(" us", " µs")
+    return cu.fmt_ns(ns).replace(" us", " µs")
 
 
 def table(headers, rows, markdown, left=1):
@@ -322,7 +317,7 @@ def render(doc, markdown=False):
     rows = []
     for a in att:
         placement, scenario, work_ns, _ = a["group"]
-        row = [scenario, work_text(work_ns), placement, a["model"], str(a["connections"]),
+        row = [scenario, work_text(work_ns), str(placement), a["model"], str(a["connections"]),
                "-" if a["switches"] is None else f"{a['switches']:.3g}",
                "-" if a["switch_ns"] is None else f"{a['switch_ns']:.0f}",
                "-" if a["cpu_ns"] is None else f"{a['cpu_ns']:.0f}", pct(a["switch_share"])]

@@ -33,7 +33,7 @@ int report(const Options& o, RunOutcome& outcome) {
   std::vector<const Record*> all;
   for (const Record& r : records) all.push_back(&r);
   // Machine-level problems first, once, with their remedies; then the table with each row's own warnings.
-  for (const std::string& w : outcome.meta.warnings) std::fprintf(table_out, "warning: %s\n", w.c_str());
+  for (const Warning& w : outcome.meta.warnings) std::fprintf(table_out, "warning: %s\n", console_text(w).c_str());
   std::fputs(format_table(records).c_str(), table_out);
   if (json_to_stdout)
     write_report([](const std::string& chunk) { std::fwrite(chunk.data(), 1, chunk.size(), stdout); }, outcome.meta,

@@ -47,6 +47,14 @@ RunMeta make_meta(const Options& o, const std::vector<std::string>& argv, const 
   meta.filter = o.filter.value_or("");
   for (PlacementKind k : o.placements) meta.placements.push_back(placement_kind_name(k));
   meta.cpus = o.cpus;
+  meta.suite = o.suite.value_or("default");
+  meta.keep_awake = o.keep_awake;
+  meta.explain = o.explain;
+  meta.interleave = o.interleave;
+  meta.pm_qos_requested = o.pm_qos;
+  meta.timeout_s = static_cast<int>(settings.timeout_ns / 1'000'000'000ULL);
+  meta.server_work_ns = o.server_work_ns;
+  meta.server_connections = o.server_connections;
   return meta;
 }
 
@@ -125,19 +133,15 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   if (o.explain) {
     explain.emplace(o.quick);
     if (!explain->unavailable().empty())
-      meta.warnings.push_back(explain->unavailable() +
-                              "; the explain pass is skipped, every other figure is unaffected");
+      meta.warnings.push_back(explain_unavailable_warning_of(explain->unavailable()));
   }
   // --pm-qos: held from here to the end of the run; without permission the run goes on and says why.
   std::optional<PmQosHold> pm_qos;
   if (o.pm_qos) {
     pm_qos.emplace();
-    meta.pm_qos_requested = true;
     meta.pm_qos_held = pm_qos->held();
     meta.pm_qos_reason = pm_qos->reason();
-    if (!pm_qos->held())
-      meta.warnings.push_back("--pm-qos skipped: " + pm_qos->reason() +
-                              "; idle states stay as the machine sets them. Run as root to hold it at 0");
+    if (!pm_qos->held()) meta.warnings.push_back(pm_qos_skipped_warning_of(pm_qos->reason()));
   }
   meta.machine_findings =
       findings_to_json(machine_findings(out.machine, machine_files, std::nullopt, meta.pm_qos_held));
@@ -260,8 +264,8 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   std::vector<RerunInterval> intervals;
   for (const Record& r : measured)
     if (r.rerun) intervals.push_back(*r.rerun);
-  for (std::string& w : run_wide_rerun_warnings(intervals, settings.repetitions)) meta.warnings.push_back(std::move(w));
-  for (const std::string& w : shared.run_warnings) meta.warnings.push_back(w);
+  for (Warning& w : run_wide_rerun_warnings(intervals, settings.repetitions)) meta.warnings.push_back(std::move(w));
+  for (const Warning& w : shared.run_warnings) meta.warnings.push_back(w);
   save();  // the final file: complete or interrupted, with the end-of-run facts
   out.records = with_derived(std::move(measured));
   drop_shared_warnings(out.records, shared);

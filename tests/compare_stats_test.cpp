@@ -130,16 +130,27 @@ TEST(CompareFiles, SchemaAndListsOfProbesInOneFile) {
   EXPECT_THROW(load_result_file("x.json", "{not json"), CompareInputError);
   EXPECT_THROW(load_result_file("x.json", R"({"benchmarks": []})"), CompareInputError);
   EXPECT_THROW(load_result_file("x.json", R"({"ctxbench": {"schema_version": 99}, "results": []})"), CompareInputError);
+  // A schema-1 file is refused (docs/contracts.md, "Schema 2: what changed"), naming the file and how to get
+  // a schema-2 one.
+  try {
+    load_result_file("old.json", R"({"ctxbench": {"schema_version": 1}, "results": []})");
+    FAIL();
+  } catch (const CompareInputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("old.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("schema version 1"), std::string::npos) << what;
+    EXPECT_NE(what.find("ctxbench --json"), std::string::npos) << what;
+  }
   try {
     load_result_file("named.json", "[]");
     FAIL();
   } catch (const CompareInputError& e) {
     EXPECT_NE(std::string(e.what()).find("named.json"), std::string::npos);
   }
-  const std::string a = R"({"ctxbench": {"schema_version": 1}, "machine": {"label": "A", "cpu_model": "X"},
+  const std::string a = R"({"ctxbench": {"schema_version": 2}, "machine": {"label": "A", "cpu_model": "X"},
     "results": [{"id": "p/same-cpu", "status": "ok", "repetitions": [{"median_ns": 1}, {"median_ns": 2}]},
                 {"id": "only.a", "status": "ok", "repetitions": [{"median_ns": 1}]}]})";
-  const std::string b = R"({"ctxbench": {"schema_version": 1}, "machine": {"label": "B", "cpu_model": "Y"},
+  const std::string b = R"({"ctxbench": {"schema_version": 2}, "machine": {"label": "B", "cpu_model": "Y"},
     "results": [{"id": "p/same-cpu", "status": "ok", "repetitions": [{"median_ns": 1}, {"median_ns": 2}]},
                 {"id": "only.b", "status": "ok", "samples": [3, 4]}]})";
   const std::vector<ResultFile> files = {load_result_file("a.json", a), load_result_file("b.json", b)};

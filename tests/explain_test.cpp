@@ -74,6 +74,23 @@ TEST(Explain, SameCpuHandOffFollowsWhoeverHasTheCpu) {
   EXPECT_EQ(b.spans.back().phase, kUser);
 }
 
+// Each phase has a stable snake_case key beside its text (docs/contracts.md, "Schema 2"), one key per text.
+TEST(Explain, EveryPhaseHasAStableKey) {
+  const OpBreakdown b = break_down_op(same_cpu_round_trip(1000), A, 1000, 2700);
+  std::map<std::string, std::string> text_of;
+  for (const PhaseSpan& s : b.spans) {
+    EXPECT_FALSE(s.key.empty()) << s.phase;
+    for (char c : s.key) EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') << s.key;
+    const auto [it, fresh] = text_of.emplace(s.key, s.phase);
+    EXPECT_EQ(it->second, s.phase) << "one key, two texts: " << s.key;
+  }
+  EXPECT_EQ(b.spans.front().key, "user_space");
+  std::string write_key = syscall_name(kWrite);
+  std::replace(write_key.begin(), write_key.end(), ' ', '_');  // "syscall 1" where the number has no name
+  EXPECT_EQ(text_of.at(write_key + "_until_wake"), syscall_name(kWrite) + ": until it wakes the other task");
+  EXPECT_EQ(text_of.at("switched_in_until_return"), kSwitchedIn);
+}
+
 TEST(Explain, CrossCpuWakeOfAnIdleCpuIsSplitAtTheIpi) {
   const std::uint64_t t0 = 1000;
   std::vector<ctxbench_trace_event> e = {enter(t0 + 100, A, kWrite, 0),
@@ -248,6 +265,7 @@ TEST(Explain, ReorderedEventsGiveTheSameBreakdown) {
   ASSERT_EQ(shuffled.phases.size(), sorted.phases.size());
   for (std::size_t i = 0; i < sorted.phases.size(); ++i) {
     EXPECT_EQ(shuffled.phases[i].phase, sorted.phases[i].phase);
+    EXPECT_EQ(shuffled.phases[i].key, sorted.phases[i].key);
     EXPECT_DOUBLE_EQ(shuffled.phases[i].median_ns, sorted.phases[i].median_ns);
   }
   EXPECT_EQ(sorted.followed, 50u);

@@ -45,13 +45,15 @@ ProbeRun fake_run(PlacementKind kind, std::vector<std::vector<double>> reps) {
 }
 
 std::vector<Record> fake_records() {
-  const ProbeInfo rt = fake_info("ctxswitch.pipe.process", {PlacementKind::SameCpu}, 2);
+  ProbeInfo rt = fake_info("ctxswitch.pipe.process", {PlacementKind::SameCpu}, 2);
+  rt.measure = Measure::RoundTrip;
   const ProbeInfo self = fake_info("ipc.pipe.self", {PlacementKind::None}, -1);
   std::vector<Record> records;
   records.push_back(make_record(self, fake_run(PlacementKind::None, {{1000, 1010, 990}, {1005, 995, 1000}}), ""));
   records.push_back(
       make_record(rt, fake_run(PlacementKind::SameCpu, {{5000, 5100, 4900, 5050}, {5200, 5000, 4950, 5020}}), "same"));
   records.push_back(make_skipped_record(rt, {PlacementKind::CrossCpu, 0, -1}, "only one CPU"));
+  records[1].warnings.push_back(denominator_warning_of(1.5, 2, kDenominatorTolerance));  // a row warning's shape
   return with_derived(records);
 }
 
@@ -79,6 +81,7 @@ RunMeta fake_meta() {
   meta.placements = {"same-cpu", "cross-cpu", "unpinned"};
   meta.timer_overhead_ns = 40;
   meta.complete = true;
+  meta.warnings = {too_few_repetitions_warning_of(2, 3)};
   return meta;
 }
 

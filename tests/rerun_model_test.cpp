@@ -88,12 +88,13 @@ TEST(RerunModel, CausesAreNamedFromTheData) {
   EXPECT_EQ(slow->cause_kind, RerunCause::SlowRepetitions);
   EXPECT_NE(slow->cause.find("2 of 10 repetitions were slow"), std::string::npos) << slow->cause;
   ASSERT_TRUE(unstable_warning(*slow));
-  EXPECT_NE(unstable_warning(*slow)->find("unstable estimate"), std::string::npos);
+  EXPECT_EQ(unstable_warning(*slow)->kind, WarningKind::UnstableEstimate);
+  EXPECT_DOUBLE_EQ(*unstable_warning(*slow)->figure, std::exp(slow->half_width) - 1);
 
   const auto bimodal = rerun_interval(inputs(two_slow, 100, true, true));
   ASSERT_TRUE(bimodal);
   EXPECT_EQ(bimodal->cause_kind, RerunCause::BimodalPlacement);
-  EXPECT_NE(unstable_warning(*bimodal)->find("--placement"), std::string::npos);
+  EXPECT_NE(unstable_warning(*bimodal)->text.find("--placement"), std::string::npos);
 
   const V few = {100, 130, 80};
   const auto f = rerun_interval(inputs(few, 100));
@@ -108,10 +109,14 @@ TEST(RerunModel, CausesAreNamedFromTheData) {
   EXPECT_EQ(m->cause_kind, RerunCause::MachineSpread);
   EXPECT_FALSE(unstable_warning(*m));
 
-  const std::vector<std::string> run = run_wide_rerun_warnings({*slow, *f, *m, *m}, 3);
+  const std::vector<Warning> run = run_wide_rerun_warnings({*slow, *f, *m, *m}, 3);
   ASSERT_EQ(run.size(), 2u);
-  EXPECT_NE(run[0].find("1 of 4 records"), std::string::npos) << run[0];
-  EXPECT_NE(run[1].find("2 of 4 records"), std::string::npos) << run[1];
+  EXPECT_EQ(run[0].kind, WarningKind::TooFewRepetitions);
+  EXPECT_DOUBLE_EQ(*run[0].figure, 1);
+  EXPECT_NE(run[0].text.find("1 of 4 records"), std::string::npos) << run[0].text;
+  EXPECT_EQ(run[1].kind, WarningKind::UnstableMachine);
+  EXPECT_NE(run[1].text.find("2 of 4 records"), std::string::npos) << run[1].text;
+  EXPECT_FALSE(run[1].remedy.empty());
   // Ten repetitions asked for: a record with fewer capped them itself; more would not help.
   EXPECT_EQ(run_wide_rerun_warnings({*slow, *f, *m, *m}, 10).size(), 1u);
   EXPECT_TRUE(run_wide_rerun_warnings({*slow}, 10).empty());
@@ -169,7 +174,10 @@ Record bimodal_record() {
   RerunInterval i;
   i.low = 0.1, i.high = 1.6, i.cause_kind = RerunCause::BimodalPlacement, i.cause = "bimodal placement";
   r.rerun = i;
-  r.warnings = {"bimodal: the scheduler put ...", "unstable estimate: ... Cause: bimodal placement.", "denominator: x"};
+  // Texts that start like no kind's text: the rows drop warnings by kind, never by their words.
+  r.warnings = {bimodal_warning_of(0.5, 1000, 0.5, 3000), unstable_estimate_warning_of(0.1, 1.6, 1.2, "x"),
+                denominator_warning_of(1, 2, 0.1)};
+  for (Warning& w : r.warnings) w.text = "reworded";
   return r;
 }
 
@@ -180,10 +188,13 @@ TEST(SharedCauses, ACauseOnManyRecordsIsSaidOnceAndLeavesTheRows) {
   ASSERT_TRUE(shared.bimodal);
   EXPECT_FALSE(shared.slow_repetitions);
   ASSERT_EQ(shared.run_warnings.size(), 1u);
-  EXPECT_NE(shared.run_warnings[0].find("3 of 3 unpinned records"), std::string::npos) << shared.run_warnings[0];
+  EXPECT_EQ(shared.run_warnings[0].kind, WarningKind::BimodalShared);
+  EXPECT_NE(shared.run_warnings[0].text.find("3 of 3 unpinned records"), std::string::npos)
+      << shared.run_warnings[0].text;
   drop_shared_warnings(records, shared);
-  EXPECT_EQ(records[0].warnings, std::vector<std::string>{"denominator: x"});  // other causes stay
-  EXPECT_TRUE(records[0].bimodal);                                             // so does the data
+  ASSERT_EQ(records[0].warnings.size(), 1u);  // other causes stay
+  EXPECT_EQ(records[0].warnings[0].kind, WarningKind::Denominator);
+  EXPECT_TRUE(records[0].bimodal);  // so does the data
 
   std::vector<Record> few(80);  // 2 of 80: their own, said on their rows
   few[0] = bimodal_record();

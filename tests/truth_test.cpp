@@ -32,8 +32,10 @@ TEST(Bimodal, TwoClustersGiveTwoGroupsAndAWarning) {
   EXPECT_DOUBLE_EQ(s.groups[1].share, 0.4);
   EXPECT_DOUBLE_EQ(s.groups[1].median_ns, 40250);
   EXPECT_TRUE(s.bimodal);
-  EXPECT_NE(s.warning.find("bimodal"), std::string::npos);
-  EXPECT_NE(s.warning.find("60%"), std::string::npos);
+  ASSERT_TRUE(s.warning);
+  EXPECT_EQ(s.warning->kind, WarningKind::Bimodal);
+  EXPECT_DOUBLE_EQ(*s.warning->figure, 0.6);
+  EXPECT_NE(s.warning->text.find("60%"), std::string::npos);
 }
 
 TEST(Bimodal, OneClusterGivesNoGroupsAndNoWarning) {
@@ -41,7 +43,7 @@ TEST(Bimodal, OneClusterGivesNoGroupsAndNoWarning) {
   const PlacementSplit together = split_by_colocation(samples, {1, 1, 0, 0}, {1, 1, 0, 0});
   EXPECT_TRUE(together.groups.empty());
   EXPECT_FALSE(together.bimodal);
-  EXPECT_TRUE(together.warning.empty());
+  EXPECT_FALSE(together.warning);
   const PlacementSplit apart = split_by_colocation(samples, {0, 0, 0, 0}, {1, 1, 1, 1});
   EXPECT_TRUE(apart.groups.empty());
   EXPECT_FALSE(apart.bimodal);
@@ -102,7 +104,7 @@ TEST(Observed, RecordOfAPinnedRunSeenElsewhereCarriesAWarning) {
   const Record r = make_record(info, run, "");
   EXPECT_TRUE(r.pinned_task_seen_elsewhere);
   bool warned = false;
-  for (const std::string& w : r.warnings) warned = warned || w.find("placement: task B") != std::string::npos;
+  for (const Warning& w : r.warnings) warned = warned || w.kind == WarningKind::PinnedElsewhere;
   EXPECT_TRUE(warned);
 }
 
@@ -116,8 +118,10 @@ TEST(Denominator, WithinTenPercentIsQuiet) {
 TEST(Denominator, BeyondTenPercentWarns) {
   const auto low = denominator_warning(1.2, 2.0);
   ASSERT_TRUE(low);
-  EXPECT_NE(low->find("1.20"), std::string::npos);
-  EXPECT_NE(low->find("before it went to sleep"), std::string::npos);
+  EXPECT_EQ(low->kind, WarningKind::Denominator);
+  EXPECT_DOUBLE_EQ(*low->figure, 1.2);
+  EXPECT_NE(low->text.find("1.20"), std::string::npos);
+  EXPECT_NE(low->text.find("before it went to sleep"), std::string::npos);
   EXPECT_TRUE(denominator_warning(2.3, 2.0));
   EXPECT_TRUE(denominator_warning(0.5, 0.0));
   EXPECT_FALSE(denominator_warning(5.0, -1.0));  // no expectation stated
@@ -130,7 +134,7 @@ TEST(Denominator, OnTwoCpusOnlyExtraSwitchesWarn) {
   EXPECT_TRUE(denominator_warning(1.2, 2.0, false));
   const auto extra = denominator_warning(3.1, 2.0, true);
   ASSERT_TRUE(extra);
-  EXPECT_NE(extra->find("extra switches"), std::string::npos);
+  EXPECT_NE(extra->text.find("extra switches"), std::string::npos);
 }
 
 TEST(Denominator, RecordCarriesTheWarning) {
@@ -146,7 +150,7 @@ TEST(Denominator, RecordCarriesTheWarning) {
   run.switches = SwitchTally{1.0, 0.0};
   const Record r = make_record(info, run, "same");
   bool warned = false;
-  for (const std::string& w : r.warnings) warned = warned || w.rfind("denominator:", 0) == 0;
+  for (const Warning& w : r.warnings) warned = warned || w.kind == WarningKind::Denominator;
   EXPECT_TRUE(warned);
 }
 
@@ -173,7 +177,9 @@ TEST(Steal, ParsesTheCpuLineAndTheDifference) {
   EXPECT_EQ(s->total_ticks, 1000u);
   EXPECT_DOUBLE_EQ(s->fraction, 0.15);
   ASSERT_TRUE(steal_warning(*s));
-  EXPECT_NE(steal_warning(*s)->find("15.0%"), std::string::npos);
+  EXPECT_EQ(steal_warning(*s)->kind, WarningKind::Steal);
+  EXPECT_NE(steal_warning(*s)->text.find("15.0%"), std::string::npos);
+  EXPECT_FALSE(steal_warning(*s)->remedy.empty());
   EXPECT_FALSE(steal_warning(StealOverRun{1, 1000, 0.001}));
   EXPECT_FALSE(steal_between(after, before));  // counters never go backwards
   EXPECT_FALSE(parse_proc_stat_cpu("intr 1 2 3\n"));

@@ -12,12 +12,13 @@ import sys
 import pytest
 
 import ctxresults as cr
+import ctxunits as cu  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS = os.path.join(ROOT, "scripts")
 FIX = os.path.join(ROOT, "tests", "fixtures", "results")
 BW = os.path.join(FIX, "bandwidth.json")
-OLD = os.path.join(FIX, "full_suite.json")  # written when B/s records held rates
+FULL = os.path.join(FIX, "full_suite.json")  # a real run (its B/s records turned into time per op: --schema-2)
 
 
 def run(script, *args):
@@ -55,7 +56,7 @@ def test_ctxresults_reads_samples_and_derives_bandwidth(doc):
         v, _ = cr.values(r)
         assert v == pytest.approx([b * 1e9 / x for x in s])
         assert cr.stat(r, "p99") < cr.p50(r)  # the slow tail is the low rate
-        assert cr.measure(r) == "B/s"
+        assert cr.measure(r) == "bandwidth"
         # without raw samples the repetition medians are read, with the same field name as any record
         lean = dict(r, samples=[])
         assert cr.samples(lean) == ([rep["median_ns"] for rep in r["repetitions"]], "repetition medians")
@@ -66,18 +67,17 @@ def test_ctxresults_reads_samples_and_derives_bandwidth(doc):
     assert cr.in_unit(bw_records(doc)[0], 0) is None
 
 
-def test_files_from_before_still_read_as_rates():
-    old = cr.load(OLD)
-    recs = bw_records(old)
-    assert recs and all("bytes_per_op" not in r for r in recs)
+def test_a_real_runs_bandwidth_records_read_as_rates():
+    recs = bw_records(cr.load(FULL))
+    assert recs and all(cr.measure(r) == "bandwidth" and "bytes_per_op" in r for r in recs)
     for r in recs:
-        assert cr.p50(r) == r["statistics"]["p50"] == r["value"]
+        assert cr.p50(r) == pytest.approx(r["value"], rel=1e-3)
 
 
 def test_sweep_panels_draw_bandwidth(doc):
     sys.path.insert(0, SCRIPTS)
     import chart_sweeps
-    panels = [p for p in chart_sweeps.sweep_panels(doc, "bw") if p["measure"] == "B/s"]
+    panels = [p for p in chart_sweeps.sweep_panels(doc, "bw") if p["measure"] == "bandwidth"]
     assert {p["title"] for p in panels} >= {"bw.pipe", "bw.unix_stream", "bw.shm_ring"}
     for p in panels:
         assert p["unit"] == "B/s"
@@ -104,7 +104,7 @@ def test_report_shows_bandwidth(tmp_path):
     assert r.returncode == 0, r.stderr
     text = out.read_text()
     rec = next(x for x in bw_records(cr.load(BW)) if x["id"] == "bw.pipe/size:65536/same-cpu")
-    assert cr.fmt(rec["value"], "B/s") in text
+    assert cu.fmt(rec["value"], "B/s") in text
 
 
 def test_export_writes_time_per_op_and_bandwidth(tmp_path):
@@ -114,7 +114,7 @@ def test_export_writes_time_per_op_and_bandwidth(tmp_path):
     gab = {e["name"]: e for e in json.loads(r.stdout)}
     for rid, rec in recs.items():
         assert gab[rid]["unit"] == "ns" and gab[rid]["value"] == rec["statistics"]["p50"]
-        assert "bandwidth: " + cr.fmt(cr.p50(rec), "B/s") in gab[rid]["extra"]
+        assert "bandwidth: " + cu.fmt(cr.p50(rec), "B/s") in gab[rid]["extra"]
     r = run("export.py", BW, "--format", "csv", "-o", "-")
     assert r.returncode == 0, r.stderr
     rows = [row for row in csv.DictReader(io.StringIO(r.stdout)) if row["id"] in recs]
@@ -122,10 +122,6 @@ def test_export_writes_time_per_op_and_bandwidth(tmp_path):
     for row in rows:
         v = float(row["value_ns"])
         assert math.isfinite(v) and 100 < v < 1e9
-    # a file from before has rates in its statistics: never exported as ns
-    r = run("export.py", OLD, "--format", "bencher", "-o", "-")
-    assert r.returncode == 0, r.stderr
-    assert not [k for k in json.loads(r.stdout) if k.startswith("bw.")]
 
 
 def test_median_ci_is_in_the_records_unit(doc):
@@ -139,6 +135,6 @@ def test_median_ci_is_in_the_records_unit(doc):
 
 def test_machines_side_by_side_draws_bandwidth(tmp_path):
     out = tmp_path / "m.svg"
-    r = run("chart_machines.py", BW, OLD, "--probe", "bw.pipe/size:65536/same-cpu", "-o", str(out))
+    r = run("chart_machines.py", BW, FULL, "--probe", "bw.pipe/size:65536/same-cpu", "-o", str(out))
     assert r.returncode == 0, r.stderr
     assert "p50 bandwidth (B/s, log)" in out.read_text()

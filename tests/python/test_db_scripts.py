@@ -42,7 +42,7 @@ def server_rec(model, scenario, conns, rps, switches, cpu, work_ns=50000):
 
 def make_doc():
     sc = "connect-per-request"
-    return {"ctxbench": {"schema_version": 1, "tool_version": "test"}, "machine": {}, "results": [
+    return {"ctxbench": {"schema_version": 2, "tool_version": "test"}, "machine": {}, "results": [
         db_rec("postgresql.direct", sc, 64, 300, 10.0, 4e6),
         db_rec("postgresql.pgbouncer", sc, 64, 3000, 2.0, 1e5),
         db_rec("postgresql.pgbouncer", sc, 256, 0, 0, 0, status="skipped"),

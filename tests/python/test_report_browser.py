@@ -2,7 +2,7 @@
 full_suite.json, real runs made small by make_fixtures.py --lean), checked for what a reader would notice:
 in headless Chromium, every chart is shorter than a screen and the page has no console errors and no
 sideways scrolling; from the data each chart drew (the data-axes manifest beside every figure, and
-ctxresults.manifest of the chart scripts), no axis mixes units or compares one-way with round-trip times.
+ctxpanels.manifest of the chart scripts), no axis mixes units or compares one-way with round-trip times.
 """
 import json
 import os
@@ -16,6 +16,7 @@ import chart_ipc_vs_shm
 import chart_overview
 import chart_sweeps
 import ctxresults as cr
+import ctxpanels as cp  # noqa: E402
 import report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -41,7 +42,7 @@ def check_axes(axes, recs):
             continue
         assert {cr.measure(r) for r in drawn} == {ax["measure"]}, (ax["title"], {cr.measure(r) for r in drawn})
         if ax["unit"] == "ns":
-            assert all(cr.unit(r) == "ns" and cr.measure(r) != "B/s" for r in drawn), ax["title"]
+            assert all(cr.unit(r) == "ns" and cr.measure(r) != "bandwidth" for r in drawn), ax["title"]
         for a, b in ax.get("ratios", []):
             assert cr.measure(recs[a]) == cr.measure(recs[b]), (ax["title"], a, b)
             assert cr.p50(recs[a]) / cr.p50(recs[b]) > 0
@@ -101,21 +102,21 @@ def test_chart_scripts_never_mix_units(fixture):
     figs = [chart_overview.draw(doc), chart_ipc_vs_shm.draw(doc)] + (chart_sweeps.draw(doc, max_height=9) or [])
     for fig in figs:
         if fig is not None:
-            check_axes(cr.manifest(fig), recs)
-    one_way = [ax for ax in cr.manifest(chart_ipc_vs_shm.draw(doc)) if ax["measure"] == "ns one way"]
+            check_axes(cp.manifest(fig), recs)
+    one_way = [ax for ax in cp.manifest(chart_ipc_vs_shm.draw(doc)) if ax["measure"] == "one_way"]
     for ax in one_way:  # a one-way comparison has a one-way floor
-        assert all(cr.measure(recs[i]) == "ns one way" for i in ax["ids"])
+        assert all(cr.measure(recs[i]) == "one_way" for i in ax["ids"])
 
 
 def test_full_suite_sweeps_are_lines_and_bandwidth_has_its_own_axes():
     doc = cr.load(FULL)
-    ps = cr.panels(cr.ok_records(doc))
+    ps = cp.panels(cr.ok_records(doc))
     lines = [p for p in ps if p["type"] == "lines"]
     stems = {p["title"].split(",")[0] for p in lines}
     for stem in ("ipc.pipe", "ipc.pipe.one_way", "ctxswitch.ring", "ctxswitch.ws", "bw.pipe", "process.fork_rss",
                  "thread.create_join"):
         assert stem in stems, (stem, sorted(stems))
-    swept = {r["id"] for by in cr.sweep_points(cr.ok_records(doc)).values() for pts in by.values() for _, r in pts}
+    swept = {r["id"] for by in cp.sweep_points(cr.ok_records(doc)).values() for pts in by.values() for _, r in pts}
     barred = {r["id"] for p in ps if p["type"] == "bars" for r in p["recs"]}
     assert swept and not swept & barred  # a record with a swept parameter is never a bar
     bw = [p for p in ps if any(cr.family(r) == "bw" for r in p["recs"])]
@@ -128,7 +129,7 @@ def test_report_figures_fit_a_screen_without_a_browser():
     doc = cr.load(FULL)
     for fam in cr.ordered_families(doc["results"]):
         ok = [r for r in cr.ok_records(doc) if cr.family(r) == fam and cr.p50(r) is not None]
-        for fig in cr.panel_figures(plt, cr.panels(ok), max_height=report.MAX_FIG_IN):
+        for fig in cp.panel_figures(plt, cp.panels(ok), max_height=report.MAX_FIG_IN):
             assert fig.get_size_inches()[1] * 96 <= SCREEN, fam
             plt.close(fig)
 
@@ -148,7 +149,7 @@ def test_creation_records_with_placements_group_by_probe_and_placement(tmp_path)
                 extra.append(x)
     doc["results"] = [r for r in doc["results"] if r["probe"] not in ("process.fork_exit", "thread.create_join")]
     doc["results"] += extra
-    ps = cr.panels([r for r in cr.ok_records(doc) if cr.family(r) == "process"])
+    ps = cp.panels([r for r in cr.ok_records(doc) if cr.family(r) == "process"])
     bars = [p for p in ps if p["type"] == "bars"]
     row = dict(bars[0]["rows"])["process.fork_exit"]
     assert set(row) == {"same-cpu", "unpinned"}
@@ -163,11 +164,11 @@ def test_creation_records_with_placements_group_by_probe_and_placement(tmp_path)
 def test_the_checks_catch_what_they_look_for(tmp_path, chromium):
     """A mixed axis and a one-way/round-trip ratio fail check_axes; a console error is seen by the browser."""
     recs = records(FULL)
-    bw = next(i for i, r in recs.items() if cr.measure(r) == "B/s" and r["status"] == "ok")
+    bw = next(i for i, r in recs.items() if cr.measure(r) == "bandwidth" and r["status"] == "ok")
     rt = next(i for i, r in recs.items() if cr.base(r) == "ipc.pipe.process" and r["status"] == "ok")
     ow = next(i for i, r in recs.items() if cr.base(r) == "ipc.pipe.process.one_way" and r["status"] == "ok")
-    for axes in ([{"title": "mixed", "measure": "ns per op", "unit": "ns", "ids": [rt, bw]}],
-                 [{"title": "ratio", "measure": "ns per op", "unit": "ns", "ids": [rt], "ratios": [[ow, rt]]}]):
+    for axes in ([{"title": "mixed", "measure": "round_trip", "unit": "ns", "ids": [rt, bw]}],
+                 [{"title": "ratio", "measure": "round_trip", "unit": "ns", "ids": [rt], "ratios": [[ow, rt]]}]):
         with pytest.raises(AssertionError):
             check_axes(axes, recs)
     page = tmp_path / "bad.html"

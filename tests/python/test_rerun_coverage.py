@@ -17,7 +17,7 @@ def record(rid, p50, interval=None, status="ok"):
 
 def write(tmp_path, name, records):
     path = tmp_path / name
-    path.write_text(json.dumps({"ctxbench": {"schema_version": 1}, "results": records}))
+    path.write_text(json.dumps({"ctxbench": {"schema_version": 2}, "results": records}))
     return str(path)
 
 

@@ -62,7 +62,7 @@ def test_chart_extension_picks_one_format(tmp_path):
     assert r.returncode == 0, r.stderr
     assert os.listdir(tmp_path) == ["x.svg"]
     text = check_svg(str(tmp_path / "x.svg"))
-    assert "ctxswitch: time per op" in text and "pipe.process" in text  # text stays text in matplotlib SVG
+    assert "ctxswitch: round trip" in text and "pipe.process" in text  # text stays text in matplotlib SVG
 
 
 def test_machines_side_by_side(tmp_path):
@@ -133,7 +133,7 @@ def test_report_is_self_contained_and_complete(tmp_path, fixture):
     assert machine["cpu_model"] in text
     for r_ in load(fixture)["results"]:
         for w in r_.get("warnings", []):
-            assert w.split(":")[0] in text
+            assert w["kind"] in text
 
 
 def export(tmp_path, fmt, fixture=REAL):
@@ -205,9 +205,10 @@ def test_explain_chart_and_report_section(tmp_path):
     assert explained, "the fixture must hold explained records"
     sys.path.insert(0, SCRIPTS)
     import chart_explain
+    import ctxpanels
     import ctxresults
     fig = chart_explain.draw(ctxresults.load(EXPLAIN))
-    drawn = ctxresults.manifest(fig)[0]["ids"]
+    drawn = ctxpanels.manifest(fig)[0]["ids"]
     assert drawn == explained
     for r in doc["results"]:
         if r["id"] in explained:
@@ -223,3 +224,35 @@ def test_explain_chart_and_report_section(tmp_path):
     rr = run("report.py", REAL, "-o", str(tmp_path / "plain.html"))
     assert rr.returncode == 0, rr.stderr
     assert "Where the time went" not in (tmp_path / "plain.html").read_text()
+
+
+def test_a_schema_1_file_is_refused_with_how_to_get_a_schema_2_file(tmp_path):
+    """Schema 2 (docs/contracts.md): the scripts read fields, never a v1 file's sentences; a v1 file is refused."""
+    doc = load(REAL)
+    doc["ctxbench"]["schema_version"] = 1
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc))
+    for script in ("report.py", "chart_overview.py"):
+        r = run(script, str(old), "-o", str(tmp_path / "out.html"))
+        assert r.returncode != 0
+        assert str(old) in r.stderr and "schema version 1" in r.stderr and "ctxbench --json" in r.stderr, r.stderr
+        assert not (tmp_path / "out.html").exists()
+
+
+def test_scripts_read_measure_warnings_options_and_placement_as_fields():
+    """Renaming a probe or rewording a warning changes nothing a script reads."""
+    sys.path.insert(0, SCRIPTS)
+    import ctxresults as cr
+    import report
+    doc = cr.load(SYNTH)
+    rec = next(r for r in doc["results"] if r["status"] == "ok" and r["measure"] == "round_trip")
+    renamed = dict(rec, probe="something.else.one_way", id="something.else.one_way/same-cpu")
+    assert cr.measure(renamed) == "round_trip"  # the field, not the name
+    w = {"kind": "denominator", "text": "any words at all", "figure": 1.2}
+    by = {"same-cpu": dict(rec, warnings=[w])}
+    chips = report.warning_chips(by, ["same-cpu"])
+    assert "<b>denominator</b>" in chips and "1.20 switches/op" in chips
+    assert cr.placement({"placement": {"kind": "cross-cpu", "cpus": [0, 1]}}) == ("cross-cpu", (0, 1))
+    assert str(cr.placement({"placement": {"kind": "cross-cpu", "cpus": [0, 1]}})) == "cross-cpu (cpus 0,1)"
+    assert cr.options(cr.load(REAL))["suite"] == "default"
+    assert cr.ordered_families([{"family": "db"}, {"family": "server"}, {"family": "zzz"}]) == ["server", "db", "zzz"]

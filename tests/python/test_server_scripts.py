@@ -69,7 +69,7 @@ def make_doc(with_per_switch=True, with_spawn=True):
     if with_spawn:
         results.append({"probe": "process.fork_exit", "id": "process.fork_exit", "family": "process",
                         "placement": {"kind": "none"}, "status": "ok", "statistics": {"p50": 120000.0}})
-    return {"ctxbench": {"schema_version": 1, "tool_version": "test"},
+    return {"ctxbench": {"schema_version": 2, "tool_version": "test"},
             "machine": {"label": "synthetic test box", "hostname": "h"}, "results": results}
 
 
@@ -216,7 +216,7 @@ def test_table_script(tmp_path):
 @pytest.mark.parametrize("script", ["server_table.py", "chart_server.py"])
 def test_bad_input_names_the_file_and_writes_nothing(tmp_path, script):
     broken = tmp_path / "broken.json"
-    broken.write_text('{"ctxbench": {"schema_version": 1}, "results": [')
+    broken.write_text('{"ctxbench": {"schema_version": 2}, "results": [')
     for bad in (str(broken), str(tmp_path / "missing.json"), os.path.join(FIX, "not_json.json")):
         out = tmp_path / "out.png"
         r = run(script, bad, "-o", str(out)) if script == "chart_server.py" else run(script, bad)

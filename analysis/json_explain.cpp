@@ -1,0 +1,45 @@
+// The --explain block of a record (docs/contracts.md, "explain"): each phase with its stable `key` beside
+// its text.
+#include "analysis/json_parts.hpp"
+
+namespace ctxbench {
+
+using nlohmann::json;
+
+json explain_json(const Explanation& x) {
+  json j;
+  j["status"] = explain_status_name(x.status);
+  if (!x.reason.empty()) j["reason"] = x.reason;
+  if (x.status == ExplainStatus::Skipped || x.status == ExplainStatus::Failed) return j;
+  j["traced_ops"] = x.ops;
+  j["followed_ops"] = x.followed;
+  j["events"] = x.events;
+  j["lost_events"] = x.lost_events;
+  put(j, "traced_median_ns", x.traced_median_ns);
+  put(j, "untraced_median_ns", x.untraced_median_ns);
+  put(j, "observer_effect_ns", x.traced_median_ns - x.untraced_median_ns);
+  if (x.status == ExplainStatus::LostEvents || x.status == ExplainStatus::NoOps) return j;
+  put(j, "explained_fraction", x.explained_fraction);
+  json phases = json::array();
+  for (const PhaseSummary& p : x.phases) {
+    json jp;
+    jp["key"] = p.key;
+    jp["phase"] = p.phase;
+    put(jp, "median_ns", p.median_ns);
+    put(jp, "p99_ns", p.p99_ns);
+    put(jp, "mean_ns", p.mean_ns);
+    put(jp, "share", p.share);
+    put(jp, "present", p.present);
+    phases.push_back(jp);
+  }
+  j["phases"] = phases;
+  j["wake_to_run"] = {{"hand_offs", x.hand_offs}};
+  put(j["wake_to_run"], "median_ns", x.wake_to_run_median_ns);
+  put(j["wake_to_run"], "mean_ns", x.wake_to_run_mean_ns);
+  j["queued_to_run"] = json::object();
+  put(j["queued_to_run"], "median_ns", x.queued_to_run_median_ns);
+  put(j["queued_to_run"], "mean_ns", x.queued_to_run_mean_ns);
+  return j;
+}
+
+}  // namespace ctxbench
