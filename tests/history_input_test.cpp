@@ -47,6 +47,27 @@ TEST(HistoryInput, SchemaTwoIsReadAsWritten) {
   EXPECT_DOUBLE_EQ(*in.run.steal_fraction, 0.002);
 }
 
+TEST(HistoryInput, EveryResultFixtureOfTheWriterIsRead) {
+  // The files ctxbench itself writes (tests/fixtures/results/, schema 2): every one goes in, with a measure
+  // on every record and warnings as objects.
+  int read = 0;
+  for (const char* name : {"aa_run1.json", "bandwidth.json", "default_suite.json", "explain_quick.json",
+                           "full_suite.json", "kvm2_a.json", "synthetic_sweeps_c2c.json"}) {
+    const std::string path = std::string(CTXBENCH_SOURCE_DIR) + "/tests/fixtures/results/" + name;
+    const RunInput in = read_run_file(name, slurp(path));
+    EXPECT_EQ(in.run.schema_version, 2) << name;
+    EXPECT_FALSE(in.records.empty()) << name;
+    for (const RecordRow& r : in.records) {
+      EXPECT_TRUE(r.measure) << name << " " << r.record_id;
+      if (r.status == "ok") {
+        EXPECT_TRUE(r.p50) << name << " " << r.record_id;
+      }
+    }
+    ++read;
+  }
+  EXPECT_EQ(read, 7);
+}
+
 TEST(HistoryInput, SchemaOneGoesThroughTheAdapter) {
   const RunInput in = read_run_file("v1_run.json", slurp(history_fixture("v1_run.json")));
   EXPECT_EQ(in.run.schema_version, 1);
