@@ -176,17 +176,21 @@ std::vector<Record> derive_records(const std::vector<Record>& measured) {
 
 namespace {
 
-// Report order: each measured record, and after the last record of a probe the records derived from it.
+// Report order: each measured record, and after the last record of a probe the records derived from it,
+// each once. A probe's records need not be adjacent: an interleaved run files a skipped placement at once
+// and a measured one after its last round.
 // Pairs of (is_derived, index).
 std::vector<std::pair<bool, std::size_t>> report_order(const std::vector<Record>& measured,
                                                        const std::vector<Record>& derived) {
+  std::vector<std::size_t> after(derived.size(), measured.size());  // measured.size(): no source, at the end
+  for (std::size_t d = 0; d < derived.size(); ++d)
+    for (std::size_t i = 0; i < measured.size(); ++i)
+      if (measured[i].probe == derived[d].derived_from) after[d] = i;
   std::vector<std::pair<bool, std::size_t>> order;
-  for (std::size_t i = 0; i < measured.size(); ++i) {
-    order.emplace_back(false, i);
-    const bool last_of_probe = i + 1 == measured.size() || measured[i + 1].probe != measured[i].probe;
-    if (!last_of_probe) continue;
+  for (std::size_t i = 0; i <= measured.size(); ++i) {
+    if (i < measured.size()) order.emplace_back(false, i);
     for (std::size_t d = 0; d < derived.size(); ++d)
-      if (derived[d].derived_from == measured[i].probe) order.emplace_back(true, d);
+      if (after[d] == i) order.emplace_back(true, d);
   }
   return order;
 }

@@ -10,11 +10,13 @@
 
 namespace ctxbench {
 
-std::string Record::id() const {
+std::string run_id(const std::string& probe, PlacementKind kind, bool keep_awake) {
   const std::string awake = keep_awake ? "/keep-awake" : "";
-  if (placement.kind == PlacementKind::None) return probe + awake;
-  return probe + "/" + placement_kind_name(placement.kind) + awake;
+  if (kind == PlacementKind::None) return probe + awake;
+  return probe + "/" + placement_kind_name(kind) + awake;
 }
+
+std::string Record::id() const { return run_id(probe, placement.kind, keep_awake); }
 
 bool is_rate(const Record& r) { return r.unit == "B/s" && r.bytes_per_op > 0; }
 
@@ -194,10 +196,17 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
   std::vector<std::vector<double>> per_rep;
   for (const RepetitionRun& rep : run.repetitions) per_rep.push_back(rep.ns_per_op);
   summarize_into(r, per_rep, &run.repetitions);
-  if (run.switches) {
-    r.switches_per_op = run.switches->total_per_op();
-    r.voluntary_switches_per_op = run.switches->voluntary_per_op;
-    r.involuntary_switches_per_op = run.switches->involuntary_per_op;
+  // The one division of the switch counts: every repetition's counts over every repetition's ops.
+  std::uint64_t ops = 0, voluntary = 0, involuntary = 0;
+  for (const RepetitionRun& rep : run.repetitions) {
+    ops += rep.ops;
+    voluntary += rep.voluntary_switches;
+    involuntary += rep.involuntary_switches;
+  }
+  if (ops > 0) {
+    r.voluntary_switches_per_op = static_cast<double>(voluntary) / static_cast<double>(ops);
+    r.involuntary_switches_per_op = static_cast<double>(involuntary) / static_cast<double>(ops);
+    r.switches_per_op = static_cast<double>(voluntary + involuntary) / static_cast<double>(ops);
   }
   add_truth(r, run);
   add_session_metrics(r, run);

@@ -105,6 +105,9 @@ std::string placement_kind_name(PlacementKind kind);
 // "round_trip", "one_way", "single_op", "lateness", "per_request", "bandwidth", "per_switch", "per_mib".
 std::string measure_name(Measure measure);
 
+// The id --filter, the plan and the record share: "probe", "probe/placement", + "/keep-awake" when on.
+std::string run_id(const std::string& probe, PlacementKind kind, bool keep_awake);
+
 // Run-length encoding of one task's CPU per sample.
 std::vector<CpuRun> cpu_runs(const std::vector<int>& cpus);
 

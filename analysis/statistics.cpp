@@ -119,6 +119,15 @@ double mad(std::span<const double> samples) {
   return unscale(mad_raw(s.v), s.exp);
 }
 
+std::vector<double> winsorized(std::span<const double> samples, double robust_sds) {
+  std::vector<double> out(samples.begin(), samples.end());
+  const double reach = robust_sds * 1.4826 * mad(samples);
+  if (!(reach > 0)) return out;
+  const double centre = median(samples);
+  for (double& x : out) x = std::clamp(x, centre - reach, centre + reach);
+  return out;
+}
+
 Interval median_ci95(std::span<const double> samples) {
   if (samples.empty()) return {};
   const std::vector<double> s = sorted_copy(samples);

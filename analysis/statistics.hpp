@@ -19,6 +19,9 @@ double mean(std::span<const double> samples);
 double stddev(std::span<const double> samples);
 // Median absolute deviation, unscaled (median of |x - median|).
 double mad(std::span<const double> samples);
+// The samples with every value farther than `robust_sds` scaled MADs (1.4826 * MAD) from the median pulled
+// in to that distance (winsorized), in their order; unchanged when MAD is 0.
+std::vector<double> winsorized(std::span<const double> samples, double robust_sds);
 
 struct Interval {
   double low = 0;

@@ -109,6 +109,8 @@ RepetitionRun read_repetition(Reader& r) {
   rep.counter_levels = r.get_pairs();
   rep.op_windows = r.get_array<std::uint64_t>();
   rep.initiator_tid = r.get<std::int32_t>();
+  rep.voluntary_switches = r.get<std::uint64_t>();
+  rep.involuntary_switches = r.get<std::uint64_t>();
   return rep;
 }
 
@@ -119,12 +121,6 @@ HostEnd read_end(Reader& r) {
   if (status > static_cast<std::uint8_t>(RunStatus::Failed)) throw WireError("measuring process: bad status");
   run.status = static_cast<RunStatus>(status);
   run.reason = r.get_text();
-  if (r.get<std::uint8_t>() != 0) {
-    SwitchTally s;
-    s.voluntary_per_op = r.get<double>();
-    s.involuntary_per_op = r.get<double>();
-    run.switches = s;
-  }
   run.wall_seconds = r.get<double>();
   run.keep_awake = r.get<std::uint8_t>() != 0;
   run.keep_awake_cpus = r.get_array<int>();
@@ -147,6 +143,8 @@ std::string encode_repetition(const RepetitionRun& rep) {
   w.put_pairs(rep.counter_levels);
   w.put_array(rep.op_windows);
   w.put(static_cast<std::int32_t>(rep.initiator_tid));
+  w.put(rep.voluntary_switches);
+  w.put(rep.involuntary_switches);
   return w.frame(kRepetition);
 }
 
@@ -154,11 +152,6 @@ std::string encode_end(const ProbeRun& run) {
   Writer w;
   w.put(static_cast<std::uint8_t>(run.status));
   w.put_text(run.reason);
-  w.put(static_cast<std::uint8_t>(run.switches ? 1 : 0));
-  if (run.switches) {
-    w.put(run.switches->voluntary_per_op);
-    w.put(run.switches->involuntary_per_op);
-  }
   w.put(run.wall_seconds);
   w.put(static_cast<std::uint8_t>(run.keep_awake ? 1 : 0));
   w.put_array(run.keep_awake_cpus);

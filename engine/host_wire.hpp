@@ -1,6 +1,6 @@
 // What the measuring process (probe_host.hpp) sends its owner over a pipe: each finished repetition as
 // soon as it ends, then one closing message. A small binary framing of plain data, encoded and decoded
-// by pure functions (tests/host_wire_test.cpp), so nothing about it depends on the pipe.
+// by pure functions (tests/measuring_process_test.cpp, HostWire), so nothing about it depends on the pipe.
 //
 // Frame: u32 payload length, u8 kind, payload. Numbers are in the host's byte order (both ends are the
 // same binary build on the same machine).

@@ -30,6 +30,9 @@ void unpin();
 // CPUs of the process affinity mask at start, ascending. The mask is captured at the FIRST call, so
 // main() calls allowed_cpus() at start-up, before anything pins a thread; unpin() restores that mask.
 std::vector<int> allowed_cpus();
+// The one way CPU lists are written: the kernel's cpulist form with ranges ("0-3,6"), so a 256-CPU mask
+// stays readable in a message; "none" for an empty list.
+std::string cpu_list_text(const std::vector<int>& cpus);
 // The CPU the calling thread runs on now (sched_getcpu).
 int current_cpu();
 

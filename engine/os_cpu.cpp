@@ -1,34 +1,25 @@
 // The clock, thread ids and CPU affinity (os.hpp). Everything here either returns, throws
 // ProbeError/ProbeSkip/Interrupted, or — in a forked child and in the signal handler — only calls async-signal-safe
 // functions and _exits.
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <linux/futex.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <cstring>
-#include <exception>
-#include <system_error>
-
 #include "engine/os.hpp"
 #include "engine/os_internal.hpp"
-#include "engine/probe.hpp"
-#include "engine/watchdog.hpp"
 
 namespace ctxbench {
 
 using namespace os_detail;
+
+std::string cpu_list_text(const std::vector<int>& cpus) {
+  std::string out;
+  for (std::size_t i = 0; i < cpus.size();) {
+    std::size_t j = i;
+    while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += std::to_string(cpus[i]);
+    if (j > i) out += '-' + std::to_string(cpus[j]);
+    i = j + 1;
+  }
+  return out.empty() ? "none" : out;
+}
 
 std::uint64_t now_ns() {
   timespec ts{};

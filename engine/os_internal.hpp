@@ -1,14 +1,31 @@
-// Helpers shared by the os_*.cpp files that implement os.hpp; not part of its interface.
+// What the os_*.cpp files that implement os.hpp share: the system headers of the OS layer (one block
+// for all six) and a few helpers. Not part of os.hpp's interface.
 #pragma once
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "engine/probe.hpp"
+#include "engine/watchdog.hpp"
 
 namespace ctxbench::os_detail {
 
@@ -28,20 +45,6 @@ inline void child_say(const char* a, const char* b) {
   put(a);
   put(b);
   put("\n");
-}
-
-inline std::string cpu_list_text(const std::vector<int>& cpus) {
-  // Compact "0-3,6" ranges: a 256-CPU mask stays readable in an error message.
-  std::string out;
-  for (std::size_t i = 0; i < cpus.size();) {
-    std::size_t j = i;
-    while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1) ++j;
-    if (!out.empty()) out += ',';
-    out += std::to_string(cpus[i]);
-    if (j > i) out += '-' + std::to_string(cpus[j]);
-    i = j + 1;
-  }
-  return out.empty() ? "none" : out;
 }
 
 }  // namespace ctxbench::os_detail

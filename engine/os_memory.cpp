@@ -1,30 +1,8 @@
 // Shared anonymous mappings and futex waits and wakes (os.hpp). Everything here either returns, throws
 // ProbeError/ProbeSkip/Interrupted, or — in a forked child and in the signal handler — only calls async-signal-safe
 // functions and _exits.
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <linux/futex.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <cstring>
-#include <exception>
-#include <system_error>
-
 #include "engine/os.hpp"
 #include "engine/os_internal.hpp"
-#include "engine/probe.hpp"
-#include "engine/watchdog.hpp"
 
 namespace ctxbench {
 

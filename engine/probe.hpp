@@ -88,17 +88,41 @@ class Session {
 // (analysis/derived.cpp).
 enum class Measure { RoundTrip, OneWay, SingleOp, Lateness, PerRequest, Bandwidth, PerSwitch, PerMib };
 
+// Where a probe runs: the plan (src/plan.cpp) turns it and the options into planned runs.
+struct PlacementRule {
+  // Placements this probe runs in. One-task probes list only None.
+  std::vector<PlacementKind> kinds;
+  // Why a listed placement is not run (e.g. spinning on one CPU); empty when all are run.
+  // Pairs of (placement, reason) become "skipped" records with that reason.
+  std::vector<std::pair<PlacementKind, std::string>> skipped;
+  // Pinned placements of this probe use these CPUs instead of --cpus (shm.c2c: one probe per CPU pair).
+  int fixed_cpu_a = -1, fixed_cpu_b = -1;
+  // Runs in exactly one placement: cross-cpu (cpu_a for the initiator, the rest of the mask for the
+  // partner side), or same-cpu when the affinity mask holds one CPU. --placement does not multiply it.
+  bool cross_cpu_or_shared = false;
+  // A headline cross-cpu ping-pong: without --keep-awake its cross-cpu run is repeated right after with
+  // keep-awake spinners, so the table shows how much of the figure is the woken CPU's idle-state exit.
+  bool keep_awake_twin = false;
+};
+
+// Caps on the runner's budget for probes that must stay cheap (a matrix of many pairs) or whose one op is
+// long (fork of a 1 GiB parent); 0 = the runner's setting (engine/runner.cpp applies them).
+struct Budget {
+  int max_repetitions = 0;
+  std::uint64_t max_sample_budget_ns = 0;
+  // Timed samples per repetition; self-timed probes with one value per request raise it so that a tail
+  // percentile rests on enough values.
+  int max_samples = 0;
+};
+
 struct ProbeInfo {
   std::string name;    // "ctxswitch.pipe.process"
   std::string family;  // "baseline", "ctxswitch", "process", "thread", "ipc", "shm"
   std::string op;      // what ONE operation is, in words
   std::string unit = "ns";
   Measure measure = Measure::SingleOp;  // one task doing one thing unless the probe says otherwise
-  // Placements this probe runs in. One-task probes list only None.
-  std::vector<PlacementKind> placements;
-  // Why a listed placement is not run (e.g. spinning on one CPU); empty when all are run.
-  // Pairs of (placement, reason) become "skipped" records with that reason.
-  std::vector<std::pair<PlacementKind, std::string>> skipped_placements;
+  PlacementRule where;
+  Budget budget;
   // Context switches one op implies across all tasks, or < 0 when the op implies none we can state.
   double expected_switches_per_op = -1;
   // Add the switches of children reaped during sampling (getrusage RUSAGE_CHILDREN): creation probes.
@@ -110,26 +134,11 @@ struct ProbeInfo {
   // Parameters of this variant (("size", "64")), also encoded in `name` as "/key:value" so ids stay
   // unique and --filter can pick them; records carry them as data.
   std::vector<std::pair<std::string, std::string>> params;
-  // Pinned placements of this probe use these CPUs instead of --cpus (shm.c2c: one probe per CPU pair).
-  int fixed_cpu_a = -1, fixed_cpu_b = -1;
-  // Caps on the runner's budget for probes that must stay cheap (a matrix of many pairs) or whose one
-  // op is long (fork of a 1 GiB parent); 0 = the runner's setting.
-  int max_repetitions = 0;
-  std::uint64_t max_sample_budget_ns = 0;
   // Each of the n ops run_ops(n) performs holds this many reported ops (a lap of a ring of N tasks is N
   // hops; a cache-line round trip is 2 one-way transfers): samples are divided by it, op counts times it.
   std::uint64_t inner_ops = 1;
   // unit "B/s": bytes one op moves; samples stay ns per op and reporters show bytes_per_op x 1e9 / ns.
   double bytes_per_op = 0;
-  // Cap on timed samples per repetition (0 = the runner's); self-timed probes with one value per
-  // request raise it so that a tail percentile rests on enough values.
-  int max_samples = 0;
-  // Runs in exactly one placement: cross-cpu (cpu_a for the initiator, the rest of the mask for the
-  // partner side), or same-cpu when the affinity mask holds one CPU. --placement does not multiply it.
-  bool cross_cpu_or_shared = false;
-  // A headline cross-cpu ping-pong: without --keep-awake its cross-cpu run is repeated right after with
-  // keep-awake spinners, so the table shows how much of the figure is the woken CPU's idle-state exit.
-  bool keep_awake_twin = false;
   // --explain traces it (docs/METHODOLOGY.md, "Where the time went"): its ops are batch-timed hand-offs or
   // creations whose whole critical path runs in tasks the probe creates. Not self-timed probes (their op
   // is a timestamp difference inside run_ops, not the run_ops(1) window a traced op is cut by).

@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -28,42 +30,6 @@ namespace {
 constexpr std::uint64_t kOwnerGraceNs = 15'000'000'000ULL;
 // A forwarded stop signal: the measuring process stops its partners and exits within this, or is killed.
 constexpr std::uint64_t kStopGraceNs = 15'000'000'000ULL;
-
-std::string join_list(const std::vector<std::uint64_t>& v) {
-  std::string s;
-  for (std::uint64_t x : v) {
-    if (!s.empty()) s.push_back(',');
-    s.append(std::to_string(x));
-  }
-  return s;
-}
-
-std::vector<std::uint64_t> split_list(const std::string& text, const std::string& flag) {
-  std::vector<std::uint64_t> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    const std::string item = text.substr(start, comma - start);
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || errno != 0) throw std::invalid_argument(flag + ": not a number list: " + text);
-    out.push_back(v);
-    start = comma + 1;
-  }
-  return out;
-}
-
-std::uint64_t number(const std::string& text, const std::string& flag) {
-  const std::vector<std::uint64_t> v = split_list(text, flag);
-  if (v.size() != 1) throw std::invalid_argument(flag + ": one number expected: " + text);
-  return v[0];
-}
-
-int cpu_number(const std::string& text, const std::string& flag) {
-  if (text == "-1") return -1;
-  return static_cast<int>(number(text, flag));
-}
 
 // posix_spawn refused for lack of processes (RLIMIT_NPROC, pid limit): no measuring process possible.
 class SpawnRefused : public ProbeError {
@@ -174,106 +140,14 @@ std::string death_text(int status) {
 
 }  // namespace
 
-ProbeTableConfig table_config(const HostRequest& request) {
-  ProbeTableConfig config;
-  config.sweep = request.sweep;
-  config.test_probes = request.test_probes;
-  return config;
-}
-
-std::vector<std::string> host_arguments(const HostRequest& r, int result_fd, pid_t owner) {
-  const RunnerSettings& s = r.settings;
-  std::vector<std::uint64_t> connections;
-  for (int c : r.sweep.connections) connections.push_back(static_cast<std::uint64_t>(c));
-  return {"--result-fd", std::to_string(result_fd), "--owner", std::to_string(owner), "--probe", r.probe, "--placement",
-          std::to_string(static_cast<int>(r.placement.kind)), "--cpu-a", std::to_string(r.placement.cpu_a), "--cpu-b",
-          std::to_string(r.placement.cpu_b), "--repetitions", std::to_string(s.repetitions), "--sample-budget-ns",
-          std::to_string(s.sample_budget_ns), "--warmup-budget-ns", std::to_string(s.warmup_budget_ns),
-          "--min-batch-ns", std::to_string(s.min_batch_ns), "--min-samples", std::to_string(s.min_samples),
-          "--max-samples", std::to_string(s.max_samples), "--keep-awake", s.keep_awake ? "1" : "0", "--timeout-ns",
-          std::to_string(s.timeout_ns),
-          // %a: the exact double, so both processes subtract the same timer overhead.
-          "--timer-overhead-ns",
-          [&] {
-            char buf[64];
-            std::snprintf(buf, sizeof buf, "%a", r.timer_overhead_ns);
-            return std::string(buf);
-          }(),
-          "--server-work", join_list(r.sweep.work_ns), "--server-connections", join_list(connections),
-          "--server-user-connections", r.sweep.user_connections ? "1" : "0", "--test-probes", r.test_probes ? "1" : "0",
-          "--traced-ops", std::to_string(s.traced_ops)};
-}
-
-HostInvocation parse_host_arguments(const std::vector<std::string>& args) {
-  HostInvocation inv;
-  HostRequest& r = inv.request;
-  bool have_probe = false;
-  for (std::size_t i = 0; i < args.size(); i += 2) {
-    const std::string& flag = args[i];
-    if (i + 1 >= args.size()) throw std::invalid_argument(flag + ": missing value");
-    const std::string& v = args[i + 1];
-    if (flag == "--result-fd")
-      inv.result_fd = static_cast<int>(number(v, flag));
-    else if (flag == "--owner")
-      inv.owner = static_cast<pid_t>(number(v, flag));
-    else if (flag == "--probe") {
-      r.probe = v;
-      have_probe = true;
-    } else if (flag == "--placement") {
-      const std::uint64_t k = number(v, flag);
-      if (k > static_cast<std::uint64_t>(PlacementKind::Unpinned)) throw std::invalid_argument(flag + ": " + v);
-      r.placement.kind = static_cast<PlacementKind>(k);
-    } else if (flag == "--cpu-a")
-      r.placement.cpu_a = cpu_number(v, flag);
-    else if (flag == "--cpu-b")
-      r.placement.cpu_b = cpu_number(v, flag);
-    else if (flag == "--repetitions")
-      r.settings.repetitions = static_cast<int>(number(v, flag));
-    else if (flag == "--sample-budget-ns")
-      r.settings.sample_budget_ns = number(v, flag);
-    else if (flag == "--warmup-budget-ns")
-      r.settings.warmup_budget_ns = number(v, flag);
-    else if (flag == "--min-batch-ns")
-      r.settings.min_batch_ns = number(v, flag);
-    else if (flag == "--min-samples")
-      r.settings.min_samples = static_cast<int>(number(v, flag));
-    else if (flag == "--max-samples")
-      r.settings.max_samples = static_cast<int>(number(v, flag));
-    else if (flag == "--keep-awake")
-      r.settings.keep_awake = number(v, flag) != 0;
-    else if (flag == "--timeout-ns")
-      r.settings.timeout_ns = number(v, flag);
-    else if (flag == "--timer-overhead-ns") {
-      char* end = nullptr;
-      r.timer_overhead_ns = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0') throw std::invalid_argument(flag + ": " + v);
-    } else if (flag == "--server-work")
-      r.sweep.work_ns = split_list(v, flag);
-    else if (flag == "--server-connections") {
-      r.sweep.connections.clear();
-      for (std::uint64_t c : split_list(v, flag)) r.sweep.connections.push_back(static_cast<int>(c));
-    } else if (flag == "--server-user-connections")
-      r.sweep.user_connections = number(v, flag) != 0;
-    else if (flag == "--test-probes")
-      r.test_probes = number(v, flag) != 0;
-    else if (flag == "--traced-ops")
-      r.settings.traced_ops = number(v, flag);
-    else
-      throw std::invalid_argument("unknown argument " + flag);
-  }
-  if (!have_probe || inv.result_fd < 0) throw std::invalid_argument("--probe and --result-fd are required");
-  return inv;
-}
-
-ProbeRun run_in_measuring_process(const HostRequest& request) {
+ProbeRun run_in_measuring_process(const HostRequest& request, const ProbeFinder& find) {
   std::optional<HostProcess> host;
   try {
     host.emplace(request);
   } catch (const SpawnRefused& e) {
     // Under a process limit a measuring process costs the one process the probe may have: run here,
     // and say so (a fork() then copies this process; probes that need no new task are unaffected).
-    const ProbeTable table = build_probe_table(table_config(request));
-    const Probe* probe = find_probe(table, request.probe);
+    const std::unique_ptr<Probe> probe = find(request.table, request.probe);
     if (probe == nullptr) return failed_run(request, "no probe named " + request.probe);
     ProbeRun run = run_probe(*probe, request.placement, request.settings, request.timer_overhead_ns);
     run.ran_in_owner_because = e.what();
@@ -354,7 +228,7 @@ ProbeRun run_in_measuring_process(const HostRequest& request) {
   return run;
 }
 
-int measuring_process_main(const std::vector<std::string>& args) {
+int measuring_process_main(const std::vector<std::string>& args, const ProbeFinder& find) {
   // The mask this process was started with is "unpinned" for every probe: capture it first.
   (void)allowed_cpus();
   HostInvocation inv;
@@ -382,13 +256,18 @@ int measuring_process_main(const std::vector<std::string>& args) {
     write_all(out.get(), frame.data(), frame.size());
   };
   try {
-    const ProbeTable table = build_probe_table(table_config(request));
-    const Probe* probe = find_probe(table, request.probe);
     ProbeRun run;
+    std::unique_ptr<Probe> probe;
+    try {
+      probe = find(request.table, request.probe);
+    } catch (const std::invalid_argument& e) {
+      run.reason = std::string("ctxbench-probe: ") + e.what();
+    }
+    // After the lookup: the process as the probe finds it, the table it was built from included.
     const std::uint64_t start_rss = resident_kib();
     if (probe == nullptr) {
       run.status = RunStatus::Failed;
-      run.reason = "ctxbench-probe: no probe named " + request.probe + " in its registry";
+      if (run.reason.empty()) run.reason = "ctxbench-probe: no probe named " + request.probe + " in its registry";
     } else {
       run = run_probe(*probe, request.placement, request.settings, request.timer_overhead_ns,
                       [&](RepetitionRun&& rep) { send(encode_repetition(rep)); });

@@ -7,11 +7,11 @@
 namespace ctxbench {
 
 std::unique_ptr<Session> SimpleProbe::start(const Placement& placement) const {
-  for (const auto& [kind, reason] : info_.skipped_placements) {
+  for (const auto& [kind, reason] : info_.where.skipped) {
     if (kind == placement.kind) throw ProbeSkip(reason);
   }
   bool listed = false;
-  for (PlacementKind k : info_.placements) listed = listed || k == placement.kind;
+  for (PlacementKind k : info_.where.kinds) listed = listed || k == placement.kind;
   if (!listed) throw ProbeError(info_.name + ": placement not supported by this probe");
   if (placement.kind == PlacementKind::SameCpu && (placement.cpu_a < 0 || placement.cpu_b != placement.cpu_a)) {
     throw ProbeError(info_.name + ": same-cpu placement needs cpu_a == cpu_b >= 0");

@@ -31,12 +31,9 @@ struct RepetitionRun {
   // [start0, end0, start1, end1, ...], and the thread that called run_ops.
   std::vector<std::uint64_t> op_windows;
   int initiator_tid = 0;
-};
-
-struct SwitchTally {
-  double voluntary_per_op = 0;
-  double involuntary_per_op = 0;
-  double total_per_op() const { return voluntary_per_op + involuntary_per_op; }
+  // Context switches of Session::tasks() (and reaped children where the probe counts them) over the
+  // timed samples: counts, not rates; the record divides the sum by the sum of `ops` (analysis/record.cpp).
+  std::uint64_t voluntary_switches = 0, involuntary_switches = 0;
 };
 
 struct ProbeRun {
@@ -44,9 +41,8 @@ struct ProbeRun {
   RunStatus status = RunStatus::Ok;
   std::string reason;  // why skipped or failed
   std::vector<RepetitionRun> repetitions;
-  std::optional<SwitchTally> switches;  // over all timed samples of all repetitions
-  double timer_overhead_ns = 0;         // one now_ns() pair, measured at start-up
-  double wall_seconds = 0;              // whole probe, set-up and warm-up included
+  double timer_overhead_ns = 0;  // one now_ns() pair, measured at start-up
+  double wall_seconds = 0;       // whole probe, set-up and warm-up included
   // --keep-awake: CPUs that had a SCHED_IDLE spinner for the whole probe (empty: spinners were off).
   bool keep_awake = false;
   std::vector<int> keep_awake_cpus;

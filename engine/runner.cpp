@@ -105,7 +105,7 @@ void trace_single_ops(Session& session, const ProbeInfo& info, std::uint64_t n, 
 }
 
 RepetitionRun run_repetition(const Probe& probe, const Placement& placement, const RunnerSettings& settings,
-                             std::uint64_t target_batch_ns, std::uint64_t& voluntary, std::uint64_t& involuntary) {
+                             std::uint64_t target_batch_ns) {
   // Fresh partner tasks per repetition: a repetition measures set-up luck (where the scheduler put a
   // task, which memory it got) as well, which is what repetitions are for.
   std::unique_ptr<Session> session = probe.start(placement);
@@ -133,7 +133,7 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
     return rep;
   }
   const std::uint64_t sample_end = now_ns() + settings.sample_budget_ns;
-  const int max_samples = probe.info().max_samples > 0 ? probe.info().max_samples : settings.max_samples;
+  const int max_samples = probe.info().budget.max_samples > 0 ? probe.info().budget.max_samples : settings.max_samples;
   while (static_cast<int>(rep.ns_per_op.size()) < max_samples &&
          (static_cast<int>(rep.ns_per_op.size()) < settings.min_samples || now_ns() < sample_end)) {
     const std::uint64_t t = time_batch(*session, rep.ops_per_sample);
@@ -173,8 +173,8 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
   }
   const SwitchSnapshot after = snapshot_switches(*session, with_children);
   // A partner that exited between the snapshots reads as zero; never let that go negative.
-  if (after.voluntary >= before.voluntary) voluntary += after.voluntary - before.voluntary;
-  if (after.involuntary >= before.involuntary) involuntary += after.involuntary - before.involuntary;
+  if (after.voluntary >= before.voluntary) rep.voluntary_switches = after.voluntary - before.voluntary;
+  if (after.involuntary >= before.involuntary) rep.involuntary_switches = after.involuntary - before.involuntary;
   return rep;
 }
 
@@ -209,15 +209,14 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
   run.timer_overhead_ns = timer_overhead_ns;
   const std::uint64_t started = now_ns();
   const std::uint64_t target_batch = target_batch_ns(settings, timer_overhead_ns);
-  std::uint64_t voluntary = 0, involuntary = 0, ops = 0;
   // A probe may cap the budget (one pair of a CPU matrix, a fork of a 1 GiB parent).
   RunnerSettings capped = settings;
   const ProbeInfo& info = probe.info();
-  if (info.max_repetitions > 0) capped.repetitions = std::min(capped.repetitions, info.max_repetitions);
+  if (info.budget.max_repetitions > 0) capped.repetitions = std::min(capped.repetitions, info.budget.max_repetitions);
   if (settings.traced_ops > 0) capped.repetitions = 1;
-  if (info.max_sample_budget_ns > 0) {
-    capped.sample_budget_ns = std::min(capped.sample_budget_ns, info.max_sample_budget_ns);
-    capped.warmup_budget_ns = std::min(capped.warmup_budget_ns, info.max_sample_budget_ns / 4);
+  if (info.budget.max_sample_budget_ns > 0) {
+    capped.sample_budget_ns = std::min(capped.sample_budget_ns, info.budget.max_sample_budget_ns);
+    capped.warmup_budget_ns = std::min(capped.warmup_budget_ns, info.budget.max_sample_budget_ns / 4);
   }
   try {
     ProbeWatchdog watchdog(settings.timeout_ns);  // destroyed last: after every task is reaped
@@ -229,8 +228,7 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
     }
     PlacementGuard guard(placement);
     for (int r = 0; r < capped.repetitions; ++r) {
-      RepetitionRun rep = run_repetition(probe, placement, capped, target_batch, voluntary, involuntary);
-      ops += rep.ops;
+      RepetitionRun rep = run_repetition(probe, placement, capped, target_batch);
       if (on_repetition)
         on_repetition(std::move(rep));
       else
@@ -244,10 +242,6 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
   } catch (const std::exception& e) {
     run.status = RunStatus::Failed;
     run.reason = e.what();
-  }
-  if (run.status == RunStatus::Ok && ops > 0) {
-    run.switches = SwitchTally{static_cast<double>(voluntary) / static_cast<double>(ops),
-                               static_cast<double>(involuntary) / static_cast<double>(ops)};
   }
   if (run.status != RunStatus::Ok) run.repetitions.clear();
   run.wall_seconds = static_cast<double>(now_ns() - started) / 1e9;

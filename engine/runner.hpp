@@ -1,5 +1,6 @@
 // Drives one probe in one placement: repetitions with fresh partner tasks, calibrated batches, warm-up,
-// timed samples and kernel switch counts. The only place in ctxbench that reads the clock around ops.
+// timed samples, and each repetition's kernel switch counts (counts; the record divides them by the ops).
+// The only place in ctxbench that reads the clock around ops.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,7 @@ struct RunnerSettings {
   // One SCHED_IDLE spinner on each CPU the probe uses (engine/keep_awake.hpp) while it runs.
   bool keep_awake = false;
   // Watchdog (--timeout): a probe and placement still running after this long fails with the reason and
-  // its tasks are killed; 0 disables it. main() sets it from the options (default_timeout_s()).
+  // its tasks are killed; 0 disables it. ctxbench sets it from --timeout (src/run_context.cpp).
   std::uint64_t timeout_ns = 60'000'000'000ULL;
   // The traced pass of --explain (docs/METHODOLOGY.md, "Where the time went"): when > 0, one repetition
   // whose timed part is this many single ops, each timed on its own and its window kept

@@ -193,7 +193,7 @@ void add_bandwidth_probes(ProbeTable& table, const ProbeTableConfig&) {
       info.unit = "B/s";
       info.measure = Measure::Bandwidth;
       info.bytes_per_op = static_cast<double>(size);
-      info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu};
+      info.where.kinds = {PlacementKind::SameCpu, PlacementKind::CrossCpu};
       info.suites = size == (std::size_t{64} << 10) && k.medium != Medium::UnixStream
                         ? std::vector<std::string>{"default", "bw"}
                         : std::vector<std::string>{"bw"};

@@ -14,7 +14,7 @@ static std::unique_ptr<Probe> make_baseline_clock() {
   info.name = "baseline.clock";
   info.family = "baseline";
   info.op = "one clock_gettime(CLOCK_MONOTONIC) read (served by the vDSO: normally no system call)";
-  info.placements = {PlacementKind::None};
+  info.where.kinds = {PlacementKind::None};
   info.expected_switches_per_op = 0;
   return std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) {
     return make_loop_session([] {
@@ -31,7 +31,7 @@ static std::unique_ptr<Probe> make_baseline_syscall() {
   info.op =
       "one null system call, syscall(SYS_getppid): a mode switch (user -> kernel -> user) of the "
       "same task, NOT a context switch";
-  info.placements = {PlacementKind::None};
+  info.where.kinds = {PlacementKind::None};
   info.expected_switches_per_op = 0;
   return std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) {
     // syscall(2) rather than getppid(): no libc wrapper could ever cache the answer.

@@ -124,9 +124,9 @@ ProbeInfo futex_info(bool process) {
             ": A sets the word to B's turn and wakes B, B sets it back and wakes A, each sleeping in "
             "FUTEX_WAIT until its turn (each hand-off is a context switch when both share one CPU, 2 per "
             "round trip)";
-  info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
+  info.where.kinds = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   info.expected_switches_per_op = 2;
-  info.keep_awake_twin = true;
+  info.where.keep_awake_twin = true;
   info.explainable = true;
   return info;
 }

@@ -72,9 +72,9 @@ ProbeInfo pipe_info(bool process) {
             (process ? "two processes (B is a forked child)" : "two threads of one process") +
             ": A writes 1 B to pipe 1, B reads it and writes 1 B to pipe 2, A reads it (blocking reads: "
             "each hand-off is a context switch when both share one CPU, 2 per round trip)";
-  info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
+  info.where.kinds = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   info.expected_switches_per_op = 2;
-  info.keep_awake_twin = true;
+  info.where.keep_awake_twin = true;
   info.explainable = true;
   return info;
 }

@@ -152,7 +152,7 @@ void add_ctxswitch_ring_probes(ProbeTable& table, const ProbeTableConfig&) {
               " processes joined by pipes (lmbench lat_ctx): a task reads it and writes it to the next; "
               "a sample is whole laps timed by task 0 / " +
               std::to_string(n) + " hops (each hop a context switch when all share one CPU)";
-    info.placements = {PlacementKind::SameCpu, PlacementKind::Unpinned};
+    info.where.kinds = {PlacementKind::SameCpu, PlacementKind::Unpinned};
     info.expected_switches_per_op = 1;
     info.inner_ops = static_cast<std::uint64_t>(n);
     // 64 tasks take ~5 s (63 forks and reaps per repetition): default has 2 and 16.
@@ -174,7 +174,7 @@ void add_ctxswitch_ring_probes(ProbeTable& table, const ProbeTableConfig&) {
                 " (spinning on sched_yield on the same CPU) ran: 2 context switches with no IPC, under " +
                 (fifo ? "SCHED_FIFO priority 1 (both tasks; yield hands the CPU to the other strictly)"
                       : "SCHED_OTHER (CFS may let the yielder run on)");
-      info.placements = {PlacementKind::SameCpu};
+      info.where.kinds = {PlacementKind::SameCpu};
       info.expected_switches_per_op = 2;
       info.suites = (!fifo && !process) ? std::vector<std::string>{"default", "ctxswitch"}
                                         : std::vector<std::string>{"ctxswitch"};

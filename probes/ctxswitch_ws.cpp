@@ -125,7 +125,7 @@ void add_ctxswitch_ws_probes(ProbeTable& table, const ProbeTableConfig&) {
       info.op = "one task reads one word of every cache line of its own " + ws_text(bytes) +
                 " array, writes 1 B to a pipe and reads it back: the work of one side of "
                 "ctxswitch.ws.process with no switch (subtracted twice by its per_switch figure)";
-      info.placements = {PlacementKind::None};
+      info.where.kinds = {PlacementKind::None};
       info.suites = suites;
       table.push_back(std::make_unique<SimpleProbe>(std::move(info), [bytes](const Placement&) {
         auto ws = std::make_shared<WorkingSet>(bytes);
@@ -147,7 +147,7 @@ void add_ctxswitch_ws_probes(ProbeTable& table, const ProbeTableConfig&) {
         ws_text(bytes) +
         " array before passing 1 B on through a pipe (lmbench lat_ctx -s): 2 context switches, each "
         "followed by the refill of what the other task evicted";
-    info.placements = {PlacementKind::SameCpu};
+    info.where.kinds = {PlacementKind::SameCpu};
     info.expected_switches_per_op = 2;
     info.suites = suites;
     table.push_back(

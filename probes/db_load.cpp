@@ -322,14 +322,14 @@ std::unique_ptr<Probe> make_db_probe(const DbPoint& p) {
             (p.connections == 1 ? " closed-loop client connection, " : " closed-loop client connections, ") +
             (p.per_request ? "each a new connection per query (connect, log in, query, quit)" : "each persistent") +
             "; the sample is the client-side latency of one query";
-  info.placements = {PlacementKind::CrossCpu, PlacementKind::SameCpu};
-  info.cross_cpu_or_shared = true;
+  info.where.kinds = {PlacementKind::CrossCpu, PlacementKind::SameCpu};
+  info.where.cross_cpu_or_shared = true;
   info.suites = {"db"};
   // Budget (--suite db within ~5 min on 2 vCPUs): start-up (initdb or mariadb-install-db, a second or
   // more) dominates every point, so 3 repetitions of at most 150 ms of samples each.
-  info.max_repetitions = 3;
-  info.max_sample_budget_ns = 150'000'000;
-  info.max_samples = 4000;
+  info.budget.max_repetitions = 3;
+  info.budget.max_sample_budget_ns = 150'000'000;
+  info.budget.max_samples = 4000;
   return std::make_unique<SimpleProbe>(std::move(info), [p](const Placement& placement) -> std::unique_ptr<Session> {
     return std::make_unique<DbSession>(p, placement);
   });

@@ -180,7 +180,7 @@ ProbeInfo ipc_info(const Mechanism& m, std::size_t size, bool process, bool one_
     // Messages bigger than a page may arrive in several pieces, each a wake-up: no fixed count.
     info.expected_switches_per_op = (m.sized && size > 4096) ? -1 : m.expected_switches;
   }
-  info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
+  info.where.kinds = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   // The default suite holds the process round trip at 64 B (or the token) of the mechanisms the table
   // marks; everything else is in full / ipc.
   const bool representative = m.in_default_suite && process && !one_way && (!m.sized || size == 64);

@@ -36,7 +36,7 @@ static std::unique_ptr<Probe> make_ipc_pipe_self() {
       "one task writes 1 byte into a pipe and reads it back: the pipe IPC overhead without any "
       "context switch (the derived per-switch cost subtracts it twice from a ctxswitch.pipe "
       "round trip)";
-  info.placements = {PlacementKind::None};
+  info.where.kinds = {PlacementKind::None};
   info.expected_switches_per_op = 0;
   return std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) -> std::unique_ptr<Session> {
     return std::make_unique<PipeSelfSession>();

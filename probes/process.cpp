@@ -94,7 +94,7 @@ ProbeInfo creation_info(const char* name, std::string op) {
   info.explainable = true;
   info.family = "process";
   info.op = std::move(op);
-  info.placements = kCreationPlacements;
+  info.where.kinds = kCreationPlacements;
   info.counts_reaped_children = true;  // the child's own switches belong to the op
   return info;
 }

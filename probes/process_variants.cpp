@@ -156,7 +156,7 @@ ProbeInfo info_of(std::string name, std::string op, std::vector<std::string> sui
   info.explainable = true;
   info.family = "process";
   info.op = std::move(op);
-  info.placements = kCreationPlacements;
+  info.where.kinds = kCreationPlacements;
   info.counts_reaped_children = true;
   info.suites = std::move(suites);
   return info;
@@ -218,7 +218,7 @@ void add_process_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
                                          : std::vector<std::string>{"process"});
     info.params = {{"rss_mib", std::to_string(mib)}};
     // A 1 GiB step costs tens of ms per op and a second to fill: fewer, shorter repetitions.
-    info.max_repetitions = mib >= 256 ? 3 : 5;
+    info.budget.max_repetitions = mib >= 256 ? 3 : 5;
     table.push_back(std::make_unique<SimpleProbe>(std::move(info), [mib](const Placement&) {
       auto resident = std::make_shared<Resident>(mib);
       return make_loop_session([resident] {

@@ -33,4 +33,13 @@ ProbeTable build_probe_table(const ProbeTableConfig& config);
 // The probe of `table` named `name` (ProbeInfo::name), or nullptr.
 const Probe* find_probe(const ProbeTable& table, const std::string& name);
 
+// The configuration as the text a measuring process is handed (HostRequest::table), and back:
+// "work_ns=1000,50000;connections=1,4;user_connections=0;test_probes=0". decode_table_config throws
+// std::invalid_argument naming what it cannot read.
+std::string encode_table_config(const ProbeTableConfig& config);
+ProbeTableConfig decode_table_config(const std::string& text);
+// The probe `name` of the table `encoded_config` describes, taken out of a fresh table (nullptr: none):
+// the measuring process's ProbeFinder (engine/probe_host.hpp).
+std::unique_ptr<Probe> find_in_table(const std::string& encoded_config, const std::string& name);
+
 }  // namespace ctxbench

@@ -19,6 +19,7 @@
 #include <functional>
 #include <string>
 
+#include "engine/os.hpp"
 #include "engine/probe_util.hpp"
 #include "probes/closed_loop.hpp"
 #include "probes/families.hpp"
@@ -125,15 +126,6 @@ class LoadSession final : public ClosedLoopSession {
   std::size_t server_cpu_count_ = 0;
 };
 
-std::string cpu_list(const std::vector<int>& cpus) {
-  std::string s;
-  for (int c : cpus) {
-    if (!s.empty()) s += ',';
-    s += std::to_string(c);
-  }
-  return s;
-}
-
 LoadSession::LoadSession(const ServerPoint& point, const Placement& placement) : point_(point), caller_(this_task()) {
   ensure_fd_limit(point.connections);
   ensure_task_limit(point);
@@ -187,7 +179,7 @@ void LoadSession::start_server(const Placement& placement) {
       if (c != placement.cpu_a) cpus.push_back(c);
   }
   if (cpus.empty()) throw ProbeError("no CPU left for the server");
-  server_cpus_ = cpu_list(cpus);
+  server_cpus_ = cpu_list_text(cpus);
   server_cpu_count_ = cpus.size();
 
   UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -460,15 +452,15 @@ std::unique_ptr<Probe> make_server_probe(const ServerPoint& p, std::vector<std::
       (p.scenario == Scenario::Persistent ? "each persistent"
                                           : "each a new connection per request (connect, request, reply, close)") +
       "; the sample is the client-side latency of one request";
-  info.placements = {PlacementKind::CrossCpu, PlacementKind::SameCpu};
-  info.cross_cpu_or_shared = true;
+  info.where.kinds = {PlacementKind::CrossCpu, PlacementKind::SameCpu};
+  info.where.cross_cpu_or_shared = true;
   info.suites = std::move(suites);
   // Budget (--suite server <= 60 s on 2 vCPUs): the set-up of hundreds of connections (a fork or a
   // thread each) dominates the big points, so 256 connections take 2 repetitions, 1024 and more 1
   // (thousands of requests each all the same), the small points 3.
-  info.max_repetitions = p.connections >= 1024 ? 1 : p.connections >= 256 ? 2 : 3;
-  info.max_sample_budget_ns = 150'000'000;
-  info.max_samples = 4000;
+  info.budget.max_repetitions = p.connections >= 1024 ? 1 : p.connections >= 256 ? 2 : 3;
+  info.budget.max_sample_budget_ns = 150'000'000;
+  info.budget.max_samples = 4000;
   return std::make_unique<SimpleProbe>(std::move(info), [p](const Placement& placement) -> std::unique_ptr<Session> {
     return std::make_unique<LoadSession>(p, placement);
   });

@@ -15,8 +15,8 @@ static std::unique_ptr<Probe> make_shm_pingpong() {
       "one round trip of a 64-byte-aligned cache line between two threads spinning on two CPUs: "
       "A stores an odd value, B sees it and stores the next even value, A sees that (std::atomic "
       "acquire/release; no system call, no context switch)";
-  info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
-  info.skipped_placements = {
+  info.where.kinds = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
+  info.where.skipped = {
       {PlacementKind::SameCpu, "a spinning partner on the same CPU only progresses at scheduler ticks; run cross-cpu"},
       {PlacementKind::Unpinned, "the scheduler may put both spinners on one CPU; run cross-cpu"},
   };

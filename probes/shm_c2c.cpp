@@ -26,13 +26,13 @@ void add_shm_c2c_probes(ProbeTable& table, const ProbeTableConfig&) {
                 "128-byte-aligned std::atomic, A stores an odd value, B answers with the next even one; a "
                 "sample is a batch of round trips timed on A / (2 x round trips): half a round trip. Symmetric: one "
                 "round trip crosses both ways";
-      info.placements = {PlacementKind::CrossCpu};
-      info.fixed_cpu_a = cpus[i];
-      info.fixed_cpu_b = cpus[j];
+      info.where.kinds = {PlacementKind::CrossCpu};
+      info.where.fixed_cpu_a = cpus[i];
+      info.where.fixed_cpu_b = cpus[j];
       info.expected_switches_per_op = 0;
       info.inner_ops = 2;
-      info.max_repetitions = 1;
-      info.max_sample_budget_ns = 12'000'000;
+      info.budget.max_repetitions = 1;
+      info.budget.max_sample_budget_ns = 12'000'000;
       // The matrix is cheap on small machines (one pair here); a large one has it in "full" only.
       info.suites = cpus.size() <= 8 ? std::vector<std::string>{"default", "shm"} : std::vector<std::string>{"shm"};
       table.push_back(std::make_unique<SimpleProbe>(

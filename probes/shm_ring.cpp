@@ -157,9 +157,9 @@ static std::unique_ptr<Probe> make_shm_ring(bool futex) {
                      "writer calls FUTEX_WAKE only when the reader said it sleeps (2 context switches per "
                      "round trip on one CPU)"
                    : "each reader spins on the head index (no system call, no context switch)");
-  info.placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
+  info.where.kinds = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   if (!futex) {
-    info.skipped_placements = {
+    info.where.skipped = {
         {PlacementKind::SameCpu, "a spinning reader on the same CPU only progresses at scheduler ticks; run cross-cpu"},
         {PlacementKind::Unpinned, "the scheduler may put both spinners on one CPU; run cross-cpu"},
     };

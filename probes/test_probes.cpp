@@ -104,7 +104,7 @@ std::unique_ptr<Probe> make_bad_probe(const char* name, const char* op, bool pro
   info.name = name;
   info.family = "test";
   info.op = op;
-  info.placements = {PlacementKind::Unpinned};
+  info.where.kinds = {PlacementKind::Unpinned};
   return std::make_unique<SimpleProbe>(std::move(info), [process, how](const Placement&) -> std::unique_ptr<Session> {
     return std::make_unique<BadSession>(process, how);
   });
@@ -150,7 +150,7 @@ std::unique_ptr<Probe> make_one_task_test_probe(const char* name, const char* op
   info.name = name;
   info.family = "test";
   info.op = op;
-  info.placements = {PlacementKind::None};
+  info.where.kinds = {PlacementKind::None};
   return std::make_unique<SimpleProbe>(
       std::move(info), [](const Placement&) -> std::unique_ptr<Session> { return std::make_unique<S>(); });
 }

@@ -24,7 +24,7 @@ static std::unique_ptr<Probe> make_thread_create_join() {
   info.op =
       "pthread_create() of a thread (default attributes) running an empty function, then "
       "pthread_join() it";
-  info.placements = kCreationPlacements;
+  info.where.kinds = kCreationPlacements;
   return std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) {
     return make_thread_spawning_loop_session([] {
       throw_if_stopped();

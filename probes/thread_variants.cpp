@@ -66,7 +66,7 @@ void add_thread_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
     info.op = "pthread_create() of an empty thread with a " + stack_text(bytes) +
               " stack (pthread_attr_setstacksize), then pthread_join() (glibc reuses freed stacks of the "
               "same size from its cache, so the mmap is rarely in the op)";
-    info.placements = kCreationPlacements;
+    info.where.kinds = kCreationPlacements;
     info.suites = {"thread"};
     table.push_back(std::make_unique<SimpleProbe>(std::move(info), [bytes](const Placement&) {
       auto attr = std::shared_ptr<pthread_attr_t>(new pthread_attr_t, [](pthread_attr_t* a) {
@@ -94,7 +94,7 @@ void add_thread_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
     info.op =
         "std::thread of an empty lambda, then join() (pthread_create + join plus the heap-allocated "
         "state object std::thread carries)";
-    info.placements = kCreationPlacements;
+    info.where.kinds = kCreationPlacements;
     info.suites = {"thread"};
     table.push_back(std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) {
       return make_thread_spawning_loop_session([] {
@@ -111,7 +111,7 @@ void add_thread_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
       "create-to-first-instruction latency: CLOCK_MONOTONIC read by the new thread as its first action "
       "minus the creator's read just before pthread_create() (default attributes; the thread is "
       "joined after each sample)";
-  info.placements = kCreationPlacements;
+  info.where.kinds = kCreationPlacements;
   info.suites = {"default", "thread"};
   table.push_back(std::make_unique<SimpleProbe>(std::move(info), [](const Placement&) -> std::unique_ptr<Session> {
     return std::make_unique<FirstInstruction>();

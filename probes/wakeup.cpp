@@ -82,7 +82,7 @@ void add_wakeup_probes(ProbeTable& table, const ProbeTableConfig&) {
                     : "under SCHED_OTHER, so the lateness includes the task's timer slack (" +
                           std::to_string(::prctl(PR_GET_TIMERSLACK)) + " ns at start-up, PR_GET_TIMERSLACK)") +
               "; one task, unpinned";
-    info.placements = {PlacementKind::None};
+    info.where.kinds = {PlacementKind::None};
     info.expected_switches_per_op = 1;  // the sleeper's own voluntary switch, once per sleep
     info.suites = fifo ? std::vector<std::string>{"wakeup"} : std::vector<std::string>{"default", "wakeup"};
     table.push_back(std::make_unique<SimpleProbe>(

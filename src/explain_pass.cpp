@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "engine/os.hpp"
+#include "probes/registry.hpp"
 
 namespace ctxbench {
 
@@ -87,7 +88,7 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
   TraceCapture capture;
   {
     ArmedTracer armed(*tracer_, cpus_of(timed.placement));
-    run = run_in_measuring_process(traced);
+    run = run_in_measuring_process(traced, find_in_table);
     capture = armed.finish();
   }
   if (run.status != RunStatus::Ok || run.repetitions.size() != 1) {

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "analysis/history_input.hpp"
+#include "analysis/history_report.hpp"
 #include "src/history_options.hpp"
 #include "src/options.hpp"
 #include "src/result_file.hpp"
@@ -61,6 +62,14 @@ std::function<bool(const std::string&)> record_filter(const HistoryArgs& a) {
 
 store::HistoryQuery query_of(const HistoryArgs& a) { return {a.machine, a.since}; }
 
+ChangePointOptions change_options(const HistoryArgs& a) {
+  ChangePointOptions o;
+  if (a.window) o.window = *a.window;
+  if (a.max_p_value) o.max_p_value = *a.max_p_value;
+  if (a.min_change) o.min_magnitude = *a.min_change;
+  return o;
+}
+
 int run_add(const HistoryArgs& a) {
   // Every file is read and checked before the store is touched: one bad file, nothing written.
   std::vector<RunInput> inputs;
@@ -88,7 +97,7 @@ std::string csv_field(const std::string& v) {
 
 std::string csv_line(const std::vector<std::string>& values) {
   std::string line;
-  for (std::size_t i = 0; i < values.size(); ++i) line.append(i ? "," : "").append(csv_field(values[i]));
+  for (std::size_t i = 0; i < values.size(); ++i) line += (i ? "," : "") + csv_field(values[i]);
   return line + "\n";
 }
 
@@ -123,11 +132,39 @@ int run_export(const HistoryArgs& a) {
     });
     return 0;
   }
-  throw UsageError("history export --json: STAGE1");
+  const History h = store::load_history(*c, query_of(a), record_filter(a));
+  const std::string text = history_to_json(h, analyse_history(h, change_options(a))).dump() + "\n";
+  emit(a, [&](int fd) { write_text(fd, text); });
+  return 0;
 }
 
-int run_show(const HistoryArgs&) { throw UsageError("history show: STAGE1"); }
-int run_check(const HistoryArgs&) { throw UsageError("history check: STAGE1"); }
+int run_show(const HistoryArgs& a) {
+  auto c = store::open_store(a.store, false);
+  store::prepare_schema(*c, false);
+  const History h = store::load_history(*c, query_of(a), record_filter(a));
+  const HistoryAnalysis analysis = analyse_history(h, change_options(a));
+  const std::string text = a.json ? history_to_json(h, analysis).dump() + "\n" : format_history(h, analysis);
+  std::fputs(text.c_str(), stdout);
+  return 0;
+}
+
+int run_check(const HistoryArgs& a) {
+  const RunInput in = read_run_file(a.files[0], read_input(a.files[0]));
+  auto c = store::open_store(a.store, false);
+  store::prepare_schema(*c, false);
+  // The new run's machine only; the new run itself, if it was added already, is left out of its history.
+  store::HistoryQuery q;
+  q.machine = in.machine.fingerprint;
+  const History h = store::load_history(*c, q, {});
+  const ChangePointOptions changes = change_options(a);
+  HistoryGateOptions options;
+  options.threshold = a.threshold;
+  if (a.window) options.window = *a.window;
+  if (a.max_p_value) options.max_p_value = *a.max_p_value;
+  const HistoryCheck check = check_against_history(h, in, options, changes);
+  std::fputs(format_history_check(in, check, options).c_str(), stdout);
+  return check.regressions() > 0 ? 1 : 0;
+}
 
 }  // namespace
 

@@ -4,16 +4,6 @@
 #include <utility>
 
 namespace ctxbench {
-namespace {
-
-double timed_ops(const ProbeRun& run) {
-  double ops = 0;
-  for (const RepetitionRun& rep : run.repetitions) ops += static_cast<double>(rep.ops);
-  return ops;
-}
-
-}  // namespace
-
 void add_round(ProbeRun& total, ProbeRun&& round, bool first) {
   if (first) {
     total = std::move(round);
@@ -26,18 +16,53 @@ void add_round(ProbeRun& total, ProbeRun&& round, bool first) {
     total.status = round.status;
     total.reason = std::move(round.reason);
     total.repetitions.clear();
-    total.switches.reset();
     return;
   }
-  const double before = timed_ops(total), added = timed_ops(round);
-  if (total.switches && round.switches && before + added > 0) {
-    auto weigh = [&](double a, double b) { return (a * before + b * added) / (before + added); };
-    total.switches->voluntary_per_op = weigh(total.switches->voluntary_per_op, round.switches->voluntary_per_op);
-    total.switches->involuntary_per_op = weigh(total.switches->involuntary_per_op, round.switches->involuntary_per_op);
-  } else if (!round.switches) {
-    total.switches.reset();  // a tally that misses a round is not a tally of the record
-  }
+  // Each repetition carries its own switch counts: appending them is the whole merge.
   for (RepetitionRun& rep : round.repetitions) total.repetitions.push_back(std::move(rep));
+}
+
+RoundScheduler::RoundScheduler(const std::vector<PlannedRun>& plan, const RunnerSettings& settings, bool interleave)
+    : plan_(plan),
+      repetitions_(settings.repetitions),
+      interleaved_(interleave && settings.repetitions > 1),
+      per_round_(settings),
+      runs_(plan.size()),
+      rounds_done_(plan.size(), 0),
+      taken_(plan.size(), false) {
+  if (interleaved_) per_round_.repetitions = 1;
+  for (std::size_t i = 0; i < plan.size(); ++i) total_rounds_ = std::max(total_rounds_, rounds_of(i));
+}
+
+// Rounds plan[i] takes: one per repetition when interleaving (capped like the runner caps a probe's
+// repetitions), else one round of every repetition.
+int RoundScheduler::rounds_of(std::size_t i) const {
+  if (!interleaved_) return 1;
+  const int cap = plan_[i].probe->info().budget.max_repetitions;
+  return cap > 0 ? std::min(repetitions_, cap) : repetitions_;
+}
+
+bool RoundScheduler::due(std::size_t i, int round) const { return !taken_[i] && round < rounds_of(i); }
+
+void RoundScheduler::add(std::size_t i, ProbeRun&& run) {
+  const bool first = !runs_[i].has_value();
+  if (first) runs_[i].emplace();
+  add_round(*runs_[i], std::move(run), first);
+  ++rounds_done_[i];
+}
+
+bool RoundScheduler::finished(std::size_t i, bool force) const {
+  if (taken_[i]) return false;
+  if (!plan_[i].skip_reason.empty()) return true;
+  if (!runs_[i]) return false;
+  return force || runs_[i]->status != RunStatus::Ok || rounds_done_[i] >= rounds_of(i);
+}
+
+std::optional<ProbeRun> RoundScheduler::take(std::size_t i) {
+  taken_[i] = true;
+  std::optional<ProbeRun> run = std::move(runs_[i]);
+  runs_[i].reset();
+  return run;
 }
 
 }  // namespace ctxbench

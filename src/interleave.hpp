@@ -1,16 +1,54 @@
 // Interleaved repetitions (docs/METHODOLOGY.md, "Interleaving"): the run goes round the plan once per
 // repetition, each probe taking one repetition per round in a fresh measuring process, so a host state
-// that lasts seconds hits every probe alike instead of all repetitions of one probe. This file merges one
-// round's ProbeRun into the probe's total; it formats nothing and reads no clock.
+// that lasts seconds hits every probe alike instead of all repetitions of one probe. This file schedules
+// the rounds and merges one round's ProbeRun into the probe's total; it formats nothing and reads no clock.
 #pragma once
 
+#include <cstddef>
+#include <optional>
+#include <vector>
+
 #include "engine/run_result.hpp"
+#include "engine/runner.hpp"
+#include "src/plan.hpp"
 
 namespace ctxbench {
 
-// Appends `round`'s repetitions to `total` and weights the switch tallies by the ops each side timed.
+// Appends `round`'s repetitions (each with its own ops and switch counts) to `total`.
 // A round that did not end ok (skipped, failed) replaces the status and reason: the probe stops there.
 // Wall time adds up; resident sets keep the first start and the largest peak.
 void add_round(ProbeRun& total, ProbeRun&& round, bool first);
+
+// Which planned run takes which round, and what each has gathered so far. Without interleaving (asked
+// off, or one repetition) there is one round of every repetition.
+class RoundScheduler {
+ public:
+  RoundScheduler(const std::vector<PlannedRun>& plan, const RunnerSettings& settings, bool interleave);
+  bool interleaved() const { return interleaved_; }
+  int rounds() const { return total_rounds_; }
+  // The settings one round runs with: one repetition when interleaved, else all of them.
+  const RunnerSettings& per_round() const { return per_round_; }
+  // plan[i] runs in `round`: not yet taken and its rounds reach that far.
+  bool due(std::size_t i, int round) const;
+  // Merges the measuring process's answer for plan[i]'s next round.
+  void add(std::size_t i, ProbeRun&& run);
+  // plan[i] is ready for its record: skipped, stopped early (not ok) or every round in; with `force`
+  // (the run was interrupted) also when some rounds are in.
+  bool finished(std::size_t i, bool force) const;
+  // The merged run of a finished plan[i], taken once (nullopt: skipped before running).
+  std::optional<ProbeRun> take(std::size_t i);
+
+ private:
+  int rounds_of(std::size_t i) const;
+
+  const std::vector<PlannedRun>& plan_;
+  const int repetitions_;
+  const bool interleaved_;
+  RunnerSettings per_round_;
+  int total_rounds_ = 1;
+  std::vector<std::optional<ProbeRun>> runs_;
+  std::vector<int> rounds_done_;
+  std::vector<bool> taken_;
+};
 
 }  // namespace ctxbench

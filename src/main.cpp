@@ -15,7 +15,7 @@
 #include "src/options.hpp"
 #include "src/plan.hpp"
 #include "src/report.hpp"
-#include "src/result_file.hpp"
+#include "src/result_sink.hpp"
 #include "src/run.hpp"
 
 namespace {
@@ -50,9 +50,8 @@ int main(int argc, char** argv) {
     const ProbeTable table = build_probe_table(table_config);
     const std::vector<PlannedRun> plan = make_plan(o, table, allowed);
     if (o.list) return list_probes(plan);
-    if (o.json_path && *o.json_path != "-") check_output_path(*o.json_path);
-    RunOutcome outcome = run_plan(o, args, plan, table_config);
-    return report(o, outcome);
+    ResultSink::check_target(o.json_path);
+    return exit_code(run_plan(o, args, plan, table_config));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ctxbench: %s\n", e.what());
     return 2;

@@ -23,7 +23,7 @@ struct Options {
   bool version = false;
   std::optional<int> repetitions;
   std::optional<int> timeout_s;             // --timeout SECONDS per probe and placement; 0 disables the watchdog
-  std::optional<std::pair<int, int>> cpus;  // --cpus A,B (A may equal B only for same-cpu use)
+  std::optional<std::pair<int, int>> cpus;  // --cpus A,B: two different CPUs (same-cpu uses A)
   std::vector<PlacementKind> placements = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   std::string label;
   // --keep-awake: a SCHED_IDLE spinner on each CPU every probe uses. Without it, the headline cross-cpu
@@ -33,7 +33,7 @@ struct Options {
   // into the kernel's phases (docs/METHODOLOGY.md, "Where the time went").
   bool explain = false;
   // Repetitions interleaved across probes (src/interleave.hpp); --no-interleave runs each probe's
-  // repetitions back to back as before.
+  // repetitions back to back in one measuring process.
   bool interleave = true;
   // --pm-qos: hold /dev/cpu_dma_latency at 0 for the run (engine/pm_qos.hpp).
   bool pm_qos = false;

@@ -13,20 +13,12 @@
 #include <thread>
 
 #include "analysis/record.hpp"
+#include "engine/os.hpp"
 #include "probes/registry.hpp"
 
 namespace ctxbench {
 
 namespace {
-
-std::string cpu_list_text(const std::vector<int>& cpus) {
-  std::string s;
-  for (int c : cpus) {
-    if (!s.empty()) s += ',';
-    s += std::to_string(c);
-  }
-  return s;
-}
 
 struct CpuChoice {
   int a = -1, b = -1;  // b == -1: only one CPU available
@@ -88,7 +80,7 @@ class FilterMatchDeadline {
 };
 
 std::string skipped_reason(const ProbeInfo& info, PlacementKind kind) {
-  for (const auto& [k, reason] : info.skipped_placements)
+  for (const auto& [k, reason] : info.where.skipped)
     if (k == kind) return reason;
   return "";
 }
@@ -130,15 +122,15 @@ std::vector<PlannedRun> make_plan(const Options& options, const ProbeTable& tabl
     const ProbeInfo& info = probe->info();
     if (suite != "full" && std::find(info.suites.begin(), info.suites.end(), suite) == info.suites.end()) continue;
     std::vector<PlacementKind> kinds;
-    const bool one_task = info.placements.size() == 1 && info.placements[0] == PlacementKind::None;
+    const bool one_task = info.where.kinds.size() == 1 && info.where.kinds[0] == PlacementKind::None;
     if (one_task) {
       kinds.push_back(PlacementKind::None);
-    } else if (info.cross_cpu_or_shared) {
+    } else if (info.where.cross_cpu_or_shared) {
       kinds.push_back(cpus.b >= 0 ? PlacementKind::CrossCpu : PlacementKind::SameCpu);
     } else {
       // Asked-for placements in the user's order, if the probe has them or explains why it skips them.
       for (PlacementKind k : options.placements) {
-        const bool listed = std::find(info.placements.begin(), info.placements.end(), k) != info.placements.end();
+        const bool listed = std::find(info.where.kinds.begin(), info.where.kinds.end(), k) != info.where.kinds.end();
         if (listed || !skipped_reason(info, k).empty()) kinds.push_back(k);
       }
     }
@@ -146,14 +138,13 @@ std::vector<PlannedRun> make_plan(const Options& options, const ProbeTable& tabl
       PlannedRun run;
       run.probe = probe.get();
       run.placement.kind = kind;
-      run.id = kind == PlacementKind::None ? info.name : info.name + "/" + placement_kind_name(kind);
       run.skip_reason = skipped_reason(info, kind);
       if (kind == PlacementKind::SameCpu) {
         run.placement.cpu_a = run.placement.cpu_b = cpus.a;
-      } else if (kind == PlacementKind::CrossCpu && info.fixed_cpu_a >= 0) {
+      } else if (kind == PlacementKind::CrossCpu && info.where.fixed_cpu_a >= 0) {
         // A probe about one CPU pair (shm.c2c) runs on its own pair, whatever --cpus says.
-        run.placement.cpu_a = info.fixed_cpu_a;
-        run.placement.cpu_b = info.fixed_cpu_b;
+        run.placement.cpu_a = info.where.fixed_cpu_a;
+        run.placement.cpu_b = info.where.fixed_cpu_b;
       } else if (kind == PlacementKind::CrossCpu) {
         run.placement.cpu_a = cpus.a;
         run.placement.cpu_b = cpus.b;
@@ -161,13 +152,14 @@ std::vector<PlannedRun> make_plan(const Options& options, const ProbeTable& tabl
           run.skip_reason = fmt::format("cross-cpu needs two CPUs; the affinity mask holds only CPU {}", cpus.a);
       }
       run.keep_awake = options.keep_awake;
-      if (run.keep_awake) run.id += "/keep-awake";
+      run.id = run_id(info.name, kind, run.keep_awake);
       if (!filter || std::regex_search(run.id, *filter)) plan.push_back(run);
       // The headline cross-cpu ping-pongs also run with spinners, right after, so the table can show
       // how much of the figure is the idle-state exit of the woken CPU.
-      if (!options.keep_awake && kind == PlacementKind::CrossCpu && run.skip_reason.empty() && info.keep_awake_twin) {
+      if (!options.keep_awake && kind == PlacementKind::CrossCpu && run.skip_reason.empty() &&
+          info.where.keep_awake_twin) {
         run.keep_awake = true;
-        run.id += "/keep-awake";
+        run.id = run_id(info.name, kind, true);
         if (!filter || std::regex_search(run.id, *filter)) plan.push_back(run);
       }
     }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <functional>
 
 #include "analysis/console_report.hpp"
 #include "engine/os.hpp"
@@ -25,25 +24,10 @@ int list_probes(const std::vector<PlannedRun>& plan) {
   return 0;
 }
 
-int report(const Options& o, RunOutcome& outcome) {
-  const bool json_to_stdout = o.json_path && *o.json_path == "-";
-  const bool json_to_file = o.json_path && !json_to_stdout;
-  std::FILE* table_out = json_to_stdout ? stderr : stdout;
-  const std::vector<Record>& records = outcome.records;
-  std::vector<const Record*> all;
-  for (const Record& r : records) all.push_back(&r);
-  // Machine-level problems first, once, with their remedies; then the table with each row's own warnings.
-  for (const Warning& w : outcome.meta.warnings) std::fprintf(table_out, "warning: %s\n", console_text(w).c_str());
-  std::fputs(format_table(records).c_str(), table_out);
-  if (json_to_stdout)
-    write_report([](const std::string& chunk) { std::fwrite(chunk.data(), 1, chunk.size(), stdout); }, outcome.meta,
-                 outcome.machine, all);
-  // The table first, whole: the closing message must never land inside one of its lines.
-  std::fflush(table_out);
-  if (json_to_file) std::fprintf(stderr, "ctxbench: results written to %s\n", o.json_path->c_str());
-
+int exit_code(const RunOutcome& outcome) {
   if (outcome.meta.interrupted) return 128 + stop_signal();
-  for (const Record& r : records)
+  if (outcome.file_incomplete) return 3;
+  for (const Record& r : outcome.records)
     if (r.status == RunStatus::Failed) return 1;
   return 0;
 }

@@ -24,14 +24,14 @@ class DbQuick : public ::testing::Test {
   static void SetUpTestSuite() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     dir_ = make_temp_dir("db");
-    dirs_before_ = db_dirs();
     const std::string path = dir_ + "/db.json";
     const pid_t pid =
         start(ctxbench({"--quick", "--suite", "db", "--filter", "^db\\..*/connections:4/", "--json", path}),
               dir_ + "/stdout", dir_ + "/stderr");
     exit_code_ = wait_bounded(pid, 600);
     if (exists(path)) doc_ = json::parse(slurp(path));
-    left_ = db_processes_after(5);
+    left_ = db_processes_after(pid, 5);
+    dirs_left_ = db_dirs(pid);
     for (int i = 0; i < 200 && !live_in_group(pid).empty(); ++i) {
       reap_all();
       ::usleep(10000);
@@ -50,7 +50,7 @@ class DbQuick : public ::testing::Test {
   static json doc_;
   static std::vector<pid_t> left_;
   static std::size_t group_left_;
-  static std::set<std::string> dirs_before_;
+  static std::set<std::string> dirs_left_;
   static std::map<std::string, json> by_id_;
 };
 std::string DbQuick::dir_;
@@ -58,7 +58,7 @@ int DbQuick::exit_code_ = -1;
 json DbQuick::doc_;
 std::vector<pid_t> DbQuick::left_;
 std::size_t DbQuick::group_left_ = 0;
-std::set<std::string> DbQuick::dirs_before_;
+std::set<std::string> DbQuick::dirs_left_;
 std::map<std::string, json> DbQuick::by_id_;
 
 TEST_F(DbQuick, EveryServerAnswersInBothScenariosWithKernelCounts) {
@@ -100,7 +100,7 @@ TEST_F(DbQuick, EveryServerAnswersInBothScenariosWithKernelCounts) {
 TEST_F(DbQuick, NoServerProcessOrDirectoryOutlivesTheRun) {
   EXPECT_TRUE(left_.empty()) << left_.size() << " processes still work in a /tmp/ctxbench-db.* directory";
   EXPECT_EQ(group_left_, 0u);
-  for (const std::string& d : db_dirs()) EXPECT_TRUE(dirs_before_.count(d) != 0) << "left behind: " << d;
+  for (const std::string& d : dirs_left_) ADD_FAILURE() << "left behind: " << d;
 }
 
 TEST_F(DbQuick, AForkPerQueryCostsMoreServerCpuThanAPersistentOrPooledBackend) {
@@ -128,32 +128,44 @@ std::string abandon(pid_t pid, const std::string& dir) {
   return err.substr(0, 400);
 }
 
-// Waits up to `seconds` until a new private directory has at least `processes` processes working in it.
-std::string wait_for_server(const std::set<std::string>& before, std::size_t processes, int seconds) {
+// Waits up to `seconds` until a private directory of the run `pgid` has at least `processes` processes of
+// that run working in it.
+std::string wait_for_server(pid_t pgid, std::size_t processes, int seconds) {
   for (int i = 0; i < seconds * 100; ++i) {
-    for (const std::string& d : db_dirs())
-      if (before.count(d) == 0 && db_processes().size() >= processes) return d;
+    for (const std::string& d : db_dirs(pgid))
+      if (db_processes(pgid).size() >= processes) return d;
     ::usleep(10000);
   }
   return "";
 }
 
+// A test judges only the run it started: a directory names its run by process group
+// (probes/db/instance.hpp), so another ctxbench's directories, or an older build's, are not its own.
+TEST(DbDirs, ADirectoryBelongsToTheRunItsGroupNames) {
+  EXPECT_TRUE(of_run("ctxbench-db.123.g456.AbC123", 456));
+  EXPECT_TRUE(of_run("/tmp/ctxbench-db.123.g456.AbC123", 456));
+  EXPECT_TRUE(of_run("/tmp/ctxbench-db.123.g456.AbC123/data (deleted)", 456));  // a server's cwd
+  EXPECT_FALSE(of_run("ctxbench-db.123.g4567.AbC123", 456));                    // another run
+  EXPECT_FALSE(of_run("ctxbench-db.456.g123.AbC123", 456));                     // a pid is not a group
+  EXPECT_FALSE(of_run("ctxbench-db.123.AbC123", 123));                          // an older build's
+  EXPECT_FALSE(of_run("/tmp/other.123.g456.x", 456));
+}
+
 TEST(DbInterrupt, SigintWhileTheLoadRunsStopsAndDeletesEverything) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   const std::string dir = make_temp_dir("dbint");
-  const std::set<std::string> before = db_dirs();
   const std::string json_path = dir + "/out.json";
   const pid_t pid =
       start(ctxbench({"--suite", "db", "--filter", "^db\\.postgresql\\.direct\\.persistent/connections:16/",
                       "--repetitions", "1000", "--json", json_path}),
             dir + "/stdout", dir + "/stderr");
   // 16 backends beside the postmaster and its helpers: the clients are connected and loading it.
-  const std::string made = wait_for_server(before, 20, 30);
+  const std::string made = wait_for_server(pid, 20, 30);
   if (made.empty()) GTEST_SKIP() << "no PostgreSQL server with its backends appeared here: " << abandon(pid, dir);
   ASSERT_EQ(::kill(pid, SIGINT), 0);
   EXPECT_EQ(wait_bounded(pid, 30), 130) << slurp(dir + "/stderr");
-  EXPECT_TRUE(db_processes_after(5).empty());
-  EXPECT_EQ(db_dirs().count(made), 0u) << made << " left after SIGINT";
+  EXPECT_TRUE(db_processes_after(pid, 5).empty());
+  EXPECT_EQ(db_dirs(pid).count(made), 0u) << made << " left after SIGINT";
   ASSERT_TRUE(exists(json_path));
   EXPECT_EQ(json::parse(slurp(json_path))["ctxbench"]["interrupted"], true);
   reap_all();
@@ -163,21 +175,19 @@ TEST(DbInterrupt, SigintWhileTheLoadRunsStopsAndDeletesEverything) {
 TEST(DbStale, ASigkilledRunLeavesNoServerAndTheNextRunRemovesItsDirectory) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   const std::string dir = make_temp_dir("dbkill");
-  const std::set<std::string> before = db_dirs();
   const pid_t pid = start(ctxbench({"--suite", "db", "--filter",
                                     "^db\\.postgresql\\.direct\\.persistent/connections:4/", "--repetitions", "1000"}),
                           dir + "/stdout", dir + "/stderr");
   std::string made;
   for (int i = 0; i < 3000 && made.empty(); ++i) {  // up to 30 s for the private directory to appear
-    for (const std::string& d : db_dirs())
-      if (before.count(d) == 0) made = d;
+    for (const std::string& d : db_dirs(pid)) made = d;
     ::usleep(10000);
   }
   if (made.empty()) GTEST_SKIP() << "the db probe never made its directory here: " << abandon(pid, dir);
   ::usleep(300000);
   ASSERT_EQ(::kill(pid, SIGKILL), 0);  // ctxbench alone: its measuring process and servers die by PDEATHSIG
   EXPECT_EQ(wait_bounded(pid, 30), 128 + SIGKILL);
-  const std::vector<pid_t> left = db_processes_after(5);
+  const std::vector<pid_t> left = db_processes_after(pid, 5);
   EXPECT_TRUE(left.empty()) << left.size() << " server processes outlived a SIGKILLed ctxbench";
   for (pid_t p : left) ::kill(p, SIGKILL);
   reap_all();
@@ -185,7 +195,7 @@ TEST(DbStale, ASigkilledRunLeavesNoServerAndTheNextRunRemovesItsDirectory) {
   const Outcome next = run_with(
       ctxbench({"--quick", "--suite", "db", "--filter", "^db\\.postgresql\\.direct\\.persistent/connections:1/"}));
   EXPECT_EQ(next.exit_code, 0) << next.err;
-  EXPECT_EQ(db_dirs().count(made), 0u) << made << " survived the next run";
+  EXPECT_FALSE(exists(made)) << made << " survived the next run";
   remove_tree(dir);
 }
 

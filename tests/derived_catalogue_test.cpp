@@ -17,7 +17,7 @@ ProbeInfo info_named(const std::string& name, PlacementKind kind) {
   info.name = name;
   info.family = "fake";
   info.op = "one fake operation";
-  info.placements = {kind};
+  info.where.kinds = {kind};
   return info;
 }
 
@@ -70,6 +70,22 @@ TEST(DerivedCatalogue, WorkingSetPerSwitchKeepsItsParameter) {
       EXPECT_EQ(all[i].probe, all[i + 1].derived_from);
     }
   }
+}
+
+// An interleaved run files a probe's skipped placement at once and its measured one after the last
+// round, so its records are apart: the derived record still comes once, after the last of them, whole.
+TEST(DerivedCatalogue, ASourceWhoseRecordsAreApartDerivesOnce) {
+  std::vector<Record> measured;
+  const ProbeInfo rt = info_named("shm.pingpong", PlacementKind::CrossCpu);
+  measured.push_back(make_skipped_record(rt, {PlacementKind::SameCpu, 0, 0}, "spinner on one CPU"));
+  measured.push_back(
+      make_record(info_named("baseline.clock", PlacementKind::None), run_of(PlacementKind::None, {{20, 21, 22}}), ""));
+  measured.push_back(make_record(rt, run_of(PlacementKind::CrossCpu, {{100, 102, 98}}), "other-llc"));
+  const std::vector<Record> all = with_derived(measured);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[3].probe, "shm.pingpong.one_way");
+  EXPECT_EQ(all[3].derived_from, "shm.pingpong");
+  for (const Record& r : all) EXPECT_FALSE(r.probe.empty()) << "a record moved out twice";
 }
 
 TEST(DerivedCatalogue, ForkRssFitIsTheSlopePerRepetition) {

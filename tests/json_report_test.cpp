@@ -23,7 +23,7 @@ ProbeInfo fake_info(const std::string& name, std::vector<PlacementKind> placemen
   info.name = name;
   info.family = "fake";
   info.op = "one fake operation";
-  info.placements = std::move(placements);
+  info.where.kinds = std::move(placements);
   info.expected_switches_per_op = expected;
   return info;
 }
@@ -35,10 +35,11 @@ ProbeRun fake_run(PlacementKind kind, std::vector<std::vector<double>> reps) {
     RepetitionRun r;
     r.ops_per_sample = 100;
     r.ops = 100 * samples.size();
+    r.voluntary_switches = 2 * r.ops;         // 2 per op
+    r.involuntary_switches = samples.size();  // 0.01 per op
     r.ns_per_op = std::move(samples);
     run.repetitions.push_back(std::move(r));
   }
-  run.switches = SwitchTally{2.0, 0.01};
   run.timer_overhead_ns = 40;
   run.wall_seconds = 0.5;
   return run;

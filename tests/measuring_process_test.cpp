@@ -7,6 +7,7 @@
 
 #include "engine/host_wire.hpp"
 #include "engine/probe_host.hpp"
+#include "probes/registry.hpp"
 #include "tests/run_util.hpp"
 
 namespace ctxbench {
@@ -21,6 +22,8 @@ RepetitionRun sample_repetition() {
   rep.task_cpus = {{0, 0, 1, 1}, {1, 1, 0, -1}};
   rep.counter_deltas = {{"requests", 12}, {"server_cpu_ns", 3.5}};
   rep.counter_levels = {{"server_rss_kib", 900}};
+  rep.voluntary_switches = 56;
+  rep.involuntary_switches = 3;
   return rep;
 }
 
@@ -28,7 +31,6 @@ TEST(HostWire, RepetitionEndAndInterruptRoundTripInOrder) {
   ProbeRun end;
   end.status = RunStatus::Failed;
   end.reason = "partner died";
-  end.switches = SwitchTally{1.5, 0.25};
   end.wall_seconds = 2.5;
   end.keep_awake = true;
   end.keep_awake_cpus = {0, 1};
@@ -47,14 +49,14 @@ TEST(HostWire, RepetitionEndAndInterruptRoundTripInOrder) {
   EXPECT_EQ(rep.task_cpus, want.task_cpus);
   EXPECT_EQ(rep.counter_deltas, want.counter_deltas);
   EXPECT_EQ(rep.counter_levels, want.counter_levels);
+  EXPECT_EQ(rep.voluntary_switches, 56u);
+  EXPECT_EQ(rep.involuntary_switches, 3u);
 
   const std::optional<HostMessage> b = take_message(stream);
   ASSERT_TRUE(b && std::holds_alternative<HostEnd>(*b));
   const ProbeRun& run = std::get<HostEnd>(*b).run;
   EXPECT_EQ(run.status, RunStatus::Failed);
   EXPECT_EQ(run.reason, "partner died");
-  ASSERT_TRUE(run.switches);
-  EXPECT_EQ(run.switches->voluntary_per_op, 1.5);
   EXPECT_EQ(run.wall_seconds, 2.5);
   EXPECT_EQ(run.keep_awake_cpus, (std::vector<int>{0, 1}));
   EXPECT_EQ(run.host_peak_rss_kib, 5000u);
@@ -98,10 +100,12 @@ TEST(HostArguments, RoundTripAndRefuseGarbage) {
   r.settings.keep_awake = true;
   r.settings.timeout_ns = 7;
   r.timer_overhead_ns = 21.123456789;
-  r.sweep.work_ns = {5, 6};
-  r.sweep.connections = {1, 2, 3};
-  r.sweep.user_connections = true;
-  r.test_probes = true;
+  ProbeTableConfig table;
+  table.sweep.work_ns = {5, 6};
+  table.sweep.connections = {1, 2, 3};
+  table.sweep.user_connections = true;
+  table.test_probes = true;
+  r.table = encode_table_config(table);
   const HostInvocation back = parse_host_arguments(host_arguments(r, 3, 99));
   EXPECT_EQ(back.result_fd, 3);
   EXPECT_EQ(back.owner, 99);
@@ -112,11 +116,18 @@ TEST(HostArguments, RoundTripAndRefuseGarbage) {
   EXPECT_TRUE(back.request.settings.keep_awake);
   EXPECT_EQ(back.request.settings.timeout_ns, 7u);
   EXPECT_EQ(back.request.timer_overhead_ns, r.timer_overhead_ns);  // exact, not rounded
-  EXPECT_EQ(back.request.sweep.work_ns, r.sweep.work_ns);
-  EXPECT_EQ(back.request.sweep.connections, r.sweep.connections);
-  EXPECT_TRUE(back.request.sweep.user_connections);
-  EXPECT_TRUE(back.request.test_probes);
-  EXPECT_FALSE(parse_host_arguments(host_arguments(HostRequest{}, 3, 99)).request.test_probes);
+  // The probe table travels as the registry's data; the engine only carries it.
+  const ProbeTableConfig table_back = decode_table_config(back.request.table);
+  EXPECT_EQ(table_back.sweep.work_ns, table.sweep.work_ns);
+  EXPECT_EQ(table_back.sweep.connections, table.sweep.connections);
+  EXPECT_TRUE(table_back.sweep.user_connections);
+  EXPECT_TRUE(table_back.test_probes);
+  EXPECT_FALSE(decode_table_config(encode_table_config(ProbeTableConfig{})).test_probes);
+  EXPECT_EQ(decode_table_config(encode_table_config(ProbeTableConfig{})).sweep.connections,
+            ProbeTableConfig{}.sweep.connections);
+  EXPECT_THROW(decode_table_config("work_ns=1,x"), std::invalid_argument);
+  EXPECT_THROW(decode_table_config("bogus=1"), std::invalid_argument);
+  EXPECT_EQ(parse_host_arguments(host_arguments(HostRequest{}, 3, 99)).request.table, "");
   EXPECT_THROW(parse_host_arguments({"--probe", "x"}), std::invalid_argument);  // no result fd
   EXPECT_THROW(parse_host_arguments({"--result-fd", "3", "--probe", "x", "--bogus", "1"}), std::invalid_argument);
   EXPECT_THROW(parse_host_arguments({"--result-fd", "three", "--probe", "x"}), std::invalid_argument);

@@ -119,7 +119,7 @@ bool is_repeated_load_point(const ProbeInfo& info) {
 }
 
 bool is_skipped(const ProbeInfo& info, PlacementKind k) {
-  for (const auto& [kind, reason] : info.skipped_placements) {
+  for (const auto& [kind, reason] : info.where.skipped) {
     if (kind == k) return true;
   }
   return false;
@@ -166,7 +166,7 @@ TEST_P(EveryProbe, RunsInEachPlacementAndLeavesNothingBehind) {
   const bool long_op = is_creation_probe(info) || info.family == "wakeup" || info.family == "bw" ||
                        info.name.rfind("ctxswitch.ws.", 0) == 0;
   const std::uint64_t n = long_op ? 5 : 1000;
-  for (PlacementKind kind : info.placements) {
+  for (PlacementKind kind : info.where.kinds) {
     if (is_skipped(info, kind)) continue;
     if (kind == PlacementKind::CrossCpu && allowed_cpus().size() < 2) continue;
     SCOPED_TRACE(static_cast<int>(kind));
@@ -236,12 +236,12 @@ TEST(Registry, NamesUniqueAndInfoComplete) {
     EXPECT_FALSE(info.family.empty()) << info.name;
     EXPECT_TRUE(families.count(info.family)) << info.name << " family " << info.family;
     EXPECT_EQ(info.name.rfind(info.family + ".", 0), 0u) << info.name << " not under " << info.family;
-    EXPECT_FALSE(info.placements.empty()) << info.name;
+    EXPECT_FALSE(info.where.kinds.empty()) << info.name;
     EXPECT_TRUE(info.unit == "ns" || (info.unit == "B/s" && info.bytes_per_op > 0)) << info.name;
-    for (const auto& [kind, reason] : info.skipped_placements) {
+    for (const auto& [kind, reason] : info.where.skipped) {
       EXPECT_FALSE(reason.empty()) << info.name;
       bool listed = false;
-      for (PlacementKind k : info.placements) listed = listed || k == kind;
+      for (PlacementKind k : info.where.kinds) listed = listed || k == kind;
       EXPECT_TRUE(listed) << info.name << ": skipped placement not listed";
     }
   }
@@ -287,7 +287,7 @@ TEST(Registry, TableComesFromItsConfig) {
 TEST(Registry, KeepAwakeTwinsAreThePipeAndFutexPingPongs) {
   std::set<std::string> twins;
   for (const auto& p : default_probe_table())
-    if (p->info().keep_awake_twin) twins.insert(p->info().name);
+    if (p->info().where.keep_awake_twin) twins.insert(p->info().name);
   EXPECT_EQ(twins, (std::set<std::string>{"ctxswitch.pipe.process", "ctxswitch.pipe.thread", "ctxswitch.futex.process",
                                           "ctxswitch.futex.thread"}));
 }
@@ -475,7 +475,7 @@ TEST(Stop, EveryProbeChecksTheFlagOnEachCall) {
     const ProbeInfo& info = p->info();
     if (is_repeated_load_point(info)) continue;
     PlacementKind kind = PlacementKind::None;
-    for (PlacementKind k : info.placements) {
+    for (PlacementKind k : info.where.kinds) {
       if (!is_skipped(info, k)) kind = k;
     }
     if (kind == PlacementKind::CrossCpu && allowed_cpus().size() < 2) continue;

@@ -81,7 +81,6 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
       for (int delay : delays_ms) {
         const std::string dir = make_temp_dir("kill");
         const std::string json_path = dir + "/out.json";
-        const std::set<std::string> db_dirs_before = db_dirs();
         const std::vector<std::string> env = {f.test_probes ? "CTXBENCH_TEST_PROBES=1" : "CTXBENCH_UNUSED=1"};
         const pid_t pid =
             start(ctxbench({"--suite", f.suite, "--filter", f.filter, "--repetitions", "1000", "--json", json_path}),
@@ -96,14 +95,15 @@ TEST(KillMatrix, NoProcessSurvivesAndJsonIsWholeAndMarked) {
         const std::string where = std::string(f.name) + " " + signame + " @" + std::to_string(delay) + "ms";
         EXPECT_EQ(code, 128 + sig) << where << ": " << slurp(dir + "/stderr");
         EXPECT_TRUE(left.empty()) << where << ": " << left.size() << " processes outlived ctxbench";
-        // Database servers: none still working in a private directory, whatever the signal; the directory
-        // itself is gone unless SIGKILL left it (the next db run removes it: db_test.cpp, DbStale).
-        const std::vector<pid_t> db_left = db_processes_after(5);
+        // Database servers: none still working in a private directory of this run (tests/db_util.hpp: named by
+        // its process group), whatever the signal; the directory itself is gone unless SIGKILL left it (the
+        // next db run removes it: db_test.cpp, DbStale).
+        const std::vector<pid_t> db_left = db_processes_after(pid, 5);
         EXPECT_TRUE(db_left.empty()) << where << ": " << db_left.size() << " database server processes left";
         left_total += static_cast<int>(db_left.size());
         for (pid_t p : db_left) ::kill(p, SIGKILL);
         if (sig != SIGKILL) {
-          for (const std::string& d : db_dirs()) EXPECT_TRUE(db_dirs_before.count(d) != 0) << where << ": left " << d;
+          for (const std::string& d : db_dirs(pid)) ADD_FAILURE() << where << ": left " << d;
         }
         std::string json_state = "absent", interrupted = "-";
         if (exists(json_path)) {
@@ -366,6 +366,64 @@ TEST(Hostile, BusyMachineCompletesAndSaysItIsUnstable) {
       unstable += w["kind"] == kind ? 1 : 0;
   }
   EXPECT_GE(unstable, 1) << "two CPU hogs on this machine and no result or run called unstable: " << doc.dump();
+}
+
+// ---------------------------------------------------------------- output file lost mid-run
+
+// The --json directory removed while the run goes on (the same as a disk that fills or a permission
+// taken away: the rewrite cannot be made): said once, at the first rewrite that fails, with the file and
+// the system's reason; the run measures to the end, the table reaches stdout, exit status 3. Interleaved
+// (the default: the file is rewritten after each round, the records filed after the last) and
+// --no-interleave (rewritten after each record).
+TEST(Hostile, JsonDirectoryRemovedMidRunKeepsMeasuringAndExitsThree) {
+  become_subreaper();
+  struct Mode {
+    std::vector<std::string> flags;
+    std::string later;  // a line the run prints after the failure must have been said
+  };
+  const std::vector<Mode> modes = {{{}, "round 39/40"}, {{"--no-interleave"}, "[ 3/3]"}};
+  for (const Mode& mode : modes) {
+    const std::string logs = make_temp_dir("sinklog");
+    const std::string dir = make_temp_dir("sink");
+    const std::string json_path = dir + "/out.json";
+    std::vector<std::string> args = {"--quick", "--repetitions", "40", "--filter", "^test\\.noop|^baseline\\.",
+                                     "--json",  json_path};
+    args.insert(args.end(), mode.flags.begin(), mode.flags.end());
+    const pid_t pid = start(ctxbench(args), logs + "/stdout", logs + "/stderr", {}, {"CTXBENCH_TEST_PROBES=1"});
+    ASSERT_GT(pid, 0);
+    bool removed = false;
+    for (int i = 0; i < 3000 && !removed; ++i) {  // up to 30 s for the first rewrite
+      if (exists(json_path)) {
+        remove_tree(dir);
+        removed = !exists(dir);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const int code = wait_bounded(pid, 120);
+    const std::string out = slurp(logs + "/stdout"), err = slurp(logs + "/stderr");
+    const std::string where = mode.flags.empty() ? "interleaved" : "--no-interleave";
+    std::printf("json directory removed mid-run (%s): exit %d\nstderr:\n%s\n", where.c_str(), code, err.c_str());
+    remove_tree(logs);
+    ASSERT_TRUE(removed) << where << ": the file never appeared: " << err;
+    EXPECT_EQ(code, 3) << where << ": " << err;
+    // Said at the first failure, naming the file and the reason, before what the run did after it.
+    const std::string said =
+        "ctxbench: --json " + json_path + ": cannot create a temp file (No such file or directory)";
+    const auto first = err.find(said);
+    ASSERT_NE(first, std::string::npos) << where << ": " << err;
+    EXPECT_EQ(err.find(said, first + 1), std::string::npos) << where << ": said more than once: " << err;
+    const auto later = err.find(mode.later);
+    ASSERT_NE(later, std::string::npos) << where << ": " << err;
+    EXPECT_LT(first, later) << where << ": said at the end, not at the first failure: " << err;
+    EXPECT_NE(err.find(json_path + " is incomplete"), std::string::npos) << where << ": " << err;
+    EXPECT_EQ(err.find("results written to"), std::string::npos) << where << ": " << err;
+    // Every record was measured and reaches the table.
+    EXPECT_NE(out.find("test.noop"), std::string::npos) << where << ": " << out;
+    EXPECT_NE(out.find("baseline.clock"), std::string::npos) << where << ": " << out;
+    EXPECT_NE(out.find("baseline.syscall"), std::string::npos) << where << ": " << out;
+    EXPECT_NE(err.find("[ 3/3]"), std::string::npos) << where << ": " << err;
+    EXPECT_TRUE(survivors(pid).empty()) << where;
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/compare_stats.hpp"
+#include "analysis/record.hpp"
 #include "analysis/shared_causes.hpp"
 #include "src/interleave.hpp"
 
@@ -206,25 +207,31 @@ TEST(SharedCauses, ACauseOnManyRecordsIsSaidOnceAndLeavesTheRows) {
   EXPECT_EQ(few[0].warnings.size(), 3u);
 }
 
-ProbeRun round_of(std::uint64_t ops, double voluntary, double seconds) {
+ProbeRun round_of(std::uint64_t ops, std::uint64_t voluntary, double seconds) {
   ProbeRun r;
   RepetitionRun rep;
   rep.ops = ops;
+  rep.voluntary_switches = voluntary;
   rep.ns_per_op = {1.0};
   r.repetitions.push_back(rep);
-  r.switches = SwitchTally{voluntary, 0};
   r.wall_seconds = seconds;
   return r;
 }
 
-TEST(Interleave, RoundsAddRepetitionsAndWeighTheSwitchTallyByOps) {
+// Rounds only append repetitions, each with its counts; the record divides the sums once.
+TEST(Interleave, RoundsAddRepetitionsAndTheRecordDividesTheSummedCounts) {
   ProbeRun total;
-  add_round(total, round_of(100, 2.0, 0.1), true);
-  add_round(total, round_of(300, 1.0, 0.2), false);
+  add_round(total, round_of(100, 200, 0.1), true);
+  add_round(total, round_of(300, 300, 0.2), false);
   EXPECT_EQ(total.repetitions.size(), 2u);
-  ASSERT_TRUE(total.switches);
-  EXPECT_DOUBLE_EQ(total.switches->voluntary_per_op, (2.0 * 100 + 1.0 * 300) / 400);
+  EXPECT_EQ(total.repetitions[1].voluntary_switches, 300u);
   EXPECT_NEAR(total.wall_seconds, 0.3, 1e-12);
+  ProbeInfo info;
+  info.name = "ctxswitch.fake";
+  const Record r = make_record(info, total, "");
+  ASSERT_TRUE(r.switches_per_op);
+  EXPECT_DOUBLE_EQ(*r.switches_per_op, (200.0 + 300.0) / 400);
+  EXPECT_DOUBLE_EQ(*r.voluntary_switches_per_op, (200.0 + 300.0) / 400);
 
   ProbeRun failed;
   failed.status = RunStatus::Failed;

@@ -109,7 +109,7 @@ TEST(Schema, EveryProbeStatesAMeasureTrueToIt) {
     if (info.family == "process" || info.family == "thread" || info.family == "baseline") {
       EXPECT_EQ(info.measure, Measure::SingleOp);
     }
-    const bool one_task = info.placements.size() == 1 && info.placements[0] == PlacementKind::None;
+    const bool one_task = info.where.kinds.size() == 1 && info.where.kinds[0] == PlacementKind::None;
     if (one_task) {
       EXPECT_NE(info.measure, Measure::RoundTrip);
     }
@@ -130,7 +130,7 @@ TEST(Schema, DerivedRecordsTakeTheirMeasureFromTheDerivationTable) {
   rt.name = "shm.pingpong";
   rt.family = "shm";
   rt.measure = Measure::RoundTrip;
-  rt.placements = {PlacementKind::CrossCpu};
+  rt.where.kinds = {PlacementKind::CrossCpu};
   ProbeRun run;
   run.placement = {PlacementKind::CrossCpu, 0, 1};
   RepetitionRun rep;

@@ -51,6 +51,17 @@ TEST(Statistics, Mad) {
   EXPECT_DOUBLE_EQ(mad(V{10, 10, 11, 10, 12, 10, 1000}), 0.0);
 }
 
+TEST(Statistics, Winsorized) {
+  // median 4.5, MAD 2.5: reach 2 x 1.4826 x 2.5 = 7.413, so 100 becomes 11.913 and -50 becomes -2.913.
+  const V w = winsorized(V{1, 2, 3, 4, 100, 5, 6, 7, 8, -50}, 2);
+  ASSERT_EQ(w.size(), 10u);
+  EXPECT_NEAR(w[4], 11.913, 1e-12);
+  EXPECT_NEAR(w[9], -2.913, 1e-12);
+  EXPECT_EQ((V{w[0], w[1], w[8]}), (V{1, 2, 8}));  // within reach: untouched, in their order
+  // MAD 0 (over half the values equal): nothing to measure a reach by, nothing changes.
+  EXPECT_EQ(winsorized(V{10, 10, 11, 10, 12, 10, 1000}, 3), (V{10, 10, 11, 10, 12, 10, 1000}));
+}
+
 TEST(Statistics, QuantilesMatchNumpyType7) {
   const V s{1, 1, 2, 3, 4, 5, 6, 9};  // sorted {3,1,4,1,5,9,2,6}
   EXPECT_DOUBLE_EQ(quantile_sorted(s, 0.0), 1.0);

@@ -99,8 +99,9 @@ TEST(Observed, RecordOfAPinnedRunSeenElsewhereCarriesAWarning) {
   RepetitionRun rep;
   rep.ns_per_op = {100, 110, 120};
   rep.task_cpus = {{0, 0, 0}, {1, 1, 0}};
+  rep.ops = 3;
+  rep.voluntary_switches = 6;  // 2 per op
   run.repetitions.push_back(rep);
-  run.switches = SwitchTally{2.0, 0.0};
   const Record r = make_record(info, run, "");
   EXPECT_TRUE(r.pinned_task_seen_elsewhere);
   bool warned = false;
@@ -146,8 +147,9 @@ TEST(Denominator, RecordCarriesTheWarning) {
   run.placement = {PlacementKind::SameCpu, 0, 0};
   RepetitionRun rep;
   rep.ns_per_op = {100, 110, 120};
+  rep.ops = 3;
+  rep.voluntary_switches = 3;  // 1 per op, 2 expected
   run.repetitions.push_back(rep);
-  run.switches = SwitchTally{1.0, 0.0};
   const Record r = make_record(info, run, "same");
   bool warned = false;
   for (const Warning& w : r.warnings) warned = warned || w.kind == WarningKind::Denominator;

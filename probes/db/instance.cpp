@@ -215,7 +215,10 @@ Protocol Instance::protocol() const {
 }
 
 void Instance::make_directory() {
-  std::string templ = std::string("/tmp/") + kDirPrefix + std::to_string(::getpid()) + ".XXXXXX";
+  // The process group names the run (ctxbench and its measuring processes share it), so whoever watches
+  // one run can tell its directories from another run's.
+  std::string templ = std::string("/tmp/") + kDirPrefix + std::to_string(::getpid()) + kDirRunTag +
+                      std::to_string(::getpgrp()) + ".XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) fail_errno("mkdtemp(" + templ + ")");
   dir_ = templ;
   // The server user owns it (PostgreSQL wants its data directory to be its own, mode 0700).

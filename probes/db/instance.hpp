@@ -30,9 +30,11 @@ RunAs server_user();
 // Throws ProbeSkip naming the missing package when a program the server needs is not installed.
 void check_installed(Server kind);
 
-// Prefix of every private directory: /tmp/ctxbench-db.<pid of the measuring process>.XXXXXX. A run
-// removes the directories of dead processes (left by a SIGKILL) before it makes its own.
+// Every private directory is /tmp/ctxbench-db.<pid of the measuring process>.g<its process group>.XXXXXX.
+// A run removes the directories of dead processes (left by a SIGKILL) before it makes its own; the group
+// is the run's (ctxbench's unless it was started inside another's group), tests/db_util.hpp reads it.
 inline constexpr const char* kDirPrefix = "ctxbench-db.";
+inline constexpr const char* kDirRunTag = ".g";
 // Removes /tmp/ctxbench-db.<pid>.* whose process no longer exists; returns how many.
 int remove_stale_dirs();
 

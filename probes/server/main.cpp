@@ -28,15 +28,26 @@ void fail(const std::string& what, bool limit) {
 
 namespace {
 
+// The cpulist form cpu_list_text writes (engine/os.hpp): "0-3,6".
 std::vector<int> parse_cpus(const std::string& text) {
   std::vector<int> cpus;
   std::size_t pos = 0;
-  while (pos < text.size()) {
+  auto cpu_at = [&]() {
     char* end = nullptr;
     const long v = std::strtol(text.c_str() + pos, &end, 10);
     if (end == text.c_str() + pos || v < 0 || v >= CPU_SETSIZE) throw std::runtime_error("bad CPU list: " + text);
-    cpus.push_back(static_cast<int>(v));
     pos = static_cast<std::size_t>(end - text.c_str());
+    return static_cast<int>(v);
+  };
+  while (pos < text.size()) {
+    const int first = cpu_at();
+    int last = first;
+    if (pos < text.size() && text[pos] == '-') {
+      ++pos;
+      last = cpu_at();
+      if (last < first) throw std::runtime_error("bad CPU list: " + text);
+    }
+    for (int c = first; c <= last; ++c) cpus.push_back(c);
     if (pos < text.size() && text[pos] == ',') ++pos;
   }
   if (cpus.empty()) throw std::runtime_error("empty CPU list");
