@@ -59,14 +59,6 @@ void put_finite(json& j, const char* key, double v) {
   if (std::isfinite(v)) j[key] = v;
 }
 
-json verdict_json(const HistoryVerdict& v) {
-  json j = {{"verdict", history_verdict_key(v.kind)}, {"history_points", v.history_points}, {"reason", v.reason}};
-  put_finite(j, "ratio", v.ratio);
-  put_finite(j, "p_value", v.p_value);
-  put_finite(j, "detectable_change", v.detectable_change);
-  return j;
-}
-
 }  // namespace
 
 std::string format_history(const History& h, const HistoryAnalysis& a) {

@@ -97,7 +97,7 @@ std::string csv_field(const std::string& v) {
 
 std::string csv_line(const std::vector<std::string>& values) {
   std::string line;
-  for (std::size_t i = 0; i < values.size(); ++i) line += (i ? "," : "") + csv_field(values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) line.append(i ? "," : "").append(csv_field(values[i]));
   return line + "\n";
 }
 
