@@ -6,6 +6,7 @@
 #include <cmath>
 #include <regex>
 
+#include "analysis/change_points.hpp"
 #include "src/options.hpp"
 #include "src/store/store.hpp"
 
@@ -45,7 +46,8 @@ std::string parse_since(const std::string& text) {
 }  // namespace
 
 std::string history_usage_text() {
-  return R"(usage: ctxbench history add FILE.json...                 store run files
+  const ChangePointOptions defaults;
+  return fmt::format(R"(usage: ctxbench history add FILE.json...                 store run files
        ctxbench history show [--machine M] [--filter RE] [--since DATE] [--json]
        ctxbench history check NEW.json [--threshold 5%]       the CI gate over history
        ctxbench history export --csv|--json [--out FILE] [--machine M] [--filter RE] [--since DATE]
@@ -63,14 +65,15 @@ options:
   --csv           export: one line per run x record, machine columns included
   --out FILE      export: write FILE (atomically) instead of stdout
   --threshold P   check: a regression must be slower by more than P percent (default 5%)
-  --window N      change points: points per analysis window (default 30; at least 6)
-  --max-p P       change points: keep a split when its t-test's p is at most P (default 0.001)
-  --min-change P  change points: and the means differ by at least P percent (default 0)
+  --window N      change points: points per analysis window (default {}; at least 6)
+  --max-p P       change points: keep a split when its t-test's p is at most P (default {})
+  --min-change P  change points: and the means differ by at least P percent (default {}%)
   -h, --help      this text
 
 exit status: 0 done (check: no regression), 1 check found a regression beyond --threshold, 2 bad usage
 or bad input (the message names the flag, file or store; nothing is written).
-)";
+)",
+                     defaults.window, defaults.max_p_value, defaults.min_magnitude * 100);
 }
 
 HistoryArgs parse_history_args(const std::vector<std::string>& args) {
