@@ -59,6 +59,10 @@ void put_finite(json& j, const char* key, double v) {
   if (std::isfinite(v)) j[key] = v;
 }
 
+// The smallest step the series could have revealed; "-" when none could (too short: the gate caps it at
+// x100, analysis/history_verdict.hpp).
+std::string detectable_text(double d) { return d > 0 && d < 10 ? fmt::format("{:.1f}%", d * 100) : "-"; }
+
 }  // namespace
 
 std::string format_history(const History& h, const HistoryAnalysis& a) {
@@ -211,8 +215,7 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
     if (!r.verdict.reason.empty() && r.verdict.kind == HistoryVerdictKind::Inconclusive)
       verdict += " (" + r.verdict.reason + ")";
     out += pad(r.record_id, w) + rpad(r.verdict.ratio > 0 ? fmt::format("{:.3f}", r.verdict.ratio) : "-", 10) +
-           rpad(std::to_string(r.verdict.history_points), 8) +
-           rpad(r.verdict.detectable_change > 0 ? fmt::format("{:.1f}%", r.verdict.detectable_change * 100) : "-", 12) +
+           rpad(std::to_string(r.verdict.history_points), 8) + rpad(detectable_text(r.verdict.detectable_change), 12) +
            "  " + verdict + "\n";
   }
   out += fmt::format("{} regression{}, {} improvement{}, {} no change, {} inconclusive\n", counts[0],
