@@ -7,12 +7,14 @@ set -euo pipefail
 
 packages=(build-essential cmake g++ git pkg-config libfmt-dev nlohmann-json3-dev libbenchmark-dev libgtest-dev)
 packages+=(clang libbpf-dev bpftool)  # --explain's BPF program: compiled by clang, skeleton by bpftool, libbpf
+packages+=(libsqlite3-dev libpq-dev)   # `ctxbench history`'s results store: SQLite file or PostgreSQL server
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libbenchmark-tools python3 python3-numpy python3-scipy python3-pytest procps clang stress-ng)
   packages+=(python3-matplotlib python3-yaml)  # scripts/ tests: charts, report, workflow parse
   packages+=(chromium chromium-driver)         # the report rendered in headless Chromium (test_report_browser.py)
-  # The real servers of the db.* probes (tests/db_test.cpp). Debian's postinst may start the system's own
-  # cluster/service; the probes never use it (private instances on unix sockets in a temporary directory).
+  # The real servers of the db.* probes (tests/db_test.cpp) and of the history store's PostgreSQL tests
+  # (tests/history_*_test.cpp). Debian's postinst may start the system's own cluster/service; the tests
+  # never use it (private instances on unix sockets in a temporary directory).
   packages+=(postgresql-15 pgbouncer mariadb-server)
 fi
 if [[ "${1:-}" == "--charts" ]]; then

@@ -11,6 +11,7 @@
 #include "probes/registry.hpp"
 #include "src/compare_main.hpp"
 #include "src/doctor.hpp"
+#include "src/history_main.hpp"
 #include "src/options.hpp"
 #include "src/plan.hpp"
 #include "src/report.hpp"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv, argv + argc);
   if (args.size() > 1 && args[1] == "compare") return compare_main({args.begin() + 2, args.end()});
   if (args.size() > 1 && args[1] == "doctor") return doctor_main({args.begin() + 2, args.end()});
+  if (args.size() > 1 && args[1] == "history") return history_main({args.begin() + 2, args.end()});
   try {
     const Options o = parse_options({args.begin() + 1, args.end()});
     if (o.help) {

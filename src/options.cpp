@@ -93,6 +93,8 @@ std::vector<PlacementKind> parse_placements(const std::string& text) {
   return out;
 }
 
+}  // namespace
+
 // libstdc++'s regex compiler recurses once per term and per group: a 100 000-character or deeply
 // nested pattern overflows the stack (found by hand while fuzzing the CLI). No probe id is longer than
 // ~60 characters, so 1024 leaves every sensible filter possible.
@@ -116,8 +118,6 @@ void check_regex(const std::string& flag, const std::string& text) {
     throw UsageError(fmt::format("{}: '{}' is not a valid regular expression ({})", flag, text, e.what()));
   }
 }
-
-}  // namespace
 
 std::string usage_text() {
   return R"(usage: ctxbench [options]

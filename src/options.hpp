@@ -49,6 +49,10 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Throws UsageError naming `flag` when `text` is not an ECMAScript regex ctxbench accepts (at most 1024
+// characters, numbers of at most 6 digits, valid syntax). --filter of ctxbench and of `ctxbench history`.
+void check_regex(const std::string& flag, const std::string& text);
+
 // Parses argv[1..]. Accepts "--flag VALUE" and "--flag=VALUE", and Google Benchmark's aliases
 // --benchmark_out=FILE, --benchmark_out_format=json, --benchmark_filter=REGEX,
 // --benchmark_repetitions=N so compare.py can drive ctxbench. Validates the regex here.

@@ -9,7 +9,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 WORKFLOW = os.path.join(ROOT, ".github", "workflows", "ctxbench.yml")
 # Commands a runner's shell has; everything else must be a file of this repository or a built target.
 SHELL = {"cmake", "python3", "test", "echo", "exit", "tee", "{", "}", "true"}
-PRODUCED = {"ctxbench.json", "report.html", "gab.json", "ctxbench.csv", "compare.json", "tuning.txt"}
+PRODUCED = {"ctxbench.json", "report.html", "gab.json", "ctxbench.csv", "compare.json", "tuning.txt", "history.txt"}
 
 
 def read(path):
@@ -61,7 +61,7 @@ def test_workflow_parses_and_uses_pinned_actions():
 
 def test_every_command_exists_in_the_project():
     targets = cmake_targets()
-    cpp_flags = read("src/options.cpp") + read("src/compare_options.cpp")
+    cpp_flags = read("src/options.cpp") + read("src/compare_options.cpp") + read("src/history_options.cpp")
     seen = set()
     for s in steps():
         for words in commands(s.get("run", "")):
@@ -92,6 +92,7 @@ def test_every_command_exists_in_the_project():
 def test_gate_and_publish_steps():
     text = open(WORKFLOW).read()
     assert "ctxbench compare" in text
+    assert "ctxbench history check" in text and "ctxbench history add" in text
     assert "customSmallerIsBetter" in text
     assert "upload-artifact" in text
     assert os.path.isdir(os.path.join(ROOT, "ci", "baselines"))

@@ -1,0 +1,199 @@
+#include "analysis/history_analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "analysis/run_correction.hpp"
+#include "analysis/statistics.hpp"
+
+namespace ctxbench {
+
+namespace {
+
+// A run-corrected change this close (in points) to a raw one is the same change, found both ways.
+constexpr std::size_t kSameChange = 1;
+
+std::vector<SeriesChange> merge_changes(const std::vector<ChangePoint>& raw,
+                                        const std::vector<ChangePoint>& corrected) {
+  std::vector<SeriesChange> out;
+  for (const ChangePoint& c : raw)
+    out.push_back({c.index, c.mean_before, c.mean_after, c.ratio(), c.p_value, Fired::Raw});
+  for (const ChangePoint& c : corrected) {
+    auto same = std::find_if(out.begin(), out.end(), [&](const SeriesChange& s) {
+      return s.fired == Fired::Raw && (s.index > c.index ? s.index - c.index : c.index - s.index) <= kSameChange;
+    });
+    if (same != out.end())
+      same->fired = Fired::Both;
+    else
+      out.push_back({c.index, c.mean_before, c.mean_after, c.ratio(), c.p_value, Fired::RunCorrected});
+  }
+  std::sort(out.begin(), out.end(), [](const SeriesChange& a, const SeriesChange& b) { return a.index < b.index; });
+  return out;
+}
+
+// Values of one machine as run_correction.hpp takes them: one row per run, one column per series.
+struct MachineMatrix {
+  std::vector<std::size_t> runs;    // History::runs indices, in order
+  std::vector<std::size_t> series;  // History::series indices
+  std::vector<std::vector<std::optional<double>>> values;
+};
+
+MachineMatrix machine_matrix(const History& h, const std::string& fingerprint, const std::string& skip_run = "") {
+  MachineMatrix m;
+  std::map<std::size_t, std::size_t> row_of;
+  for (std::size_t r = 0; r < h.runs.size(); ++r)
+    if (h.runs[r].fingerprint == fingerprint && h.runs[r].run_id != skip_run) {
+      row_of[r] = m.runs.size();
+      m.runs.push_back(r);
+    }
+  for (std::size_t s = 0; s < h.series.size(); ++s)
+    if (h.series[s].fingerprint == fingerprint) m.series.push_back(s);
+  m.values.assign(m.runs.size(), std::vector<std::optional<double>>(m.series.size()));
+  for (std::size_t col = 0; col < m.series.size(); ++col)
+    for (const HistoryPoint& p : h.series[m.series[col]].points) {
+      auto row = row_of.find(p.run);
+      if (row != row_of.end()) m.values[row->second][col] = p.p50_ns;
+    }
+  return m;
+}
+
+bool worth_correcting(double shared) { return std::isfinite(shared) && shared > 0; }
+
+std::vector<double> current_segment(const std::vector<double>& series, const ChangePointOptions& options) {
+  const std::vector<ChangePoint> cps = find_change_points(series, options);
+  const std::size_t from = cps.empty() ? 0 : cps.back().index;
+  return {series.begin() + static_cast<std::ptrdiff_t>(from), series.end()};
+}
+
+}  // namespace
+
+const char* fired_key(Fired f) {
+  switch (f) {
+    case Fired::Raw:
+      return "raw";
+    case Fired::RunCorrected:
+      return "run_corrected";
+    case Fired::Both:
+      return "both";
+  }
+  return "raw";
+}
+
+HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& options) {
+  HistoryAnalysis a;
+  a.options = options;
+  a.run_factors.assign(h.runs.size(), 1.0);
+  a.series.resize(h.series.size());
+  std::map<std::string, bool> corrected_machine;
+  for (const HistoryMachine& machine : h.machines) {
+    const MachineMatrix m = machine_matrix(h, machine.fingerprint);
+    const std::vector<double> factors = run_factors(m.values);
+    for (std::size_t row = 0; row < m.runs.size() && row < factors.size(); ++row)
+      a.run_factors[m.runs[row]] = factors[row];
+    MachineAnalysis ma;
+    ma.fingerprint = machine.fingerprint;
+    ma.runs = m.runs.size();
+    ma.shared_variance = shared_variance_fraction(m.values, factors);
+    ma.corrected = worth_correcting(ma.shared_variance);
+    corrected_machine[machine.fingerprint] = ma.corrected;
+    a.machines.push_back(ma);
+  }
+  for (std::size_t s = 0; s < h.series.size(); ++s) {
+    const HistorySeries& series = h.series[s];
+    SeriesAnalysis& out = a.series[s];
+    std::vector<double> raw;
+    for (const HistoryPoint& p : series.points) {
+      raw.push_back(p.p50_ns);
+      out.corrected_ns.push_back(p.p50_ns / a.run_factors[p.run]);
+    }
+    if (raw.empty()) continue;
+    const std::vector<ChangePoint> raw_changes = find_change_points(raw, options);
+    std::vector<ChangePoint> corrected_changes;
+    if (corrected_machine[series.fingerprint]) corrected_changes = find_change_points(out.corrected_ns, options);
+    out.changes = merge_changes(raw_changes, corrected_changes);
+    out.latest_ns = raw.back();
+    const std::size_t from = out.changes.empty() ? 0 : out.changes.back().index;
+    const std::vector<double> current(raw.begin() + static_cast<std::ptrdiff_t>(from), raw.end());
+    out.current_median_ns = median(current);
+    out.current_points = current.size();
+  }
+  return a;
+}
+
+int HistoryCheck::regressions() const {
+  int n = 0;
+  for (const RecordCheck& r : records) n += r.verdict.kind == HistoryVerdictKind::Regression ? 1 : 0;
+  return n;
+}
+
+HistoryCheck check_against_history(const History& h, const RunInput& new_run, const HistoryGateOptions& options,
+                                   const ChangePointOptions& change_options) {
+  HistoryCheck check;
+  check.fingerprint = new_run.machine.fingerprint;
+  MachineMatrix m = machine_matrix(h, check.fingerprint, new_run.run.run_id);
+  check.history_runs = m.runs.size();
+  // The new run is the last row: its factor says how fast the whole run was against the series' medians.
+  std::map<std::string, std::size_t> column_of;
+  for (std::size_t col = 0; col < m.series.size(); ++col) column_of[h.series[m.series[col]].record_id] = col;
+  std::vector<std::optional<double>> new_row(m.series.size());
+  for (const RecordRow& r : new_run.records) {
+    auto col = column_of.find(r.record_id);
+    if (col != column_of.end() && r.status == "ok" && r.p50) new_row[col->second] = *r.p50;
+  }
+  m.values.push_back(new_row);
+  const std::vector<double> factors = run_factors(m.values);
+  check.run_factor = factors.empty() ? 1.0 : factors.back();
+  check.shared_variance = shared_variance_fraction(m.values, factors);
+  check.corrected = worth_correcting(check.shared_variance);
+  std::map<std::size_t, std::size_t> row_of;
+  for (std::size_t row = 0; row < m.runs.size(); ++row) row_of[m.runs[row]] = row;
+
+  for (const RecordRow& r : new_run.records) {
+    if (r.status != "ok" || !r.p50) continue;
+    RecordCheck rc;
+    rc.record_id = r.record_id;
+    const std::vector<double> new_values =
+        r.repetition_medians.empty() ? std::vector<double>{*r.p50} : r.repetition_medians;
+    std::vector<double> raw, corrected;
+    auto col = column_of.find(r.record_id);
+    if (col != column_of.end())
+      for (const HistoryPoint& p : h.series[m.series[col->second]].points) {
+        auto row = row_of.find(p.run);
+        if (row == row_of.end()) continue;
+        raw.push_back(p.p50_ns);
+        corrected.push_back(p.p50_ns / factors[row->second]);
+      }
+    rc.raw = judge_against_history(current_segment(raw, change_options), new_values, options);
+    if (check.corrected) {
+      std::vector<double> new_corrected = new_values;
+      for (double& v : new_corrected) v /= check.run_factor;
+      rc.corrected = judge_against_history(current_segment(corrected, change_options), new_corrected, options);
+    }
+    // Either judgement can fire; a regression from either is a regression (the output says which).
+    auto fired = [&](HistoryVerdictKind kind) {
+      const bool by_raw = rc.raw.kind == kind, by_corrected = rc.corrected && rc.corrected->kind == kind;
+      if (!by_raw && !by_corrected) return false;
+      rc.fired = by_raw && by_corrected ? "both" : by_raw ? "raw" : "run_corrected";
+      rc.verdict = by_raw ? rc.raw : *rc.corrected;
+      return true;
+    };
+    if (!fired(HistoryVerdictKind::Regression) && !fired(HistoryVerdictKind::Improvement)) {
+      rc.fired.clear();
+      // No change when either judgement could tell; else inconclusive. The finer judgement speaks.
+      rc.verdict = rc.raw;
+      if (rc.corrected && (rc.raw.kind == HistoryVerdictKind::Inconclusive ||
+                           (rc.corrected->kind == HistoryVerdictKind::NoChange &&
+                            rc.corrected->detectable_change < rc.raw.detectable_change)))
+        rc.verdict = *rc.corrected;
+    }
+    // The smallest change either judgement could have told apart (0: that one could not say).
+    if (rc.corrected && rc.corrected->detectable_change > 0 &&
+        (rc.raw.detectable_change <= 0 || rc.corrected->detectable_change < rc.raw.detectable_change))
+      rc.verdict.detectable_change = rc.corrected->detectable_change;
+    check.records.push_back(std::move(rc));
+  }
+  return check;
+}
+
+}  // namespace ctxbench

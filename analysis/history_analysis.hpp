@@ -1,0 +1,74 @@
+// The series of a results store judged over time (docs/METHODOLOGY.md, "History"): change points per series,
+// raw and run-corrected (analysis/run_correction.hpp takes out what every record of a run shares), and the
+// CI gate of `history check`. Pure: the History comes from src/store/, the math from
+// analysis/change_points.hpp, analysis/run_correction.hpp and analysis/history_verdict.hpp.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/change_points.hpp"
+#include "analysis/history.hpp"
+#include "analysis/history_input.hpp"
+#include "analysis/history_verdict.hpp"
+
+namespace ctxbench {
+
+// Which judgement found a change: the raw figures, the run-corrected ones, or both at the same run.
+enum class Fired { Raw, RunCorrected, Both };
+const char* fired_key(Fired f);  // "raw", "run_corrected", "both"
+
+struct SeriesChange {
+  std::size_t index = 0;               // first point of the new segment
+  double before_ns = 0, after_ns = 0;  // segment means of the judgement that fired (raw when both)
+  double ratio = 0, p_value = 1;
+  Fired fired = Fired::Raw;
+};
+
+struct SeriesAnalysis {
+  std::vector<double> corrected_ns;   // p50 / the run's factor, one per point
+  std::vector<SeriesChange> changes;  // index order
+  double latest_ns = 0;
+  double current_median_ns = 0;  // median of the raw points after the last change point
+  std::size_t current_points = 0;
+};
+
+struct MachineAnalysis {
+  std::string fingerprint;
+  std::size_t runs = 0;
+  double shared_variance = 0;  // analysis/run_correction.hpp: shared_variance_fraction
+  bool corrected = false;      // run-corrected figures judged too (they are quieter: shared_variance > 0)
+};
+
+struct HistoryAnalysis {
+  ChangePointOptions options;
+  std::vector<MachineAnalysis> machines;  // History::machines order
+  std::vector<double> run_factors;        // one per History::runs entry
+  std::vector<SeriesAnalysis> series;     // one per History::series entry
+};
+
+HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& options = {});
+
+// `history check`: one verdict per record of the new run.
+struct RecordCheck {
+  std::string record_id;
+  HistoryVerdict verdict;  // the one that decides (regression if either fired)
+  HistoryVerdict raw;
+  std::optional<HistoryVerdict> corrected;  // when the machine's run-corrected figures are judged
+  std::string fired;                        // "raw", "run_corrected", "both" or "" (no change found)
+};
+struct HistoryCheck {
+  std::string fingerprint;
+  std::size_t history_runs = 0;
+  double run_factor = 1;  // the new run's: how fast the whole run was against its history
+  double shared_variance = 0;
+  bool corrected = false;
+  std::vector<RecordCheck> records;  // the new run's ok records, file order
+  int regressions() const;
+};
+HistoryCheck check_against_history(const History& h, const RunInput& new_run, const HistoryGateOptions& options,
+                                   const ChangePointOptions& change_options = {});
+
+}  // namespace ctxbench

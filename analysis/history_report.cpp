@@ -1,0 +1,226 @@
+#include "analysis/history_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "analysis/console_report.hpp"
+#include "analysis/json_report.hpp"
+
+namespace ctxbench {
+
+using nlohmann::json;
+
+namespace {
+
+std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
+std::string rpad(const std::string& s, std::size_t w) { return s.size() >= w ? s : std::string(w - s.size(), ' ') + s; }
+
+std::string identity_text(const json& identity, const char* key) {
+  if (!identity.is_object() || !identity.contains(key) || identity[key].is_null()) return "-";
+  return identity[key].is_string() ? identity[key].get<std::string>() : identity[key].dump();
+}
+
+std::string machine_line(const History& h, const HistoryMachine& m, const MachineAnalysis& ma) {
+  std::string first, last;
+  for (const HistoryRun& r : h.runs)
+    if (r.fingerprint == m.fingerprint) {
+      if (first.empty()) first = r.start_time;
+      last = r.start_time;
+    }
+  std::string out =
+      fmt::format("machine {}: {}, {} CPUs, {}, kernel {}\n", m.fingerprint, identity_text(m.identity, "cpu_model"),
+                  identity_text(m.identity, "logical_cpus"), identity_text(m.identity, "virtualization"),
+                  identity_text(m.identity, "kernel_release"));
+  out += fmt::format("  {} runs, {} .. {}; run-to-run variance shared by the whole run: {}", ma.runs, first, last,
+                     std::isfinite(ma.shared_variance) ? fmt::format("{:.0f}%", ma.shared_variance * 100) : "-");
+  out += ma.corrected ? " (run-corrected figures judged too)\n" : " (raw figures only)\n";
+  return out;
+}
+
+std::string change_line(const History& h, const HistorySeries& s, const SeriesChange& c) {
+  const HistoryRun& run = h.runs[s.points[c.index].run];
+  return fmt::format("    change at point {} ({}, run {}, rev {}): {} -> {} (x{:.3f}, p {}), found by {}\n",
+                     c.index + 1, run.start_time, run.run_id.substr(0, 12),
+                     run.git_revision.empty() ? "-" : run.git_revision, format_duration_ns(c.before_ns),
+                     format_duration_ns(c.after_ns), c.ratio,
+                     c.p_value < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", c.p_value),
+                     c.fired == Fired::Both  ? "raw and run-corrected"
+                     : c.fired == Fired::Raw ? "raw"
+                                             : "run-corrected");
+}
+
+void put_optional(json& j, const char* key, const std::optional<double>& v) {
+  if (v && std::isfinite(*v)) j[key] = *v;
+}
+
+void put_finite(json& j, const char* key, double v) {
+  if (std::isfinite(v)) j[key] = v;
+}
+
+// The smallest step the series could have revealed; "-" when none could (too short: the gate caps it at
+// x100, analysis/history_verdict.hpp).
+std::string detectable_text(double d) { return d > 0 && d < 10 ? fmt::format("{:.1f}%", d * 100) : "-"; }
+
+}  // namespace
+
+std::string format_history(const History& h, const HistoryAnalysis& a) {
+  std::size_t changes = 0;
+  for (const SeriesAnalysis& s : a.series) changes += s.changes.size();
+  std::string out =
+      fmt::format("{} machine{}, {} runs, {} series, {} change point{} (window {}, p <= {}, min change {:.0f}%)\n",
+                  h.machines.size(), h.machines.size() == 1 ? "" : "s", h.runs.size(), h.series.size(), changes,
+                  changes == 1 ? "" : "s", a.options.window, a.options.max_p_value, a.options.min_magnitude * 100);
+  std::size_t w = 24;
+  for (const HistorySeries& s : h.series) w = std::max(w, s.record_id.size() + 2);
+  for (std::size_t mi = 0; mi < h.machines.size(); ++mi) {
+    const HistoryMachine& m = h.machines[mi];
+    out += "\n" + machine_line(h, m, a.machines[mi]);
+    out += "  " + pad("record", w) + rpad("runs", 6) + rpad("latest", 12) + rpad("current median", 16) + "  changes\n";
+    for (std::size_t si = 0; si < h.series.size(); ++si) {
+      const HistorySeries& s = h.series[si];
+      if (s.fingerprint != m.fingerprint) continue;
+      const SeriesAnalysis& sa = a.series[si];
+      out += "  " + pad(s.record_id, w) + rpad(std::to_string(s.points.size()), 6) +
+             rpad(format_duration_ns(sa.latest_ns), 12) +
+             rpad(fmt::format("{} ({})", format_duration_ns(sa.current_median_ns), sa.current_points), 16) + "  " +
+             (sa.changes.empty() ? "none" : std::to_string(sa.changes.size())) + "\n";
+      for (const SeriesChange& c : sa.changes) out += change_line(h, s, c);
+    }
+  }
+  return out;
+}
+
+json history_to_json(const History& h, const HistoryAnalysis& a) {
+  json doc;
+  doc["ctxbench_history"] = {{"document_version", kHistoryDocumentVersion},
+                             {"tool_version", tool_version()},
+                             {"git_revision", git_revision()},
+                             {"change_points",
+                              {{"window", a.options.window},
+                               {"max_p_value", a.options.max_p_value},
+                               {"min_magnitude", a.options.min_magnitude},
+                               {"min_segment", a.options.min_segment}}}};
+  json machines = json::array();
+  for (std::size_t i = 0; i < h.machines.size(); ++i) {
+    json m = {{"fingerprint", h.machines[i].fingerprint},
+              {"identity", h.machines[i].identity},
+              {"runs", a.machines[i].runs},
+              {"run_corrected", a.machines[i].corrected}};
+    put_finite(m, "shared_variance", a.machines[i].shared_variance);
+    machines.push_back(m);
+  }
+  doc["machines"] = machines;
+  json runs = json::array();
+  for (std::size_t i = 0; i < h.runs.size(); ++i) {
+    const HistoryRun& r = h.runs[i];
+    json j = {{"run_id", r.run_id},
+              {"machine", r.fingerprint},
+              {"label", r.label},
+              {"hostname", r.hostname},
+              {"git_revision", r.git_revision},
+              {"tool_version", r.tool_version},
+              {"kernel_release", r.kernel_release},
+              {"start_time", r.start_time},
+              {"source", r.source}};
+    put_optional(j, "steal_fraction", r.steal_fraction);
+    put_optional(j, "load_start", r.load_start);
+    put_finite(j, "run_factor", a.run_factors[i]);
+    runs.push_back(j);
+  }
+  doc["runs"] = runs;
+  json series = json::array();
+  for (std::size_t si = 0; si < h.series.size(); ++si) {
+    const HistorySeries& s = h.series[si];
+    const SeriesAnalysis& sa = a.series[si];
+    json j = {{"machine", s.fingerprint},
+              {"record_id", s.record_id},
+              {"probe", s.probe},
+              {"placement", s.placement},
+              {"unit", s.unit},
+              {"measure", s.measure ? json(*s.measure) : json()},
+              {"current_points", sa.current_points}};
+    put_finite(j, "latest_ns", sa.latest_ns);
+    put_finite(j, "current_median_ns", sa.current_median_ns);
+    // Parallel arrays, not one object per point: a store of 1000 runs x 800 records is 800 000 points.
+    json run_of = json::array(), p50 = json::array(), p99 = json::array(), low = json::array(), high = json::array(),
+         corrected = json::array();
+    auto value = [](const std::optional<double>& v) { return v && std::isfinite(*v) ? json(*v) : json(); };
+    for (std::size_t pi = 0; pi < s.points.size(); ++pi) {
+      const HistoryPoint& p = s.points[pi];
+      run_of.push_back(p.run);
+      p50.push_back(p.p50_ns);
+      p99.push_back(value(p.p99_ns));
+      low.push_back(value(p.rerun_low));
+      high.push_back(value(p.rerun_high));
+      corrected.push_back(pi < sa.corrected_ns.size() ? value(sa.corrected_ns[pi]) : json());
+    }
+    const json points = {{"run", run_of},    {"p50_ns", p50},      {"p99_ns", p99},
+                         {"rerun_low", low}, {"rerun_high", high}, {"corrected_ns", corrected}};
+    j["points"] = points;
+    json changes = json::array();
+    for (const SeriesChange& c : sa.changes) {
+      const HistoryRun& run = h.runs[s.points[c.index].run];
+      json jc = {{"point", c.index},
+                 {"run", s.points[c.index].run},
+                 {"run_id", run.run_id},
+                 {"start_time", run.start_time},
+                 {"git_revision", run.git_revision},
+                 {"fired", fired_key(c.fired)}};
+      put_finite(jc, "before_ns", c.before_ns);
+      put_finite(jc, "after_ns", c.after_ns);
+      put_finite(jc, "ratio", c.ratio);
+      put_finite(jc, "p_value", c.p_value);
+      changes.push_back(jc);
+    }
+    j["change_points"] = changes;
+    series.push_back(j);
+  }
+  doc["series"] = series;
+  return doc;
+}
+
+std::string format_history_check(const RunInput& new_run, const HistoryCheck& check,
+                                 const HistoryGateOptions& options) {
+  std::string out = fmt::format("{} (run {}) against {} earlier run{} of machine {}\n", new_run.run.source,
+                                new_run.run.run_id.substr(0, 12), check.history_runs,
+                                check.history_runs == 1 ? "" : "s", check.fingerprint);
+  out += fmt::format("this run's speed against its history: x{:.3f} (shared run-to-run variance {}; {})\n",
+                     check.run_factor,
+                     std::isfinite(check.shared_variance) ? fmt::format("{:.0f}%", check.shared_variance * 100) : "-",
+                     check.corrected ? "run-corrected figures judged too" : "raw figures only");
+  std::size_t w = 24;
+  for (const RecordCheck& r : check.records) w = std::max(w, r.record_id.size() + 2);
+  out += pad("record", w) + rpad("new/hist", 10) + rpad("points", 8) + rpad("detectable", 12) + "  verdict\n";
+  int counts[4] = {0, 0, 0, 0};
+  for (const RecordCheck& r : check.records) {
+    ++counts[static_cast<int>(r.verdict.kind)];
+    std::string verdict;
+    switch (r.verdict.kind) {
+      case HistoryVerdictKind::Regression:
+        verdict = fmt::format("REGRESSION (over {:.0f}%)", options.threshold * 100);
+        break;
+      case HistoryVerdictKind::Improvement:
+        verdict = "improvement";
+        break;
+      case HistoryVerdictKind::NoChange:
+        verdict = "no change";
+        break;
+      case HistoryVerdictKind::Inconclusive:
+        verdict = "inconclusive - run again";
+        break;
+    }
+    if (!r.fired.empty()) verdict += r.fired == "both" ? ", raw and run-corrected" : ", " + r.fired;
+    if (!r.verdict.reason.empty() && r.verdict.kind == HistoryVerdictKind::Inconclusive)
+      verdict += " (" + r.verdict.reason + ")";
+    out += pad(r.record_id, w) + rpad(r.verdict.ratio > 0 ? fmt::format("{:.3f}", r.verdict.ratio) : "-", 10) +
+           rpad(std::to_string(r.verdict.history_points), 8) + rpad(detectable_text(r.verdict.detectable_change), 12) +
+           "  " + verdict + "\n";
+  }
+  out += fmt::format("{} regression{}, {} improvement{}, {} no change, {} inconclusive\n", counts[0],
+                     counts[0] == 1 ? "" : "s", counts[1], counts[1] == 1 ? "" : "s", counts[2], counts[3]);
+  return out;
+}
+
+}  // namespace ctxbench

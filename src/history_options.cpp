@@ -1,0 +1,186 @@
+#include "src/history_options.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <regex>
+
+#include "analysis/change_points.hpp"
+#include "src/options.hpp"
+#include "src/store/store.hpp"
+
+namespace ctxbench {
+
+namespace {
+
+double parse_real(const std::string& flag, const std::string& text, const char* example) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v))
+    throw UsageError(fmt::format("{}: '{}' is not {}", flag, text, example));
+  return v;
+}
+
+// "5%", "5" (percent) -> 0.05, within [0%, 1000%].
+double parse_percent(const std::string& flag, const std::string& text) {
+  std::string digits = text;
+  if (!digits.empty() && digits.back() == '%') digits.pop_back();
+  const double v = parse_real(flag, digits, "a percentage (e.g. 5%)");
+  if (v < 0 || v > 1000) throw UsageError(fmt::format("{}: {} is out of range [0%, 1000%]", flag, text));
+  return v / 100;
+}
+
+// YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z, as the result files write start_time (UTC).
+std::string parse_since(const std::string& text) {
+  static const std::regex date(R"(\d{4}-\d{2}-\d{2})");
+  static const std::regex stamp(R"((\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?Z)");
+  std::smatch m;
+  if (std::regex_match(text, date)) return text + "T00:00:00Z";
+  if (std::regex_match(text, m, stamp))
+    return m[1].str() + "T" + m[2].str() + (m[3].matched ? m[3].str() : ":00") + "Z";
+  throw UsageError(fmt::format("--since: '{}' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)", text));
+}
+
+}  // namespace
+
+std::string history_usage_text() {
+  const ChangePointOptions defaults;
+  return fmt::format(R"(usage: ctxbench history add FILE.json...                 store run files
+       ctxbench history show [--machine M] [--filter RE] [--since DATE] [--json]
+       ctxbench history check NEW.json [--threshold 5%]       the CI gate over history
+       ctxbench history export --csv|--json [--out FILE] [--machine M] [--filter RE] [--since DATE]
+
+A results store holds many runs of many machines; one series is one machine (fingerprint) x one record
+id, in run start-time order, its figure the record's p50 (ns per op; higher is slower for every record).
+
+options:
+  --store S       an SQLite file or a postgresql:// URL (default: $CTXBENCH_STORE, else
+                  ./ctxbench-history.sqlite); history add creates an SQLite file that is not there
+  --machine M     only runs of machines whose fingerprint starts with M, or whose hostname or label is M
+  --filter RE     only record ids matching RE (ECMAScript)
+  --since DATE    only runs that started at or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)
+  --json          show/export: the machine-readable document (docs/contracts.md)
+  --csv           export: one line per run x record, machine columns included
+  --out FILE      export: write FILE (atomically) instead of stdout
+  --threshold P   check: a regression must be slower by more than P percent (default 5%)
+  --window N      change points: points per analysis window (default {}; at least 6)
+  --max-p P       change points: keep a split when its t-test's p is at most P (default {})
+  --min-change P  change points: and the means differ by at least P percent (default {}%)
+  -h, --help      this text
+
+exit status: 0 done (check: no regression), 1 check found a regression beyond --threshold, 2 bad usage
+or bad input (the message names the flag, file or store; nothing is written).
+)",
+                     defaults.window, defaults.max_p_value, defaults.min_magnitude * 100);
+}
+
+HistoryArgs parse_history_args(const std::vector<std::string>& args) {
+  HistoryArgs out;
+  out.store = store::default_store_spec();
+  std::size_t i = 0;
+  if (args.empty()) throw UsageError("history: needs a command: add, show, check or export (see --help)");
+  const std::string& command = args[0];
+  if (command == "-h" || command == "--help") {
+    out.help = true;
+    return out;
+  }
+  if (command == "add")
+    out.command = HistoryCommand::Add;
+  else if (command == "show")
+    out.command = HistoryCommand::Show;
+  else if (command == "check")
+    out.command = HistoryCommand::Check;
+  else if (command == "export")
+    out.command = HistoryCommand::Export;
+  else
+    throw UsageError(fmt::format("history: unknown command '{}' (add, show, check or export)", command));
+  const bool reads = out.command == HistoryCommand::Show || out.command == HistoryCommand::Export;
+  for (i = 1; i < args.size(); ++i) {
+    std::string a = args[i];
+    std::optional<std::string> inline_value;
+    if (a.rfind("--", 0) == 0) {
+      const auto eq = a.find('=');
+      if (eq != std::string::npos) {
+        inline_value = a.substr(eq + 1);
+        a = a.substr(0, eq);
+      }
+    }
+    auto value = [&]() -> std::string {
+      if (inline_value) return *inline_value;
+      if (i + 1 >= args.size()) throw UsageError(fmt::format("{}: needs a value", a));
+      return args[++i];
+    };
+    auto only_for = [&](bool ok, const char* which) {
+      if (!ok) throw UsageError(fmt::format("{}: only history {} takes it", a, which));
+    };
+    auto no_value = [&]() {
+      if (inline_value) throw UsageError(fmt::format("{}: takes no value", a));
+    };
+    if (a == "-h" || a == "--help") {
+      out.help = true;
+    } else if (a == "--store") {
+      out.store = value();
+      if (out.store.empty()) throw UsageError("--store: needs a path or a postgresql:// URL");
+    } else if (a == "--machine") {
+      only_for(reads, "show and export");
+      out.machine = value();
+      if (out.machine->empty()) throw UsageError("--machine: needs a fingerprint, hostname or label");
+    } else if (a == "--filter") {
+      only_for(reads, "show and export");
+      out.filter = value();
+      check_regex("--filter", *out.filter);
+    } else if (a == "--since") {
+      only_for(reads, "show and export");
+      out.since = parse_since(value());
+    } else if (a == "--json") {
+      only_for(reads, "show and export");
+      no_value();
+      out.json = true;
+    } else if (a == "--csv") {
+      only_for(out.command == HistoryCommand::Export, "export");
+      no_value();
+      out.csv = true;
+    } else if (a == "--out") {
+      only_for(out.command == HistoryCommand::Export, "export");
+      out.out = value();
+      if (out.out->empty()) throw UsageError("--out: needs a file name");
+    } else if (a == "--threshold") {
+      only_for(out.command == HistoryCommand::Check, "check");
+      out.threshold = parse_percent("--threshold", value());
+    } else if (a == "--window") {
+      only_for(out.command != HistoryCommand::Add, "show, check and export");
+      const std::string v = value();
+      const double w = parse_real("--window", v, "a whole number (e.g. 30)");
+      if (w != std::floor(w) || w < 6 || w > 100000)
+        throw UsageError(fmt::format("--window: {} is not a whole number in [6, 100000]", v));
+      out.window = static_cast<std::size_t>(w);
+    } else if (a == "--max-p") {
+      only_for(out.command != HistoryCommand::Add, "show, check and export");
+      const std::string v = value();
+      out.max_p_value = parse_real("--max-p", v, "a probability (e.g. 0.001)");
+      if (*out.max_p_value <= 0 || *out.max_p_value >= 1)
+        throw UsageError(fmt::format("--max-p: {} must be between 0 and 1 (exclusive)", v));
+    } else if (a == "--min-change") {
+      only_for(out.command != HistoryCommand::Add, "show, check and export");
+      out.min_change = parse_percent("--min-change", value());
+    } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
+      throw UsageError(fmt::format("history {}: unknown option '{}' (see ctxbench history --help)", command, a));
+    } else {
+      out.files.push_back(args[i]);
+    }
+  }
+  if (out.help) return out;
+  if (out.command == HistoryCommand::Add && out.files.empty())
+    throw UsageError("history add: needs at least one result file");
+  if (out.command == HistoryCommand::Check && out.files.size() != 1)
+    throw UsageError("history check: needs exactly one result file (NEW.json)");
+  if (reads && !out.files.empty())
+    throw UsageError(fmt::format("history {}: unexpected argument '{}'", command, out.files[0]));
+  if (out.command == HistoryCommand::Export && out.csv == out.json)
+    throw UsageError("history export: needs one of --csv or --json");
+  return out;
+}
+
+}  // namespace ctxbench

@@ -1,0 +1,251 @@
+// `ctxbench history` through the real binary: bad input (exit 2, the file, flag or store named, nothing
+// written), two `history add` at once into one store, and an ingest killed inside its transaction, on
+// SQLite and on a private PostgreSQL server (tests/history_util.hpp).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <string>
+#include <vector>
+
+#include "src/store/history_store.hpp"
+#include "src/store/schema.hpp"
+#include "tests/history_util.hpp"
+
+namespace {
+
+using namespace ctxbench_test;
+
+std::vector<std::string> history(std::vector<std::string> args) {
+  args.insert(args.begin(), "history");
+  return ctxbench_test::ctxbench(args);
+}
+
+struct BadCase {
+  std::vector<std::string> args;
+  std::string expected;  // a piece of the message: the file, flag or store it is about
+};
+
+TEST(HistoryCli, BadInputExitsTwoNamesItAndWritesNothing) {
+  const std::string dir = make_temp_dir("hbad");
+  const std::string store = dir + "/h.sqlite";
+  const std::string good = history_fixture("v2_run.json");
+  const std::vector<BadCase> cases = {
+      {{"add", "--store", store, history_fixture("truncated.json")}, "truncated.json: not valid JSON"},
+      {{"add", "--store", store, history_fixture("foreign.json")}, "foreign.json: not a ctxbench result file"},
+      {{"add", "--store", store, history_fixture("future_schema.json")}, "future_schema.json: result schema version 3"},
+      {{"add", "--store", store, dir + "/missing.json"}, "missing.json: cannot read"},
+      {{"add", "--store", store, good, history_fixture("truncated.json")}, "truncated.json"},
+      {{"add", "--store", dir + "/no/such/dir.sqlite", good}, "no/such/dir.sqlite"},
+      {{"add", "--store", dir, good}, "not a regular file"},
+      {{"show", "--store", store}, "no such store"},
+      {{"export", "--csv", "--store", store}, "no such store"},
+      {{"check", "--store", store, good}, "no such store"},
+      {{"add", "--store", "postgresql://ci:s3cret-pw@127.0.0.1:1/bench", good},
+       "postgresql://ci:***@127.0.0.1:1/bench"},
+      {{"show", "--store", "postgresql:///bench?host=" + dir + "/nosocket&password=s3cret-pw"}, "password=***"},
+      {{"show", "--since", "last week", "--store", store}, "--since"},
+      {{"frob"}, "'frob'"},
+  };
+  for (const BadCase& c : cases) {
+    const Outcome o = run_with(history(c.args), {}, {}, 60);
+    const std::string what = c.args[0] + " " + c.args.back();
+    EXPECT_EQ(o.exit_code, 2) << what << ": " << o.err;
+    EXPECT_NE(o.err.find(c.expected), std::string::npos) << what << ": " << o.err;
+    EXPECT_EQ(o.err.find("s3cret-pw"), std::string::npos) << "password printed: " << o.err;
+    EXPECT_EQ(o.out.find("s3cret-pw"), std::string::npos) << "password printed: " << o.out;
+    EXPECT_TRUE(dir_entries(dir).empty()) << what << ": left a file behind";
+  }
+  // A store written by a newer ctxbench, and a file that is not a store: refused, left as they were.
+  ASSERT_EQ(run_with(history({"add", "--store", store, good})).exit_code, 0);
+  {
+    auto c = ctxbench::store::open_store(store, false);
+    c->execute("UPDATE schema_meta SET version = 7");
+  }
+  const std::string before = slurp(store);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"add", "--store", store, history_fixture("v1_run.json")},
+        std::vector<std::string>{"show", "--store", store}}) {
+    const Outcome o = run_with(history(args));
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_NE(o.err.find(store + ": store schema version 7 was written by a newer ctxbench"), std::string::npos)
+        << o.err;
+  }
+  EXPECT_EQ(slurp(store), before);
+  const Outcome not_store = run_with(history({"add", "--store", good, history_fixture("v1_run.json")}));
+  EXPECT_EQ(not_store.exit_code, 2);
+  EXPECT_NE(not_store.err.find(good), std::string::npos) << not_store.err;
+  remove_tree(dir);
+}
+
+TEST(HistoryCli, AddShowsWhatItDidAndExportWritesAtomically) {
+  const std::string dir = make_temp_dir("hadd");
+  const std::string store = dir + "/h.sqlite";
+  const Outcome o = run_with(history({"add", "--store", store, history_fixture("v1_run.json"),
+                                      history_fixture("v2_run.json"), history_fixture("v2_run.json")}));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("2 of 3 files added to " + store), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("already stored"), std::string::npos) << o.out;
+  const Outcome e =
+      run_with(history({"export", "--csv", "--store", store, "--filter", "ctxswitch", "--out", dir + "/h.csv"}));
+  EXPECT_EQ(e.exit_code, 0) << e.err;
+  const std::string csv = slurp(dir + "/h.csv");
+  EXPECT_EQ(csv.rfind("time,run_id,machine,", 0), 0u) << csv;
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3) << csv;
+  // $CTXBENCH_STORE is the default store.
+  const Outcome env = run_with(history({"export", "--csv"}), {}, {"CTXBENCH_STORE=" + store});
+  EXPECT_EQ(env.exit_code, 0) << env.err;
+  EXPECT_EQ(std::count(env.out.begin(), env.out.end(), '\n'), 7) << env.out;
+  remove_tree(dir);
+}
+
+// The gate through the binary: exit 1 only on a regression beyond --threshold; an improvement, no change
+// or a machine without history exit 0; show and export --json describe the same store.
+TEST(HistoryCli, CheckExitsOneOnlyOnARegression) {
+  const std::string dir = make_temp_dir("hcheck");
+  const std::string store = dir + "/h.sqlite";
+  std::vector<std::string> add = {"add", "--store", store};
+  for (int i = 0; i < 12; ++i) add.push_back(write_run(dir, i, 1.0, "h", 0.01));
+  ASSERT_EQ(run_with(history(add)).exit_code, 0);
+  struct Case {
+    std::string file;
+    int exit_code;
+    std::string expected;
+  };
+  nlohmann::json other = nlohmann::json::parse(slurp(history_fixture("v2_run.json")));
+  other["machine"]["kernel_release"] = "6.12.0-other";
+  std::ofstream(dir + "/other_machine.json") << other.dump();
+  const std::vector<Case> cases = {
+      {write_run(dir, 12, 1.0, "same", 0.01), 0, "0 regressions"},
+      {write_run(dir, 12, 1.5, "slow", 0.01), 1, "REGRESSION (over 5%)"},
+      {write_run(dir, 12, 0.6, "fast", 0.01), 0, "improvement"},
+      {dir + "/other_machine.json", 0, "inconclusive"},
+  };
+  for (const Case& c : cases) {
+    const Outcome o = run_with(history({"check", "--store", store, c.file, "--threshold", "5%"}));
+    EXPECT_EQ(o.exit_code, c.exit_code) << c.file << ": " << o.out << o.err;
+    EXPECT_NE(o.out.find(c.expected), std::string::npos) << c.file << ": " << o.out;
+  }
+  // A regression of 50% does not fail a gate whose threshold is 60%.
+  EXPECT_EQ(run_with(history({"check", "--store", store, cases[1].file, "--threshold", "60"})).exit_code, 0);
+  const Outcome show = run_with(history({"show", "--store", store}));
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("ctxswitch.pipe.process/same-cpu"), std::string::npos) << show.out;
+  const Outcome json = run_with(history({"show", "--store", store, "--json", "--filter", "ctxswitch"}));
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json doc = nlohmann::json::parse(json.out);
+  EXPECT_EQ(doc["runs"].size(), 12u);
+  ASSERT_EQ(doc["series"].size(), 1u);
+  EXPECT_EQ(doc["series"][0]["points"]["run"].size(), 12u);
+  const Outcome exported = run_with(history({"export", "--json", "--store", store, "--out", dir + "/h.json"}));
+  EXPECT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(nlohmann::json::parse(slurp(dir + "/h.json"))["series"].size(), 3u);
+  remove_tree(dir);
+}
+
+// Two `history add` at once, overlapping files: every run and record once.
+void concurrent_adds_keep_every_row_once(const std::string& spec, const std::string& dir) {
+  std::vector<std::string> first, second;
+  for (int i = 0; i < 24; ++i) {
+    const std::string path = write_run(dir, i, 1.0 + 0.01 * i, "c");
+    if (i < 16) first.push_back(path);
+    if (i >= 8) second.push_back(path);
+  }
+  std::vector<std::string> a = {"add", "--store", spec}, b = a;
+  a.insert(a.end(), first.begin(), first.end());
+  b.insert(b.end(), second.begin(), second.end());
+  const pid_t pa = start(history(a), dir + "/a.out", dir + "/a.err");
+  const pid_t pb = start(history(b), dir + "/b.out", dir + "/b.err");
+  EXPECT_EQ(wait_bounded(pa, 120), 0) << slurp(dir + "/a.err");
+  EXPECT_EQ(wait_bounded(pb, 120), 0) << slurp(dir + "/b.err");
+  auto c = ctxbench::store::open_store(spec, false);
+  EXPECT_EQ(count_rows(*c, "runs"), 24);
+  EXPECT_EQ(count_rows(*c, "records"), 72);
+  EXPECT_EQ(count_rows(*c, "machines"), 1);
+  // Each file was added by exactly one of the two.
+  const std::string out = slurp(dir + "/a.out") + slurp(dir + "/b.out");
+  std::size_t added = 0;
+  for (std::size_t p = out.find("\nadded "); p != std::string::npos; p = out.find("\nadded ", p + 1)) ++added;
+  if (out.rfind("added ", 0) == 0) ++added;
+  EXPECT_EQ(added, 24u) << out;
+}
+
+// `history add` killed inside its transaction (after the last record, before the commit): the store is as
+// it was, and the same file goes in afterwards.
+void killed_ingest_leaves_the_store_as_it_was(const std::string& spec, const std::string& dir) {
+  ASSERT_EQ(run_with(history({"add", "--store", spec, history_fixture("v1_run.json")})).exit_code, 0);
+#ifndef CTXBENCH_TEST_PROBES_BUILD
+  GTEST_SKIP() << "needs the test hook of a CTXBENCH_TEST_PROBES build";
+#endif
+  const pid_t p = start(history({"add", "--store", spec, history_fixture("v2_run.json")}), dir + "/k.out",
+                        dir + "/k.err", {}, {"CTXBENCH_TEST_STALL_INGEST=1"});
+  bool stalled = false;
+  for (int i = 0; i < 1000 && !stalled; ++i) {
+    stalled = slurp(dir + "/k.err").find("stalled before commit") != std::string::npos;
+    if (!stalled) ::usleep(10000);
+  }
+  EXPECT_TRUE(stalled) << slurp(dir + "/k.err");
+  ::kill(-p, SIGKILL);
+  EXPECT_EQ(wait_bounded(p, 30), 128 + SIGKILL);
+  {
+    auto c = ctxbench::store::open_store(spec, false);
+    EXPECT_EQ(count_rows(*c, "runs"), 1);
+    EXPECT_EQ(count_rows(*c, "records"), 3);
+  }
+  const Outcome again = run_with(history({"add", "--store", spec, history_fixture("v2_run.json")}));
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("1 of 1 files added"), std::string::npos) << again.out;
+}
+
+TEST(HistoryCli, ConcurrentAddsIntoOneSqliteFile) {
+  const std::string dir = make_temp_dir("hcon");
+  concurrent_adds_keep_every_row_once(dir + "/h.sqlite", dir);
+  remove_tree(dir);
+}
+
+TEST(HistoryCli, KilledIngestLeavesSqliteStoreAsItWas) {
+  const std::string dir = make_temp_dir("hkill");
+  killed_ingest_leaves_the_store_as_it_was(dir + "/h.sqlite", dir);
+  remove_tree(dir);
+}
+
+class HistoryPostgresCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { PostgresServer::start(); }
+  static void TearDownTestSuite() { PostgresServer::stop(); }
+  void SetUp() override {
+    if (!PostgresServer::running()) GTEST_SKIP() << PostgresServer::why_not();
+  }
+};
+
+TEST_F(HistoryPostgresCli, ConcurrentAddsIntoOneDatabase) {
+  const std::string dir = make_temp_dir("hpcon");
+  concurrent_adds_keep_every_row_once(PostgresServer::new_database(), dir);
+  remove_tree(dir);
+}
+
+TEST_F(HistoryPostgresCli, KilledIngestLeavesDatabaseAsItWas) {
+  const std::string dir = make_temp_dir("hpkill");
+  killed_ingest_leaves_the_store_as_it_was(PostgresServer::new_database(), dir);
+  remove_tree(dir);
+}
+
+TEST_F(HistoryPostgresCli, NoPasswordIsPrintedOrStored) {
+  // Trust authentication ignores the password; the URL still carries it, as a CI secret would.
+  const std::string url = PostgresServer::new_database();
+  const std::string database = url.substr(url.find("@/") + 2, url.find('?') - url.find("@/") - 2);
+  const std::string with_password = PostgresServer::url(database, "ctxbench:pw-SECRET-42");
+  const Outcome add = run_with(history({"add", "--store", with_password, history_fixture("v2_run.json")}));
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_NE(add.out.find("ctxbench:***@"), std::string::npos) << add.out;
+  const Outcome csv = run_with(history({"export", "--csv", "--store", with_password}));
+  EXPECT_EQ(csv.exit_code, 0) << csv.err;
+  std::string everything = add.out + add.err + csv.out + csv.err;
+  auto c = ctxbench::store::open_store(url, false);
+  for (const char* table : {"runs", "records", "machines", "schema_meta"})
+    c->query(std::string("SELECT * FROM ") + table, {}, [&](const ctxbench::store::Row& r) {
+      for (int i = 0; i < 8; ++i) everything += r.null(i) ? "" : r.text(i);
+    });
+  EXPECT_EQ(everything.find("pw-SECRET-42"), std::string::npos);
+}
+
+}  // namespace
