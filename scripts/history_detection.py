@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 
+JUDGED = ("raw", "run_corrected", "both")  # which change points count; --corrected-only keeps the last two
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -29,8 +30,11 @@ def run(cmd, ok=(0,)):
     return p
 
 
+SHOW_OPTIONS = []  # --max-p / --min-change / --window passed on to history show and check
+
+
 def show(ctxbench, store):
-    return json.loads(run([ctxbench, "history", "show", "--json", "--store", store]).stdout)
+    return json.loads(run([ctxbench, "history", "show", "--json", "--store", store] + SHOW_OPTIONS).stdout)
 
 
 def quiet_ids(paths, limit=0.30):
@@ -59,7 +63,7 @@ def aa(ctxbench, work, runs):
         os.remove(store)
     run([ctxbench, "history", "add", "--store", store] + runs[:-1])
     n, fired = change_point_counts(show(ctxbench, store))
-    check = run([ctxbench, "history", "check", runs[-1], "--store", store], ok=(0, 1))
+    check = run([ctxbench, "history", "check", runs[-1], "--store", store] + SHOW_OPTIONS, ok=(0, 1))
     print(f"A/A: {len(runs) - 1} runs, {n} series, change points by judgement {fired or 'none'}")
     print(f"A/A: history check of run {len(runs)}: exit {check.returncode}")
     print(check.stdout[-3000:])
@@ -83,10 +87,11 @@ def detection(ctxbench, work, runs, step, from_run, share, seed):
         run([ctxbench, "history", "add", "--store", store, copies[n - 1]])
         for s in show(ctxbench, store)["series"]:
             rid = s["record_id"]
-            near = any(abs(cp["point"] - step_index) <= 2 for cp in s.get("change_points", []))
+            near = any(abs(cp["point"] - step_index) <= 2 and cp.get("fired") in JUDGED
+                       for cp in s.get("change_points", []))
             if rid in stepped and near and rid not in found_at:
                 found_at[rid] = n - from_run + 1  # runs on the new level when first found
-            if rid not in stepped and s.get("change_points"):
+            if rid not in stepped and any(cp.get("fired") in JUDGED for cp in s.get("change_points", [])):
                 false_at.add(rid)
     judged = sorted(stepped & counted)
     found = [found_at[i] for i in judged if i in found_at]
@@ -114,9 +119,16 @@ def main():
     ap.add_argument("--share", type=float, default=0.3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-aa", action="store_true")
+    ap.add_argument("--max-p", help="passed to history show/check")
+    ap.add_argument("--corrected-only", action="store_true", help="count only run-corrected change points")
     ap.add_argument("runs", nargs="+")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
+    if a.corrected_only:
+        global JUDGED
+        JUDGED = ("run_corrected", "both")
+    if a.max_p:
+        SHOW_OPTIONS.extend(["--max-p", a.max_p])
     if not a.skip_aa:
         aa(a.ctxbench, a.work, a.runs)
     for step in (float(s) for s in a.steps.split(",") if s):
