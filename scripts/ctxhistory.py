@@ -31,6 +31,16 @@ def _need(cond, path, what):
         raise InputError(f"{path}: not a ctxbench history document ({what})")
 
 
+def rows_of(columns, path, i):
+    """The document's points are parallel arrays (docs/contracts.md, "The history document"); the page reads
+    one dict per point, without the keys whose value is null."""
+    _need(all(isinstance(v, list) for v in columns.values()) and isinstance(columns.get("run"), list), path,
+          f"series[{i}] points are not parallel arrays with a run array")
+    n = len(columns["run"])
+    _need(all(len(v) == n for v in columns.values()), path, f"series[{i}] points arrays differ in length")
+    return [{k: v[j] for k, v in columns.items() if v[j] is not None} for j in range(n)]
+
+
 def parse(text, path):
     """The document from its text, checked for the parts the page reads; InputError names `path`."""
     try:
@@ -49,7 +59,8 @@ def parse(text, path):
         _need(isinstance(r, dict) and r.get("machine") in fps, path, f"runs[{i}] names no machine of machines[]")
     for i, s in enumerate(doc["series"]):
         _need(isinstance(s, dict) and s.get("machine") in fps and isinstance(s.get("record_id"), str)
-              and isinstance(s.get("points"), list), path, f"series[{i}] without machine, record_id or points[]")
+              and isinstance(s.get("points"), dict), path, f"series[{i}] without machine, record_id or points")
+        s["points"] = rows_of(s["points"], path, i)
         for p in s["points"]:
             _need(isinstance(p, dict) and isinstance(p.get("run"), int) and 0 <= p["run"] < len(doc["runs"]),
                   path, f"series[{i}] ({s['record_id']}) has a point whose run is not an index into runs[]")

@@ -189,7 +189,7 @@ def test_trend_panels_draw_each_series_and_cap_per_family(tmp_path, default_page
     for a in axes:
         for s in doc["series"]:
             if s["record_id"] == a["title"]:
-                assert a["points"][s["machine"]] == len(s["points"])
+                assert a["points"][s["machine"]] == len(s["points"]["run"])
     out = tmp_path / "capped.html"
     r = render(out, "--family", "ctxswitch", "--max-panels", "2")
     assert r.returncode == 0, r.stderr
@@ -215,7 +215,7 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, case):
         if case == "version":
             doc["ctxbench_history"]["document_version"] = 99
         if case == "run_index":
-            doc["series"][0]["points"][0]["run"] = len(doc["runs"])
+            doc["series"][0]["points"]["run"][0] = len(doc["runs"])
         path.write_text(json.dumps(doc))
         args = {"unknown_family": ["--family", "nosuch"], "unknown_reference": ["--reference", "nosuch"]}.get(case, [])
     out = tmp_path / "fleet.html"
@@ -243,8 +243,7 @@ def big_fleet(tmp_path):
             for s in [s for s in base_series if s["machine"] == m["fingerprint"]]:
                 c = copy.deepcopy(s)
                 c["machine"] = fp
-                for p in c["points"]:
-                    p["run"] = index[p["run"]]
+                c["points"]["run"] = [index[r] for r in c["points"]["run"]]
                 doc["series"].append(c)
     extra = []
     for s in doc["series"]:
