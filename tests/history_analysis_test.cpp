@@ -3,6 +3,7 @@
 // tests/change_points_test.cpp; these test the wiring of series, runs and machines around it.
 #include "analysis/history_analysis.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -33,9 +34,7 @@ History make_history(std::size_t runs, std::size_t series, double noise, double 
     run.run_id = "run" + std::to_string(r);
     run.fingerprint = "feedfacecafe0001";
     run.git_revision = "rev" + std::to_string(r);
-    char stamp[32];
-    std::snprintf(stamp, sizeof stamp, "2026-12-%02zuT%02zu:00:00Z", 1 + r / 24, r % 24);
-    run.start_time = stamp;
+    run.start_time = fmt::format("2026-12-{:02}T{:02}:00:00Z", 1 + r / 24, r % 24);
     h.runs.push_back(run);
   }
   for (std::size_t s = 0; s < series; ++s) {
