@@ -43,6 +43,10 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
   put("requests_per_second", ratio(completions, wall) * 1e9);
   put("requests", completions);
   put("server_requests", served);
+  // The client's own count of the replies between the server's two snapshots: what server_requests
+  // must equal when the server counts for itself (server.*; db.* uses this count as server_requests).
+  if (sum.count("client_requests_between_snapshots") != 0)
+    put("client_requests_between_snapshots", sum["client_requests_between_snapshots"]);
   put("server_cpu_ns_per_request", ratio(cpu, served));
   // The db.* probes count CPU with a perf task clock, which has no user/system split: absent, not 0.
   if (sum.count("server_user_ns") != 0) {

@@ -391,6 +391,7 @@ std::optional<SessionCounters> LoadSession::counters(bool closing) {
               {"completions", static_cast<double>(w.completions)},
               {"client_cpu_ns", static_cast<double>(w.client_cpu_ns)},
               {"server_requests", static_cast<double>(a.requests)},
+              {"client_requests_between_snapshots", static_cast<double>(w.served)},
               {"server_cpu_ns", static_cast<double>(a.cpu_ns)},
               {"server_user_ns", static_cast<double>(a.user_ns)},
               {"server_sys_ns", static_cast<double>(a.sys_ns)},

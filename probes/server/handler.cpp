@@ -119,8 +119,10 @@ void serve_blocking(Connection& c, Handler& handler) {
   Message request;
   while (read_message(c.fd, request)) {
     const Message reply = handler.handle(request, c.working_set.get());
-    if (!write_message(c.fd, reply)) return;
+    // Counted before the reply leaves: when the client has every reply, the server's count has them all
+    // (its snapshots are taken with no request outstanding, so the two counts then agree exactly).
     handler.counters().add(c.slot);
+    if (!write_message(c.fd, reply)) return;
   }
 }
 
@@ -134,8 +136,8 @@ bool serve_ready(Connection& c, Handler& handler) {
     if (c.filled < sizeof c.request) continue;
     c.filled = 0;
     const Message reply = handler.handle(c.request, c.working_set.get());
+    handler.counters().add(c.slot);  // before the reply, as in serve_blocking
     if (!write_message(c.fd, reply)) return false;
-    handler.counters().add(c.slot);
   }
 }
 
