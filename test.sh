@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing, then builds and runs the GoogleTest suite (unit + integration)
+# Every test: installs what is missing, checks every C/C++ file's format (clang-format), then builds and runs the GoogleTest suite (unit + integration)
 # three times: Release, ASan+UBSan, TSan, then fuzzes the parsers for a bounded time (scripts/fuzz.sh).
 # CTXBENCH_SANITIZERS=0 runs the Release pass only; CTXBENCH_FUZZ=0 skips fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/install-deps.sh --test
+
+# Formatting first: seconds, and a mis-formatted file fails here rather than after 40 minutes.
+echo "=== clang-format ===" >&2
+git ls-files -z '*.c' '*.h' '*.cpp' '*.hpp' | xargs -0 clang-format --dry-run -Werror
 
 run_pass() {  # name, build dir, extra cmake args...
   local name=$1 dir=$2

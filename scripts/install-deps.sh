@@ -11,6 +11,7 @@ packages+=(libsqlite3-dev libpq-dev)   # `ctxbench history`'s results store: SQL
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libbenchmark-tools python3 python3-numpy python3-scipy python3-pytest procps clang stress-ng)
   packages+=(python3-matplotlib python3-yaml)  # scripts/ tests: charts, report, workflow parse
+  packages+=(clang-format)                     # test.sh's first step: every C/C++ file as .clang-format says
   packages+=(chromium chromium-driver)         # the report rendered in headless Chromium (test_report_browser.py)
   # The real servers of the db.* probes (tests/db_test.cpp) and of the history store's PostgreSQL tests
   # (tests/history_*_test.cpp). Debian's postinst may start the system's own cluster/service; the tests

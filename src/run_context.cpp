@@ -135,8 +135,7 @@ void RunContext::close(const std::vector<Record>& measured, const SharedCauses& 
   std::vector<RerunInterval> intervals;
   for (const Record& r : measured)
     if (r.rerun) intervals.push_back(*r.rerun);
-  for (Warning& w : run_wide_rerun_warnings(intervals, settings_.repetitions))
-    meta_.warnings.push_back(std::move(w));
+  for (Warning& w : run_wide_rerun_warnings(intervals, settings_.repetitions)) meta_.warnings.push_back(std::move(w));
   for (const Warning& w : shared.run_warnings) meta_.warnings.push_back(w);
 }
 

@@ -71,8 +71,7 @@ TEST_F(ServerQuick, EveryModelAnswersEveryRequestInBothScenarios) {
     EXPECT_GT(metric(r, "requests"), 0) << id;
     EXPECT_GT(metric(r, "server_requests"), 0) << id;
     EXPECT_EQ(metric(r, "server_requests"), metric(r, "client_requests_between_snapshots")) << id;
-    EXPECT_GE(metric(r, "server_requests"), metric(r, "requests"))
-        << id;
+    EXPECT_GE(metric(r, "server_requests"), metric(r, "requests")) << id;
   }
   for (const char* model :
        {"process-per-connection", "process-pool", "thread-per-connection", "worker-pool", "event-loop"})

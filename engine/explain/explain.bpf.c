@@ -5,10 +5,12 @@
  * CO-RE without a generated vmlinux.h: the two task_struct fields read here are declared with
  * preserve_access_index, and libbpf relocates their offsets against the running kernel's BTF at load.
  * Every program is a BTF-typed tracepoint (tp_btf): no tracefs mount is needed. */
-#include <linux/bpf.h>
+/* clang-format off: linux/bpf.h defines the types the libbpf headers use, so it must stay first. */
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
+#include <linux/bpf.h>
+/* clang-format on */
 
 #include "engine/explain/trace_event.h"
 
@@ -56,7 +58,7 @@ static __always_inline int traced(__u32 tid) {
 
 static __always_inline int cpu_watched(__u32 cpu) {
   if (!armed) return 0;
-  __u8* w = bpf_map_lookup_elem(&watched_cpus, &cpu);  /* an array map: the lookup checks the bound */
+  __u8* w = bpf_map_lookup_elem(&watched_cpus, &cpu); /* an array map: the lookup checks the bound */
   return w && *w;
 }
 
