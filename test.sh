@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing, checks every C/C++ file's format (clang-format), then builds and runs the GoogleTest suite (unit + integration)
-# three times: Release, ASan+UBSan, TSan, then fuzzes the parsers for a bounded time (scripts/fuzz.sh).
+# Every test: installs what is missing, checks every C/C++ file's format (clang-format), then builds and
+# runs the GoogleTest suite (unit + integration) three times: Release, ASan+UBSan, TSan, then fuzzes the
+# parsers for a bounded time (scripts/fuzz.sh).
 # CTXBENCH_SANITIZERS=0 runs the Release pass only; CTXBENCH_FUZZ=0 skips fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")"
