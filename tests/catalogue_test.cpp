@@ -15,50 +15,22 @@
 #include <string>
 #include <vector>
 
+#include "tests/run_util.hpp"
+
 namespace {
 
 using nlohmann::json;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ctxbench_test::Outcome;
+using ctxbench_test::slurp;
 
 std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "/ctxbench_catalogue_" + std::to_string(::getpid()) + "_" + name;
 }
 
-Outcome run(std::vector<std::string> args) {
-  args.insert(args.begin(), CTXBENCH_BINARY);
-  const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  Outcome r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(out);
-  r.err = slurp(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
+// The ctxbench binary with args, output captured; a hang is killed after 15 minutes and fails.
+Outcome run(const std::vector<std::string>& args) {
+  return ctxbench_test::run_with(ctxbench_test::ctxbench(args), {}, {}, 900);
 }
 
 double p50(const json& doc, const std::string& id) {

@@ -20,61 +20,24 @@
 #include <thread>
 #include <vector>
 
+#include "tests/run_util.hpp"
+
 namespace {
 
 using nlohmann::json;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ctxbench_test::ctxbench;
+using ctxbench_test::exists;
+using ctxbench_test::Outcome;
+using ctxbench_test::processes_in_group;
+using ctxbench_test::slurp;
 
 std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "/ctxbench_cli_" + std::to_string(::getpid()) + "_" + name;
 }
 
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-// Runs argv (no shell) with stdout/stderr captured to files; returns the exit code (128+sig if killed).
-Outcome run(const std::vector<std::string>& args) {
-  const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  Outcome r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(out);
-  r.err = slurp(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
-}
-
-std::vector<std::string> ctxbench(std::vector<std::string> args) {
-  args.insert(args.begin(), CTXBENCH_BINARY);
-  return args;
-}
+// Runs argv (no shell) with stdout/stderr captured; a hang is killed after 15 minutes and fails.
+Outcome run(const std::vector<std::string>& args) { return ctxbench_test::run_with(args, {}, {}, 900); }
 
 // p50 of a result id ("probe/placement"), or NaN when absent or not ok.
 double p50(const json& doc, const std::string& id) {
@@ -287,26 +250,6 @@ int allowed_cpu_count() {
   CPU_ZERO(&set);
   if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
   return CPU_COUNT(&set);
-}
-
-// Every process in process group `pgid` still alive (zombies included).
-std::vector<pid_t> processes_in_group(pid_t pgid) {
-  std::vector<pid_t> found;
-  DIR* proc = ::opendir("/proc");
-  while (dirent* e = ::readdir(proc)) {
-    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-    if (pid <= 0) continue;
-    const std::string stat = slurp("/proc/" + std::string(e->d_name) + "/stat");
-    const auto close_paren = stat.rfind(')');
-    if (close_paren == std::string::npos) continue;
-    std::istringstream fields(stat.substr(close_paren + 2));
-    std::string state;
-    long ppid = 0, pgrp = 0;
-    fields >> state >> ppid >> pgrp;
-    if (pgrp == pgid) found.push_back(pid);
-  }
-  ::closedir(proc);
-  return found;
 }
 
 // Ctrl-C in the middle of process, thread and creation probes: exit 130, nothing left running, and the

@@ -137,8 +137,9 @@ inline Outcome run_with(const std::vector<std::string>& args, const std::functio
   return r;
 }
 
-// Live (not zombie) processes whose process group is `pgid`, excluding `except`.
-inline std::vector<pid_t> live_in_group(pid_t pgid) {
+// Processes whose process group is `pgid`; zombies too when `with_zombies` (a zombie of the group is a
+// child nobody reaped: the run's owner failed its job even though the task no longer runs).
+inline std::vector<pid_t> group_members(pid_t pgid, bool with_zombies) {
   std::vector<pid_t> found;
   DIR* proc = ::opendir("/proc");
   if (proc == nullptr) return found;
@@ -152,11 +153,14 @@ inline std::vector<pid_t> live_in_group(pid_t pgid) {
     std::string state;
     long ppid = 0, pgrp = 0;
     fields >> state >> ppid >> pgrp;
-    if (pgrp == pgid && state != "Z" && state != "X") found.push_back(pid);
+    if (pgrp == pgid && (with_zombies || (state != "Z" && state != "X"))) found.push_back(pid);
   }
   ::closedir(proc);
   return found;
 }
+
+inline std::vector<pid_t> live_in_group(pid_t pgid) { return group_members(pgid, false); }
+inline std::vector<pid_t> processes_in_group(pid_t pgid) { return group_members(pgid, true); }
 
 // Reaps every exited child of ours (orphans re-parented to us as child subreaper included).
 inline void reap_all() {

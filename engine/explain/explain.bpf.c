@@ -5,11 +5,12 @@
  * CO-RE without a generated vmlinux.h: the two task_struct fields read here are declared with
  * preserve_access_index, and libbpf relocates their offsets against the running kernel's BTF at load.
  * Every program is a BTF-typed tracepoint (tp_btf): no tracefs mount is needed. */
-/* clang-format off: linux/bpf.h defines the types the libbpf headers use, so it must stay first. */
-#include <bpf/bpf_core_read.h>
+/* linux/bpf.h defines the types the libbpf headers use, so it stays first (not sorted). */
+/* clang-format off */
+#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <linux/bpf.h>
+#include <bpf/bpf_core_read.h>
 /* clang-format on */
 
 #include "engine/explain/trace_event.h"
