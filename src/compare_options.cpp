@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "src/arg_cursor.hpp"
+
 namespace ctxbench {
 
 namespace {
@@ -46,21 +48,10 @@ file: missing, not JSON, wrong schema version, no probe in common).
 
 CompareArgs parse_compare_args(const std::vector<std::string>& args) {
   CompareArgs out;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string a = args[i];
-    std::optional<std::string> inline_value;
-    if (a.rfind("--", 0) == 0) {
-      const auto eq = a.find('=');
-      if (eq != std::string::npos) {
-        inline_value = a.substr(eq + 1);
-        a = a.substr(0, eq);
-      }
-    }
-    auto value = [&]() -> std::string {
-      if (inline_value) return *inline_value;
-      if (i + 1 >= args.size()) throw UsageError(fmt::format("{}: needs a value", a));
-      return args[++i];
-    };
+  ArgCursor arg(args, 0);
+  while (arg.next()) {
+    const std::string a = arg.flag();
+    auto value = [&] { return arg.value(); };
     if (a == "-h" || a == "--help") {
       out.help = true;
     } else if (a == "--threshold") {
@@ -76,7 +67,7 @@ CompareArgs parse_compare_args(const std::vector<std::string>& args) {
     } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
       throw UsageError(fmt::format("compare: unknown option '{}' (see ctxbench compare --help)", a));
     } else {
-      out.files.push_back(args[i]);
+      out.files.push_back(arg.raw());
     }
   }
   if (!out.help && out.files.size() < 2)

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "analysis/change_points.hpp"
+#include "src/arg_cursor.hpp"
 #include "src/options.hpp"
 #include "src/store/store.hpp"
 
@@ -79,7 +80,6 @@ or bad input (the message names the flag, file or store; nothing is written).
 HistoryArgs parse_history_args(const std::vector<std::string>& args) {
   HistoryArgs out;
   out.store = store::default_store_spec();
-  std::size_t i = 0;
   if (args.empty()) throw UsageError("history: needs a command: add, show, check or export (see --help)");
   const std::string& command = args[0];
   if (command == "-h" || command == "--help") {
@@ -97,27 +97,14 @@ HistoryArgs parse_history_args(const std::vector<std::string>& args) {
   else
     throw UsageError(fmt::format("history: unknown command '{}' (add, show, check or export)", command));
   const bool reads = out.command == HistoryCommand::Show || out.command == HistoryCommand::Export;
-  for (i = 1; i < args.size(); ++i) {
-    std::string a = args[i];
-    std::optional<std::string> inline_value;
-    if (a.rfind("--", 0) == 0) {
-      const auto eq = a.find('=');
-      if (eq != std::string::npos) {
-        inline_value = a.substr(eq + 1);
-        a = a.substr(0, eq);
-      }
-    }
-    auto value = [&]() -> std::string {
-      if (inline_value) return *inline_value;
-      if (i + 1 >= args.size()) throw UsageError(fmt::format("{}: needs a value", a));
-      return args[++i];
-    };
+  ArgCursor arg(args, 1);
+  while (arg.next()) {
+    const std::string a = arg.flag();
+    auto value = [&] { return arg.value(); };
     auto only_for = [&](bool ok, const char* which) {
       if (!ok) throw UsageError(fmt::format("{}: only history {} takes it", a, which));
     };
-    auto no_value = [&]() {
-      if (inline_value) throw UsageError(fmt::format("{}: takes no value", a));
-    };
+    auto no_value = [&] { arg.no_value(); };
     if (a == "-h" || a == "--help") {
       out.help = true;
     } else if (a == "--store") {
@@ -168,7 +155,7 @@ HistoryArgs parse_history_args(const std::vector<std::string>& args) {
     } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
       throw UsageError(fmt::format("history {}: unknown option '{}' (see ctxbench history --help)", command, a));
     } else {
-      out.files.push_back(args[i]);
+      out.files.push_back(arg.raw());
     }
   }
   if (out.help) return out;

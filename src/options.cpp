@@ -7,6 +7,8 @@
 #include <charconv>
 #include <regex>
 
+#include "src/arg_cursor.hpp"
+
 namespace ctxbench {
 
 namespace {
@@ -174,24 +176,11 @@ exit status: 0 all probes ok or skipped, 1 a probe failed, 2 bad usage, 130/143 
 
 Options parse_options(const std::vector<std::string>& args) {
   Options o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> inline_value;
-    if (flag.rfind("--", 0) == 0) {
-      const auto eq = flag.find('=');
-      if (eq != std::string::npos) {
-        inline_value = flag.substr(eq + 1);
-        flag = flag.substr(0, eq);
-      }
-    }
-    auto value = [&]() -> std::string {
-      if (inline_value) return *inline_value;
-      if (i + 1 >= args.size()) throw UsageError(fmt::format("{} needs a value", flag));
-      return args[++i];
-    };
-    auto no_value = [&]() {
-      if (inline_value) throw UsageError(fmt::format("{} takes no value", flag));
-    };
+  ArgCursor arg(args, 0);
+  while (arg.next()) {
+    const std::string flag = arg.flag();
+    auto value = [&] { return arg.value(); };
+    auto no_value = [&] { arg.no_value(); };
 
     if (flag == "--json" || flag == "--benchmark_out") {
       const std::string v = value();
@@ -252,7 +241,7 @@ Options parse_options(const std::vector<std::string>& args) {
       no_value();
       o.version = true;
     } else {
-      throw UsageError(fmt::format("unknown option '{}' (see --help)", args[i]));
+      throw UsageError(fmt::format("unknown option '{}' (see --help)", arg.raw()));
     }
   }
   return o;
