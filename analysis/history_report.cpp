@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "analysis/console_report.hpp"
+#include "analysis/json_parts.hpp"
 #include "analysis/json_report.hpp"
 
 namespace ctxbench {
@@ -49,14 +50,6 @@ std::string change_line(const History& h, const HistorySeries& s, const SeriesCh
                      c.fired == Fired::Both  ? "raw and run-corrected"
                      : c.fired == Fired::Raw ? "raw"
                                              : "run-corrected");
-}
-
-void put_optional(json& j, const char* key, const std::optional<double>& v) {
-  if (v && std::isfinite(*v)) j[key] = *v;
-}
-
-void put_finite(json& j, const char* key, double v) {
-  if (std::isfinite(v)) j[key] = v;
 }
 
 // The smallest step the series could have revealed; "-" when none could (too short: the gate caps it at
@@ -108,7 +101,7 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
               {"identity", h.machines[i].identity},
               {"runs", a.machines[i].runs},
               {"run_corrected", a.machines[i].corrected}};
-    put_finite(m, "shared_variance", a.machines[i].shared_variance);
+    put(m, "shared_variance", a.machines[i].shared_variance);
     machines.push_back(m);
   }
   doc["machines"] = machines;
@@ -124,9 +117,9 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
               {"kernel_release", r.kernel_release},
               {"start_time", r.start_time},
               {"source", r.source}};
-    put_optional(j, "steal_fraction", r.steal_fraction);
-    put_optional(j, "load_start", r.load_start);
-    put_finite(j, "run_factor", a.run_factors[i]);
+    put(j, "steal_fraction", r.steal_fraction);
+    put(j, "load_start", r.load_start);
+    put(j, "run_factor", a.run_factors[i]);
     runs.push_back(j);
   }
   doc["runs"] = runs;
@@ -141,8 +134,8 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
               {"unit", s.unit},
               {"measure", s.measure ? json(*s.measure) : json()},
               {"current_points", sa.current_points}};
-    put_finite(j, "latest_ns", sa.latest_ns);
-    put_finite(j, "current_median_ns", sa.current_median_ns);
+    put(j, "latest_ns", sa.latest_ns);
+    put(j, "current_median_ns", sa.current_median_ns);
     // Parallel arrays, not one object per point: a store of 1000 runs x 800 records is 800 000 points.
     json run_of = json::array(), p50 = json::array(), p99 = json::array(), low = json::array(), high = json::array(),
          corrected = json::array();
@@ -168,10 +161,10 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
                  {"start_time", run.start_time},
                  {"git_revision", run.git_revision},
                  {"fired", fired_key(c.fired)}};
-      put_finite(jc, "before_ns", c.before_ns);
-      put_finite(jc, "after_ns", c.after_ns);
-      put_finite(jc, "ratio", c.ratio);
-      put_finite(jc, "p_value", c.p_value);
+      put(jc, "before_ns", c.before_ns);
+      put(jc, "after_ns", c.after_ns);
+      put(jc, "ratio", c.ratio);
+      put(jc, "p_value", c.p_value);
       changes.push_back(jc);
     }
     j["change_points"] = changes;

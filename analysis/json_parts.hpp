@@ -1,7 +1,7 @@
 // The pieces the JSON document (analysis/json_report.hpp) is made of, one file per job: Google Benchmark's
 // context and rows (json_benchmark.cpp), a result record (json_record.cpp), its --explain block
 // (json_explain.cpp), and the streamed document with the `ctxbench` block (json_report.cpp). Internal to
-// analysis/.
+// analysis/ (the history document, analysis/history_report.cpp, uses put as well).
 #pragma once
 
 #include <nlohmann/json.hpp>
