@@ -12,7 +12,7 @@ static std::unique_ptr<Probe> make_shm_pingpong() {
   info.name = "shm.pingpong";
   info.family = "shm";
   info.op =
-      "one round trip of a 64-byte-aligned cache line between two threads spinning on two CPUs: "
+      "one round trip of a cache line (alone in its 128-byte block) between two threads spinning on two CPUs: "
       "A stores an odd value, B sees it and stores the next even value, A sees that (std::atomic "
       "acquire/release; no system call, no context switch)";
   info.where.kinds = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};

@@ -14,6 +14,7 @@ import json
 import math
 import os
 import sys
+import tempfile
 from collections import namedtuple
 
 SCHEMA_VERSION = 2
@@ -54,6 +55,21 @@ def load_or_exit(path, prog):
         return load(path)
     except InputError as e:
         sys.exit(f"{prog}: {e}")
+
+
+def write_atomically(path, text):
+    """Writes text to path through a temporary file beside it: a reader never sees half a page, and a
+    failed write leaves the previous file as it was. The caller has checked that the directory exists."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".ctxbench.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def options(doc):

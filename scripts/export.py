@@ -16,7 +16,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxresults as cr  # noqa: E402
@@ -88,22 +87,6 @@ def to_c2c_csv(doc):
     return buf.getvalue()
 
 
-def write_atomically(path, text):
-    d = os.path.dirname(path) or "."
-    if not os.path.isdir(d):
-        sys.exit(f"export.py: -o {path}: directory {d} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".export.")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("result", help="ctxbench --json output")
@@ -117,7 +100,10 @@ def main():
     if a.output == "-":
         sys.stdout.write(text)
     else:
-        write_atomically(a.output, text)
+        d = os.path.dirname(a.output) or "."
+        if not os.path.isdir(d):
+            sys.exit(f"export.py: -o {a.output}: directory {d} does not exist")
+        cr.write_atomically(a.output, text)
         print(a.output)
 
 

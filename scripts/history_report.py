@@ -27,6 +27,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctxhistory as ch  # noqa: E402
+import ctxresults as cr  # noqa: E402
 
 import matplotlib  # noqa: E402
 matplotlib.use("Agg")
@@ -312,10 +313,7 @@ def main():
         print(f"{ap.prog}: {e}", file=sys.stderr)
         sys.exit(2)
     text = build(doc, opts, a.document or f"--store {a.store}")
-    tmp = a.output + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, a.output)
+    cr.write_atomically(a.output, text)
     print(a.output)
 
 

@@ -387,10 +387,7 @@ def main():
     if not os.path.isdir(d):
         ap.error(f"-o {a.output}: directory {d} does not exist")
     text = build(doc, others)
-    tmp = a.output + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, a.output)
+    cr.write_atomically(a.output, text)
     print(a.output)
 
 
