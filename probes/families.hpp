@@ -18,6 +18,10 @@ void add_baseline_probes(ProbeTable&, const ProbeTableConfig&);         // basel
 void add_ipc_pipe_probes(ProbeTable&, const ProbeTableConfig&);         // ipc.pipe.self
 void add_ctxswitch_pipe_probes(ProbeTable&, const ProbeTableConfig&);   // ctxswitch.pipe.{process,thread}
 void add_ctxswitch_futex_probes(ProbeTable&, const ProbeTableConfig&);  // ctxswitch.futex.{process,thread}
+// ctxswitch.{eventfd,eventfd_epoll,pipe_epoll}.{process,thread}: blocking read and epoll_wait hand-offs
+void add_ctxswitch_epoll_probes(ProbeTable&, const ProbeTableConfig&);
+// ctxswitch.{eventfd_uring,pipe_uring,msg_ring}.{process,thread}: io_uring hand-offs (a build with liburing)
+void add_ctxswitch_uring_probes(ProbeTable&, const ProbeTableConfig&);
 // ctxswitch.ws.self/ws:W and ctxswitch.ws.process/ws:W (working-set sweep)
 void add_ctxswitch_ws_probes(ProbeTable&, const ProbeTableConfig&);
 // ctxswitch.ring/tasks:N, ctxswitch.yield.{thread,process}[.fifo]

@@ -20,6 +20,10 @@ constexpr FamilyAdder kFamilies[] = {
     add_ipc_pipe_probes,
     add_ctxswitch_pipe_probes,
     add_ctxswitch_futex_probes,
+    add_ctxswitch_epoll_probes,
+#ifdef CTXBENCH_HAS_LIBURING
+    add_ctxswitch_uring_probes,  // ctxswitch_uring.cpp: only in a build with liburing (CMakeLists.txt)
+#endif
     add_ctxswitch_ws_probes,
     add_ctxswitch_ring_probes,
     add_process_probes,

@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(build-essential cmake g++ git pkg-config libfmt-dev nlohmann-json3-dev libbenchmark-dev libgtest-dev)
 packages+=(clang libbpf-dev bpftool)  # --explain's BPF program: compiled by clang, skeleton by bpftool, libbpf
 packages+=(libsqlite3-dev libpq-dev)   # `ctxbench history`'s results store: SQLite file or PostgreSQL server
+packages+=(liburing-dev)                # the io_uring hand-offs (ctxswitch.*_uring, ctxswitch.msg_ring)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libbenchmark-tools python3 python3-numpy python3-scipy python3-pytest procps clang stress-ng)
   packages+=(python3-matplotlib python3-yaml)  # scripts/ tests: charts, report, workflow parse
