@@ -14,8 +14,15 @@ namespace ctxbench {
 namespace {
 
 constexpr int A = 100, B = 200, C = 300;
-constexpr long kRead = 0, kWrite = 1;  // x86-64 numbers; the names below are looked up, not assumed
+// The numbers of this build's architecture (the traced kernel reports those; analysis/syscall_names.cpp);
+// the names below are looked up, not assumed.
+#if defined(__aarch64__)
+constexpr long kRead = 63, kWrite = 64;
+constexpr long kYield = 124, kClone = 220, kWait4 = 260, kExitGroup = 94;
+#else
+constexpr long kRead = 0, kWrite = 1;
 constexpr long kYield = 24, kClone = 56, kWait4 = 61, kExitGroup = 231;
+#endif
 
 ctxbench_trace_event ev(std::uint64_t ts, ctxbench_trace_kind kind, int tid, int other = 0, long long arg = 0,
                         unsigned cpu = 0) {
