@@ -14,11 +14,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${CTXBENCH_AARCH64_DIR:-build-aarch64}
 
-sudo=()
-if [[ $(id -u) -ne 0 ]]; then
-  command -v sudo >/dev/null || { echo "build-aarch64: need root or sudo to install packages" >&2; exit 1; }
-  sudo=(sudo)
-fi
+# Root only for what is missing: a machine already set up builds as any user.
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo "$@"
+  else
+    echo "build-aarch64: need root or sudo to run: $*" >&2
+    exit 1
+  fi
+}
 export DEBIAN_FRONTEND=noninteractive
 
 installed() { [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]; }
@@ -26,8 +32,8 @@ installed() { [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || tr
 updated=0
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   echo "build-aarch64: adding the arm64 architecture to dpkg (multiarch)" >&2
-  "${sudo[@]}" dpkg --add-architecture arm64
-  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+  as_root dpkg --add-architecture arm64
+  as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
   updated=1
 fi
 
@@ -40,9 +46,9 @@ missing=()
 for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done
 if ((${#missing[@]} > 0)); then
   echo "build-aarch64: installing ${missing[*]}" >&2
-  ((updated)) || "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+  ((updated)) || as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
   updated=1
-  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # Optional: `history --store postgresql://` needs libpq. Debian's libpq-dev is not Multi-Arch, so its arm64
@@ -54,7 +60,7 @@ elif plan=$(apt-get install -s -qq --no-install-recommends libpq-dev:arm64 2>&1)
   echo "build-aarch64: libpq-dev:arm64 would remove the amd64 libpq-dev (not Multi-Arch): the aarch64 build" \
     "leaves out the PostgreSQL results store (CTXBENCH_POSTGRES=OFF; SQLite stores work)" >&2
   cmake_args+=(-DCTXBENCH_POSTGRES=OFF)
-elif ! "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-remove --no-install-recommends \
+elif ! as_root apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-remove --no-install-recommends \
   libpq-dev:arm64 >/dev/null 2>&1; then
   echo "build-aarch64: libpq-dev:arm64 cannot be installed: the aarch64 build leaves out the PostgreSQL" \
     "results store (CTXBENCH_POSTGRES=OFF; SQLite stores work)" >&2
@@ -67,13 +73,13 @@ fi
 # the kernel keeps the interpreter open, so exec'd aarch64 programs run in any mount namespace.
 binfmt=/proc/sys/fs/binfmt_misc
 if [[ ! -e $binfmt/register ]]; then
-  "${sudo[@]}" mount -t binfmt_misc binfmt_misc "$binfmt"
+  as_root mount -t binfmt_misc binfmt_misc "$binfmt"
 fi
 if [[ ! -e $binfmt/qemu-aarch64 ]]; then
-  "${sudo[@]}" update-binfmts --enable qemu-aarch64 2>/dev/null || true
+  as_root update-binfmts --enable qemu-aarch64 2>/dev/null || true
 fi
 if [[ ! -e $binfmt/qemu-aarch64 && -f /usr/lib/binfmt.d/qemu-aarch64.conf ]]; then
-  grep -v '^#' /usr/lib/binfmt.d/qemu-aarch64.conf | "${sudo[@]}" tee "$binfmt/register" >/dev/null
+  grep -v '^#' /usr/lib/binfmt.d/qemu-aarch64.conf | as_root tee "$binfmt/register" >/dev/null
 fi
 [[ -e $binfmt/qemu-aarch64 ]] || { echo "build-aarch64: could not register qemu-aarch64 in $binfmt" >&2; exit 1; }
 
