@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, checks every C/C++ file's format (clang-format), then builds and
 # runs the GoogleTest suite (unit + integration) three times: Release, ASan+UBSan, TSan, then fuzzes the
-# parsers for a bounded time (scripts/fuzz.sh).
-# CTXBENCH_SANITIZERS=0 runs the Release pass only; CTXBENCH_FUZZ=0 skips fuzzing.
+# parsers for a bounded time (scripts/fuzz.sh). On x86-64 it also cross-builds for aarch64 and tests that
+# build under qemu-user (scripts/test-aarch64.sh).
+# CTXBENCH_SANITIZERS=0 runs the Release pass only; CTXBENCH_FUZZ=0 skips fuzzing; CTXBENCH_AARCH64=0 the
+# aarch64 step.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,6 +29,12 @@ ln -sf build/ctxbench ctxbench
 # matplotlib/numpy/scipy/yaml are the ones install-deps installs (a pyenv python3 first in PATH has none).
 echo "=== scripts (pytest) ===" >&2
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python
+# aarch64 (README.md, "On aarch64"): cross-built and run under qemu-user, so an x86-only change cannot land.
+# On an aarch64 machine the passes above already ran natively. CTXBENCH_AARCH64=0 skips it.
+if [[ "${CTXBENCH_AARCH64:-1}" != 0 && $(uname -m) == x86_64 ]]; then
+  echo "=== aarch64 (cross-build, unit tests and --quick under qemu-user) ===" >&2
+  scripts/test-aarch64.sh
+fi
 if [[ "${CTXBENCH_SANITIZERS:-1}" != 0 ]]; then
   # halt_on_error: a sanitizer report fails the test instead of scrolling past.
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

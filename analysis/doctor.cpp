@@ -1,6 +1,7 @@
 #include "analysis/doctor.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -44,6 +45,17 @@ std::vector<std::string> deep_idle_states(const FileSnapshot& files) {
 std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& files, std::optional<double> steal_now,
                                       bool pm_qos_held) {
   std::vector<Finding> out;
+  // First: under an emulator no other finding matters (docs/METHODOLOGY.md, "Emulated runs").
+  if (m.emulation.emulated)
+    out.push_back(
+        {"emulated",
+         fmt::format("{} ({}): the figures measure the emulator translating {} code on {}", m.emulation.emulator,
+                     fmt::join(m.emulation.reason_kinds, ", "),
+                     m.emulation.binary_arch.empty() ? "this" : m.emulation.binary_arch,
+                     m.emulation.cpu_arch.empty() ? "another CPU" : m.emulation.cpu_arch + " hardware"),
+         "run the native build on a real " +
+             (m.emulation.binary_arch.empty() ? std::string("machine") : m.emulation.binary_arch + " machine") +
+             "; use this run only to check that ctxbench works"});
   if (!m.governor.empty() && m.governor != "performance")
     out.push_back({"governor",
                    fmt::format("the cpufreq governor is {}: the clock rises and falls with load", m.governor),

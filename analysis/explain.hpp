@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -79,7 +80,10 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
 
 std::string explain_status_name(ExplainStatus status);
 
-// "write", "futex", ... for x86-64 and arm64 system call numbers the probes use; "syscall N" otherwise.
+// "write", "futex", ... for the system call numbers the probes use, of this build's architecture
+// (analysis/syscall_names.cpp); "syscall N" otherwise.
 std::string syscall_name(long nr);
+// The same for `arch` ("x86_64", "aarch64"); any other architecture gives "syscall N".
+std::string syscall_name_of(std::string_view arch, long nr);
 
 }  // namespace ctxbench

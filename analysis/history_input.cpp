@@ -80,6 +80,10 @@ MachineRow machine_row(const json& m) {
     if (f.integer && !v.is_number_integer()) v = nullptr;
     row.identity[f.name] = v;
   }
+  // An emulated run is another machine than the host it ran on, whose cpuinfo and kernel it shares: its
+  // series never join the native ones. Native identities (and so every stored fingerprint) are unchanged.
+  if (const Emulation e = emulation_of_machine(m); e.emulated)
+    row.identity["emulated"] = {{"emulator", e.emulator}, {"binary_arch", e.binary_arch}};
   row.fingerprint = sha256_hex(row.identity.dump()).substr(0, 16);
   return row;
 }
@@ -199,6 +203,7 @@ RunInput read_run_file(const std::string& path, std::string_view text) {
 
   RunInput in;
   in.machine = machine_row(m);
+  in.emulation = emulation_of_machine(m);
   RunRow& run = in.run;
   run.run_id = sha256_hex(text);
   run.fingerprint = in.machine.fingerprint;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/emulation.hpp"
+
 namespace ctxbench {
 
 // A file the store cannot take: what() names the file and the problem. Exit 2.
@@ -60,6 +62,7 @@ struct RecordRow {
 struct RunInput {
   MachineRow machine;
   RunRow run;
+  Emulation emulation;             // machine.emulated; a file without it is a native run
   std::vector<RecordRow> records;  // file order
 };
 

@@ -369,6 +369,7 @@ MachineInfo parse_machine(const FileSnapshot& f) {
   }
   m.hypervisor_vendor = get(f, "cpuid/hypervisor_vendor");
   m.cpu_times = parse_proc_stat_cpu(get(f, "proc/stat"));
+  m.emulation = detect_emulation(f);
   return m;
 }
 
@@ -440,6 +441,7 @@ Json machine_to_json(const MachineInfo& m) {
   put(j, "kvm_halt_poll_ns", m.kvm_halt_poll_ns);
   if (!m.guest_halt_poll.empty()) j["guest_halt_poll"] = m.guest_halt_poll;
   put(j, "hypervisor_vendor", m.hypervisor_vendor);
+  j["emulated"] = emulation_to_json(m.emulation);
   if (m.steal_over_run) {
     j["steal_over_run"] = {{"steal_ticks", m.steal_over_run->steal_ticks},
                            {"total_ticks", m.steal_over_run->total_ticks},

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/emulation.hpp"
 #include "analysis/truth.hpp"
 
 namespace ctxbench {
@@ -74,6 +75,7 @@ struct MachineInfo {
   std::string hypervisor_vendor;                       // cpuid/hypervisor_vendor
   std::optional<CpuTimes> cpu_times;                   // proc/stat when the snapshot was taken
   std::optional<StealOverRun> steal_over_run;          // set by main from two snapshots
+  Emulation emulation;                                 // machine.emulated (analysis/emulation.hpp)
 };
 
 MachineInfo parse_machine(const FileSnapshot& files);

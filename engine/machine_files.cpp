@@ -1,6 +1,7 @@
 #include "engine/machine_files.hpp"
 
 #include <fcntl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -8,6 +9,7 @@
 #endif
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -166,6 +168,55 @@ void read_hypervisor_vendor(Reader& r, const std::string& root) {
 #endif
 }
 
+// What this binary was compiled for: the one architecture fact an emulator cannot change.
+const char* binary_arch() {
+#if defined(__x86_64__)
+  return "x86_64";
+#elif defined(__i386__)
+  return "i686";
+#elif defined(__aarch64__)
+  return "aarch64";
+#elif defined(__arm__)
+  return "arm";
+#elif defined(__riscv) && __riscv_xlen == 64
+  return "riscv64";
+#elif defined(__powerpc64__)
+  return "ppc64";
+#elif defined(__s390x__)
+  return "s390x";
+#else
+  return "unknown";
+#endif
+}
+
+std::string read_link(const char* path) {
+  char buf[4096];
+  const ssize_t n = ::readlink(path, buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+// The signs analysis/emulation.cpp decides from (docs/METHODOLOGY.md, "Emulated runs"), under pseudo
+// paths a fixture tree provides as files: the binary's architecture, uname's, and the two links to the
+// running program, /proc/self/exe (which qemu-user answers itself) and /proc/thread-self/exe (which it
+// passes to the kernel). The qemu binfmt_misc entry of the binary's architecture is a real file.
+void read_emulation_signs(Reader& r, const std::string& root) {
+  const bool real = root.empty() || root == "/";
+  const std::string arch = real ? binary_arch() : r.file("ctxbench/binary_arch");
+  if (real) {
+    r.put("ctxbench/binary_arch", arch);
+    utsname u{};
+    if (::uname(&u) == 0) r.put("uname/machine", u.machine);
+    r.put("readlink/proc/self/exe", read_link("/proc/self/exe"));
+    r.put("readlink/proc/thread-self/exe", read_link("/proc/thread-self/exe"));
+  } else {
+    for (const char* f : {"uname/machine", "readlink/proc/self/exe", "readlink/proc/thread-self/exe"}) r.file(f);
+  }
+  std::string name;  // the architecture as a file name: letters, digits and '_' only
+  for (char c : arch)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') name += c;
+  if (!name.empty()) r.file("proc/sys/fs/binfmt_misc/qemu-" + name);
+}
+
 }  // namespace
 
 FileSnapshot read_machine_files(const std::string& root) {
@@ -183,6 +234,7 @@ FileSnapshot read_machine_files(const std::string& root) {
   const std::string haltpoll = "sys/module/haltpoll/parameters/";
   for (const std::string& name : r.dir(haltpoll)) r.file(haltpoll + name);
   read_hypervisor_vendor(r, root);
+  read_emulation_signs(r, root);
   const std::string node_dir = "sys/devices/system/node/";
   for (const std::string& node : r.dir(node_dir)) {
     if (numbered(node, "node")) r.file(node_dir + node + "/cpulist");

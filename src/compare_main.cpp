@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "analysis/compare.hpp"
+#include "analysis/emulation.hpp"
 #include "analysis/json_report.hpp"
 #include "src/compare_options.hpp"
 #include "src/result_file.hpp"
@@ -40,6 +41,11 @@ int compare_main(const std::vector<std::string>& args) {
     std::vector<ResultFile> files;
     files.reserve(a.files.size());  // comparisons point into it
     for (const std::string& path : a.files) files.push_back(load_result_file(path, read_file(path)));
+    if (!a.allow_emulated) {
+      std::vector<EmulationOrigin> origins;
+      for (const ResultFile& f : files) origins.push_back({f.path, emulation_of_machine(f.machine)});
+      if (const auto error = emulation_mix_error(origins, "compare")) throw CompareInputError(*error);
+    }
     std::vector<Comparison> comparisons;
     for (std::size_t i = 1; i < files.size(); ++i) comparisons.push_back(compare_files(files[0], files[i], a.settings));
     require_common_probes(comparisons);

@@ -39,10 +39,12 @@ options:
   --threshold PCT   a significant slowdown by more than PCT percent is a regression (default 10)
   --alpha A         significance level of the U test (default 0.05)
   --json FILE       also write the comparison as JSON
+  --allow-emulated  compare runs of an emulator with native runs (refused otherwise: an emulator's
+                    figures are not its architecture's; docs/METHODOLOGY.md, "Emulated runs")
   -h, --help        this text
 
 exit status: 0 no regression, 1 at least one regression, 2 bad usage or bad input (the message names the
-file: missing, not JSON, wrong schema version, no probe in common).
+file: missing, not JSON, wrong schema version, no probe in common, emulated and native runs mixed).
 )";
 }
 
@@ -64,6 +66,9 @@ CompareArgs parse_compare_args(const std::vector<std::string>& args) {
     } else if (a == "--json") {
       out.json_path = value();
       if (out.json_path->empty()) throw UsageError("--json: needs a file name");
+    } else if (a == "--allow-emulated") {
+      if (inline_value) throw UsageError("--allow-emulated: takes no value");
+      out.allow_emulated = true;
     } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
       throw UsageError(fmt::format("compare: unknown option '{}' (see ctxbench compare --help)", a));
     } else {

@@ -14,6 +14,7 @@ struct CompareArgs {
   std::vector<std::string> files;  // base first
   CompareSettings settings;
   std::optional<std::string> json_path;
+  bool allow_emulated = false;  // --allow-emulated: compare emulated with native runs
   bool help = false;
 };
 // Parses the arguments after "compare". Throws UsageError (src/options.hpp) naming the flag.

@@ -70,12 +70,27 @@ ChangePointOptions change_options(const HistoryArgs& a) {
   return o;
 }
 
+// Emulated and native runs in one store, or an emulated run checked against native ones (or the reverse):
+// refused before anything is written, unless --allow-emulated (docs/METHODOLOGY.md, "Emulated runs").
+// The files alone are checked before the store is opened (a refused `add` creates no store file).
+void refuse_emulation_mix(const HistoryArgs& a, const std::vector<RunInput>& inputs, store::Connection* c,
+                          const std::string& verb) {
+  if (a.allow_emulated) return;
+  std::vector<EmulationOrigin> origins;
+  for (const RunInput& in : inputs) origins.push_back({in.run.source, in.emulation});
+  if (c != nullptr)
+    for (EmulationOrigin& o : store::stored_emulation(*c)) origins.push_back(std::move(o));
+  if (const auto error = emulation_mix_error(origins, "history " + verb)) throw HistoryInputError(*error);
+}
+
 int run_add(const HistoryArgs& a) {
   // Every file is read and checked before the store is touched: one bad file, nothing written.
   std::vector<RunInput> inputs;
   for (const std::string& path : a.files) inputs.push_back(read_run_file(path, read_input(path)));
+  refuse_emulation_mix(a, inputs, nullptr, "add");
   auto c = store::open_store(a.store, true);
   store::prepare_schema(*c, true);
+  refuse_emulation_mix(a, inputs, c.get(), "add");
   const std::string now = utc_now();
   int added = 0;
   for (const RunInput& in : inputs) {
@@ -152,6 +167,7 @@ int run_check(const HistoryArgs& a) {
   const RunInput in = read_run_file(a.files[0], read_input(a.files[0]));
   auto c = store::open_store(a.store, false);
   store::prepare_schema(*c, false);
+  refuse_emulation_mix(a, {in}, c.get(), "check");
   // The new run's machine only; the new run itself, if it was added already, is left out of its history.
   store::HistoryQuery q;
   q.machine = in.machine.fingerprint;

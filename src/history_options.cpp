@@ -66,13 +66,16 @@ options:
   --csv           export: one line per run x record, machine columns included
   --out FILE      export: write FILE (atomically) instead of stdout
   --threshold P   check: a regression must be slower by more than P percent (default 5%)
+  --allow-emulated  add, check: accept emulated and native runs in one store (refused otherwise: an
+                  emulator's figures are not its architecture's; docs/METHODOLOGY.md, "Emulated runs")
   --window N      change points: points per analysis window (default {}; at least 6)
   --max-p P       change points: keep a split when its t-test's p is at most P (default {})
   --min-change P  change points: and the means differ by at least P percent (default {}%)
   -h, --help      this text
 
 exit status: 0 done (check: no regression), 1 check found a regression beyond --threshold, 2 bad usage
-or bad input (the message names the flag, file or store; nothing is written).
+or bad input (the message names the flag, file or store; nothing is written), or emulated and native runs
+mixed without --allow-emulated.
 )",
                      defaults.window, defaults.max_p_value, defaults.min_magnitude * 100);
 }
@@ -133,6 +136,10 @@ HistoryArgs parse_history_args(const std::vector<std::string>& args) {
       only_for(out.command == HistoryCommand::Export, "export");
       out.out = value();
       if (out.out->empty()) throw UsageError("--out: needs a file name");
+    } else if (a == "--allow-emulated") {
+      only_for(out.command == HistoryCommand::Add || out.command == HistoryCommand::Check, "add and check");
+      no_value();
+      out.allow_emulated = true;
     } else if (a == "--threshold") {
       only_for(out.command == HistoryCommand::Check, "check");
       out.threshold = parse_percent("--threshold", value());

@@ -26,6 +26,7 @@ struct HistoryArgs {
   std::optional<std::size_t> window;  // --window N
   std::optional<double> max_p_value;  // --max-p P
   std::optional<double> min_change;   // --min-change PCT (fraction)
+  bool allow_emulated = false;        // add/check --allow-emulated: emulated and native runs together
   bool help = false;
 };
 

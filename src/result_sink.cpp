@@ -23,6 +23,8 @@ ResultSink::ResultSink(const std::optional<std::string>& json_path, bool hold, i
       meta_(meta),
       machine_(machine) {
   if (path_ && !json_to_stdout_) file_.emplace(*path_);
+  // An emulated run is said before anything else, on the progress stream, and again above the table.
+  if (machine.emulation.emulated) std::fprintf(stderr, "%s\n", emulation_summary(machine.emulation).c_str());
 }
 
 void ResultSink::add(Record record) {
@@ -64,6 +66,7 @@ std::vector<Record> ResultSink::finish(const SharedCauses& shared) {
 void ResultSink::print(const RunMeta& meta, const MachineInfo& machine, const std::vector<Record>& records) const {
   std::FILE* table_out = json_to_stdout_ ? stderr : stdout;
   // Machine-level problems first, once, with their remedies; then the table with each row's own warnings.
+  if (machine.emulation.emulated) std::fprintf(table_out, "%s\n", emulation_summary(machine.emulation).c_str());
   for (const Warning& w : meta.warnings) std::fprintf(table_out, "warning: %s\n", console_text(w).c_str());
   std::fputs(format_table(records).c_str(), table_out);
   if (json_to_stdout_) {

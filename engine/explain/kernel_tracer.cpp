@@ -106,6 +106,13 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
   auto impl = std::make_unique<Impl>();
   impl->skel = explain__open();
   auto fail = [&](const char* step, int err) {
+    if (err == -ENOSYS || err == ENOSYS) {
+      // Named, not just "Function not implemented": a user-mode emulator (qemu-user) has no bpf() to pass on.
+      why_not = std::string("--explain: ") + step +
+                " its BPF program failed: there is no bpf() system call here (ENOSYS): a user-mode emulator such as "
+                "qemu-user does not provide it, nor does a kernel built without CONFIG_BPF_SYSCALL";
+      return nullptr;
+    }
     why_not = std::string("--explain: ") + step + " its BPF program failed: " + std::strerror(err < 0 ? -err : err);
     std::string detail = libbpf_messages();
     detail.erase(std::remove(detail.begin(), detail.end(), '\n'), detail.end());
@@ -113,6 +120,14 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
     return nullptr;
   };
   if (impl->skel == nullptr) return fail("opening", errno);
+  // The IPI entry tracepoints are x86's (irq_vectors): a kernel without them (arm64) loads the rest, and its
+  // cross-CPU wake-ups have no "IPI handled" point (docs/METHODOLOGY.md, "Where the time went").
+  for (bpf_program* p : {impl->skel->progs.on_reschedule_entry, impl->skel->progs.on_call_function_single_entry}) {
+    const char* section = bpf_program__section_name(p);
+    const char* tracepoint = section == nullptr ? nullptr : std::strchr(section, '/');
+    if (tracepoint != nullptr && libbpf_find_vmlinux_btf_id(tracepoint + 1, BPF_TRACE_RAW_TP) < 0)
+      bpf_program__set_autoload(p, false);
+  }
   if (const int err = explain__load(impl->skel); err != 0) return fail("loading", err);
   if (const int err = explain__attach(impl->skel); err != 0) return fail("attaching", err);
   impl->ring = ring_buffer__new(bpf_map__fd(impl->skel->maps.events), take_event, &impl->drained, nullptr);

@@ -274,4 +274,26 @@ void export_rows(Connection& c, const HistoryQuery& q, const std::function<bool(
   });
 }
 
+std::vector<EmulationOrigin> stored_emulation(Connection& c) {
+  // Only an emulated machine's identity has "emulated" (analysis/history_input.cpp, machine_row).
+  int emulated = 0, native = 0;
+  Emulation sample;
+  c.query("SELECT identity FROM machines", {}, [&](const Row& r) {
+    const json identity = json::parse(r.text(0), nullptr, false);
+    if (identity.is_object() && identity.contains("emulated") && identity["emulated"].is_object()) {
+      ++emulated;
+      sample.emulated = true;
+      const json& e = identity["emulated"];
+      sample.emulator = e.value("emulator", "unknown");
+      sample.binary_arch = e.value("binary_arch", "");
+    } else {
+      ++native;
+    }
+  });
+  std::vector<EmulationOrigin> out;
+  if (emulated > 0) out.push_back({fmt::format("{} ({} emulated machines stored)", c.name(), emulated), sample});
+  if (native > 0) out.push_back({fmt::format("{} ({} native machines stored)", c.name(), native), Emulation{}});
+  return out;
+}
+
 }  // namespace ctxbench::store

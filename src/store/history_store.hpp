@@ -33,6 +33,10 @@ void export_rows(Connection& c, const HistoryQuery& q, const std::function<bool(
                  const std::function<void(const std::vector<std::string>&)>& header,
                  const std::function<void(const std::vector<std::string>&)>& each);
 
+// The kinds of runs the store holds, as origins for emulation_mix_error (analysis/emulation.hpp): one named
+// "STORE (N emulated machines)" when it holds emulated runs, one "STORE (N native machines)" when native.
+std::vector<EmulationOrigin> stored_emulation(Connection& c);
+
 // Whether a machine (fingerprint, hostname, label) matches --machine M.
 bool machine_matches(const std::string& m, const std::string& fingerprint, const std::string& hostname,
                      const std::string& label);
