@@ -67,7 +67,7 @@ CompareArgs parse_compare_args(const std::vector<std::string>& args) {
       out.json_path = value();
       if (out.json_path->empty()) throw UsageError("--json: needs a file name");
     } else if (a == "--allow-emulated") {
-      if (inline_value) throw UsageError("--allow-emulated: takes no value");
+      arg.no_value();
       out.allow_emulated = true;
     } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
       throw UsageError(fmt::format("compare: unknown option '{}' (see ctxbench compare --help)", a));
