@@ -22,6 +22,7 @@ constexpr FamilyAdder kFamilies[] = {
     add_ctxswitch_futex_probes,
     add_ctxswitch_ws_probes,
     add_ctxswitch_ring_probes,
+    add_ctxswitch_pairs_probes,
     add_process_probes,
     add_process_variants_probes,
     add_thread_probes,
