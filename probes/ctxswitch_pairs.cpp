@@ -205,8 +205,8 @@ ProbeInfo pairs_info(bool futex, std::size_t n) {
   info.name = std::string(futex ? "ctxswitch.pairs.futex" : "ctxswitch.pairs") + "/pairs:" + std::to_string(n);
   info.family = "ctxswitch";
   info.params = {{"pairs", std::to_string(n)}};
-  info.op = std::string("one round trip of pair 0 while ") + std::to_string(n) +
-            " pairs of threads ping-pong at once (" +
+  info.op = std::string("one round trip of pair 0 while ") + std::to_string(n) + (n == 1 ? " pair" : " pairs") +
+            " of threads ping-pong at once (" +
             (futex ? "FUTEX_WAIT/FUTEX_WAKE_PRIVATE on one word per pair" : "1 B each way over two pipes per pair") +
             "); pinned: pair k's two threads share the k-th CPU of the mask (mod CPUs); every pair's round "
             "trips, switches and the CPUs' idle share are metrics";
