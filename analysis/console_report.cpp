@@ -44,10 +44,11 @@ std::string metrics_line(const Record& r) {
   };
   if (get("handoffs_per_second") >= 0)  // ctxswitch.pairs: every pair's hand-offs over the window
     return fmt::format(
-        "    all {:.0f} pairs: {:.0f} hand-offs/s, {} per round trip, {:.2f} switches per round trip; "
+        "    {:.0f} {}: {:.0f} hand-offs/s, {} per round trip, {:.2f} switches per round trip; "
         "CPUs idle {:.0f}%\n",
-        get("pairs"), get("handoffs_per_second"), format_duration_ns(get("round_trip_ns_all_pairs")),
-        get("switches_per_round_trip_all_pairs"), 100 * get("cpu_idle_share"));
+        get("pairs"), get("pairs") == 1 ? "pair" : "pairs, all", get("handoffs_per_second"),
+        format_duration_ns(get("round_trip_ns_all_pairs")), get("switches_per_round_trip_all_pairs"),
+        100 * get("cpu_idle_share"));
   std::string out =
       fmt::format("    {:.0f} req/s; server per request: {} CPU, {:.2f} switches", get("requests_per_second"),
                   format_duration_ns(get("server_cpu_ns_per_request")), get("server_switches_per_request"));
