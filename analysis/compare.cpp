@@ -251,6 +251,8 @@ std::vector<MachineDifference> machine_differences(const std::vector<ResultFile>
   struct Field {
     const char* name;
     std::string (*get)(const json&);
+    // Fields newer files have and older ones lack: a file without one says nothing, not "differs".
+    bool only_when_all_know = false;
   };
   static const Field fields[] = {
       {"cpu_model", [](const json& m) { return json_text(m, "cpu_model"); }},
@@ -262,11 +264,15 @@ std::vector<MachineDifference> machine_differences(const std::vector<ResultFile>
       {"clocksource", [](const json& m) { return json_text(m, "clocksource"); }},
       {"boost", [](const json& m) { return json_text(m, "boost"); }},
       {"affinity", [](const json& m) { return json_text(m, "affinity"); }},
+      {"scheduler", [](const json& m) { return json_text(m, "scheduler"); }, true},
+      {"sched_ext_ops", [](const json& m) { return json_text(m, "sched_ext_ops"); }, true},
+      {"sched_autogroup_enabled", [](const json& m) { return json_text(m, "sched_autogroup_enabled"); }, true},
   };
   std::vector<MachineDifference> out;
   for (const Field& field : fields) {
     MachineDifference d{field.name, {}};
     for (const ResultFile& f : files) d.values.push_back(field.get(f.machine));
+    if (field.only_when_all_know && std::count(d.values.begin(), d.values.end(), "-") > 0) continue;
     if (std::adjacent_find(d.values.begin(), d.values.end(), std::not_equal_to<>()) != d.values.end())
       out.push_back(std::move(d));
   }

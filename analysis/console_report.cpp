@@ -34,7 +34,7 @@ std::string placement_cell(const Record& r) {
   return cell;
 }
 
-// The server line: throughput and what one request cost the server (analysis/session_metrics.hpp).
+// The server line (or the pairs line): throughput and what one request cost the server (analysis/session_metrics.hpp).
 std::string metrics_line(const Record& r) {
   if (r.metrics.empty()) return "";
   auto get = [&r](const char* name) -> double {
@@ -42,6 +42,13 @@ std::string metrics_line(const Record& r) {
       if (k == name) return v;
     return -1;
   };
+  if (get("handoffs_per_second") >= 0)  // ctxswitch.pairs: every pair's hand-offs over the window
+    return fmt::format(
+        "    {:.0f} {}: {:.0f} hand-offs/s, {} per round trip, {:.2f} switches per round trip; "
+        "CPUs idle {:.0f}%\n",
+        get("pairs"), get("pairs") == 1 ? "pair" : "pairs, all", get("handoffs_per_second"),
+        format_duration_ns(get("round_trip_ns_all_pairs")), get("switches_per_round_trip_all_pairs"),
+        100 * get("cpu_idle_share"));
   std::string out =
       fmt::format("    {:.0f} req/s; server per request: {} CPU, {:.2f} switches", get("requests_per_second"),
                   format_duration_ns(get("server_cpu_ns_per_request")), get("server_switches_per_request"));

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
+#include <map>
 
 namespace ctxbench {
 namespace {
@@ -38,6 +40,56 @@ std::vector<std::string> deep_idle_states(const FileSnapshot& files) {
     if (latency > 0) out.push_back(fmt::format("{} ({} us)", trimmed(content), latency));
   }
   return out;
+}
+
+// "0-3,8" for ascending CPUs.
+std::string ranges(const std::vector<int>& cpus) {
+  std::string out;
+  for (std::size_t i = 0; i < cpus.size();) {
+    std::size_t j = i;
+    while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1) ++j;
+    out += j > i ? fmt::format("{}{}-{}", out.empty() ? "" : ",", cpus[i], cpus[j])
+                 : fmt::format("{}{}", out.empty() ? "" : ",", cpus[i]);
+    i = j + 1;
+  }
+  return out;
+}
+
+// "capacity 1024: 0-3; capacity 400: 4-11; core: 0-3; atom: 4-11", or "" when every CPU is alike.
+std::string asymmetry(const MachineInfo& m) {
+  std::map<int, std::vector<int>, std::greater<>> by_capacity;
+  std::map<std::string, std::vector<int>> by_type;
+  for (const CpuTopology& t : m.topology) {
+    if (t.capacity) by_capacity[*t.capacity].push_back(t.cpu);
+    if (!t.core_type.empty()) by_type[t.core_type].push_back(t.cpu);
+  }
+  std::string out;
+  if (by_capacity.size() > 1)
+    for (const auto& [capacity, cpus] : by_capacity)
+      out += fmt::format("{}capacity {}: {}", out.empty() ? "" : "; ", capacity, ranges(cpus));
+  if (by_type.size() > 1)
+    for (const auto& [type, cpus] : by_type)
+      out += fmt::format("{}{}: {}", out.empty() ? "" : "; ", type, ranges(cpus));
+  return out;
+}
+
+void scheduler_findings(const MachineInfo& m, std::vector<Finding>& out) {
+  if (m.scheduler == "sched_ext")
+    out.push_back({"scheduler",
+                   fmt::format("a sched_ext BPF scheduler{} decides where and when tasks run, not the kernel's "
+                               "own: wake-up placement and hand-off figures follow its policy",
+                               m.sched_ext_ops.empty() ? "" : " (" + m.sched_ext_ops + ")"),
+                   "stop the BPF scheduler to measure the kernel's own; compare only runs under the same "
+                   "scheduler (machine.scheduler, machine.sched_ext_ops)"});
+  if (m.sched_autogroup.value_or(false))
+    out.push_back({"autogroup",
+                   "sched_autogroup is on: each session's tasks share one group's CPU time, so a busy task "
+                   "in another terminal weighs as much as all of ctxbench's tasks together",
+                   "sysctl kernel.sched_autogroup_enabled=0 (or boot with noautogroup)"});
+  if (const std::string a = asymmetry(m); !a.empty())
+    out.push_back({"core types",
+                   fmt::format("the CPUs are not alike ({}): a pinned figure depends on which kind its CPUs are", a),
+                   "pick --cpus of one kind and compare only runs pinned to the same kind"});
 }
 
 }  // namespace
@@ -101,6 +153,7 @@ std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& 
   if (steal_now && *steal_now > 0.02)
     out.push_back({"steal", fmt::format("{:.1f}% of CPU time was stolen by the host just now", *steal_now * 100),
                    "run when the host is quieter, or on dedicated host CPUs"});
+  scheduler_findings(m, out);
   if (m.hypervisor_flag)
     out.push_back(
         {"virtualization",

@@ -84,6 +84,14 @@ MachineRow machine_row(const json& m) {
   // series never join the native ones. Native identities (and so every stored fingerprint) are unchanged.
   if (const Emulation e = emulation_of_machine(m); e.emulated)
     row.identity["emulated"] = {{"emulator", e.emulator}, {"binary_arch", e.binary_arch}};
+  // A sched_ext scheduler moves hand-off figures by several times, so its runs are another series. Added only
+  // when one runs: a key in every identity, null or not, would change every fingerprint stored so far
+  // (docs/contracts.md, "The machine fingerprint"). The machines table has no column for it; `identity` keeps it.
+  if (text_or(m, "scheduler") == "sched_ext") {
+    row.identity["scheduler"] = "sched_ext";
+    const std::string ops = text_or(m, "sched_ext_ops");
+    row.identity["sched_ext_ops"] = ops.empty() ? json(nullptr) : json(ops);
+  }
   row.fingerprint = sha256_hex(row.identity.dump()).substr(0, 16);
   return row;
 }

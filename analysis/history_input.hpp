@@ -35,7 +35,9 @@ const std::vector<MachineField>& machine_identity_fields();
 
 struct MachineRow {
   std::string fingerprint;  // first 16 hex digits of SHA-256 over identity.dump()
-  nlohmann::json identity;  // object: every machine_identity_fields() name -> value or null
+  // object: every machine_identity_fields() name -> value or null; plus `scheduler` and `sched_ext_ops` only
+  // when a sched_ext scheduler ran (machine_row)
+  nlohmann::json identity;
 };
 
 struct RunRow {

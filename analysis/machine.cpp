@@ -196,6 +196,10 @@ void parse_cpu(const FileSnapshot& f, MachineInfo& m) {
   if (m.cpu_mhz && !std::isfinite(*m.cpu_mhz)) m.cpu_mhz.reset();
   const bool has_flags = b.count("flags") > 0;
   m.hypervisor_flag = has_word(field(b, "flags"), "hypervisor");
+  if (has_flags) {  // "flags" is x86's line (arm64 says "Features"): PCID exists only there
+    m.pcid = has_word(field(b, "flags"), "pcid");
+    m.invpcid = has_word(field(b, "flags"), "invpcid");
+  }
   if (m.hypervisor_flag) {
     m.virtualization = get(f, "sys/class/dmi/id/sys_vendor");
     if (m.virtualization.empty()) m.virtualization = get(f, "sys/class/dmi/id/product_name");
@@ -210,6 +214,27 @@ void parse_cpu(const FileSnapshot& f, MachineInfo& m) {
     if (c.count("core id")) cores.emplace(field(c, "physical id"), field(c, "core id"));
   }
   if (!cores.empty()) m.cores = static_cast<int>(cores.size());
+}
+
+bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+std::optional<bool> get_bool(const FileSnapshot& f, const std::string& key) {
+  const std::string v = get(f, key);
+  if (v == "0") return false;
+  if (v == "1") return true;
+  return std::nullopt;
+}
+
+// sys/kernel/sched_ext exists on kernels built with it (6.12 on). A BPF scheduler runs ctxbench's tasks only
+// when it is "enabled" and took every task (switch_all 1); switched partially, it runs only SCHED_EXT tasks and
+// ours stay in the fair class.
+void parse_scheduler(const FileSnapshot& f, MachineInfo& m) {
+  m.sched_ext_state = get(f, "sys/kernel/sched_ext/state");
+  m.sched_ext_ops = get(f, "sys/kernel/sched_ext/root/ops");
+  m.sched_ext_switch_all = get_bool(f, "sys/kernel/sched_ext/switch_all");
+  const bool ext_runs_all = m.sched_ext_state == "enabled" && m.sched_ext_switch_all.value_or(true);
+  m.scheduler = ext_runs_all ? "sched_ext" : fair_scheduler_of(m.kernel_release);
+  m.sched_autogroup = get_bool(f, "proc/sys/kernel/sched_autogroup_enabled");
 }
 
 // The highest-level cache of one CPU; instruction caches lose ties since they are never the LLC.
@@ -235,6 +260,9 @@ void parse_topology(const FileSnapshot& f, MachineInfo& m) {
     for (int cpu : cpu_list_or_empty(get(f, dir + "cpulist"))) node_of[cpu] = node;
   }
 
+  const std::map<std::string, std::vector<int>> hybrid = {
+      {"core", cpu_list_or_empty(get(f, "sys/devices/cpu_core/cpus"))},
+      {"atom", cpu_list_or_empty(get(f, "sys/devices/cpu_atom/cpus"))}};
   const std::vector<int> online = cpu_list_or_empty(get(f, std::string(kCpuDir) + "online"));
   if (!online.empty()) m.logical_cpus = static_cast<int>(online.size());
   std::set<std::pair<int, int>> cores;
@@ -249,6 +277,10 @@ void parse_topology(const FileSnapshot& f, MachineInfo& m) {
     if (const auto it = node_of.find(cpu); it != node_of.end()) t.node = it->second;
     t.thread_siblings = cpu_list_or_empty(get(f, dir + "topology/thread_siblings_list"));
     t.llc_cpus = llc_cpus(f, dir);
+    t.capacity = get_int(f, dir + "cpu_capacity");
+    for (const char* type : {"core", "atom"}) {
+      if (contains(hybrid.at(type), cpu)) t.core_type = type;
+    }
     max_siblings = std::max(max_siblings, t.thread_siblings.size());
     if (t.package && t.core_id) {
       cores.emplace(*t.package, *t.core_id);
@@ -283,8 +315,6 @@ std::string selected_thp(const std::string& text) {
   return text.substr(open + 1, close - open - 1);
 }
 
-bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
 template <typename T>
 void put(Json& j, const char* key, const std::optional<T>& v) {
   if (v) j[key] = *v;
@@ -314,6 +344,17 @@ std::vector<int> parse_cpu_list(const std::string& text) {
   }
   if (s.back() == ',') throw std::invalid_argument("bad CPU list \"" + s + "\": trailing comma");
   return {cpus.begin(), cpus.end()};
+}
+
+std::string fair_scheduler_of(const std::string& release) {
+  const auto dot = release.find('.');
+  if (dot == std::string::npos) return {};
+  const auto end = release.find_first_not_of("0123456789", dot + 1);
+  const auto major = to_number<int>(std::string_view(release).substr(0, dot));
+  const auto minor =
+      to_number<int>(std::string_view(release).substr(dot + 1, end == std::string::npos ? end : end - dot - 1));
+  if (!major || !minor) return {};
+  return *major > 6 || (*major == 6 && *minor >= 6) ? "eevdf" : "cfs";
 }
 
 std::optional<std::array<double, 3>> parse_loadavg(const std::string& text) {
@@ -370,6 +411,7 @@ MachineInfo parse_machine(const FileSnapshot& f) {
   m.hypervisor_vendor = get(f, "cpuid/hypervisor_vendor");
   m.cpu_times = parse_proc_stat_cpu(get(f, "proc/stat"));
   m.emulation = detect_emulation(f);
+  parse_scheduler(f, m);
   return m;
 }
 
@@ -442,6 +484,13 @@ Json machine_to_json(const MachineInfo& m) {
   if (!m.guest_halt_poll.empty()) j["guest_halt_poll"] = m.guest_halt_poll;
   put(j, "hypervisor_vendor", m.hypervisor_vendor);
   j["emulated"] = emulation_to_json(m.emulation);
+  put(j, "scheduler", m.scheduler);
+  put(j, "sched_ext_state", m.sched_ext_state);
+  put(j, "sched_ext_ops", m.sched_ext_ops);
+  put(j, "sched_ext_switch_all", m.sched_ext_switch_all);
+  put(j, "sched_autogroup_enabled", m.sched_autogroup);
+  put(j, "pcid", m.pcid);
+  put(j, "invpcid", m.invpcid);
   if (m.steal_over_run) {
     j["steal_over_run"] = {{"steal_ticks", m.steal_over_run->steal_ticks},
                            {"total_ticks", m.steal_over_run->total_ticks},
@@ -457,6 +506,8 @@ Json machine_to_json(const MachineInfo& m) {
       put(e, "node", t.node);
       put(e, "thread_siblings", t.thread_siblings);
       put(e, "llc_cpus", t.llc_cpus);
+      put(e, "cpu_capacity", t.capacity);
+      put(e, "core_type", t.core_type);
       topo.push_back(std::move(e));
     }
     j["topology"] = std::move(topo);

@@ -35,6 +35,8 @@ struct CpuTopology {
   std::optional<int> package, core_id, node;
   std::vector<int> thread_siblings;  // thread_siblings_list, the CPU itself included
   std::vector<int> llc_cpus;         // shared_cpu_list of the CPU's highest-level cache
+  std::optional<int> capacity;       // cpuN/cpu_capacity (1024 = the machine's biggest core), where exposed
+  std::string core_type;             // "core" or "atom" on Intel hybrid CPUs (sys/devices/cpu_<type>/cpus)
 };
 
 struct MachineInfo {
@@ -76,6 +78,15 @@ struct MachineInfo {
   std::optional<CpuTimes> cpu_times;                   // proc/stat when the snapshot was taken
   std::optional<StealOverRun> steal_over_run;          // set by main from two snapshots
   Emulation emulation;                                 // machine.emulated (analysis/emulation.hpp)
+  // The scheduler in charge (docs/contracts.md, "The machine record"): a sched_ext BPF scheduler moves hand-off
+  // figures by several times. "sched_ext" when sys/kernel/sched_ext/state is "enabled", else the kernel's fair
+  // class by its release ("eevdf" from 6.6, "cfs" before); empty when neither is known.
+  std::string scheduler;
+  std::string sched_ext_state;               // sys/kernel/sched_ext/state; empty on kernels without sched_ext
+  std::string sched_ext_ops;                 // sys/kernel/sched_ext/root/ops: the BPF scheduler's name
+  std::optional<bool> sched_ext_switch_all;  // sys/kernel/sched_ext/switch_all: every task, not only SCHED_EXT
+  std::optional<bool> sched_autogroup;       // proc/sys/kernel/sched_autogroup_enabled
+  std::optional<bool> pcid, invpcid;         // x86 cpuinfo flags: TLB entries survive a switch of address space
 };
 
 MachineInfo parse_machine(const FileSnapshot& files);
@@ -86,6 +97,8 @@ std::optional<std::array<double, 3>> parse_loadavg(const std::string& text);
 // Relation of two CPUs: "same", "smt-sibling", "same-llc", "other-llc", "other-node", or "unknown" when
 // the topology does not say (or a CPU is negative, i.e. unpinned).
 std::string cpu_relation(const MachineInfo& m, int a, int b);
+// "eevdf" for a release from 6.6 on, "cfs" before, "" when `release` does not start with MAJOR.MINOR.
+std::string fair_scheduler_of(const std::string& release);
 // snake_case keys; unknown fields (empty strings, absent optionals, empty lists) are left out, never null.
 nlohmann::json machine_to_json(const MachineInfo& m);
 

@@ -23,6 +23,22 @@ double median_of(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+// ctxswitch.pairs: every pair's round trips over the window (probes/ctxswitch_pairs.cpp, docs/METHODOLOGY.md,
+// "Many pairs at once").
+void add_pairs_metrics(Record& r, std::map<std::string, double>& sum) {
+  auto put = [&r](const std::string& name, double value) { r.metrics.emplace_back(name, value); };
+  const double wall = sum["wall_ns"], trips = sum["pairs_round_trips"], pairs = param_number(r, "pairs");
+  if (wall <= 0 || trips <= 0) return;
+  put("pairs", pairs);
+  put("round_trips", trips);
+  put("round_trips_per_second", trips / wall * 1e9);
+  put("handoffs_per_second", 2 * trips / wall * 1e9);
+  // Every pair's round trips pooled: the mean time one pair took per round trip.
+  put("round_trip_ns_all_pairs", pairs * wall / trips);
+  put("switches_per_round_trip_all_pairs", sum["pairs_switches"] / trips);
+  if (sum["cpu_ticks"] > 0) put("cpu_idle_share", sum["cpu_idle_ticks"] / sum["cpu_ticks"]);
+}
+
 }  // namespace
 
 void add_session_metrics(Record& r, const ProbeRun& run) {
@@ -34,6 +50,7 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
     for (const auto& [name, value] : rep.counter_levels) levels[name].push_back(value);
   }
   if (sum.empty()) return;
+  if (sum.count("pairs_round_trips") != 0) return add_pairs_metrics(r, sum);
   auto put = [&r](const std::string& name, double value) { r.metrics.emplace_back(name, value); };
   auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
 

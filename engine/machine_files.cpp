@@ -50,6 +50,14 @@ constexpr const char* kFiles[] = {
     "sys/fs/cgroup/cpu.max",
     "sys/kernel/mm/transparent_hugepage/enabled",
     "sys/module/kvm/parameters/halt_poll_ns",
+    // The scheduler in charge and how it groups tasks (docs/contracts.md, "The machine record").
+    "proc/sys/kernel/sched_autogroup_enabled",
+    "sys/kernel/sched_ext/state",
+    "sys/kernel/sched_ext/switch_all",
+    "sys/kernel/sched_ext/root/ops",
+    // Intel hybrid CPUs: the CPUs of each core type, one PMU per type.
+    "sys/devices/cpu_core/cpus",
+    "sys/devices/cpu_atom/cpus",
 };
 
 class Reader {
@@ -117,6 +125,7 @@ void read_cpus(Reader& r) {
     for (const char* f : {"core_id", "physical_package_id", "thread_siblings_list"}) {
       r.file(d + "topology/" + f);
     }
+    r.file(d + "cpu_capacity");  // asymmetric (big.LITTLE, hybrid) machines; 1024 = the biggest core
     for (const std::string& index : r.dir(d + "cache/")) {
       if (!numbered(index, "index")) continue;
       const std::string idx = d + "cache/" + index + "/";

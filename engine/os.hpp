@@ -207,6 +207,12 @@ struct SwitchCounts {
 std::string read_small_file(const std::string& path);
 // From /proc/<pid>/task/<tid>/status; zeros if the task is gone.
 SwitchCounts read_switch_counts(pid_t pid, pid_t tid);
+// The aggregate "cpu" line of /proc/stat in USER_HZ ticks: all time, and idle + iowait (the idle share of a
+// window, ctxswitch.pairs). Zeros when unreadable.
+struct CpuTicks {
+  std::uint64_t total = 0, idle = 0;
+};
+CpuTicks read_cpu_ticks();
 // getrusage(RUSAGE_CHILDREN): switches of all children reaped so far.
 SwitchCounts reaped_children_switch_counts();
 

@@ -28,6 +28,23 @@ std::string read_small_file(const std::string& path) {
   return text;
 }
 
+CpuTicks read_cpu_ticks() {
+  const std::string text = read_small_file("/proc/stat");
+  CpuTicks t;
+  if (text.rfind("cpu ", 0) != 0) return t;
+  const char* p = text.c_str() + 4;
+  // user nice system idle iowait irq softirq steal; guest time is already inside user and nice.
+  for (int i = 0; i < 8; ++i) {
+    char* end = nullptr;
+    const std::uint64_t v = std::strtoull(p, &end, 10);
+    if (end == p) break;
+    t.total += v;
+    if (i == 3 || i == 4) t.idle += v;
+    p = end;
+  }
+  return t;
+}
+
 SwitchCounts read_switch_counts(pid_t pid, pid_t tid) {
   SwitchCounts c;
   const std::string text = read_small_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status");

@@ -26,6 +26,8 @@ void add_ctxswitch_uring_probes(ProbeTable&, const ProbeTableConfig&);
 void add_ctxswitch_ws_probes(ProbeTable&, const ProbeTableConfig&);
 // ctxswitch.ring/tasks:N, ctxswitch.yield.{thread,process}[.fifo]
 void add_ctxswitch_ring_probes(ProbeTable&, const ProbeTableConfig&);
+// ctxswitch.pairs[.futex]/pairs:N: N ping-pong pairs of threads at once, N = 1 ... 4 x CPUs
+void add_ctxswitch_pairs_probes(ProbeTable&, const ProbeTableConfig&);
 // process.fork_exit, process.fork_exec.{static,bin_true}, process.posix_spawn[.bin_true]
 void add_process_probes(ProbeTable&, const ProbeTableConfig&);
 // process.vfork_exec.static, process.clone_vm_vfork_exec.static, process.fork_exec.dynamic, process.sh_c,

@@ -26,6 +26,7 @@ constexpr FamilyAdder kFamilies[] = {
 #endif
     add_ctxswitch_ws_probes,
     add_ctxswitch_ring_probes,
+    add_ctxswitch_pairs_probes,
     add_process_probes,
     add_process_variants_probes,
     add_thread_probes,

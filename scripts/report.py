@@ -30,6 +30,7 @@ import chart_explain  # noqa: E402
 import chart_ipc_vs_shm  # noqa: E402
 import chart_machines  # noqa: E402
 import chart_overview  # noqa: E402
+import chart_pairs  # noqa: E402
 import chart_server  # noqa: E402
 import server_table  # noqa: E402
 
@@ -282,6 +283,10 @@ def family_section(doc, fam, recs):
                 ms.append(ax["measure"])
         parts.append(figure(f"{fam}: " + ", ".join(cu.AXIS_TEXT.get(m, m) for m in ms) + ", p50 per placement", fig))
     if fam == "ctxswitch":
+        fig = chart_pairs.draw(doc)
+        if fig is not None:
+            parts.append(figure("Many pairs at once: every pair's hand-offs per second and the CPUs' idle share "
+                                "vs the number of pairs", fig))
         fig = chart_distribution.draw(doc)
         if fig is not None:
             parts.append(figure("Distribution of the pipe round trips: ECDF and percentile spectrum", fig))

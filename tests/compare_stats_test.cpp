@@ -167,5 +167,23 @@ TEST(CompareFiles, SchemaAndListsOfProbesInOneFile) {
   EXPECT_NE(text.find("cpu_model"), std::string::npos) << text;
 }
 
+TEST(Compare, SchedulerDiffersOnlyWhenBothFilesSayIt) {
+  const auto file = [](const std::string& name, const std::string& machine) {
+    return load_result_file(name, R"({"ctxbench": {"schema_version": 2}, "machine": )" + machine +
+                                      R"(, "results": [{"id": "p", "status": "ok", "samples": [1, 2]}]})");
+  };
+  const auto fields = [](const std::vector<ResultFile>& files) {
+    std::vector<std::string> out;
+    for (const MachineDifference& d : machine_differences(files)) out.push_back(d.field);
+    return out;
+  };
+  const ResultFile old_file = file("old.json", R"({"cpu_model": "X"})");
+  const ResultFile eevdf = file("a.json", R"({"cpu_model": "X", "scheduler": "eevdf"})");
+  const ResultFile lavd = file("b.json", R"({"cpu_model": "X", "scheduler": "sched_ext", "sched_ext_ops": "lavd",
+                         "sched_autogroup_enabled": false})");
+  EXPECT_EQ(fields({old_file, eevdf}), std::vector<std::string>{});  // the old file does not say
+  EXPECT_EQ(fields({eevdf, lavd}), std::vector<std::string>{"scheduler"});
+}
+
 }  // namespace
 }  // namespace ctxbench

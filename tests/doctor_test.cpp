@@ -50,6 +50,22 @@ TEST(Doctor, SmtLaptopNamesSmtBoostAndThp) {
   EXPECT_FALSE(has(f, "isolation")) << format_findings(f);  // no proc/cmdline in the tree: unknown, no finding
 }
 
+TEST(Doctor, SchedExtAndHybridMachinesNameTheSchedulerAndCoreTypes) {
+  const std::vector<Finding> scx = of_tree("scx");
+  EXPECT_TRUE(has(scx, "scheduler", "sched_ext BPF scheduler (lavd)")) << format_findings(scx);
+  EXPECT_FALSE(has(scx, "autogroup")) << format_findings(scx);  // off there
+  EXPECT_FALSE(has(scx, "core types")) << format_findings(scx);
+  const std::vector<Finding> hybrid = of_tree("hybrid");
+  EXPECT_TRUE(has(hybrid, "core types", "capacity 1024: 0-3; capacity 592: 4-11; atom: 4-11; core: 0-3"))
+      << format_findings(hybrid);
+  EXPECT_TRUE(has(hybrid, "autogroup")) << format_findings(hybrid);
+  EXPECT_FALSE(has(hybrid, "scheduler")) << format_findings(hybrid);
+  // Capacities all alike (this VM: 1024 on both vCPUs) are no finding.
+  MachineInfo alike;
+  alike.topology = {{0, {}, {}, {}, {}, {}, 1024, ""}, {1, {}, {}, {}, {}, {}, 1024, ""}};
+  EXPECT_FALSE(has(machine_findings(alike, {}, std::nullopt, false), "core types"));
+}
+
 TEST(Doctor, HandMadeStates) {
   MachineInfo m;
   EXPECT_TRUE(machine_findings(m, {}, std::nullopt, false).empty());

@@ -103,6 +103,25 @@ TEST(HistoryInput, FingerprintIgnoresHostnameLabelAndLoadButNotWhatMovesFigures)
   EXPECT_NE(read_run_file("e", mitigations.dump()).machine.fingerprint, v2.machine.fingerprint);
 }
 
+TEST(HistoryInput, FingerprintTakesTheSchedulerOnlyWhenSchedExtRuns) {
+  nlohmann::json doc = nlohmann::json::parse(slurp(history_fixture("v2_run.json")));
+  const std::string before = read_run_file("a", doc.dump()).machine.fingerprint;
+  // The fields issue 24 added, at a machine's usual values: stores written before them keep their series.
+  doc["machine"]["scheduler"] = "eevdf";
+  doc["machine"]["sched_autogroup_enabled"] = true;
+  doc["machine"]["pcid"] = true;
+  doc["machine"]["sched_ext_state"] = "disabled";
+  EXPECT_EQ(read_run_file("b", doc.dump()).machine.fingerprint, before);
+  doc["machine"]["scheduler"] = "sched_ext";
+  doc["machine"]["sched_ext_state"] = "enabled";
+  doc["machine"]["sched_ext_ops"] = "lavd";
+  const RunInput lavd = read_run_file("c", doc.dump());
+  EXPECT_NE(lavd.machine.fingerprint, before);
+  EXPECT_EQ(lavd.machine.identity["sched_ext_ops"], "lavd");
+  doc["machine"]["sched_ext_ops"] = "rusty";
+  EXPECT_NE(read_run_file("d", doc.dump()).machine.fingerprint, lavd.machine.fingerprint);
+}
+
 TEST(HistoryInput, BadFilesNameTheFile) {
   struct Case {
     const char* file;

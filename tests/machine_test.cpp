@@ -148,10 +148,68 @@ TEST(Machine, Smt4Laptop) {
   EXPECT_EQ(cpu_relation(m, 2, 2), "same");
 }
 
+TEST(Machine, SchedExtMachine) {
+  const MachineInfo m = load("scx");
+  EXPECT_EQ(m.scheduler, "sched_ext");
+  EXPECT_EQ(m.sched_ext_state, "enabled");
+  EXPECT_EQ(m.sched_ext_ops, "lavd");
+  EXPECT_EQ(m.sched_ext_switch_all, true);
+  EXPECT_EQ(m.sched_autogroup, false);
+  EXPECT_EQ(m.pcid, true);
+  EXPECT_EQ(m.invpcid, true);
+  EXPECT_EQ(m.microcode, "0xa201205");
+  const nlohmann::json j = machine_to_json(m);
+  EXPECT_EQ(j.at("scheduler"), "sched_ext");
+  EXPECT_EQ(j.at("sched_ext_ops"), "lavd");
+  EXPECT_EQ(j.at("sched_autogroup_enabled"), false);
+  EXPECT_FALSE(j.at("topology")[0].contains("cpu_capacity"));  // not exposed on this machine
+}
+
+TEST(Machine, HybridMachine) {
+  const MachineInfo m = load("hybrid");
+  EXPECT_EQ(m.scheduler, "eevdf");  // 6.16, no sched_ext directory
+  EXPECT_TRUE(m.sched_ext_state.empty());
+  EXPECT_EQ(m.sched_autogroup, true);
+  ASSERT_EQ(m.topology.size(), 12u);
+  EXPECT_EQ(m.topology[3].capacity, 1024);
+  EXPECT_EQ(m.topology[3].core_type, "core");
+  EXPECT_EQ(m.topology[4].capacity, 592);
+  EXPECT_EQ(m.topology[11].core_type, "atom");
+  const nlohmann::json j = machine_to_json(m);
+  expect_no_null_or_nan(j);
+  EXPECT_EQ(j.at("topology")[5].at("cpu_capacity"), 592);
+  EXPECT_EQ(j.at("topology")[5].at("core_type"), "atom");
+  EXPECT_FALSE(j.contains("sched_ext_state"));
+}
+
+TEST(Machine, SchedulerStates) {
+  const auto scheduler = [](const std::string& state, const std::string& switch_all) {
+    FileSnapshot f{{"proc/sys/kernel/osrelease", "6.12.1\n"}, {"sys/kernel/sched_ext/state", state}};
+    if (!switch_all.empty()) f["sys/kernel/sched_ext/switch_all"] = switch_all;
+    return parse_machine(f).scheduler;
+  };
+  EXPECT_EQ(scheduler("enabled\n", ""), "sched_ext");
+  EXPECT_EQ(scheduler("enabled\n", "0\n"), "eevdf");  // partial: only SCHED_EXT tasks, ours stay fair
+  EXPECT_EQ(scheduler("disabled\n", "1\n"), "eevdf");
+  EXPECT_EQ(fair_scheduler_of("6.6.0"), "eevdf");
+  EXPECT_EQ(fair_scheduler_of("6.5.13-generic"), "cfs");
+  EXPECT_EQ(fair_scheduler_of("5.15.0-91-generic"), "cfs");
+  EXPECT_EQ(fair_scheduler_of("10.0"), "eevdf");
+  EXPECT_EQ(fair_scheduler_of("6"), "");
+  EXPECT_EQ(fair_scheduler_of("x.y"), "");
+  EXPECT_EQ(parse_machine({}).scheduler, "");
+  // x86 only: no "flags" line (arm64 says "Features"), no answer.
+  const MachineInfo arm = parse_machine({{"proc/cpuinfo", "processor\t: 0\nFeatures\t: fp asimd\n"}});
+  EXPECT_FALSE(arm.pcid);
+  EXPECT_EQ(load("kvm2").pcid, true);
+}
+
 TEST(Machine, RelationAcrossLlcsAndNodes) {
   MachineInfo m;
-  m.topology = {
-      {0, 0, 0, 0, {0}, {0, 1}}, {1, 0, 1, 0, {1}, {0, 1}}, {2, 0, 2, 0, {2}, {2, 3}}, {3, 1, 0, 1, {3}, {2, 3}}};
+  m.topology = {{0, 0, 0, 0, {0}, {0, 1}, {}, {}},
+                {1, 0, 1, 0, {1}, {0, 1}, {}, {}},
+                {2, 0, 2, 0, {2}, {2, 3}, {}, {}},
+                {3, 1, 0, 1, {3}, {2, 3}, {}, {}}};
   EXPECT_EQ(cpu_relation(m, 0, 1), "same-llc");
   EXPECT_EQ(cpu_relation(m, 0, 2), "other-llc");
   EXPECT_EQ(cpu_relation(m, 0, 3), "other-node");

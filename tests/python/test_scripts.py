@@ -16,7 +16,7 @@ REAL = os.path.join(FIX, "kvm2_a.json")
 REAL_B = os.path.join(FIX, "kvm2_b.json")
 SYNTH = os.path.join(FIX, "synthetic_sweeps_c2c.json")
 CHARTS = ["chart_overview.py", "chart_distribution.py", "chart_ipc_vs_shm.py", "chart_sweeps.py", "chart_c2c.py",
-          "chart_explain.py"]
+          "chart_explain.py", "chart_pairs.py"]
 EXPLAIN = os.path.join(FIX, "explain_quick.json")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
