@@ -23,10 +23,13 @@ if [[ "${1:-}" == "--charts" ]]; then
   packages+=(python3 python3-numpy python3-matplotlib)
 fi
 
+native=$(dpkg --print-architecture)
 missing=()
 for p in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-  [[ "$status" == "installed" ]] || missing+=("$p")
+  # Installed for this machine's architecture (or arch-independent): after scripts/build-aarch64.sh a
+  # package can also be there for arm64, one line each.
+  dpkg-query -W -f='${Architecture} ${db:Status-Status}\n' "$p" 2>/dev/null |
+    grep -qE "^($native|all) installed$" || missing+=("$p")
 done
 if ((${#missing[@]} == 0)); then
   exit 0
