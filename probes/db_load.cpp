@@ -337,11 +337,11 @@ std::unique_ptr<Probe> make_db_probe(const DbPoint& p) {
 
 }  // namespace
 
-void add_db_load_probes(ProbeTable& table, const ProbeTableConfig&) {
+void add_db_load_probes(ProbeTable& table, const ProbeTableConfig& config) {
   for (bool per_request : {false, true})
     for (Server s : {Server::PostgresDirect, Server::PostgresPgBouncer, Server::MariaDbThreadPerConnection,
                      Server::MariaDbPoolOfThreads})
-      for (int connections : {1, 4, 16, 64, 256}) table.push_back(make_db_probe({s, per_request, connections}));
+      for (int connections : config.sweep.db_connections) table.push_back(make_db_probe({s, per_request, connections}));
 }
 
 }  // namespace ctxbench

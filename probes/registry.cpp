@@ -90,10 +90,17 @@ std::vector<std::uint64_t> numbers(const std::string& text, const std::string& k
 
 }  // namespace
 
+ServerSweep quick_server_sweep() {
+  ServerSweep sweep;
+  sweep.connections = {1, 4, 16};
+  sweep.db_connections = {4};
+  return sweep;
+}
+
 std::string encode_table_config(const ProbeTableConfig& config) {
   return "work_ns=" + join(config.sweep.work_ns) + ";connections=" + join(config.sweep.connections) +
          ";user_connections=" + (config.sweep.user_connections ? "1" : "0") +
-         ";test_probes=" + (config.test_probes ? "1" : "0");
+         ";db_connections=" + join(config.sweep.db_connections) + ";test_probes=" + (config.test_probes ? "1" : "0");
 }
 
 ProbeTableConfig decode_table_config(const std::string& text) {
@@ -110,6 +117,9 @@ ProbeTableConfig decode_table_config(const std::string& text) {
     } else if (key == "connections") {
       config.sweep.connections.clear();
       for (std::uint64_t c : numbers(value, key)) config.sweep.connections.push_back(static_cast<int>(c));
+    } else if (key == "db_connections") {
+      config.sweep.db_connections.clear();
+      for (std::uint64_t c : numbers(value, key)) config.sweep.db_connections.push_back(static_cast<int>(c));
     } else if (key == "user_connections") {
       config.sweep.user_connections = value == "1";
     } else if (key == "test_probes") {

@@ -16,7 +16,16 @@ struct ServerSweep {
   // server suite.
   std::vector<int> connections = {1, 4, 16, 64, 256, 1024, 4096};
   bool user_connections = false;
+  // The db suite's real servers: start-up (initdb, a second or more) and hundreds of logins make each
+  // point cost seconds, so its own, shorter sweep.
+  std::vector<int> db_connections = {1, 4, 16, 64, 256};
 };
+
+// The sweep of a --quick run (a smoke run of every model and scenario, README "Using it"): the points
+// whose set-up is cheap. The big points (256 connections and up) cost 94% of the server and db suites'
+// --quick time on a 2-vCPU machine (README "--suite full --quick"); connection counts the user names
+// replace these.
+ServerSweep quick_server_sweep();
 
 // What the table depends on: everything comes from here, nothing from globals or the environment.
 struct ProbeTableConfig {
@@ -34,7 +43,7 @@ ProbeTable build_probe_table(const ProbeTableConfig& config);
 const Probe* find_probe(const ProbeTable& table, const std::string& name);
 
 // The configuration as the text a measuring process is handed (HostRequest::table), and back:
-// "work_ns=1000,50000;connections=1,4;user_connections=0;test_probes=0". decode_table_config throws
+// "work_ns=1000,50000;connections=1,4;user_connections=0;db_connections=4;test_probes=0". decode_table_config throws
 // std::invalid_argument naming what it cannot read.
 std::string encode_table_config(const ProbeTableConfig& config);
 ProbeTableConfig decode_table_config(const std::string& text);

@@ -139,7 +139,9 @@ options:
                         on a 2-vCPU machine; what a run takes without --suite, --quick included) or full
                         (every probe), or one family's (ipc, shm, ctxswitch, process, thread, wakeup, bw,
                         server, db: real PostgreSQL/PgBouncer/MariaDB servers); composes with --filter
-  --quick               smoke run: 3 repetitions with short samples (seconds, not a minute)
+  --quick               smoke run: 3 repetitions with short samples (seconds, not a minute); the server
+                        suite at 1, 4 and 16 connections and the db suite at 4 (--server-connections
+                        overrides the server's)
   --repetitions N       repetitions per probe and placement, each with fresh partner tasks (default 10)
   --pm-qos              hold /dev/cpu_dma_latency at 0 for the run (cyclictest's default): no CPU enters
                         an idle state with an exit latency; root only, else skipped with the reason

@@ -89,6 +89,7 @@ std::string skipped_reason(const ProbeInfo& info, PlacementKind kind) {
 
 ProbeTableConfig probe_table_config(const Options& options, bool test_probes) {
   ProbeTableConfig config;
+  if (options.quick) config.sweep = quick_server_sweep();
   if (!options.server_work_ns.empty()) config.sweep.work_ns = options.server_work_ns;
   if (!options.server_connections.empty()) {
     config.sweep.connections = options.server_connections;

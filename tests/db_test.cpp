@@ -193,7 +193,7 @@ TEST(DbStale, ASigkilledRunLeavesNoServerAndTheNextRunRemovesItsDirectory) {
   reap_all();
   // The next db run removes the stale directory before it makes its own.
   const Outcome next = run_with(
-      ctxbench({"--quick", "--suite", "db", "--filter", "^db\\.postgresql\\.direct\\.persistent/connections:1/"}));
+      ctxbench({"--quick", "--suite", "db", "--filter", "^db\\.postgresql\\.direct\\.persistent/connections:4/"}));
   EXPECT_EQ(next.exit_code, 0) << next.err;
   EXPECT_FALSE(exists(made)) << made << " survived the next run";
   remove_tree(dir);

@@ -104,6 +104,7 @@ TEST(HostArguments, RoundTripAndRefuseGarbage) {
   table.sweep.work_ns = {5, 6};
   table.sweep.connections = {1, 2, 3};
   table.sweep.user_connections = true;
+  table.sweep.db_connections = {7};
   table.test_probes = true;
   r.table = encode_table_config(table);
   const HostInvocation back = parse_host_arguments(host_arguments(r, 3, 99));
@@ -120,6 +121,7 @@ TEST(HostArguments, RoundTripAndRefuseGarbage) {
   const ProbeTableConfig table_back = decode_table_config(back.request.table);
   EXPECT_EQ(table_back.sweep.work_ns, table.sweep.work_ns);
   EXPECT_EQ(table_back.sweep.connections, table.sweep.connections);
+  EXPECT_EQ(table_back.sweep.db_connections, table.sweep.db_connections);
   EXPECT_TRUE(table_back.sweep.user_connections);
   EXPECT_TRUE(table_back.test_probes);
   EXPECT_FALSE(decode_table_config(encode_table_config(ProbeTableConfig{})).test_probes);

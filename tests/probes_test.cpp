@@ -281,6 +281,15 @@ TEST(Registry, TableComesFromItsConfig) {
             swept.end());
   EXPECT_EQ(std::find(swept.begin(), swept.end(), "server.event_loop.persistent/connections:1/work_ns:1000"),
             swept.end());
+  // The db suite follows its own sweep: the quick one keeps every server and scenario at one point.
+  ProbeTableConfig quick;
+  quick.sweep = quick_server_sweep();
+  const std::vector<std::string> quick_names = names(quick);
+  EXPECT_NE(std::find(quick_names.begin(), quick_names.end(), "db.postgresql.direct.per_request/connections:4"),
+            quick_names.end());
+  EXPECT_EQ(std::find(quick_names.begin(), quick_names.end(), "db.postgresql.direct.per_request/connections:256"),
+            quick_names.end());
+  EXPECT_EQ(count_prefix(quick_names, "db."), count_prefix(plain, "db.") / 5);  // 1 of the 5 default points
 }
 
 // The headline cross-cpu ping-pongs carry the keep-awake twin (src/plan.cpp repeats them with spinners).

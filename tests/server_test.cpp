@@ -174,7 +174,7 @@ TEST(ServerSweep, AWrongReplyFailsThePoint) {
 TEST(ServerLimits, PointBeyondTheFileDescriptorLimitIsSkippedWithTheReason) {
   const std::string dir = make_temp_dir("nofile");
   const std::string path = dir + "/out.json";
-  const Outcome o = run_with(ctxbench({"--quick", "--suite", "server", "--filter",
+  const Outcome o = run_with(ctxbench({"--quick", "--suite", "server", "--server-connections", "1024", "--filter",
                                        "event_loop.persistent/connections:1024/work_ns:1000/", "--json", path}),
                              [] {
                                const rlimit low{256, 256};
