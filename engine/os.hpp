@@ -213,6 +213,16 @@ struct CpuTicks {
   std::uint64_t total = 0, idle = 0;
 };
 CpuTicks read_cpu_ticks();
+
+// ---------------------------------------------------------------- process trees (the server and db families)
+// The roots and every live descendant of them, from the parent fields of /proc/<pid>/stat: a server's
+// workers and backends whatever their names.
+std::vector<pid_t> process_tree(const std::vector<pid_t>& roots);
+// "Rss:" and "Pss:" of /proc/<pid>/smaps_rollup, in bytes; zeros when the process is gone.
+struct MemoryUse {
+  std::uint64_t rss_bytes = 0, pss_bytes = 0;
+};
+MemoryUse read_memory_use(pid_t pid);
 // getrusage(RUSAGE_CHILDREN): switches of all children reaped so far.
 SwitchCounts reaped_children_switch_counts();
 

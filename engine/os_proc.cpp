@@ -1,6 +1,10 @@
 // What /proc and getrusage say about tasks: switch counts, resident set, the executable (os.hpp). Everything here
 // either returns, throws ProbeError/ProbeSkip/Interrupted, or — in a forked child and in the signal handler — only
 // calls async-signal-safe functions and _exits.
+#include <dirent.h>
+
+#include <map>
+
 #include "engine/os.hpp"
 #include "engine/os_internal.hpp"
 
@@ -94,6 +98,50 @@ std::string executable_dir() {
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
+}
+
+// ---------------------------------------------------------------- process trees
+
+namespace {
+
+pid_t parent_of(pid_t pid) {
+  const std::string stat = read_small_file("/proc/" + std::to_string(pid) + "/stat");
+  const std::size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
+  if (close == std::string::npos || close + 4 >= stat.size()) return 0;
+  return static_cast<pid_t>(std::atoi(stat.c_str() + close + 4));  // ") S <ppid>"
+}
+
+std::vector<pid_t> all_pids() {
+  std::vector<pid_t> out;
+  DIR* d = ::opendir("/proc");
+  if (d == nullptr) return out;
+  while (dirent* e = ::readdir(d)) {
+    const pid_t p = static_cast<pid_t>(std::atoi(e->d_name));
+    if (p > 0) out.push_back(p);
+  }
+  ::closedir(d);
+  return out;
+}
+
+std::uint64_t kib_field_bytes(const std::string& text, const char* key) {
+  const std::size_t pos = text.find(key);
+  return pos == std::string::npos ? 0 : std::strtoull(text.c_str() + pos + std::strlen(key), nullptr, 10) * 1024;
+}
+
+}  // namespace
+
+std::vector<pid_t> process_tree(const std::vector<pid_t>& roots) {
+  std::vector<pid_t> tree = roots;
+  std::map<pid_t, std::vector<pid_t>> children;
+  for (pid_t p : all_pids()) children[parent_of(p)].push_back(p);
+  for (std::size_t i = 0; i < tree.size(); ++i)
+    for (pid_t c : children[tree[i]]) tree.push_back(c);
+  return tree;
+}
+
+MemoryUse read_memory_use(pid_t pid) {
+  const std::string rollup = read_small_file("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  return {kib_field_bytes(rollup, "\nRss:"), kib_field_bytes(rollup, "\nPss:")};
 }
 
 }  // namespace ctxbench

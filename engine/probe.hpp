@@ -44,6 +44,9 @@ class ProbeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The OS call `what` failed with errno: a ProbeError naming both ("connect(/tmp/x): No such file or directory").
+[[noreturn]] void throw_probe_errno(const std::string& what);
+
 // This machine cannot run the probe as asked (one CPU, missing helper, no permission): "skipped".
 class ProbeSkip : public std::runtime_error {
  public:

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 namespace ctxbench {
@@ -41,5 +43,7 @@ OpGuard::OpGuard(bool& broken) : broken_(broken) {
   if (broken_) throw ProbeError("session unusable: an earlier op failed half-way");
   broken_ = true;
 }
+
+void throw_probe_errno(const std::string& what) { throw ProbeError(what + ": " + std::strerror(errno)); }
 
 }  // namespace ctxbench

@@ -63,8 +63,6 @@ const char* synthetic_model(Server s) {
   return "?";
 }
 
-[[noreturn]] void fail_errno(const std::string& what) { throw ProbeError(what + ": " + std::strerror(errno)); }
-
 class DbSession final : public ClosedLoopSession {
  public:
   DbSession(const DbPoint& point, const Placement& placement);
@@ -124,7 +122,7 @@ DbSession::DbSession(const DbPoint& point, const Placement& placement)
       instance_(point.server, point.connections, cpus_) {
   login_ = db::login_message(instance_.protocol(), instance_.user(), instance_.database());
   epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
-  if (epoll_.get() < 0) fail_errno("epoll_create1");
+  if (epoll_.get() < 0) throw_probe_errno("epoll_create1");
   conns_.resize(static_cast<std::size_t>(point.connections));
   // Persistent connections all log in before the load starts; connect-per-request starts at once.
   hold_queries_ = !point.per_request;
@@ -144,7 +142,7 @@ DbSession::DbSession(const DbPoint& point, const Placement& placement)
 void DbSession::open_connection(std::size_t i) {
   Conn& c = conns_[i];
   c.fd = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (c.fd.get() < 0) fail_errno("socket(AF_UNIX)");
+  if (c.fd.get() < 0) throw_probe_errno("socket(AF_UNIX)");
   c.wire = WireState();
   c.in.clear();
   if (instance_.protocol() == db::Protocol::MySql) c.wire.greeting_answer = login_;
@@ -161,7 +159,7 @@ void DbSession::try_connect(std::size_t i) {
   a.sun_family = AF_UNIX;
   std::memcpy(a.sun_path, instance_.socket_path().c_str(), instance_.socket_path().size() + 1);
   if (::connect(c.fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    if (errno != EAGAIN) fail_errno("connect(" + instance_.socket_path() + ")");
+    if (errno != EAGAIN) throw_probe_errno("connect(" + instance_.socket_path() + ")");
     if (!c.retry_connect) ++waiting_to_connect_;
     c.retry_connect = true;
     return;
@@ -171,13 +169,13 @@ void DbSession::try_connect(std::size_t i) {
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = i;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &ev) != 0) fail_errno("epoll_ctl(add)");
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &ev) != 0) throw_probe_errno("epoll_ctl(add)");
   if (instance_.protocol() == db::Protocol::Postgres) send(c, login_, i);
 }
 
 void DbSession::send(Conn& c, const std::string& bytes, std::size_t i) {
   if (::send(c.fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes.size()))
-    fail_errno("send on connection " + std::to_string(i));
+    throw_probe_errno("send on connection " + std::to_string(i));
 }
 
 void DbSession::send_query(std::size_t i) {
@@ -246,7 +244,7 @@ void DbSession::pump(const std::function<bool()>& done) {
         if (conns_[i].retry_connect) try_connect(i);
     const int n = ::epoll_wait(epoll_.get(), events, 256, waiting_to_connect_ > 0 ? 1 : 100);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail_errno("epoll_wait");
+    if (n < 0) throw_probe_errno("epoll_wait");
     if (n == 0) {
       if (now_ns() - last_progress > 30'000'000'000ULL)
         throw ProbeError("the server answered nothing for 30 s (logs in " + instance_.directory() + ")");

@@ -50,20 +50,18 @@ struct ServerPoint {
   std::uint64_t ws_bytes;
 };
 
-[[noreturn]] void fail_errno(const std::string& what) { throw ProbeError(what + ": " + std::strerror(errno)); }
-
 // Each side holds C sockets plus a few of its own; the soft limit is raised within the hard limit, and a
 // point the hard limit cannot hold is skipped with the numbers.
 void ensure_fd_limit(int connections) {
   const rlim_t need = static_cast<rlim_t>(connections) + 64;
   rlimit lim{};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) fail_errno("getrlimit(RLIMIT_NOFILE)");
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) throw_probe_errno("getrlimit(RLIMIT_NOFILE)");
   if (lim.rlim_cur >= need) return;
   if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < need)
     throw ProbeSkip("connections:" + std::to_string(connections) + " needs " + std::to_string(need) +
                     " file descriptors per process; the RLIMIT_NOFILE hard limit is " + std::to_string(lim.rlim_max));
   lim.rlim_cur = need;
-  if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) fail_errno("setrlimit(RLIMIT_NOFILE)");
+  if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) throw_probe_errno("setrlimit(RLIMIT_NOFILE)");
 }
 
 // Per-connection and per-thread models need one task per connection.
@@ -131,11 +129,11 @@ LoadSession::LoadSession(const ServerPoint& point, const Placement& placement) :
   ensure_task_limit(point);
   start_server(placement);
   epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
-  if (epoll_.get() < 0) fail_errno("epoll_create1");
+  if (epoll_.get() < 0) throw_probe_errno("epoll_create1");
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kControlTag;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, control_.get(), &ev) != 0) fail_errno("epoll_ctl(add control)");
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, control_.get(), &ev) != 0) throw_probe_errno("epoll_ctl(add control)");
   conns_.resize(static_cast<std::size_t>(point.connections));
   if (point.scenario == Scenario::Persistent) {
     // Persistent connections exist before the load starts: connect all, wait until the server has
@@ -183,18 +181,19 @@ void LoadSession::start_server(const Placement& placement) {
   server_cpu_count_ = cpus.size();
 
   UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (listener.get() < 0) fail_errno("socket");
+  if (listener.get() < 0) throw_probe_errno("socket");
   address_.sin_family = AF_INET;
   address_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address_.sin_port = 0;  // ephemeral: never a fixed port another program may hold
   if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&address_), sizeof address_) != 0)
-    fail_errno("bind(127.0.0.1:0)");
-  if (::listen(listener.get(), std::max(point_.connections, 128)) != 0) fail_errno("listen");
+    throw_probe_errno("bind(127.0.0.1:0)");
+  if (::listen(listener.get(), std::max(point_.connections, 128)) != 0) throw_probe_errno("listen");
   socklen_t len = sizeof address_;
-  if (::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address_), &len) != 0) fail_errno("getsockname");
+  if (::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address_), &len) != 0)
+    throw_probe_errno("getsockname");
 
   int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) fail_errno("socketpair");
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) throw_probe_errno("socketpair");
   control_ = UniqueFd(pair[0]);
   UniqueFd server_end(pair[1]);
 
@@ -208,7 +207,7 @@ void LoadSession::start_server(const Placement& placement) {
   // that keeps FD_CLOEXEC (dup2(3, 3)).
   UniqueFd listen_high(::fcntl(listener.get(), F_DUPFD_CLOEXEC, 10));
   UniqueFd control_high(::fcntl(server_end.get(), F_DUPFD_CLOEXEC, 10));
-  if (listen_high.get() < 0 || control_high.get() < 0) fail_errno("fcntl(F_DUPFD_CLOEXEC)");
+  if (listen_high.get() < 0 || control_high.get() < 0) throw_probe_errno("fcntl(F_DUPFD_CLOEXEC)");
   const int listen_fd = listen_high.get(), control_fd = control_high.get();
   server_ = Child::spawn([&]() -> int {
     // dup2 clears FD_CLOEXEC on the copies, so exactly these two survive the exec.
@@ -269,7 +268,7 @@ void LoadSession::server_gone(const std::string& what) {
 void LoadSession::open_connection(std::size_t i) {
   Conn& c = conns_[i];
   c.fd = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (c.fd.get() < 0) fail_errno("socket");
+  if (c.fd.get() < 0) throw_probe_errno("socket");
   int one = 1;
   ::setsockopt(c.fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   // Closing with a reset (linger 0) keeps no TIME_WAIT state on the client: connect-per-request opens
@@ -282,11 +281,11 @@ void LoadSession::open_connection(std::size_t i) {
   c.outstanding = true;
   ++connecting_;
   if (::connect(c.fd.get(), reinterpret_cast<const sockaddr*>(&address_), sizeof address_) != 0 && errno != EINPROGRESS)
-    fail_errno("connect(127.0.0.1)");
+    throw_probe_errno("connect(127.0.0.1)");
   epoll_event ev{};
   ev.events = EPOLLOUT;
   ev.data.u64 = i;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &ev) != 0) fail_errno("epoll_ctl(add)");
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &ev) != 0) throw_probe_errno("epoll_ctl(add)");
 }
 
 void LoadSession::send_request(std::size_t i) {
@@ -314,7 +313,7 @@ void LoadSession::handle(std::size_t i, std::uint32_t events) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = i;
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev) != 0) fail_errno("epoll_ctl(mod)");
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev) != 0) throw_probe_errno("epoll_ctl(mod)");
     if (!hold_requests_) send_request(i);
     return;
   }
@@ -346,7 +345,7 @@ void LoadSession::pump(const std::function<bool()>& done) {
     throw_if_stopped();
     const int n = ::epoll_wait(epoll_.get(), events, 256, 100);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail_errno("epoll_wait");
+    if (n < 0) throw_probe_errno("epoll_wait");
     if (n == 0) {
       // Nothing for 100 ms: fine while thousands of connections are being set up, not for long.
       if (server_.exited()) server_gone("the server exited");

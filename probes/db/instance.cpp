@@ -1,17 +1,15 @@
+// One server program after another in a private directory, counted by the kernel and stopped by the owner
+// (instance.hpp); what each server runs is in recipes.cpp, what it needs installed in packages.cpp.
 #include "probes/db/instance.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/perf_event.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,43 +18,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "engine/probe.hpp"
+#include "probes/db/blocking_client.hpp"
 
 namespace ctxbench::db {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr const char* kMariaDbd = "/usr/sbin/mariadbd";
-constexpr const char* kMariaDbInstall = "/usr/bin/mariadb-install-db";
-constexpr const char* kPgBouncer = "/usr/sbin/pgbouncer";
-constexpr int kPostgresPort = 5432;  // only names the socket file inside the private directory
-constexpr int kPgBouncerPort = 6432;
-constexpr int kTableRows = 10000;
-
-[[noreturn]] void fail_errno(const std::string& what) { throw ProbeError(what + ": " + std::strerror(errno)); }
-
-// The newest /usr/lib/postgresql/<major>/bin holding a postgres binary; empty when none.
-std::string postgres_bin_dir() {
-  int best = -1;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec)) {
-    const std::string name = e.path().filename().string();
-    const int major = std::atoi(name.c_str());
-    if (major > best && ::access((e.path() / "bin/postgres").c_str(), X_OK) == 0) best = major;
-  }
-  return best < 0 ? "" : "/usr/lib/postgresql/" + std::to_string(best) + "/bin";
-}
-
-void require(const std::string& path, const char* package) {
-  if (::access(path.c_str(), X_OK) != 0)
-    throw ProbeSkip(std::string(package) + " is not installed (" + path + ": " + std::strerror(errno) +
-                    "); scripts/install-deps.sh --test installs it");
-}
 
 std::string tail_of(const std::string& path) {
   std::string text = read_small_file(path);
@@ -79,80 +49,9 @@ std::uint64_t perf_read(int fd) {
   return ::read(fd, &v, sizeof v) == static_cast<ssize_t>(sizeof v) ? v : 0;
 }
 
-pid_t parent_of(pid_t pid) {
-  const std::string stat = read_small_file("/proc/" + std::to_string(pid) + "/stat");
-  const std::size_t close = stat.rfind(')');
-  if (close == std::string::npos || close + 4 >= stat.size()) return 0;
-  return static_cast<pid_t>(std::atoi(stat.c_str() + close + 4));  // ") S <ppid>"
-}
-
-std::vector<pid_t> all_pids() {
-  std::vector<pid_t> out;
-  DIR* d = ::opendir("/proc");
-  if (d == nullptr) return out;
-  while (dirent* e = ::readdir(d)) {
-    const pid_t p = static_cast<pid_t>(std::atoi(e->d_name));
-    if (p > 0) out.push_back(p);
-  }
-  ::closedir(d);
-  return out;
-}
-
-// The roots and every live descendant of them.
-std::vector<pid_t> process_tree(const std::vector<pid_t>& roots) {
-  std::vector<pid_t> tree = roots;
-  std::map<pid_t, std::vector<pid_t>> children;
-  for (pid_t p : all_pids()) children[parent_of(p)].push_back(p);
-  for (std::size_t i = 0; i < tree.size(); ++i)
-    for (pid_t c : children[tree[i]]) tree.push_back(c);
-  return tree;
-}
-
-std::uint64_t smaps_field(const std::string& text, const char* key) {
-  const std::size_t pos = text.find(key);
-  return pos == std::string::npos ? 0 : std::strtoull(text.c_str() + pos + std::strlen(key), nullptr, 10) * 1024;
-}
-
 bool process_alive(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
 
 }  // namespace
-
-RunAs server_user() {
-  // /etc/passwd read directly: ctxbench-probe is linked statically, where getpwnam would need glibc's
-  // NSS modules at run time.
-  RunAs as;
-  const uid_t me = ::geteuid();
-  std::istringstream lines(read_small_file("/etc/passwd"));
-  for (std::string line; std::getline(lines, line);) {
-    std::vector<std::string> f;
-    std::istringstream fields(line);
-    for (std::string x; std::getline(fields, x, ':');) f.push_back(x);
-    if (f.size() < 4) continue;
-    const auto uid = static_cast<uid_t>(std::strtoul(f[2].c_str(), nullptr, 10));
-    if (me == 0 ? f[0] != "nobody" : uid != me) continue;
-    as.uid = uid;
-    as.gid = static_cast<gid_t>(std::strtoul(f[3].c_str(), nullptr, 10));
-    as.name = f[0];
-    break;
-  }
-  return as;
-}
-
-void check_installed(Server kind) {
-  if (kind == Server::PostgresDirect || kind == Server::PostgresPgBouncer) {
-    const std::string bin = postgres_bin_dir();
-    if (bin.empty())
-      throw ProbeSkip(
-          "postgresql is not installed (no /usr/lib/postgresql/*/bin/postgres); scripts/install-deps.sh "
-          "--test installs postgresql-15");
-    require(bin + "/initdb", "postgresql");
-  }
-  if (kind == Server::PostgresPgBouncer) require(kPgBouncer, "pgbouncer");
-  if (kind == Server::MariaDbThreadPerConnection || kind == Server::MariaDbPoolOfThreads) {
-    require(kMariaDbd, "mariadb-server");
-    require(kMariaDbInstall, "mariadb-server");
-  }
-}
 
 int remove_stale_dirs() {
   int removed = 0;
@@ -219,10 +118,10 @@ void Instance::make_directory() {
   // one run can tell its directories from another run's.
   std::string templ = std::string("/tmp/") + kDirPrefix + std::to_string(::getpid()) + kDirRunTag +
                       std::to_string(::getpgrp()) + ".XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) fail_errno("mkdtemp(" + templ + ")");
+  if (::mkdtemp(templ.data()) == nullptr) throw_probe_errno("mkdtemp(" + templ + ")");
   dir_ = templ;
   // The server user owns it (PostgreSQL wants its data directory to be its own, mode 0700).
-  if (::chown(dir_.c_str(), as_.uid, as_.gid) != 0) fail_errno("chown(" + dir_ + ")");
+  if (::chown(dir_.c_str(), as_.uid, as_.gid) != 0) throw_probe_errno("chown(" + dir_ + ")");
 }
 
 Instance::Program& Instance::launch(const std::vector<std::string>& argv_in, const std::string& log_name) {
@@ -233,7 +132,7 @@ Instance::Program& Instance::launch(const std::vector<std::string>& argv_in, con
   argv.push_back(nullptr);
   const std::string log = dir_ + "/" + log_name;
   UniqueFd log_fd(::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (log_fd.get() < 0) fail_errno("open(" + log + ")");
+  if (log_fd.get() < 0) throw_probe_errno("open(" + log + ")");
   Pipe gate = make_pipe();
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -266,7 +165,7 @@ Instance::Program& Instance::launch(const std::vector<std::string>& argv_in, con
     throw ProbeSkip(std::string("perf_event_open refused the software counters that count the server's CPU time "
                                 "and switches over every process and thread it creates: ") +
                     std::strerror(perf_errno) + " (kernel.perf_event_paranoid, seccomp or a container limit)");
-  if (::write(gate.write_end.get(), "g", 1) != 1) fail_errno("write(gate)");
+  if (::write(gate.write_end.get(), "g", 1) != 1) throw_probe_errno("write(gate)");
   if (args[0].find("postgres") != std::string::npos) program->stop_signal = SIGQUIT;
   programs_.push_back(std::move(program));
   return *programs_.back();
@@ -314,99 +213,6 @@ void Instance::wait_until_login(const std::string& socket, Protocol p, const std
   }
 }
 
-void Instance::start_postgres(int max_connections, int port) {
-  const std::string bin = postgres_bin_dir();
-  setup_command({bin + "/initdb", "-D", dir_ + "/pg", "-U", db_user_, "--auth=trust", "--no-sync", "--encoding=UTF8",
-                 "--locale=C"},
-                "initdb");
-  // Unix socket in the private directory only (listen_addresses empty: no TCP port at all). fsync off and
-  // no autovacuum: the workload is read-only, and nothing in the background should run in the window.
-  Program& pg = launch({bin + "/postgres",
-                        "-D",
-                        dir_ + "/pg",
-                        "-k",
-                        dir_,
-                        "-p",
-                        std::to_string(port),
-                        "-c",
-                        "listen_addresses=",
-                        "-c",
-                        "max_connections=" + std::to_string(max_connections),
-                        "-c",
-                        "shared_buffers=32MB",
-                        "-c",
-                        "fsync=off",
-                        "-c",
-                        "synchronous_commit=off",
-                        "-c",
-                        "autovacuum=off",
-                        "-c",
-                        "huge_pages=off",
-                        "-c",
-                        "log_min_messages=warning"},
-                       "postgres.log");
-  socket_ = dir_ + "/.s.PGSQL." + std::to_string(port);
-  database_ = "postgres";
-  wait_until_login(socket_, Protocol::Postgres, database_, 60, pg, "postgres.log");
-  BlockingClient setup(socket_, Protocol::Postgres, db_user_, database_, 60000);
-  setup.run(
-      "CREATE TABLE sbtest1 (id INTEGER PRIMARY KEY, k INTEGER NOT NULL, c CHAR(120) NOT NULL, "
-      "pad CHAR(60) NOT NULL)");
-  setup.run("INSERT INTO sbtest1 SELECT g, g, repeat('c', 120), repeat('p', 60) FROM generate_series(1, " +
-            std::to_string(kTableRows) + ") g");
-  setup.run("VACUUM ANALYZE sbtest1");
-}
-
-void Instance::start_pgbouncer(int max_clients, int pool) {
-  const std::string ini = dir_ + "/pgbouncer.ini";
-  {
-    std::ofstream f(ini);
-    // Transaction pooling to `pool` backends; unix socket only (no listen_addr); auth_type any: the
-    // client's user name is ignored and the pool logs in as the trust user.
-    f << "[databases]\npostgres = host=" << dir_ << " port=" << kPostgresPort << " user=" << db_user_
-      << " dbname=postgres\n"
-      << "[pgbouncer]\nunix_socket_dir = " << dir_ << "\nlisten_port = " << kPgBouncerPort
-      << "\nauth_type = any\npool_mode = transaction\ndefault_pool_size = " << pool << "\nmin_pool_size = " << pool
-      << "\nmax_client_conn = " << max_clients
-      << "\nignore_startup_parameters = extra_float_digits\nlog_connections = 0\nlog_disconnections = 0\n";
-    if (!f) throw ProbeError("cannot write " + ini);
-  }
-  Program& bouncer = launch({kPgBouncer, ini}, "pgbouncer.log");
-  socket_ = dir_ + "/.s.PGSQL." + std::to_string(kPgBouncerPort);
-  wait_until_login(socket_, Protocol::Postgres, database_, 30, bouncer, "pgbouncer.log");
-}
-
-void Instance::start_mariadb(bool pool_of_threads, int max_connections, int pool) {
-  const std::string data = dir_ + "/my";
-  setup_command(
-      {kMariaDbInstall, "--no-defaults", "--datadir=" + data, "--skip-test-db",
-       "--auth-root-authentication-method=normal", "--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M"},
-      "mariadb-install-db");
-  const std::string init = dir_ + "/init.sql";
-  {
-    std::ofstream f(init);
-    // Runs once at start-up, before the first client: the same table as the PostgreSQL servers, and a
-    // password-less user that may only use it.
-    f << "CREATE DATABASE ctx;\nUSE ctx;\n"
-         "CREATE TABLE ctx.sbtest1 (id INTEGER PRIMARY KEY, k INTEGER NOT NULL, c CHAR(120) NOT NULL, "
-         "pad CHAR(60) NOT NULL) ENGINE=InnoDB;\n"
-         "INSERT INTO ctx.sbtest1 SELECT seq, seq, REPEAT('c', 120), REPEAT('p', 60) FROM seq_1_to_"
-      << kTableRows << ";\nCREATE USER '" << db_user_ << "'@'localhost';\nGRANT SELECT ON ctx.* TO '" << db_user_
-      << "'@'localhost';\n";
-    if (!f) throw ProbeError("cannot write " + init);
-  }
-  socket_ = dir_ + "/mariadb.sock";
-  database_ = "ctx";
-  Program& server =
-      launch({kMariaDbd, "--no-defaults", "--datadir=" + data, "--socket=" + socket_, "--skip-networking",
-              "--pid-file=" + dir_ + "/mariadbd.pid", "--tmpdir=" + dir_, "--init-file=" + init,
-              std::string("--thread-handling=") + (pool_of_threads ? "pool-of-threads" : "one-thread-per-connection"),
-              "--thread-pool-size=" + std::to_string(pool), "--max-connections=" + std::to_string(max_connections),
-              "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=8M", "--skip-name-resolve", "--skip-log-bin"},
-             "mariadbd.log");
-  wait_until_login(socket_, Protocol::MySql, database_, 60, server, "mariadbd.log");
-}
-
 ServerCounts Instance::counts(bool memory) const {
   ServerCounts c;
   std::vector<pid_t> roots;
@@ -425,9 +231,9 @@ ServerCounts Instance::counts(bool memory) const {
       ++c.tasks;
     }
     if (memory) {
-      const std::string rollup = read_small_file(dir + "/smaps_rollup");
-      c.rss_bytes += smaps_field(rollup, "\nRss:");
-      c.pss_bytes += smaps_field(rollup, "\nPss:");
+      const MemoryUse use = read_memory_use(pid);
+      c.rss_bytes += use.rss_bytes;
+      c.pss_bytes += use.pss_bytes;
     }
   }
   return c;
@@ -455,60 +261,6 @@ void Instance::stop_everything() noexcept {
     std::error_code ec;
     fs::remove_all(dir_, ec);
     dir_.clear();
-  }
-}
-
-// ---------------------------------------------------------------- blocking client (set-up only)
-
-BlockingClient::BlockingClient(const std::string& socket, Protocol p, const std::string& user,
-                               const std::string& database, int timeout_ms)
-    : protocol_(p), timeout_ms_(timeout_ms) {
-  fd_ = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd_.get() < 0) fail_errno("socket(AF_UNIX)");
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  if (socket.size() >= sizeof a.sun_path) throw ProbeError("socket path too long: " + socket);
-  std::memcpy(a.sun_path, socket.c_str(), socket.size() + 1);
-  if (::connect(fd_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) fail_errno("connect(" + socket + ")");
-  WireState s;
-  std::string first = login_message(p, user, database);
-  if (p == Protocol::MySql) s.greeting_answer = std::move(first);
-  exchange(p == Protocol::Postgres ? first : std::string(), s);
-}
-
-void BlockingClient::run(const std::string& sql) {
-  WireState s;
-  s.phase = Phase::Query;
-  exchange(query_message(protocol_, sql), s);
-}
-
-void BlockingClient::exchange(const std::string& out, WireState& s) {
-  std::string pending = out, in;
-  const std::uint64_t deadline = now_ns() + static_cast<std::uint64_t>(timeout_ms_) * 1'000'000ULL;
-  for (;;) {
-    if (!pending.empty()) {
-      if (::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(pending.size()))
-        fail_errno("send");
-      pending.clear();
-    }
-    pollfd pfd{fd_.get(), POLLIN, 0};
-    const int r = ::poll(&pfd, 1, 100);
-    throw_if_stopped();
-    if (r < 0 && errno != EINTR) fail_errno("poll");
-    if (now_ns() > deadline) throw ProbeError("no answer in " + std::to_string(timeout_ms_) + " ms");
-    if (r <= 0) continue;
-    char buf[8192];
-    const ssize_t got = ::recv(fd_.get(), buf, sizeof buf, 0);
-    if (got == 0) throw ProbeError("the server closed the connection");
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      fail_errno("recv");
-    }
-    in.append(buf, static_cast<std::size_t>(got));
-    std::size_t used = 0;
-    const bool done = consume(protocol_, s, in.data(), in.size(), used, pending);
-    in.erase(0, used);
-    if (done) return;
   }
 }
 

@@ -12,23 +12,14 @@
 #include <vector>
 
 #include "engine/os.hpp"
+#include "probes/db/packages.hpp"
 #include "probes/db/wire.hpp"
 
 namespace ctxbench::db {
 
-enum class Server { PostgresDirect, PostgresPgBouncer, MariaDbThreadPerConnection, MariaDbPoolOfThreads };
-
-// The user the servers run as: `nobody` when ctxbench runs as root (PostgreSQL refuses root), else the
-// calling user. Empty name: no such user (the probe is skipped).
-struct RunAs {
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::string name;
-};
-RunAs server_user();
-
-// Throws ProbeSkip naming the missing package when a program the server needs is not installed.
-void check_installed(Server kind);
+// Only name the socket files inside the private directory: the servers listen on no TCP port.
+inline constexpr int kPostgresPort = 5432;
+inline constexpr int kPgBouncerPort = 6432;
 
 // Every private directory is /tmp/ctxbench-db.<pid of the measuring process>.g<its process group>.XXXXXX.
 // A run removes the directories of dead processes (left by a SIGKILL) before it makes its own; the group
@@ -83,20 +74,6 @@ class Instance {
   std::vector<int> cpus_;
   std::string dir_, socket_, db_user_ = "ctxbench", database_;
   std::vector<std::unique_ptr<Program>> programs_;  // in start order; stopped in reverse
-};
-
-// A blocking client for set-up and readiness checks (not for the timed load): logs in, runs statements.
-class BlockingClient {
- public:
-  BlockingClient(const std::string& socket, Protocol p, const std::string& user, const std::string& database,
-                 int timeout_ms);
-  void run(const std::string& sql);
-
- private:
-  void exchange(const std::string& out, WireState& s);
-  Protocol protocol_;
-  int timeout_ms_;
-  UniqueFd fd_;
 };
 
 }  // namespace ctxbench::db

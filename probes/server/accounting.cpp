@@ -56,16 +56,10 @@ void add_live_child(Accounting& a, pid_t pid) {
   a.involuntary += sw.involuntary;
 }
 
-// "Rss:" and "Pss:" of one process (kB in smaps_rollup), added in bytes.
-void add_memory(Accounting& a, const std::string& proc_dir) {
-  const std::string text = read_small_file(proc_dir + "/smaps_rollup");
-  auto field = [&text](const char* key) -> std::uint64_t {
-    const std::size_t pos = text.find(key);
-    if (pos == std::string::npos) return 0;
-    return std::strtoull(text.c_str() + pos + std::strlen(key), nullptr, 10) * 1024;
-  };
-  a.rss_bytes += field("\nRss:");
-  a.pss_bytes += field("\nPss:");
+void add_memory(Accounting& a, pid_t pid) {
+  const MemoryUse use = read_memory_use(pid);
+  a.rss_bytes += use.rss_bytes;
+  a.pss_bytes += use.pss_bytes;
 }
 
 std::uint64_t own_threads() {
@@ -90,8 +84,8 @@ Accounting take_accounting(bool closing, Handler& handler, Children& children) {
   if (!closing) own_counters();
   a.tasks = own_threads() + children.live.size();
   if (closing) {
-    add_memory(a, "/proc/self");
-    for (pid_t pid : children.live) add_memory(a, "/proc/" + std::to_string(pid));
+    add_memory(a, ::getpid());
+    for (pid_t pid : children.live) add_memory(a, pid);
   }
   return a;
 }
