@@ -30,6 +30,7 @@ struct HistoryPoint {
 struct HistorySeries {
   std::string fingerprint, record_id, probe, placement, unit;
   std::optional<std::string> measure;
+  std::string family;                // the record's `family` field ("" when its file had none)
   std::vector<HistoryPoint> points;  // status ok only, run start-time order
 };
 

@@ -133,6 +133,7 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
               {"placement", s.placement},
               {"unit", s.unit},
               {"measure", s.measure ? json(*s.measure) : json()},
+              {"family", s.family.empty() ? json() : json(s.family)},
               {"current_points", sa.current_points}};
     put(j, "latest_ns", sa.latest_ns);
     put(j, "current_median_ns", sa.current_median_ns);
@@ -214,6 +215,49 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
   out += fmt::format("{} regression{}, {} improvement{}, {} no change, {} inconclusive\n", counts[0],
                      counts[0] == 1 ? "" : "s", counts[1], counts[1] == 1 ? "" : "s", counts[2], counts[3]);
   return out;
+}
+
+namespace {
+
+json verdict_json(const HistoryVerdict& v) {
+  json j = {{"verdict", history_verdict_key(v.kind)}, {"history_points", v.history_points}};
+  put(j, "ratio", v.ratio);
+  put(j, "p_value", v.p_value);
+  put(j, "detectable_change", v.detectable_change);
+  if (!v.reason.empty()) j["reason"] = v.reason;
+  return j;
+}
+
+}  // namespace
+
+json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, const HistoryGateOptions& options) {
+  json records = json::array();
+  json counts = {{"regression", 0}, {"improvement", 0}, {"no_change", 0}, {"inconclusive", 0}};
+  for (const RecordCheck& r : check.records) {
+    json j = verdict_json(r.verdict);
+    j["record_id"] = r.record_id;
+    j["fired"] = r.fired.empty() ? json() : json(r.fired);
+    j["raw"] = verdict_json(r.raw);
+    j["run_corrected"] = r.corrected ? verdict_json(*r.corrected) : json();
+    counts[history_verdict_key(r.verdict.kind)] = counts[history_verdict_key(r.verdict.kind)].get<int>() + 1;
+    records.push_back(std::move(j));
+  }
+  json gate = {{"threshold", options.threshold},
+               {"max_p_value", options.max_p_value},
+               {"min_history", options.min_history},
+               {"window", options.window}};
+  json doc = {{"ctxbench_history_check",
+               {{"document_version", kHistoryDocumentVersion}, {"tool_version", tool_version()}, {"gate", gate}}},
+              {"run", {{"source", new_run.run.source}, {"run_id", new_run.run.run_id}}},
+              {"machine", check.fingerprint},
+              {"history_runs", check.history_runs},
+              {"run_corrected", check.corrected},
+              {"counts", counts},
+              {"regressions", check.regressions()},
+              {"records", records}};
+  put(doc, "run_factor", check.run_factor);
+  put(doc, "shared_variance", check.shared_variance);
+  return doc;
 }
 
 }  // namespace ctxbench

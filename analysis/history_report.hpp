@@ -1,5 +1,5 @@
-// What `ctxbench history show|check|export --json` print: the table, the gate's verdicts, and the
-// machine-readable document (docs/contracts.md, "The history document"). Pure.
+// What `ctxbench history show|check|export [--json]` print: the table, the gate's verdicts, and their
+// machine-readable documents (docs/contracts.md, "The history document"). Pure.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -17,5 +17,8 @@ std::string format_history(const History& h, const HistoryAnalysis& a);
 nlohmann::json history_to_json(const History& h, const HistoryAnalysis& a);
 
 std::string format_history_check(const RunInput& new_run, const HistoryCheck& check, const HistoryGateOptions& options);
+// `history check --json` (docs/contracts.md, "The gate's document"): the same verdicts as fields.
+nlohmann::json history_check_to_json(const RunInput& new_run, const HistoryCheck& check,
+                                     const HistoryGateOptions& options);
 
 }  // namespace ctxbench

@@ -80,8 +80,9 @@ def load(path):
 
 
 def family(series):
-    """The series' family: its `family` field; a document without one (version 1 of the store does not write
-    it) gets the first part of the probe's name, as ctxbench's registry names probes (family.what...)."""
+    """The series' family: its `family` field; a series without one (its file had no `family`, or the
+    document predates the field) gets the first part of the probe's name, as ctxbench's registry names probes
+    (family.what...)."""
     return series.get("family") or (series.get("probe") or series["record_id"]).split(".")[0]
 
 

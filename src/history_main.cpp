@@ -178,7 +178,9 @@ int run_check(const HistoryArgs& a) {
   if (a.window) options.window = *a.window;
   if (a.max_p_value) options.max_p_value = *a.max_p_value;
   const HistoryCheck check = check_against_history(h, in, options, changes);
-  std::fputs(format_history_check(in, check, options).c_str(), stdout);
+  const std::string text =
+      a.json ? history_check_to_json(in, check, options).dump() + "\n" : format_history_check(in, check, options);
+  std::fputs(text.c_str(), stdout);
   return check.regressions() > 0 ? 1 : 0;
 }
 

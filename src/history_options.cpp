@@ -62,7 +62,7 @@ options:
   --machine M     only runs of machines whose fingerprint starts with M, or whose hostname or label is M
   --filter RE     only record ids matching RE (ECMAScript)
   --since DATE    only runs that started at or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)
-  --json          show/export: the machine-readable document (docs/contracts.md)
+  --json          show/export: the machine-readable document; check: the verdicts as a document (docs/contracts.md)
   --csv           export: one line per run x record, machine columns included
   --out FILE      export: write FILE (atomically) instead of stdout
   --threshold P   check: a regression must be slower by more than P percent (default 5%)
@@ -125,7 +125,7 @@ HistoryArgs parse_history_args(const std::vector<std::string>& args) {
       only_for(reads, "show and export");
       out.since = parse_since(value());
     } else if (a == "--json") {
-      only_for(reads, "show and export");
+      only_for(reads || out.command == HistoryCommand::Check, "show, check and export");
       no_value();
       out.json = true;
     } else if (a == "--csv") {

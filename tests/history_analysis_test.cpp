@@ -126,6 +126,13 @@ TEST(HistoryAnalysis, CheckFindsARegressionAndNothingElse) {
   const std::string text = format_history_check(new_run_like(h, 2, 1.3), check, options);
   EXPECT_NE(text.find("REGRESSION"), std::string::npos) << text;
   EXPECT_NE(text.find("1 regression,"), std::string::npos) << text;
+  const nlohmann::json doc = history_check_to_json(new_run_like(h, 2, 1.3), check, options);
+  EXPECT_EQ(doc["regressions"], 1);
+  EXPECT_EQ(doc["counts"]["no_change"], 11);
+  EXPECT_EQ(doc["records"][2]["verdict"], "regression");
+  EXPECT_EQ(doc["records"][2]["raw"]["verdict"], "regression");
+  EXPECT_EQ(doc["records"][0]["verdict"], "no_change");
+  EXPECT_NEAR(doc["records"][2]["ratio"].get<double>(), 1.3, 0.01);
 }
 
 TEST(HistoryAnalysis, CheckWithTooShortAHistoryIsInconclusive) {

@@ -125,6 +125,20 @@ TEST(HistoryCli, CheckExitsOneOnlyOnARegression) {
     EXPECT_EQ(o.exit_code, c.exit_code) << c.file << ": " << o.out << o.err;
     EXPECT_NE(o.out.find(c.expected), std::string::npos) << c.file << ": " << o.out;
   }
+  // --json: the same verdict and exit status as fields.
+  const Outcome as_json = run_with(history({"check", "--store", store, cases[1].file, "--threshold", "5%", "--json"}));
+  EXPECT_EQ(as_json.exit_code, 1) << as_json.err;
+  const nlohmann::json verdicts = nlohmann::json::parse(as_json.out);
+  EXPECT_DOUBLE_EQ(verdicts["ctxbench_history_check"]["gate"]["threshold"].get<double>(), 0.05);
+  EXPECT_EQ(verdicts["history_runs"], 12);
+  ASSERT_EQ(verdicts["records"].size(), 3u);  // the slow run is 1.5x in every record
+  for (const auto& r : verdicts["records"]) {
+    EXPECT_EQ(r["verdict"], "regression") << r.dump();
+    EXPECT_GT(r["ratio"].get<double>(), 1.3) << r.dump();
+  }
+  EXPECT_EQ(verdicts["regressions"], 3);
+  EXPECT_EQ(verdicts["counts"]["regression"], 3);
+  EXPECT_EQ(verdicts["counts"]["no_change"], 0);
   // A regression of 50% does not fail a gate whose threshold is 60%.
   EXPECT_EQ(run_with(history({"check", "--store", store, cases[1].file, "--threshold", "60"})).exit_code, 0);
   const Outcome show = run_with(history({"show", "--store", store}));
@@ -136,6 +150,7 @@ TEST(HistoryCli, CheckExitsOneOnlyOnARegression) {
   EXPECT_EQ(doc["runs"].size(), 12u);
   ASSERT_EQ(doc["series"].size(), 1u);
   EXPECT_EQ(doc["series"][0]["points"]["run"].size(), 12u);
+  EXPECT_EQ(doc["series"][0]["family"], "ctxswitch");
   const Outcome exported = run_with(history({"export", "--json", "--store", store, "--out", dir + "/h.json"}));
   EXPECT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(nlohmann::json::parse(slurp(dir + "/h.json"))["series"].size(), 3u);

@@ -177,7 +177,7 @@ History load_history(Connection& c, const HistoryQuery& q, const std::function<b
   std::map<std::string, bool> kept;
   c.query(
       "SELECT x.run_id, x.record_id, x.probe, x.placement, x.unit, x.measure, x.p50_ns, x.p99_ns, x.rerun_low, "
-      "x.rerun_high FROM records x WHERE x.status = 'ok' AND x.p50_ns IS NOT NULL",
+      "x.rerun_high, x.family FROM records x WHERE x.status = 'ok' AND x.p50_ns IS NOT NULL",
       {}, [&](const Row& r) {
         const auto run = run_index.find(r.text(0));
         if (run == run_index.end()) return;
@@ -188,7 +188,7 @@ History load_history(Connection& c, const HistoryQuery& q, const std::function<b
         const std::string& fp = h.runs[run->second].fingerprint;
         auto [it, fresh] = series_index.emplace(std::make_pair(fp, id), h.series.size());
         if (fresh) {
-          HistorySeries s{fp, id, r.text(2), r.text(3), r.text(4), std::nullopt, {}};
+          HistorySeries s{fp, id, r.text(2), r.text(3), r.text(4), std::nullopt, r.null(10) ? "" : r.text(10), {}};
           if (!r.null(5)) s.measure = r.text(5);
           h.series.push_back(std::move(s));
         }
