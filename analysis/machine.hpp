@@ -36,7 +36,20 @@ struct CpuTopology {
   std::vector<int> thread_siblings;  // thread_siblings_list, the CPU itself included
   std::vector<int> llc_cpus;         // shared_cpu_list of the CPU's highest-level cache
   std::optional<int> capacity;       // cpuN/cpu_capacity (1024 = the machine's biggest core), where exposed
-  std::string core_type;             // "core" or "atom" on Intel hybrid CPUs (sys/devices/cpu_<type>/cpus)
+  std::string core_type;             // "core" or "atom" on Intel hybrid CPUs (sys/devices/cpu_<type>/cpus); on
+                                     // aarch64 the part name of the CPU's MIDR ("Cortex-A55"), where known
+  std::optional<int> cluster_id;     // topology/cluster_id (big.LITTLE clusters, the L2/L3 groups of a server)
+  std::vector<int> cluster_cpus;     // topology/cluster_cpus_list
+};
+
+// One kind of core of an aarch64 machine: the CPUs whose /proc/cpuinfo MIDR fields (CPU implementer, part,
+// variant, revision, architecture) are all the same. A big.LITTLE machine has two or three.
+struct CpuType {
+  int implementer = 0, part = 0, variant = 0, revision = 0;
+  std::string architecture;       // "CPU architecture" as printed: "8" on every ARMv8 and later CPU
+  std::string vendor, name;       // arm_implementer_name, arm_part_name (analysis/arm_midr.hpp); "" when unknown
+  std::vector<int> cpus;          // the processor numbers of cpuinfo, ascending
+  std::vector<CacheInfo> caches;  // of its first CPU
 };
 
 struct MachineInfo {
@@ -49,7 +62,8 @@ struct MachineInfo {
   std::optional<int> threads_per_core;
   std::string smt;  // sys/devices/system/cpu/smt/control ("on", "off", "notsupported"...)
   std::optional<int> numa_nodes;
-  std::vector<CacheInfo> caches;  // cpu0's caches
+  std::vector<CacheInfo> caches;   // cpu0's caches
+  std::vector<CpuType> cpu_types;  // aarch64 (cpuinfo has "CPU implementer"): each kind of core, by first CPU
   std::string kernel_release, kernel_version, kernel_cmdline;
   std::string governor, scaling_driver;  // cpu0 cpufreq; empty when absent
   std::optional<double> cpu_mhz;         // cpuinfo "cpu MHz" of the first CPU
