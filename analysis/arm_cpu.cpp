@@ -39,6 +39,7 @@ std::string hex(int v, int digits) {
 
 std::vector<CpuType> arm_cpu_types(const std::vector<CpuinfoBlock>& blocks) {
   std::vector<CpuType> out;
+  std::map<std::tuple<int, int, int, int, std::string>, std::size_t> index;  // MIDR fields -> out[i]
   for (const CpuinfoBlock& b : blocks) {
     const auto cpu = number(field(b, "processor"), 10);
     const auto implementer = number(field(b, "CPU implementer"), 16);
@@ -50,16 +51,14 @@ std::vector<CpuType> arm_cpu_types(const std::vector<CpuinfoBlock>& blocks) {
     t.variant = number(field(b, "CPU variant"), 16).value_or(0);
     t.revision = number(field(b, "CPU revision"), 10).value_or(0);
     t.architecture = field(b, "CPU architecture");
-    const auto key = [](const CpuType& c) {
-      return std::tie(c.implementer, c.part, c.variant, c.revision, c.architecture);
-    };
-    auto it = std::find_if(out.begin(), out.end(), [&](const CpuType& c) { return key(c) == key(t); });
-    if (it == out.end()) {
+    const auto [it, added] =
+        index.try_emplace({t.implementer, t.part, t.variant, t.revision, t.architecture}, out.size());
+    if (added) {
       t.vendor = arm_implementer_name(t.implementer);
       t.name = arm_part_name(t.implementer, t.part);
-      it = out.insert(out.end(), std::move(t));
+      out.push_back(std::move(t));
     }
-    it->cpus.push_back(*cpu);
+    out[it->second].cpus.push_back(*cpu);
   }
   for (CpuType& t : out) std::sort(t.cpus.begin(), t.cpus.end());
   std::sort(out.begin(), out.end(), [](const CpuType& a, const CpuType& b) { return a.cpus < b.cpus; });

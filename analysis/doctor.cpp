@@ -175,7 +175,7 @@ std::string machine_summary(const MachineInfo& m) {
   for (const CpuType& t : m.cpu_types) {
     std::set<int, std::greater<>> capacities;
     for (const CpuTopology& c : m.topology)
-      if (c.capacity && std::find(t.cpus.begin(), t.cpus.end(), c.cpu) != t.cpus.end()) capacities.insert(*c.capacity);
+      if (c.capacity && std::binary_search(t.cpus.begin(), t.cpus.end(), c.cpu)) capacities.insert(*c.capacity);
     const nlohmann::json j = cpu_type_to_json(t);
     out +=
         fmt::format("{}{} ({}/{}{}): CPUs {}\n", m.cpu_types.size() == 1 ? "machine: " : "  ", cpu_type_full_name(t),

@@ -288,6 +288,9 @@ void parse_topology(const FileSnapshot& f, MachineInfo& m) {
       {"core", cpu_list_or_empty(get(f, "sys/devices/cpu_core/cpus"))},
       {"atom", cpu_list_or_empty(get(f, "sys/devices/cpu_atom/cpus"))}};
   const std::vector<int> online = cpu_list_or_empty(get(f, std::string(kCpuDir) + "online"));
+  std::map<int, std::string> arm_type_of;  // CPU -> its kind's name (aarch64)
+  for (const CpuType& type : m.cpu_types)
+    for (int cpu : type.cpus) arm_type_of.emplace(cpu, cpu_type_label(type));
   if (!online.empty()) m.logical_cpus = static_cast<int>(online.size());
   // core_id counts within a cluster on device-tree arm64 machines (an RK3588's A76s are 0,1 and 0,1), and is
   // unique in its package elsewhere: the cluster is part of a core's identity.
@@ -309,9 +312,7 @@ void parse_topology(const FileSnapshot& f, MachineInfo& m) {
     for (const char* type : {"core", "atom"}) {
       if (contains(hybrid.at(type), cpu)) t.core_type = type;
     }
-    for (const CpuType& type : m.cpu_types) {
-      if (t.core_type.empty() && contains(type.cpus, cpu)) t.core_type = cpu_type_label(type);
-    }
+    if (const auto it = arm_type_of.find(cpu); t.core_type.empty() && it != arm_type_of.end()) t.core_type = it->second;
     max_siblings = std::max(max_siblings, t.thread_siblings.size());
     if (t.package && t.core_id) {
       cores.emplace(*t.package, t.cluster_id.value_or(-1), *t.core_id);
