@@ -453,6 +453,10 @@ MachineInfo parse_machine(const FileSnapshot& f) {
   if (m.cpuidle_governor.empty()) {
     m.cpuidle_governor = get(f, "sys/devices/system/cpu/cpuidle/current_governor_ro");
   }
+  for (const auto& [n, dir] : numbered(f, std::string(kCpuDir) + "cpu0/cpuidle/", "state")) {
+    if (std::string name = get(f, dir + "name"); !name.empty())
+      m.idle_states.push_back({name, to_number<long long>(get(f, dir + "latency")), get_bool(f, dir + "disable")});
+  }
   m.kvm_halt_poll_ns = to_number<long long>(get(f, "sys/module/kvm/parameters/halt_poll_ns"));
   const std::string haltpoll = "sys/module/haltpoll/parameters/";
   for (const std::string& name : listing(f, haltpoll)) {
@@ -530,6 +534,16 @@ Json machine_to_json(const MachineInfo& m) {
   put(j, "hostname", m.hostname);
   put(j, "cpuidle_driver", m.cpuidle_driver);
   put(j, "cpuidle_governor", m.cpuidle_governor);
+  if (!m.idle_states.empty()) {
+    Json states = Json::array();
+    for (const IdleState& st : m.idle_states) {
+      Json e{{"name", st.name}};
+      put(e, "latency_us", st.latency_us);
+      put(e, "disabled", st.disabled);
+      states.push_back(std::move(e));
+    }
+    j["idle_states"] = std::move(states);
+  }
   put(j, "kvm_halt_poll_ns", m.kvm_halt_poll_ns);
   if (!m.guest_halt_poll.empty()) j["guest_halt_poll"] = m.guest_halt_poll;
   put(j, "hypervisor_vendor", m.hypervisor_vendor);

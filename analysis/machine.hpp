@@ -29,6 +29,13 @@ struct CacheInfo {
   std::string shared_cpu_list;
 };
 
+// One cpuidle state of cpu0 (sys/devices/system/cpu/cpu0/cpuidle/stateN): what a wake-up of an idle CPU pays.
+struct IdleState {
+  std::string name;                     // "WFI", "cpu-sleep", "C1", "haltpoll"...
+  std::optional<long long> latency_us;  // exit latency
+  std::optional<bool> disabled;         // "disable" is 1
+};
+
 // Where one logical CPU sits, for naming the relation of two pinned tasks (cpu_relation).
 struct CpuTopology {
   int cpu = -1;
@@ -82,6 +89,7 @@ struct MachineInfo {
   std::optional<double> loadavg_1m, loadavg_5m, loadavg_15m;
   std::string hostname;                          // proc/sys/kernel/hostname
   std::string cpuidle_driver, cpuidle_governor;  // sys/devices/system/cpu/cpuidle; empty when absent
+  std::vector<IdleState> idle_states;            // cpu0's cpuidle states, state0 first
   std::vector<CpuTopology> topology;             // one entry per online CPU, ascending
   // What decides the cost of waking an idle CPU (docs/METHODOLOGY.md, "Machine state"): halt polling of the host's KVM
   // module (seen in a guest only when the module is loaded there) and of the guest's cpuidle-haltpoll driver, the

@@ -124,6 +124,10 @@ TEST(ArmMachine, AltraServer) {
   EXPECT_EQ(cpu_relation(m, 36, 37), "other-llc");
   EXPECT_EQ(m.clocksource, "arch_sys_counter");
   EXPECT_EQ(m.cpuidle_driver, "acpi_idle");
+  ASSERT_EQ(m.idle_states.size(), 2u);
+  EXPECT_EQ(m.idle_states[1].name, "C1");
+  EXPECT_EQ(m.idle_states[1].latency_us, 40);
+  EXPECT_EQ(m.idle_states[1].disabled, false);
   EXPECT_EQ(m.cpuidle_governor, "menu");
   EXPECT_EQ(m.scaling_driver, "cppc_cpufreq");
   EXPECT_FALSE(m.hypervisor_flag);
@@ -168,6 +172,8 @@ TEST(ArmMachine, GravitonLikeVm) {
   EXPECT_FALSE(m.hypervisor_flag);  // aarch64 cpuinfo has no such flag
   EXPECT_EQ(m.virtualization, "QEMU");
   EXPECT_EQ(m.cpuidle_driver, "none");
+  EXPECT_TRUE(m.idle_states.empty());
+  EXPECT_FALSE(machine_to_json(m).contains("idle_states"));
   EXPECT_EQ(m.clocksource, "arch_sys_counter");
   EXPECT_EQ(m.scheduler, "cfs");
   const nlohmann::json j = machine_to_json(m);
@@ -211,6 +217,10 @@ TEST(ArmMachine, BigLittleBoard) {
   EXPECT_EQ(j.at("cpu_types")[1].at("variant"), "0x4");
   EXPECT_EQ(j.at("topology")[3].at("cpu_capacity"), 414);
   EXPECT_EQ(j.at("topology")[4].at("core_type"), "Cortex-A76");
+  ASSERT_EQ(j.at("idle_states").size(), 2u);
+  EXPECT_EQ(j.at("idle_states")[0], (nlohmann::json{{"name", "WFI"}, {"latency_us", 1}, {"disabled", false}}));
+  EXPECT_EQ(j.at("idle_states")[1].at("name"), "cpu-sleep");
+  EXPECT_EQ(j.at("idle_states")[1].at("latency_us"), 370);
 }
 
 bool has(const std::vector<Finding>& findings, const std::string& topic, const std::string& part = "") {
