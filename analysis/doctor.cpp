@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <set>
+
+#include "analysis/arm_cpu.hpp"
 
 namespace ctxbench {
 namespace {
@@ -154,13 +157,34 @@ std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& 
     out.push_back({"steal", fmt::format("{:.1f}% of CPU time was stolen by the host just now", *steal_now * 100),
                    "run when the host is quieter, or on dedicated host CPUs"});
   scheduler_findings(m, out);
-  if (m.hypervisor_flag)
+  if (m.hypervisor_flag || (!m.virtualization.empty() && m.virtualization != "none"))
     out.push_back(
         {"virtualization",
          fmt::format("a virtual machine{}: the host schedules the vCPUs, so its load moves the figures",
                      m.virtualization.empty() || m.virtualization == "none" ? "" : " (" + m.virtualization + ")"),
          "ask for dedicated, pinned host CPUs; compare with the rerun column of each record"});
   return out;
+}
+
+std::string machine_summary(const MachineInfo& m) {
+  std::string head = m.cpu_types.size() == 1 || m.cpu_model.empty() ? "" : m.cpu_model;
+  if (m.logical_cpus > 0) head += fmt::format("{}{} logical CPUs", head.empty() ? "" : "; ", m.logical_cpus);
+  if (!m.clocksource.empty()) head += fmt::format("{}clocksource {}", head.empty() ? "" : "; ", m.clocksource);
+  if (!m.cpuidle_driver.empty()) head += fmt::format("{}cpuidle {}", head.empty() ? "" : "; ", m.cpuidle_driver);
+  std::string out;
+  for (const CpuType& t : m.cpu_types) {
+    std::set<int, std::greater<>> capacities;
+    for (const CpuTopology& c : m.topology)
+      if (c.capacity && std::binary_search(t.cpus.begin(), t.cpus.end(), c.cpu)) capacities.insert(*c.capacity);
+    const nlohmann::json j = cpu_type_to_json(t);
+    out +=
+        fmt::format("{}{} ({}/{}{}): CPUs {}\n", m.cpu_types.size() == 1 ? "machine: " : "  ", cpu_type_full_name(t),
+                    j.at("implementer").get<std::string>(), j.at("part").get<std::string>(),
+                    capacities.empty() ? "" : fmt::format(", capacity {}", fmt::join(capacities, "/")), ranges(t.cpus));
+  }
+  if (m.cpu_types.empty()) return head.empty() ? "" : "machine: " + head + "\n";
+  if (m.cpu_types.size() == 1) return out + (head.empty() ? "" : "  " + head + "\n");
+  return "machine: " + head + "\n" + out;
 }
 
 std::string format_findings(const std::vector<Finding>& findings) {

@@ -24,6 +24,9 @@ struct Finding {
 std::vector<Finding> machine_findings(const MachineInfo& m, const FileSnapshot& files, std::optional<double> steal_now,
                                       bool pm_qos_held);
 
+// What the machine is, above the findings: the CPU model (on aarch64 one line per kind of core: its MIDR name,
+// numbers, cpu_capacity and CPUs), the logical CPUs, the clocksource and the cpuidle driver.
+std::string machine_summary(const MachineInfo& m);
 std::string format_findings(const std::vector<Finding>& findings);
 nlohmann::json findings_to_json(const std::vector<Finding>& findings);
 

@@ -6,7 +6,10 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
+
+#include "analysis/arm_cpu.hpp"
 
 namespace ctxbench {
 namespace {
@@ -100,8 +103,7 @@ std::optional<long long> size_bytes(std::string s) {
   return *v * mult;
 }
 
-// proc/cpuinfo as one key -> value map per processor block.
-using CpuinfoBlock = std::map<std::string, std::string>;
+// proc/cpuinfo as one key -> value map per processor block (CpuinfoBlock: analysis/arm_cpu.hpp).
 std::vector<CpuinfoBlock> parse_cpuinfo(const std::string& text) {
   std::vector<CpuinfoBlock> blocks(1);
   std::istringstream in(text);
@@ -182,6 +184,15 @@ std::string boost_state(const FileSnapshot& f) {
   return on_off(get(f, "sys/devices/system/cpu/intel_pstate/no_turbo"), true);
 }
 
+// Without x86's hypervisor flag (aarch64 has none), only the firmware's DMI names a virtual machine: QEMU/KVM
+// guests say "QEMU" / "KVM Virtual Machine", Hyper-V "Virtual Machine". A bare-metal DMI leaves it unknown ("").
+std::string virtual_platform(const std::string& sys_vendor, const std::string& product) {
+  if (sys_vendor == "QEMU" || product.find("KVM") != std::string::npos ||
+      product.find("Virtual Machine") != std::string::npos)
+    return sys_vendor.empty() ? product : sys_vendor;
+  return {};
+}
+
 void parse_cpu(const FileSnapshot& f, MachineInfo& m) {
   const std::vector<CpuinfoBlock> blocks = parse_cpuinfo(get(f, "proc/cpuinfo"));
   if (blocks.empty()) return;
@@ -205,8 +216,21 @@ void parse_cpu(const FileSnapshot& f, MachineInfo& m) {
     if (m.virtualization.empty()) m.virtualization = get(f, "sys/class/dmi/id/product_name");
   } else if (has_flags) {
     m.virtualization = "none";
+  } else {
+    m.virtualization = virtual_platform(get(f, "sys/class/dmi/id/sys_vendor"), get(f, "sys/class/dmi/id/product_name"));
   }
 
+  // aarch64 prints no model name, only the MIDR numbers of each CPU: the record names each kind of core.
+  m.cpu_types = arm_cpu_types(blocks);
+  if (!m.cpu_types.empty() && m.cpu_model.empty()) {
+    std::set<std::string> vendors;
+    for (const CpuType& t : m.cpu_types) {
+      const std::string name = (t.vendor.empty() ? "" : t.vendor + " ") + cpu_type_label(t);
+      if (m.cpu_model.find(name) == std::string::npos) m.cpu_model += (m.cpu_model.empty() ? "" : " + ") + name;
+      if (!t.vendor.empty() && vendors.insert(t.vendor).second)
+        m.cpu_vendor += (m.cpu_vendor.empty() ? "" : " + ") + t.vendor;
+    }
+  }
   const auto is_processor = [](const CpuinfoBlock& c) { return c.count("processor") > 0; };
   m.logical_cpus = static_cast<int>(std::count_if(blocks.begin(), blocks.end(), is_processor));
   std::set<std::pair<std::string, std::string>> cores;
@@ -264,8 +288,13 @@ void parse_topology(const FileSnapshot& f, MachineInfo& m) {
       {"core", cpu_list_or_empty(get(f, "sys/devices/cpu_core/cpus"))},
       {"atom", cpu_list_or_empty(get(f, "sys/devices/cpu_atom/cpus"))}};
   const std::vector<int> online = cpu_list_or_empty(get(f, std::string(kCpuDir) + "online"));
+  std::map<int, std::string> arm_type_of;  // CPU -> its kind's name (aarch64)
+  for (const CpuType& type : m.cpu_types)
+    for (int cpu : type.cpus) arm_type_of.emplace(cpu, cpu_type_label(type));
   if (!online.empty()) m.logical_cpus = static_cast<int>(online.size());
-  std::set<std::pair<int, int>> cores;
+  // core_id counts within a cluster on device-tree arm64 machines (an RK3588's A76s are 0,1 and 0,1), and is
+  // unique in its package elsewhere: the cluster is part of a core's identity.
+  std::set<std::tuple<int, int, int>> cores;
   bool all_cores_known = !online.empty();
   std::size_t max_siblings = 0;
   for (int cpu : online) {
@@ -278,12 +307,15 @@ void parse_topology(const FileSnapshot& f, MachineInfo& m) {
     t.thread_siblings = cpu_list_or_empty(get(f, dir + "topology/thread_siblings_list"));
     t.llc_cpus = llc_cpus(f, dir);
     t.capacity = get_int(f, dir + "cpu_capacity");
+    t.cluster_id = get_int(f, dir + "topology/cluster_id");
+    t.cluster_cpus = cpu_list_or_empty(get(f, dir + "topology/cluster_cpus_list"));
     for (const char* type : {"core", "atom"}) {
       if (contains(hybrid.at(type), cpu)) t.core_type = type;
     }
+    if (const auto it = arm_type_of.find(cpu); t.core_type.empty() && it != arm_type_of.end()) t.core_type = it->second;
     max_siblings = std::max(max_siblings, t.thread_siblings.size());
     if (t.package && t.core_id) {
-      cores.emplace(*t.package, *t.core_id);
+      cores.emplace(*t.package, t.cluster_id.value_or(-1), *t.core_id);
     } else {
       all_cores_known = false;
     }
@@ -293,13 +325,31 @@ void parse_topology(const FileSnapshot& f, MachineInfo& m) {
   if (max_siblings > 0) m.threads_per_core = static_cast<int>(max_siblings);
 }
 
-void parse_caches(const FileSnapshot& f, MachineInfo& m) {
-  for (const auto& [n, dir] : numbered(f, std::string(kCpuDir) + "cpu0/cache/", "index")) {
+std::vector<CacheInfo> caches_of(const FileSnapshot& f, int cpu) {
+  std::vector<CacheInfo> out;
+  for (const auto& [n, dir] : numbered(f, kCpuDir + ("cpu" + std::to_string(cpu)) + "/cache/", "index")) {
     const auto level = get_int(f, dir + "level");
     const auto size = size_bytes(get(f, dir + "size"));
     if (!level || !size) continue;
-    m.caches.push_back({*level, get(f, dir + "type"), *size, get(f, dir + "shared_cpu_list")});
+    out.push_back({*level, get(f, dir + "type"), *size, get(f, dir + "shared_cpu_list")});
   }
+  return out;
+}
+
+void parse_caches(const FileSnapshot& f, MachineInfo& m) {
+  m.caches = caches_of(f, 0);
+  for (CpuType& t : m.cpu_types) t.caches = caches_of(f, t.cpus.front());
+}
+
+Json caches_to_json(const std::vector<CacheInfo>& caches) {
+  Json out = Json::array();
+  for (const CacheInfo& c : caches) {
+    Json e{{"level", c.level}, {"size_bytes", c.size_bytes}};
+    if (!c.type.empty()) e["type"] = c.type;
+    if (!c.shared_cpu_list.empty()) e["shared_cpu_list"] = c.shared_cpu_list;
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 std::string status_field(const std::string& status, const std::string& key) {
@@ -403,6 +453,10 @@ MachineInfo parse_machine(const FileSnapshot& f) {
   if (m.cpuidle_governor.empty()) {
     m.cpuidle_governor = get(f, "sys/devices/system/cpu/cpuidle/current_governor_ro");
   }
+  for (const auto& [n, dir] : numbered(f, std::string(kCpuDir) + "cpu0/cpuidle/", "state")) {
+    if (std::string name = get(f, dir + "name"); !name.empty())
+      m.idle_states.push_back({name, to_number<long long>(get(f, dir + "latency")), get_bool(f, dir + "disable")});
+  }
   m.kvm_halt_poll_ns = to_number<long long>(get(f, "sys/module/kvm/parameters/halt_poll_ns"));
   const std::string haltpoll = "sys/module/haltpoll/parameters/";
   for (const std::string& name : listing(f, haltpoll)) {
@@ -449,15 +503,15 @@ Json machine_to_json(const MachineInfo& m) {
   put(j, "threads_per_core", m.threads_per_core);
   put(j, "smt", m.smt);
   put(j, "numa_nodes", m.numa_nodes);
-  if (!m.caches.empty()) {
-    Json caches = Json::array();
-    for (const CacheInfo& c : m.caches) {
-      Json e{{"level", c.level}, {"size_bytes", c.size_bytes}};
-      put(e, "type", c.type);
-      put(e, "shared_cpu_list", c.shared_cpu_list);
-      caches.push_back(std::move(e));
+  if (!m.caches.empty()) j["caches"] = caches_to_json(m.caches);
+  if (!m.cpu_types.empty()) {
+    Json types = Json::array();
+    for (const CpuType& t : m.cpu_types) {
+      Json e = cpu_type_to_json(t);
+      if (!t.caches.empty()) e["caches"] = caches_to_json(t.caches);
+      types.push_back(std::move(e));
     }
-    j["caches"] = std::move(caches);
+    j["cpu_types"] = std::move(types);
   }
   put(j, "kernel_release", m.kernel_release);
   put(j, "kernel_version", m.kernel_version);
@@ -480,6 +534,16 @@ Json machine_to_json(const MachineInfo& m) {
   put(j, "hostname", m.hostname);
   put(j, "cpuidle_driver", m.cpuidle_driver);
   put(j, "cpuidle_governor", m.cpuidle_governor);
+  if (!m.idle_states.empty()) {
+    Json states = Json::array();
+    for (const IdleState& st : m.idle_states) {
+      Json e{{"name", st.name}};
+      put(e, "latency_us", st.latency_us);
+      put(e, "disabled", st.disabled);
+      states.push_back(std::move(e));
+    }
+    j["idle_states"] = std::move(states);
+  }
   put(j, "kvm_halt_poll_ns", m.kvm_halt_poll_ns);
   if (!m.guest_halt_poll.empty()) j["guest_halt_poll"] = m.guest_halt_poll;
   put(j, "hypervisor_vendor", m.hypervisor_vendor);
@@ -508,6 +572,8 @@ Json machine_to_json(const MachineInfo& m) {
       put(e, "llc_cpus", t.llc_cpus);
       put(e, "cpu_capacity", t.capacity);
       put(e, "core_type", t.core_type);
+      put(e, "cluster_id", t.cluster_id);
+      put(e, "cluster_cpus", t.cluster_cpus);
       topo.push_back(std::move(e));
     }
     j["topology"] = std::move(topo);

@@ -29,6 +29,13 @@ struct CacheInfo {
   std::string shared_cpu_list;
 };
 
+// One cpuidle state of cpu0 (sys/devices/system/cpu/cpu0/cpuidle/stateN): what a wake-up of an idle CPU pays.
+struct IdleState {
+  std::string name;                     // "WFI", "cpu-sleep", "C1", "haltpoll"...
+  std::optional<long long> latency_us;  // exit latency
+  std::optional<bool> disabled;         // "disable" is 1
+};
+
 // Where one logical CPU sits, for naming the relation of two pinned tasks (cpu_relation).
 struct CpuTopology {
   int cpu = -1;
@@ -36,7 +43,20 @@ struct CpuTopology {
   std::vector<int> thread_siblings;  // thread_siblings_list, the CPU itself included
   std::vector<int> llc_cpus;         // shared_cpu_list of the CPU's highest-level cache
   std::optional<int> capacity;       // cpuN/cpu_capacity (1024 = the machine's biggest core), where exposed
-  std::string core_type;             // "core" or "atom" on Intel hybrid CPUs (sys/devices/cpu_<type>/cpus)
+  std::string core_type;             // "core" or "atom" on Intel hybrid CPUs (sys/devices/cpu_<type>/cpus); on
+                                     // aarch64 the part name of the CPU's MIDR ("Cortex-A55"), where known
+  std::optional<int> cluster_id;     // topology/cluster_id (big.LITTLE clusters, the L2/L3 groups of a server)
+  std::vector<int> cluster_cpus;     // topology/cluster_cpus_list
+};
+
+// One kind of core of an aarch64 machine: the CPUs whose /proc/cpuinfo MIDR fields (CPU implementer, part,
+// variant, revision, architecture) are all the same. A big.LITTLE machine has two or three.
+struct CpuType {
+  int implementer = 0, part = 0, variant = 0, revision = 0;
+  std::string architecture;       // "CPU architecture" as printed: "8" on every ARMv8 and later CPU
+  std::string vendor, name;       // arm_implementer_name, arm_part_name (analysis/arm_midr.hpp); "" when unknown
+  std::vector<int> cpus;          // the processor numbers of cpuinfo, ascending
+  std::vector<CacheInfo> caches;  // of its first CPU
 };
 
 struct MachineInfo {
@@ -49,7 +69,8 @@ struct MachineInfo {
   std::optional<int> threads_per_core;
   std::string smt;  // sys/devices/system/cpu/smt/control ("on", "off", "notsupported"...)
   std::optional<int> numa_nodes;
-  std::vector<CacheInfo> caches;  // cpu0's caches
+  std::vector<CacheInfo> caches;   // cpu0's caches
+  std::vector<CpuType> cpu_types;  // aarch64 (cpuinfo has "CPU implementer"): each kind of core, by first CPU
   std::string kernel_release, kernel_version, kernel_cmdline;
   std::string governor, scaling_driver;  // cpu0 cpufreq; empty when absent
   std::optional<double> cpu_mhz;         // cpuinfo "cpu MHz" of the first CPU
@@ -68,6 +89,7 @@ struct MachineInfo {
   std::optional<double> loadavg_1m, loadavg_5m, loadavg_15m;
   std::string hostname;                          // proc/sys/kernel/hostname
   std::string cpuidle_driver, cpuidle_governor;  // sys/devices/system/cpu/cpuidle; empty when absent
+  std::vector<IdleState> idle_states;            // cpu0's cpuidle states, state0 first
   std::vector<CpuTopology> topology;             // one entry per online CPU, ascending
   // What decides the cost of waking an idle CPU (docs/METHODOLOGY.md, "Machine state"): halt polling of the host's KVM
   // module (seen in a guest only when the module is loaded there) and of the guest's cpuidle-haltpoll driver, the

@@ -122,7 +122,8 @@ void read_cpus(Reader& r) {
   for (const std::string& cpu : r.dir(cpu_dir)) {
     if (!numbered(cpu, "cpu")) continue;
     const std::string d = cpu_dir + cpu + "/";
-    for (const char* f : {"core_id", "physical_package_id", "thread_siblings_list"}) {
+    for (const char* f :
+         {"core_id", "physical_package_id", "thread_siblings_list", "cluster_id", "cluster_cpus_list"}) {
       r.file(d + "topology/" + f);
     }
     r.file(d + "cpu_capacity");  // asymmetric (big.LITTLE, hybrid) machines; 1024 = the biggest core

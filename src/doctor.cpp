@@ -40,7 +40,7 @@ int doctor_main(const std::vector<std::string>& args) {
     if (auto s = steal_between(m.cpu_times, later.cpu_times)) steal_now = s->fraction;
   }
   const std::vector<Finding> findings = machine_findings(m, files, steal_now, false);
-  std::fputs(format_findings(findings).c_str(), stdout);
+  std::fputs((machine_summary(m) + format_findings(findings)).c_str(), stdout);
   return findings.empty() ? 0 : 1;
 }
 

@@ -62,7 +62,7 @@ TEST(Doctor, SchedExtAndHybridMachinesNameTheSchedulerAndCoreTypes) {
   EXPECT_FALSE(has(hybrid, "scheduler")) << format_findings(hybrid);
   // Capacities all alike (this VM: 1024 on both vCPUs) are no finding.
   MachineInfo alike;
-  alike.topology = {{0, {}, {}, {}, {}, {}, 1024, ""}, {1, {}, {}, {}, {}, {}, 1024, ""}};
+  alike.topology = {{0, {}, {}, {}, {}, {}, 1024, "", {}, {}}, {1, {}, {}, {}, {}, {}, 1024, "", {}, {}}};
   EXPECT_FALSE(has(machine_findings(alike, {}, std::nullopt, false), "core types"));
 }
 

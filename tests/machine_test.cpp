@@ -206,10 +206,10 @@ TEST(Machine, SchedulerStates) {
 
 TEST(Machine, RelationAcrossLlcsAndNodes) {
   MachineInfo m;
-  m.topology = {{0, 0, 0, 0, {0}, {0, 1}, {}, {}},
-                {1, 0, 1, 0, {1}, {0, 1}, {}, {}},
-                {2, 0, 2, 0, {2}, {2, 3}, {}, {}},
-                {3, 1, 0, 1, {3}, {2, 3}, {}, {}}};
+  m.topology = {{0, 0, 0, 0, {0}, {0, 1}, {}, {}, {}, {}},
+                {1, 0, 1, 0, {1}, {0, 1}, {}, {}, {}, {}},
+                {2, 0, 2, 0, {2}, {2, 3}, {}, {}, {}, {}},
+                {3, 1, 0, 1, {3}, {2, 3}, {}, {}, {}, {}}};
   EXPECT_EQ(cpu_relation(m, 0, 1), "same-llc");
   EXPECT_EQ(cpu_relation(m, 0, 2), "other-llc");
   EXPECT_EQ(cpu_relation(m, 0, 3), "other-node");
