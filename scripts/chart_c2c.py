@@ -7,7 +7,6 @@ writes them.
 
   scripts/chart_c2c.py results/big-machine.json -o c2c
 """
-import argparse
 import os
 import sys
 
@@ -80,15 +79,8 @@ def draw(doc):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("result", help="ctxbench --json output")
-    ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
-    a = ap.parse_args()
-    doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc) or cp.placeholder(plt, "no shm.c2c result (core-to-core matrix) in this file")
-    for p in cp.save(fig, a.output):
-        print(p)
-
+    cp.chart_main(__doc__, plt, lambda doc, a: draw(doc),
+                  lambda a: "no shm.c2c result (core-to-core matrix) in this file")
 
 if __name__ == "__main__":
     main()

@@ -5,7 +5,6 @@ samples (repetition medians when a file has no samples).
 
   scripts/chart_distribution.py results/kvm2-guest.json -o dist --probe 'ctxswitch.pipe.process/'
 """
-import argparse
 import os
 import re
 import sys
@@ -65,21 +64,19 @@ def draw(doc, pattern=DEFAULT):
     return fig
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("result", help="ctxbench --json output")
-    ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
-    ap.add_argument("--probe", default=DEFAULT, help=f"regex over result ids (default {DEFAULT!r})")
-    a = ap.parse_args()
+def check_pattern(ap, a):
     try:
         re.compile(a.probe)
     except re.error as e:
         ap.error(f"--probe: {a.probe!r} is not a valid regular expression ({e})")
-    doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc, a.probe) or cp.placeholder(plt, f"no ok result with samples matches {a.probe!r}")
-    for p in cp.save(fig, a.output):
-        print(p)
 
+
+def main():
+    cp.chart_main(
+        __doc__, plt, lambda doc, a: draw(doc, a.probe), lambda a: f"no ok result with samples matches {a.probe!r}",
+        add_arguments=lambda ap: ap.add_argument("--probe", default=DEFAULT,
+                                                 help=f"regex over result ids (default {DEFAULT!r})"),
+        check=check_pattern)
 
 if __name__ == "__main__":
     main()

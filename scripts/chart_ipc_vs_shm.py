@@ -7,7 +7,6 @@ records are left out (the one-way floor may be the derived round trip / 2 when n
 
   scripts/chart_ipc_vs_shm.py results/kvm2-guest.json -o ipc_vs_shm
 """
-import argparse
 import os
 import sys
 
@@ -91,18 +90,12 @@ def draw(doc, placement="cross-cpu"):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("result", help="ctxbench --json output")
-    ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
-    ap.add_argument("--placement", default="cross-cpu", choices=["cross-cpu", "same-cpu", "unpinned"])
-    a = ap.parse_args()
-    doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc, a.placement) or cp.placeholder(
-        plt, f"no shm.pingpong / shm.c2c and IPC results in placement {a.placement} in this file "
-             "(one-CPU affinity mask?)")
-    for p in cp.save(fig, a.output):
-        print(p)
-
+    cp.chart_main(
+        __doc__, plt, lambda doc, a: draw(doc, a.placement),
+        lambda a: f"no shm.pingpong / shm.c2c and IPC results in placement {a.placement} in this file "
+                  "(one-CPU affinity mask?)",
+        add_arguments=lambda ap: ap.add_argument("--placement", default="cross-cpu",
+                                                 choices=["cross-cpu", "same-cpu", "unpinned"]))
 
 if __name__ == "__main__":
     main()

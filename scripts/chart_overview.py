@@ -7,7 +7,6 @@ switch, B/s) in full: chart_sweeps.py and report.py.
 
   scripts/chart_overview.py results/kvm2-guest.json -o overview        # overview.png + overview.svg
 """
-import argparse
 import math
 import os
 import sys
@@ -93,15 +92,7 @@ def draw(doc):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("result", help="ctxbench --json output")
-    ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
-    a = ap.parse_args()
-    doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc) or cp.placeholder(plt, f"{a.result}: no ok results to draw")
-    for p in cp.save(fig, a.output):
-        print(p)
-
+    cp.chart_main(__doc__, plt, lambda doc, a: draw(doc), lambda a: f"{a.result}: no ok results to draw")
 
 if __name__ == "__main__":
     main()

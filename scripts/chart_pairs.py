@@ -6,7 +6,6 @@ records get a figure saying so.
 
   scripts/chart_pairs.py out.json -o pairs
 """
-import argparse
 import os
 import sys
 
@@ -64,15 +63,8 @@ def draw(doc):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("result", help="ctxbench --json output")
-    ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
-    a = ap.parse_args()
-    doc = cr.load_or_exit(a.result, ap.prog)
-    fig = draw(doc) or cp.placeholder(plt, "no ctxswitch.pairs records in this file (--suite full)")
-    for p in cp.save(fig, a.output):
-        print(p)
-
+    cp.chart_main(__doc__, plt, lambda doc, a: draw(doc),
+                  lambda a: "no ctxswitch.pairs records in this file (--suite full)")
 
 if __name__ == "__main__":
     main()

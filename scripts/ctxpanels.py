@@ -3,6 +3,7 @@ records without a parameter, lines over a swept parameter, one measure per panel
 manifest of what every axis drew (the report embeds it, the tests check it). Takes matplotlib objects from
 its caller.
 """
+import argparse
 import os
 import sys
 
@@ -32,6 +33,24 @@ def save(fig, out):
         fig.savefig(path, dpi=110, bbox_inches="tight")
         written.append(path)
     return written
+
+
+def chart_main(description, plt, draw, empty, add_arguments=None, check=None):
+    """The main() of a one-figure chart script: `result -o OUT` (plus what add_arguments(parser) adds; check(parser,
+    args) rejects bad values), the file loaded or the program exits with the reason, draw(doc, args) -> a figure or
+    None, and a placeholder saying empty(args) when there is nothing to draw. Prints the files written."""
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("result", help="ctxbench --json output")
+    ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
+    if add_arguments:
+        add_arguments(ap)
+    a = ap.parse_args()
+    if check:
+        check(ap, a)
+    doc = cr.load_or_exit(a.result, ap.prog)
+    fig = draw(doc, a) or placeholder(plt, empty(a))
+    for path in save(fig, a.output):
+        print(path)
 
 
 def placeholder(plt, text):
