@@ -7,7 +7,6 @@ the synthetic server.* model meant to predict it a dashed line of the same colou
   scripts/chart_db.py db.json -o db        # db.png + db.svg
   scripts/chart_db.py db.json              # db-db.png + db-db.svg beside the input
 """
-import argparse
 import os
 import sys
 
@@ -82,18 +81,8 @@ def draw(doc):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("result", help="ctxbench --json output of a --suite db run")
-    ap.add_argument("-o", "--output", help="output file (.png or .svg; no extension: both); "
-                    "default: RESULT without .json, plus -db (PNG and SVG)")
-    a = ap.parse_args()
-    doc = cr.load_or_exit(a.result, ap.prog)
-    if a.output is None:
-        a.output = os.path.splitext(a.result)[0] + "-db"
-    fig = draw(doc) or cp.placeholder(plt, f"{a.result}: no db.* records (run ctxbench --suite db)")
-    for p in cp.save(fig, a.output):
-        print(p)
-
+    cp.chart_main(__doc__, plt, lambda doc, a: draw(doc),
+                  lambda a: f"{a.result}: no db.* records (run ctxbench --suite db)", default_suffix="-db")
 
 if __name__ == "__main__":
     main()

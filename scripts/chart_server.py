@@ -8,7 +8,6 @@ other model's throughput (see server_table.py); skipped and failed points are no
   scripts/chart_server.py results/kvm2-guest.json -o server        # server.png + server.svg
   scripts/chart_server.py results/kvm2-guest.json                  # results/kvm2-guest-server.png + .svg
 """
-import argparse
 import os
 import sys
 
@@ -115,18 +114,9 @@ def draw(doc, only=None):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("result", help="ctxbench --json output")
-    ap.add_argument("-o", "--output", help="output file (.png or .svg; no extension: both); "
-                    "default: RESULT without .json, plus -server (PNG and SVG)")
-    a = ap.parse_args()
-    doc = cr.load_or_exit(a.result, ap.prog)
-    if a.output is None:
-        a.output = os.path.splitext(a.result)[0] + "-server"
-    fig = draw(doc) or cp.placeholder(plt, f"{a.result}: no server.* records (run ctxbench with the server probes)")
-    for p in cp.save(fig, a.output):
-        print(p)
-
+    cp.chart_main(__doc__, plt, lambda doc, a: draw(doc),
+                  lambda a: f"{a.result}: no server.* records (run ctxbench with the server probes)",
+                  default_suffix="-server")
 
 if __name__ == "__main__":
     main()

@@ -35,19 +35,25 @@ def save(fig, out):
     return written
 
 
-def chart_main(description, plt, draw, empty, add_arguments=None, check=None):
+def chart_main(description, plt, draw, empty, add_arguments=None, check=None, default_suffix=None):
     """The main() of a one-figure chart script: `result -o OUT` (plus what add_arguments(parser) adds; check(parser,
     args) rejects bad values), the file loaded or the program exits with the reason, draw(doc, args) -> a figure or
-    None, and a placeholder saying empty(args) when there is nothing to draw. Prints the files written."""
+    None, and a placeholder saying empty(args) when there is nothing to draw. Prints the files written. With
+    default_suffix, -o may be left out: RESULT without .json plus the suffix (PNG and SVG)."""
     ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("result", help="ctxbench --json output")
-    ap.add_argument("-o", "--output", required=True, help="output file (.png or .svg; no extension: both)")
+    out_help = "output file (.png or .svg; no extension: both)"
+    if default_suffix:
+        out_help += f"; default: RESULT without .json, plus {default_suffix} (PNG and SVG)"
+    ap.add_argument("-o", "--output", required=not default_suffix, help=out_help)
     if add_arguments:
         add_arguments(ap)
     a = ap.parse_args()
     if check:
         check(ap, a)
     doc = cr.load_or_exit(a.result, ap.prog)
+    if a.output is None:
+        a.output = os.path.splitext(a.result)[0] + default_suffix
     fig = draw(doc, a) or placeholder(plt, empty(a))
     for path in save(fig, a.output):
         print(path)
