@@ -304,29 +304,34 @@ const char* key_of(Mode m) {
 
 std::string op_of(Mode m, std::size_t n) {
   const std::string waiters = std::to_string(n) + (n == 1 ? " waiter thread" : " waiter threads");
+  const std::string round = "one round of " + waiters + ": each, asleep in FUTEX_WAIT_PRIVATE on ";
+  const std::string metrics = ", each waiter's wake-up latency and the round's length are metrics";
   switch (m) {
     case Mode::WakeOne:
-      return "one round: " + waiters +
-             " asleep in FUTEX_WAIT_PRIVATE on one word are released by FUTEX_WAKE_PRIVATE "
-             "calls of 1 each (perf bench futex wake); the value is the waker's time for the calls, each waiter's "
-             "wake-up latency (from the call that released it to it running) and the round's length are metrics";
+      return round +
+             "one word, is released by a FUTEX_WAKE_PRIVATE of 1 (perf bench futex wake); the value is the "
+             "waker's time for the " +
+             std::to_string(n) + " calls (a waiter's latency runs from the call that released it)" + metrics;
     case Mode::WakeAll:
-      return "one round: " + waiters +
-             " asleep in FUTEX_WAIT_PRIVATE on one word are released by one "
-             "FUTEX_WAKE_PRIVATE of all (a broadcast; perf bench futex wake -w N, wake-parallel with one waker); the "
-             "value is the waker's time for the call, each waiter's wake-up latency and the round's length are "
-             "metrics";
+      return round + "one word, is released by one FUTEX_WAKE_PRIVATE of all (a broadcast; perf bench futex wake -w " +
+             std::to_string(n) +
+             "); "
+             "the value is the waker's time for the call" +
+             metrics;
     case Mode::Requeue:
-      return "one round: " + waiters +
-             " asleep in FUTEX_WAIT_PRIVATE on word 1 are moved to word 2 by "
-             "FUTEX_CMP_REQUEUE_PRIVATE (wake 0, requeue all; perf bench futex requeue -q N), then released by one "
-             "FUTEX_WAKE_PRIVATE of all on word 2; the value is the waker's requeue time, each waiter's wake-up "
-             "latency (from the wake on word 2) and the round's length are metrics";
+      return round +
+             "word 1, is moved to word 2 by one FUTEX_CMP_REQUEUE_PRIVATE (wake 0, requeue all; perf bench futex "
+             "requeue -q " +
+             std::to_string(n) +
+             ") and then released by one FUTEX_WAKE_PRIVATE of all on word 2; the value is the "
+             "waker's requeue time (a waiter's latency runs from the wake on word 2)" +
+             metrics;
     case Mode::LockPi:
       break;
   }
   return "one FUTEX_LOCK_PI_PRIVATE + FUTEX_UNLOCK_PI_PRIVATE of one PI lock word by the caller while " + waiters +
-         " do the same in a loop (perf bench futex lock-pi -t N+1): under contention the kernel hands the lock "
+         " do the same in a loop (perf bench futex lock-pi -t " + std::to_string(n + 1) +
+         "): under contention the kernel hands the lock "
          "to the top waiter at unlock; every thread's acquisitions per second and switches per acquisition are "
          "metrics";
 }
@@ -339,9 +344,10 @@ ProbeInfo contention_info(Mode m, std::size_t n) {
   info.params = {{"waiters", std::to_string(n)}};
   info.op = op_of(m, n);
   info.where.kinds = {PlacementKind::SameCpu, PlacementKind::Unpinned};
-  // A round: every waiter sleeps once and is woken once. A lock hand-off's switches depend on who held the
+  // A round: every waiter sleeps once and is woken once, and the caller sleeps once (waiting for the last
+  // waiter to run, or in its poll for them to fall asleep). A lock hand-off's switches depend on who held the
   // lock when, so no count is implied.
-  info.expected_switches_per_op = m == Mode::LockPi ? -1 : static_cast<double>(n);
+  info.expected_switches_per_op = m == Mode::LockPi ? -1 : static_cast<double>(n + 1);
   info.suites = {"ctxswitch"};
   return info;
 }
