@@ -34,7 +34,6 @@ enum class Mode { WakeOne, WakeAll, Requeue, LockPi };
 // never does is a broken session, not a slow one.
 constexpr std::uint64_t kStuckNs = 10'000'000'000;
 constexpr std::uint64_t kStopCheckNs = 100'000'000;
-constexpr std::uint32_t kClosed = 0, kStop = 1;
 
 long futex_op(std::atomic<std::uint32_t>* word, int op, std::uint32_t val, std::uint32_t val2 = 0,
               std::atomic<std::uint32_t>* word2 = nullptr, std::uint32_t val3 = 0) noexcept {
@@ -54,11 +53,13 @@ struct alignas(64) Slot {
 
 struct Shared {
   explicit Shared(std::size_t n) : slot(n) {}
-  alignas(64) std::atomic<std::uint32_t> gate{kClosed};  // where waiters sleep (the PI lock word for lock_pi)
-  alignas(64) std::atomic<std::uint32_t> target{0};      // where requeue moves them
-  alignas(64) std::atomic<std::uint64_t> round{0};       // a new value releases the waiters of the last one
-  alignas(64) std::atomic<std::uint32_t> ready{0};       // waiters of this round about to sleep
-  alignas(64) std::atomic<std::uint32_t> ran{0};         // waiters of this round running again (futex word)
+  // Where waiters sleep; its value is the round, so a new round is a new value and a waiter that reaches its
+  // wait after the round changed returns at once (EAGAIN) instead of missing its wake-up.
+  alignas(64) std::atomic<std::uint32_t> gate{0};
+  alignas(64) std::atomic<std::uint32_t> target{0};  // where requeue moves them
+  alignas(64) std::atomic<std::uint32_t> lock{0};    // lock_pi: the PI lock word (0, or the owner's tid)
+  alignas(64) std::atomic<std::uint32_t> ready{0};   // waiters of this round about to sleep
+  alignas(64) std::atomic<std::uint32_t> ran{0};     // waiters of this round running again (futex word)
   std::atomic<bool> stop{false};
   std::vector<Slot> slot;
 };
@@ -67,12 +68,12 @@ struct Shared {
 int waiter(Shared& s, std::size_t i) noexcept {
   const auto n = static_cast<std::uint32_t>(s.slot.size());
   for (;;) {
-    const std::uint64_t g = s.round.load(std::memory_order_acquire);
+    const std::uint32_t g = s.gate.load(std::memory_order_acquire);
     if (s.stop.load(std::memory_order_acquire)) return 0;
     s.ready.fetch_add(1, std::memory_order_acq_rel);
-    while (s.round.load(std::memory_order_acquire) == g) {
+    while (s.gate.load(std::memory_order_acquire) == g) {
       if (s.stop.load(std::memory_order_acquire)) return 0;
-      futex_wait_errno(&s.gate, kClosed, false, 0);  // woken, requeued and woken, EAGAIN at stop: re-check
+      futex_wait_errno(&s.gate, g, false, 0);  // woken, requeued and woken, EAGAIN: re-check
     }
     s.slot[i].ran_at.store(now_ns(), std::memory_order_release);
     if (s.ran.fetch_add(1, std::memory_order_acq_rel) + 1 == n) futex_wake_errno(&s.ran, false);
@@ -83,9 +84,9 @@ int waiter(Shared& s, std::size_t i) noexcept {
 // time, no user-space fast path), until stopped.
 int contender(Shared& s, std::size_t i) noexcept {
   while (!s.stop.load(std::memory_order_acquire)) {
-    if (futex_op(&s.gate, FUTEX_LOCK_PI_PRIVATE, 0) != 0) return 1;
+    if (futex_op(&s.lock, FUTEX_LOCK_PI_PRIVATE, 0) != 0) return 1;
     s.slot[i].count.fetch_add(1, std::memory_order_relaxed);
-    if (futex_op(&s.gate, FUTEX_UNLOCK_PI_PRIVATE, 0) != 0) return 1;
+    if (futex_op(&s.lock, FUTEX_UNLOCK_PI_PRIVATE, 0) != 0) return 1;
   }
   return 0;
 }
@@ -133,9 +134,9 @@ class ContentionSession final : public Session {
     OpGuard guard(broken_);
     if (mode_ == Mode::LockPi) {
       for (std::uint64_t i = 0; i < n; ++i) {
-        if (futex_op(&shared_->gate, FUTEX_LOCK_PI_PRIVATE, 0) != 0)
+        if (futex_op(&shared_->lock, FUTEX_LOCK_PI_PRIVATE, 0) != 0)
           throw ProbeError(std::string("futex(FUTEX_LOCK_PI_PRIVATE): ") + std::strerror(errno));
-        if (futex_op(&shared_->gate, FUTEX_UNLOCK_PI_PRIVATE, 0) != 0)
+        if (futex_op(&shared_->lock, FUTEX_UNLOCK_PI_PRIVATE, 0) != 0)
           throw ProbeError(std::string("futex(FUTEX_UNLOCK_PI_PRIVATE): ") + std::strerror(errno));
       }
       caller_acquisitions_ += static_cast<double>(n);
@@ -177,11 +178,11 @@ class ContentionSession final : public Session {
   }
 
  private:
-  // The PI lock word holds its owner's tid: only the stop flag ends a contender, at its next turn.
+  // A contender of the PI lock ends at its next turn of the lock, which the others keep passing on.
   static void release_all(Shared& s, bool lock) noexcept {
     s.stop.store(true, std::memory_order_release);
     if (lock) return;
-    s.gate.store(kStop, std::memory_order_release);
+    s.gate.fetch_add(1, std::memory_order_acq_rel);
     wake(&s.gate, INT_MAX);
     wake(&s.target, INT_MAX);
   }
@@ -225,17 +226,18 @@ class ContentionSession final : public Session {
     if (mode_ == Mode::Requeue) {
       // All N moved to the target in one call (perf bench futex requeue -q N), waking none; then all woken there.
       for (std::size_t moved = 0; moved < n;) {
-        const long r = futex_op(&s.gate, FUTEX_CMP_REQUEUE_PRIVATE, 0, INT_MAX, &s.target, kClosed);
+        const long r =
+            futex_op(&s.gate, FUTEX_CMP_REQUEUE_PRIVATE, 0, INT_MAX, &s.target, s.gate.load(std::memory_order_relaxed));
         if (r < 0) throw ProbeError(std::string("futex(FUTEX_CMP_REQUEUE_PRIVATE): ") + std::strerror(errno));
         if (r == 0) break;
         moved += static_cast<std::size_t>(r);
       }
       waker_end = now_ns();
-      s.round.fetch_add(1, std::memory_order_acq_rel);
+      s.gate.fetch_add(1, std::memory_order_acq_rel);
       const std::uint64_t w = now_ns();
       release(&s.target, INT_MAX, w);
     } else {
-      s.round.fetch_add(1, std::memory_order_acq_rel);
+      s.gate.fetch_add(1, std::memory_order_acq_rel);
       release(&s.gate, mode_ == Mode::WakeOne ? 1 : INT_MAX, 0);
       waker_end = now_ns();
     }
