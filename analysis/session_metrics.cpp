@@ -39,6 +39,32 @@ void add_pairs_metrics(Record& r, std::map<std::string, double>& sum) {
   if (sum["cpu_ticks"] > 0) put("cpu_idle_share", sum["cpu_idle_ticks"] / sum["cpu_ticks"]);
 }
 
+// ctxswitch.futex_{wake,wake_all,requeue}: sums over every round (probes/futex_contention.cpp,
+// docs/METHODOLOGY.md, "Futex contention").
+void add_wake_metrics(Record& r, std::map<std::string, double>& sum) {
+  auto put = [&r](const std::string& name, double value) { r.metrics.emplace_back(name, value); };
+  const double rounds = sum["wake_rounds"], woken = sum["waiters_woken"];
+  if (rounds <= 0 || woken <= 0) return;
+  put("waiters", param_number(r, "waiters"));
+  put("rounds", rounds);
+  put("waker_ns_per_round", sum["waker_ns"] / rounds);
+  put("wake_latency_ns_per_waiter", sum["wake_latency_ns"] / woken);
+  put("last_waiter_latency_ns", sum["last_waiter_latency_ns"] / rounds);
+  // Waiters running again per second of rounds (from each round's first wake call to its last waiter running).
+  if (sum["wake_round_ns"] > 0) put("wakeups_per_second", woken / sum["wake_round_ns"] * 1e9);
+}
+
+// ctxswitch.futex_lock_pi: every thread's acquisitions of the PI lock over the window.
+void add_lock_metrics(Record& r, std::map<std::string, double>& sum) {
+  auto put = [&r](const std::string& name, double value) { r.metrics.emplace_back(name, value); };
+  const double wall = sum["wall_ns"], acquisitions = sum["lock_acquisitions"];
+  if (wall <= 0 || acquisitions <= 0) return;
+  put("waiters", param_number(r, "waiters"));
+  put("acquisitions", acquisitions);
+  put("acquisitions_per_second", acquisitions / wall * 1e9);
+  put("switches_per_acquisition", sum["lock_switches"] / acquisitions);
+}
+
 }  // namespace
 
 void add_session_metrics(Record& r, const ProbeRun& run) {
@@ -51,6 +77,8 @@ void add_session_metrics(Record& r, const ProbeRun& run) {
   }
   if (sum.empty()) return;
   if (sum.count("pairs_round_trips") != 0) return add_pairs_metrics(r, sum);
+  if (sum.count("wake_rounds") != 0) return add_wake_metrics(r, sum);
+  if (sum.count("lock_acquisitions") != 0) return add_lock_metrics(r, sum);
   auto put = [&r](const std::string& name, double value) { r.metrics.emplace_back(name, value); };
   auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
 

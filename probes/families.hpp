@@ -14,10 +14,11 @@ namespace ctxbench {
 // order; the config carries what the command line chose (server sweep, test probes).
 using FamilyAdder = void (*)(ProbeTable& table, const ProbeTableConfig& config);
 
-void add_baseline_probes(ProbeTable&, const ProbeTableConfig&);         // baseline.{clock,syscall}
-void add_ipc_pipe_probes(ProbeTable&, const ProbeTableConfig&);         // ipc.pipe.self
-void add_ctxswitch_pipe_probes(ProbeTable&, const ProbeTableConfig&);   // ctxswitch.pipe.{process,thread}
-void add_ctxswitch_futex_probes(ProbeTable&, const ProbeTableConfig&);  // ctxswitch.futex.{process,thread}
+void add_baseline_probes(ProbeTable&, const ProbeTableConfig&);        // baseline.{clock,syscall}
+void add_ipc_pipe_probes(ProbeTable&, const ProbeTableConfig&);        // ipc.pipe.self
+void add_ctxswitch_pipe_probes(ProbeTable&, const ProbeTableConfig&);  // ctxswitch.pipe.{process,thread}
+// ctxswitch.futex.{process,thread}, ctxswitch.futex_waitv.{process,thread} (the futex2 wait)
+void add_ctxswitch_futex_probes(ProbeTable&, const ProbeTableConfig&);
 // ctxswitch.{eventfd,eventfd_epoll,pipe_epoll}.{process,thread}: blocking read and epoll_wait hand-offs
 void add_ctxswitch_epoll_probes(ProbeTable&, const ProbeTableConfig&);
 // ctxswitch.{eventfd_uring,pipe_uring,msg_ring}.{process,thread}: io_uring hand-offs (a build with liburing)
@@ -29,6 +30,9 @@ void add_ctxswitch_ring_probes(ProbeTable&, const ProbeTableConfig&);
 // ctxswitch.pairs[.futex]/pairs:N: N ping-pong pairs of threads at once, N = 1 ... 4 x CPUs
 void add_ctxswitch_pairs_probes(ProbeTable&, const ProbeTableConfig&);
 // process.fork_exit, process.fork_exec.{static,bin_true}, process.posix_spawn[.bin_true]
+// ctxswitch.futex_{wake,wake_all,requeue,lock_pi}/waiters:N: N futex waiters woken, requeued, or contending
+// for a PI lock (perf bench futex's four), N = 1 ... 4 x CPUs
+void add_futex_contention_probes(ProbeTable&, const ProbeTableConfig&);
 void add_process_probes(ProbeTable&, const ProbeTableConfig&);
 // process.vfork_exec.static, process.clone_vm_vfork_exec.static, process.fork_exec.dynamic, process.sh_c,
 // process.fork_rss/rss_mib:R

@@ -27,6 +27,7 @@ constexpr FamilyAdder kFamilies[] = {
     add_ctxswitch_ws_probes,
     add_ctxswitch_ring_probes,
     add_ctxswitch_pairs_probes,
+    add_futex_contention_probes,  // futex_contention.cpp
     add_process_probes,
     add_process_variants_probes,
     add_thread_probes,

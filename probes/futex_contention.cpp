@@ -1,0 +1,379 @@
+// ctxswitch.futex_{wake,wake_all,requeue,lock_pi}/waiters:N: futex contention in the spirit of perf bench futex
+// (docs/METHODOLOGY.md, "Futex contention"). N waiter threads sleep on one futex word and are released one
+// FUTEX_WAKE at a time, by one FUTEX_WAKE of all, or requeued to a second word by FUTEX_CMP_REQUEUE and
+// then woken there; or N threads and the caller contend for one PI lock (FUTEX_LOCK_PI/FUTEX_UNLOCK_PI).
+// Threads only: waking many sleepers of one process is what these kernel paths serve (thread pools,
+// condition variables, pthread PI mutexes). Every thread is a Partner the session owns and joins.
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/partner.hpp"
+#include "engine/probe_util.hpp"
+#include "probes/families.hpp"
+#include "probes/wake_latency.hpp"
+
+namespace ctxbench {
+
+namespace {
+
+enum class Mode { WakeOne, WakeAll, Requeue, LockPi };
+
+// The caller waits at most this long for the waiters to fall asleep or to run after a wake: a waiter that
+// never does is a broken session, not a slow one.
+constexpr std::uint64_t kStuckNs = 10'000'000'000;
+constexpr std::uint64_t kStopCheckNs = 100'000'000;
+
+long futex_op(std::atomic<std::uint32_t>* word, int op, std::uint32_t val, std::uint32_t val2 = 0,
+              std::atomic<std::uint32_t>* word2 = nullptr, std::uint32_t val3 = 0) noexcept {
+  return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), op, val,
+                   reinterpret_cast<void*>(static_cast<std::uintptr_t>(val2)), reinterpret_cast<std::uint32_t*>(word2),
+                   val3);
+}
+
+long wake(std::atomic<std::uint32_t>* word, int how_many) noexcept {
+  return futex_op(word, FUTEX_WAKE_PRIVATE, static_cast<std::uint32_t>(how_many));
+}
+
+struct alignas(64) Slot {
+  std::atomic<std::uint64_t> ran_at{0};  // when this waiter ran again after the round's wake
+  std::atomic<std::uint64_t> count{0};   // lock_pi: acquisitions of this thread
+};
+
+struct Shared {
+  explicit Shared(std::size_t n) : slot(n) {}
+  // Where waiters sleep; its value is the round, so a new round is a new value and a waiter that reaches its
+  // wait after the round changed returns at once (EAGAIN) instead of missing its wake-up.
+  alignas(64) std::atomic<std::uint32_t> gate{0};
+  alignas(64) std::atomic<std::uint32_t> target{0};  // where requeue moves them
+  alignas(64) std::atomic<std::uint32_t> lock{0};    // lock_pi: the PI lock word (0, or the owner's tid)
+  alignas(64) std::atomic<std::uint32_t> ready{0};   // waiters of this round about to sleep
+  alignas(64) std::atomic<std::uint32_t> ran{0};     // waiters of this round running again (futex word)
+  std::atomic<bool> stop{false};
+  std::vector<Slot> slot;
+};
+
+// Waiter i: announce, sleep on the gate until the round changes, stamp, count; again, until stopped.
+int waiter(Shared& s, std::size_t i) noexcept {
+  const auto n = static_cast<std::uint32_t>(s.slot.size());
+  for (;;) {
+    const std::uint32_t g = s.gate.load(std::memory_order_acquire);
+    if (s.stop.load(std::memory_order_acquire)) return 0;
+    s.ready.fetch_add(1, std::memory_order_acq_rel);
+    while (s.gate.load(std::memory_order_acquire) == g) {
+      if (s.stop.load(std::memory_order_acquire)) return 0;
+      futex_wait_errno(&s.gate, g, false, 0);  // woken, requeued and woken, EAGAIN: re-check
+    }
+    s.slot[i].ran_at.store(now_ns(), std::memory_order_release);
+    if (s.ran.fetch_add(1, std::memory_order_acq_rel) + 1 == n) futex_wake_errno(&s.ran, false);
+  }
+}
+
+// A contender of the PI lock: lock, count, unlock, as perf bench futex lock-pi's workers do (the syscall every
+// time, no user-space fast path), until stopped.
+int contender(Shared& s, std::size_t i) noexcept {
+  while (!s.stop.load(std::memory_order_acquire)) {
+    if (futex_op(&s.lock, FUTEX_LOCK_PI_PRIVATE, 0) != 0) return 1;
+    s.slot[i].count.fetch_add(1, std::memory_order_relaxed);
+    if (futex_op(&s.lock, FUTEX_UNLOCK_PI_PRIVATE, 0) != 0) return 1;
+  }
+  return 0;
+}
+
+// 'S' in /proc/<pid>/task/<tid>/stat: the thread sleeps (a waiter sleeps nowhere but in its futex wait).
+bool sleeping(pid_t tid) {
+  const std::string stat = read_small_file("/proc/self/task/" + std::to_string(tid) + "/stat");
+  const std::size_t close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'S';
+}
+
+// Pinned: waiter i on the (i+1)-th CPU of the mask counted from the caller's, so the waiters spread over the
+// CPUs the way perf bench futex spreads its threads, the caller's CPU last.
+int waiter_cpu(const Placement& p, std::size_t i) {
+  if (p.kind != PlacementKind::SameCpu) return -1;
+  const std::vector<int> cpus = allowed_cpus();
+  std::size_t first = 0;
+  while (first < cpus.size() && cpus[first] != p.cpu_a) ++first;
+  if (first == cpus.size()) return p.cpu_a;
+  return cpus[(first + i + 1) % cpus.size()];
+}
+
+class ContentionSession final : public Session {
+ public:
+  ContentionSession(Mode mode, std::size_t n, const Placement& placement)
+      : mode_(mode), shared_(std::make_shared<Shared>(n)), caller_(this_task()) {
+    try {
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::shared_ptr<Shared> s = shared_;
+        const bool lock = mode == Mode::LockPi;
+        threads_.push_back(Partner::start(
+            false, waiter_cpu(placement, i), [s, i, lock] { return lock ? contender(*s, i) : waiter(*s, i); },
+            [s, lock] { release_all(*s, lock); }));
+      }
+    } catch (...) {
+      stop_all();
+      throw;
+    }
+  }
+
+  ~ContentionSession() override { stop_all(); }
+
+  void run_ops(std::uint64_t n) override {
+    throw_if_stopped();
+    OpGuard guard(broken_);
+    if (mode_ == Mode::LockPi) {
+      for (std::uint64_t i = 0; i < n; ++i) {
+        if (futex_op(&shared_->lock, FUTEX_LOCK_PI_PRIVATE, 0) != 0)
+          throw ProbeError(std::string("futex(FUTEX_LOCK_PI_PRIVATE): ") + std::strerror(errno));
+        if (futex_op(&shared_->lock, FUTEX_UNLOCK_PI_PRIVATE, 0) != 0)
+          throw ProbeError(std::string("futex(FUTEX_UNLOCK_PI_PRIVATE): ") + std::strerror(errno));
+      }
+      caller_acquisitions_ += static_cast<double>(n);
+    } else {
+      for (std::uint64_t i = 0; i < n; ++i) one_round();
+    }
+    guard.done();
+  }
+
+  std::vector<TaskId> tasks() const override {
+    std::vector<TaskId> out = {caller_};
+    for (const Partner& p : threads_) out.push_back(p.task());
+    return out;
+  }
+
+  std::vector<double>* own_samples() override { return mode_ == Mode::LockPi ? nullptr : &samples_; }
+
+  std::optional<SessionCounters> counters(bool) override {
+    SessionCounters c;
+    c.totals = {{"wall_ns", static_cast<double>(now_ns())}};
+    if (mode_ == Mode::LockPi) {
+      double acquisitions = caller_acquisitions_, switches = 0;
+      for (const Slot& s : shared_->slot) acquisitions += static_cast<double>(s.count.load());
+      for (const TaskId& t : tasks()) {
+        const SwitchCounts sc = read_switch_counts(t.pid, t.tid);
+        switches += static_cast<double>(sc.voluntary + sc.involuntary);
+      }
+      c.totals.emplace_back("lock_acquisitions", acquisitions);
+      c.totals.emplace_back("lock_switches", switches);
+      return c;
+    }
+    c.totals.emplace_back("wake_rounds", rounds_);
+    c.totals.emplace_back("waiters_woken", woken_);
+    c.totals.emplace_back("waker_ns", waker_ns_);
+    c.totals.emplace_back("wake_latency_ns", latency_ns_);
+    c.totals.emplace_back("last_waiter_latency_ns", last_latency_ns_);
+    c.totals.emplace_back("wake_round_ns", round_ns_);
+    return c;
+  }
+
+ private:
+  // A contender of the PI lock ends at its next turn of the lock, which the others keep passing on.
+  static void release_all(Shared& s, bool lock) noexcept {
+    s.stop.store(true, std::memory_order_release);
+    if (lock) return;
+    s.gate.fetch_add(1, std::memory_order_acq_rel);
+    wake(&s.gate, INT_MAX);
+    wake(&s.target, INT_MAX);
+  }
+
+  // Every waiter has announced this round and sleeps in the kernel: only then is a round's wake-up timed.
+  void wait_until_all_asleep() {
+    const auto n = static_cast<std::uint32_t>(threads_.size());
+    const std::uint64_t give_up = now_ns() + kStuckNs;
+    for (;;) {
+      throw_if_stopped();
+      bool all = shared_->ready.load(std::memory_order_acquire) == n;
+      for (std::size_t i = 0; all && i < threads_.size(); ++i) all = sleeping(threads_[i].task().tid);
+      if (all) return;
+      if (now_ns() > give_up) throw ProbeError("a futex waiter did not fall asleep within 10 s");
+      const timespec pause{0, 20'000};
+      ::nanosleep(&pause, nullptr);  // lets waiters that share the caller's CPU run to their wait
+    }
+  }
+
+  void wait_until_all_ran() {
+    const auto n = static_cast<std::uint32_t>(threads_.size());
+    const std::uint64_t give_up = now_ns() + kStuckNs;
+    for (std::uint32_t v; (v = shared_->ran.load(std::memory_order_acquire)) != n;) {
+      throw_if_stopped();
+      if (now_ns() > give_up) throw ProbeError("a woken futex waiter did not run within 10 s");
+      futex_wait_errno(&shared_->ran, v, false, kStopCheckNs);
+    }
+  }
+
+  // One op: the N sleeping waiters released; the sample is the waker's time for it (perf bench futex's
+  // figure), the latencies and the round's length are counters.
+  void one_round() {
+    Shared& s = *shared_;
+    const std::size_t n = threads_.size();
+    wait_until_all_asleep();
+    s.ready.store(0, std::memory_order_relaxed);
+    s.ran.store(0, std::memory_order_relaxed);
+    issued_.clear();
+    const std::uint64_t t0 = now_ns();
+    std::uint64_t waker_end = 0;
+    if (mode_ == Mode::Requeue) {
+      // All N moved to the target in one call (perf bench futex requeue -q N), waking none; then all woken there.
+      for (std::size_t moved = 0; moved < n;) {
+        const long r =
+            futex_op(&s.gate, FUTEX_CMP_REQUEUE_PRIVATE, 0, INT_MAX, &s.target, s.gate.load(std::memory_order_relaxed));
+        if (r < 0) throw ProbeError(std::string("futex(FUTEX_CMP_REQUEUE_PRIVATE): ") + std::strerror(errno));
+        if (r == 0) break;
+        moved += static_cast<std::size_t>(r);
+      }
+      waker_end = now_ns();
+      s.gate.fetch_add(1, std::memory_order_acq_rel);
+      const std::uint64_t w = now_ns();
+      release(&s.target, INT_MAX, w);
+    } else {
+      s.gate.fetch_add(1, std::memory_order_acq_rel);
+      release(&s.gate, mode_ == Mode::WakeOne ? 1 : INT_MAX, 0);
+      waker_end = now_ns();
+    }
+    samples_.push_back(static_cast<double>(waker_end - t0));
+    wait_until_all_ran();
+    std::vector<std::uint64_t> ran(n);
+    std::uint64_t last = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      ran[i] = s.slot[i].ran_at.load(std::memory_order_acquire);
+      last = std::max(last, ran[i]);
+    }
+    const WakeRoundLatency lat = waiter_latencies(issued_, ran);
+    rounds_ += 1;
+    woken_ += static_cast<double>(n);
+    waker_ns_ += static_cast<double>(waker_end - t0);
+    latency_ns_ += lat.sum_ns;
+    last_latency_ns_ += lat.max_ns;
+    round_ns_ += static_cast<double>(last > t0 ? last - t0 : 0);
+  }
+
+  // FUTEX_WAKE of `per_call` at a time until a call finds no sleeper; each released waiter's call start is
+  // recorded (`at` when nonzero: the requeue's wake, timed from after the round changed).
+  void release(std::atomic<std::uint32_t>* word, int per_call, std::uint64_t at) {
+    for (;;) {
+      const std::uint64_t start = at != 0 ? at : now_ns();
+      const long r = wake(word, per_call);
+      if (r < 0) throw ProbeError(std::string("futex(FUTEX_WAKE_PRIVATE): ") + std::strerror(errno));
+      if (r == 0) return;
+      issued_.insert(issued_.end(), static_cast<std::size_t>(r), start);
+      if (issued_.size() >= threads_.size()) return;
+      at = 0;
+    }
+  }
+
+  // Every thread told to end and joined; a lock_pi contender ends at its next turn of the lock, which the
+  // others keep passing on. Never throws.
+  void stop_all() noexcept {
+    release_all(*shared_, mode_ == Mode::LockPi);
+    for (Partner& p : threads_) p.stop();
+  }
+
+  Mode mode_;
+  std::shared_ptr<Shared> shared_;
+  TaskId caller_;
+  std::vector<Partner> threads_;
+  std::vector<std::uint64_t> issued_;
+  std::vector<double> samples_;
+  double rounds_ = 0, woken_ = 0, waker_ns_ = 0, latency_ns_ = 0, last_latency_ns_ = 0, round_ns_ = 0;
+  double caller_acquisitions_ = 0;
+  bool broken_ = false;
+};
+
+const char* key_of(Mode m) {
+  switch (m) {
+    case Mode::WakeOne:
+      return "futex_wake";
+    case Mode::WakeAll:
+      return "futex_wake_all";
+    case Mode::Requeue:
+      return "futex_requeue";
+    case Mode::LockPi:
+      break;
+  }
+  return "futex_lock_pi";
+}
+
+std::string op_of(Mode m, std::size_t n) {
+  const std::string waiters = std::to_string(n) + (n == 1 ? " waiter thread" : " waiter threads");
+  const std::string round = "one round of " + waiters + ": each, asleep in FUTEX_WAIT_PRIVATE on ";
+  const std::string metrics = ", each waiter's wake-up latency and the round's length are metrics";
+  switch (m) {
+    case Mode::WakeOne:
+      return round +
+             "one word, is released by a FUTEX_WAKE_PRIVATE of 1 (perf bench futex wake); the value is the "
+             "waker's time for the " +
+             std::to_string(n) + " calls (a waiter's latency runs from the call that released it)" + metrics;
+    case Mode::WakeAll:
+      return round + "one word, is released by one FUTEX_WAKE_PRIVATE of all (a broadcast; perf bench futex wake -w " +
+             std::to_string(n) +
+             "); "
+             "the value is the waker's time for the call" +
+             metrics;
+    case Mode::Requeue:
+      return round +
+             "word 1, is moved to word 2 by one FUTEX_CMP_REQUEUE_PRIVATE (wake 0, requeue all; perf bench futex "
+             "requeue -q " +
+             std::to_string(n) +
+             ") and then released by one FUTEX_WAKE_PRIVATE of all on word 2; the value is the "
+             "waker's requeue time (a waiter's latency runs from the wake on word 2)" +
+             metrics;
+    case Mode::LockPi:
+      break;
+  }
+  return "one FUTEX_LOCK_PI_PRIVATE + FUTEX_UNLOCK_PI_PRIVATE of one PI lock word by the caller while " + waiters +
+         " do the same in a loop (perf bench futex lock-pi -t " + std::to_string(n + 1) +
+         "): under contention the kernel hands the lock "
+         "to the top waiter at unlock; every thread's acquisitions per second and switches per acquisition are "
+         "metrics";
+}
+
+ProbeInfo contention_info(Mode m, std::size_t n) {
+  ProbeInfo info;
+  info.measure = Measure::SingleOp;
+  info.name = std::string("ctxswitch.") + key_of(m) + "/waiters:" + std::to_string(n);
+  info.family = "ctxswitch";
+  info.params = {{"waiters", std::to_string(n)}};
+  info.op = op_of(m, n);
+  info.where.kinds = {PlacementKind::SameCpu, PlacementKind::Unpinned};
+  // A round: every waiter sleeps once and is woken once, and the caller sleeps once (waiting for the last
+  // waiter to run, or in its poll for them to fall asleep). A lock hand-off's switches depend on who held the
+  // lock when, so no count is implied.
+  info.expected_switches_per_op = m == Mode::LockPi ? -1 : static_cast<double>(n + 1);
+  info.suites = {"ctxswitch"};
+  return info;
+}
+
+// N = 1, 2, 4 ... up to 4 x the CPUs of the affinity mask, and 4 x CPUs itself.
+std::vector<std::size_t> waiter_counts() {
+  const std::size_t most = 4 * std::max<std::size_t>(1, allowed_cpus().size());
+  std::vector<std::size_t> out;
+  for (std::size_t n = 1; n < most; n *= 2) out.push_back(n);
+  out.push_back(most);
+  return out;
+}
+
+}  // namespace
+
+void add_futex_contention_probes(ProbeTable& table, const ProbeTableConfig&) {
+  for (Mode m : {Mode::WakeOne, Mode::WakeAll, Mode::Requeue, Mode::LockPi}) {
+    for (std::size_t n : waiter_counts()) {
+      table.push_back(
+          std::make_unique<SimpleProbe>(contention_info(m, n), [m, n](const Placement& p) -> std::unique_ptr<Session> {
+            return std::make_unique<ContentionSession>(m, n, p);
+          }));
+    }
+  }
+}
+
+}  // namespace ctxbench
