@@ -118,7 +118,6 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
   libbpf_messages().clear();
   libbpf_set_print(keep_libbpf_message);
   auto impl = std::make_unique<Impl>();
-  impl->skel = explain__open();
   auto fail = [&](const char* step, int err) {
     if (err == -ENOSYS || err == ENOSYS) {
       // Named, not just "Function not implemented": a user-mode emulator (qemu-user) has no bpf() to pass on.
@@ -133,20 +132,31 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
     if (!detail.empty()) why_not += " (libbpf: " + detail.substr(0, 300) + ")";
     return nullptr;
   };
-  if (impl->skel == nullptr) return fail("opening", errno);
   // The IPI entry, local timer and page fault tracepoints are x86's (irq_vectors, exceptions): a kernel
   // without them (arm64) loads the rest, and its cross-CPU wake-ups have no "IPI handled" point, its tail no
-  // tick or fault causes (docs/METHODOLOGY.md, "Where the time went").
-  for (bpf_program* p : {impl->skel->progs.on_reschedule_entry, impl->skel->progs.on_call_function_single_entry,
-                         impl->skel->progs.on_local_timer_entry, impl->skel->progs.on_local_timer_exit,
-                         impl->skel->progs.on_page_fault_user, impl->skel->progs.on_page_fault_kernel,
-                         impl->skel->progs.on_handle_mm_fault_exit}) {
-    const char* section = bpf_program__section_name(p);
-    const char* tracepoint = section == nullptr ? nullptr : std::strchr(section, '/');
-    if (tracepoint != nullptr && libbpf_find_vmlinux_btf_id(tracepoint + 1, bpf_program__expected_attach_type(p)) < 0)
-      bpf_program__set_autoload(p, false);
+  // tick or fault causes. The fault's end (an fexit) needs ftrace trampolines, which some kernels lack (the
+  // load is refused with EPERM): then it loads without it, and faults are counted but not timed
+  // (docs/METHODOLOGY.md, "The tail, explained").
+  auto open_and_load = [&](bool fault_end) {
+    impl->skel = explain__open();
+    if (impl->skel == nullptr) return errno != 0 ? errno : EINVAL;
+    for (bpf_program* p : {impl->skel->progs.on_reschedule_entry, impl->skel->progs.on_call_function_single_entry,
+                           impl->skel->progs.on_local_timer_entry, impl->skel->progs.on_local_timer_exit,
+                           impl->skel->progs.on_page_fault_user, impl->skel->progs.on_page_fault_kernel,
+                           impl->skel->progs.on_handle_mm_fault_exit}) {
+      const char* section = bpf_program__section_name(p);
+      const char* tracepoint = section == nullptr ? nullptr : std::strchr(section, '/');
+      if (tracepoint != nullptr && libbpf_find_vmlinux_btf_id(tracepoint + 1, bpf_program__expected_attach_type(p)) < 0)
+        bpf_program__set_autoload(p, false);
+    }
+    if (!fault_end) bpf_program__set_autoload(impl->skel->progs.on_handle_mm_fault_exit, false);
+    return explain__load(impl->skel);
+  };
+  if (open_and_load(true) != 0) {
+    explain__destroy(impl->skel);
+    libbpf_messages().clear();
+    if (const int err = open_and_load(false); err != 0) return fail(impl->skel == nullptr ? "opening" : "loading", err);
   }
-  if (const int err = explain__load(impl->skel); err != 0) return fail("loading", err);
   if (const int err = explain__attach(impl->skel); err != 0) return fail("attaching", err);
   impl->ring = ring_buffer__new(bpf_map__fd(impl->skel->maps.events), take_event, &impl->drained, nullptr);
   if (impl->ring == nullptr) return fail("reading the ring buffer of", errno);
