@@ -159,7 +159,9 @@ int BPF_PROG(on_sched_switch, _Bool preempt, struct task_struct* prev, struct ta
   __u32 prev_tid = BPF_CORE_READ(prev, pid);
   __u32 next_tid = BPF_CORE_READ(next, pid);
   /* A preempted task is still runnable whatever its state word says: state 0, and the preempted bit. */
-  if (traced(prev_tid) || traced(next_tid))
+  /* Every switch on the pass's CPUs while armed, not only our tasks': who held a CPU a traced task waited
+   * for is known from switch to switch (the tail's causes). */
+  if (traced(prev_tid) || traced(next_tid) || cpu_watched(bpf_get_smp_processor_id()))
     emit_named(CTXBENCH_EV_SWITCH, prev_tid, next_tid, preempt ? CTXBENCH_SWITCH_PREEMPTED : prev_state, next, 0);
   return 0;
 }
