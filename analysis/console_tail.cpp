@@ -15,7 +15,8 @@ std::string cause_text(const TailCause& c) {
   }
   if (c.kind == "irq") return fmt::format("interrupt {}", c.name);
   if (c.kind == "softirq") return fmt::format("softirq {}", c.name);
-  if (c.kind == "page_fault") return fmt::format("page faults ({} mode, pid {})", c.name, c.pid);
+  if (c.kind == "page_fault")
+    return fmt::format("page faults in {} mode{}", c.name, c.ns == 0 ? " (counted, not timed)" : "");
   if (c.kind == "migration") return fmt::format("migrated {} (pid {})", c.name, c.pid);
   if (c.kind == "wakeup_wait") return "woken, waiting for an idle CPU to wake up";
   return "not inside a named cause";

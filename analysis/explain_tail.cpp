@@ -148,7 +148,8 @@ class CauseIndex {
     auto f = first_starting_at(faults_, s);
     if (f != faults_.begin()) --f;
     for (; f != faults_.end() && f->start < e; ++f)
-      add("page_fault", f->what == 0 ? "user" : "kernel", f->tid, "ours", overlap(f->start, f->end, s, e),
+      // By mode, not by task: a creation probe faults in a new child every op.
+      add("page_fault", f->what == 0 ? "user" : "kernel", 0, "", overlap(f->start, f->end, s, e),
           f->start >= s ? 1 : 0);
     for (auto m = first_starting_at(migrations_, s); m != migrations_.end() && m->start < e; ++m)
       add("migration", "to cpu " + std::to_string(m->what), m->tid, "ours", 0, 1);
