@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "analysis/console_tail.hpp"
+
 namespace ctxbench {
 
 std::string format_duration_ns(double ns) {
@@ -134,6 +136,7 @@ std::string explain_block(const Record& r) {
                        rare_share * 100);
   out += "      (median, p99, share of the mean op)\n";
   if (x.status == ExplainStatus::Incomplete) out += fmt::format("      incomplete: {}\n", x.reason);
+  if (x.tail) out += explain_tail_block(*x.tail);
   return out;
 }
 

@@ -391,7 +391,8 @@ OpBreakdown break_down_op(const std::vector<ctxbench_trace_event>& events, int i
 }
 
 Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t lost_events,
-                         const std::vector<std::uint64_t>& op_windows, int initiator_tid, std::uint64_t inner_ops) {
+                         const std::vector<std::uint64_t>& op_windows, int initiator_tid, std::uint64_t inner_ops,
+                         const TraceNames& names, double tail_quantile) {
   Explanation x;
   x.events = events.size();
   x.lost_events = lost_events;
@@ -456,6 +457,9 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
     x.phases.push_back(s);
   }
   x.explained_fraction = x.traced_median_ns > 0 ? sum_of_medians / x.traced_median_ns : 0;
+  std::vector<PhasePerOp> phases_per_op;
+  for (const std::string& key : order) phases_per_op.push_back(PhasePerOp{key, text_of[key], per_phase[key]});
+  x.tail = explain_tail(op_ns, phases_per_op, causes_per_op(events, names, op_windows, inner_ops), tail_quantile);
   x.hand_offs = hand_offs.size();
   if (!hand_offs.empty()) {
     x.wake_to_run_median_ns = percentile_of(hand_offs, 0.5);

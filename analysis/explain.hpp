@@ -5,12 +5,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "analysis/explain_tail.hpp"
 #include "engine/explain/trace_event.h"
+#include "engine/explain/trace_names.hpp"
 
 namespace ctxbench {
 
@@ -67,6 +70,9 @@ struct Explanation {
   double queued_to_run_median_ns = 0, queued_to_run_mean_ns = 0;
   // The observer effect: the record's own p50 (untraced repetitions) beside traced_median_ns.
   double untraced_median_ns = 0;
+  // The slowest ops against the median ones (docs/METHODOLOGY.md, "The tail, explained"); absent when the
+  // pass has no breakdown (lost events, no ops).
+  std::optional<TailExplanation> tail;
 };
 
 // An Explanation that only says why there is none.
@@ -74,9 +80,11 @@ Explanation explanation_not_run(ExplainStatus status, std::string reason);
 
 // The traced pass's ops (windows flattened [start0, end0, ...]) explained from its events. `inner_ops`:
 // reported ops per window (a ring lap). Events need not be sorted; `lost_events` > 0 gives LostEvents and
-// no phases: a breakdown with holes in it would not add up.
+// no phases: a breakdown with holes in it would not add up. `names` and `tail_quantile` (a fraction,
+// --explain-tail) feed the tail's causes.
 Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t lost_events,
-                         const std::vector<std::uint64_t>& op_windows, int initiator_tid, std::uint64_t inner_ops);
+                         const std::vector<std::uint64_t>& op_windows, int initiator_tid, std::uint64_t inner_ops,
+                         const TraceNames& names = {}, double tail_quantile = 0.01);
 
 std::string explain_status_name(ExplainStatus status);
 

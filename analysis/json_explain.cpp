@@ -6,6 +6,46 @@ namespace ctxbench {
 
 using nlohmann::json;
 
+namespace {
+
+// docs/contracts.md, "explain.tail".
+json tail_json(const TailExplanation& t) {
+  json j;
+  put(j, "quantile", t.quantile);
+  j["ops_in_tail"] = t.ops_in_tail;
+  j["median_ops"] = t.median_ops;
+  put(j, "median_op_ns", t.median_op_ns);
+  put(j, "tail_op_ns", t.tail_op_ns);
+  put(j, "excess_ns", t.excess_ns);
+  json phases = json::array();
+  for (const TailPhase& p : t.phases) {
+    json jp;
+    jp["key"] = p.key;
+    jp["phase"] = p.phase;
+    put(jp, "median_ns", p.median_ns);
+    put(jp, "tail_ns", p.tail_ns);
+    put(jp, "excess_ns", p.excess_ns);
+    phases.push_back(jp);
+  }
+  j["phases"] = phases;
+  json causes = json::array();
+  for (const TailCause& c : t.causes) {
+    json jc;
+    jc["kind"] = c.kind;
+    jc["name"] = c.name;
+    if (c.pid > 0) jc["pid"] = c.pid;
+    if (!c.klass.empty()) jc["class"] = c.klass;
+    put(jc, "ns", c.ns);
+    put(jc, "share", c.share);
+    jc["count"] = c.count;
+    causes.push_back(jc);
+  }
+  j["causes"] = causes;
+  return j;
+}
+
+}  // namespace
+
 json explain_json(const Explanation& x) {
   json j;
   j["status"] = explain_status_name(x.status);
@@ -36,6 +76,7 @@ json explain_json(const Explanation& x) {
   j["wake_to_run"] = {{"hand_offs", x.hand_offs}};
   put(j["wake_to_run"], "median_ns", x.wake_to_run_median_ns);
   put(j["wake_to_run"], "mean_ns", x.wake_to_run_mean_ns);
+  if (x.tail) j["tail"] = tail_json(*x.tail);
   j["queued_to_run"] = json::object();
   put(j["queued_to_run"], "median_ns", x.queued_to_run_median_ns);
   put(j["queued_to_run"], "mean_ns", x.queued_to_run_mean_ns);

@@ -302,6 +302,26 @@ def family_section(doc, fam, recs):
     return "".join(parts)
 
 
+def tail_html(x):
+    """explain.tail (docs/METHODOLOGY.md, "The tail, explained"): the slowest ops' excess over the median ones
+    and the named causes inside it, each with its share (the unnamed rest last, so the shares add up)."""
+    t = x.get("tail")
+    if not t:
+        return ""
+    causes = []
+    for c in t.get("causes", []):
+        if c["kind"] != "unnamed" and abs(c.get("share", 0)) < 0.02:
+            continue
+        who = c["name"] + (f" (pid {c['pid']}, {c['class'].replace('_', ' ')})" if c["kind"] == "task" else "")
+        what = {"task": "ran instead", "wakeup_wait": "", "unnamed": ""}.get(c["kind"], c["kind"].replace("_", " "))
+        times = f" ×{c['count']}" if c.get("count") else ""
+        causes.append(f"<li>{E(cu.fmt_ns(c.get('ns')))} ({c.get('share', 0) * 100:.0f}%): "
+                      f"{E(who)} {E(what)}{times}</li>")
+    return (f"<p>The slowest {t.get('quantile', 0) * 100:g}% ({t.get('ops_in_tail')} ops, mean "
+            f"{E(cu.fmt_ns(t.get('tail_op_ns')))}) against the median ops ({E(cu.fmt_ns(t.get('median_op_ns')))}): "
+            f"+{E(cu.fmt_ns(t.get('excess_ns')))}, of which</p><ul>{''.join(causes)}</ul>")
+
+
 def explain_section(doc):
     """--explain: the stacked shares chart and, per record, its phases (median, p99, share)."""
     recs = chart_explain.explained(doc)
@@ -328,7 +348,7 @@ def explain_section(doc):
             f"{E(cu.fmt_ns(x.get('untraced_median_ns')))} untraced; phase medians add up to "
             f"{x.get('explained_fraction', 0) * 100:.0f}% ({x.get('followed_ops')} of {x.get('traced_ops')} ops "
             f"followed)</summary><table><tr><th>phase</th><th>median</th><th>p99</th><th>share</th>"
-            f"<th>in ops</th></tr>{rows}</table></details>")
+            f"<th>in ops</th></tr>{rows}</table>{tail_html(x)}</details>")
     return "".join(parts)
 
 

@@ -67,7 +67,8 @@ void dump_pass(const char* path, const std::string& id, const TraceCapture& capt
 
 }  // namespace
 
-ExplainPass::ExplainPass(bool quick) : traced_ops_(quick ? kQuickTracedOps : kTracedOps) {
+ExplainPass::ExplainPass(bool quick, double tail_quantile)
+    : traced_ops_(quick ? kQuickTracedOps : kTracedOps), tail_quantile_(tail_quantile) {
   tracer_ = KernelTracer::open(unavailable_);
 }
 
@@ -99,8 +100,8 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
   }
   const RepetitionRun& rep = run.repetitions.front();
   if (const char* dump = std::getenv("CTXBENCH_EXPLAIN_DUMP")) dump_pass(dump, record.id(), capture, rep);
-  Explanation x =
-      explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid, info.inner_ops);
+  Explanation x = explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid,
+                               info.inner_ops, capture.names, tail_quantile_);
   x.untraced_median_ns = record.stats.p50;
   record.explain = std::move(x);
 }

@@ -16,7 +16,8 @@ namespace ctxbench {
 class ExplainPass {
  public:
   // Loads the tracer once for the run; when it cannot, every explainable record says why instead.
-  explicit ExplainPass(bool quick);
+  // `tail_quantile`: the slowest fraction of the traced ops the tail explains (--explain-tail).
+  ExplainPass(bool quick, double tail_quantile);
   // "" when tracing works, else the exact reason it does not.
   const std::string& unavailable() const { return unavailable_; }
   // Runs the traced pass for `record` (measured by `timed`) when its probe is explainable.
@@ -26,6 +27,7 @@ class ExplainPass {
   std::unique_ptr<KernelTracer> tracer_;
   std::string unavailable_;
   std::uint64_t traced_ops_;
+  double tail_quantile_;
 };
 
 }  // namespace ctxbench

@@ -24,6 +24,18 @@ int parse_int(const std::string& flag, const std::string& text, int low, int hig
   return value;
 }
 
+// --explain-tail: a percentage of the traced ops, "1%" or "0.1%", above 0 and at most 50% (the slower half).
+double parse_tail_quantile(const std::string& text) {
+  const std::string usage = "must be a percentage of the traced ops above 0 and at most 50%, e.g. 1% or 0.1%";
+  if (text.size() < 2 || text.back() != '%') throw UsageError(fmt::format("--explain-tail: '{}' {}", text, usage));
+  double value = 0;
+  const char* end = text.data() + text.size() - 1;
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || !(value > 0) || value > 50)
+    throw UsageError(fmt::format("--explain-tail: '{}' {}", text, usage));
+  return value / 100;
+}
+
 std::pair<int, int> parse_cpu_pair(const std::string& text) {
   const auto comma = text.find(',');
   if (comma == std::string::npos)
@@ -157,6 +169,9 @@ options:
                         pass (BPF: the kernel's scheduler, system-call and IPI events of the probe's own
                         tasks) splits its op into phases: "where the time went" under the row and in the
                         JSON. Needs root or CAP_BPF+CAP_PERFMON; otherwise skipped with the reason.
+  --explain-tail Q      the slowest Q of the traced ops (default 1%; e.g. 0.1%) against the median ones:
+                        which phases grew and the named causes (preempting task, interrupt, softirq,
+                        page fault, migration)
   --keep-awake          one SCHED_IDLE busy-loop per CPU a probe uses, so no CPU enters an idle state:
                         cross-cpu figures then exclude the idle exit (record ids end in /keep-awake).
                         Without it, the cross-cpu pipe and futex ping-pongs run both ways
@@ -178,6 +193,7 @@ exit status: 0 all probes ok or skipped, 1 a probe failed, 2 bad usage, 130/143 
 
 Options parse_options(const std::vector<std::string>& args) {
   Options o;
+  bool tail_given = false;
   ArgCursor arg(args, 0);
   while (arg.next()) {
     const std::string flag = arg.flag();
@@ -227,6 +243,9 @@ Options parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--explain") {
       no_value();
       o.explain = true;
+    } else if (flag == "--explain-tail") {
+      o.explain_tail = parse_tail_quantile(value());
+      tail_given = true;
     } else if (flag == "--pm-qos") {
       no_value();
       o.pm_qos = true;
@@ -246,6 +265,8 @@ Options parse_options(const std::vector<std::string>& args) {
       throw UsageError(fmt::format("unknown option '{}' (see --help)", arg.raw()));
     }
   }
+  if (tail_given && !o.explain)
+    throw UsageError("--explain-tail needs --explain (it chooses which ops' tail is explained)");
   return o;
 }
 

@@ -32,6 +32,8 @@ struct Options {
   // --explain: after each explainable record's timed repetitions, a separate traced pass splits its op
   // into the kernel's phases (docs/METHODOLOGY.md, "Where the time went").
   bool explain = false;
+  // --explain-tail Q: the slowest fraction of the traced ops the tail explains (docs/inputs.md).
+  double explain_tail = 0.01;
   // Repetitions interleaved across probes (src/interleave.hpp); --no-interleave runs each probe's
   // repetitions back to back in one measuring process.
   bool interleave = true;

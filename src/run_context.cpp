@@ -63,7 +63,7 @@ RunContext::RunContext(const Options& o, const std::vector<std::string>& argv, c
   machine_ = parse_machine(machine_files_);
   meta_.timer_overhead_ns = measure_timer_overhead_ns();
   if (o.explain) {
-    explain_.emplace(o.quick);
+    explain_.emplace(o.quick, o.explain_tail);
     if (!explain_->unavailable().empty())
       meta_.warnings.push_back(explain_unavailable_warning_of(explain_->unavailable()));
   }

@@ -62,6 +62,8 @@ TEST(BadInput, EveryCaseExitsTwoNamesTheProblemAndWritesNothing) {
       {{"--context", ""}, "--context"},
       {{"--server-work", "50 us"}, "--server-work"},
       {{"--server-connections", "many"}, "--server-connections"},
+      {{"--explain", "--explain-tail", "2"}, "--explain-tail"},
+      {{"--explain-tail", "1%"}, "--explain-tail"},
       {{"--filter", "^baseline", "--placement", "cross", "--filter", "^nothing-matches"}, "--filter"},
   };
   int passed = 0;

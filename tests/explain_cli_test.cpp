@@ -48,6 +48,20 @@ TEST(ExplainCli, TracedPassBreaksARoundTripIntoPhasesThatAddUp) {
   double shares = 0;
   for (const json& p : x["phases"]) shares += p["share"].get<double>();
   EXPECT_NEAR(shares, 1.0, 0.02);  // means of parts are parts of the mean
+  // The tail (docs/METHODOLOGY.md, "The tail, explained"): 3 of 300 ops, slower than the median ones, its
+  // causes' shares adding up to 1 with the unnamed rest last.
+  ASSERT_TRUE(x.contains("tail")) << x.dump();
+  const json& t = x["tail"];
+  EXPECT_EQ(t["ops_in_tail"], 3);
+  EXPECT_GT(t["tail_op_ns"].get<double>(), t["median_op_ns"].get<double>());
+  double excess = 0;
+  for (const json& p : t["phases"]) excess += p["excess_ns"].get<double>();
+  EXPECT_NEAR(excess, t["excess_ns"].get<double>(), 1e-6 * t["excess_ns"].get<double>() + 1);
+  double cause_shares = 0;
+  for (const json& c : t["causes"]) cause_shares += c["share"].get<double>();
+  EXPECT_NEAR(cause_shares, 1.0, 1e-9);
+  EXPECT_EQ(t["causes"].back()["kind"], "unnamed");
+  EXPECT_NE(o.out.find("the slowest 1%"), std::string::npos) << o.out;
   // A one-task probe has no hand-off to explain.
   const json* clock = find_result(doc, "baseline.clock");
   ASSERT_NE(clock, nullptr);

@@ -10,44 +10,14 @@
 #include <numeric>
 #include <random>
 
+#include "tests/trace_events.hpp"
+
 namespace ctxbench {
 namespace {
 
-constexpr int A = 100, B = 200, C = 300;
-// The numbers of this build's architecture (the traced kernel reports those; analysis/syscall_names.cpp);
-// the names below are looked up, not assumed.
-#if defined(__aarch64__)
-constexpr long kRead = 63, kWrite = 64;
-constexpr long kYield = 124, kClone = 220, kWait4 = 260, kExitGroup = 94;
-#else
-constexpr long kRead = 0, kWrite = 1;
-constexpr long kYield = 24, kClone = 56, kWait4 = 61, kExitGroup = 231;
-#endif
+using namespace trace_events;
 
-ctxbench_trace_event ev(std::uint64_t ts, ctxbench_trace_kind kind, int tid, int other = 0, long long arg = 0,
-                        unsigned cpu = 0) {
-  return ctxbench_trace_event{ts, static_cast<unsigned>(kind), cpu, tid, other, arg};
-}
-ctxbench_trace_event enter(std::uint64_t ts, int tid, long nr, unsigned cpu = 0) {
-  return ev(ts, CTXBENCH_EV_SYS_ENTER, tid, 0, nr, cpu);
-}
-ctxbench_trace_event leave(std::uint64_t ts, int tid, unsigned cpu = 0) {
-  return ev(ts, CTXBENCH_EV_SYS_EXIT, tid, 0, 0, cpu);
-}
-ctxbench_trace_event wakes(std::uint64_t ts, int waker, int woken, unsigned cpu = 0) {
-  return ev(ts, CTXBENCH_EV_WAKING, waker, woken, 0, cpu);
-}
-ctxbench_trace_event switches(std::uint64_t ts, int prev, int next, long long prev_state, unsigned cpu = 0) {
-  return ev(ts, CTXBENCH_EV_SWITCH, prev, next, prev_state, cpu);
-}
-
-// A pipe round trip on one CPU: A writes (waking B), blocks in read; B reads, writes back, blocks.
-std::vector<ctxbench_trace_event> same_cpu_round_trip(std::uint64_t t0) {
-  return {enter(t0 + 100, A, kWrite), wakes(t0 + 300, A, B),        leave(t0 + 400, A),
-          enter(t0 + 500, A, kRead),  switches(t0 + 600, A, B, 1),  leave(t0 + 800, B),
-          enter(t0 + 900, B, kWrite), wakes(t0 + 1100, B, A),       leave(t0 + 1200, B),
-          enter(t0 + 1300, B, kRead), switches(t0 + 1400, B, A, 1), leave(t0 + 1600, A)};
-}
+constexpr int A = kTaskA, B = kTaskB, C = 300;
 
 std::map<std::string, std::uint64_t> by_phase(const OpBreakdown& b) {
   std::map<std::string, std::uint64_t> m;

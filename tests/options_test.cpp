@@ -92,6 +92,15 @@ TEST(Options, BadInputNamesTheFlag) {
       {{"--server-connections", "1,,4"}, "--server-connections"},
       {{"--server-connections", "65537"}, "--server-connections"},
       {{"--server-connections", "4,4"}, "--server-connections"},
+      {{"--explain", "--explain-tail", "1"}, "--explain-tail"},
+      {{"--explain", "--explain-tail", "0%"}, "--explain-tail"},
+      {{"--explain", "--explain-tail", "-1%"}, "--explain-tail"},
+      {{"--explain", "--explain-tail", "51%"}, "--explain-tail"},
+      {{"--explain", "--explain-tail", "%"}, "--explain-tail"},
+      {{"--explain", "--explain-tail", "1x%"}, "--explain-tail"},
+      {{"--explain", "--explain-tail", "nan%"}, "--explain-tail"},
+      {{"--explain", "--explain-tail"}, "--explain-tail"},
+      {{"--explain-tail", "1%"}, "--explain-tail needs --explain"},
   };
   for (const auto& [args, flag] : cases) {
     const std::string message = error_of(args);
@@ -104,6 +113,12 @@ TEST(Options, BadInputNamesTheFlag) {
 
 namespace ctxbench {
 namespace {
+
+TEST(Options, ExplainTailIsAPercentage) {
+  EXPECT_DOUBLE_EQ(parse_options({"--explain"}).explain_tail, 0.01);
+  EXPECT_DOUBLE_EQ(parse_options({"--explain", "--explain-tail", "0.1%"}).explain_tail, 0.001);
+  EXPECT_DOUBLE_EQ(parse_options({"--explain", "--explain-tail=50%"}).explain_tail, 0.5);
+}
 
 TEST(Options, ServerSweepListsParseWithUnits) {
   const Options o = parse_options({"--server-work", "1us,500ns,2ms,7", "--server-connections=1,8,2048"});

@@ -1,6 +1,8 @@
 /* The kernel side of --explain (docs/METHODOLOGY.md, "Where the time went"): records the scheduler,
- * system-call and IPI events of the traced pass's own tasks into a ring buffer, untouched; the phase
- * arithmetic happens in user space (analysis/explain.cpp) where it can be tested on literal events.
+ * system-call and IPI events, and the interrupts, softirqs, page faults and migrations that the tail's causes
+ * are named from (docs/METHODOLOGY.md, "The tail, explained"), of the traced pass's own tasks into a ring buffer,
+ * untouched; the phase arithmetic happens in user space (analysis/explain.cpp) where it can be tested on literal
+ * events.
  *
  * CO-RE without a generated vmlinux.h: the two task_struct fields read here are declared with
  * preserve_access_index, and libbpf relocates their offsets against the running kernel's BTF at load.
@@ -16,8 +18,15 @@
 #include "engine/explain/trace_event.h"
 
 struct task_struct {
+  unsigned int flags;
   int pid;
+  int tgid;
+  char comm[16];
 } __attribute__((preserve_access_index));
+struct irqaction {
+  const char* name;
+} __attribute__((preserve_access_index));
+#define PF_KTHREAD 0x00200000
 struct pt_regs;
 struct linux_binprm;
 
@@ -79,6 +88,33 @@ static __always_inline void emit(__u32 kind, __s32 tid, __s32 other, __s64 arg) 
   bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
+/* A SWITCH with the task switched in named, or an IRQ_ENTRY with its handler's name: the longer record. */
+static __always_inline void emit_named(__u32 kind, __s32 tid, __s32 other, __s64 arg, struct task_struct* next,
+                                       const char* irq_name) {
+  struct ctxbench_trace_named* n = bpf_ringbuf_reserve(&events, sizeof(*n), 0);
+  if (!n) {
+    __sync_fetch_and_add(&lost, 1);
+    return;
+  }
+  n->e.ts_ns = bpf_ktime_get_ns();
+  n->e.kind = kind;
+  n->e.cpu = bpf_get_smp_processor_id();
+  n->e.tid = tid;
+  n->e.other = other;
+  n->e.arg = arg;
+  n->tgid = 0;
+  n->flags = 0;
+  __builtin_memset(n->name, 0, sizeof(n->name));
+  if (next) {
+    n->tgid = BPF_CORE_READ(next, tgid);
+    n->flags = (BPF_CORE_READ(next, flags) & PF_KTHREAD) ? CTXBENCH_TASK_KTHREAD : 0;
+    BPF_CORE_READ_STR_INTO(&n->name, next, comm);
+  } else if (irq_name) {
+    bpf_probe_read_kernel_str(n->name, sizeof(n->name), irq_name);
+  }
+  bpf_ringbuf_submit(n, BPF_RB_NO_WAKEUP);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   __u32 tid = current_tid();
@@ -123,8 +159,81 @@ int BPF_PROG(on_sched_switch, _Bool preempt, struct task_struct* prev, struct ta
   __u32 prev_tid = BPF_CORE_READ(prev, pid);
   __u32 next_tid = BPF_CORE_READ(next, pid);
   /* A preempted task is still runnable whatever its state word says: state 0, and the preempted bit. */
-  if (traced(prev_tid) || traced(next_tid))
-    emit(CTXBENCH_EV_SWITCH, prev_tid, next_tid, preempt ? CTXBENCH_SWITCH_PREEMPTED : prev_state);
+  /* Every switch on the pass's CPUs while armed, not only our tasks': who held a CPU a traced task waited
+   * for is known from switch to switch (the tail's causes). */
+  if (traced(prev_tid) || traced(next_tid) || cpu_watched(bpf_get_smp_processor_id()))
+    emit_named(CTXBENCH_EV_SWITCH, prev_tid, next_tid, preempt ? CTXBENCH_SWITCH_PREEMPTED : prev_state, next, 0);
+  return 0;
+}
+
+/* The tail's causes. Interrupts and softirqs on the pass's CPUs while armed, whoever they interrupt (the
+ * analysis keeps those that hit a traced task or a CPU a traced task waits for). */
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(on_irq_handler_entry, int irq, struct irqaction* action) {
+  if (cpu_watched(bpf_get_smp_processor_id()))
+    emit_named(CTXBENCH_EV_IRQ_ENTRY, current_tid(), 0, irq, 0, BPF_CORE_READ(action, name));
+  return 0;
+}
+
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(on_irq_handler_exit, int irq, struct irqaction* action, int ret) {
+  if (cpu_watched(bpf_get_smp_processor_id())) emit(CTXBENCH_EV_IRQ_EXIT, current_tid(), 0, irq);
+  return 0;
+}
+
+/* The scheduler tick (x86's local APIC timer has no irq_handler_* events of its own). */
+SEC("tp_btf/local_timer_entry")
+int BPF_PROG(on_local_timer_entry, int vector) {
+  if (cpu_watched(bpf_get_smp_processor_id()))
+    emit_named(CTXBENCH_EV_IRQ_ENTRY, current_tid(), 0, -1, 0, "local_timer");
+  return 0;
+}
+
+SEC("tp_btf/local_timer_exit")
+int BPF_PROG(on_local_timer_exit, int vector) {
+  if (cpu_watched(bpf_get_smp_processor_id())) emit(CTXBENCH_EV_IRQ_EXIT, current_tid(), 0, -1);
+  return 0;
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(on_softirq_entry, unsigned int vec) {
+  if (cpu_watched(bpf_get_smp_processor_id())) emit(CTXBENCH_EV_SOFTIRQ_ENTRY, current_tid(), 0, vec);
+  return 0;
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(on_softirq_exit, unsigned int vec) {
+  if (cpu_watched(bpf_get_smp_processor_id())) emit(CTXBENCH_EV_SOFTIRQ_EXIT, current_tid(), 0, vec);
+  return 0;
+}
+
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(on_page_fault_user, unsigned long address, struct pt_regs* regs, unsigned long error_code) {
+  __u32 tid = current_tid();
+  if (traced(tid)) emit(CTXBENCH_EV_FAULT, tid, 0, 0);
+  return 0;
+}
+
+SEC("tp_btf/page_fault_kernel")
+int BPF_PROG(on_page_fault_kernel, unsigned long address, struct pt_regs* regs, unsigned long error_code) {
+  __u32 tid = current_tid();
+  if (traced(tid)) emit(CTXBENCH_EV_FAULT, tid, 0, 1);
+  return 0;
+}
+
+/* The fault tracepoints have no exit: the end of the fault is handle_mm_fault's return. */
+SEC("fexit/handle_mm_fault")
+int BPF_PROG(on_handle_mm_fault_exit, void* vma, unsigned long address, unsigned int flags, struct pt_regs* regs,
+             unsigned int ret) {
+  __u32 tid = current_tid();
+  if (traced(tid)) emit(CTXBENCH_EV_FAULT_DONE, tid, 0, 0);
+  return 0;
+}
+
+SEC("tp_btf/sched_migrate_task")
+int BPF_PROG(on_sched_migrate_task, struct task_struct* p, int dest_cpu) {
+  __u32 tid = BPF_CORE_READ(p, pid);
+  if (traced(tid)) emit(CTXBENCH_EV_MIGRATE, current_tid(), tid, dest_cpu);
   return 0;
 }
 

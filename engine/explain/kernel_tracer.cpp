@@ -62,12 +62,26 @@ int keep_libbpf_message(enum libbpf_print_level level, const char* format, va_li
   return n;
 }
 
+struct Drained {
+  std::vector<ctxbench_trace_event> events;
+  TraceNames names;
+};
+
 int take_event(void* ctx, void* data, std::size_t size) {
   if (size < sizeof(ctxbench_trace_event)) return 0;
-  auto* events = static_cast<std::vector<ctxbench_trace_event>*>(ctx);
+  auto* drained = static_cast<Drained*>(ctx);
   ctxbench_trace_event e;
   std::memcpy(&e, data, sizeof e);
-  events->push_back(e);
+  drained->events.push_back(e);
+  if (size >= sizeof(ctxbench_trace_named)) {
+    ctxbench_trace_named n;
+    std::memcpy(&n, data, sizeof n);
+    const std::string name(n.name, strnlen(n.name, sizeof n.name));
+    if (e.kind == CTXBENCH_EV_SWITCH && e.other > 0)
+      drained->names.tasks[e.other] = TaskName{name, n.tgid, (n.flags & CTXBENCH_TASK_KTHREAD) != 0};
+    else if (e.kind == CTXBENCH_EV_IRQ_ENTRY)
+      drained->names.irqs[e.arg] = name;
+  }
   return 0;
 }
 
@@ -76,7 +90,7 @@ int take_event(void* ctx, void* data, std::size_t size) {
 struct KernelTracer::Impl {
   explain* skel = nullptr;
   ring_buffer* ring = nullptr;
-  std::vector<ctxbench_trace_event> drained;
+  Drained drained;
   ~Impl() {
     if (ring != nullptr) ring_buffer__free(ring);
     if (skel != nullptr) explain__destroy(skel);
@@ -104,7 +118,6 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
   libbpf_messages().clear();
   libbpf_set_print(keep_libbpf_message);
   auto impl = std::make_unique<Impl>();
-  impl->skel = explain__open();
   auto fail = [&](const char* step, int err) {
     if (err == -ENOSYS || err == ENOSYS) {
       // Named, not just "Function not implemented": a user-mode emulator (qemu-user) has no bpf() to pass on.
@@ -119,16 +132,31 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
     if (!detail.empty()) why_not += " (libbpf: " + detail.substr(0, 300) + ")";
     return nullptr;
   };
-  if (impl->skel == nullptr) return fail("opening", errno);
-  // The IPI entry tracepoints are x86's (irq_vectors): a kernel without them (arm64) loads the rest, and its
-  // cross-CPU wake-ups have no "IPI handled" point (docs/METHODOLOGY.md, "Where the time went").
-  for (bpf_program* p : {impl->skel->progs.on_reschedule_entry, impl->skel->progs.on_call_function_single_entry}) {
-    const char* section = bpf_program__section_name(p);
-    const char* tracepoint = section == nullptr ? nullptr : std::strchr(section, '/');
-    if (tracepoint != nullptr && libbpf_find_vmlinux_btf_id(tracepoint + 1, BPF_TRACE_RAW_TP) < 0)
-      bpf_program__set_autoload(p, false);
+  // The IPI entry, local timer and page fault tracepoints are x86's (irq_vectors, exceptions): a kernel
+  // without them (arm64) loads the rest, and its cross-CPU wake-ups have no "IPI handled" point, its tail no
+  // tick or fault causes. The fault's end (an fexit) needs ftrace trampolines, which some kernels lack (the
+  // load is refused with EPERM): then it loads without it, and faults are counted but not timed
+  // (docs/METHODOLOGY.md, "The tail, explained").
+  auto open_and_load = [&](bool fault_end) {
+    impl->skel = explain__open();
+    if (impl->skel == nullptr) return errno != 0 ? errno : EINVAL;
+    for (bpf_program* p : {impl->skel->progs.on_reschedule_entry, impl->skel->progs.on_call_function_single_entry,
+                           impl->skel->progs.on_local_timer_entry, impl->skel->progs.on_local_timer_exit,
+                           impl->skel->progs.on_page_fault_user, impl->skel->progs.on_page_fault_kernel,
+                           impl->skel->progs.on_handle_mm_fault_exit}) {
+      const char* section = bpf_program__section_name(p);
+      const char* tracepoint = section == nullptr ? nullptr : std::strchr(section, '/');
+      if (tracepoint != nullptr && libbpf_find_vmlinux_btf_id(tracepoint + 1, bpf_program__expected_attach_type(p)) < 0)
+        bpf_program__set_autoload(p, false);
+    }
+    if (!fault_end) bpf_program__set_autoload(impl->skel->progs.on_handle_mm_fault_exit, false);
+    return explain__load(impl->skel);
+  };
+  if (open_and_load(true) != 0) {
+    explain__destroy(impl->skel);
+    libbpf_messages().clear();
+    if (const int err = open_and_load(false); err != 0) return fail(impl->skel == nullptr ? "opening" : "loading", err);
   }
-  if (const int err = explain__load(impl->skel); err != 0) return fail("loading", err);
   if (const int err = explain__attach(impl->skel); err != 0) return fail("attaching", err);
   impl->ring = ring_buffer__new(bpf_map__fd(impl->skel->maps.events), take_event, &impl->drained, nullptr);
   if (impl->ring == nullptr) return fail("reading the ring buffer of", errno);
@@ -140,7 +168,7 @@ void KernelTracer::arm(pid_t creator_tid, const std::vector<int>& cpus) {
   m.skel->bss->armed = 0;
   m.forget_tasks();
   m.drain();
-  m.drained.clear();
+  m.drained = Drained{};
   const int watched = bpf_map__fd(m.skel->maps.watched_cpus);
   for (std::uint32_t c = 0; c < bpf_map__max_entries(m.skel->maps.watched_cpus); ++c) {
     const std::uint8_t on = std::find(cpus.begin(), cpus.end(), static_cast<int>(c)) != cpus.end() ? 1 : 0;
@@ -159,8 +187,9 @@ TraceCapture KernelTracer::finish() {
   m.forget_tasks();
   m.drain();
   TraceCapture capture;
-  capture.events = std::move(m.drained);
-  m.drained.clear();
+  capture.events = std::move(m.drained.events);
+  capture.names = std::move(m.drained.names);
+  m.drained = Drained{};
   capture.lost = m.skel->bss->lost;
   // One ring buffer, many CPUs: reservation order is nearly, not exactly, time order.
   std::stable_sort(capture.events.begin(), capture.events.end(),

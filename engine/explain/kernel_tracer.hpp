@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "engine/explain/trace_event.h"
+#include "engine/explain/trace_names.hpp"
 
 namespace ctxbench {
 
 struct TraceCapture {
   std::vector<ctxbench_trace_event> events;  // in time order
   std::uint64_t lost = 0;                    // events the ring buffer had no room for
+  TraceNames names;                          // from the events' longer records
 };
 
 class KernelTracer {

@@ -17,6 +17,15 @@ enum ctxbench_trace_kind {
   CTXBENCH_EV_EXIT = 9,       /* tid exits */
   CTXBENCH_EV_FORK = 10,      /* tid created `other` */
   CTXBENCH_EV_WAKEUP = 11,    /* on cpu: the woken task `other` is on a run queue (sched_wakeup) */
+  /* The tail's causes (docs/METHODOLOGY.md, "The tail, explained"), on the pass's CPUs while armed: */
+  CTXBENCH_EV_IRQ_ENTRY = 12,     /* on cpu, interrupting tid: handler of irq `arg` (-1: the local timer, the
+                                     tick) starts; a ctxbench_trace_named record carrying the handler's name */
+  CTXBENCH_EV_IRQ_EXIT = 13,      /* on cpu: that handler returns */
+  CTXBENCH_EV_SOFTIRQ_ENTRY = 14, /* on cpu, interrupting tid: softirq vector `arg` starts */
+  CTXBENCH_EV_SOFTIRQ_EXIT = 15,  /* on cpu: softirq vector `arg` ends */
+  CTXBENCH_EV_FAULT = 16,         /* traced tid takes a page fault; `arg`: 0 in user mode, 1 in the kernel */
+  CTXBENCH_EV_FAULT_DONE = 17,    /* traced tid's fault is handled (handle_mm_fault returns) */
+  CTXBENCH_EV_MIGRATE = 18,       /* traced task `other` is moved to cpu `arg` */
 };
 
 /* SWITCH's arg when the task was preempted (runnable, the CPU taken from it). */
@@ -29,6 +38,16 @@ struct ctxbench_trace_event {
   int tid;
   int other;
   long long arg;
+};
+
+/* SWITCH and IRQ_ENTRY records are this longer form: for a switch, the task switched in (`other`) by name,
+ * its process and whether it is a kernel thread; for an interrupt, the handler's name. */
+#define CTXBENCH_TASK_KTHREAD 1u
+struct ctxbench_trace_named {
+  struct ctxbench_trace_event e;
+  int tgid;           /* SWITCH: the process of the task switched in */
+  unsigned int flags; /* SWITCH: CTXBENCH_TASK_KTHREAD */
+  char name[16];      /* SWITCH: its comm; IRQ_ENTRY: the handler's name (truncated) */
 };
 
 #endif

@@ -1,0 +1,65 @@
+// The tail of --explain (docs/METHODOLOGY.md, "The tail, explained"): the slowest ops of a traced pass
+// against its median ops, phase by phase, and the named causes inside the difference: the task that ran
+// instead, interrupts, softirqs, page faults, migrations, a wake-up left waiting. Pure functions over
+// literal data: tests/explain_tail_test.cpp feeds them hand-written event sequences.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/explain/trace_event.h"
+#include "engine/explain/trace_names.hpp"
+
+namespace ctxbench {
+
+// One named cause, in one op or averaged over a set of ops.
+struct TailCause {
+  std::string kind;         // "task", "irq", "softirq", "page_fault", "migration", "wakeup_wait", "unnamed"
+  std::string name;         // comm, irq handler, softirq vector ("TIMER", "NET_RX"), "user"/"kernel" for a fault
+  int pid = 0;              // the task's tid (task, page_fault, migration); 0 when none
+  std::string klass;        // task: "ours", "kernel_thread", "other_process"; others: "" (JSON omits it)
+  double ns = 0;            // time, per reported op
+  double share = 0;         // ns / the tail's excess (summary only)
+  std::uint64_t count = 0;  // occurrences (summary: in all the tail's ops together)
+};
+
+// The causes inside each op window [start, end] of `op_windows` (flattened [start0, end0, ...]), ns per
+// reported op (`inner_ops` per window). `events` in time order. Only time a traced task lost counts: an
+// interrupt or softirq while a traced task ran or waited to run on that CPU, another task on the CPU while a
+// traced task waited for it, a traced task's page faults.
+std::vector<std::vector<TailCause>> causes_per_op(const std::vector<ctxbench_trace_event>& events,
+                                                  const TraceNames& names, const std::vector<std::uint64_t>& op_windows,
+                                                  std::uint64_t inner_ops);
+
+// One phase's time in each op (0 where the op does not have it), the input of the phase-by-phase excess.
+struct PhasePerOp {
+  std::string key, phase;
+  std::vector<double> ns;  // per op, per reported op
+};
+
+struct TailPhase {
+  std::string key, phase;
+  double median_ns = 0, tail_ns = 0, excess_ns = 0;  // means over the median ops and over the tail ops
+};
+
+struct TailExplanation {
+  double quantile = 0.01;         // the slowest fraction of the traced ops
+  std::uint64_t ops_in_tail = 0;  // ceil(quantile * ops), at least 1
+  std::uint64_t median_ops = 0;   // ops between the 45th and 55th percentile (at least 1)
+  double median_op_ns = 0;        // their mean
+  double tail_op_ns = 0;          // the tail's mean
+  double excess_ns = 0;           // tail_op_ns - median_op_ns
+  std::vector<TailPhase> phases;  // largest excess first
+  std::vector<TailCause> causes;  // largest first; the last, "unnamed", makes the shares add up to 1
+};
+
+// The slowest `quantile` of the ops against the median ones. `op_ns`: each op's duration per reported op;
+// `phases` and `causes` per op, as above.
+TailExplanation explain_tail(const std::vector<double>& op_ns, const std::vector<PhasePerOp>& phases,
+                             const std::vector<std::vector<TailCause>>& causes, double quantile);
+
+// "HI", "TIMER", "NET_RX", ... (the kernel's softirq_to_name); "vector N" beyond them.
+std::string softirq_name(long long vec);
+
+}  // namespace ctxbench
