@@ -267,8 +267,8 @@ TEST(ArmDoctor, SummaryNamesEachKindOfCore) {
 }
 
 // The command prints the same summary and findings for a --root tree.
-std::string doctor_output(const std::string& root) {
-  const std::string cmd = std::string(CTXBENCH_BINARY) + " doctor --root " + root + " 2>&1";
+std::string doctor_output(const std::string& root, const std::string& extra = "") {
+  const std::string cmd = std::string(CTXBENCH_BINARY) + " doctor --root " + root + extra + " 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   std::string out;
   std::array<char, 4096> buf{};
@@ -281,6 +281,20 @@ TEST(ArmDoctor, CommandOnTheBoardTree) {
   EXPECT_NE(out.find("  ARM Cortex-A76 r4p0 (0x41/0xd0b, capacity 1024): CPUs 4-7\n"), std::string::npos) << out;
   EXPECT_NE(out.find("core types: the CPUs are not alike (capacity 1024: 4-7; capacity 414: 0-3"), std::string::npos)
       << out;
+}
+
+// --json: the machine block a run on that machine would write, from the same renderer.
+TEST(ArmDoctor, JsonIsTheRunsMachineBlock) {
+  const nlohmann::json doc = nlohmann::json::parse(doctor_output(fixture("rk3588"), " --json"));
+  const nlohmann::json& m = doc.at("machine");
+  nlohmann::json expected = machine_to_json(load("rk3588"));
+  expected["findings"] = m.at("findings");
+  EXPECT_EQ(m, expected);
+  ASSERT_EQ(m.at("cpu_types").size(), 2u);
+  EXPECT_EQ(m["cpu_types"][0]["name"], "Cortex-A55");
+  EXPECT_EQ(m["cpu_types"][1]["name"], "Cortex-A76");
+  EXPECT_EQ(m["clocksource"], "arch_sys_counter");
+  EXPECT_FALSE(m.at("findings").empty());
 }
 
 }  // namespace
