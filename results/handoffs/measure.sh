@@ -1,16 +1,50 @@
 #!/usr/bin/env bash
-# Quiet measurement of the event-loop hand-offs beside their C and perf peers. Run under the quiet lock.
+# Quiet measurement of one hand-off over every wait (blocking read, futex, futex_waitv, epoll, io_uring,
+# MSG_RING), threads and processes, beside their C and perf peers (docs/METHODOLOGY.md, "Hand-offs an event
+# loop makes"). Holds the machine's quiet lock; starts once the 1-minute load is below 0.3. Writes
+# handoffs.json/.txt, peers.txt and table.md (the table README.md and METHODOLOGY show) beside this script.
 set -u
 cd "$(dirname "$0")/../.."
-for i in $(seq 60); do
+out=results/handoffs
+exec 9>/tmp/ctxbench-quiet.lock
+flock 9
+gcc -O2 -Wall -Wextra -o /tmp/peer-futex-waitv peers/futex_waitv_pingpong.c -lpthread || exit 2
+for i in $(seq 120); do
   l=$(cut -d' ' -f1 /proc/loadavg); awk -v l="$l" 'BEGIN{exit !(l<0.3)}' && break; sleep 5
 done
-echo "load at start: $(cat /proc/loadavg)"
-./build/ctxbench --suite full --filter '^ctxswitch\.(pipe|futex|eventfd|eventfd_epoll|pipe_epoll|eventfd_uring|pipe_uring|msg_ring)\.thread/' --json results/handoffs/handoff.json > results/handoffs/handoff.txt 2>&1
-echo "ctxbench exit $?"
+echo "load at start: $(cat /proc/loadavg)" > $out/peers.txt
+./build/ctxbench --suite full \
+  --filter '^ctxswitch\.(pipe|futex|futex_waitv|eventfd|eventfd_epoll|pipe_epoll|eventfd_uring|pipe_uring|msg_ring)\.(thread|process)/' \
+  --json $out/handoffs.json > $out/handoffs.txt 2>&1
+echo "ctxbench exit $?" >> $out/peers.txt
 for r in 1 2 3; do
-  taskset -c 0 ./build/peer-epoll-pingpong 20000
-  ./build/peer-epoll-pingpong 20000
-  taskset -c 0 perf bench sched pipe -T -l 20000 2>&1 | grep usecs/op
+  {
+    taskset -c 0 ./build/peer-epoll-pingpong 20000
+    ./build/peer-epoll-pingpong 20000
+    taskset -c 0 perf bench sched pipe -T -l 20000 2>&1 | grep usecs/op
+    /tmp/peer-futex-waitv 100000 0 0
+  } >> $out/peers.txt 2>&1
 done
-echo "load at end: $(cat /proc/loadavg)"
+echo "load at end: $(cat /proc/loadavg)" >> $out/peers.txt
+/usr/bin/python3 - "$out/handoffs.json" > $out/table.md <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+rows = {}
+for r in doc["results"]:
+    if r["status"] != "ok" or r.get("keep_awake"):
+        continue
+    mech, variant = r["probe"].split(".")[1], r["probe"].split(".")[2]
+    rows.setdefault((variant, mech), {})[r["placement"]["kind"]] = (r["statistics"]["p50"], r["switches_per_op"]["measured"])
+order = ["futex", "futex_waitv", "eventfd", "pipe", "msg_ring", "eventfd_uring", "pipe_uring", "eventfd_epoll", "pipe_epoll"]
+print("| partners | wait | same-cpu | cross-cpu | unpinned | switches/op (same-cpu) |")
+print("|---|---|---|---|---|---|")
+for variant in ("thread", "process"):
+    for mech in order:
+        cells = rows.get((variant, mech))
+        if not cells:
+            continue
+        fmt = lambda k: f"{cells[k][0] / 1000:.2f} µs" if k in cells else "-"
+        sw = f"{cells['same-cpu'][1]:.2f}" if "same-cpu" in cells else "-"
+        who = "processes" if variant == "process" else "threads"
+        print(f"| {who} | `ctxswitch.{mech}` | {fmt('same-cpu')} | {fmt('cross-cpu')} | {fmt('unpinned')} | {sw} |")
+PY
