@@ -12,6 +12,7 @@
 #include "engine/probe_util.hpp"
 #include "probes/byte_relay.hpp"
 #include "probes/families.hpp"
+#include "probes/spread.hpp"
 
 namespace ctxbench {
 
@@ -35,17 +36,6 @@ struct Pairs {
   std::vector<PairState> pair;
   std::atomic<bool> stop{false};
 };
-
-// Pair k's CPU when pinned: both of its tasks on the k-th CPU (mod the count) of the affinity mask taken from
-// the runner's CPU on, so pairs spread one per CPU before any CPU holds two (docs/METHODOLOGY.md).
-int pair_cpu(const Placement& p, std::size_t k) {
-  if (p.kind != PlacementKind::SameCpu) return -1;
-  std::vector<int> cpus = allowed_cpus();
-  std::size_t first = 0;
-  while (first < cpus.size() && cpus[first] != p.cpu_a) ++first;
-  if (first == cpus.size()) return p.cpu_a;
-  return cpus[(first + k) % cpus.size()];
-}
 
 // The futex initiator's half of a round trip without exceptions (a pair thread's loop): false once stopped.
 bool futex_round_trip(PairState& s) noexcept {
@@ -82,7 +72,8 @@ class PairsSession final : public Session {
   PairsSession(bool futex, std::size_t n, const Placement& placement)
       : futex_(futex), pairs_(std::make_shared<Pairs>(n)), caller_(this_task()) {
     try {
-      for (std::size_t k = 0; k < n; ++k) start_pair(k, pair_cpu(placement, k));
+      // Pinned: both tasks of pair k on the k-th CPU from the runner's, one pair per CPU before any CPU holds two.
+      for (std::size_t k = 0; k < n; ++k) start_pair(k, spread_cpu(placement, k));
     } catch (...) {
       stop_all();
       throw;
@@ -191,13 +182,6 @@ class PairsSession final : public Session {
 };
 
 // N = 1, 2, 4 ... up to 4 x the CPUs of the affinity mask, and 4 x CPUs itself (will-it-scale's 1 ... N).
-std::vector<std::size_t> pair_counts() {
-  const std::size_t most = 4 * std::max<std::size_t>(1, allowed_cpus().size());
-  std::vector<std::size_t> out;
-  for (std::size_t n = 1; n < most; n *= 2) out.push_back(n);
-  out.push_back(most);
-  return out;
-}
 
 ProbeInfo pairs_info(bool futex, std::size_t n) {
   ProbeInfo info;
@@ -220,7 +204,7 @@ ProbeInfo pairs_info(bool futex, std::size_t n) {
 
 void add_ctxswitch_pairs_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (bool futex : {false, true}) {
-    for (std::size_t n : pair_counts()) {
+    for (std::size_t n : doubling_counts_to_four_per_cpu()) {
       table.push_back(std::make_unique<SimpleProbe>(pairs_info(futex, n),
                                                     [futex, n](const Placement& p) -> std::unique_ptr<Session> {
                                                       return std::make_unique<PairsSession>(futex, n, p);

@@ -22,6 +22,7 @@
 #include "engine/partner.hpp"
 #include "engine/probe_util.hpp"
 #include "probes/families.hpp"
+#include "probes/spread.hpp"
 #include "probes/wake_latency.hpp"
 
 namespace ctxbench {
@@ -98,17 +99,6 @@ bool sleeping(pid_t tid) {
   return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'S';
 }
 
-// Pinned: waiter i on the (i+1)-th CPU of the mask counted from the caller's, so the waiters spread over the
-// CPUs the way perf bench futex spreads its threads, the caller's CPU last.
-int waiter_cpu(const Placement& p, std::size_t i) {
-  if (p.kind != PlacementKind::SameCpu) return -1;
-  const std::vector<int> cpus = allowed_cpus();
-  std::size_t first = 0;
-  while (first < cpus.size() && cpus[first] != p.cpu_a) ++first;
-  if (first == cpus.size()) return p.cpu_a;
-  return cpus[(first + i + 1) % cpus.size()];
-}
-
 class ContentionSession final : public Session {
  public:
   ContentionSession(Mode mode, std::size_t n, const Placement& placement)
@@ -118,7 +108,9 @@ class ContentionSession final : public Session {
         const std::shared_ptr<Shared> s = shared_;
         const bool lock = mode == Mode::LockPi;
         threads_.push_back(Partner::start(
-            false, waiter_cpu(placement, i), [s, i, lock] { return lock ? contender(*s, i) : waiter(*s, i); },
+            // Pinned: waiter i on the (i+1)-th CPU from the caller's, spread as perf bench futex spreads its
+            // threads, the caller's CPU last.
+            false, spread_cpu(placement, i + 1), [s, i, lock] { return lock ? contender(*s, i) : waiter(*s, i); },
             [s, lock] { release_all(*s, lock); }));
       }
     } catch (...) {
@@ -354,20 +346,11 @@ ProbeInfo contention_info(Mode m, std::size_t n) {
   return info;
 }
 
-// N = 1, 2, 4 ... up to 4 x the CPUs of the affinity mask, and 4 x CPUs itself.
-std::vector<std::size_t> waiter_counts() {
-  const std::size_t most = 4 * std::max<std::size_t>(1, allowed_cpus().size());
-  std::vector<std::size_t> out;
-  for (std::size_t n = 1; n < most; n *= 2) out.push_back(n);
-  out.push_back(most);
-  return out;
-}
-
 }  // namespace
 
 void add_futex_contention_probes(ProbeTable& table, const ProbeTableConfig&) {
   for (Mode m : {Mode::WakeOne, Mode::WakeAll, Mode::Requeue, Mode::LockPi}) {
-    for (std::size_t n : waiter_counts()) {
+    for (std::size_t n : doubling_counts_to_four_per_cpu()) {
       table.push_back(
           std::make_unique<SimpleProbe>(contention_info(m, n), [m, n](const Placement& p) -> std::unique_ptr<Session> {
             return std::make_unique<ContentionSession>(m, n, p);
