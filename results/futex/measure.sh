@@ -6,14 +6,12 @@
 set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
-exec 9>/tmp/ctxbench-quiet.lock
-flock 9
+source results/quiet.sh
 gcc -O2 -Wall -Wextra -o /tmp/peer-futex-waitv peers/futex_waitv_pingpong.c -lpthread || exit 2
-for i in $(seq 120); do l=$(cut -d' ' -f1 /proc/loadavg); awk -v l="$l" 'BEGIN{exit !(l<0.3)}' && break; sleep 5; done
 cpus=($(taskset -pc $$ | sed "s/.*: //" | tr ",-" "  "))
 a=${cpus[0]}; b=${cpus[-1]}
 {
-  echo "load at start: $(cat /proc/loadavg)"
+  wait_quiet
   date -u
   perf --version
   uname -r

@@ -6,13 +6,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 out=results/handoffs
-exec 9>/tmp/ctxbench-quiet.lock
-flock 9
+source results/quiet.sh
 gcc -O2 -Wall -Wextra -o /tmp/peer-futex-waitv peers/futex_waitv_pingpong.c -lpthread || exit 2
-for i in $(seq 120); do
-  l=$(cut -d' ' -f1 /proc/loadavg); awk -v l="$l" 'BEGIN{exit !(l<0.3)}' && break; sleep 5
-done
-echo "load at start: $(cat /proc/loadavg)" > $out/peers.txt
+wait_quiet > $out/peers.txt
 ./build/ctxbench --suite full \
   --filter '^ctxswitch\.(pipe|futex|futex_waitv|eventfd|eventfd_epoll|pipe_epoll|eventfd_uring|pipe_uring|msg_ring)\.(thread|process)/' \
   --json $out/handoffs.json > $out/handoffs.txt 2>&1

@@ -4,16 +4,14 @@
 # provoked cause). Holds the quiet lock; waits for the 1-minute load below 0.3. Output: results/tail/output.txt.
 set -u
 cd "$(dirname "$0")/../.."
-waitq() { for i in $(seq 120); do l=$(cut -d" " -f1 /proc/loadavg); awk -v l="$l" 'BEGIN{exit !(l<0.3)}' && break; sleep 5; done; echo "load: $(cat /proc/loadavg)"; }
-exec 9>/tmp/ctxbench-quiet.lock
-flock 9
+source results/quiet.sh
 {
-  waitq
+  wait_quiet
   ./build/ctxbench --explain --quick --filter '^ctxswitch\.pipe\.process/(same|cross)-cpu$' --json /tmp/tail_quiet.json
   stress-ng --cpu 1 --taskset 0 --timeout 60s >/dev/null 2>&1 & s=$!
   sleep 1
   ./build/ctxbench --explain --quick --filter '^ctxswitch\.pipe\.process/same-cpu$' --json /tmp/tail_stress.json
   kill $s; wait $s
-  waitq
+  wait_quiet
   ./build/ctxbench --explain --quick --filter '^ipc\.tcp\.process/size:64/(same|cross)-cpu$|^process\.fork_exec\.static/same-cpu$' --json /tmp/tail_more.json
 } > results/tail/output.txt 2>&1
