@@ -57,6 +57,7 @@ json.dump(d, open(p, "w"), indent=1)' "$1"
   $py scripts/db_table.py results/db.json --markdown > results/db-table.md
   $py scripts/server_table.py results/kvm2-guest-full.json --markdown > results/kvm2-server-table.md
   $py scripts/report.py results/kvm2-guest-full.json -o results/report.html
+  $py scripts/report.py results/kvm2-guest.json -o results/report-default.html
   for c in overview sweeps c2c ipc_vs_shm server; do
     $py scripts/chart_$c.py results/kvm2-guest-full.json -o results/charts/$c
   done
