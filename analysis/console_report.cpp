@@ -92,11 +92,14 @@ std::string keep_awake_line(const Record& r, const std::vector<Record>& all) {
     if (o.keep_awake || o.status != RunStatus::Ok || o.probe != r.probe || o.placement.kind != r.placement.kind)
       continue;
     const double diff = o.stats.p50 - r.stats.p50;
+    // Slower with spinners: no idle exit was saved, and an IPI to a running vCPU can cost more than one to an
+    // idle vCPU that polls before it halts (results/README.md, "Where the time went").
     if (diff <= 0)
       return fmt::format(
-          "    keep-awake: p50 {} with idle spinners vs {} without: no idle-exit cost visible here "
-          "(other load may have kept the CPUs out of idle anyway)\n",
-          format_duration_ns(r.stats.p50), format_duration_ns(o.stats.p50));
+          "    keep-awake: p50 {} with idle spinners vs {} without: {} ({:.0f}%) slower with the CPUs kept busy, "
+          "so no idle-exit cost to save here (--explain times the IPI to a busy and to an idle CPU)\n",
+          format_duration_ns(r.stats.p50), format_duration_ns(o.stats.p50), format_duration_ns(-diff),
+          o.stats.p50 > 0 ? -100.0 * diff / o.stats.p50 : 0.0);
     return fmt::format(
         "    keep-awake: p50 {} with idle spinners vs {} without: {} ({:.0f}%) is the cost of "
         "waking a CPU out of its idle state\n",
