@@ -5,10 +5,8 @@
 # from perf's own events) on the same workload (ctxbench's pipe ping-pong), same-cpu and cross-cpu; and
 # perf bench sched pipe pinned to CPU 0 under perf sched record.
 cd "$(dirname "$0")/.." && mkdir -p "${OUT:-/tmp/explain-vs-perf}"
-for i in $(seq 1 30); do
-  l=$(cut -d' ' -f1 /proc/loadavg); awk -v l="$l" 'BEGIN{exit !(l < 0.3)}' && break; sleep 10
-done
-echo "start: $(uptime)"
+source results/quiet.sh  # the machine's quiet lock, and wait_quiet
+wait_quiet
 for i in 1 2 3; do
   ./build/ctxbench --explain --filter '^ctxswitch\.pipe\.process/(same|cross)-cpu$' --json ${OUT:-/tmp/explain-vs-perf}/peer-explain-$i.json > ${OUT:-/tmp/explain-vs-perf}/peer-explain-$i.txt 2>&1
   perf sched record -q -o ${OUT:-/tmp/explain-vs-perf}/peer-perf-$i.data -- ./build/ctxbench --filter '^ctxswitch\.pipe\.process/same-cpu$' > ${OUT:-/tmp/explain-vs-perf}/peer-perf-$i-same.txt 2>&1
