@@ -4,7 +4,7 @@
 # - futex_waitv cross-cpu: ctxbench (and its --keep-awake run) beside peers/futex_waitv_pingpong.c as it was
 #   (one batch), with ctxbench's 100 ms wait timeout, with ctxbench's sampling (one round trip, then a read of
 #   the partner's /proc stat), with both, and with a SCHED_IDLE spinner on each CPU; every line with its
-#   switches per round trip.
+#   switches per round trip; and ctxbench's --explain split of its round trip.
 # - futex wake / requeue: ctxbench beside perf bench futex (waker unpinned, then pinned with taskset to the
 #   waiter's CPU and to the other one) and beside peers/futex_wake_once.c, which times what ctxbench times with
 #   perf's two differences (the waker's placement, a 100 ms sleep before the timed call) as knobs.
@@ -33,6 +33,8 @@ trap stop_spinners EXIT
       grep -E "^\[|cross-cpu \("
     ./build/ctxbench --suite ctxswitch --keep-awake --filter "^ctxswitch\.futex_waitv\.thread/cross-cpu" \
       --cpus $a,$b 2>&1 | grep -E "^\[|cross-cpu \("
+    ./build/ctxbench --suite ctxswitch --explain --filter "^ctxswitch\.futex_waitv\.thread/cross-cpu" --cpus $a,$b 2>&1 |
+      sed -n '/where the time went/,/(median, p99/p'
     echo "--- futex_waitv cross-cpu: the C loop (ROUNDS CPU_A CPU_B TIMEOUT_NS BATCH)"
     ./build/peer-futex-waitv 50000 $a $b
     ./build/peer-futex-waitv 50000 $a $b 100000000
@@ -53,15 +55,15 @@ trap stop_spinners EXIT
       taskset -c $b perf bench futex wake -s -t $n -w 1 | grep Wokeup
       echo "--- $n waiter(s): peer (MODE WAITERS ROUNDS WAKER_CPU IDLE_US)"
       ./build/peer-futex-wake-once wake $n 200 $a 0
-      ./build/peer-futex-wake-once wake $n 20 $a 100000
-      ./build/peer-futex-wake-once wake $n 20 -1 100000
+      ./build/peer-futex-wake-once wake $n 10 $a 100000
+      ./build/peer-futex-wake-once wake $n 10 -1 100000
       echo "--- $n waiter(s): perf bench futex requeue -t $n -q $n unpinned, waker on cpu $a, on cpu $b"
       perf bench futex requeue -s -t $n -q $n | grep Requeued
       taskset -c $a perf bench futex requeue -s -t $n -q $n | grep Requeued
       taskset -c $b perf bench futex requeue -s -t $n -q $n | grep Requeued
       ./build/peer-futex-wake-once requeue $n 200 $a 0
-      ./build/peer-futex-wake-once requeue $n 20 $a 100000
-      ./build/peer-futex-wake-once requeue $n 20 -1 100000
+      ./build/peer-futex-wake-once requeue $n 10 $a 100000
+      ./build/peer-futex-wake-once requeue $n 10 -1 100000
     done
   done
   echo "load at end: $(cat /proc/loadavg)"
