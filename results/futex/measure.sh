@@ -34,6 +34,7 @@ for r in 1 2 3; do
     echo "--- futex_waitv ping-pong (ctxswitch.futex_waitv.thread)"
     ./build/peer-futex-waitv 200000 $a $a
     ./build/peer-futex-waitv 50000 $a $b
+    ./build/peer-futex-waitv 20000 $a $b 0 1  # ctxbench's sampling: one round trip, then a /proc read (reasons.sh)
     ./build/peer-futex-waitv 50000
   } >> $out/peers.txt 2>&1
 done
