@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
 source results/quiet.sh
-gcc -O2 -Wall -Wextra -o /tmp/peer-futex-waitv peers/futex_waitv_pingpong.c -lpthread || exit 2
+[[ -x build/peer-futex-waitv ]] || { echo "measure.sh: build/peer-futex-waitv is missing: build it first" >&2; exit 2; }
 cpus=($(taskset -pc $$ | sed "s/.*: //" | tr ",-" "  "))
 a=${cpus[0]}; b=${cpus[-1]}
 {
@@ -32,9 +32,10 @@ for r in 1 2 3; do
       perf bench futex lock-pi -s -t $((n + 1)) -r 2  # the caller and N waiters: ctxswitch.futex_lock_pi/waiters:N
     done
     echo "--- futex_waitv ping-pong (ctxswitch.futex_waitv.thread)"
-    /tmp/peer-futex-waitv 200000 $a $a
-    /tmp/peer-futex-waitv 50000 $a $b
-    /tmp/peer-futex-waitv 50000
+    ./build/peer-futex-waitv 200000 $a $a
+    ./build/peer-futex-waitv 50000 $a $b
+    ./build/peer-futex-waitv 20000 $a $b 0 1  # ctxbench's sampling: one round trip, then a /proc read (reasons.sh)
+    ./build/peer-futex-waitv 50000
   } >> $out/peers.txt 2>&1
 done
 echo "load at end: $(cat /proc/loadavg)" >> $out/peers.txt

@@ -1,0 +1,146 @@
+/* Peer for ctxswitch.futex_wake / futex_wake_all / futex_requeue (docs/METHODOLOGY.md, "Futex contention"):
+ * times what ctxbench times — the waker's clock_gettime time for releasing N waiters that all sleep in
+ * FUTEX_WAIT_PRIVATE on one word — with the two things perf bench futex wake/requeue do differently as knobs,
+ * so each can be switched on alone:
+ *   MODE      wake: N FUTEX_WAKE_PRIVATE of 1; all: one of N; requeue: one FUTEX_CMP_REQUEUE_PRIVATE of N to a
+ *             second word, waking none (timed), then one wake of all there (not timed)
+ *   WAKER_CPU the waker's CPU, the waiters round-robin from the next CPU (ctxbench's same-cpu records); -1: the
+ *             waker unpinned and waiter i on CPU i mod CPUs (perf)
+ *   IDLE_US   sleep this long once all waiters sleep, before the timed call (perf: 100000; ctxbench: 0; its
+ *             waker checks /proc/self/task/TID/stat every 20 us until every waiter is in state S, as this does)
+ * Prints the median and mean ns over ROUNDS rounds, and for an unpinned waker the median of the rounds it
+ * started on a CPU that holds a waiter and of the others. Waiters stay across rounds (as ctxbench's).
+ * Usage: peer-futex-wake-once MODE WAITERS ROUNDS WAKER_CPU IDLE_US */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "peer_thread.h"
+
+enum { kMaxWaiters = 64 };
+static _Atomic uint32_t gate, target, ready, stop;
+static _Atomic pid_t tids[kMaxWaiters];
+
+static long futex(_Atomic uint32_t* w, int op, uint32_t val, uint32_t val2, _Atomic uint32_t* w2, uint32_t val3) {
+  return syscall(SYS_futex, w, op, val, (void*)(uintptr_t)val2, w2, val3);
+}
+
+struct waiter_arg {
+  int index, cpu;
+};
+
+static void* waiter(void* p) {
+  const struct waiter_arg* a = p;
+  pin(a->cpu);
+  atomic_store(&tids[a->index], gettid());
+  for (;;) {
+    const uint32_t g = atomic_load(&gate);
+    if (atomic_load(&stop)) return NULL;
+    atomic_fetch_add(&ready, 1);
+    while (atomic_load(&gate) == g && !atomic_load(&stop)) futex(&gate, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
+  }
+}
+
+static int asleep(pid_t tid) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+  FILE* f = fopen(path, "r");
+  if (f == NULL) return 0;
+  const size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  const char* close = strrchr(buf, ')');
+  return close != NULL && close[1] == ' ' && close[2] == 'S';
+}
+
+static int by_value(const void* a, const void* b) {
+  const double x = *(const double*)a, y = *(const double*)b;
+  return (x > y) - (x < y);
+}
+
+static double median(double* v, int n) {
+  if (n == 0) return 0;
+  qsort(v, (size_t)n, sizeof *v, by_value);
+  return v[n / 2];
+}
+
+int main(int argc, char** argv) {
+  const int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (argc != 6 || atoi(argv[2]) < 1 || atoi(argv[2]) > kMaxWaiters || atoi(argv[3]) < 1 || atoi(argv[4]) >= ncpu ||
+      (strcmp(argv[1], "wake") && strcmp(argv[1], "all") && strcmp(argv[1], "requeue"))) {
+    fprintf(stderr, "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US\n", argv[0],
+            kMaxWaiters);
+    return 2;
+  }
+  const char* mode = argv[1];
+  const int n = atoi(argv[2]), rounds = atoi(argv[3]), waker_cpu = atoi(argv[4]);
+  const long idle_us = atol(argv[5]);
+  if (waker_cpu >= 0) pin(waker_cpu);
+  static struct waiter_arg args[kMaxWaiters];
+  pthread_t threads[kMaxWaiters];
+  int waiter_cpus = 0; /* bit mask of the CPUs holding a waiter */
+  for (int i = 0; i < n; ++i) {
+    args[i] = (struct waiter_arg){i, waker_cpu >= 0 ? (waker_cpu + 1 + i) % ncpu : i % ncpu};
+    waiter_cpus |= 1 << args[i].cpu;
+    pthread_create(&threads[i], NULL, waiter, &args[i]);
+  }
+  double* all = calloc((size_t)rounds, sizeof *all);
+  double* on_waiter_cpu = calloc((size_t)rounds, sizeof *all);
+  double* elsewhere = calloc((size_t)rounds, sizeof *all);
+  int n_on = 0, n_else = 0;
+  double sum = 0;
+  for (int r = 0; r < rounds; ++r) {
+    for (int sleeping = 0; !sleeping;) {
+      sleeping = atomic_load(&ready) == (uint32_t)n;
+      for (int i = 0; sleeping && i < n; ++i) sleeping = atomic_load(&tids[i]) != 0 && asleep(atomic_load(&tids[i]));
+      if (!sleeping) nanosleep(&(struct timespec){0, 20000}, NULL);
+    }
+    atomic_store(&ready, 0);
+    if (idle_us > 0) usleep((useconds_t)idle_us);
+    const int cpu = sched_getcpu();
+    const uint64_t t0 = now_ns();
+    if (mode[0] == 'r') {
+      futex(&gate, FUTEX_CMP_REQUEUE_PRIVATE, 0, INT_MAX, &target, atomic_load(&gate));
+    } else {
+      atomic_fetch_add(&gate, 1);
+      if (mode[0] == 'w')
+        for (int i = 0; i < n; ++i) futex(&gate, FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0);
+      else
+        futex(&gate, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
+    }
+    const double ns = (double)(now_ns() - t0);
+    if (mode[0] == 'r') {
+      atomic_fetch_add(&gate, 1);
+      futex(&target, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
+    }
+    all[r] = ns;
+    sum += ns;
+    if (waiter_cpus & (1 << cpu))
+      on_waiter_cpu[n_on++] = ns;
+    else
+      elsewhere[n_else++] = ns;
+  }
+  atomic_store(&stop, 1);
+  atomic_fetch_add(&gate, 1);
+  futex(&gate, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
+  for (int i = 0; i < n; ++i) pthread_join(threads[i], NULL);
+  printf(
+      "futex %s once: %d waiters, waker cpu %d, idle %ld us: %d rounds, p50 %.0f ns, mean %.0f ns; "
+      "waker on a waiter's cpu: %d rounds p50 %.0f ns, elsewhere: %d rounds p50 %.0f ns\n",
+      mode, n, waker_cpu, idle_us, rounds, median(all, rounds), sum / rounds, n_on, median(on_waiter_cpu, n_on), n_else,
+      median(elsewhere, n_else));
+  free(all);
+  free(on_waiter_cpu);
+  free(elsewhere);
+  return 0;
+}
