@@ -62,9 +62,12 @@ def aa(ctxbench, work, runs):
     if os.path.exists(store):
         os.remove(store)
     run([ctxbench, "history", "add", "--store", store] + runs[:-1])
-    n, fired = change_point_counts(show(ctxbench, store))
+    doc = show(ctxbench, store)
+    n, fired = change_point_counts(doc)
+    moves = [(cp["run"], round(cp["ratio"], 3)) for m in doc["machines"] for cp in m.get("change_points", [])]
     check = run([ctxbench, "history", "check", runs[-1], "--store", store] + SHOW_OPTIONS, ok=(0, 1))
     print(f"A/A: {len(runs) - 1} runs, {n} series, change points by judgement {fired or 'none'}")
+    print(f"A/A: the whole machine moved at (run index, ratio): {moves or 'none'}")
     print(f"A/A: history check of run {len(runs)}: exit {check.returncode}")
     print(check.stdout[-3000:])
 
