@@ -13,9 +13,9 @@
 namespace ctxbench {
 
 struct BasketOptions {
-  std::size_t basket = 4;          // reference series per series
-  std::size_t min_runs = 6;        // a series needs this many usable values to get a basket of its own
-  std::size_t recent_runs = 60;    // correlations over the last this many runs (keeps a long store cheap)
+  std::size_t basket = 4;        // reference series per series
+  std::size_t min_runs = 6;      // a series needs this many usable values to get a basket of its own
+  std::size_t recent_runs = 60;  // correlations over the last this many runs (keeps a long store cheap)
 };
 
 // values[run][series] as run_factors (analysis/run_correction.hpp) takes them; `run_factor` one per run.

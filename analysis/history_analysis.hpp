@@ -38,8 +38,8 @@ struct SeriesAnalysis {
 struct MachineAnalysis {
   std::string fingerprint;
   std::size_t runs = 0;
-  double shared_variance = 0;  // analysis/run_correction.hpp: shared_variance_fraction
-  bool corrected = false;      // run-corrected figures judged too (they are quieter: shared_variance > 0)
+  double shared_variance = 0;              // analysis/run_correction.hpp: shared_variance_fraction
+  bool corrected = false;                  // run-corrected figures judged too (they are quieter: shared_variance > 0)
   std::vector<ChangePoint> change_points;  // of the run factors: the whole machine moved (host or kernel)
 };
 

@@ -137,7 +137,8 @@ TEST(BasketCorrection, ASeriesOfTheSameGroupNeverServesInItsBasket) {
   std::vector<std::size_t> groups(2 * kPerGroup);
   for (std::size_t s = 0; s < groups.size(); ++s) groups[s] = s;
   groups[1] = 0;
-  const std::vector<ChangePoint> found = find_change_points(corrected_column(t, basket_factors(t, run, {}, groups), 0), {});
+  const std::vector<ChangePoint> found =
+      find_change_points(corrected_column(t, basket_factors(t, run, {}, groups), 0), {});
   ASSERT_EQ(found.size(), 1u);
   EXPECT_NEAR(found[0].ratio(), 1.10, 0.03);
 }
