@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "analysis/basket_correction.hpp"
 #include "analysis/run_correction.hpp"
 #include "analysis/statistics.hpp"
 
@@ -58,6 +59,36 @@ MachineMatrix machine_matrix(const History& h, const std::string& fingerprint, c
   return m;
 }
 
+// A raw change point is the series' own only when the series moved against its run too: with the run's
+// factor divided out (analysis/run_correction.hpp) a change point must remain within kSameChange points.
+// A move of the whole machine (the host's speed level, or a kernel that slows every record alike) is no
+// change of one record: MachineAnalysis::change_points reports it, once per machine.
+std::vector<ChangePoint> not_the_whole_machine(const std::vector<ChangePoint>& raw,
+                                               const std::vector<ChangePoint>& run_wide) {
+  std::vector<ChangePoint> out;
+  for (const ChangePoint& c : raw)
+    if (std::any_of(run_wide.begin(), run_wide.end(), [&](const ChangePoint& w) {
+          return (w.index > c.index ? w.index - c.index : c.index - w.index) <= kSameChange;
+        }))
+      out.push_back(c);
+  return out;
+}
+
+// The mechanism a series measures, for the baskets (basket_correction.hpp): its probe's first two names
+// ("ctxswitch.pipe" of ctxswitch.pipe.thread and of its derived .per_switch records).
+std::vector<std::size_t> mechanism_groups(const History& h, const MachineMatrix& m) {
+  std::map<std::string, std::size_t> id_of;
+  std::vector<std::size_t> groups;
+  for (std::size_t s : m.series) {
+    const std::string& probe = h.series[s].probe.empty() ? h.series[s].record_id : h.series[s].probe;
+    const std::size_t first = probe.find('.');
+    const std::size_t second = first == std::string::npos ? first : probe.find('.', first + 1);
+    const std::string key = probe.substr(0, std::min(second, probe.find('/')));
+    groups.push_back(id_of.emplace(key, id_of.size()).first->second);
+  }
+  return groups;
+}
+
 bool worth_correcting(double shared) { return std::isfinite(shared) && shared > 0; }
 
 std::vector<double> current_segment(const std::vector<double>& series, const ChangePointOptions& options) {
@@ -85,17 +116,30 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
   a.options = options;
   a.run_factors.assign(h.runs.size(), 1.0);
   a.series.resize(h.series.size());
+  std::vector<std::vector<double>> run_wide(h.series.size());  // p50 / the run's factor, one per point
   std::map<std::string, bool> corrected_machine;
   for (const HistoryMachine& machine : h.machines) {
     const MachineMatrix m = machine_matrix(h, machine.fingerprint);
     const std::vector<double> factors = run_factors(m.values);
-    for (std::size_t row = 0; row < m.runs.size() && row < factors.size(); ++row)
+    const std::vector<std::vector<double>> basket =
+        two_pass_basket_factors(m.values, factors, mechanism_groups(h, m), options);
+    std::map<std::size_t, std::size_t> row_of;
+    for (std::size_t row = 0; row < m.runs.size() && row < factors.size(); ++row) {
       a.run_factors[m.runs[row]] = factors[row];
+      row_of[m.runs[row]] = row;
+    }
+    for (std::size_t col = 0; col < m.series.size(); ++col)
+      for (const HistoryPoint& p : h.series[m.series[col]].points) {
+        const std::size_t row = row_of.at(p.run);
+        a.series[m.series[col]].corrected_ns.push_back(p.p50_ns / basket[row][col]);
+        run_wide[m.series[col]].push_back(p.p50_ns / factors[row]);
+      }
     MachineAnalysis ma;
     ma.fingerprint = machine.fingerprint;
     ma.runs = m.runs.size();
     ma.shared_variance = shared_variance_fraction(m.values, factors);
     ma.corrected = worth_correcting(ma.shared_variance);
+    ma.change_points = find_change_points(factors, options);
     corrected_machine[machine.fingerprint] = ma.corrected;
     a.machines.push_back(ma);
   }
@@ -103,14 +147,14 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
     const HistorySeries& series = h.series[s];
     SeriesAnalysis& out = a.series[s];
     std::vector<double> raw;
-    for (const HistoryPoint& p : series.points) {
-      raw.push_back(p.p50_ns);
-      out.corrected_ns.push_back(p.p50_ns / a.run_factors[p.run]);
-    }
+    for (const HistoryPoint& p : series.points) raw.push_back(p.p50_ns);
     if (raw.empty()) continue;
-    const std::vector<ChangePoint> raw_changes = find_change_points(raw, options);
+    std::vector<ChangePoint> raw_changes = find_change_points(raw, options);
     std::vector<ChangePoint> corrected_changes;
-    if (corrected_machine[series.fingerprint]) corrected_changes = find_change_points(out.corrected_ns, options);
+    if (corrected_machine[series.fingerprint] && out.corrected_ns.size() == raw.size()) {
+      corrected_changes = find_change_points(out.corrected_ns, options);
+      raw_changes = not_the_whole_machine(raw_changes, find_change_points(run_wide[s], options));
+    }
     out.changes = merge_changes(raw_changes, corrected_changes);
     out.latest_ns = raw.back();
     const std::size_t from = out.changes.empty() ? 0 : out.changes.back().index;
@@ -146,6 +190,8 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
   check.run_factor = factors.empty() ? 1.0 : factors.back();
   check.shared_variance = shared_variance_fraction(m.values, factors);
   check.corrected = worth_correcting(check.shared_variance);
+  const std::vector<std::vector<double>> basket =
+      two_pass_basket_factors(m.values, factors, mechanism_groups(h, m), change_options);
   std::map<std::size_t, std::size_t> row_of;
   for (std::size_t row = 0; row < m.runs.size(); ++row) row_of[m.runs[row]] = row;
 
@@ -162,12 +208,13 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
         auto row = row_of.find(p.run);
         if (row == row_of.end()) continue;
         raw.push_back(p.p50_ns);
-        corrected.push_back(p.p50_ns / factors[row->second]);
+        corrected.push_back(p.p50_ns / basket[row->second][col->second]);
       }
     rc.raw = judge_against_history(current_segment(raw, change_options), new_values, options);
     if (check.corrected) {
       std::vector<double> new_corrected = new_values;
-      for (double& v : new_corrected) v /= check.run_factor;
+      const double factor = col != column_of.end() ? basket.back()[col->second] : check.run_factor;
+      for (double& v : new_corrected) v /= factor;
       rc.corrected = judge_against_history(current_segment(corrected, change_options), new_corrected, options);
     }
     // Either judgement can fire; a regression from either is a regression (the output says which).

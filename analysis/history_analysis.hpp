@@ -28,7 +28,7 @@ struct SeriesChange {
 };
 
 struct SeriesAnalysis {
-  std::vector<double> corrected_ns;   // p50 / the run's factor, one per point
+  std::vector<double> corrected_ns;   // p50 / the series' basket factor of its run (basket_correction.hpp)
   std::vector<SeriesChange> changes;  // index order
   double latest_ns = 0;
   double current_median_ns = 0;  // median of the raw points after the last change point
@@ -38,8 +38,9 @@ struct SeriesAnalysis {
 struct MachineAnalysis {
   std::string fingerprint;
   std::size_t runs = 0;
-  double shared_variance = 0;  // analysis/run_correction.hpp: shared_variance_fraction
-  bool corrected = false;      // run-corrected figures judged too (they are quieter: shared_variance > 0)
+  double shared_variance = 0;              // analysis/run_correction.hpp: shared_variance_fraction
+  bool corrected = false;                  // run-corrected figures judged too (they are quieter: shared_variance > 0)
+  std::vector<ChangePoint> change_points;  // of the run factors: the whole machine moved (host or kernel)
 };
 
 struct HistoryAnalysis {

@@ -37,6 +37,16 @@ std::string machine_line(const History& h, const HistoryMachine& m, const Machin
   out += fmt::format("  {} runs, {} .. {}; run-to-run variance shared by the whole run: {}", ma.runs, first, last,
                      std::isfinite(ma.shared_variance) ? fmt::format("{:.0f}%", ma.shared_variance * 100) : "-");
   out += ma.corrected ? " (run-corrected figures judged too)\n" : " (raw figures only)\n";
+  // Moves of the whole machine: every record alike, so no record's change (docs/METHODOLOGY.md, "History").
+  std::vector<const HistoryRun*> own;
+  for (const HistoryRun& r : h.runs)
+    if (r.fingerprint == m.fingerprint) own.push_back(&r);
+  for (const ChangePoint& c : ma.change_points)
+    if (c.index < own.size())
+      out += fmt::format("  the whole machine moved at run {} ({}, rev {}): x{:.3f} (p {})\n",
+                         own[c.index]->run_id.substr(0, 12), own[c.index]->start_time,
+                         own[c.index]->git_revision.empty() ? "-" : own[c.index]->git_revision, c.ratio(),
+                         c.p_value < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", c.p_value));
   return out;
 }
 
@@ -102,6 +112,18 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
               {"runs", a.machines[i].runs},
               {"run_corrected", a.machines[i].corrected}};
     put(m, "shared_variance", a.machines[i].shared_variance);
+    // The machine's own change points, of its run factors: `run` indexes runs[] as a series' change point does.
+    std::vector<std::size_t> own_runs;
+    for (std::size_t r = 0; r < h.runs.size(); ++r)
+      if (h.runs[r].fingerprint == h.machines[i].fingerprint) own_runs.push_back(r);
+    json moves = json::array();
+    for (const ChangePoint& c : a.machines[i].change_points) {
+      json cp = {{"run", c.index < own_runs.size() ? json(own_runs[c.index]) : json()}};
+      put(cp, "ratio", c.ratio());
+      put(cp, "p_value", c.p_value);
+      moves.push_back(cp);
+    }
+    m["change_points"] = moves;
     machines.push_back(m);
   }
   doc["machines"] = machines;

@@ -62,9 +62,12 @@ def aa(ctxbench, work, runs):
     if os.path.exists(store):
         os.remove(store)
     run([ctxbench, "history", "add", "--store", store] + runs[:-1])
-    n, fired = change_point_counts(show(ctxbench, store))
+    doc = show(ctxbench, store)
+    n, fired = change_point_counts(doc)
+    moves = [(cp["run"], round(cp["ratio"], 3)) for m in doc["machines"] for cp in m.get("change_points", [])]
     check = run([ctxbench, "history", "check", runs[-1], "--store", store] + SHOW_OPTIONS, ok=(0, 1))
     print(f"A/A: {len(runs) - 1} runs, {n} series, change points by judgement {fired or 'none'}")
+    print(f"A/A: the whole machine moved at (run index, ratio): {moves or 'none'}")
     print(f"A/A: history check of run {len(runs)}: exit {check.returncode}")
     print(check.stdout[-3000:])
 
@@ -110,6 +113,28 @@ def detection(ctxbench, work, runs, step, from_run, share, seed):
           f"unstepped series with a change point: {len(false_at & set(unstepped))} of {len(unstepped)}")
 
 
+def real_change(ctxbench, work, runs, changed):
+    """All runs then the changed ones in one store: change points at or after the first changed run."""
+    store = os.path.join(work, "real.sqlite")
+    if os.path.exists(store):
+        os.remove(store)
+    run([ctxbench, "history", "add", "--store", store] + runs + changed)
+    doc = show(ctxbench, store)
+    first = len(runs)  # index of the first changed run, in runs[] and in each full series' points
+    moves = [(cp["run"], round(cp["ratio"], 3)) for m in doc["machines"] for cp in m.get("change_points", [])]
+    print(f"real change: {len(runs)} runs then {len(changed)} changed ones; the whole machine moved at {moves or 'none'}")
+    at = {}
+    for s in doc["series"]:
+        for cp in s.get("change_points", []):
+            if cp["run"] >= first - 2:
+                at.setdefault(s["record_id"], []).append((cp["run"], round(cp["ratio"], 3), cp["fired"],
+                                                          f"{cp['p_value']:.2g}"))
+    for rid in sorted(at):
+        print(f"  {rid}: {at[rid]}")
+    others = sum(1 for s in doc["series"] for cp in s.get("change_points", []) if cp["run"] < first - 2)
+    print(f"  change points before run {first - 1} (index): {others}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ctxbench", default="build/ctxbench")
@@ -121,6 +146,8 @@ def main():
     ap.add_argument("--skip-aa", action="store_true")
     ap.add_argument("--max-p", help="passed to history show/check")
     ap.add_argument("--corrected-only", action="store_true", help="count only run-corrected change points")
+    ap.add_argument("--changed", nargs="*", default=[], help="runs after RUN... where something real changed "
+                    "(e.g. --keep-awake): report where history finds it")
     ap.add_argument("runs", nargs="+")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
@@ -131,6 +158,8 @@ def main():
         SHOW_OPTIONS.extend(["--max-p", a.max_p])
     if not a.skip_aa:
         aa(a.ctxbench, a.work, a.runs)
+    if a.changed:
+        real_change(a.ctxbench, a.work, a.runs, a.changed)
     for step in (float(s) for s in a.steps.split(",") if s):
         detection(a.ctxbench, a.work, a.runs, step, a.from_run, a.share, a.seed)
 

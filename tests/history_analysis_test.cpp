@@ -93,6 +93,25 @@ TEST(HistoryAnalysis, WhatTheRunSharesIsTakenOutAndSaidWhichJudgementFired) {
   EXPECT_NEAR(static_cast<double>(a.series[5].changes[0].index), 20.0, 1.0);
 }
 
+TEST(HistoryAnalysis, AMoveOfTheWholeMachineIsTheMachinesNotEverySeriesChangePoint) {
+  // Every record is 30% slower from run 20 on (the host's speed level, or a kernel that slows everything):
+  // each raw series steps, but no record moved against its run, so no series reports it; the machine does.
+  History h = make_history(40, 20, 0.01, 0.0);
+  for (HistorySeries& s : h.series)
+    for (HistoryPoint& p : s.points)
+      if (p.run >= 20) p.p50_ns *= 1.3;
+  ChangePointOptions options;  // 5%: see the first test (sub-1% shifts in +-1% noise can pass alone)
+  options.min_magnitude = 0.05;
+  const HistoryAnalysis a = analyse_history(h, options);
+  for (std::size_t s = 0; s < a.series.size(); ++s)
+    EXPECT_TRUE(a.series[s].changes.empty()) << h.series[s].record_id << ": " << format_history(h, a);
+  ASSERT_EQ(a.machines[0].change_points.size(), 1u);
+  EXPECT_EQ(a.machines[0].change_points[0].index, 20u);
+  EXPECT_NEAR(a.machines[0].change_points[0].ratio(), 1.3, 0.01);
+  const nlohmann::json doc = history_to_json(h, a);
+  EXPECT_EQ(doc["machines"][0]["change_points"][0]["run"], 20);
+}
+
 RunInput new_run_like(const History& h, std::size_t series_scale_index, double scale) {
   RunInput in;
   in.machine.fingerprint = h.machines[0].fingerprint;
