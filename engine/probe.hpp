@@ -146,6 +146,11 @@ struct ProbeInfo {
   // creations whose whole critical path runs in tasks the probe creates. Not self-timed probes (their op
   // is a timestamp difference inside run_ops, not the run_ops(1) window a traced op is cut by).
   bool explainable = false;
+  // How --explain splits its op: the critical path of the run_ops(1) window (hand-offs, creations), or a
+  // timer wake-up's lateness from the tick it slept to (wakeup.timer*; docs/METHODOLOGY.md, "A timer
+  // wake-up, explained").
+  enum class ExplainModel { CriticalPath, TimerWakeup };
+  ExplainModel explain_model = ExplainModel::CriticalPath;
 };
 
 class Probe {

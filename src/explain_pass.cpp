@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "analysis/explain_timer.hpp"
 #include "engine/os.hpp"
 #include "probes/registry.hpp"
 
@@ -65,6 +66,13 @@ void dump_pass(const char* path, const std::string& id, const TraceCapture& capt
   std::fclose(f);
 }
 
+// Reported ops per traced window: a one-way record's run_ops(1) is a round trip, i.e. the two one-way
+// messages it samples, both directions (probes/channel_session.cpp).
+std::uint64_t ops_per_window(const ProbeInfo& info) {
+  const std::uint64_t inner = std::max<std::uint64_t>(info.inner_ops, 1);
+  return info.measure == Measure::OneWay ? 2 * inner : inner;
+}
+
 }  // namespace
 
 ExplainPass::ExplainPass(bool quick, double tail_quantile)
@@ -84,7 +92,7 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
     return;
   }
   HostRequest traced = timed;
-  traced.settings.traced_ops = traced_ops_for(traced_ops_, record.stats.p50, static_cast<double>(info.inner_ops));
+  traced.settings.traced_ops = traced_ops_for(traced_ops_, record.stats.p50, static_cast<double>(ops_per_window(info)));
   ProbeRun run;
   TraceCapture capture;
   {
@@ -100,8 +108,11 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
   }
   const RepetitionRun& rep = run.repetitions.front();
   if (const char* dump = std::getenv("CTXBENCH_EXPLAIN_DUMP")) dump_pass(dump, record.id(), capture, rep);
-  Explanation x = explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid,
-                               info.inner_ops, capture.names, tail_quantile_);
+  Explanation x = info.explain_model == ProbeInfo::ExplainModel::TimerWakeup
+                      ? explain_timer_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid,
+                                           capture.names, tail_quantile_)
+                      : explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid,
+                                     ops_per_window(info), capture.names, tail_quantile_);
   x.untraced_median_ns = record.stats.p50;
   record.explain = std::move(x);
 }
