@@ -151,6 +151,9 @@ struct ProbeInfo {
   // wake-up, explained").
   enum class ExplainModel { CriticalPath, TimerWakeup };
   ExplainModel explain_model = ExplainModel::CriticalPath;
+  // Reported ops in one traced window (run_ops(1)) when not inner_ops: a self-timed one-way ipc.* record's
+  // window is the round trip that yields its two samples, A->B and B->A (0: inner_ops).
+  std::uint64_t explain_ops_per_window = 0;
 };
 
 class Probe {

@@ -20,8 +20,9 @@ ProbeInfo ipc_info(const Mechanism& m, std::size_t size, bool process, bool one_
   info.family = "ipc";
   info.name = "ipc." + m.key + (process ? ".process" : ".thread") + (one_way ? ".one_way" : "");
   // One way too: its traced window (run_ops(1)) is a round trip, the two one-way messages it times, so
-  // src/explain_pass.cpp explains it as 2 reported ops (docs/METHODOLOGY.md, "Where the time went").
+  // it is explained as 2 reported ops (docs/METHODOLOGY.md, "Where the time went").
   info.explainable = true;
+  if (one_way) info.explain_ops_per_window = 2;
   info.measure = one_way ? Measure::OneWay : Measure::RoundTrip;
   if (m.sized) {
     info.name += "/size:" + std::to_string(size);

@@ -66,11 +66,9 @@ void dump_pass(const char* path, const std::string& id, const TraceCapture& capt
   std::fclose(f);
 }
 
-// Reported ops per traced window: a one-way record's run_ops(1) is a round trip, i.e. the two one-way
-// messages it samples, both directions (probes/channel_session.cpp).
+// Reported ops per traced window (ProbeInfo::explain_ops_per_window).
 std::uint64_t ops_per_window(const ProbeInfo& info) {
-  const std::uint64_t inner = std::max<std::uint64_t>(info.inner_ops, 1);
-  return info.measure == Measure::OneWay ? 2 * inner : inner;
+  return info.explain_ops_per_window > 0 ? info.explain_ops_per_window : std::max<std::uint64_t>(info.inner_ops, 1);
 }
 
 }  // namespace
