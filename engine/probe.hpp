@@ -143,8 +143,8 @@ struct ProbeInfo {
   // unit "B/s": bytes one op moves; samples stay ns per op and reporters show bytes_per_op x 1e9 / ns.
   double bytes_per_op = 0;
   // --explain traces it (docs/METHODOLOGY.md, "Where the time went"): its ops are batch-timed hand-offs or
-  // creations whose whole critical path runs in tasks the probe creates. Not self-timed probes (their op
-  // is a timestamp difference inside run_ops, not the run_ops(1) window a traced op is cut by).
+  // creations whose whole critical path runs in tasks the probe creates, a self-timed one whose run_ops(1)
+  // window holds whole samples (one-way ipc.*: explain_ops_per_window), or a timer wake-up (explain_model).
   bool explainable = false;
   // How --explain splits its op: the critical path of the run_ops(1) window (hand-offs, creations), or a
   // timer wake-up's lateness from the tick it slept to (wakeup.timer*; docs/METHODOLOGY.md, "A timer
