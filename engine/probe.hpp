@@ -154,6 +154,9 @@ struct ProbeInfo {
   // Reported ops in one traced window (run_ops(1)) when not inner_ops: a self-timed one-way ipc.* record's
   // window is the round trip that yields its two samples, A->B and B->A (0: inner_ops).
   std::uint64_t explain_ops_per_window = 0;
+  // Not explainable, and why: with --explain the record's explain says so (status skipped) instead of
+  // having none. Empty: a probe with no hand-off to explain (one task), no explain at all.
+  std::string explain_why_not;
 };
 
 class Probe {

@@ -79,7 +79,11 @@ ExplainPass::ExplainPass(bool quick, double tail_quantile)
 }
 
 void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Record& record) {
-  if (!info.explainable) return;
+  if (!info.explainable) {
+    if (!info.explain_why_not.empty())
+      record.explain = explanation_not_run(ExplainStatus::Skipped, "not explained: " + info.explain_why_not);
+    return;
+  }
   if (!tracer_) {
     record.explain = explanation_not_run(ExplainStatus::Skipped, unavailable_);
     return;
