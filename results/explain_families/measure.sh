@@ -12,8 +12,8 @@ source results/quiet.sh
   ./build/ctxbench --suite full --explain --quick --filter '^wakeup\.timer' --json /tmp/explain_timer.json >/dev/null
   python3 results/explain_families/summarize.py /tmp/explain_timer.json
   wait_quiet
-  echo "\$ ./build/ctxbench --suite full --explain --quick --filter '^ipc\.' ${IPC_PLACEMENT:+--placement $IPC_PLACEMENT} --json /tmp/explain_ipc.json"
-  ./build/ctxbench --suite full --explain --quick --filter '^ipc\.' ${IPC_PLACEMENT:+--placement $IPC_PLACEMENT} \
+  echo "\$ ./build/ctxbench --suite full --explain --quick --filter "${IPC_FILTER:-^ipc\.}" ${IPC_PLACEMENT:+--placement $IPC_PLACEMENT} --json /tmp/explain_ipc.json"
+  ./build/ctxbench --suite full --explain --quick --filter "${IPC_FILTER:-^ipc\.}" ${IPC_PLACEMENT:+--placement $IPC_PLACEMENT} \
     --json /tmp/explain_ipc.json >/dev/null
   python3 results/explain_families/summarize.py /tmp/explain_ipc.json
 } > results/explain_families/output.txt 2>&1
