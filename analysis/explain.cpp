@@ -418,12 +418,31 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   std::stable_sort(events.begin(), events.end(),
                    [](const ctxbench_trace_event& a, const ctxbench_trace_event& b) { return a.ts_ns < b.ts_ns; });
   const TraceIndex index(events);
+  std::vector<OpBreakdown> breakdowns;
+  breakdowns.reserve(x.ops);
+  for (std::size_t op = 0; op < x.ops; ++op)
+    breakdowns.push_back(OpWalk(index, initiator_tid, op_windows[2 * op], op_windows[2 * op + 1]).run());
+  summarize_ops(x, breakdowns, op_windows, events, inner_ops, names, tail_quantile);
+  return x;
+}
+
+void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
+                   const std::vector<std::uint64_t>& op_windows, const std::vector<ctxbench_trace_event>& events,
+                   std::uint64_t inner_ops, const TraceNames& names, double tail_quantile) {
+  x.ops = breakdowns.size();
+  x.followed = 0;
+  const double inner = static_cast<double>(std::max<std::uint64_t>(inner_ops, 1));
+  std::vector<double> op_ns;
+  for (std::size_t i = 0; i < x.ops; ++i)
+    op_ns.push_back(static_cast<double>(op_windows[2 * i + 1] - op_windows[2 * i]) / inner);
+  x.traced_median_ns = percentile_of(op_ns, 0.5);
+  if (x.ops == 0) return;
   std::vector<std::string> order;                        // phase keys, in the order they first occur
   std::map<std::string, std::string> text_of;            // key -> phase text
   std::map<std::string, std::vector<double>> per_phase;  // key -> ns per op (only ops that have it)
   std::vector<double> hand_offs, queued;
   for (std::size_t op = 0; op < x.ops; ++op) {
-    const OpBreakdown b = OpWalk(index, initiator_tid, op_windows[2 * op], op_windows[2 * op + 1]).run();
+    const OpBreakdown& b = breakdowns[op];
     if (b.followed) ++x.followed;
     std::map<std::string, double> sums;
     for (const PhaseSpan& s : b.spans) {
@@ -477,7 +496,6 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
                "traced tasks); their unfollowed time is named \"" +
                kUnattributed + "\" or \"woken from outside\"";
   }
-  return x;
 }
 
 Explanation explanation_not_run(ExplainStatus status, std::string reason) {

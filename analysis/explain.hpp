@@ -86,6 +86,13 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
                          const std::vector<std::uint64_t>& op_windows, int initiator_tid, std::uint64_t inner_ops,
                          const TraceNames& names = {}, double tail_quantile = 0.01);
 
+// Sums the per-op breakdowns of a pass into `x`: phases, explained_fraction, hand-offs, the tail, and
+// Incomplete when fewer than 9 in 10 ops were followed. breakdowns[i] splits the window
+// [op_windows[2i], op_windows[2i+1]] (`inner_ops` reported ops each); `events` in time order (the tail's causes).
+void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
+                   const std::vector<std::uint64_t>& op_windows, const std::vector<ctxbench_trace_event>& events,
+                   std::uint64_t inner_ops, const TraceNames& names, double tail_quantile);
+
 std::string explain_status_name(ExplainStatus status);
 
 // "write", "futex", ... for the system call numbers the probes use, of this build's architecture

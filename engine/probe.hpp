@@ -143,9 +143,20 @@ struct ProbeInfo {
   // unit "B/s": bytes one op moves; samples stay ns per op and reporters show bytes_per_op x 1e9 / ns.
   double bytes_per_op = 0;
   // --explain traces it (docs/METHODOLOGY.md, "Where the time went"): its ops are batch-timed hand-offs or
-  // creations whose whole critical path runs in tasks the probe creates. Not self-timed probes (their op
-  // is a timestamp difference inside run_ops, not the run_ops(1) window a traced op is cut by).
+  // creations whose whole critical path runs in tasks the probe creates, a self-timed one whose run_ops(1)
+  // window holds whole samples (one-way ipc.*: explain_ops_per_window), or a timer wake-up (explain_model).
   bool explainable = false;
+  // How --explain splits its op: the critical path of the run_ops(1) window (hand-offs, creations), or a
+  // timer wake-up's lateness from the tick it slept to (wakeup.timer*; docs/METHODOLOGY.md, "A timer
+  // wake-up, explained").
+  enum class ExplainModel { CriticalPath, TimerWakeup };
+  ExplainModel explain_model = ExplainModel::CriticalPath;
+  // Reported ops in one traced window (run_ops(1)) when not inner_ops: a self-timed one-way ipc.* record's
+  // window is the round trip that yields its two samples, A->B and B->A (0: inner_ops).
+  std::uint64_t explain_ops_per_window = 0;
+  // Not explainable, and why: with --explain the record's explain says so (status skipped) instead of
+  // having none. Empty: a probe with no hand-off to explain (one task), no explain at all.
+  std::string explain_why_not;
 };
 
 class Probe {

@@ -149,6 +149,9 @@ void add_ctxswitch_ws_probes(ProbeTable& table, const ProbeTableConfig&) {
         "followed by the refill of what the other task evicted";
     info.where.kinds = {PlacementKind::SameCpu};
     info.expected_switches_per_op = 2;
+    // --explain: the switch is in the pipe calls' phases and the switched-in one, the array walk with its
+    // refill in user_space (docs/METHODOLOGY.md, "Where the time went").
+    info.explainable = true;
     info.suites = suites;
     table.push_back(
         std::make_unique<SimpleProbe>(std::move(info), [bytes](const Placement& p) -> std::unique_ptr<Session> {

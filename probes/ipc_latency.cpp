@@ -19,7 +19,10 @@ ProbeInfo ipc_info(const Mechanism& m, std::size_t size, bool process, bool one_
   ProbeInfo info;
   info.family = "ipc";
   info.name = "ipc." + m.key + (process ? ".process" : ".thread") + (one_way ? ".one_way" : "");
-  info.explainable = !one_way;
+  // One way too: its traced window (run_ops(1)) is a round trip, the two one-way messages it times, so
+  // it is explained as 2 reported ops (docs/METHODOLOGY.md, "Where the time went").
+  info.explainable = true;
+  if (one_way) info.explain_ops_per_window = 2;
   info.measure = one_way ? Measure::OneWay : Measure::RoundTrip;
   if (m.sized) {
     info.name += "/size:" + std::to_string(size);

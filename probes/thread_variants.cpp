@@ -106,6 +106,9 @@ void add_thread_variants_probes(ProbeTable& table, const ProbeTableConfig&) {
   }
   ProbeInfo info;
   info.name = "thread.first_instruction";
+  info.explain_why_not =
+      "its sample ends at the new thread's own clock read, which no kernel event marks (the thread is in user "
+      "space by then); thread.create_join's breakdown covers the same creation";
   info.family = "thread";
   info.op =
       "create-to-first-instruction latency: CLOCK_MONOTONIC read by the new thread as its first action "

@@ -83,6 +83,8 @@ void add_wakeup_probes(ProbeTable& table, const ProbeTableConfig&) {
                           std::to_string(::prctl(PR_GET_TIMERSLACK)) + " ns at start-up, PR_GET_TIMERSLACK)") +
               "; one task, unpinned";
     info.where.kinds = {PlacementKind::None};
+    info.explainable = true;  // the lateness window [tick, clock read] is split, not the run_ops(1) window
+    info.explain_model = ProbeInfo::ExplainModel::TimerWakeup;
     info.expected_switches_per_op = 1;  // the sleeper's own voluntary switch, once per sleep
     info.suites = fifo ? std::vector<std::string>{"wakeup"} : std::vector<std::string>{"default", "wakeup"};
     table.push_back(std::make_unique<SimpleProbe>(

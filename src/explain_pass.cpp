@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "analysis/explain_timer.hpp"
 #include "engine/os.hpp"
 #include "probes/registry.hpp"
 
@@ -65,6 +66,11 @@ void dump_pass(const char* path, const std::string& id, const TraceCapture& capt
   std::fclose(f);
 }
 
+// Reported ops per traced window (ProbeInfo::explain_ops_per_window).
+std::uint64_t ops_per_window(const ProbeInfo& info) {
+  return info.explain_ops_per_window > 0 ? info.explain_ops_per_window : std::max<std::uint64_t>(info.inner_ops, 1);
+}
+
 }  // namespace
 
 ExplainPass::ExplainPass(bool quick, double tail_quantile)
@@ -73,7 +79,11 @@ ExplainPass::ExplainPass(bool quick, double tail_quantile)
 }
 
 void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Record& record) {
-  if (!info.explainable) return;
+  if (!info.explainable) {
+    if (!info.explain_why_not.empty())
+      record.explain = explanation_not_run(ExplainStatus::Skipped, "not explained: " + info.explain_why_not);
+    return;
+  }
   if (!tracer_) {
     record.explain = explanation_not_run(ExplainStatus::Skipped, unavailable_);
     return;
@@ -84,7 +94,7 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
     return;
   }
   HostRequest traced = timed;
-  traced.settings.traced_ops = traced_ops_for(traced_ops_, record.stats.p50, static_cast<double>(info.inner_ops));
+  traced.settings.traced_ops = traced_ops_for(traced_ops_, record.stats.p50, static_cast<double>(ops_per_window(info)));
   ProbeRun run;
   TraceCapture capture;
   {
@@ -100,8 +110,11 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
   }
   const RepetitionRun& rep = run.repetitions.front();
   if (const char* dump = std::getenv("CTXBENCH_EXPLAIN_DUMP")) dump_pass(dump, record.id(), capture, rep);
-  Explanation x = explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid,
-                               info.inner_ops, capture.names, tail_quantile_);
+  Explanation x = info.explain_model == ProbeInfo::ExplainModel::TimerWakeup
+                      ? explain_timer_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid,
+                                           capture.names, tail_quantile_)
+                      : explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid,
+                                     ops_per_window(info), capture.names, tail_quantile_);
   x.untraced_median_ns = record.stats.p50;
   record.explain = std::move(x);
 }

@@ -165,8 +165,8 @@ options:
   --cpus A,B            CPUs for pinned placements: same-cpu uses A, cross-cpu uses A and B
                         (default: the first two CPUs of the affinity mask)
   --placement LIST      comma-separated subset of same,cross,unpinned (default: all three)
-  --explain             after the timed repetitions of each two-task or creation probe, a separate traced
-                        pass (BPF: the kernel's scheduler, system-call and IPI events of the probe's own
+  --explain             after the timed repetitions of each two-task, creation or timer probe, a separate
+                        traced pass (BPF: the kernel's scheduler, system-call and IPI events of the probe's own
                         tasks) splits its op into phases: "where the time went" under the row and in the
                         JSON. Needs root or CAP_BPF+CAP_PERFMON; otherwise skipped with the reason.
   --explain-tail Q      the slowest Q of the traced ops (default 1%; e.g. 0.1%) against the median ones:

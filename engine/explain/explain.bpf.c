@@ -26,6 +26,17 @@ struct task_struct {
 struct irqaction {
   const char* name;
 } __attribute__((preserve_access_index));
+struct timerqueue_node {
+  long long expires;
+} __attribute__((preserve_access_index));
+struct hrtimer {
+  struct timerqueue_node node;
+  long long _softexpires;
+} __attribute__((preserve_access_index));
+struct hrtimer_sleeper {
+  struct hrtimer timer;
+  struct task_struct* task;
+} __attribute__((preserve_access_index));
 #define PF_KTHREAD 0x00200000
 struct pt_regs;
 struct linux_binprm;
@@ -234,6 +245,25 @@ SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(on_sched_migrate_task, struct task_struct* p, int dest_cpu) {
   __u32 tid = BPF_CORE_READ(p, pid);
   if (traced(tid)) emit(CTXBENCH_EV_MIGRATE, current_tid(), tid, dest_cpu);
+  return 0;
+}
+
+/* A timer wake-up's expiry: the hrtimer of a sleeping traced task (clock_nanosleep, an hrtimer_sleeper) starts
+ * its callback. Every expiring hrtimer passes here; only a sleeper's task pointer names a traced task, any
+ * other timer's bytes at that offset read as no task or an untraced one (the reads are fault-safe). */
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(on_hrtimer_expire_entry, struct hrtimer* timer, long long* now) {
+  if (!armed) return 0;
+  struct hrtimer_sleeper* sleeper = (struct hrtimer_sleeper*)timer;
+  struct task_struct* task = BPF_CORE_READ(sleeper, task);
+  if (!task) return 0;
+  __u32 tid = BPF_CORE_READ(task, pid);
+  if (!traced(tid)) return 0;
+  long long soft = BPF_CORE_READ(timer, _softexpires);
+  long long slack = BPF_CORE_READ(timer, node.expires) - soft;
+  if (slack < 0) slack = 0;
+  if (slack > 0x7fffffff) slack = 0x7fffffff;
+  emit(CTXBENCH_EV_TIMER_EXPIRE, tid, (__s32)slack, soft);
   return 0;
 }
 

@@ -134,8 +134,9 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
   };
   // The IPI entry, local timer and page fault tracepoints are x86's (irq_vectors, exceptions): a kernel
   // without them (arm64) loads the rest, and its cross-CPU wake-ups have no "IPI handled" point, its tail no
-  // tick or fault causes. The fault's end (an fexit) needs ftrace trampolines, which some kernels lack (the
-  // load is refused with EPERM): then it loads without it, and faults are counted but not timed
+  // tick or fault causes. A kernel without hrtimer_expire_entry leaves the timer wake-ups unexplained (each
+  // says why: analysis/explain_timer.cpp). The fault's end (an fexit) needs ftrace trampolines, which some kernels lack
+  // (the load is refused with EPERM): then it loads without it, and faults are counted but not timed
   // (docs/METHODOLOGY.md, "The tail, explained").
   auto open_and_load = [&](bool fault_end) {
     impl->skel = explain__open();
@@ -143,7 +144,7 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
     for (bpf_program* p : {impl->skel->progs.on_reschedule_entry, impl->skel->progs.on_call_function_single_entry,
                            impl->skel->progs.on_local_timer_entry, impl->skel->progs.on_local_timer_exit,
                            impl->skel->progs.on_page_fault_user, impl->skel->progs.on_page_fault_kernel,
-                           impl->skel->progs.on_handle_mm_fault_exit}) {
+                           impl->skel->progs.on_handle_mm_fault_exit, impl->skel->progs.on_hrtimer_expire_entry}) {
       const char* section = bpf_program__section_name(p);
       const char* tracepoint = section == nullptr ? nullptr : std::strchr(section, '/');
       if (tracepoint != nullptr && libbpf_find_vmlinux_btf_id(tracepoint + 1, bpf_program__expected_attach_type(p)) < 0)

@@ -26,6 +26,10 @@ enum ctxbench_trace_kind {
   CTXBENCH_EV_FAULT = 16,         /* traced tid takes a page fault; `arg`: 0 in user mode, 1 in the kernel */
   CTXBENCH_EV_FAULT_DONE = 17,    /* traced tid's fault is handled (handle_mm_fault returns) */
   CTXBENCH_EV_MIGRATE = 18,       /* traced task `other` is moved to cpu `arg` */
+  /* The timer wake-up (docs/METHODOLOGY.md, "A timer wake-up, explained"): */
+  CTXBENCH_EV_TIMER_EXPIRE = 19, /* on cpu: the sleep timer of traced tid expires (hrtimer_expire_entry);
+                                    `arg`: the time it was set for (_softexpires, CLOCK_MONOTONIC ns);
+                                    `other`: its slack (hard expiry - arg, ns, capped at INT_MAX) */
 };
 
 /* SWITCH's arg when the task was preempted (runnable, the CPU taken from it). */

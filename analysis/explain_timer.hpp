@@ -1,0 +1,35 @@
+// Where a timer wake-up's lateness went (--explain on wakeup.timer, wakeup.timer.fifo): the time from the
+// tick the sleeper asked for to its clock read after waking, split the way cyclictest / rtla timerlat split
+// it: timer slack, the timer interrupt's latency, the handler until the expiry, the wake-up, the switch in,
+// the return to user space. Pure functions over literal data: tests/explain_timer_test.cpp feeds them
+// hand-written event sequences. docs/METHODOLOGY.md, "A timer wake-up, explained".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "analysis/explain.hpp"
+#include "engine/explain/trace_event.h"
+#include "engine/explain/trace_names.hpp"
+
+namespace ctxbench {
+
+// One traced op of the sleeper: its window [start, end] holds one sleep. `tick` is set to the time the
+// sleeper's timer was set for (its TIMER_EXPIRE event) and the breakdown splits [tick, end]; no expiry in the
+// window (the tick had already passed: no sleep) gives std::nullopt. `events` in time order.
+struct TimerOp {
+  std::uint64_t tick = 0;
+  OpBreakdown breakdown;
+};
+std::optional<TimerOp> break_down_timer_op(const std::vector<ctxbench_trace_event>& events, int sleeper,
+                                           std::uint64_t start, std::uint64_t end);
+
+// The traced pass of a timer wake-up probe: each window's lateness [tick, end] explained. Lost events give
+// LostEvents and no phases; more than 1 in 10 windows without an expiry gives Incomplete. Events need not
+// be sorted.
+Explanation explain_timer_pass(std::vector<ctxbench_trace_event> events, std::uint64_t lost_events,
+                               const std::vector<std::uint64_t>& op_windows, int sleeper, const TraceNames& names = {},
+                               double tail_quantile = 0.01);
+
+}  // namespace ctxbench
