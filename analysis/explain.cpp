@@ -407,16 +407,7 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   for (std::size_t i = 0; i + 1 < op_windows.size(); i += 2)
     op_ns.push_back(static_cast<double>(op_windows[i + 1] - op_windows[i]) / inner);
   x.traced_median_ns = percentile_of(op_ns, 0.5);
-  if (lost_events > 0) {
-    x.status = ExplainStatus::LostEvents;
-    x.reason = std::to_string(lost_events) +
-               " kernel events were lost (the ring buffer was full): the ops "
-               "cannot be followed, so no breakdown is given";
-    return x;
-  }
-  // One ring buffer fed by every CPU: reservation order is close to, not exactly, time order.
-  std::stable_sort(events.begin(), events.end(),
-                   [](const ctxbench_trace_event& a, const ctxbench_trace_event& b) { return a.ts_ns < b.ts_ns; });
+  if (refuse_lost_or_sort(x, lost_events, "ops", events)) return x;
   const TraceIndex index(events);
   std::vector<OpBreakdown> breakdowns;
   breakdowns.reserve(x.ops);
@@ -503,6 +494,19 @@ Explanation explanation_not_run(ExplainStatus status, std::string reason) {
   x.status = status;
   x.reason = std::move(reason);
   return x;
+}
+
+bool refuse_lost_or_sort(Explanation& x, std::uint64_t lost_events, std::string_view followed,
+                         std::vector<ctxbench_trace_event>& events) {
+  if (lost_events > 0) {
+    x.status = ExplainStatus::LostEvents;
+    x.reason = std::to_string(lost_events) + " kernel events were lost (the ring buffer was full): the " +
+               std::string(followed) + " cannot be followed, so no breakdown is given";
+    return true;
+  }
+  std::stable_sort(events.begin(), events.end(),
+                   [](const ctxbench_trace_event& a, const ctxbench_trace_event& b) { return a.ts_ns < b.ts_ns; });
+  return false;
 }
 
 std::string explain_status_name(ExplainStatus status) {

@@ -78,6 +78,13 @@ struct Explanation {
 // An Explanation that only says why there is none.
 Explanation explanation_not_run(ExplainStatus status, std::string reason);
 
+// Both breakdowns' first step: with `lost_events` > 0, marks x LostEvents with the reason (`followed` names
+// what cannot be followed: "ops", "wake-ups") and returns true, for no phases: a breakdown with holes in it
+// would not add up. Otherwise sorts `events` by time (one ring buffer fed by every CPU: reservation order is
+// close to, not exactly, time order) and returns false.
+bool refuse_lost_or_sort(Explanation& x, std::uint64_t lost_events, std::string_view followed,
+                         std::vector<ctxbench_trace_event>& events);
+
 // The traced pass's ops (windows flattened [start0, end0, ...]) explained from its events. `inner_ops`:
 // reported ops per window (a ring lap). Events need not be sorted; `lost_events` > 0 gives LostEvents and
 // no phases: a breakdown with holes in it would not add up. `names` and `tail_quantile` (a fraction,

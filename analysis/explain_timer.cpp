@@ -129,15 +129,7 @@ Explanation explain_timer_pass(std::vector<ctxbench_trace_event> events, std::ui
   x.lost_events = lost_events;
   const std::size_t sleeps = op_windows.size() / 2;
   if (sleeps == 0) return explanation_not_run(ExplainStatus::NoOps, "the traced pass timed no op");
-  if (lost_events > 0) {
-    x.status = ExplainStatus::LostEvents;
-    x.reason = std::to_string(lost_events) +
-               " kernel events were lost (the ring buffer was full): the wake-ups cannot be followed, so no "
-               "breakdown is given";
-    return x;
-  }
-  std::stable_sort(events.begin(), events.end(),
-                   [](const ctxbench_trace_event& a, const ctxbench_trace_event& b) { return a.ts_ns < b.ts_ns; });
+  if (refuse_lost_or_sort(x, lost_events, "wake-ups", events)) return x;
   std::vector<OpBreakdown> breakdowns;
   std::vector<std::uint64_t> lateness;  // [tick, end] of each explained wake-up
   for (std::size_t i = 0; i < sleeps; ++i) {
