@@ -20,7 +20,8 @@ run_pass() {  # name, build dir, extra cmake args...
   echo "=== $name ===" >&2
   cmake -S . -B "$dir" "$@" >/dev/null
   cmake --build "$dir" -j"$(nproc)"
-  (cd "$dir" && ctest --output-on-failure --timeout 900)
+  # -j: the suites CMakeLists.txt names parallel-safe share the CPUs; every other test runs alone.
+  (cd "$dir" && ctest --output-on-failure --timeout 900 -j"$(nproc)")
 }
 
 run_pass release build -DCMAKE_BUILD_TYPE=Release
