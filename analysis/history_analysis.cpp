@@ -89,6 +89,19 @@ std::vector<std::size_t> mechanism_groups(const History& h, const MachineMatrix&
   return groups;
 }
 
+// Marks the changes that sit at a move of the whole machine. rows: the machine's run row of each point of
+// the series; machine: the change points of that machine's run factors (indices are rows).
+void mark_machine_moves(std::vector<SeriesChange>& changes, const std::vector<std::size_t>& rows,
+                        const std::vector<ChangePoint>& machine) {
+  for (SeriesChange& c : changes) {
+    if (c.index >= rows.size()) continue;
+    const std::size_t row = rows[c.index];
+    c.with_machine_change = std::any_of(machine.begin(), machine.end(), [&](const ChangePoint& m) {
+      return (m.index > row ? m.index - row : row - m.index) <= kMachineMoveReach;
+    });
+  }
+}
+
 bool worth_correcting(double shared) { return std::isfinite(shared) && shared > 0; }
 
 std::vector<double> current_segment(const std::vector<double>& series, const ChangePointOptions& options) {
@@ -118,6 +131,8 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
   a.series.resize(h.series.size());
   std::vector<std::vector<double>> run_wide(h.series.size());  // p50 / the run's factor, one per point
   std::map<std::string, bool> corrected_machine;
+  std::map<std::string, std::size_t> machine_of;                // fingerprint -> a.machines index
+  std::vector<std::vector<std::size_t>> rows(h.series.size());  // each point's run row in its machine
   for (const HistoryMachine& machine : h.machines) {
     const MachineMatrix m = machine_matrix(h, machine.fingerprint);
     const std::vector<double> factors = run_factors(m.values);
@@ -131,6 +146,7 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
     for (std::size_t col = 0; col < m.series.size(); ++col)
       for (const HistoryPoint& p : h.series[m.series[col]].points) {
         const std::size_t row = row_of.at(p.run);
+        rows[m.series[col]].push_back(row);
         a.series[m.series[col]].corrected_ns.push_back(p.p50_ns / basket[row][col]);
         run_wide[m.series[col]].push_back(p.p50_ns / factors[row]);
       }
@@ -141,6 +157,7 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
     ma.corrected = worth_correcting(ma.shared_variance);
     ma.change_points = find_change_points(factors, options);
     corrected_machine[machine.fingerprint] = ma.corrected;
+    machine_of[machine.fingerprint] = a.machines.size();
     a.machines.push_back(ma);
   }
   for (std::size_t s = 0; s < h.series.size(); ++s) {
@@ -156,6 +173,8 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
       raw_changes = not_the_whole_machine(raw_changes, find_change_points(run_wide[s], options));
     }
     out.changes = merge_changes(raw_changes, corrected_changes);
+    if (auto mi = machine_of.find(series.fingerprint); mi != machine_of.end())
+      mark_machine_moves(out.changes, rows[s], a.machines[mi->second].change_points);
     out.latest_ns = raw.back();
     const std::size_t from = out.changes.empty() ? 0 : out.changes.back().index;
     const std::vector<double> current(raw.begin() + static_cast<std::ptrdiff_t>(from), raw.end());
@@ -163,6 +182,20 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
     out.current_points = current.size();
   }
   return a;
+}
+
+std::size_t HistoryAnalysis::change_count() const {
+  std::size_t n = 0;
+  for (const SeriesAnalysis& s : series) n += s.changes.size();
+  return n;
+}
+
+std::size_t HistoryAnalysis::machine_change_count() const {
+  std::size_t n = 0;
+  for (const SeriesAnalysis& s : series)
+    n += static_cast<std::size_t>(
+        std::count_if(s.changes.begin(), s.changes.end(), [](const SeriesChange& c) { return c.with_machine_change; }));
+  return n;
 }
 
 int HistoryCheck::regressions() const {

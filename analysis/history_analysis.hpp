@@ -25,7 +25,14 @@ struct SeriesChange {
   double before_ns = 0, after_ns = 0;  // segment means of the judgement that fired (raw when both)
   double ratio = 0, p_value = 1;
   Fired fired = Fired::Raw;
+  // Within kMachineMoveReach runs of a change point of the machine's run factors: the whole machine moved
+  // there, each record by its own factor (docs/METHODOLOGY.md, "History"). Still reported, counted apart.
+  bool with_machine_change = false;
 };
+
+// How far (in the machine's runs) a series' change may sit from a machine change point and be counted
+// as that machine change: the same tolerance as a raw and a run-corrected change being one change.
+inline constexpr std::size_t kMachineMoveReach = 1;
 
 struct SeriesAnalysis {
   std::vector<double> corrected_ns;   // p50 / the series' basket factor of its run (basket_correction.hpp)
@@ -45,9 +52,11 @@ struct MachineAnalysis {
 
 struct HistoryAnalysis {
   ChangePointOptions options;
-  std::vector<MachineAnalysis> machines;  // History::machines order
-  std::vector<double> run_factors;        // one per History::runs entry
-  std::vector<SeriesAnalysis> series;     // one per History::series entry
+  std::vector<MachineAnalysis> machines;     // History::machines order
+  std::vector<double> run_factors;           // one per History::runs entry
+  std::vector<SeriesAnalysis> series;        // one per History::series entry
+  std::size_t change_count() const;          // every series' change points
+  std::size_t machine_change_count() const;  // of those, the ones with_machine_change
 };
 
 HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& options = {});

@@ -52,14 +52,15 @@ std::string machine_line(const History& h, const HistoryMachine& m, const Machin
 
 std::string change_line(const History& h, const HistorySeries& s, const SeriesChange& c) {
   const HistoryRun& run = h.runs[s.points[c.index].run];
-  return fmt::format("    change at point {} ({}, run {}, rev {}): {} -> {} (x{:.3f}, p {}), found by {}\n",
+  return fmt::format("    change at point {} ({}, run {}, rev {}): {} -> {} (x{:.3f}, p {}), found by {}{}\n",
                      c.index + 1, run.start_time, run.run_id.substr(0, 12),
                      run.git_revision.empty() ? "-" : run.git_revision, format_duration_ns(c.before_ns),
                      format_duration_ns(c.after_ns), c.ratio,
                      c.p_value < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", c.p_value),
                      c.fired == Fired::Both  ? "raw and run-corrected"
                      : c.fired == Fired::Raw ? "raw"
-                                             : "run-corrected");
+                                             : "run-corrected",
+                     c.with_machine_change ? "; with the whole machine's move there" : "");
 }
 
 // The smallest step the series could have revealed; "-" when none could (too short: the gate caps it at
@@ -69,12 +70,15 @@ std::string detectable_text(double d) { return d > 0 && d < 10 ? fmt::format("{:
 }  // namespace
 
 std::string format_history(const History& h, const HistoryAnalysis& a) {
-  std::size_t changes = 0;
-  for (const SeriesAnalysis& s : a.series) changes += s.changes.size();
+  const std::size_t changes = a.change_count(), with_machine = a.machine_change_count();
   std::string out =
       fmt::format("{} machine{}, {} runs, {} series, {} change point{} (window {}, p <= {}, min change {:.0f}%)\n",
                   h.machines.size(), h.machines.size() == 1 ? "" : "s", h.runs.size(), h.series.size(), changes,
                   changes == 1 ? "" : "s", a.options.window, a.options.max_p_value, a.options.min_magnitude * 100);
+  // A move of the whole machine shows in most series at once, each by its own factor: said apart, not hidden.
+  if (with_machine > 0)
+    out += fmt::format("{} of them where the whole machine moved (within {} run of it), {} the series' own\n",
+                       with_machine, kMachineMoveReach, changes - with_machine);
   std::size_t w = 24;
   for (const HistorySeries& s : h.series) w = std::max(w, s.record_id.size() + 2);
   for (std::size_t mi = 0; mi < h.machines.size(); ++mi) {
@@ -183,7 +187,8 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
                  {"run_id", run.run_id},
                  {"start_time", run.start_time},
                  {"git_revision", run.git_revision},
-                 {"fired", fired_key(c.fired)}};
+                 {"fired", fired_key(c.fired)},
+                 {"coincides_with_machine_change", c.with_machine_change}};
       put(jc, "before_ns", c.before_ns);
       put(jc, "after_ns", c.after_ns);
       put(jc, "ratio", c.ratio);
@@ -194,6 +199,10 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
     series.push_back(j);
   }
   doc["series"] = series;
+  // The A/A count of docs/METHODOLOGY.md ("History") is `series_own`: changes no machine move explains.
+  doc["change_point_counts"] = {{"total", a.change_count()},
+                                {"with_machine_change", a.machine_change_count()},
+                                {"series_own", a.change_count() - a.machine_change_count()}};
   return doc;
 }
 

@@ -112,6 +112,47 @@ TEST(HistoryAnalysis, AMoveOfTheWholeMachineIsTheMachinesNotEverySeriesChangePoi
   EXPECT_EQ(doc["machines"][0]["change_points"][0]["run"], 20);
 }
 
+TEST(HistoryAnalysis, AMachineMoveWithRecordFactorsIsAttributedAndARealChangeIsNot) {
+  // Every record slower from run 15 on, each by its own factor (x1.05 .. x2.9: a change of the host that
+  // hits records unequally), then 6 of the 20 records x1.3 from run 30 on (a kernel change under some
+  // records). The first is the machine's: its series' change points are reported but said to be with it;
+  // the second is the series' own.
+  History h = make_history(45, 20, 0.01, 0.0);
+  for (std::size_t s = 0; s < h.series.size(); ++s)
+    for (HistoryPoint& p : h.series[s].points) {
+      if (p.run >= 15) p.p50_ns *= 1.05 + 0.1 * static_cast<double>(s);
+      if (p.run >= 30 && s % 3 == 0 && s < 18) p.p50_ns *= 1.3;
+    }
+  ChangePointOptions options;  // 5%: see the first test
+  options.min_magnitude = 0.05;
+  const HistoryAnalysis a = analyse_history(h, options);
+  ASSERT_EQ(a.machines[0].change_points.size(), 1u) << format_history(h, a);
+  EXPECT_EQ(a.machines[0].change_points[0].index, 15u);
+  std::size_t own = 0, with_machine = 0;
+  for (std::size_t s = 0; s < a.series.size(); ++s) {
+    bool own_at_30 = false;
+    for (const SeriesChange& c : a.series[s].changes) {
+      const bool near_15 = c.index + kMachineMoveReach >= 15 && c.index <= 15 + kMachineMoveReach;
+      EXPECT_EQ(c.with_machine_change, near_15) << h.series[s].record_id << " at " << c.index;
+      own += c.with_machine_change ? 0 : 1;
+      with_machine += c.with_machine_change ? 1 : 0;
+      own_at_30 = own_at_30 || (!c.with_machine_change && c.index == 30);
+    }
+    EXPECT_EQ(own_at_30, s % 3 == 0 && s < 18) << h.series[s].record_id << ": " << format_history(h, a);
+  }
+  EXPECT_EQ(own, 6u);
+  EXPECT_GT(with_machine, 10u);  // most records' own factor differs from the machine's median one
+  EXPECT_EQ(a.change_count(), own + with_machine);
+  EXPECT_EQ(a.machine_change_count(), with_machine);
+  const nlohmann::json doc = history_to_json(h, a);
+  EXPECT_EQ(doc["change_point_counts"]["series_own"], 6);
+  EXPECT_EQ(doc["change_point_counts"]["with_machine_change"], with_machine);
+  EXPECT_EQ(doc["series"][0]["change_points"].back()["coincides_with_machine_change"], false);
+  const std::string text = format_history(h, a);
+  EXPECT_NE(text.find(fmt::format("{} of them where the whole machine moved", with_machine)), std::string::npos)
+      << text;
+}
+
 RunInput new_run_like(const History& h, std::size_t series_scale_index, double scale) {
   RunInput in;
   in.machine.fingerprint = h.machines[0].fingerprint;
