@@ -182,7 +182,7 @@ def change_table(doc, fams):
         return "<p>No change point in the series shown.</p>"
     names = {m["fingerprint"]: ch.machine_name(doc, m) for m in doc["machines"]}
     head = ("<tr><th>when</th><th>machine</th><th>record</th><th>run</th><th>revision</th><th>before → after</th>"
-            "<th>ratio</th><th>p</th><th>found by</th></tr>")
+            "<th>ratio</th><th>p</th><th>found by</th><th>whole machine moved</th></tr>")
     rows = []
     for s, c in cps[:MAX_CHANGE_ROWS]:
         unit = s.get("unit")
@@ -190,7 +190,8 @@ def change_table(doc, fams):
         p = c.get("p_value")
         rows.append(
             f"<tr class=cp data-record='{E(s['record_id'])}' data-machine='{E(s['machine'])}' "
-            f"data-point='{c['point']}' data-fired='{E(str(c.get('fired')))}'>"
+            f"data-point='{c['point']}' data-fired='{E(str(c.get('fired')))}' "
+            f"data-with-machine='{'yes' if c.get('coincides_with_machine_change') else 'no'}'>"
             f"<td>{E(str(c.get('start_time', '-')))}</td>"
             f"<td>{E(names[s['machine']])}</td><td><code>{E(s['record_id'])}</code></td>"
             f"<td><code>{E(str(c.get('run_id', ''))[:12])}</code></td><td>{E(str(c.get('git_revision') or '-'))}</td>"
@@ -198,7 +199,8 @@ def change_table(doc, fams):
             f"{E(ch.fmt_value(c.get('after_ns'), unit))}{corr}</td>"
             f"<td class=n>{'×%.3f' % c['ratio'] if ch.number(c.get('ratio')) else '-'}</td>"
             f"<td class=n>{('<0.0001' if p < 1e-4 else f'{p:.4f}') if ch.number(p) else '-'}</td>"
-            f"<td>{E(FIRED_TEXT.get(c.get('fired'), str(c.get('fired'))))}</td></tr>")
+            f"<td>{E(FIRED_TEXT.get(c.get('fired'), str(c.get('fired'))))}</td>"
+            f"<td>{'yes, within 1 run' if c.get('coincides_with_machine_change') else 'no'}</td></tr>")
     more = (f"<p class=muted>{len(cps) - MAX_CHANGE_ROWS} more change points not listed.</p>"
             if len(cps) > MAX_CHANGE_ROWS else "")
     return "<div class=scroll><table class=changes>" + head + "".join(rows) + "</table></div>" + more

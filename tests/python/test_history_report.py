@@ -162,6 +162,7 @@ def test_every_change_point_is_listed_and_marked(default_page):
             row = next(x for x in page.changes
                        if x["data-record"] == s["record_id"] and x["data-machine"] == s["machine"])
             assert f"×{c['ratio']:.3f}" in row["text"] and c["git_revision"] in row["text"]
+            assert row["data-with-machine"] == ("yes" if c.get("coincides_with_machine_change") else "no")
             ax = next(a for a in page.axes if a["title"] == s["record_id"])
             assert {"machine": s["machine"], "point": c["point"], "fired": c["fired"]} in ax["change_points"]
     marked = sum(len(a["change_points"]) for a in page.axes)
@@ -378,3 +379,18 @@ def test_a_family_field_wins_over_the_probe_name(tmp_path):
     assert {f for f, _, _ in page.means} == {"pipes"}
     assert {c["data-record"] for c in page.cells} == {s["record_id"] for s in doc["series"] if s["family"] == "pipes"}
     assert "taken from the probe name" not in text
+
+
+def test_a_change_point_with_a_machine_move_says_so(tmp_path):
+    doc = fixture()
+    marked = next(s for s in doc["series"] if s["change_points"])
+    marked["change_points"][0]["coincides_with_machine_change"] = True
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "page.html"
+    assert render(out, doc_path=path).returncode == 0
+    rows = Page(out.read_text()).changes
+    yes = [r for r in rows if r["data-with-machine"] == "yes"]
+    assert [(r["data-record"], r["data-point"]) for r in yes] == \
+        [(marked["record_id"], str(marked["change_points"][0]["point"]))]
+    assert "yes, within 1 run" in yes[0]["text"]
