@@ -30,9 +30,9 @@ count() {  # count ITERATIONS: "user kernel" faults of one peer run, pinned to C
   done
   echo "== the other records whose ops fault"
   wait_quiet
-  echo "\$ ./build/ctxbench --explain --quick --filter '^(process\.fork_exit|process\.fork_exec\.static|thread\.create_join|ctxswitch\.ws\.process)/(same|cross)-cpu$' --json /tmp/faults_all.json"
+  echo "\$ ./build/ctxbench --explain --quick --filter '^(process\.fork_exit|process\.fork_exec\.static|thread\.create_join|ctxswitch\.ws\.process/ws:[0-9]+)/(same|cross)-cpu$' --json /tmp/faults_all.json"
   ./build/ctxbench --explain --quick \
-    --filter '^(process\.fork_exit|process\.fork_exec\.static|thread\.create_join|ctxswitch\.ws\.process)/(same|cross)-cpu$' \
+    --filter '^(process\.fork_exit|process\.fork_exec\.static|thread\.create_join|ctxswitch\.ws\.process/ws:[0-9]+)/(same|cross)-cpu$' \
     --json /tmp/faults_all.json >/dev/null
   python3 results/faults/summarize.py /tmp/faults_all.json
   echo "end: $(cat /proc/loadavg) ($(date -u +%FT%TZ))"
