@@ -138,6 +138,9 @@ std::string explain_block(const Record& r) {
     out += fmt::format("      {} rarer phases (each in under 1% of ops): {:.1f}% of the op together\n", rare,
                        rare_share * 100);
   out += "      (median, p99, share of the mean op)\n";
+  if (x.faults > 0)
+    out += fmt::format("      page faults per op: {:.1f} in user space, {:.1f} in the kernel ({} of {} timed)\n",
+                       x.user_faults_per_op, x.kernel_faults_per_op, x.faults_timed, x.faults);
   if (x.status == ExplainStatus::Incomplete) out += fmt::format("      incomplete: {}\n", x.reason);
   if (x.tail) out += explain_tail_block(*x.tail);
   return out;

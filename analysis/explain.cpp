@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analysis/explain_faults.hpp"
 #include "analysis/statistics.hpp"
 
 namespace ctxbench {
@@ -21,7 +22,8 @@ enum class Until { Returns, Wakes, MakesRunnable, Switches };
 // Each traced task's timeline, built once per pass: the events that change what the task is doing.
 class TraceIndex {
  public:
-  explicit TraceIndex(const std::vector<ctxbench_trace_event>& events) : events_(events) {
+  explicit TraceIndex(const std::vector<ctxbench_trace_event>& events)
+      : events_(events), faults_(fault_intervals(events)) {
     for (std::size_t i = 0; i < events.size(); ++i) {
       const ctxbench_trace_event& e = events[i];
       // Which tasks are the pass's own: a switch names the task on the other side too, traced or not, so
@@ -63,6 +65,12 @@ class TraceIndex {
     }
   }
   const ctxbench_trace_event& event(std::size_t i) const { return events_[i]; }
+  // The task's page faults in time order (empty when it took none).
+  const std::vector<FaultInterval>& faults_of(int tid) const {
+    static const std::vector<FaultInterval> none;
+    auto it = faults_.find(tid);
+    return it == faults_.end() ? none : it->second;
+  }
   // One of the pass's own tasks (not merely named by a switch or as a waker).
   bool knows(int tid) const { return tid > 0 && traced_.count(tid) != 0; }
 
@@ -103,6 +111,7 @@ class TraceIndex {
     if (tid > 0) marks_[tid].push_back(Mark{kind, i});
   }
   const std::vector<ctxbench_trace_event>& events_;
+  std::unordered_map<int, std::vector<FaultInterval>> faults_;
   std::unordered_map<int, std::vector<Mark>> marks_;
   std::unordered_set<int> traced_;
   std::unordered_map<int, std::vector<std::size_t>> ipi_sent_, ipi_handled_;
@@ -249,9 +258,28 @@ class OpWalk {
     return m != nullptr && m->kind == MarkKind::Exit;
   }
 
-  // Names [from, tau) (clipped at the op's start) and moves tau back to it.
+  // Names [from, tau) (clipped at the op's start) and moves tau back to it. The current task's timed page
+  // faults inside it are named as such (docs/METHODOLOGY.md, "Page faults"), the rest as `key`.
   void span(const std::string& key, const std::string& phase, std::uint64_t from) {
     const std::uint64_t lo = std::max(from, start_);
+    const std::vector<FaultInterval>& faults = ix_.faults_of(tid_);
+    // The last fault starting before tau, then backward while they end after lo.
+    auto f = std::lower_bound(faults.begin(), faults.end(), tau_,
+                              [](const FaultInterval& i, std::uint64_t t) { return i.start < t; });
+    while (f != faults.begin()) {
+      --f;
+      if (f->end <= lo) break;
+      if (f->end == f->start) continue;  // counted, not timed
+      const std::uint64_t fault_end = std::min(f->end, tau_), fault_start = std::max(f->start, lo);
+      name(key, phase, fault_end);
+      if (f->kernel)
+        name("page_faults_kernel", "page faults in the kernel", fault_start);
+      else
+        name("page_faults_user", "page faults in user space", fault_start);
+    }
+    name(key, phase, lo);
+  }
+  void name(const std::string& key, const std::string& phase, std::uint64_t lo) {
     if (tau_ > lo) {
       if (!out_.spans.empty() && out_.spans.back().key == key)
         out_.spans.back().ns += tau_ - lo;
@@ -470,6 +498,14 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
   std::vector<PhasePerOp> phases_per_op;
   for (const std::string& key : order) phases_per_op.push_back(PhasePerOp{key, text_of[key], per_phase[key]});
   x.tail = explain_tail(op_ns, phases_per_op, causes_per_op(events, names, op_windows, inner_ops), tail_quantile);
+  const FaultCounts faults = fault_counts(fault_intervals(events), op_windows, inner_ops);
+  x.faults = faults.faults;
+  x.faults_timed = faults.timed;
+  const double ops = static_cast<double>(x.ops);
+  x.user_faults_per_op = std::accumulate(faults.user.begin(), faults.user.end(), 0.0) / ops;
+  x.kernel_faults_per_op = std::accumulate(faults.kernel.begin(), faults.kernel.end(), 0.0) / ops;
+  x.user_faults_per_op_median = percentile_of(faults.user, 0.5);
+  x.kernel_faults_per_op_median = percentile_of(faults.kernel, 0.5);
   x.hand_offs = hand_offs.size();
   if (!hand_offs.empty()) {
     x.wake_to_run_median_ns = percentile_of(hand_offs, 0.5);

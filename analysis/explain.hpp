@@ -68,6 +68,11 @@ struct Explanation {
   std::uint64_t hand_offs = 0;
   // On a run queue (sched_wakeup) to switched in: what perf sched timehist reports as scheduling delay.
   double queued_to_run_median_ns = 0, queued_to_run_mean_ns = 0;
+  // Page faults of the traced tasks inside the op windows (docs/METHODOLOGY.md, "Page faults"), per reported
+  // op: mean and median over the ops, by mode; `faults` in all windows, `faults_timed` of them with an end mark.
+  double user_faults_per_op = 0, user_faults_per_op_median = 0;
+  double kernel_faults_per_op = 0, kernel_faults_per_op_median = 0;
+  std::uint64_t faults = 0, faults_timed = 0;
   // The observer effect: the record's own p50 (untraced repetitions) beside traced_median_ns.
   double untraced_median_ns = 0;
   // The slowest ops against the median ones (docs/METHODOLOGY.md, "The tail, explained"); absent when the

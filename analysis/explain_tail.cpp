@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analysis/explain_faults.hpp"
+
 namespace ctxbench {
 
 namespace {
@@ -59,7 +61,6 @@ class CauseIndex {
  public:
   CauseIndex(const std::vector<ctxbench_trace_event>& events, const TraceNames& names) : names_(names) {
     std::unordered_map<unsigned, Interval> irq_open, softirq_open;
-    std::unordered_map<int, std::size_t> fault_open;  // tid -> index into faults_
     std::unordered_map<int, std::uint64_t> runnable_since;
     std::unordered_map<unsigned, std::vector<Interval>> waiting;
     for (const ctxbench_trace_event& e : events) note_traced(e);
@@ -89,18 +90,6 @@ class CauseIndex {
         case CTXBENCH_EV_SOFTIRQ_EXIT:
           pair_up(softirqs_, softirq_open, e, e.kind == CTXBENCH_EV_SOFTIRQ_ENTRY);
           break;
-        case CTXBENCH_EV_FAULT:
-          fault_open[e.tid] = faults_.size();  // a fault with no end stays 0 ns long: counted, not timed
-          faults_.push_back(Interval{e.ts_ns, e.ts_ns, e.arg, e.tid});
-          break;
-        case CTXBENCH_EV_FAULT_DONE: {
-          auto f = fault_open.find(e.tid);
-          if (f != fault_open.end()) {
-            faults_[f->second].end = e.ts_ns;
-            fault_open.erase(f);
-          }
-          break;
-        }
         case CTXBENCH_EV_MIGRATE:
           migrations_.push_back(Interval{e.ts_ns, e.ts_ns, e.arg, e.other});
           break;
@@ -108,6 +97,9 @@ class CauseIndex {
           break;
       }
     }
+    for (const auto& [tid, list] : fault_intervals(events))
+      for (const FaultInterval& f : list) faults_.push_back(Interval{f.start, f.end, f.kernel ? 1 : 0, f.tid});
+    std::sort(faults_.begin(), faults_.end(), [](const Interval& a, const Interval& b) { return a.start < b.start; });
     // Two traced tasks waiting for one CPU at once: the CPU's time counts once.
     for (auto& [cpu, list] : waiting) {
       std::sort(list.begin(), list.end(), [](const Interval& a, const Interval& b) { return a.start < b.start; });

@@ -77,6 +77,14 @@ json explain_json(const Explanation& x) {
   put(j["wake_to_run"], "median_ns", x.wake_to_run_median_ns);
   put(j["wake_to_run"], "mean_ns", x.wake_to_run_mean_ns);
   if (x.tail) j["tail"] = tail_json(*x.tail);
+  json faults;  // docs/contracts.md, "explain.faults"
+  put(faults, "user_per_op", x.user_faults_per_op);
+  put(faults, "user_per_op_median", x.user_faults_per_op_median);
+  put(faults, "kernel_per_op", x.kernel_faults_per_op);
+  put(faults, "kernel_per_op_median", x.kernel_faults_per_op_median);
+  faults["faults"] = x.faults;
+  faults["timed"] = x.faults_timed;
+  j["faults"] = faults;
   j["queued_to_run"] = json::object();
   put(j["queued_to_run"], "median_ns", x.queued_to_run_median_ns);
   put(j["queued_to_run"], "mean_ns", x.queued_to_run_mean_ns);

@@ -10,6 +10,7 @@
 #include <numeric>
 #include <random>
 
+#include "tests/op_sums.hpp"
 #include "tests/trace_events.hpp"
 
 namespace ctxbench {
@@ -23,12 +24,6 @@ std::map<std::string, std::uint64_t> by_phase(const OpBreakdown& b) {
   std::map<std::string, std::uint64_t> m;
   for (const PhaseSpan& s : b.spans) m[s.phase] += s.ns;
   return m;
-}
-
-std::uint64_t total(const OpBreakdown& b) {
-  std::uint64_t t = 0;
-  for (const PhaseSpan& s : b.spans) t += s.ns;
-  return t;
 }
 
 const std::string kUser = "user space";

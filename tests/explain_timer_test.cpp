@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include "tests/op_sums.hpp"
 #include "tests/trace_events.hpp"
 
 namespace ctxbench {
@@ -44,18 +45,6 @@ std::vector<ctxbench_trace_event> one_sleep(std::uint64_t t0, int slack = 50'000
           irq_exit(tick + 51'500, 0),
           switches(tick + 52'000, 0, S, 0),
           leave(tick + 52'600, S)};
-}
-
-std::map<std::string, std::uint64_t> by_key(const OpBreakdown& b) {
-  std::map<std::string, std::uint64_t> m;
-  for (const PhaseSpan& s : b.spans) m[s.key] += s.ns;
-  return m;
-}
-
-std::uint64_t total(const OpBreakdown& b) {
-  std::uint64_t t = 0;
-  for (const PhaseSpan& s : b.spans) t += s.ns;
-  return t;
 }
 
 TEST(ExplainTimer, SplitsTheLatenessLikeTimerlat) {

@@ -36,6 +36,13 @@ inline ctxbench_trace_event wakes(std::uint64_t ts, int waker, int woken, unsign
 inline ctxbench_trace_event switches(std::uint64_t ts, int prev, int next, long long prev_state, unsigned cpu = 0) {
   return ev(ts, CTXBENCH_EV_SWITCH, prev, next, prev_state, cpu);
 }
+// A page fault of `tid` (exceptions:page_fault_user, or _kernel), and its page counted in (kmem:rss_stat).
+inline ctxbench_trace_event fault(std::uint64_t ts, int tid, bool kernel = false, unsigned cpu = 0) {
+  return ev(ts, CTXBENCH_EV_FAULT, tid, 0, kernel ? 1 : 0, cpu);
+}
+inline ctxbench_trace_event mapped(std::uint64_t ts, int tid, unsigned cpu = 0) {
+  return ev(ts, CTXBENCH_EV_FAULT_MAPPED, tid, 0, 0, cpu);
+}
 
 // A pipe round trip on one CPU, the op [t0, t0 + 1700]: A writes (waking B), blocks in read; B reads,
 // writes back, blocks.

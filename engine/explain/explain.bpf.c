@@ -40,6 +40,7 @@ struct hrtimer_sleeper {
 #define PF_KTHREAD 0x00200000
 struct pt_regs;
 struct linux_binprm;
+struct mm_struct;
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -232,12 +233,23 @@ int BPF_PROG(on_page_fault_kernel, unsigned long address, struct pt_regs* regs, 
   return 0;
 }
 
-/* The fault tracepoints have no exit: the end of the fault is handle_mm_fault's return. */
+/* The fault tracepoints have no exit. The end of a fault is handle_mm_fault's return where an fexit loads
+ * (ftrace trampolines: some kernels refuse it with EPERM), and otherwise the last RSS counter change
+ * inside it (kmem:rss_stat, below: the page is being mapped, the fault's last step); docs/METHODOLOGY.md,
+ * "Page faults". */
 SEC("fexit/handle_mm_fault")
 int BPF_PROG(on_handle_mm_fault_exit, void* vma, unsigned long address, unsigned int flags, struct pt_regs* regs,
              unsigned int ret) {
   __u32 tid = current_tid();
   if (traced(tid)) emit(CTXBENCH_EV_FAULT_DONE, tid, 0, 0);
+  return 0;
+}
+
+/* Every RSS change of a traced task; analysis/explain_faults.cpp keeps those inside a fault. */
+SEC("tp_btf/rss_stat")
+int BPF_PROG(on_rss_stat, struct mm_struct* mm, int member) {
+  __u32 tid = current_tid();
+  if (traced(tid)) emit(CTXBENCH_EV_FAULT_MAPPED, tid, 0, member);
   return 0;
 }
 

@@ -136,15 +136,16 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
   // without them (arm64) loads the rest, and its cross-CPU wake-ups have no "IPI handled" point, its tail no
   // tick or fault causes. A kernel without hrtimer_expire_entry leaves the timer wake-ups unexplained (each
   // says why: analysis/explain_timer.cpp). The fault's end (an fexit) needs ftrace trampolines, which some kernels lack
-  // (the load is refused with EPERM): then it loads without it, and faults are counted but not timed
-  // (docs/METHODOLOGY.md, "The tail, explained").
+  // (the load is refused with EPERM): then it loads without it, and a fault ends at its last RSS change
+  // (kmem:rss_stat), or is counted but not timed without one (docs/METHODOLOGY.md, "Page faults").
   auto open_and_load = [&](bool fault_end) {
     impl->skel = explain__open();
     if (impl->skel == nullptr) return errno != 0 ? errno : EINVAL;
     for (bpf_program* p : {impl->skel->progs.on_reschedule_entry, impl->skel->progs.on_call_function_single_entry,
                            impl->skel->progs.on_local_timer_entry, impl->skel->progs.on_local_timer_exit,
                            impl->skel->progs.on_page_fault_user, impl->skel->progs.on_page_fault_kernel,
-                           impl->skel->progs.on_handle_mm_fault_exit, impl->skel->progs.on_hrtimer_expire_entry}) {
+                           impl->skel->progs.on_handle_mm_fault_exit, impl->skel->progs.on_rss_stat,
+                           impl->skel->progs.on_hrtimer_expire_entry}) {
       const char* section = bpf_program__section_name(p);
       const char* tracepoint = section == nullptr ? nullptr : std::strchr(section, '/');
       if (tracepoint != nullptr && libbpf_find_vmlinux_btf_id(tracepoint + 1, bpf_program__expected_attach_type(p)) < 0)

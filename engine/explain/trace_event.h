@@ -30,6 +30,9 @@ enum ctxbench_trace_kind {
   CTXBENCH_EV_TIMER_EXPIRE = 19, /* on cpu: the sleep timer of traced tid expires (hrtimer_expire_entry);
                                     `arg`: the time it was set for (_softexpires, CLOCK_MONOTONIC ns);
                                     `other`: its slack (hard expiry - arg, ns, capped at INT_MAX) */
+  CTXBENCH_EV_FAULT_MAPPED = 20, /* traced tid's RSS counter changes (kmem:rss_stat): inside a fault, its page is
+                                    mapped, the fault's last step before it returns; docs/METHODOLOGY.md,
+                                    "Page faults" */
 };
 
 /* SWITCH's arg when the task was preempted (runnable, the CPU taken from it). */
