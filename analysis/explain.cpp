@@ -463,13 +463,14 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   breakdowns.reserve(x.ops);
   for (std::size_t op = 0; op < x.ops; ++op)
     breakdowns.push_back(OpWalk(index, initiator_tid, op_windows[2 * op], op_windows[2 * op + 1], scope).run());
-  summarize_ops(x, breakdowns, op_windows, events, inner_ops, names, tail_quantile);
+  summarize_ops(x, breakdowns, op_windows, events, inner_ops, names, tail_quantile, measured);
   return x;
 }
 
 void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
                    const std::vector<std::uint64_t>& op_windows, const std::vector<ctxbench_trace_event>& events,
-                   std::uint64_t inner_ops, const TraceNames& names, double tail_quantile) {
+                   std::uint64_t inner_ops, const TraceNames& names, double tail_quantile,
+                   const std::vector<int>& measured) {
   x.ops = breakdowns.size();
   x.followed = 0;
   const double inner = static_cast<double>(std::max<std::uint64_t>(inner_ops, 1));
@@ -519,7 +520,8 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
   x.explained_fraction = x.traced_median_ns > 0 ? sum_of_medians / x.traced_median_ns : 0;
   std::vector<PhasePerOp> phases_per_op;
   for (const std::string& key : order) phases_per_op.push_back(PhasePerOp{key, text_of[key], per_phase[key]});
-  x.tail = explain_tail(op_ns, phases_per_op, causes_per_op(events, names, op_windows, inner_ops), tail_quantile);
+  x.tail =
+      explain_tail(op_ns, phases_per_op, causes_per_op(events, names, op_windows, inner_ops, measured), tail_quantile);
   x.hand_offs = hand_offs.size();
   if (!hand_offs.empty()) {
     x.wake_to_run_median_ns = percentile_of(hand_offs, 0.5);
