@@ -17,9 +17,11 @@ def main():
     except (OSError, ValueError) as e:
         print(f"explain_summary.py: cannot read {sys.argv[1]}: {e}", file=sys.stderr)
         return 2
+    rows = []
     for r in doc.get("results", []):
         if not r.get("probe", "").startswith("ctxswitch.pairs"):
             continue
+        rows.append(table_row(r))
         m = r.get("metrics", {})
         x = r.get("explain", {})
         head = (f"{r['id']}: p50 {r.get('statistics', {}).get('p50', 0) / 1000:.2f} us; all pairs "
@@ -51,7 +53,27 @@ def main():
                               for c in tasks)
             print(f"    tail ({tail['ops_in_tail']} ops): {tail['tail_op_ns'] / 1000:.1f} us vs median "
                   f"{tail['median_op_ns'] / 1000:.1f} us; tasks that ran instead: {named or 'none'}")
+    print()
+    print("| record | hand-offs/s, all pairs | switches per round trip | CPUs idle | pair 0 p50 | traced median "
+          "| behind the other pairs: share, mean, in ops | runnable_preempted share | queued_to_run median |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(row)
     return 0
+
+
+def table_row(r):
+    m = r.get("metrics", {})
+    x = r.get("explain", {})
+    phases = {p["key"]: p for p in x.get("phases", [])}
+    behind = phases.get("runnable_behind_load", {})
+    preempted = phases.get("runnable_preempted", {})
+    return (f"| {r['id']} | {m.get('handoffs_per_second', 0) / 1000:.0f}k | "
+            f"{m.get('switches_per_round_trip_all_pairs', 0):.2f} | {100 * m.get('cpu_idle_share', 0):.0f}% | "
+            f"{r.get('statistics', {}).get('p50', 0) / 1000:.1f} us | {x.get('traced_median_ns', 0) / 1000:.1f} us | "
+            f"{100 * behind.get('share', 0):.0f}%, {behind.get('mean_ns', 0) / 1000:.1f} us, "
+            f"{100 * behind.get('present', 0):.0f}% | {100 * preempted.get('share', 0):.0f}% | "
+            f"{x.get('queued_to_run', {}).get('median_ns', 0) / 1000:.1f} us |")
 
 
 if __name__ == "__main__":
