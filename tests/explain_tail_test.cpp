@@ -63,7 +63,9 @@ TEST(ExplainTail, WithMeasuredTasksOnlyTheirLostTimeCounts) {
   std::sort(e.begin(), e.end(), [](const auto& a, const auto& b) { return a.ts_ns < b.ts_ns; });
   auto by_pid = [&](const std::vector<int>& measured) {
     std::map<int, double> m;
-    for (const TailCause& c : causes_per_op(e, names(), {1000, 3100}, 1, measured).at(0))
+    const TraceNames n = names();
+    const auto per_op = causes_per_op(e, n, {1000, 3100}, 1, measured);
+    for (const TailCause& c : per_op.at(0))
       if (c.kind == "task") m[c.pid] += c.ns;
     return m;
   };
