@@ -44,6 +44,7 @@ class TraceIndex {
         case CTXBENCH_EV_SWITCH:
           add(e.tid, i, MarkKind::Out);
           add(e.other, i, MarkKind::In);
+          switches_on_[e.cpu].push_back(i);
           break;
         case CTXBENCH_EV_WAKING:
         case CTXBENCH_EV_WAKEUP_NEW:
@@ -99,6 +100,14 @@ class TraceIndex {
     if (pos == it->second.end() || *pos >= to) return std::nullopt;
     return *pos;
   }
+  // The latest switch on `cpu` before event `index`.
+  std::optional<std::size_t> switch_before(unsigned cpu, std::size_t index) const {
+    auto it = switches_on_.find(cpu);
+    if (it == switches_on_.end()) return std::nullopt;
+    auto pos = std::lower_bound(it->second.begin(), it->second.end(), index);
+    if (pos == it->second.begin()) return std::nullopt;
+    return *std::prev(pos);
+  }
   std::size_t first_after(std::uint64_t ts) const {
     return static_cast<std::size_t>(
         std::upper_bound(events_.begin(), events_.end(), ts,
@@ -115,6 +124,7 @@ class TraceIndex {
   std::unordered_map<int, std::vector<Mark>> marks_;
   std::unordered_set<int> traced_;
   std::unordered_map<int, std::vector<std::size_t>> ipi_sent_, ipi_handled_;
+  std::unordered_map<unsigned, std::vector<std::size_t>> switches_on_;
 };
 
 const char* until_phrase(Until until) {
@@ -159,8 +169,15 @@ std::string syscall_key(long nr) {
 // named once, so the spans add up to end - start.
 class OpWalk {
  public:
-  OpWalk(const TraceIndex& index, int initiator, std::uint64_t start, std::uint64_t end)
-      : ix_(index), initiator_(initiator), start_(start), tau_(end), bound_(index.first_after(end)), tid_(initiator) {}
+  OpWalk(const TraceIndex& index, int initiator, std::uint64_t start, std::uint64_t end,
+         const std::unordered_set<int>& measured)
+      : ix_(index),
+        initiator_(initiator),
+        start_(start),
+        tau_(end),
+        bound_(index.first_after(end)),
+        tid_(initiator),
+        measured_(measured) {}
 
   OpBreakdown run() {
     // At `end` the initiator is in user space (it just read the clock).
@@ -307,7 +324,8 @@ class OpWalk {
   // from the switch), or, on an idle CPU, for the wake-up to reach it (named, then the waker is
   // followed). False when the walk is over.
   bool before_switch_in(const TraceIndex::Mark& in) {
-    const ctxbench_trace_event& sw = ix_.event(in.index);
+    std::size_t sw_index = in.index;
+    const ctxbench_trace_event* sw = &ix_.event(in.index);
     const TraceIndex::Mark* cause = ix_.last_before(tid_, in.index, {MarkKind::Woken, MarkKind::Out});
     if (cause != nullptr && cause->kind == MarkKind::Out && ix_.event(cause->index).arg != 0 &&
         ix_.event(cause->index).arg != CTXBENCH_SWITCH_PREEMPTED) {
@@ -320,20 +338,30 @@ class OpWalk {
     const ctxbench_trace_event* woken =
         cause != nullptr && cause->kind == MarkKind::Woken ? &ix_.event(cause->index) : nullptr;
     if (woken != nullptr && woken->ts_ns >= start_) {
-      out_.wake_to_run_ns.push_back(sw.ts_ns - woken->ts_ns);
+      out_.wake_to_run_ns.push_back(sw->ts_ns - woken->ts_ns);
       const TraceIndex::Mark* queued = ix_.last_before(tid_, in.index, {MarkKind::Queued});
       if (queued != nullptr && queued->index > cause->index)
-        out_.queued_to_run_ns.push_back(sw.ts_ns - ix_.event(queued->index).ts_ns);
+        out_.queued_to_run_ns.push_back(sw->ts_ns - ix_.event(queued->index).ts_ns);
     }
-    const int prev = sw.tid;
+    if (woken != nullptr && is_load(sw->tid)) {
+      // Load tasks held the CPU up to the switch-in: one phase, never followed. Before their stretch, the
+      // CPU is named as usual from the switch that began it; a stretch since the wake-up leads to the waker.
+      const std::optional<std::size_t> began = load_began(sw->cpu, sw_index, woken->ts_ns);
+      span(kBehindLoadKey, "runnable: the probe's load tasks had the CPU",
+           began ? ix_.event(*began).ts_ns : woken->ts_ns);
+      if (!began) return follow_waker(*woken, cause->index);
+      sw_index = *began;
+      sw = &ix_.event(sw_index);
+    }
+    const int prev = sw->tid;
     // Switched out still runnable: preempted (also at a return to user space with a reschedule pending,
     // where the kernel does not call it preemption), or yielded.
-    const bool prev_preempted = sw.arg == CTXBENCH_SWITCH_PREEMPTED || (sw.arg == 0 && !yielding(prev, in.index));
-    if (prev != 0 && prev != tid_ && ix_.knows(prev) && !prev_preempted) {
+    const bool prev_preempted = sw->arg == CTXBENCH_SWITCH_PREEMPTED || (sw->arg == 0 && !yielding(prev, sw_index));
+    if (prev != 0 && prev != tid_ && ix_.knows(prev) && !is_load(prev) && !prev_preempted) {
       // A traced task had the CPU and gave it up (blocked or yielded): the op waited for it. Follow it
       // back from the switch.
       tid_ = prev;
-      bound_ = in.index;
+      bound_ = sw_index;
       until_ = Until::Switches;
       return true;
     }
@@ -360,9 +388,9 @@ class OpWalk {
       // IPI to it, handled on it, when the kernel sent one.
       const std::string cpu_state = prev == 0 ? "idle CPU" : "busy CPU";
       const std::string cpu_key = prev == 0 ? "idle_cpu" : "busy_cpu";
-      const int cpu = static_cast<int>(sw.cpu);
-      const auto sent = ix_.first_ipi(true, cpu, cause->index, in.index);
-      const auto handled = ix_.first_ipi(false, cpu, sent ? *sent : cause->index, in.index);
+      const int cpu = static_cast<int>(sw->cpu);
+      const auto sent = ix_.first_ipi(true, cpu, cause->index, sw_index);
+      const auto handled = ix_.first_ipi(false, cpu, sent ? *sent : cause->index, sw_index);
       if (handled) {
         span(cpu_key + "_ipi_handled_until_switch_in", cpu_state + ": IPI handled, until switched in",
              ix_.event(*handled).ts_ns);
@@ -383,16 +411,35 @@ class OpWalk {
     } else {
       span("runnable_other_task", "runnable: another task had the CPU", woken->ts_ns);
     }
+    return follow_waker(*woken, cause->index);
+  }
+
+  // The walk reached the wake-up (event `woken_index`): on to the task that woke, unless the op is over.
+  bool follow_waker(const ctxbench_trace_event& woken, std::size_t woken_index) {
     if (tau_ <= start_) return false;
-    if (!ix_.knows(woken->tid)) {
+    if (!ix_.knows(woken.tid)) {
       span("woken_from_outside", "woken from outside the traced tasks", start_);
       out_.followed = false;
       return false;
     }
-    tid_ = woken->tid;
-    bound_ = cause->index;
-    until_ = woken->kind == CTXBENCH_EV_WAKEUP_NEW ? Until::MakesRunnable : Until::Wakes;
+    tid_ = woken.tid;
+    bound_ = woken_index;
+    until_ = woken.kind == CTXBENCH_EV_WAKEUP_NEW ? Until::MakesRunnable : Until::Wakes;
     return true;
+  }
+
+  // A traced task outside the measured ones (when the probe names them): load running beside the op.
+  bool is_load(int tid) const { return !measured_.empty() && tid > 0 && ix_.knows(tid) && !measured_.count(tid); }
+
+  // The switch on `cpu` that began the stretch of load tasks ending at switch `index`: the latest earlier
+  // switch whose outgoing task is not load. None when load held the CPU since `since` (the wake-up).
+  std::optional<std::size_t> load_began(unsigned cpu, std::size_t index, std::uint64_t since) const {
+    for (std::optional<std::size_t> p = ix_.switch_before(cpu, index); p; p = ix_.switch_before(cpu, *p)) {
+      const ctxbench_trace_event& e = ix_.event(*p);
+      if (e.ts_ns <= since) return std::nullopt;
+      if (!is_load(e.tid)) return p;
+    }
+    return std::nullopt;
   }
 
   const TraceIndex& ix_;
@@ -400,6 +447,7 @@ class OpWalk {
   std::uint64_t start_, tau_;
   std::size_t bound_;  // the current task's marks before this event index are in the past of tau_
   int tid_;
+  const std::unordered_set<int>& measured_;  // empty: every traced task is on the path
   Until until_ = Until::Returns;
   OpBreakdown out_;
 };
@@ -413,14 +461,15 @@ double percentile_of(std::vector<double> v, double q) {
 }  // namespace
 
 OpBreakdown break_down_op(const std::vector<ctxbench_trace_event>& events, int initiator_tid, std::uint64_t start,
-                          std::uint64_t end) {
+                          std::uint64_t end, const std::vector<int>& measured) {
   const TraceIndex index(events);
-  return OpWalk(index, initiator_tid, start, end).run();
+  const std::unordered_set<int> scope(measured.begin(), measured.end());
+  return OpWalk(index, initiator_tid, start, end, scope).run();
 }
 
 Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t lost_events,
                          const std::vector<std::uint64_t>& op_windows, int initiator_tid, std::uint64_t inner_ops,
-                         const TraceNames& names, double tail_quantile) {
+                         const TraceNames& names, double tail_quantile, const std::vector<int>& measured) {
   Explanation x;
   x.events = events.size();
   x.lost_events = lost_events;
@@ -437,17 +486,19 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   x.traced_median_ns = percentile_of(op_ns, 0.5);
   if (refuse_lost_or_sort(x, lost_events, "ops", events)) return x;
   const TraceIndex index(events);
+  const std::unordered_set<int> scope(measured.begin(), measured.end());
   std::vector<OpBreakdown> breakdowns;
   breakdowns.reserve(x.ops);
   for (std::size_t op = 0; op < x.ops; ++op)
-    breakdowns.push_back(OpWalk(index, initiator_tid, op_windows[2 * op], op_windows[2 * op + 1]).run());
-  summarize_ops(x, breakdowns, op_windows, events, inner_ops, names, tail_quantile);
+    breakdowns.push_back(OpWalk(index, initiator_tid, op_windows[2 * op], op_windows[2 * op + 1], scope).run());
+  summarize_ops(x, breakdowns, op_windows, events, inner_ops, names, tail_quantile, measured);
   return x;
 }
 
 void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
                    const std::vector<std::uint64_t>& op_windows, const std::vector<ctxbench_trace_event>& events,
-                   std::uint64_t inner_ops, const TraceNames& names, double tail_quantile) {
+                   std::uint64_t inner_ops, const TraceNames& names, double tail_quantile,
+                   const std::vector<int>& measured) {
   x.ops = breakdowns.size();
   x.followed = 0;
   const double inner = static_cast<double>(std::max<std::uint64_t>(inner_ops, 1));
@@ -497,7 +548,8 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
   x.explained_fraction = x.traced_median_ns > 0 ? sum_of_medians / x.traced_median_ns : 0;
   std::vector<PhasePerOp> phases_per_op;
   for (const std::string& key : order) phases_per_op.push_back(PhasePerOp{key, text_of[key], per_phase[key]});
-  x.tail = explain_tail(op_ns, phases_per_op, causes_per_op(events, names, op_windows, inner_ops), tail_quantile);
+  x.tail =
+      explain_tail(op_ns, phases_per_op, causes_per_op(events, names, op_windows, inner_ops, measured), tail_quantile);
   const FaultCounts faults = fault_counts(fault_intervals(events), op_windows, inner_ops);
   x.faults = faults.faults;
   x.faults_timed = faults.timed;

@@ -38,9 +38,14 @@ struct OpBreakdown {
 inline constexpr const char* kUnattributed = "unattributed (events missing)";
 inline constexpr const char* kUnattributedKey = "unattributed";
 
-// Splits the op [start, end] that the initiator thread timed. `events` must be in time order.
+// Splits the op [start, end] that the initiator thread timed. `events` must be in time order. `measured`: the
+// only tasks the critical path runs through (empty: every traced task); a traced task outside them is load
+// (ProbeInfo::explain_measured_tasks_only), and the time a measured task waited while load held its CPU is
+// the phase kBehindLoadKey, never followed into the load.
 OpBreakdown break_down_op(const std::vector<ctxbench_trace_event>& events, int initiator_tid, std::uint64_t start,
-                          std::uint64_t end);
+                          std::uint64_t end, const std::vector<int>& measured = {});
+
+inline constexpr const char* kBehindLoadKey = "runnable_behind_load";
 
 struct PhaseSummary {
   std::string key;                                // PhaseSpan::key
@@ -93,17 +98,20 @@ bool refuse_lost_or_sort(Explanation& x, std::uint64_t lost_events, std::string_
 // The traced pass's ops (windows flattened [start0, end0, ...]) explained from its events. `inner_ops`:
 // reported ops per window (a ring lap). Events need not be sorted; `lost_events` > 0 gives LostEvents and
 // no phases: a breakdown with holes in it would not add up. `names` and `tail_quantile` (a fraction,
-// --explain-tail) feed the tail's causes.
+// --explain-tail) feed the tail's causes; `measured` as for break_down_op.
 Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t lost_events,
                          const std::vector<std::uint64_t>& op_windows, int initiator_tid, std::uint64_t inner_ops,
-                         const TraceNames& names = {}, double tail_quantile = 0.01);
+                         const TraceNames& names = {}, double tail_quantile = 0.01,
+                         const std::vector<int>& measured = {});
 
 // Sums the per-op breakdowns of a pass into `x`: phases, explained_fraction, hand-offs, the tail, and
 // Incomplete when fewer than 9 in 10 ops were followed. breakdowns[i] splits the window
-// [op_windows[2i], op_windows[2i+1]] (`inner_ops` reported ops each); `events` in time order (the tail's causes).
+// [op_windows[2i], op_windows[2i+1]] (`inner_ops` reported ops each); `events` in time order (the tail's causes,
+// counted for the `measured` tasks only when given).
 void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
                    const std::vector<std::uint64_t>& op_windows, const std::vector<ctxbench_trace_event>& events,
-                   std::uint64_t inner_ops, const TraceNames& names, double tail_quantile);
+                   std::uint64_t inner_ops, const TraceNames& names, double tail_quantile,
+                   const std::vector<int>& measured = {});
 
 std::string explain_status_name(ExplainStatus status);
 

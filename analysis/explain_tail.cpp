@@ -59,7 +59,8 @@ void pair_up(std::unordered_map<unsigned, std::vector<Interval>>& out, std::unor
 // The pass, indexed by CPU and task for the per-op sums.
 class CauseIndex {
  public:
-  CauseIndex(const std::vector<ctxbench_trace_event>& events, const TraceNames& names) : names_(names) {
+  CauseIndex(const std::vector<ctxbench_trace_event>& events, const TraceNames& names, const std::vector<int>& measured)
+      : names_(names), measured_(measured.begin(), measured.end()) {
     std::unordered_map<unsigned, Interval> irq_open, softirq_open;
     std::unordered_map<int, std::uint64_t> runnable_since;
     std::unordered_map<unsigned, std::vector<Interval>> waiting;
@@ -68,13 +69,12 @@ class CauseIndex {
       switch (e.kind) {
         case CTXBENCH_EV_WAKING:
         case CTXBENCH_EV_WAKEUP_NEW:
-          runnable_since.emplace(e.other, e.ts_ns);  // already runnable: the earlier time stands
+          if (on_path(e.other)) runnable_since.emplace(e.other, e.ts_ns);  // already runnable: the earlier time stands
           break;
         case CTXBENCH_EV_SWITCH: {
           switches_[e.cpu].push_back({e.ts_ns, e.other});
           // A traced task switched out still runnable (preempted, or yielded): it waits from here.
-          if (traced_.count(e.tid) && (e.arg == 0 || e.arg == CTXBENCH_SWITCH_PREEMPTED))
-            runnable_since[e.tid] = e.ts_ns;
+          if (on_path(e.tid) && (e.arg == 0 || e.arg == CTXBENCH_SWITCH_PREEMPTED)) runnable_since[e.tid] = e.ts_ns;
           auto w = runnable_since.find(e.other);
           if (w != runnable_since.end()) {
             if (e.ts_ns > w->second) waiting[e.cpu].push_back(Interval{w->second, e.ts_ns, 0, e.other});
@@ -91,14 +91,15 @@ class CauseIndex {
           pair_up(softirqs_, softirq_open, e, e.kind == CTXBENCH_EV_SOFTIRQ_ENTRY);
           break;
         case CTXBENCH_EV_MIGRATE:
-          migrations_.push_back(Interval{e.ts_ns, e.ts_ns, e.arg, e.other});
+          if (on_path(e.other)) migrations_.push_back(Interval{e.ts_ns, e.ts_ns, e.arg, e.other});
           break;
         default:
           break;
       }
     }
     for (const auto& [tid, list] : fault_intervals(events))
-      for (const FaultInterval& f : list) faults_.push_back(Interval{f.start, f.end, f.kernel ? 1 : 0, f.tid});
+      for (const FaultInterval& f : list)
+        if (on_path(f.tid)) faults_.push_back(Interval{f.start, f.end, f.kernel ? 1 : 0, f.tid});
     std::sort(faults_.begin(), faults_.end(), [](const Interval& a, const Interval& b) { return a.start < b.start; });
     // Two traced tasks waiting for one CPU at once: the CPU's time counts once.
     for (auto& [cpu, list] : waiting) {
@@ -178,6 +179,10 @@ class CauseIndex {
     }
   }
 
+  // A task whose lost time counts: a traced one, or only the measured ones when the probe names them (the
+  // others are load, docs/METHODOLOGY.md "Many pairs, explained": their own waits are not the op's).
+  bool on_path(int tid) const { return measured_.empty() ? traced_.count(tid) != 0 : measured_.count(tid) != 0; }
+
   bool ours(int tid) const {
     if (traced_.count(tid)) return true;
     auto n = names_.tasks.find(tid);
@@ -194,7 +199,7 @@ class CauseIndex {
       for (auto it = first_ending_after(list, s); it != list.end() && it->start < e; ++it) {
         const std::uint64_t a = std::max(it->start, s), b = std::min(it->end, e);
         std::uint64_t ns = 0;
-        if (traced_.count(it->tid))
+        if (on_path(it->tid))
           ns = b > a ? b - a : 0;
         else if (w != waiting_.end())
           ns = covered(w->second, a, b);
@@ -249,7 +254,7 @@ class CauseIndex {
   }
 
   const TraceNames& names_;
-  std::unordered_set<int> traced_, traced_processes_;
+  std::unordered_set<int> traced_, traced_processes_, measured_;
   std::unordered_map<unsigned, std::vector<Switch>> switches_;
   std::unordered_map<unsigned, std::vector<Interval>> irqs_, softirqs_, waiting_;
   std::vector<Interval> faults_, migrations_;
@@ -265,8 +270,8 @@ double mean_over(const std::vector<double>& v, const std::vector<std::size_t>& o
 
 std::vector<std::vector<TailCause>> causes_per_op(const std::vector<ctxbench_trace_event>& events,
                                                   const TraceNames& names, const std::vector<std::uint64_t>& op_windows,
-                                                  std::uint64_t inner_ops) {
-  const CauseIndex index(events, names);
+                                                  std::uint64_t inner_ops, const std::vector<int>& measured) {
+  const CauseIndex index(events, names, measured);
   const double inner = static_cast<double>(std::max<std::uint64_t>(inner_ops, 1));
   std::vector<std::vector<TailCause>> out;
   for (std::size_t i = 0; i + 1 < op_windows.size(); i += 2)

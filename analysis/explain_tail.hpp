@@ -27,10 +27,11 @@ struct TailCause {
 // The causes inside each op window [start, end] of `op_windows` (flattened [start0, end0, ...]), ns per
 // reported op (`inner_ops` per window). `events` in time order. Only time a traced task lost counts: an
 // interrupt or softirq while a traced task ran or waited to run on that CPU, another task on the CPU while a
-// traced task waited for it, a traced task's page faults.
+// traced task waited for it, a traced task's page faults. `measured` non-empty: only those tasks' lost time
+// counts (the probe's other tasks are load; analysis/explain.hpp, break_down_op).
 std::vector<std::vector<TailCause>> causes_per_op(const std::vector<ctxbench_trace_event>& events,
                                                   const TraceNames& names, const std::vector<std::uint64_t>& op_windows,
-                                                  std::uint64_t inner_ops);
+                                                  std::uint64_t inner_ops, const std::vector<int>& measured = {});
 
 // One phase's time in each op (0 where the op does not have it), the input of the phase-by-phase excess.
 struct PhasePerOp {

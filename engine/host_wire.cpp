@@ -109,6 +109,7 @@ RepetitionRun read_repetition(Reader& r) {
   rep.counter_levels = r.get_pairs();
   rep.op_windows = r.get_array<std::uint64_t>();
   rep.initiator_tid = r.get<std::int32_t>();
+  rep.measured_tids = r.get_array<int>();
   rep.voluntary_switches = r.get<std::uint64_t>();
   rep.involuntary_switches = r.get<std::uint64_t>();
   return rep;
@@ -143,6 +144,7 @@ std::string encode_repetition(const RepetitionRun& rep) {
   w.put_pairs(rep.counter_levels);
   w.put_array(rep.op_windows);
   w.put(static_cast<std::int32_t>(rep.initiator_tid));
+  w.put_array(rep.measured_tids);
   w.put(rep.voluntary_switches);
   w.put(rep.involuntary_switches);
   return w.frame(kRepetition);

@@ -154,6 +154,10 @@ struct ProbeInfo {
   // Reported ops in one traced window (run_ops(1)) when not inner_ops: a self-timed one-way ipc.* record's
   // window is the round trip that yields its two samples, A->B and B->A (0: inner_ops).
   std::uint64_t explain_ops_per_window = 0;
+  // The op's critical path runs only through Session::tasks(); the probe's other tasks are a load running
+  // beside them (ctxswitch.pairs: the other pairs). --explain never follows a load task: the time a measured
+  // task waited while load tasks held its CPU is one phase (docs/METHODOLOGY.md, "Many pairs, explained").
+  bool explain_measured_tasks_only = false;
   // Not explainable, and why: with --explain the record's explain says so (status skipped) instead of
   // having none. Empty: a probe with no hand-off to explain (one task), no explain at all.
   std::string explain_why_not;

@@ -31,6 +31,9 @@ struct RepetitionRun {
   // [start0, end0, start1, end1, ...], and the thread that called run_ops.
   std::vector<std::uint64_t> op_windows;
   int initiator_tid = 0;
+  // The traced pass only: the thread ids of Session::tasks(), the tasks an op's critical path may run
+  // through when the probe runs a load beside them (ProbeInfo::explain_measured_tasks_only).
+  std::vector<int> measured_tids;
   // Context switches of Session::tasks() (and reaped children where the probe counts them) over the
   // timed samples: counts, not rates; the record divides the sum by the sum of `ops` (analysis/record.cpp).
   std::uint64_t voluntary_switches = 0, involuntary_switches = 0;

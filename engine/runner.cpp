@@ -88,6 +88,7 @@ SwitchSnapshot snapshot_switches(const Session& session, bool with_reaped_childr
 void trace_single_ops(Session& session, const ProbeInfo& info, std::uint64_t n, RepetitionRun& rep) {
   const double inner = static_cast<double>(std::max<std::uint64_t>(info.inner_ops, 1));
   rep.initiator_tid = gettid_now();
+  for (const TaskId& t : session.tasks()) rep.measured_tids.push_back(static_cast<int>(t.tid));
   rep.ops_per_sample = 1;
   rep.op_windows.reserve(2 * n);
   rep.ns_per_op.reserve(n);

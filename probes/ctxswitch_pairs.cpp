@@ -197,6 +197,9 @@ ProbeInfo pairs_info(bool futex, std::size_t n) {
   info.where.kinds = {PlacementKind::SameCpu, PlacementKind::Unpinned};
   info.expected_switches_per_op = 2;
   info.suites = {"ctxswitch"};
+  // --explain follows pair 0's round trip; the other pairs are load, their CPU time a phase of pair 0's wait.
+  info.explainable = true;
+  info.explain_measured_tasks_only = true;
   return info;
 }
 

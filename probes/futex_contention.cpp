@@ -330,6 +330,19 @@ std::string op_of(Mode m, std::size_t n) {
          "metrics";
 }
 
+// Why --explain does not split these records (docs/METHODOLOGY.md, "Futex contention"): the record's value is
+// not the window the traced pass can time. A skipped explain says so instead of a split of something else.
+std::string explain_why_not(Mode m) {
+  if (m == Mode::LockPi)
+    return "a PI lock hand-off has no single critical path from the caller's lock to its unlock: the lock "
+           "passes through whichever contender the kernel's rt-mutex made the top waiter (with priority "
+           "boosting), and the caller's op holds no wake-up it starts and waits for";
+  return "the value is the waker's time inside its futex calls, not a hand-off; one traced round (run_ops(1)) "
+         "also holds the caller's poll for every waiter to fall asleep (nanosleep) and its wait for the last "
+         "to run, so a critical-path split of that window would split a different figure; each waiter's "
+         "wake-up latency (call that released it to running) is the metric wake_latency_ns_per_waiter";
+}
+
 ProbeInfo contention_info(Mode m, std::size_t n) {
   ProbeInfo info;
   info.measure = Measure::SingleOp;
@@ -343,6 +356,7 @@ ProbeInfo contention_info(Mode m, std::size_t n) {
   // lock when, so no count is implied.
   info.expected_switches_per_op = m == Mode::LockPi ? -1 : static_cast<double>(n + 1);
   info.suites = {"ctxswitch"};
+  info.explain_why_not = explain_why_not(m);
   return info;
 }
 

@@ -69,4 +69,38 @@ TEST(ExplainCli, TracedPassBreaksARoundTripIntoPhasesThatAddUp) {
   EXPECT_NE(o.out.find("where the time went"), std::string::npos) << o.out;
 }
 
+// Many pairs (docs/METHODOLOGY.md, "Many pairs, explained"): 4 pinned pairs share the CPUs (2 per CPU on 2,
+// 4 on 1), so pair 0's round trip waits behind another pair's tasks in some of its ops; its phases still add
+// up. A contention record says why it has no breakdown.
+TEST(ExplainCli, PairsNameTheWaitBehindTheOtherPairs) {
+  std::string why;
+  if (!ctxbench::KernelTracer::open(why)) GTEST_SKIP() << why;
+  const std::string dir = make_temp_dir("explain_pairs");
+  const std::string path = dir + "/out.json";
+  const Outcome o = run_with(ctxbench_test::ctxbench(
+      {"--quick", "--explain", "--suite", "ctxswitch", "--filter",
+       "^ctxswitch\\.pairs/pairs:4/same-cpu$|^ctxswitch\\.futex_wake/waiters:1/same-cpu$", "--json", path}));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json doc = json::parse(slurp(path));
+  remove_tree(dir);
+  const json* pairs = find_result(doc, "ctxswitch.pairs/pairs:4/same-cpu");
+  ASSERT_NE(pairs, nullptr);
+  ASSERT_TRUE(pairs->contains("explain")) << pairs->dump();
+  const json& x = (*pairs)["explain"];
+  ASSERT_TRUE(x["status"] == "ok" || x["status"] == "incomplete") << x.dump();
+  EXPECT_EQ(x["lost_events"], 0);
+  double shares = 0, behind = 0;
+  for (const json& p : x["phases"]) {
+    shares += p["share"].get<double>();
+    if (p["key"] == "runnable_behind_load") behind = p["present"].get<double>();
+  }
+  EXPECT_NEAR(shares, 1.0, 0.02);
+  EXPECT_GT(behind, 0) << x.dump();
+  const json* wake = find_result(doc, "ctxswitch.futex_wake/waiters:1/same-cpu");
+  ASSERT_NE(wake, nullptr);
+  ASSERT_TRUE(wake->contains("explain")) << wake->dump();
+  EXPECT_EQ((*wake)["explain"]["status"], "skipped");
+  EXPECT_NE((*wake)["explain"].value("reason", "").find("waker's time"), std::string::npos);
+}
+
 }  // namespace

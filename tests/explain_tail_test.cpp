@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <numeric>
 
 #include "analysis/explain.hpp"
@@ -41,6 +43,38 @@ std::map<std::string, TailCause> causes_of(const std::vector<ctxbench_trace_even
   std::map<std::string, TailCause> m;
   for (const TailCause& c : per_op.at(0)) m[c.kind + " " + c.name] = c;
   return m;
+}
+
+// Many pairs (docs/METHODOLOGY.md, "Many pairs, explained"): with the measured tasks named, only their lost
+// time counts. Load task L preempts A on CPU 0 (counted); load task L2 waits on CPU 1 while load L3 runs (not
+// the op's: counted only when every traced task counts).
+TEST(ExplainTail, WithMeasuredTasksOnlyTheirLostTimeCounts) {
+  constexpr int L = 410, L2 = 420, L3 = 430;
+  std::vector<ctxbench_trace_event> e = {enter(1000, L, kWrite, 0),
+                                         leave(1010, L, 0),
+                                         enter(1020, L2, kRead, 1),
+                                         switches(1025, L2, L3, 1, 1),
+                                         enter(1030, L3, kWrite, 1),
+                                         switches(1050, A, L, CTXBENCH_SWITCH_PREEMPTED, 0),
+                                         wakes(1100, L, L2, 0),
+                                         switches(1350, L, A, CTXBENCH_SWITCH_PREEMPTED, 0),
+                                         switches(1500, L3, L2, CTXBENCH_SWITCH_PREEMPTED, 1)};
+  for (const auto& r : round_trip(1400)) e.push_back(r);
+  std::sort(e.begin(), e.end(), [](const auto& a, const auto& b) { return a.ts_ns < b.ts_ns; });
+  auto by_pid = [&](const std::vector<int>& measured) {
+    std::map<int, double> m;
+    const TraceNames n = names();
+    const auto per_op = causes_per_op(e, n, {1000, 3100}, 1, measured);
+    for (const TailCause& c : per_op.at(0))
+      if (c.kind == "task") m[c.pid] += c.ns;
+    return m;
+  };
+  const auto pair0 = by_pid({A, B});
+  EXPECT_DOUBLE_EQ(pair0.at(L), 300);
+  EXPECT_EQ(pair0.count(L3), 0u);
+  const auto every = by_pid({});
+  EXPECT_DOUBLE_EQ(every.at(L), 300);
+  EXPECT_DOUBLE_EQ(every.at(L3), 400);
 }
 
 TEST(ExplainTail, APreemptingTaskIsNamedWithItsPidAndClass) {

@@ -282,6 +282,55 @@ TEST(Explain, InnerOpsDivideEveryFigure) {
   EXPECT_NEAR(x.explained_fraction, 1.0, 1e-9);
 }
 
+// Many pairs (ProbeInfo::explain_measured_tasks_only): pair 0 (A, B) shares CPU 0 with a load task L. A
+// wakes B and blocks; L runs 1 us before B gets the CPU. With the measured tasks named, L's stretch is one
+// phase and A's own work before it is followed as in a ping-pong; without, the walk follows L as if it were
+// pair 0's.
+std::vector<ctxbench_trace_event> round_trip_behind_load(int L) {
+  return {enter(1100, A, kWrite),  wakes(1200, A, B),      leave(1300, A),          enter(1400, A, kRead),
+          switches(1500, A, L, 1), enter(1600, L, kWrite), leave(1700, L),          enter(1800, L, kRead),
+          switches(2500, L, B, 1), leave(2600, B),         enter(2700, B, kWrite),  wakes(2800, B, A),
+          leave(2900, B),          enter(3000, B, kRead),  switches(3100, B, A, 1), leave(3200, A)};
+}
+
+TEST(Explain, LoadTasksAreAPhaseOfTheMeasuredPairsWaitNotFollowed) {
+  constexpr int L = 400;
+  const OpBreakdown b = break_down_op(round_trip_behind_load(L), A, 1000, 3300, {A, B});
+  EXPECT_TRUE(b.followed);
+  EXPECT_EQ(total(b), 2300u);
+  std::map<std::string, std::uint64_t> by_key;
+  for (const PhaseSpan& s : b.spans) by_key[s.key] += s.ns;
+  EXPECT_EQ(by_key.at(kBehindLoadKey), 1000u);  // A blocked at 1500, B switched in at 2500
+  EXPECT_EQ(by_phase(b).at(syscall_name(kRead) + ": until it switches"), 200u);  // A's read, then B's
+  EXPECT_EQ(by_phase(b).at(syscall_name(kWrite) + ": until it wakes the other task"), 200u);
+  // B's hand-off still runs from its wake-up to its switch-in, load included.
+  EXPECT_EQ(b.wake_to_run_ns.front(), 1300u);
+
+  // Without the measured tasks L is followed: its write is named as if pair 0 made it, no load phase.
+  const OpBreakdown all = break_down_op(round_trip_behind_load(L), A, 1000, 3300);
+  EXPECT_EQ(total(all), 2300u);
+  for (const PhaseSpan& s : all.spans) EXPECT_NE(s.key, kBehindLoadKey);
+  EXPECT_EQ(by_phase(all).count(syscall_name(kWrite) + ": whole system call"), 1u);
+}
+
+TEST(Explain, LoadHoldingTheCpuSinceTheWakeUpLeadsToTheWaker) {
+  // Cross-cpu: B sleeps on CPU 1 where load L runs; A wakes B at 1200 and L keeps CPU 1 until 2000.
+  constexpr int L = 400;
+  std::vector<ctxbench_trace_event> e = {
+      switches(900, B, L, 1, 1), enter(950, L, kWrite, 1),  enter(1100, A, kWrite, 0),  wakes(1200, A, B, 0),
+      leave(1300, A, 0),         enter(1400, A, kRead, 0),  switches(1500, A, 0, 1, 0), switches(2000, L, B, 0, 1),
+      leave(2100, B, 1),         enter(2200, B, kWrite, 1), wakes(2300, B, A, 1),       switches(2400, 0, A, 0, 0),
+      leave(2500, A, 0)};
+  const OpBreakdown b = break_down_op(e, A, 1000, 2600, {A, B});
+  EXPECT_TRUE(b.followed);
+  EXPECT_EQ(total(b), 1600u);
+  std::map<std::string, std::uint64_t> by_key;
+  for (const PhaseSpan& s : b.spans) by_key[s.key] += s.ns;
+  EXPECT_EQ(by_key.at(kBehindLoadKey), 800u);
+  EXPECT_EQ(by_phase(b).at(syscall_name(kWrite) + ": until it wakes the other task"), 200u);  // A's, then B's
+  EXPECT_EQ(by_key.count("runnable_preempted"), 0u);
+}
+
 TEST(Explain, NoWindowsIsNoOps) { EXPECT_EQ(explain_pass({}, 0, {}, A, 1).status, ExplainStatus::NoOps); }
 
 TEST(Explain, SyscallNamesOfBothArchitectures) {

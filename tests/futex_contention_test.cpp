@@ -110,6 +110,20 @@ TEST(FutexFamilies, AreRegisteredOutsideTheDefaultSuite) {
   EXPECT_EQ(contention_probes("1").size(), 4u);
 }
 
+// No critical-path split of a contention record: each says why (its explain is `skipped` with that reason).
+TEST(FutexFamilies, ContentionRecordsSayWhyTheyAreNotExplained) {
+  int seen = 0;
+  for (const auto& p : default_probe_table()) {
+    const ProbeInfo& info = p->info();
+    if (info.name.rfind("ctxswitch.futex_", 0) != 0 || info.params.empty()) continue;
+    ++seen;
+    EXPECT_FALSE(info.explainable) << info.name;
+    const bool lock = info.name.rfind("ctxswitch.futex_lock_pi", 0) == 0;
+    EXPECT_NE(info.explain_why_not.find(lock ? "PI lock" : "waker's time"), std::string::npos) << info.name;
+  }
+  EXPECT_GT(seen, 0);
+}
+
 // Every round releases every waiter exactly once; latencies are non-negative and the last waiter's is at
 // least the mean; a PI lock is taken by the caller and, with a contender, by others too.
 class ContentionPhysics : public ::testing::TestWithParam<PlacementKind> {};

@@ -22,6 +22,9 @@ RepetitionRun sample_repetition() {
   rep.task_cpus = {{0, 0, 1, 1}, {1, 1, 0, -1}};
   rep.counter_deltas = {{"requests", 12}, {"server_cpu_ns", 3.5}};
   rep.counter_levels = {{"server_rss_kib", 900}};
+  rep.op_windows = {10, 20, 30, 45};
+  rep.initiator_tid = 4242;
+  rep.measured_tids = {4242, 4243};
   rep.voluntary_switches = 56;
   rep.involuntary_switches = 3;
   return rep;
@@ -49,6 +52,9 @@ TEST(HostWire, RepetitionEndAndInterruptRoundTripInOrder) {
   EXPECT_EQ(rep.task_cpus, want.task_cpus);
   EXPECT_EQ(rep.counter_deltas, want.counter_deltas);
   EXPECT_EQ(rep.counter_levels, want.counter_levels);
+  EXPECT_EQ(rep.op_windows, want.op_windows);
+  EXPECT_EQ(rep.initiator_tid, 4242);
+  EXPECT_EQ(rep.measured_tids, want.measured_tids);
   EXPECT_EQ(rep.voluntary_switches, 56u);
   EXPECT_EQ(rep.involuntary_switches, 3u);
 

@@ -60,6 +60,25 @@ TEST(Pairs, CountsRunFromOneToFourTimesTheCpus) {
   EXPECT_EQ(pairs_probes().size(), 2 * pipe_counts.size());  // the futex twin of each
 }
 
+// --explain follows pair 0 (docs/METHODOLOGY.md, "Many pairs, explained"): the measured tasks are the
+// caller and its partner, every other pair is load the walk never follows.
+TEST(Pairs, ExplainFollowsPairZeroAndTreatsTheOtherPairsAsLoad) {
+  for (const Probe* p : pairs_probes()) {
+    EXPECT_TRUE(p->info().explainable) << p->info().name;
+    EXPECT_TRUE(p->info().explain_measured_tasks_only) << p->info().name;
+    EXPECT_TRUE(p->info().explain_why_not.empty()) << p->info().name;
+  }
+  for (const Probe* p : pairs_probes()) {
+    if (pairs_of(p->info()) < 2) continue;
+    const auto session = p->start(Placement{PlacementKind::Unpinned, -1, -1});
+    const std::vector<TaskId> measured = session->tasks();
+    ASSERT_EQ(measured.size(), 2u) << p->info().name;
+    EXPECT_EQ(measured[0].tid, gettid_now());
+    EXPECT_NE(measured[1].tid, measured[0].tid);
+    break;
+  }
+}
+
 class PairsPhysics : public ::testing::TestWithParam<PlacementKind> {};
 
 TEST_P(PairsPhysics, EveryPairRunsAndSwitchesAboutTwicePerRoundTrip) {
