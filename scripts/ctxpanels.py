@@ -253,8 +253,14 @@ def panel_height(panel, small=False):
 
 
 def panel_figures(plt, panels_, cols=3, width=14.0, max_height=9.0, small=False, title=None):
+    """The list of iter_panel_figures' figures (all open at once: for a caller that needs them together)."""
+    return list(iter_panel_figures(plt, panels_, cols, width, max_height, small, title))
+
+
+def iter_panel_figures(plt, panels_, cols=3, width=14.0, max_height=9.0, small=False, title=None):
     """Figures of at most max_height inches holding the panels in rows of `cols` (a bar panel with many rows
-    gets a row to itself when that keeps it readable)."""
+    gets a row to itself when that keeps it readable), one at a time: a caller that closes each before taking
+    the next keeps one open, where a family of a full run draws more than matplotlib likes open at once."""
     rows, cur = [], []
     split = sum(p["type"] == "lines" for p in panels_) > cols  # many panels: one measure per row and figure
     for p in panels_:
@@ -283,7 +289,6 @@ def panel_figures(plt, panels_, cols=3, width=14.0, max_height=9.0, small=False,
         used += h
     if chunk:
         figs.append(chunk)
-    out = []
     for chunk in figs:
         total = sum(h for _, h in chunk) + (0.3 if title else 0) + 0.3
         fig = plt.figure(figsize=(width, total))
@@ -307,5 +312,4 @@ def panel_figures(plt, panels_, cols=3, width=14.0, max_height=9.0, small=False,
         if title:
             fig.suptitle(title, fontsize=10)
         fig.tight_layout(rect=(0, 0, 1, top))
-        out.append(fig)
-    return out
+        yield fig

@@ -275,7 +275,7 @@ def family_section(doc, fam, recs):
             parts.append(f"<details><summary>server table: requests/s / p99 µs per model and connection count, where process-per-connection falls behind, switch-cost attribution</summary><div class=scroll><pre>{E(text)}</pre>"
                          "</div></details>")
         return "".join(parts)
-    figs = cp.panel_figures(plt, cp.panels(ok), cols=3, width=14, max_height=MAX_FIG_IN) if ok else []
+    figs = cp.iter_panel_figures(plt, cp.panels(ok), cols=3, width=14, max_height=MAX_FIG_IN) if ok else []
     for fig in figs:
         ms = []
         for ax in cp.manifest(fig):

@@ -118,7 +118,7 @@ def test_report_figures_fit_a_screen_without_a_browser():
     doc = cr.load(FULL)
     for fam in cr.ordered_families(doc["results"]):
         ok = [r for r in cr.ok_records(doc) if cr.family(r) == fam and cr.p50(r) is not None]
-        for fig in cp.panel_figures(plt, cp.panels(ok), max_height=report.MAX_FIG_IN):
+        for fig in cp.iter_panel_figures(plt, cp.panels(ok), max_height=report.MAX_FIG_IN):
             assert fig.get_size_inches()[1] * 96 <= SCREEN, fam
             plt.close(fig)
 
