@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "peer_clock.h"
+
 enum { kRounds = 100 };
 
 struct Lines {
@@ -22,12 +24,6 @@ struct Lines {
   int cpu_b;
   long total;
 };
-
-static long long now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
 
 static void pin(int cpu) {
   cpu_set_t s;
@@ -54,11 +50,6 @@ static void* partner(void* arg) {
     }
   }
   return NULL;
-}
-
-static int cmp(const void* x, const void* y) {
-  long long a = *(const long long*)x, b = *(const long long*)y;
-  return (a > b) - (a < b);
 }
 
 int main(int argc, char** argv) {

@@ -12,18 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "peer_clock.h"
+
 static int fds[2], eps[2], rounds;
-
-static long long now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static int cmp(const void* a, const void* b) {
-  long long x = *(const long long*)a, y = *(const long long*)b;
-  return (x > y) - (x < y);
-}
 
 /* Waits on side s's epoll set, then consumes its eventfd's count. */
 static void wait_token(int s) {
