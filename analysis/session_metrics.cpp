@@ -39,13 +39,14 @@ void add_pairs_metrics(Record& r, std::map<std::string, double>& sum) {
   if (sum["cpu_ticks"] > 0) put("cpu_idle_share", sum["cpu_idle_ticks"] / sum["cpu_ticks"]);
 }
 
-// ctxswitch.futex_{wake,wake_all,requeue}: sums over every round (probes/futex_contention.cpp,
+// ctxswitch.futex_{wake,wake_all,wake_parallel,requeue}: sums over every round (probes/futex_contention.cpp,
 // docs/METHODOLOGY.md, "Futex contention").
 void add_wake_metrics(Record& r, std::map<std::string, double>& sum) {
   auto put = [&r](const std::string& name, double value) { r.metrics.emplace_back(name, value); };
   const double rounds = sum["wake_rounds"], woken = sum["waiters_woken"];
   if (rounds <= 0 || woken <= 0) return;
   put("waiters", param_number(r, "waiters"));
+  if (param_number(r, "wakers") > 0) put("wakers", param_number(r, "wakers"));
   put("rounds", rounds);
   put("waker_ns_per_round", sum["waker_ns"] / rounds);
   put("wake_latency_ns_per_waiter", sum["wake_latency_ns"] / woken);

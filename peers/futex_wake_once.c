@@ -1,16 +1,21 @@
-/* Peer for ctxswitch.futex_wake / futex_wake_all / futex_requeue (docs/METHODOLOGY.md, "Futex contention"):
+/* Peer for ctxswitch.futex_wake / futex_wake_all / futex_wake_parallel / futex_requeue (docs/METHODOLOGY.md,
+ * "Futex contention"):
  * times what ctxbench times — the waker's clock_gettime time for releasing N waiters that all sleep in
  * FUTEX_WAIT_PRIVATE on one word — with the two things perf bench futex wake/requeue do differently as knobs,
  * so each can be switched on alone:
  *   MODE      wake: N FUTEX_WAKE_PRIVATE of 1; all: one of N; requeue: one FUTEX_CMP_REQUEUE_PRIVATE of N to a
- *             second word, waking none (timed), then one wake of all there (not timed)
+ *             second word, waking none (timed), then one wake of all there (not timed); parallel: WAKERS waker
+ *             threads, asleep on a second word and woken together by one call (not timed), each make one
+ *             FUTEX_WAKE_PRIVATE of N/WAKERS, timed by itself; the round's value is the mean of their times
+ *             (what ctxbench and perf bench futex wake-parallel report); the wakers continue the waiters'
+ *             round-robin from WAKER_CPU, or are unpinned with it
  *   WAKER_CPU the waker's CPU, the waiters round-robin from the next CPU (ctxbench's same-cpu records); -1: the
  *             waker unpinned and waiter i on CPU i mod CPUs (perf)
  *   IDLE_US   sleep this long once all waiters sleep, before the timed call (perf: 100000; ctxbench: 0; its
  *             waker checks /proc/self/task/TID/stat every 20 us until every waiter is in state S, as this does)
  * Prints the median and mean ns over ROUNDS rounds, and for an unpinned waker the median of the rounds it
  * started on a CPU that holds a waiter and of the others. Waiters stay across rounds (as ctxbench's).
- * Usage: peer-futex-wake-once MODE WAITERS ROUNDS WAKER_CPU IDLE_US */
+ * Usage: peer-futex-wake-once MODE WAITERS ROUNDS WAKER_CPU IDLE_US [WAKERS] */
 #define _GNU_SOURCE
 #include <limits.h>
 #include <linux/futex.h>
@@ -29,7 +34,9 @@
 
 enum { kMaxWaiters = 64 };
 static _Atomic uint32_t gate, target, ready, stop;
-static _Atomic pid_t tids[kMaxWaiters];
+static _Atomic pid_t tids[2 * kMaxWaiters]; /* the waiters', then the parallel wakers' */
+static _Atomic uint32_t go, wakers_ready, wakers_done;
+static int n_wakers, per_waker;
 
 static long futex(_Atomic uint32_t* w, int op, uint32_t val, uint32_t val2, _Atomic uint32_t* w2, uint32_t val3) {
   return syscall(SYS_futex, w, op, val, (void*)(uintptr_t)val2, w2, val3);
@@ -48,6 +55,29 @@ static void* waiter(void* p) {
     if (atomic_load(&stop)) return NULL;
     atomic_fetch_add(&ready, 1);
     while (atomic_load(&gate) == g && !atomic_load(&stop)) futex(&gate, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
+  }
+}
+
+struct waker_arg {
+  int index, cpu;
+  uint64_t start, end;
+};
+
+static void* waker(void* p) {
+  struct waker_arg* a = p;
+  pin(a->cpu);
+  atomic_store(&tids[kMaxWaiters + a->index], gettid());
+  for (;;) {
+    const uint32_t g = atomic_load(&go);
+    if (atomic_load(&stop)) return NULL;
+    atomic_fetch_add(&wakers_ready, 1);
+    while (atomic_load(&go) == g && !atomic_load(&stop)) futex(&go, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
+    if (atomic_load(&stop)) return NULL;
+    a->start = now_ns();
+    futex(&gate, FUTEX_WAKE_PRIVATE, (uint32_t)per_waker, 0, NULL, 0);
+    a->end = now_ns();
+    if (atomic_fetch_add(&wakers_done, 1) + 1 == (uint32_t)n_wakers)
+      futex(&wakers_done, FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0);
   }
 }
 
@@ -76,10 +106,15 @@ static double median(double* v, int n) {
 
 int main(int argc, char** argv) {
   const int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if (argc != 6 || atoi(argv[2]) < 1 || atoi(argv[2]) > kMaxWaiters || atoi(argv[3]) < 1 || atoi(argv[4]) >= ncpu ||
-      (strcmp(argv[1], "wake") && strcmp(argv[1], "all") && strcmp(argv[1], "requeue"))) {
-    fprintf(stderr, "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US\n", argv[0],
-            kMaxWaiters);
+  const int parallel = argc == 7 && strcmp(argv[1], "parallel") == 0;
+  if ((argc != 6 && !parallel) || atoi(argv[2]) < 1 || atoi(argv[2]) > kMaxWaiters || atoi(argv[3]) < 1 ||
+      atoi(argv[4]) >= ncpu ||
+      (strcmp(argv[1], "wake") && strcmp(argv[1], "all") && strcmp(argv[1], "requeue") && !parallel) ||
+      (parallel && (atoi(argv[6]) < 1 || atoi(argv[2]) % atoi(argv[6]) != 0))) {
+    fprintf(stderr,
+            "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US\n"
+            "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS (WAKERS dividing WAITERS)\n",
+            argv[0], kMaxWaiters, argv[0]);
     return 2;
   }
   const char* mode = argv[1];
@@ -94,6 +129,14 @@ int main(int argc, char** argv) {
     waiter_cpus |= 1 << args[i].cpu;
     pthread_create(&threads[i], NULL, waiter, &args[i]);
   }
+  n_wakers = parallel ? atoi(argv[6]) : 0;
+  per_waker = parallel ? n / n_wakers : 0;
+  static struct waker_arg wargs[kMaxWaiters];
+  pthread_t wthreads[kMaxWaiters];
+  for (int j = 0; j < n_wakers; ++j) {
+    wargs[j] = (struct waker_arg){j, waker_cpu >= 0 ? (waker_cpu + 1 + n + j) % ncpu : -1, 0, 0};
+    pthread_create(&wthreads[j], NULL, waker, &wargs[j]);
+  }
   double* all = calloc((size_t)rounds, sizeof *all);
   double* on_waiter_cpu = calloc((size_t)rounds, sizeof *all);
   double* elsewhere = calloc((size_t)rounds, sizeof *all);
@@ -103,13 +146,26 @@ int main(int argc, char** argv) {
     for (int sleeping = 0; !sleeping;) {
       sleeping = atomic_load(&ready) == (uint32_t)n;
       for (int i = 0; sleeping && i < n; ++i) sleeping = atomic_load(&tids[i]) != 0 && asleep(atomic_load(&tids[i]));
+      sleeping = sleeping && atomic_load(&wakers_ready) == (uint32_t)n_wakers;
+      for (int j = 0; sleeping && j < n_wakers; ++j)
+        sleeping = atomic_load(&tids[kMaxWaiters + j]) != 0 && asleep(atomic_load(&tids[kMaxWaiters + j]));
       if (!sleeping) nanosleep(&(struct timespec){0, 20000}, NULL);
     }
     atomic_store(&ready, 0);
+    atomic_store(&wakers_ready, 0);
+    atomic_store(&wakers_done, 0);
     if (idle_us > 0) usleep((useconds_t)idle_us);
     const int cpu = sched_getcpu();
     const uint64_t t0 = now_ns();
-    if (mode[0] == 'r') {
+    double ns = 0;
+    if (parallel) {
+      atomic_fetch_add(&gate, 1);
+      atomic_fetch_add(&go, 1);
+      futex(&go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
+      for (uint32_t d; (d = atomic_load(&wakers_done)) != (uint32_t)n_wakers;)
+        futex(&wakers_done, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
+      for (int j = 0; j < n_wakers; ++j) ns += (double)(wargs[j].end - wargs[j].start) / n_wakers;
+    } else if (mode[0] == 'r') {
       futex(&gate, FUTEX_CMP_REQUEUE_PRIVATE, 0, INT_MAX, &target, atomic_load(&gate));
     } else {
       atomic_fetch_add(&gate, 1);
@@ -118,7 +174,7 @@ int main(int argc, char** argv) {
       else
         futex(&gate, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
     }
-    const double ns = (double)(now_ns() - t0);
+    if (!parallel) ns = (double)(now_ns() - t0);
     if (mode[0] == 'r') {
       atomic_fetch_add(&gate, 1);
       futex(&target, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
@@ -132,13 +188,16 @@ int main(int argc, char** argv) {
   }
   atomic_store(&stop, 1);
   atomic_fetch_add(&gate, 1);
+  atomic_fetch_add(&go, 1);
   futex(&gate, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
+  futex(&go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
   for (int i = 0; i < n; ++i) pthread_join(threads[i], NULL);
+  for (int j = 0; j < n_wakers; ++j) pthread_join(wthreads[j], NULL);
   printf(
-      "futex %s once: %d waiters, waker cpu %d, idle %ld us: %d rounds, p50 %.0f ns, mean %.0f ns; "
+      "futex %s once: %d waiters, %d wakers, waker cpu %d, idle %ld us: %d rounds, p50 %.0f ns, mean %.0f ns; "
       "waker on a waiter's cpu: %d rounds p50 %.0f ns, elsewhere: %d rounds p50 %.0f ns\n",
-      mode, n, waker_cpu, idle_us, rounds, median(all, rounds), sum / rounds, n_on, median(on_waiter_cpu, n_on), n_else,
-      median(elsewhere, n_else));
+      mode, n, n_wakers, waker_cpu, idle_us, rounds, median(all, rounds), sum / rounds, n_on,
+      median(on_waiter_cpu, n_on), n_else, median(elsewhere, n_else));
   free(all);
   free(on_waiter_cpu);
   free(elsewhere);

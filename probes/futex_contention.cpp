@@ -1,7 +1,8 @@
-// ctxswitch.futex_{wake,wake_all,requeue,lock_pi}/waiters:N: futex contention in the spirit of perf bench futex
-// (docs/METHODOLOGY.md, "Futex contention"). N waiter threads sleep on one futex word and are released one
-// FUTEX_WAKE at a time, by one FUTEX_WAKE of all, or requeued to a second word by FUTEX_CMP_REQUEUE and
-// then woken there; or N threads and the caller contend for one PI lock (FUTEX_LOCK_PI/FUTEX_UNLOCK_PI).
+// ctxswitch.futex_{wake,wake_all,requeue,lock_pi}/waiters:N and ctxswitch.futex_wake_parallel/waiters:N/wakers:W:
+// futex contention in the spirit of perf bench futex (docs/METHODOLOGY.md, "Futex contention"). N waiter threads
+// sleep on one futex word and are released one FUTEX_WAKE at a time, by one FUTEX_WAKE of all, by W waker
+// threads' FUTEX_WAKEs of N/W each at once, or requeued to a second word by FUTEX_CMP_REQUEUE and then woken
+// there; or N threads and the caller contend for one PI lock (FUTEX_LOCK_PI/FUTEX_UNLOCK_PI).
 // Threads only: waking many sleepers of one process is what these kernel paths serve (thread pools,
 // condition variables, pthread PI mutexes). Every thread is a Partner the session owns and joins.
 #include <linux/futex.h>
@@ -29,7 +30,7 @@ namespace ctxbench {
 
 namespace {
 
-enum class Mode { WakeOne, WakeAll, Requeue, LockPi };
+enum class Mode { WakeOne, WakeAll, WakeParallel, Requeue, LockPi };
 
 // The caller waits at most this long for the waiters to fall asleep or to run after a wake: a waiter that
 // never does is a broken session, not a slow one.
@@ -52,8 +53,14 @@ struct alignas(64) Slot {
   std::atomic<std::uint64_t> count{0};   // lock_pi: acquisitions of this thread
 };
 
+// A waker thread's call of the round (wake_parallel), read by the caller once every waker is done.
+struct alignas(64) WakerSlot {
+  std::atomic<std::uint64_t> start{0}, end{0}, woken{0};
+  std::atomic<int> error{0};  // the call's errno, 0 when it succeeded
+};
+
 struct Shared {
-  explicit Shared(std::size_t n) : slot(n) {}
+  Shared(std::size_t n, std::size_t wakers) : slot(n), waker(wakers), per_waker(wakers == 0 ? 0 : n / wakers) {}
   // Where waiters sleep; its value is the round, so a new round is a new value and a waiter that reaches its
   // wait after the round changed returns at once (EAGAIN) instead of missing its wake-up.
   alignas(64) std::atomic<std::uint32_t> gate{0};
@@ -61,24 +68,57 @@ struct Shared {
   alignas(64) std::atomic<std::uint32_t> lock{0};    // lock_pi: the PI lock word (0, or the owner's tid)
   alignas(64) std::atomic<std::uint32_t> ready{0};   // waiters of this round about to sleep
   alignas(64) std::atomic<std::uint32_t> ran{0};     // waiters of this round running again (futex word)
+  // wake_parallel: the wakers sleep on `go` (its value is the round, as the gate's), announce in
+  // `wakers_ready` and count their finished calls in `wakers_done` (a futex word the caller waits on).
+  alignas(64) std::atomic<std::uint32_t> go{0};
+  alignas(64) std::atomic<std::uint32_t> wakers_ready{0};
+  alignas(64) std::atomic<std::uint32_t> wakers_done{0};
   std::atomic<bool> stop{false};
   std::vector<Slot> slot;
+  std::vector<WakerSlot> waker;
+  std::size_t per_waker;  // waiters each waker's one call releases
 };
+
+// Announce in `ready`, then sleep on `word` until its value (the round) changes: woken, requeued and woken,
+// or EAGAIN, it re-checks. False when the session stops meanwhile.
+bool sleep_until_next_round(Shared& s, std::atomic<std::uint32_t>& word, std::atomic<std::uint32_t>& ready) noexcept {
+  const std::uint32_t g = word.load(std::memory_order_acquire);
+  if (s.stop.load(std::memory_order_acquire)) return false;
+  ready.fetch_add(1, std::memory_order_acq_rel);
+  while (word.load(std::memory_order_acquire) == g) {
+    if (s.stop.load(std::memory_order_acquire)) return false;
+    futex_wait_errno(&word, g, false, 0);
+  }
+  return true;
+}
 
 // Waiter i: announce, sleep on the gate until the round changes, stamp, count; again, until stopped.
 int waiter(Shared& s, std::size_t i) noexcept {
   const auto n = static_cast<std::uint32_t>(s.slot.size());
-  for (;;) {
-    const std::uint32_t g = s.gate.load(std::memory_order_acquire);
-    if (s.stop.load(std::memory_order_acquire)) return 0;
-    s.ready.fetch_add(1, std::memory_order_acq_rel);
-    while (s.gate.load(std::memory_order_acquire) == g) {
-      if (s.stop.load(std::memory_order_acquire)) return 0;
-      futex_wait_errno(&s.gate, g, false, 0);  // woken, requeued and woken, EAGAIN: re-check
-    }
+  while (sleep_until_next_round(s, s.gate, s.ready)) {
     s.slot[i].ran_at.store(now_ns(), std::memory_order_release);
     if (s.ran.fetch_add(1, std::memory_order_acq_rel) + 1 == n) futex_wake_errno(&s.ran, false);
   }
+  return 0;
+}
+
+// Waker j (wake_parallel): announce, sleep on `go` until the round changes, then one FUTEX_WAKE of its share of
+// the waiters, timed as perf bench futex wake-parallel's wakers time theirs; again, until stopped.
+int waker(Shared& s, std::size_t j) noexcept {
+  const auto w = static_cast<std::uint32_t>(s.waker.size());
+  WakerSlot& mine = s.waker[j];
+  while (sleep_until_next_round(s, s.go, s.wakers_ready)) {
+    if (s.stop.load(std::memory_order_acquire)) return 0;
+    const std::uint64_t start = now_ns();
+    const long r = wake(&s.gate, static_cast<int>(s.per_waker));
+    const std::uint64_t end = now_ns();
+    mine.error.store(r < 0 ? errno : 0, std::memory_order_relaxed);
+    mine.start.store(start, std::memory_order_relaxed);
+    mine.end.store(end, std::memory_order_relaxed);
+    mine.woken.store(r < 0 ? 0 : static_cast<std::uint64_t>(r), std::memory_order_relaxed);
+    if (s.wakers_done.fetch_add(1, std::memory_order_acq_rel) + 1 == w) futex_wake_errno(&s.wakers_done, false);
+  }
+  return 0;
 }
 
 // A contender of the PI lock: lock, count, unlock, as perf bench futex lock-pi's workers do (the syscall every
@@ -101,8 +141,8 @@ bool sleeping(pid_t tid) {
 
 class ContentionSession final : public Session {
  public:
-  ContentionSession(Mode mode, std::size_t n, const Placement& placement)
-      : mode_(mode), shared_(std::make_shared<Shared>(n)), caller_(this_task()) {
+  ContentionSession(Mode mode, std::size_t n, std::size_t wakers, const Placement& placement)
+      : mode_(mode), n_(n), shared_(std::make_shared<Shared>(n, wakers)), caller_(this_task()) {
     try {
       for (std::size_t i = 0; i < n; ++i) {
         const std::shared_ptr<Shared> s = shared_;
@@ -112,6 +152,12 @@ class ContentionSession final : public Session {
             // threads, the caller's CPU last.
             false, spread_cpu(placement, i + 1), [s, i, lock] { return lock ? contender(*s, i) : waiter(*s, i); },
             [s, lock] { release_all(*s, lock); }));
+      }
+      // The wakers continue the spread after the waiters (same-cpu), as perf's unpinned wakers go wherever.
+      for (std::size_t j = 0; j < wakers; ++j) {
+        const std::shared_ptr<Shared> s = shared_;
+        threads_.push_back(Partner::start(
+            false, spread_cpu(placement, n + 1 + j), [s, j] { return waker(*s, j); }, [s] { release_all(*s, false); }));
       }
     } catch (...) {
       stop_all();
@@ -132,6 +178,8 @@ class ContentionSession final : public Session {
           throw ProbeError(std::string("futex(FUTEX_UNLOCK_PI_PRIVATE): ") + std::strerror(errno));
       }
       caller_acquisitions_ += static_cast<double>(n);
+    } else if (mode_ == Mode::WakeParallel) {
+      for (std::uint64_t i = 0; i < n; ++i) one_parallel_round();
     } else {
       for (std::uint64_t i = 0; i < n; ++i) one_round();
     }
@@ -175,17 +223,22 @@ class ContentionSession final : public Session {
     s.stop.store(true, std::memory_order_release);
     if (lock) return;
     s.gate.fetch_add(1, std::memory_order_acq_rel);
+    s.go.fetch_add(1, std::memory_order_acq_rel);
     wake(&s.gate, INT_MAX);
     wake(&s.target, INT_MAX);
+    wake(&s.go, INT_MAX);
   }
 
-  // Every waiter has announced this round and sleeps in the kernel: only then is a round's wake-up timed.
+  // Every waiter (and waker) has announced this round and sleeps in the kernel: only then is a round's wake-up
+  // timed.
   void wait_until_all_asleep() {
-    const auto n = static_cast<std::uint32_t>(threads_.size());
+    const auto n = static_cast<std::uint32_t>(n_);
+    const auto w = static_cast<std::uint32_t>(shared_->waker.size());
     const std::uint64_t give_up = now_ns() + kStuckNs;
     for (;;) {
       throw_if_stopped();
-      bool all = shared_->ready.load(std::memory_order_acquire) == n;
+      bool all = shared_->ready.load(std::memory_order_acquire) == n &&
+                 shared_->wakers_ready.load(std::memory_order_acquire) == w;
       for (std::size_t i = 0; all && i < threads_.size(); ++i) all = sleeping(threads_[i].task().tid);
       if (all) return;
       if (now_ns() > give_up) throw ProbeError("a futex waiter did not fall asleep within 10 s");
@@ -194,21 +247,65 @@ class ContentionSession final : public Session {
     }
   }
 
-  void wait_until_all_ran() {
-    const auto n = static_cast<std::uint32_t>(threads_.size());
+  // Until `word` counts `n` (the waiters of the round ran, or the wakers are done).
+  void wait_for_count(std::atomic<std::uint32_t>& word, std::size_t n, const char* stuck) {
     const std::uint64_t give_up = now_ns() + kStuckNs;
-    for (std::uint32_t v; (v = shared_->ran.load(std::memory_order_acquire)) != n;) {
+    for (std::uint32_t v; (v = word.load(std::memory_order_acquire)) != n;) {
       throw_if_stopped();
-      if (now_ns() > give_up) throw ProbeError("a woken futex waiter did not run within 10 s");
-      futex_wait_errno(&shared_->ran, v, false, kStopCheckNs);
+      if (now_ns() > give_up) throw ProbeError(stuck);
+      futex_wait_errno(&word, v, false, kStopCheckNs);
     }
+  }
+
+  void wait_until_all_ran() { wait_for_count(shared_->ran, n_, "a woken futex waiter did not run within 10 s"); }
+
+  // The waiters' stamps of the round, once all have run, and the round's latencies counted.
+  void count_round(const std::vector<std::uint64_t>& issued, std::uint64_t first_call, double waker_ns) {
+    std::vector<std::uint64_t> ran(n_);
+    std::uint64_t last = 0;
+    for (std::size_t i = 0; i < n_; ++i) {
+      ran[i] = shared_->slot[i].ran_at.load(std::memory_order_acquire);
+      last = std::max(last, ran[i]);
+    }
+    const WakeRoundLatency lat = waiter_latencies(issued, ran);
+    samples_.push_back(waker_ns);
+    rounds_ += 1;
+    woken_ += static_cast<double>(n_);
+    waker_ns_ += waker_ns;
+    latency_ns_ += lat.sum_ns;
+    last_latency_ns_ += lat.max_ns;
+    round_ns_ += static_cast<double>(last > first_call ? last - first_call : 0);
+  }
+
+  // One op of wake_parallel: the caller changes the round and wakes the W sleeping wakers with one call; each
+  // releases its N/W waiters with one FUTEX_WAKE. The sample is the mean of the wakers' times in their calls
+  // (perf's "Avg per-thread latency"); a waiter's latency runs from the start of a call that released it.
+  void one_parallel_round() {
+    Shared& s = *shared_;
+    wait_until_all_asleep();
+    s.ready.store(0, std::memory_order_relaxed);
+    s.ran.store(0, std::memory_order_relaxed);
+    s.wakers_ready.store(0, std::memory_order_relaxed);
+    s.wakers_done.store(0, std::memory_order_relaxed);
+    s.gate.fetch_add(1, std::memory_order_acq_rel);
+    s.go.fetch_add(1, std::memory_order_acq_rel);
+    if (wake(&s.go, INT_MAX) < 0) throw ProbeError(std::string("futex(FUTEX_WAKE_PRIVATE): ") + std::strerror(errno));
+    wait_for_count(s.wakers_done, s.waker.size(), "a futex waker thread did not finish its wake within 10 s");
+    std::vector<WakerCall> calls;
+    for (const WakerSlot& w : s.waker) {
+      if (const int e = w.error.load(std::memory_order_relaxed); e != 0)
+        throw ProbeError(std::string("futex(FUTEX_WAKE_PRIVATE) in a waker thread: ") + std::strerror(e));
+      calls.push_back({w.start.load(std::memory_order_relaxed), w.end.load(std::memory_order_relaxed),
+                       w.woken.load(std::memory_order_relaxed)});
+    }
+    wait_until_all_ran();
+    count_round(parallel_releases(calls), first_call_ns(calls), mean_waker_call_ns(calls));
   }
 
   // One op: the N sleeping waiters released; the sample is the waker's time for it (perf bench futex's
   // figure), the latencies and the round's length are counters.
   void one_round() {
     Shared& s = *shared_;
-    const std::size_t n = threads_.size();
     wait_until_all_asleep();
     s.ready.store(0, std::memory_order_relaxed);
     s.ran.store(0, std::memory_order_relaxed);
@@ -217,7 +314,7 @@ class ContentionSession final : public Session {
     std::uint64_t waker_end = 0;
     if (mode_ == Mode::Requeue) {
       // All N moved to the target in one call (perf bench futex requeue -q N), waking none; then all woken there.
-      for (std::size_t moved = 0; moved < n;) {
+      for (std::size_t moved = 0; moved < n_;) {
         const long r =
             futex_op(&s.gate, FUTEX_CMP_REQUEUE_PRIVATE, 0, INT_MAX, &s.target, s.gate.load(std::memory_order_relaxed));
         if (r < 0) throw ProbeError(std::string("futex(FUTEX_CMP_REQUEUE_PRIVATE): ") + std::strerror(errno));
@@ -233,21 +330,8 @@ class ContentionSession final : public Session {
       release(&s.gate, mode_ == Mode::WakeOne ? 1 : INT_MAX, 0);
       waker_end = now_ns();
     }
-    samples_.push_back(static_cast<double>(waker_end - t0));
     wait_until_all_ran();
-    std::vector<std::uint64_t> ran(n);
-    std::uint64_t last = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      ran[i] = s.slot[i].ran_at.load(std::memory_order_acquire);
-      last = std::max(last, ran[i]);
-    }
-    const WakeRoundLatency lat = waiter_latencies(issued_, ran);
-    rounds_ += 1;
-    woken_ += static_cast<double>(n);
-    waker_ns_ += static_cast<double>(waker_end - t0);
-    latency_ns_ += lat.sum_ns;
-    last_latency_ns_ += lat.max_ns;
-    round_ns_ += static_cast<double>(last > t0 ? last - t0 : 0);
+    count_round(issued_, t0, static_cast<double>(waker_end - t0));
   }
 
   // FUTEX_WAKE of `per_call` at a time until a call finds no sleeper; each released waiter's call start is
@@ -259,7 +343,7 @@ class ContentionSession final : public Session {
       if (r < 0) throw ProbeError(std::string("futex(FUTEX_WAKE_PRIVATE): ") + std::strerror(errno));
       if (r == 0) return;
       issued_.insert(issued_.end(), static_cast<std::size_t>(r), start);
-      if (issued_.size() >= threads_.size()) return;
+      if (issued_.size() >= n_) return;
       at = 0;
     }
   }
@@ -272,6 +356,7 @@ class ContentionSession final : public Session {
   }
 
   Mode mode_;
+  std::size_t n_;  // waiters (the threads after them are wakers)
   std::shared_ptr<Shared> shared_;
   TaskId caller_;
   std::vector<Partner> threads_;
@@ -288,6 +373,8 @@ const char* key_of(Mode m) {
       return "futex_wake";
     case Mode::WakeAll:
       return "futex_wake_all";
+    case Mode::WakeParallel:
+      return "futex_wake_parallel";
     case Mode::Requeue:
       return "futex_requeue";
     case Mode::LockPi:
@@ -296,7 +383,7 @@ const char* key_of(Mode m) {
   return "futex_lock_pi";
 }
 
-std::string op_of(Mode m, std::size_t n) {
+std::string op_of(Mode m, std::size_t n, std::size_t wakers) {
   const std::string waiters = std::to_string(n) + (n == 1 ? " waiter thread" : " waiter threads");
   const std::string round = "one round of " + waiters + ": each, asleep in FUTEX_WAIT_PRIVATE on ";
   const std::string metrics = ", each waiter's wake-up latency and the round's length are metrics";
@@ -311,6 +398,14 @@ std::string op_of(Mode m, std::size_t n) {
              std::to_string(n) +
              "); "
              "the value is the waker's time for the call" +
+             metrics;
+    case Mode::WakeParallel:
+      return round + "one word, is released by one of " + std::to_string(wakers) +
+             " waker threads, woken together by the caller, each making one FUTEX_WAKE_PRIVATE of " +
+             std::to_string(n / wakers) + " (perf bench futex wake-parallel -t " + std::to_string(n) + " -w " +
+             std::to_string(wakers) +
+             "); the value is the mean of the wakers' times for their calls (a waiter's latency runs from the start "
+             "of a call that released it)" +
              metrics;
     case Mode::Requeue:
       return round +
@@ -337,24 +432,34 @@ std::string explain_why_not(Mode m) {
     return "a PI lock hand-off has no single critical path from the caller's lock to its unlock: the lock "
            "passes through whichever contender the kernel's rt-mutex made the top waiter (with priority "
            "boosting), and the caller's op holds no wake-up it starts and waits for";
+  if (m == Mode::WakeParallel)
+    return "the value is the mean waker's time inside its own FUTEX_WAKE, several waker threads calling at "
+           "once, not a hand-off; one traced round (run_ops(1)) also holds the caller's poll for every waiter "
+           "and waker to fall asleep, its wake of the wakers and its wait for the last waiter to run, so a "
+           "critical-path split of that window would split a different figure; each waiter's wake-up latency is "
+           "the metric wake_latency_ns_per_waiter";
   return "the value is the waker's time inside its futex calls, not a hand-off; one traced round (run_ops(1)) "
          "also holds the caller's poll for every waiter to fall asleep (nanosleep) and its wait for the last "
          "to run, so a critical-path split of that window would split a different figure; each waiter's "
          "wake-up latency (call that released it to running) is the metric wake_latency_ns_per_waiter";
 }
 
-ProbeInfo contention_info(Mode m, std::size_t n) {
+ProbeInfo contention_info(Mode m, std::size_t n, std::size_t wakers) {
   ProbeInfo info;
   info.measure = Measure::SingleOp;
   info.name = std::string("ctxswitch.") + key_of(m) + "/waiters:" + std::to_string(n);
   info.family = "ctxswitch";
   info.params = {{"waiters", std::to_string(n)}};
-  info.op = op_of(m, n);
+  if (m == Mode::WakeParallel) {
+    info.name += "/wakers:" + std::to_string(wakers);
+    info.params.emplace_back("wakers", std::to_string(wakers));
+  }
+  info.op = op_of(m, n, wakers);
   info.where.kinds = {PlacementKind::SameCpu, PlacementKind::Unpinned};
-  // A round: every waiter sleeps once and is woken once, and the caller sleeps once (waiting for the last
-  // waiter to run, or in its poll for them to fall asleep). A lock hand-off's switches depend on who held the
-  // lock when, so no count is implied.
-  info.expected_switches_per_op = m == Mode::LockPi ? -1 : static_cast<double>(n + 1);
+  // A round: every waiter sleeps once and is woken once (and every waker thread), and the caller sleeps once
+  // (waiting for the last waiter to run, or in its poll for them to fall asleep). A lock hand-off's switches
+  // depend on who held the lock when, so no count is implied.
+  info.expected_switches_per_op = m == Mode::LockPi ? -1 : static_cast<double>(n + wakers + 1);
   info.suites = {"ctxswitch"};
   info.explain_why_not = explain_why_not(m);
   return info;
@@ -363,14 +468,17 @@ ProbeInfo contention_info(Mode m, std::size_t n) {
 }  // namespace
 
 void add_futex_contention_probes(ProbeTable& table, const ProbeTableConfig&) {
-  for (Mode m : {Mode::WakeOne, Mode::WakeAll, Mode::Requeue, Mode::LockPi}) {
-    for (std::size_t n : doubling_counts_to_four_per_cpu()) {
-      table.push_back(
-          std::make_unique<SimpleProbe>(contention_info(m, n), [m, n](const Placement& p) -> std::unique_ptr<Session> {
-            return std::make_unique<ContentionSession>(m, n, p);
-          }));
-    }
-  }
+  auto add = [&table](Mode m, std::size_t n, std::size_t wakers) {
+    table.push_back(std::make_unique<SimpleProbe>(contention_info(m, n, wakers),
+                                                  [m, n, wakers](const Placement& p) -> std::unique_ptr<Session> {
+                                                    return std::make_unique<ContentionSession>(m, n, wakers, p);
+                                                  }));
+  };
+  for (Mode m : {Mode::WakeOne, Mode::WakeAll, Mode::Requeue, Mode::LockPi})
+    for (std::size_t n : doubling_counts_to_four_per_cpu()) add(m, n, 0);
+  // Parallel wakes: W = 2, 4 ... up to N, each dividing N, as perf requires ("Must be perfectly divisible").
+  for (std::size_t n : doubling_counts_to_four_per_cpu())
+    for (std::size_t w : parallel_waker_counts(n)) add(Mode::WakeParallel, n, w);
 }
 
 }  // namespace ctxbench

@@ -1,5 +1,6 @@
 // Where the tasks of a many-task probe go (ctxswitch.pairs, the futex contention family), and how many of
-// them a sweep takes: docs/METHODOLOGY.md, "N pairs" and "Futex contention".
+// them a sweep takes (tests/futex_contention_test.cpp checks the counts on literal input): docs/METHODOLOGY.md, "N
+// pairs" and "Futex contention".
 #pragma once
 
 #include <algorithm>
@@ -28,6 +29,15 @@ inline std::vector<std::size_t> doubling_counts_to_four_per_cpu() {
   std::vector<std::size_t> out;
   for (std::size_t n = 1; n < most; n *= 2) out.push_back(n);
   out.push_back(most);
+  return out;
+}
+
+// The waker counts ctxswitch.futex_wake_parallel takes for n waiters: 2, 4, 8 ... up to n, each dividing n (perf
+// bench futex wake-parallel requires it); none for one waiter.
+inline std::vector<std::size_t> parallel_waker_counts(std::size_t n) {
+  std::vector<std::size_t> out;
+  for (std::size_t w = 2; w <= n; w *= 2)
+    if (n % w == 0) out.push_back(w);
   return out;
 }
 

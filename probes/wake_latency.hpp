@@ -32,4 +32,37 @@ inline WakeRoundLatency waiter_latencies(const std::vector<std::uint64_t>& issue
   return out;
 }
 
+// One waker thread's part of a round of ctxswitch.futex_wake_parallel: its FUTEX_WAKE call's start and end and
+// how many waiters that call released.
+struct WakerCall {
+  std::uint64_t start_ns = 0, end_ns = 0;
+  std::uint64_t woken = 0;
+};
+
+// The releases of a round whose wakes several waker threads made at once, as waiter_latencies takes them: each
+// call's start once per waiter it released, ascending.
+inline std::vector<std::uint64_t> parallel_releases(const std::vector<WakerCall>& calls) {
+  std::vector<std::uint64_t> out;
+  for (const WakerCall& c : calls) out.insert(out.end(), static_cast<std::size_t>(c.woken), c.start_ns);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The round's value: the mean over the waker threads of each one's time inside its call, what perf bench futex
+// wake-parallel prints as "Avg per-thread latency". 0 without a call.
+inline double mean_waker_call_ns(const std::vector<WakerCall>& calls) {
+  if (calls.empty()) return 0;
+  double sum = 0;
+  for (const WakerCall& c : calls) sum += c.end_ns > c.start_ns ? static_cast<double>(c.end_ns - c.start_ns) : 0.0;
+  return sum / static_cast<double>(calls.size());
+}
+
+// The earliest call's start: a round of parallel wakes runs from there to its last waiter running.
+inline std::uint64_t first_call_ns(const std::vector<WakerCall>& calls) {
+  std::uint64_t first = 0;
+  for (const WakerCall& c : calls)
+    if (first == 0 || c.start_ns < first) first = c.start_ns;
+  return first;
+}
+
 }  // namespace ctxbench

@@ -1,5 +1,6 @@
 // The futex2 ping-pong (ctxswitch.futex_waitv.*, probes/ctxswitch_futex.cpp) and the futex contention family
-// (ctxswitch.futex_{wake,wake_all,requeue,lock_pi}/waiters:N, probes/futex_contention.cpp): the per-waiter
+// (ctxswitch.futex_{wake,wake_all,requeue,lock_pi}/waiters:N and futex_wake_parallel/waiters:N/wakers:W,
+// probes/futex_contention.cpp): the per-waiter
 // latency arithmetic on literal stamps, the metrics from literal counters, physics with wide margins, and a
 // --quick run through the binary where every record is ok or skipped with a reason. No absolute times.
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 
 #include "analysis/session_metrics.hpp"
 #include "engine/os.hpp"
+#include "probes/spread.hpp"
 #include "probes/wake_latency.hpp"
 #include "tests/probe_table.hpp"
 #include "tests/run_util.hpp"
@@ -28,6 +30,9 @@ std::vector<const Probe*> contention_probes(const std::string& waiters) {
   std::vector<const Probe*> out;
   for (const char* key : {"futex_wake", "futex_wake_all", "futex_requeue", "futex_lock_pi"})
     if (const Probe* p = find(std::string("ctxswitch.") + key + "/waiters:" + waiters)) out.push_back(p);
+  for (const char* wakers : {"2", "4"})
+    if (const Probe* p = find("ctxswitch.futex_wake_parallel/waiters:" + waiters + "/wakers:" + wakers))
+      out.push_back(p);
   return out;
 }
 
@@ -54,6 +59,31 @@ TEST(WaiterLatencies, PairsTheKthToRunWithTheKthRelease) {
   EXPECT_DOUBLE_EQ(waiter_latencies({}, {150}).sum_ns, 0);
 }
 
+TEST(ParallelWakes, ReleasesAndTheRoundsValueFromLiteralCalls) {
+  // Two wakers: one called at 200 and released 2 waiters in 30 ns, the other at 100, 1 waiter in 50 ns.
+  const std::vector<WakerCall> calls = {{200, 230, 2}, {100, 150, 1}};
+  EXPECT_EQ(parallel_releases(calls), (std::vector<std::uint64_t>{100, 200, 200}));
+  EXPECT_DOUBLE_EQ(mean_waker_call_ns(calls), (30 + 50) / 2.0);
+  EXPECT_EQ(first_call_ns(calls), 100u);
+  // The releases feed waiter_latencies: the waiters ran at 260, 120, 240.
+  const WakeRoundLatency lat = waiter_latencies(parallel_releases(calls), {260, 120, 240});
+  EXPECT_DOUBLE_EQ(lat.sum_ns, 20 + 40 + 60);
+  EXPECT_DOUBLE_EQ(lat.max_ns, 60);
+  // No call: nothing released, value 0; a call whose clock went backwards counts 0, not a huge number.
+  EXPECT_TRUE(parallel_releases({}).empty());
+  EXPECT_DOUBLE_EQ(mean_waker_call_ns({}), 0);
+  EXPECT_EQ(first_call_ns({}), 0u);
+  EXPECT_DOUBLE_EQ(mean_waker_call_ns({{300, 200, 1}, {100, 140, 1}}), 20);
+}
+
+TEST(ParallelWakes, WakerCountsDivideTheWaiters) {
+  EXPECT_TRUE(parallel_waker_counts(1).empty());
+  EXPECT_EQ(parallel_waker_counts(2), (std::vector<std::size_t>{2}));
+  EXPECT_EQ(parallel_waker_counts(8), (std::vector<std::size_t>{2, 4, 8}));
+  EXPECT_EQ(parallel_waker_counts(12), (std::vector<std::size_t>{2, 4}));
+  EXPECT_TRUE(parallel_waker_counts(3).empty());
+}
+
 TEST(ContentionMetrics, WakeRoundsFromTheCounters) {
   Record r;
   r.params = {{"waiters", "4"}};
@@ -72,6 +102,14 @@ TEST(ContentionMetrics, WakeRoundsFromTheCounters) {
   EXPECT_DOUBLE_EQ(m.at("last_waiter_latency_ns"), 20000);
   EXPECT_DOUBLE_EQ(m.at("wakeups_per_second"), 80 / 800000e-9);
   EXPECT_EQ(m.count("requests_per_second"), 0u);
+  EXPECT_EQ(m.count("wakers"), 0u);
+  // A parallel-wake record says how many wakers shared the wakes.
+  r.params.emplace_back("wakers", "2");
+  r.metrics.clear();
+  add_session_metrics(r, run);
+  std::map<std::string, double> mp(r.metrics.begin(), r.metrics.end());
+  EXPECT_DOUBLE_EQ(mp.at("wakers"), 2);
+  EXPECT_DOUBLE_EQ(mp.at("waker_ns_per_round"), 2000);
 }
 
 TEST(ContentionMetrics, LockAcquisitionsFromTheCounters) {
@@ -108,6 +146,13 @@ TEST(FutexFamilies, AreRegisteredOutsideTheDefaultSuite) {
   EXPECT_EQ(*counts.begin(), 1u);
   EXPECT_EQ(*counts.rbegin(), most);
   EXPECT_EQ(contention_probes("1").size(), 4u);
+  // Parallel wakes from 2 waiters on, N/W waiters per waker, N + W + 1 switches per round.
+  const Probe* par = find("ctxswitch.futex_wake_parallel/waiters:2/wakers:2");
+  ASSERT_NE(par, nullptr);
+  EXPECT_EQ(par->info().expected_switches_per_op, 2 + 2 + 1);
+  EXPECT_NE(par->info().op.find("wake-parallel -t 2 -w 2"), std::string::npos) << par->info().op;
+  EXPECT_NE(par->info().op.find("FUTEX_WAKE_PRIVATE of 1 "), std::string::npos) << par->info().op;
+  EXPECT_EQ(find("ctxswitch.futex_wake_parallel/waiters:1/wakers:1"), nullptr);
 }
 
 // No critical-path split of a contention record: each says why (its explain is `skipped` with that reason).
@@ -229,9 +274,11 @@ TEST(FutexFamilies, QuickRunIsOkOrSkippedWithReason) {
   using ctxbench_test::slurp;
   const std::string dir = ctxbench_test::make_temp_dir("futex");
   const std::string path = dir + "/futex.json";
-  const Outcome o = run_with(
-      ctxbench_test::ctxbench({"--quick", "--suite", "ctxswitch", "--filter",
-                               "futex_waitv|futex_(wake|wake_all|requeue|lock_pi)/waiters:(1|4)/", "--json", path}));
+  const Outcome o =
+      run_with(ctxbench_test::ctxbench({"--quick", "--suite", "ctxswitch", "--filter",
+                                        "futex_waitv|futex_(wake|wake_all|requeue|lock_pi)/waiters:(1|4)/|"
+                                        "futex_wake_parallel/waiters:4/wakers:(2|4)/",
+                                        "--json", path}));
   EXPECT_EQ(o.exit_code, 0) << o.err;
   const nlohmann::json doc = nlohmann::json::parse(slurp(path));
   std::set<std::string> probes;
@@ -247,7 +294,7 @@ TEST(FutexFamilies, QuickRunIsOkOrSkippedWithReason) {
     const char* per = id.find("lock_pi") != std::string::npos ? "acquisitions_per_second" : "wakeups_per_second";
     EXPECT_GT(metric(r, per), 0) << id;
   }
-  EXPECT_EQ(probes.size(), 2u + 4 * 2);
+  EXPECT_EQ(probes.size(), 2u + 4 * 2 + 2);
   ctxbench_test::remove_tree(dir);
 }
 

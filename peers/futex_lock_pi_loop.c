@@ -1,0 +1,118 @@
+/* Peer for ctxswitch.futex_lock_pi/waiters:N (docs/METHODOLOGY.md, "Futex contention"): the caller and N
+ * contender threads each take and release one PI lock word in a loop, FUTEX_LOCK_PI_PRIVATE then
+ * FUTEX_UNLOCK_PI_PRIVATE with nothing in between (the syscall every time, an empty critical section), as
+ * ctxbench's session does. perf bench futex lock-pi differs: its workers sleep usleep(1) while holding the lock.
+ *   CALLER_CPU the caller's CPU, contender i on the (i+1)-th CPU after it round-robin (ctxbench's same-cpu
+ *              records); -1: nobody pinned (its unpinned records)
+ * The caller times batches of BATCH lock+unlock pairs for MS milliseconds and prints the median batch's ns per
+ * pair (ctxbench's value), the mean, every thread's acquisitions per second and the kernel's context switches
+ * (getrusage RUSAGE_THREAD, voluntary + involuntary) per acquisition over the timed window.
+ * Usage: peer-futex-lock-pi WAITERS MS CALLER_CPU [BATCH] */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "peer_thread.h"
+
+enum { kMaxWaiters = 64, kMaxBatches = 1 << 20 };
+static _Atomic uint32_t lock_word, started, go, stop;
+
+struct contender {
+  int cpu;
+  uint64_t acquisitions, switches; /* over the timed window */
+  char pad[64];
+};
+
+static void lock_unlock(void) {
+  if (syscall(SYS_futex, &lock_word, FUTEX_LOCK_PI_PRIVATE, 0, NULL, NULL, 0) != 0 ||
+      syscall(SYS_futex, &lock_word, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0) != 0) {
+    fprintf(stderr, "futex PI lock/unlock: %s\n", strerror(errno));
+    exit(1);
+  }
+}
+
+static uint64_t switches_now(void) {
+  struct rusage u;
+  getrusage(RUSAGE_THREAD, &u);
+  return (uint64_t)(u.ru_nvcsw + u.ru_nivcsw);
+}
+
+static void* contend(void* p) {
+  struct contender* c = p;
+  pin(c->cpu);
+  atomic_fetch_add(&started, 1);
+  /* Contending already, as ctxbench's contenders do from the session's start; counted from `go` on. */
+  while (!atomic_load(&go)) lock_unlock();
+  const uint64_t s0 = switches_now();
+  uint64_t n = 0;
+  while (!atomic_load(&stop)) {
+    lock_unlock();
+    ++n;
+  }
+  c->switches = switches_now() - s0;
+  c->acquisitions = n;
+  return NULL;
+}
+
+static int by_value(const void* a, const void* b) {
+  const double x = *(const double*)a, y = *(const double*)b;
+  return (x > y) - (x < y);
+}
+
+int main(int argc, char** argv) {
+  const int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if ((argc != 4 && argc != 5) || atoi(argv[1]) < 1 || atoi(argv[1]) > kMaxWaiters || atoi(argv[2]) < 1 ||
+      atoi(argv[3]) >= ncpu || atoi(argv[3]) < -1 || (argc == 5 && atoi(argv[4]) < 1)) {
+    fprintf(stderr, "usage: %s WAITERS(1-%d) MS CALLER_CPU(-1: nobody pinned, else 0-%d) [BATCH(>=1)]\n", argv[0],
+            kMaxWaiters, ncpu - 1);
+    return 2;
+  }
+  const int n = atoi(argv[1]), ms = atoi(argv[2]), cpu = atoi(argv[3]), batch = argc == 5 ? atoi(argv[4]) : 100;
+  pin(cpu);
+  static struct contender c[kMaxWaiters];
+  pthread_t threads[kMaxWaiters];
+  for (int i = 0; i < n; ++i) {
+    c[i].cpu = cpu >= 0 ? (cpu + 1 + i) % ncpu : -1;
+    pthread_create(&threads[i], NULL, contend, &c[i]);
+  }
+  while (atomic_load(&started) != (uint32_t)n) lock_unlock();
+  double* per_pair = malloc(kMaxBatches * sizeof *per_pair);
+  if (per_pair == NULL) {
+    fprintf(stderr, "out of memory\n");
+    return 1;
+  }
+  atomic_store(&go, 1);
+  const uint64_t s0 = switches_now(), t0 = now_ns(), end = t0 + (uint64_t)ms * 1000000u;
+  int batches = 0;
+  for (uint64_t t = t0; t < end && batches < kMaxBatches;) {
+    for (int k = 0; k < batch; ++k) lock_unlock();
+    const uint64_t t1 = now_ns();
+    per_pair[batches++] = (double)(t1 - t) / batch;
+    t = t1;
+  }
+  const uint64_t wall = now_ns() - t0, caller_switches = switches_now() - s0;
+  atomic_store(&stop, 1);
+  uint64_t acquisitions = (uint64_t)batches * (uint64_t)batch, switches = caller_switches;
+  for (int i = 0; i < n; ++i) {
+    pthread_join(threads[i], NULL);
+    acquisitions += c[i].acquisitions;
+    switches += c[i].switches;
+  }
+  qsort(per_pair, (size_t)batches, sizeof *per_pair, by_value);
+  printf(
+      "futex lock_pi loop: %d contenders + caller, caller cpu %d, batch %d: %d batches, caller p50 %.0f ns per "
+      "lock+unlock, mean %.0f ns; all threads %.0f acquisitions/s, %.2f switches per acquisition\n",
+      n, cpu, batch, batches, per_pair[batches / 2], (double)wall / ((double)batches * batch),
+      (double)acquisitions / ((double)wall / 1e9), (double)switches / (double)acquisitions);
+  free(per_pair);
+  return 0;
+}
