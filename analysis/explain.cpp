@@ -60,6 +60,9 @@ class TraceIndex {
         case CTXBENCH_EV_IPI_ENTRY:
           ipi_handled_[static_cast<int>(e.cpu)].push_back(i);
           break;
+        case CTXBENCH_EV_SWITCH_DONE:
+          if (e.tid > 0) switch_done_[e.tid].push_back(i);
+          break;
         default:
           break;
       }
@@ -100,6 +103,14 @@ class TraceIndex {
     if (pos == it->second.end() || *pos >= to) return std::nullopt;
     return *pos;
   }
+  // The task's latest switch end (SWITCH_DONE) among events (from, to), if any.
+  std::optional<std::size_t> switch_done(int tid, std::size_t from, std::size_t to) const {
+    auto it = switch_done_.find(tid);
+    if (it == switch_done_.end()) return std::nullopt;
+    auto pos = std::lower_bound(it->second.begin(), it->second.end(), to);
+    if (pos == it->second.begin() || *std::prev(pos) <= from) return std::nullopt;
+    return *std::prev(pos);
+  }
   // The latest switch on `cpu` before event `index`.
   std::optional<std::size_t> switch_before(unsigned cpu, std::size_t index) const {
     auto it = switches_on_.find(cpu);
@@ -123,7 +134,7 @@ class TraceIndex {
   std::unordered_map<int, std::vector<FaultInterval>> faults_;
   std::unordered_map<int, std::vector<Mark>> marks_;
   std::unordered_set<int> traced_;
-  std::unordered_map<int, std::vector<std::size_t>> ipi_sent_, ipi_handled_;
+  std::unordered_map<int, std::vector<std::size_t>> ipi_sent_, ipi_handled_, switch_done_;
   std::unordered_map<unsigned, std::vector<std::size_t>> switches_on_;
 };
 
@@ -189,6 +200,7 @@ class OpWalk {
         break;
       }
       const ctxbench_trace_event& e = ix_.event(m->index);
+      const std::size_t later = bound_;  // the event after this stretch
       bound_ = m->index;
       if (m->kind == MarkKind::Exit) {
         span("user_space", "user space", e.ts_ns);
@@ -206,7 +218,17 @@ class OpWalk {
              e.ts_ns);
         until_ = created ? Until::MakesRunnable : Until::Wakes;
       } else if (m->kind == MarkKind::In) {
-        if (in_user_at(m->index))
+        // Where the kernel marks the switch's end (docs/METHODOLOGY.md, "The switch itself"), the switch is
+        // its own phase, and what follows it starts there.
+        const std::optional<std::size_t> done = ix_.switch_done(tid_, m->index, later);
+        if (done && ix_.event(*done).ts_ns < tau_) {
+          if (in_user_at(m->index))
+            span("user_space", "user space", ix_.event(*done).ts_ns);
+          else
+            span(std::string("switched_in_") + until_key(until_), std::string("switched in, ") + until_phrase(until_),
+                 ix_.event(*done).ts_ns);
+          span("context_switch", "the switch itself (switched in, until the scheduler returns)", e.ts_ns);
+        } else if (in_user_at(m->index))
           span("user_space", "user space", e.ts_ns);  // resumed in user space after a preemption
         else
           span(std::string("switched_in_") + until_key(until_), std::string("switched in, ") + until_phrase(until_),

@@ -108,6 +108,10 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
                                                        (run.reason.empty() ? status_name(run.status) : run.reason));
     return;
   }
+  if (!capture.attach_error.empty()) {
+    record.explain = explanation_not_run(ExplainStatus::Failed, capture.attach_error);
+    return;
+  }
   const RepetitionRun& rep = run.repetitions.front();
   if (const char* dump = std::getenv("CTXBENCH_EXPLAIN_DUMP")) dump_pass(dump, record.id(), capture, rep);
   Explanation x = info.explain_model == ProbeInfo::ExplainModel::TimerWakeup

@@ -63,6 +63,26 @@ TEST(Explain, EveryPhaseHasAStableKey) {
   EXPECT_EQ(text_of.at("switched_in_until_return"), kSwitchedIn);
 }
 
+// Where the kernel marks the switch's end (sched_exit_tp), "switched in, until back in user space" is split at it:
+// the switch itself, then the rest; the spans still add up to the op. A mark outside the stretch (before the
+// switch-in, another task's) splits nothing.
+TEST(Explain, TheSwitchItselfIsSplitAtTheSchedulersReturn) {
+  std::vector<ctxbench_trace_event> e = same_cpu_round_trip(1000);
+  e.push_back(ev(1000 + 650, CTXBENCH_EV_SWITCH_DONE, B));   // B switched in at +600, returns to user at +800
+  e.push_back(ev(1000 + 1430, CTXBENCH_EV_SWITCH_DONE, A));  // A switched in at +1400, returns at +1600
+  e.push_back(ev(1000 + 1350, CTXBENCH_EV_SWITCH_DONE, A));  // before A's switch-in: not its switch
+  std::sort(e.begin(), e.end(), [](const auto& x, const auto& y) { return x.ts_ns < y.ts_ns; });
+  const OpBreakdown b = break_down_op(e, A, 1000, 2700);
+  EXPECT_TRUE(b.followed);
+  EXPECT_EQ(total(b), 1700u);
+  const auto m = by_phase(b);
+  EXPECT_EQ(m.at("the switch itself (switched in, until the scheduler returns)"), 50u + 30u);
+  EXPECT_EQ(m.at(kSwitchedIn), 150u + 170u);
+  EXPECT_EQ(m.at(kUser), 500u);
+  // Without the marks the same stretches are one phase.
+  EXPECT_EQ(by_phase(break_down_op(same_cpu_round_trip(1000), A, 1000, 2700)).at(kSwitchedIn), 400u);
+}
+
 TEST(Explain, CrossCpuWakeOfAnIdleCpuIsSplitAtTheIpi) {
   const std::uint64_t t0 = 1000;
   std::vector<ctxbench_trace_event> e = {enter(t0 + 100, A, kWrite, 0),

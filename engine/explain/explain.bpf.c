@@ -73,7 +73,9 @@ __u64 lost = 0;
 
 static __always_inline __u32 current_tid(void) { return (__u32)bpf_get_current_pid_tgid(); }
 
+/* `armed` first: one load of a global, before any map lookup (docs/METHODOLOGY.md, "What the tracer costs"). */
 static __always_inline int traced(__u32 tid) {
+  if (!armed) return 0;
   __u8* v = bpf_map_lookup_elem(&tracked, &tid);
   return v && *v == 1;
 }
@@ -118,9 +120,10 @@ static __always_inline void emit_named(__u32 kind, __s32 tid, __s32 other, __s64
   n->flags = 0;
   __builtin_memset(n->name, 0, sizeof(n->name));
   if (next) {
-    n->tgid = BPF_CORE_READ(next, tgid);
-    n->flags = (BPF_CORE_READ(next, flags) & PF_KTHREAD) ? CTXBENCH_TASK_KTHREAD : 0;
-    BPF_CORE_READ_STR_INTO(&n->name, next, comm);
+    /* Direct loads from the BTF-typed pointer (no helper call); the name in one fixed-size copy. */
+    n->tgid = next->tgid;
+    n->flags = (next->flags & PF_KTHREAD) ? CTXBENCH_TASK_KTHREAD : 0;
+    bpf_probe_read_kernel(n->name, sizeof(n->name), next->comm);
   } else if (irq_name) {
     bpf_probe_read_kernel_str(n->name, sizeof(n->name), irq_name);
   }
@@ -143,7 +146,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs* regs, long ret) {
 
 /* A wake-up of a traced task, recorded in the waker's context (the current task). */
 static __always_inline void woken(__u32 kind, struct task_struct* p) {
-  __u32 target = BPF_CORE_READ(p, pid);
+  if (!armed) return;
+  __u32 target = p->pid;
   if (traced(target)) emit(kind, current_tid(), target, 0);
 }
 
@@ -168,13 +172,25 @@ int BPF_PROG(on_sched_wakeup_new, struct task_struct* p) {
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_sched_switch, _Bool preempt, struct task_struct* prev, struct task_struct* next,
              unsigned int prev_state) {
-  __u32 prev_tid = BPF_CORE_READ(prev, pid);
-  __u32 next_tid = BPF_CORE_READ(next, pid);
+  if (!armed) return 0;
+  __u32 prev_tid = prev->pid;
+  __u32 next_tid = next->pid;
   /* A preempted task is still runnable whatever its state word says: state 0, and the preempted bit. */
   /* Every switch on the pass's CPUs while armed, not only our tasks': who held a CPU a traced task waited
-   * for is known from switch to switch (the tail's causes). */
-  if (traced(prev_tid) || traced(next_tid) || cpu_watched(bpf_get_smp_processor_id()))
+   * for is known from switch to switch (the tail's causes). The CPU's flag first: on a pinned pass's CPUs it
+   * decides alone, without the two hash lookups. */
+  if (cpu_watched(bpf_get_smp_processor_id()) || traced(prev_tid) || traced(next_tid))
     emit_named(CTXBENCH_EV_SWITCH, prev_tid, next_tid, preempt ? CTXBENCH_SWITCH_PREEMPTED : prev_state, next, 0);
+  return 0;
+}
+
+/* The end of the switch (docs/METHODOLOGY.md, "The switch itself"): the scheduler returns in the task switched in,
+ * after the address space and registers are switched and the previous task is finished with (finish_task_switch).
+ * A bare tracepoint (6.16 and later); a kernel without it loads the rest and the switch stays unsplit. */
+SEC("tp_btf/sched_exit_tp")
+int BPF_PROG(on_sched_exit_tp, _Bool is_switch) {
+  __u32 tid = current_tid();
+  if (is_switch && traced(tid)) emit(CTXBENCH_EV_SWITCH_DONE, tid, 0, 0);
   return 0;
 }
 
@@ -255,7 +271,7 @@ int BPF_PROG(on_rss_stat, struct mm_struct* mm, int member) {
 
 SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(on_sched_migrate_task, struct task_struct* p, int dest_cpu) {
-  __u32 tid = BPF_CORE_READ(p, pid);
+  __u32 tid = p->pid;
   if (traced(tid)) emit(CTXBENCH_EV_MIGRATE, current_tid(), tid, dest_cpu);
   return 0;
 }
@@ -299,10 +315,11 @@ int BPF_PROG(on_call_function_single_entry, int vector) {
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_sched_process_fork, struct task_struct* parent, struct task_struct* child) {
-  __u32 parent_tid = BPF_CORE_READ(parent, pid);
+  if (!armed) return 0;
+  __u32 parent_tid = parent->pid;
   __u8* v = bpf_map_lookup_elem(&tracked, &parent_tid);
   if (!v) return 0;
-  __u32 child_tid = BPF_CORE_READ(child, pid);
+  __u32 child_tid = child->pid;
   __u8 one = 1;
   bpf_map_update_elem(&tracked, &child_tid, &one, BPF_ANY);
   if (*v == 1) emit(CTXBENCH_EV_FORK, parent_tid, child_tid, 0);
@@ -311,14 +328,14 @@ int BPF_PROG(on_sched_process_fork, struct task_struct* parent, struct task_stru
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_sched_process_exec, struct task_struct* p, int old_pid, struct linux_binprm* bprm) {
-  __u32 tid = BPF_CORE_READ(p, pid);
+  __u32 tid = p->pid;
   if (traced(tid)) emit(CTXBENCH_EV_EXEC, tid, old_pid, 0);
   return 0;
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_sched_process_exit, struct task_struct* p) {
-  __u32 tid = BPF_CORE_READ(p, pid);
+  __u32 tid = p->pid;
   if (traced(tid)) emit(CTXBENCH_EV_EXIT, tid, 0, 0);
   return 0;
 }

@@ -91,6 +91,7 @@ struct KernelTracer::Impl {
   explain* skel = nullptr;
   ring_buffer* ring = nullptr;
   Drained drained;
+  std::string attach_error;  // of the current pass (arm)
   ~Impl() {
     if (ring != nullptr) ring_buffer__free(ring);
     if (skel != nullptr) explain__destroy(skel);
@@ -135,8 +136,9 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
   // The IPI entry, local timer and page fault tracepoints are x86's (irq_vectors, exceptions): a kernel
   // without them (arm64) loads the rest, and its cross-CPU wake-ups have no "IPI handled" point, its tail no
   // tick or fault causes. A kernel without hrtimer_expire_entry leaves the timer wake-ups unexplained (each
-  // says why: analysis/explain_timer.cpp). The fault's end (an fexit) needs ftrace trampolines, which some kernels lack
-  // (the load is refused with EPERM): then it loads without it, and a fault ends at its last RSS change
+  // says why: analysis/explain_timer.cpp), one without sched_exit_tp (before 6.16) leaves the switch unsplit
+  // (docs/METHODOLOGY.md, "The switch itself"). The fault's end (an fexit) needs ftrace trampolines, which some kernels
+  // lack (the load is refused with EPERM): then it loads without it, and a fault ends at its last RSS change
   // (kmem:rss_stat), or is counted but not timed without one (docs/METHODOLOGY.md, "Page faults").
   auto open_and_load = [&](bool fault_end) {
     impl->skel = explain__open();
@@ -145,7 +147,7 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
                            impl->skel->progs.on_local_timer_entry, impl->skel->progs.on_local_timer_exit,
                            impl->skel->progs.on_page_fault_user, impl->skel->progs.on_page_fault_kernel,
                            impl->skel->progs.on_handle_mm_fault_exit, impl->skel->progs.on_rss_stat,
-                           impl->skel->progs.on_hrtimer_expire_entry}) {
+                           impl->skel->progs.on_hrtimer_expire_entry, impl->skel->progs.on_sched_exit_tp}) {
       const char* section = bpf_program__section_name(p);
       const char* tracepoint = section == nullptr ? nullptr : std::strchr(section, '/');
       if (tracepoint != nullptr && libbpf_find_vmlinux_btf_id(tracepoint + 1, bpf_program__expected_attach_type(p)) < 0)
@@ -159,7 +161,10 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
     libbpf_messages().clear();
     if (const int err = open_and_load(false); err != 0) return fail(impl->skel == nullptr ? "opening" : "loading", err);
   }
+  // Attached here once to learn that it can be, then only while a pass is armed: the timed samples run with no
+  // program on any tracepoint (docs/METHODOLOGY.md, "What the tracer costs").
   if (const int err = explain__attach(impl->skel); err != 0) return fail("attaching", err);
+  explain__detach(impl->skel);
   impl->ring = ring_buffer__new(bpf_map__fd(impl->skel->maps.events), take_event, &impl->drained, nullptr);
   if (impl->ring == nullptr) return fail("reading the ring buffer of", errno);
   return std::unique_ptr<KernelTracer>(new KernelTracer(std::move(impl)));
@@ -177,6 +182,12 @@ void KernelTracer::arm(pid_t creator_tid, const std::vector<int>& cpus) {
     bpf_map_update_elem(watched, &c, &on, BPF_ANY);
   }
   m.skel->bss->lost = 0;
+  m.attach_error.clear();
+  if (const int err = explain__attach(m.skel); err != 0) {
+    m.attach_error = std::string("--explain: attaching its BPF program for the traced pass failed: ") +
+                     std::strerror(err < 0 ? -err : err);
+    return;
+  }
   const std::uint32_t key = static_cast<std::uint32_t>(creator_tid);
   const std::uint8_t creator_only = 2;
   bpf_map_update_elem(bpf_map__fd(m.skel->maps.tracked), &key, &creator_only, BPF_ANY);
@@ -186,9 +197,11 @@ void KernelTracer::arm(pid_t creator_tid, const std::vector<int>& cpus) {
 TraceCapture KernelTracer::finish() {
   Impl& m = *impl_;
   m.skel->bss->armed = 0;
+  explain__detach(m.skel);
   m.forget_tasks();
   m.drain();
   TraceCapture capture;
+  capture.attach_error = m.attach_error;
   capture.events = std::move(m.drained.events);
   capture.names = std::move(m.drained.names);
   m.drained = Drained{};

@@ -20,6 +20,7 @@ struct TraceCapture {
   std::vector<ctxbench_trace_event> events;  // in time order
   std::uint64_t lost = 0;                    // events the ring buffer had no room for
   TraceNames names;                          // from the events' longer records
+  std::string attach_error;                  // non-empty: the program could not be attached for this pass
 };
 
 class KernelTracer {
@@ -32,10 +33,11 @@ class KernelTracer {
   KernelTracer(const KernelTracer&) = delete;
   KernelTracer& operator=(const KernelTracer&) = delete;
 
-  // Starts a pass: forgets the previous pass's tasks and events; every task `creator_tid` creates from
-  // now on (and everything those create) is traced, and IPIs to or on `cpus` are recorded.
+  // Starts a pass: forgets the previous pass's tasks and events, attaches the program (detached between
+  // passes, so no timed sample runs it); every task `creator_tid` creates from now on (and everything those
+  // create) is traced, and IPIs to or on `cpus` are recorded.
   void arm(pid_t creator_tid, const std::vector<int>& cpus);
-  // Ends the pass: stops recording and returns its events.
+  // Ends the pass: stops recording, detaches the program and returns its events.
   TraceCapture finish();
 
   struct Impl;

@@ -33,6 +33,9 @@ enum ctxbench_trace_kind {
   CTXBENCH_EV_FAULT_MAPPED = 20, /* traced tid's RSS counter changes (kmem:rss_stat): inside a fault, its page is
                                     mapped, the fault's last step before it returns; docs/METHODOLOGY.md,
                                     "Page faults" */
+  CTXBENCH_EV_SWITCH_DONE = 21,  /* on cpu: traced tid, switched in, returns from the scheduler (sched_exit_tp,
+                                    after finish_task_switch): the end of the context switch; docs/METHODOLOGY.md,
+                                    "The switch itself" */
 };
 
 /* SWITCH's arg when the task was preempted (runnable, the CPU taken from it). */
