@@ -181,14 +181,15 @@ std::string syscall_key(long nr) {
 class OpWalk {
  public:
   OpWalk(const TraceIndex& index, int initiator, std::uint64_t start, std::uint64_t end,
-         const std::unordered_set<int>& measured)
+         const std::unordered_set<int>& measured, const std::string& other_side)
       : ix_(index),
         initiator_(initiator),
         start_(start),
         tau_(end),
         bound_(index.first_after(end)),
         tid_(initiator),
-        measured_(measured) {}
+        measured_(measured),
+        other_side_(other_side) {}
 
   OpBreakdown run() {
     // At `end` the initiator is in user space (it just read the clock).
@@ -320,10 +321,14 @@ class OpWalk {
   }
   void name(const std::string& key, const std::string& phase, std::uint64_t lo) {
     if (tau_ > lo) {
-      if (!out_.spans.empty() && out_.spans.back().key == key)
+      // The other side's stretches carry its label: a server's work is not the client's user space.
+      // Missing events are the walk's, not a side's: kUnattributedKey stays one key.
+      const bool labelled = !other_side_.empty() && tid_ != initiator_ && key != kUnattributedKey;
+      std::string k = labelled ? other_side_ + "_" + key : key;
+      if (!out_.spans.empty() && out_.spans.back().key == k)
         out_.spans.back().ns += tau_ - lo;
       else
-        out_.spans.push_back(PhaseSpan{key, phase, tau_ - lo});
+        out_.spans.push_back(PhaseSpan{std::move(k), labelled ? other_side_ + ": " + phase : phase, tau_ - lo});
     }
     tau_ = lo;
   }
@@ -470,6 +475,7 @@ class OpWalk {
   std::size_t bound_;  // the current task's marks before this event index are in the past of tau_
   int tid_;
   const std::unordered_set<int>& measured_;  // empty: every traced task is on the path
+  const std::string& other_side_;            // the label of every task but the initiator; empty: none
   Until until_ = Until::Returns;
   OpBreakdown out_;
 };
@@ -483,15 +489,16 @@ double percentile_of(std::vector<double> v, double q) {
 }  // namespace
 
 OpBreakdown break_down_op(const std::vector<ctxbench_trace_event>& events, int initiator_tid, std::uint64_t start,
-                          std::uint64_t end, const std::vector<int>& measured) {
+                          std::uint64_t end, const std::vector<int>& measured, const std::string& other_side) {
   const TraceIndex index(events);
   const std::unordered_set<int> scope(measured.begin(), measured.end());
-  return OpWalk(index, initiator_tid, start, end, scope).run();
+  return OpWalk(index, initiator_tid, start, end, scope, other_side).run();
 }
 
 Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t lost_events,
                          const std::vector<std::uint64_t>& op_windows, int initiator_tid, std::uint64_t inner_ops,
-                         const TraceNames& names, double tail_quantile, const std::vector<int>& measured) {
+                         const TraceNames& names, double tail_quantile, const std::vector<int>& measured,
+                         const std::string& other_side) {
   Explanation x;
   x.events = events.size();
   x.lost_events = lost_events;
@@ -512,7 +519,8 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   std::vector<OpBreakdown> breakdowns;
   breakdowns.reserve(x.ops);
   for (std::size_t op = 0; op < x.ops; ++op)
-    breakdowns.push_back(OpWalk(index, initiator_tid, op_windows[2 * op], op_windows[2 * op + 1], scope).run());
+    breakdowns.push_back(
+        OpWalk(index, initiator_tid, op_windows[2 * op], op_windows[2 * op + 1], scope, other_side).run());
   summarize_ops(x, breakdowns, op_windows, events, inner_ops, names, tail_quantile, measured);
   return x;
 }

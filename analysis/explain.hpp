@@ -42,8 +42,10 @@ inline constexpr const char* kUnattributedKey = "unattributed";
 // only tasks the critical path runs through (empty: every traced task); a traced task outside them is load
 // (ProbeInfo::explain_measured_tasks_only), and the time a measured task waited while load held its CPU is
 // the phase kBehindLoadKey, never followed into the load.
+// `other_side` (ProbeInfo::explain_other_side, "server"): every stretch named while the walk is in a task other
+// than the initiator carries it, key "server_user_space", words "server: user space"; empty: no label.
 OpBreakdown break_down_op(const std::vector<ctxbench_trace_event>& events, int initiator_tid, std::uint64_t start,
-                          std::uint64_t end, const std::vector<int>& measured = {});
+                          std::uint64_t end, const std::vector<int>& measured = {}, const std::string& other_side = {});
 
 inline constexpr const char* kBehindLoadKey = "runnable_behind_load";
 
@@ -98,11 +100,11 @@ bool refuse_lost_or_sort(Explanation& x, std::uint64_t lost_events, std::string_
 // The traced pass's ops (windows flattened [start0, end0, ...]) explained from its events. `inner_ops`:
 // reported ops per window (a ring lap). Events need not be sorted; `lost_events` > 0 gives LostEvents and
 // no phases: a breakdown with holes in it would not add up. `names` and `tail_quantile` (a fraction,
-// --explain-tail) feed the tail's causes; `measured` as for break_down_op.
+// --explain-tail) feed the tail's causes; `measured` and `other_side` as for break_down_op.
 Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t lost_events,
                          const std::vector<std::uint64_t>& op_windows, int initiator_tid, std::uint64_t inner_ops,
                          const TraceNames& names = {}, double tail_quantile = 0.01,
-                         const std::vector<int>& measured = {});
+                         const std::vector<int>& measured = {}, const std::string& other_side = {});
 
 // Sums the per-op breakdowns of a pass into `x`: phases, explained_fraction, hand-offs, the tail, and
 // Incomplete when fewer than 9 in 10 ops were followed. breakdowns[i] splits the window

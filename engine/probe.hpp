@@ -82,6 +82,11 @@ class Session {
   // (ns) to this vector, and the runner records those values as the samples instead of batch time / ops.
   // nullptr (the default): the runner times whole batches.
   virtual std::vector<double>* own_samples() { return nullptr; }
+  // Self-timed sessions whose every value is the length of one window of the calling thread's now_ns()
+  // (server.* and db.*: a request's send, or connect, to its reply read): the windows of the values
+  // own_samples() holds now, [start0, end0, start1, end1, ...] in the same order. --explain splits these
+  // windows instead of run_ops(1)'s (docs/METHODOLOGY.md, "A request, explained"). Empty: run_ops(1)'s.
+  virtual std::vector<std::uint64_t> own_windows() const { return {}; }
   // Called right before the timed samples (closing = false) and right after them (closing = true).
   virtual std::optional<SessionCounters> counters(bool /*closing*/) { return std::nullopt; }
 };
@@ -158,6 +163,10 @@ struct ProbeInfo {
   // beside them (ctxswitch.pairs: the other pairs). --explain never follows a load task: the time a measured
   // task waited while load tasks held its CPU is one phase (docs/METHODOLOGY.md, "Many pairs, explained").
   bool explain_measured_tasks_only = false;
+  // Names the tasks other than the initiator (server.*, db.*: "server"): each phase of the walk's stretches in
+  // them carries it (key "server_user_space", words "server: user space"), so the handler's work and the
+  // server's wait to run are told from the client's own. Empty: the phases of every task share their names.
+  std::string explain_other_side;
   // Not explainable, and why: with --explain the record's explain says so (status skipped) instead of
   // having none. Empty: a probe with no hand-off to explain (one task), no explain at all.
   std::string explain_why_not;

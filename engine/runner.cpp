@@ -92,6 +92,8 @@ void trace_single_ops(Session& session, const ProbeInfo& info, std::uint64_t n, 
   rep.ops_per_sample = 1;
   rep.op_windows.reserve(2 * n);
   rep.ns_per_op.reserve(n);
+  std::vector<double>* own = session.own_samples();
+  if (own != nullptr) own->clear();
   for (std::uint64_t i = 0; i < n; ++i) {
     throw_if_stopped();
     const std::uint64_t start = now_ns();
@@ -102,7 +104,16 @@ void trace_single_ops(Session& session, const ProbeInfo& info, std::uint64_t n, 
     rep.ns_per_op.push_back(static_cast<double>(end - start) / inner);
   }
   rep.ops = n * static_cast<std::uint64_t>(inner);
-  if (std::vector<double>* own = session.own_samples()) own->clear();
+  if (own == nullptr) return;
+  // A session that times its own windows (a request from its send to its reply) is explained on those: the
+  // run_ops(1) window of a closed loop ends after the next request's send, not at this one's reply.
+  std::vector<std::uint64_t> windows = session.own_windows();
+  if (!windows.empty() && windows.size() == 2 * own->size()) {
+    rep.op_windows = std::move(windows);
+    rep.ns_per_op.assign(own->begin(), own->end());
+    rep.ops = own->size();
+  }
+  own->clear();
 }
 
 RepetitionRun run_repetition(const Probe& probe, const Placement& placement, const RunnerSettings& settings,

@@ -2,6 +2,9 @@
 
 #include <time.h>
 
+#include <cstddef>
+#include <string>
+
 #include "engine/os.hpp"
 
 namespace ctxbench {
@@ -16,14 +19,38 @@ std::uint64_t thread_cpu_ns() {
 
 }  // namespace
 
+void set_closed_loop_explain(ProbeInfo& info, int connections) {
+  if (connections == 1) {
+    info.explainable = true;
+    info.explain_other_side = "server";
+    return;
+  }
+  info.explain_why_not =
+      "with " + std::to_string(connections) +
+      " connections the requests overlap: the one client thread reads whichever reply is ready, and a "
+      "request's time is mostly queueing behind the other connections' requests, so its window has no single "
+      "critical path to split; the connections:1 record of the same model and scenario is explained";
+}
+
 void ClosedLoopSession::run_ops(std::uint64_t n) {
   const std::uint64_t target = completions_ + n;
   pump([&] { return completions_ >= target; });
 }
 
 void ClosedLoopSession::completed(std::uint64_t started_at) {
-  if (started_at >= window_opened_at_) latencies_.push_back(static_cast<double>(now_ns() - started_at));
+  if (started_at >= window_opened_at_) {
+    // Only whole clears happen to latencies_, so its values are the newest windows: drop the older ones.
+    windows_.erase(windows_.begin(), windows_.end() - static_cast<std::ptrdiff_t>(2 * latencies_.size()));
+    const std::uint64_t now = now_ns();
+    latencies_.push_back(static_cast<double>(now - started_at));
+    windows_.push_back(started_at);
+    windows_.push_back(now);
+  }
   ++completions_;
+}
+
+std::vector<std::uint64_t> ClosedLoopSession::own_windows() const {
+  return {windows_.end() - static_cast<std::ptrdiff_t>(2 * latencies_.size()), windows_.end()};
 }
 
 void ClosedLoopSession::pump_until_every_connection_answers() {

@@ -15,10 +15,18 @@
 
 namespace ctxbench {
 
+// --explain for a closed-loop record (docs/METHODOLOGY.md, "A request, explained"): with one connection a
+// request's window (send or connect to reply read) is one hand-off chain through the server's tasks, every
+// one of them the probe's own (descendants of the measuring process), and is split with the server's
+// stretches labelled "server"; with more, the requests overlap and the record says why it is not explained.
+void set_closed_loop_explain(ProbeInfo& info, int connections);
+
 class ClosedLoopSession : public Session {
  public:
   void run_ops(std::uint64_t n) override;
   std::vector<double>* own_samples() override { return &latencies_; }
+  // Each latency's [start, reply read]: with one connection, one request's own window for --explain.
+  std::vector<std::uint64_t> own_windows() const override;
 
  protected:
   struct Window {
@@ -49,6 +57,9 @@ class ClosedLoopSession : public Session {
 
  private:
   std::vector<double> latencies_;
+  // [start, end] of the latencies, oldest first; may hold older windows whose latencies were cleared (the
+  // runner clears own_samples()), trimmed at the next completion.
+  std::vector<std::uint64_t> windows_;
   std::uint64_t completions_ = 0;
   std::uint64_t window_opened_at_ = 0;
 };

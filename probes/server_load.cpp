@@ -461,6 +461,7 @@ std::unique_ptr<Probe> make_server_probe(const ServerPoint& p, std::vector<std::
   info.budget.max_repetitions = p.connections >= 1024 ? 1 : p.connections >= 256 ? 2 : 3;
   info.budget.max_sample_budget_ns = 150'000'000;
   info.budget.max_samples = 4000;
+  set_closed_loop_explain(info, p.connections);
   return std::make_unique<SimpleProbe>(std::move(info), [p](const Placement& placement) -> std::unique_ptr<Session> {
     return std::make_unique<LoadSession>(p, placement);
   });

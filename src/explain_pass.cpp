@@ -119,7 +119,8 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
                                            capture.names, tail_quantile_)
                       : explain_pass(std::move(capture.events), capture.lost, rep.op_windows, rep.initiator_tid,
                                      ops_per_window(info), capture.names, tail_quantile_,
-                                     info.explain_measured_tasks_only ? rep.measured_tids : std::vector<int>{});
+                                     info.explain_measured_tasks_only ? rep.measured_tids : std::vector<int>{},
+                                     info.explain_other_side);
   x.untraced_median_ns = record.stats.p50;
   record.explain = std::move(x);
 }
