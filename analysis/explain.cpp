@@ -222,18 +222,14 @@ class OpWalk {
         // Where the kernel marks the switch's end (docs/METHODOLOGY.md, "The switch itself"), the switch is
         // its own phase, and what follows it starts there.
         const std::optional<std::size_t> done = ix_.switch_done(tid_, m->index, later);
-        if (done && ix_.event(*done).ts_ns < tau_) {
-          if (in_user_at(m->index))
-            span("user_space", "user space", ix_.event(*done).ts_ns);
-          else
-            span(std::string("switched_in_") + until_key(until_), std::string("switched in, ") + until_phrase(until_),
-                 ix_.event(*done).ts_ns);
-          span("context_switch", "the switch itself (switched in, until the scheduler returns)", e.ts_ns);
-        } else if (in_user_at(m->index))
-          span("user_space", "user space", e.ts_ns);  // resumed in user space after a preemption
+        const bool split = done && ix_.event(*done).ts_ns < tau_;
+        const std::uint64_t resumed = split ? ix_.event(*done).ts_ns : e.ts_ns;
+        if (in_user_at(m->index))
+          span("user_space", "user space", resumed);  // resumed in user space after a preemption
         else
           span(std::string("switched_in_") + until_key(until_), std::string("switched in, ") + until_phrase(until_),
-               e.ts_ns);
+               resumed);
+        if (split) span("context_switch", "the switch itself (switched in, until the scheduler returns)", e.ts_ns);
         if (!before_switch_in(*m)) break;
       } else {
         // Running after its own switch-out with no switch-in between: the switch-in event is lost.
