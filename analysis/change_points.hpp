@@ -14,6 +14,10 @@ struct ChangePointOptions {
   double max_p_value = 0.001;   // keep a split only when the t-test's two-sided p is at most this
   double min_magnitude = 0.0;   // and |mean after / mean before - 1| is at least this (0.05 = 5%)
   std::size_t min_segment = 3;  // points on each side of a change point, at least
+  // Across one machine's series (analyse_history, analysis/false_discovery.hpp): keep a series' change only
+  // at the Benjamini-Hochberg cutoff of false discovery rate q over all the machine's series, never above
+  // max_p_value. 0: each series judged alone at max_p_value. find_change_points itself ignores it.
+  double false_discovery_rate = 0.02;  // docs/METHODOLOGY.md, "History": chosen on this machine's A/A runs
 };
 
 struct ChangePoint {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "analysis/basket_correction.hpp"
+#include "analysis/false_discovery.hpp"
 #include "analysis/run_correction.hpp"
 #include "analysis/statistics.hpp"
 
@@ -102,6 +103,25 @@ void mark_machine_moves(std::vector<SeriesChange>& changes, const std::vector<st
   }
 }
 
+// A series' change points at `options`: raw, and run-corrected when `corrected` is given (its machine's
+// corrected figures are judged); a raw one then counts only where the run-wide figures step too.
+struct SeriesJudgements {
+  std::vector<ChangePoint> raw, corrected;
+  bool corrected_judged = false;
+};
+
+SeriesJudgements judge_series(const std::vector<double>& raw, const std::vector<double>& corrected,
+                              const std::vector<double>& run_wide, const ChangePointOptions& options) {
+  SeriesJudgements j;
+  j.raw = find_change_points(raw, options);
+  if (!corrected.empty()) {
+    j.corrected_judged = true;
+    j.corrected = find_change_points(corrected, options);
+    j.raw = not_the_whole_machine(j.raw, find_change_points(run_wide, options));
+  }
+  return j;
+}
+
 bool worth_correcting(double shared) { return std::isfinite(shared) && shared > 0; }
 
 std::vector<double> current_segment(const std::vector<double>& series, const ChangePointOptions& options) {
@@ -156,28 +176,56 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
     ma.shared_variance = shared_variance_fraction(m.values, factors);
     ma.corrected = worth_correcting(ma.shared_variance);
     ma.change_points = find_change_points(factors, options);
+    ma.series_max_p = options.max_p_value;
     corrected_machine[machine.fingerprint] = ma.corrected;
     machine_of[machine.fingerprint] = a.machines.size();
     a.machines.push_back(ma);
   }
+  // Each series judged alone at max_p_value; with a false discovery rate, each machine's cutoff is then
+  // taken over all its series (analysis/false_discovery.hpp) and every series judged again at it.
+  auto judge = [&](std::size_t s, const ChangePointOptions& o) {
+    std::vector<double> raw;
+    for (const HistoryPoint& p : h.series[s].points) raw.push_back(p.p50_ns);
+    const bool corrected = corrected_machine[h.series[s].fingerprint] && a.series[s].corrected_ns.size() == raw.size();
+    return judge_series(raw, corrected ? a.series[s].corrected_ns : std::vector<double>{}, run_wide[s], o);
+  };
+  if (options.false_discovery_rate > 0) {
+    std::map<std::string, std::vector<double>> p_values;  // per fingerprint: each judgement's smallest p
+    std::map<std::string, std::size_t> tests;             // per fingerprint: judgements made
+    const std::size_t judged = 2 * std::max<std::size_t>(options.min_segment, 2);
+    for (std::size_t s = 0; s < h.series.size(); ++s) {
+      if (h.series[s].points.size() < judged) continue;
+      const std::string& fingerprint = h.series[s].fingerprint;
+      const SeriesJudgements j = judge(s, options);
+      tests[fingerprint] += j.corrected_judged ? 2 : 1;
+      for (const std::vector<ChangePoint>* cps : {&j.raw, &j.corrected})
+        if (!cps->empty())
+          p_values[fingerprint].push_back(
+              std::min_element(cps->begin(), cps->end(), [](const ChangePoint& x, const ChangePoint& y) {
+                return x.p_value < y.p_value;
+              })->p_value);
+    }
+    for (MachineAnalysis& ma : a.machines) {
+      ma.series_tests = tests[ma.fingerprint];
+      ma.series_max_p =
+          std::min(options.max_p_value,
+                   benjamini_hochberg_cutoff(p_values[ma.fingerprint], ma.series_tests, options.false_discovery_rate));
+    }
+  }
   for (std::size_t s = 0; s < h.series.size(); ++s) {
     const HistorySeries& series = h.series[s];
     SeriesAnalysis& out = a.series[s];
-    std::vector<double> raw;
-    for (const HistoryPoint& p : series.points) raw.push_back(p.p50_ns);
-    if (raw.empty()) continue;
-    std::vector<ChangePoint> raw_changes = find_change_points(raw, options);
-    std::vector<ChangePoint> corrected_changes;
-    if (corrected_machine[series.fingerprint] && out.corrected_ns.size() == raw.size()) {
-      corrected_changes = find_change_points(out.corrected_ns, options);
-      raw_changes = not_the_whole_machine(raw_changes, find_change_points(run_wide[s], options));
-    }
-    out.changes = merge_changes(raw_changes, corrected_changes);
-    if (auto mi = machine_of.find(series.fingerprint); mi != machine_of.end())
-      mark_machine_moves(out.changes, rows[s], a.machines[mi->second].change_points);
-    out.latest_ns = raw.back();
+    if (series.points.empty()) continue;
+    ChangePointOptions o = options;
+    auto mi = machine_of.find(series.fingerprint);
+    if (mi != machine_of.end()) o.max_p_value = a.machines[mi->second].series_max_p;
+    const SeriesJudgements j = judge(s, o);
+    out.changes = merge_changes(j.raw, j.corrected);
+    if (mi != machine_of.end()) mark_machine_moves(out.changes, rows[s], a.machines[mi->second].change_points);
+    out.latest_ns = series.points.back().p50_ns;
     const std::size_t from = out.changes.empty() ? 0 : out.changes.back().index;
-    const std::vector<double> current(raw.begin() + static_cast<std::ptrdiff_t>(from), raw.end());
+    std::vector<double> current;
+    for (std::size_t i = from; i < series.points.size(); ++i) current.push_back(series.points[i].p50_ns);
     out.current_median_ns = median(current);
     out.current_points = current.size();
   }

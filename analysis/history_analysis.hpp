@@ -48,6 +48,10 @@ struct MachineAnalysis {
   double shared_variance = 0;              // analysis/run_correction.hpp: shared_variance_fraction
   bool corrected = false;                  // run-corrected figures judged too (they are quieter: shared_variance > 0)
   std::vector<ChangePoint> change_points;  // of the run factors: the whole machine moved (host or kernel)
+  // The p a series' change point needed on this machine: max_p_value, or with a false discovery rate the
+  // Benjamini-Hochberg cutoff over series_tests judgements (raw, and run-corrected when judged) of its series.
+  double series_max_p = 0;
+  std::size_t series_tests = 0;
 };
 
 struct HistoryAnalysis {

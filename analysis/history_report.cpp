@@ -23,7 +23,8 @@ std::string identity_text(const json& identity, const char* key) {
   return identity[key].is_string() ? identity[key].get<std::string>() : identity[key].dump();
 }
 
-std::string machine_line(const History& h, const HistoryMachine& m, const MachineAnalysis& ma) {
+std::string machine_line(const History& h, const HistoryMachine& m, const MachineAnalysis& ma,
+                         double false_discovery_rate) {
   std::string first, last;
   for (const HistoryRun& r : h.runs)
     if (r.fingerprint == m.fingerprint) {
@@ -37,6 +38,9 @@ std::string machine_line(const History& h, const HistoryMachine& m, const Machin
   out += fmt::format("  {} runs, {} .. {}; run-to-run variance shared by the whole run: {}", ma.runs, first, last,
                      std::isfinite(ma.shared_variance) ? fmt::format("{:.0f}%", ma.shared_variance * 100) : "-");
   out += ma.corrected ? " (run-corrected figures judged too)\n" : " (raw figures only)\n";
+  if (ma.series_tests > 0)
+    out += fmt::format("  a series' change point needed p <= {:.2g}: false discovery rate {} over {} judgements\n",
+                       ma.series_max_p, false_discovery_rate, ma.series_tests);
   // Moves of the whole machine: every record alike, so no record's change (docs/METHODOLOGY.md, "History").
   std::vector<const HistoryRun*> own;
   for (const HistoryRun& r : h.runs)
@@ -71,10 +75,13 @@ std::string detectable_text(double d) { return d > 0 && d < 10 ? fmt::format("{:
 
 std::string format_history(const History& h, const HistoryAnalysis& a) {
   const std::size_t changes = a.change_count(), with_machine = a.machine_change_count();
-  std::string out =
-      fmt::format("{} machine{}, {} runs, {} series, {} change point{} (window {}, p <= {}, min change {:.0f}%)\n",
-                  h.machines.size(), h.machines.size() == 1 ? "" : "s", h.runs.size(), h.series.size(), changes,
-                  changes == 1 ? "" : "s", a.options.window, a.options.max_p_value, a.options.min_magnitude * 100);
+  std::string out = fmt::format(
+      "{} machine{}, {} runs, {} series, {} change point{} (window {}, p <= {}{}, min change {:.0f}%)\n",
+      h.machines.size(), h.machines.size() == 1 ? "" : "s", h.runs.size(), h.series.size(), changes,
+      changes == 1 ? "" : "s", a.options.window, a.options.max_p_value,
+      a.options.false_discovery_rate > 0 ? fmt::format(" and false discovery rate {}", a.options.false_discovery_rate)
+                                         : "",
+      a.options.min_magnitude * 100);
   // A move of the whole machine shows in most series at once, each by its own factor: said apart, not hidden.
   if (with_machine > 0)
     out += fmt::format("{} of them where the whole machine moved (within {} run of it), {} the series' own\n",
@@ -83,7 +90,7 @@ std::string format_history(const History& h, const HistoryAnalysis& a) {
   for (const HistorySeries& s : h.series) w = std::max(w, s.record_id.size() + 2);
   for (std::size_t mi = 0; mi < h.machines.size(); ++mi) {
     const HistoryMachine& m = h.machines[mi];
-    out += "\n" + machine_line(h, m, a.machines[mi]);
+    out += "\n" + machine_line(h, m, a.machines[mi], a.options.false_discovery_rate);
     out += "  " + pad("record", w) + rpad("runs", 6) + rpad("latest", 12) + rpad("current median", 16) + "  changes\n";
     for (std::size_t si = 0; si < h.series.size(); ++si) {
       const HistorySeries& s = h.series[si];
@@ -107,6 +114,7 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
                              {"change_points",
                               {{"window", a.options.window},
                                {"max_p_value", a.options.max_p_value},
+                               {"false_discovery_rate", a.options.false_discovery_rate},
                                {"min_magnitude", a.options.min_magnitude},
                                {"min_segment", a.options.min_segment}}}};
   json machines = json::array();
@@ -114,7 +122,9 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
     json m = {{"fingerprint", h.machines[i].fingerprint},
               {"identity", h.machines[i].identity},
               {"runs", a.machines[i].runs},
-              {"run_corrected", a.machines[i].corrected}};
+              {"run_corrected", a.machines[i].corrected},
+              {"series_max_p_value", a.machines[i].series_max_p},
+              {"series_judgements", a.machines[i].series_tests}};
     put(m, "shared_variance", a.machines[i].shared_variance);
     // The machine's own change points, of its run factors: `run` indexes runs[] as a series' change point does.
     std::vector<std::size_t> own_runs;

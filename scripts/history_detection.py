@@ -33,10 +33,11 @@ def run(cmd, ok=(0,)):
 
 
 SHOW_OPTIONS = []  # --max-p / --min-change / --window passed on to history show and check
+SHOW_ONLY_OPTIONS = []  # --fdr: history show's alone (check judges one run, not the machine's series)
 
 
 def show(ctxbench, store):
-    return json.loads(run([ctxbench, "history", "show", "--json", "--store", store] + SHOW_OPTIONS).stdout)
+    return json.loads(run([ctxbench, "history", "show", "--json", "--store", store] + SHOW_OPTIONS + SHOW_ONLY_OPTIONS).stdout)
 
 
 def quiet_ids(paths, limit=0.30):
@@ -159,6 +160,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-aa", action="store_true")
     ap.add_argument("--max-p", help="passed to history show/check")
+    ap.add_argument("--fdr", help="passed to history show")
     ap.add_argument("--corrected-only", action="store_true", help="count only run-corrected change points")
     ap.add_argument("--changed", nargs="*", default=[], help="runs after RUN... where something real changed "
                     "(e.g. --keep-awake): report where history finds it")
@@ -170,6 +172,8 @@ def main():
         JUDGED = ("run_corrected", "both")
     if a.max_p:
         SHOW_OPTIONS.extend(["--max-p", a.max_p])
+    if a.fdr:
+        SHOW_ONLY_OPTIONS.extend(["--fdr", a.fdr])
     if not a.skip_aa:
         aa(a.ctxbench, a.work, a.runs)
     if a.changed:

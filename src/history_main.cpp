@@ -66,6 +66,7 @@ ChangePointOptions change_options(const HistoryArgs& a) {
   ChangePointOptions o;
   if (a.window) o.window = *a.window;
   if (a.max_p_value) o.max_p_value = *a.max_p_value;
+  if (a.false_discovery_rate) o.false_discovery_rate = *a.false_discovery_rate;
   if (a.min_change) o.min_magnitude = *a.min_change;
   return o;
 }

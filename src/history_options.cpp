@@ -70,6 +70,8 @@ options:
                   emulator's figures are not its architecture's; docs/METHODOLOGY.md, "Emulated runs")
   --window N      change points: points per analysis window (default {}; at least 6)
   --max-p P       change points: keep a split when its t-test's p is at most P (default {})
+  --fdr Q         show, export: and at most the Benjamini-Hochberg cutoff of false discovery rate Q over
+                  the machine's series (default {}; 0: each series alone at --max-p)
   --min-change P  change points: and the means differ by at least P percent (default {}%)
   -h, --help      this text
 
@@ -77,7 +79,8 @@ exit status: 0 done (check: no regression), 1 check found a regression beyond --
 or bad input (the message names the flag, file or store; nothing is written), or emulated and native runs
 mixed without --allow-emulated.
 )",
-                     defaults.window, defaults.max_p_value, defaults.min_magnitude * 100);
+                     defaults.window, defaults.max_p_value, defaults.false_discovery_rate,
+                     defaults.min_magnitude * 100);
 }
 
 HistoryArgs parse_history_args(const std::vector<std::string>& args) {
@@ -156,6 +159,12 @@ HistoryArgs parse_history_args(const std::vector<std::string>& args) {
       out.max_p_value = parse_real("--max-p", v, "a probability (e.g. 0.001)");
       if (*out.max_p_value <= 0 || *out.max_p_value >= 1)
         throw UsageError(fmt::format("--max-p: {} must be between 0 and 1 (exclusive)", v));
+    } else if (a == "--fdr") {
+      only_for(reads, "show and export");
+      const std::string v = value();
+      out.false_discovery_rate = parse_real("--fdr", v, "a rate (e.g. 0.05)");
+      if (*out.false_discovery_rate < 0 || *out.false_discovery_rate >= 1)
+        throw UsageError(fmt::format("--fdr: {} must be at least 0 and below 1", v));
     } else if (a == "--min-change") {
       only_for(out.command != HistoryCommand::Add, "show, check and export");
       out.min_change = parse_percent("--min-change", value());

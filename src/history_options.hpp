@@ -23,10 +23,11 @@ struct HistoryArgs {
   std::optional<std::string> out;      // export --out FILE
   double threshold = 0.05;             // check --threshold (fraction)
   // Change-point settings (show, export --json, check); unset: analysis/change_points.hpp's defaults.
-  std::optional<std::size_t> window;  // --window N
-  std::optional<double> max_p_value;  // --max-p P
-  std::optional<double> min_change;   // --min-change PCT (fraction)
-  bool allow_emulated = false;        // add/check --allow-emulated: emulated and native runs together
+  std::optional<std::size_t> window;           // --window N
+  std::optional<double> max_p_value;           // --max-p P
+  std::optional<double> false_discovery_rate;  // --fdr Q (0: off)
+  std::optional<double> min_change;            // --min-change PCT (fraction)
+  bool allow_emulated = false;                 // add/check --allow-emulated: emulated and native runs together
   bool help = false;
 };
 

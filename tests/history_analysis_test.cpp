@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -151,6 +152,58 @@ TEST(HistoryAnalysis, AMachineMoveWithRecordFactorsIsAttributedAndARealChangeIsN
   const std::string text = format_history(h, a);
   EXPECT_NE(text.find(fmt::format("{} of them where the whole machine moved", with_machine)), std::string::npos)
       << text;
+}
+
+// 20 records of 40 runs moving +-1% on their own (make_history), except the `weak` ones: they move +-13%
+// and step by x1.06 at run 20, a change whose t-test p lies between what a lone change needs at a false
+// discovery rate of 0.05 over the machine's judgements and the ceiling of 0.01 set here. Record 3 steps
+// x1.3 (p far below any cutoff). Changes under 5% are left out (min_magnitude), as in the first test.
+History weak_steps(const std::vector<std::size_t>& weak) {
+  History h = make_history(40, 20, 0.01, 0.0, 3, 1.3, 20);
+  for (std::size_t s : weak)
+    for (HistoryPoint& p : h.series[s].points)
+      p.p50_ns = 1000.0 * (1 + static_cast<double>(s)) * (1 + 0.13 * jitter(p.run, s + 100)) * (p.run >= 20 ? 1.06 : 1);
+  return h;
+}
+
+ChangePointOptions weak_step_options(double false_discovery_rate) {
+  ChangePointOptions o;
+  o.max_p_value = 0.01;
+  o.min_magnitude = 0.05;
+  o.false_discovery_rate = false_discovery_rate;
+  return o;
+}
+
+bool changed_at_20(const SeriesAnalysis& s) {
+  return std::any_of(s.changes.begin(), s.changes.end(),
+                     [](const SeriesChange& c) { return c.index + 1 >= 20 && c.index <= 21; });
+}
+
+TEST(HistoryAnalysis, AFalseDiscoveryRateDropsALoneWeakChangeAndKeepsItAmongOthers) {
+  // Alone: record 7's weak step passes p <= 0.01 judged by itself (p 0.0056, raw and run-corrected), but
+  // with the strong record 3 the only other discovery, the cutoff is 0.05 x 2 / 40 judgements = 0.0025.
+  const History lone = weak_steps({7});
+  const HistoryAnalysis a = analyse_history(lone, weak_step_options(0));
+  ASSERT_TRUE(changed_at_20(a.series[7])) << format_history(lone, a);
+  ASSERT_TRUE(changed_at_20(a.series[3])) << format_history(lone, a);
+  const HistoryAnalysis b = analyse_history(lone, weak_step_options(0.05));
+  EXPECT_FALSE(changed_at_20(b.series[7])) << format_history(lone, b);
+  EXPECT_TRUE(changed_at_20(b.series[3])) << format_history(lone, b);
+  EXPECT_EQ(a.machines[0].series_max_p, 0.01);
+  EXPECT_EQ(a.machines[0].series_tests, 0u);
+  EXPECT_GE(b.machines[0].series_tests, 20u);
+  EXPECT_LT(b.machines[0].series_max_p, 0.01);
+  for (const SeriesAnalysis& s : b.series)
+    for (const SeriesChange& c : s.changes) EXPECT_LE(c.p_value, b.machines[0].series_max_p);
+  // Among eight such steps at one run the cutoff rises to the ceiling, and record 7's is kept.
+  const History together = weak_steps({7, 10, 11, 12, 13, 14, 15, 16});
+  const HistoryAnalysis c = analyse_history(together, weak_step_options(0.05));
+  EXPECT_TRUE(changed_at_20(c.series[7])) << format_history(together, c);
+  EXPECT_GT(c.machines[0].series_max_p, b.machines[0].series_max_p);
+  const nlohmann::json doc = history_to_json(together, c);
+  EXPECT_EQ(doc["ctxbench_history"]["change_points"]["false_discovery_rate"], 0.05);
+  EXPECT_EQ(doc["machines"][0]["series_judgements"], c.machines[0].series_tests);
+  EXPECT_NE(format_history(together, c).find("false discovery rate 0.05 over"), std::string::npos);
 }
 
 RunInput new_run_like(const History& h, std::size_t series_scale_index, double scale) {

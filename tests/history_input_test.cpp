@@ -194,6 +194,10 @@ TEST(HistoryInput, OptionsRefuseBadUsageNamingTheFlag) {
       {{"show", "--max-p", "1"}, "--max-p"},
       {{"show", "--max-p", "p"}, "--max-p"},
       {{"show", "--min-change", "x%"}, "--min-change"},
+      {{"show", "--fdr", "1"}, "--fdr"},
+      {{"show", "--fdr", "-0.1"}, "--fdr"},
+      {{"show", "--fdr", "q"}, "--fdr"},
+      {{"check", "n.json", "--fdr", "0.05"}, "only history show and export"},
       {{"add", "f.json", "--window", "30"}, "--window"},
   };
   for (const Case& c : cases) {
@@ -212,6 +216,7 @@ TEST(HistoryInput, OptionsRefuseBadUsageNamingTheFlag) {
   EXPECT_EQ(*c.window, 50u);
   EXPECT_DOUBLE_EQ(*c.max_p_value, 0.01);
   EXPECT_DOUBLE_EQ(*c.min_change, 0.02);
+  EXPECT_DOUBLE_EQ(*parse_history_args({"export", "--json", "--fdr", "0"}).false_discovery_rate, 0.0);
   EXPECT_EQ(*parse_history_args({"show", "--since", "2026-12-01T10:30Z"}).since, "2026-12-01T10:30:00Z");
 }
 
