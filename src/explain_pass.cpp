@@ -37,7 +37,9 @@ std::vector<int> cpus_of(const Placement& p) {
 // Disarms the tracer on every way out of a pass, Interrupted included.
 class ArmedTracer {
  public:
-  ArmedTracer(KernelTracer& tracer, const std::vector<int>& cpus) : tracer_(tracer) { tracer_.arm(gettid_now(), cpus); }
+  ArmedTracer(KernelTracer& tracer, const std::vector<int>& cpus, bool from_marker) : tracer_(tracer) {
+    tracer_.arm(gettid_now(), cpus, from_marker);
+  }
   ~ArmedTracer() {
     if (!finished_) (void)tracer_.finish();
   }
@@ -81,15 +83,17 @@ ExplainPass::ExplainPass(bool quick, double tail_quantile)
 void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Record& record) {
   if (!info.explainable) {
     if (!info.explain_why_not.empty())
-      record.explain = explanation_not_run(ExplainStatus::Skipped, "not explained: " + info.explain_why_not);
+      record.explain = explanation_not_run(
+          ExplainStatus::Skipped, info.explain_why_not_key.empty() ? "not_explainable" : info.explain_why_not_key,
+          "not explained: " + info.explain_why_not);
     return;
   }
   if (!tracer_) {
-    record.explain = explanation_not_run(ExplainStatus::Skipped, unavailable_);
+    record.explain = explanation_not_run(ExplainStatus::Skipped, "tracer_unavailable", unavailable_);
     return;
   }
   if (record.status != RunStatus::Ok) {
-    record.explain = explanation_not_run(ExplainStatus::Skipped,
+    record.explain = explanation_not_run(ExplainStatus::Skipped, "record_not_ok",
                                          "the record has no figures to explain (" + status_name(record.status) + ")");
     return;
   }
@@ -98,18 +102,18 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
   ProbeRun run;
   TraceCapture capture;
   {
-    ArmedTracer armed(*tracer_, cpus_of(timed.placement));
+    ArmedTracer armed(*tracer_, cpus_of(timed.placement), info.explain_from_first_op);
     run = run_in_measuring_process(traced, find_in_table);
     capture = armed.finish();
   }
   if (run.status != RunStatus::Ok || run.repetitions.size() != 1) {
-    record.explain =
-        explanation_not_run(ExplainStatus::Failed, "the traced pass did not run: " +
-                                                       (run.reason.empty() ? status_name(run.status) : run.reason));
+    record.explain = explanation_not_run(
+        ExplainStatus::Failed, "traced_pass_failed",
+        "the traced pass did not run: " + (run.reason.empty() ? status_name(run.status) : run.reason));
     return;
   }
   if (!capture.attach_error.empty()) {
-    record.explain = explanation_not_run(ExplainStatus::Failed, capture.attach_error);
+    record.explain = explanation_not_run(ExplainStatus::Failed, "attach_failed", capture.attach_error);
     return;
   }
   const RepetitionRun& rep = run.repetitions.front();

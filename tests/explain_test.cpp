@@ -275,6 +275,7 @@ TEST(Explain, LostEventsGiveAStatusAndNoSums) {
   const Explanation x = explain_pass(events, 12, {1000, 2700}, A, 1);
   EXPECT_EQ(x.status, ExplainStatus::LostEvents);
   EXPECT_NE(x.reason.find("12 kernel events were lost"), std::string::npos);
+  EXPECT_EQ(x.reason_key, "lost_events");  // what readers key on: a field, not the sentence
   EXPECT_TRUE(x.phases.empty());
   EXPECT_EQ(x.explained_fraction, 0);
 }
@@ -294,6 +295,7 @@ TEST(Explain, MostlyUnfollowableOpsAreIncompleteNotOk) {
   EXPECT_EQ(x.status, ExplainStatus::Incomplete);
   EXPECT_EQ(x.followed, 5u);
   EXPECT_NE(x.reason.find("5 of 10"), std::string::npos);
+  EXPECT_EQ(x.reason_key, "ops_not_followed");
 }
 
 TEST(Explain, InnerOpsDivideEveryFigure) {
