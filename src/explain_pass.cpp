@@ -75,6 +75,14 @@ std::uint64_t ops_per_window(const ProbeInfo& info) {
 
 }  // namespace
 
+std::uint64_t traced_ops_after_loss(std::uint64_t ops, std::uint64_t kept, std::uint64_t lost) {
+  if (kept + lost == 0) return 0;
+  // The ops whose events the buffer held, less a fifth: the events per op vary from pass to pass.
+  const double held = static_cast<double>(ops) * static_cast<double>(kept) / static_cast<double>(kept + lost);
+  const auto fewer = static_cast<std::uint64_t>(0.8 * held);
+  return fewer >= kMinOpsAfterLoss && fewer < ops ? fewer : 0;
+}
+
 ExplainPass::ExplainPass(bool quick, double tail_quantile)
     : traced_ops_(quick ? kQuickTracedOps : kTracedOps), tail_quantile_(tail_quantile) {
   tracer_ = KernelTracer::open(unavailable_);
@@ -101,10 +109,18 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
   traced.settings.traced_ops = traced_ops_for(traced_ops_, record.stats.p50, static_cast<double>(ops_per_window(info)));
   ProbeRun run;
   TraceCapture capture;
-  {
-    ArmedTracer armed(*tracer_, cpus_of(timed.placement), info.explain_from_first_op);
-    run = run_in_measuring_process(traced, find_in_table);
-    capture = armed.finish();
+  // A pass that filled the ring buffer (ops with ~10^4 events each: a PostgreSQL backend forked per query) runs
+  // once more with as many ops as the buffer held; a second loss is reported as lost_events.
+  for (int pass = 0; pass < 2; ++pass) {
+    {
+      ArmedTracer armed(*tracer_, cpus_of(timed.placement), info.explain_from_first_op);
+      run = run_in_measuring_process(traced, find_in_table);
+      capture = armed.finish();
+    }
+    if (run.status != RunStatus::Ok || capture.lost == 0 || !capture.attach_error.empty()) break;
+    const std::uint64_t fewer = traced_ops_after_loss(traced.settings.traced_ops, capture.events.size(), capture.lost);
+    if (fewer == 0) break;
+    traced.settings.traced_ops = fewer;
   }
   if (run.status != RunStatus::Ok || run.repetitions.size() != 1) {
     record.explain = explanation_not_run(
