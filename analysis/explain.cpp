@@ -501,6 +501,7 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
   x.ops = op_windows.size() / 2;
   if (x.ops == 0) {
     x.status = ExplainStatus::NoOps;
+    x.reason_key = "no_ops";
     x.reason = "the traced pass timed no op";
     return x;
   }
@@ -596,6 +597,7 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
   }
   if (x.followed * 10 < x.ops * 9) {
     x.status = ExplainStatus::Incomplete;
+    x.reason_key = "ops_not_followed";
     x.reason = "only " + std::to_string(x.followed) + " of " + std::to_string(x.ops) +
                " traced ops could be followed from end to start (kernel events missing or from outside the "
                "traced tasks); their unfollowed time is named \"" +
@@ -603,9 +605,10 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
   }
 }
 
-Explanation explanation_not_run(ExplainStatus status, std::string reason) {
+Explanation explanation_not_run(ExplainStatus status, std::string reason_key, std::string reason) {
   Explanation x;
   x.status = status;
+  x.reason_key = std::move(reason_key);
   x.reason = std::move(reason);
   return x;
 }
@@ -614,6 +617,7 @@ bool refuse_lost_or_sort(Explanation& x, std::uint64_t lost_events, std::string_
                          std::vector<ctxbench_trace_event>& events) {
   if (lost_events > 0) {
     x.status = ExplainStatus::LostEvents;
+    x.reason_key = "lost_events";
     x.reason = std::to_string(lost_events) + " kernel events were lost (the ring buffer was full): the " +
                std::string(followed) + " cannot be followed, so no breakdown is given";
     return true;

@@ -63,7 +63,11 @@ enum class ExplainStatus { Ok, LostEvents, NoOps, Incomplete, Skipped, Failed };
 
 struct Explanation {
   ExplainStatus status = ExplainStatus::Ok;
-  std::string reason;          // why not Ok
+  std::string reason;  // why not Ok, in words
+  // The same as a stable snake_case key (docs/contracts.md, "explain"): "lost_events", "ops_not_followed",
+  // "no_ops", "tracer_unavailable", "record_not_ok", "traced_pass_failed", "attach_failed",
+  // "overlapping_requests", "not_explainable", ...; empty when Ok.
+  std::string reason_key;
   std::uint64_t ops = 0;       // traced ops
   std::uint64_t followed = 0;  // ops whose every nanosecond was attributed
   std::uint64_t events = 0, lost_events = 0;
@@ -87,8 +91,8 @@ struct Explanation {
   std::optional<TailExplanation> tail;
 };
 
-// An Explanation that only says why there is none.
-Explanation explanation_not_run(ExplainStatus status, std::string reason);
+// An Explanation that only says why there is none: `reason_key` (snake_case) and `reason` in words.
+Explanation explanation_not_run(ExplainStatus status, std::string reason_key, std::string reason);
 
 // Both breakdowns' first step: with `lost_events` > 0, marks x LostEvents with the reason (`followed` names
 // what cannot be followed: "ops", "wake-ups") and returns true, for no phases: a breakdown with holes in it

@@ -128,7 +128,7 @@ Explanation explain_timer_pass(std::vector<ctxbench_trace_event> events, std::ui
   x.events = events.size();
   x.lost_events = lost_events;
   const std::size_t sleeps = op_windows.size() / 2;
-  if (sleeps == 0) return explanation_not_run(ExplainStatus::NoOps, "the traced pass timed no op");
+  if (sleeps == 0) return explanation_not_run(ExplainStatus::NoOps, "no_ops", "the traced pass timed no op");
   if (refuse_lost_or_sort(x, lost_events, "wake-ups", events)) return x;
   std::vector<OpBreakdown> breakdowns;
   std::vector<std::uint64_t> lateness;  // [tick, end] of each explained wake-up
@@ -142,6 +142,7 @@ Explanation explain_timer_pass(std::vector<ctxbench_trace_event> events, std::ui
   summarize_ops(x, breakdowns, lateness, events, 1, names, tail_quantile);
   if (breakdowns.size() * 10 < sleeps * 9) {
     x.status = breakdowns.empty() ? ExplainStatus::NoOps : ExplainStatus::Incomplete;
+    x.reason_key = "timer_not_seen";
     x.reason = "only " + std::to_string(breakdowns.size()) + " of " + std::to_string(sleeps) +
                " traced sleeps show the sleeper's timer expiring (hrtimer_expire_entry): the others did not sleep "
                "(the tick had passed) or the kernel has no such event";

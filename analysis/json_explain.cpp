@@ -50,6 +50,7 @@ json explain_json(const Explanation& x) {
   json j;
   j["status"] = explain_status_name(x.status);
   if (!x.reason.empty()) j["reason"] = x.reason;
+  if (!x.reason_key.empty()) j["reason_key"] = x.reason_key;
   if (x.status == ExplainStatus::Skipped || x.status == ExplainStatus::Failed) return j;
   j["traced_ops"] = x.ops;
   j["followed_ops"] = x.followed;

@@ -167,9 +167,17 @@ struct ProbeInfo {
   // them carries it (key "server_user_space", words "server: user space"), so the handler's work and the
   // server's wait to run are told from the client's own. Empty: the phases of every task share their names.
   std::string explain_other_side;
+  // The traced pass records from its first op, not from the measuring process's start: the tasks are followed
+  // from the start, but the kernel events of the session's set-up (db.*: initdb or mariadb-install-db, the
+  // server's start and the table's load, ~10^6 events) would fill the ring buffer before the first op. The
+  // runner makes a marker system call right before it (engine/explain/trace_event.h).
+  bool explain_from_first_op = false;
   // Not explainable, and why: with --explain the record's explain says so (status skipped) instead of
   // having none. Empty: a probe with no hand-off to explain (one task), no explain at all.
   std::string explain_why_not;
+  // The same as a stable snake_case key (explain.reason_key: what readers key on, never reworded);
+  // empty: "not_explainable".
+  std::string explain_why_not_key;
 };
 
 class Probe {

@@ -1,11 +1,14 @@
 #include "engine/runner.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <exception>
 #include <optional>
 #include <vector>
 
+#include "engine/explain/trace_event.h"
 #include "engine/keep_awake.hpp"
 #include "engine/os.hpp"
 #include "engine/task_cpu.hpp"
@@ -94,6 +97,8 @@ void trace_single_ops(Session& session, const ProbeInfo& info, std::uint64_t n, 
   rep.ns_per_op.reserve(n);
   std::vector<double>* own = session.own_samples();
   if (own != nullptr) own->clear();
+  // The tracer starts recording here (a number no kernel has: ENOSYS, nothing done; ProbeInfo).
+  if (info.explain_from_first_op) (void)::syscall(CTXBENCH_OPS_MARK_SYSCALL);
   for (std::uint64_t i = 0; i < n; ++i) {
     throw_if_stopped();
     const std::uint64_t start = now_ns();

@@ -138,6 +138,7 @@ int main(int argc, char** argv) {
     const unsigned self = (unsigned)gettid();
     const unsigned char traced = 1;
     bpf_map_update_elem(bpf_map__fd(skel->maps.tracked), &self, &traced, BPF_ANY);
+    skel->bss->following = 1;
     skel->bss->armed = 1;
   }
   int ab[2], ba[2];
@@ -163,7 +164,7 @@ int main(int argc, char** argv) {
     t[i] = now_ns() - a;
   }
   const long long to = now_ns();
-  if (skel != NULL) skel->bss->armed = 0;
+  if (skel != NULL) skel->bss->armed = skel->bss->following = 0;
   close(ab[1]);
   waitpid(child, NULL, 0);
   double mean = 0;

@@ -25,6 +25,7 @@ void set_closed_loop_explain(ProbeInfo& info, int connections) {
     info.explain_other_side = "server";
     return;
   }
+  info.explain_why_not_key = "overlapping_requests";
   info.explain_why_not =
       "with " + std::to_string(connections) +
       " connections the requests overlap: the one client thread reads whichever reply is ready, and a "

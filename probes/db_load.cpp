@@ -328,6 +328,14 @@ std::unique_ptr<Probe> make_db_probe(const DbPoint& p) {
   info.budget.max_repetitions = 3;
   info.budget.max_sample_budget_ns = 150'000'000;
   info.budget.max_samples = 4000;
+  // --explain: one request with one connection, as server.* (probes/closed_loop.hpp). The servers are the
+  // measuring process's descendants by creation: each program (postgres, pgbouncer, mariadbd) is fork+exec'd
+  // by the session (instance.cpp, launch; in the foreground: no pg_ctl or mysqld_safe to daemonise them), and
+  // every backend and thread is created by those, which is what the tracer follows
+  // (sched_process_fork from a traced task); nothing else on the machine is followed. Their start-up is not
+  // recorded (explain_from_first_op): followed, but only the traced requests fill the ring buffer.
+  set_closed_loop_explain(info, p.connections);
+  info.explain_from_first_op = true;
   return std::make_unique<SimpleProbe>(std::move(info), [p](const Placement& placement) -> std::unique_ptr<Session> {
     return std::make_unique<DbSession>(p, placement);
   });

@@ -37,7 +37,9 @@ std::vector<int> cpus_of(const Placement& p) {
 // Disarms the tracer on every way out of a pass, Interrupted included.
 class ArmedTracer {
  public:
-  ArmedTracer(KernelTracer& tracer, const std::vector<int>& cpus) : tracer_(tracer) { tracer_.arm(gettid_now(), cpus); }
+  ArmedTracer(KernelTracer& tracer, const std::vector<int>& cpus, bool from_marker) : tracer_(tracer) {
+    tracer_.arm(gettid_now(), cpus, from_marker);
+  }
   ~ArmedTracer() {
     if (!finished_) (void)tracer_.finish();
   }
@@ -73,6 +75,14 @@ std::uint64_t ops_per_window(const ProbeInfo& info) {
 
 }  // namespace
 
+std::uint64_t traced_ops_after_loss(std::uint64_t ops, std::uint64_t kept, std::uint64_t lost) {
+  if (kept + lost == 0) return 0;
+  // The ops whose events the buffer held, less a fifth: the events per op vary from pass to pass.
+  const double held = static_cast<double>(ops) * static_cast<double>(kept) / static_cast<double>(kept + lost);
+  const auto fewer = static_cast<std::uint64_t>(0.8 * held);
+  return fewer >= kMinOpsAfterLoss && fewer < ops ? fewer : 0;
+}
+
 ExplainPass::ExplainPass(bool quick, double tail_quantile)
     : traced_ops_(quick ? kQuickTracedOps : kTracedOps), tail_quantile_(tail_quantile) {
   tracer_ = KernelTracer::open(unavailable_);
@@ -81,15 +91,17 @@ ExplainPass::ExplainPass(bool quick, double tail_quantile)
 void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Record& record) {
   if (!info.explainable) {
     if (!info.explain_why_not.empty())
-      record.explain = explanation_not_run(ExplainStatus::Skipped, "not explained: " + info.explain_why_not);
+      record.explain = explanation_not_run(
+          ExplainStatus::Skipped, info.explain_why_not_key.empty() ? "not_explainable" : info.explain_why_not_key,
+          "not explained: " + info.explain_why_not);
     return;
   }
   if (!tracer_) {
-    record.explain = explanation_not_run(ExplainStatus::Skipped, unavailable_);
+    record.explain = explanation_not_run(ExplainStatus::Skipped, "tracer_unavailable", unavailable_);
     return;
   }
   if (record.status != RunStatus::Ok) {
-    record.explain = explanation_not_run(ExplainStatus::Skipped,
+    record.explain = explanation_not_run(ExplainStatus::Skipped, "record_not_ok",
                                          "the record has no figures to explain (" + status_name(record.status) + ")");
     return;
   }
@@ -97,19 +109,27 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
   traced.settings.traced_ops = traced_ops_for(traced_ops_, record.stats.p50, static_cast<double>(ops_per_window(info)));
   ProbeRun run;
   TraceCapture capture;
-  {
-    ArmedTracer armed(*tracer_, cpus_of(timed.placement));
-    run = run_in_measuring_process(traced, find_in_table);
-    capture = armed.finish();
+  // A pass that filled the ring buffer (ops with ~10^4 events each: a PostgreSQL backend forked per query) runs
+  // once more with as many ops as the buffer held; a second loss is reported as lost_events.
+  for (int pass = 0; pass < 2; ++pass) {
+    {
+      ArmedTracer armed(*tracer_, cpus_of(timed.placement), info.explain_from_first_op);
+      run = run_in_measuring_process(traced, find_in_table);
+      capture = armed.finish();
+    }
+    if (run.status != RunStatus::Ok || capture.lost == 0 || !capture.attach_error.empty()) break;
+    const std::uint64_t fewer = traced_ops_after_loss(traced.settings.traced_ops, capture.events.size(), capture.lost);
+    if (fewer == 0) break;
+    traced.settings.traced_ops = fewer;
   }
   if (run.status != RunStatus::Ok || run.repetitions.size() != 1) {
-    record.explain =
-        explanation_not_run(ExplainStatus::Failed, "the traced pass did not run: " +
-                                                       (run.reason.empty() ? status_name(run.status) : run.reason));
+    record.explain = explanation_not_run(
+        ExplainStatus::Failed, "traced_pass_failed",
+        "the traced pass did not run: " + (run.reason.empty() ? status_name(run.status) : run.reason));
     return;
   }
   if (!capture.attach_error.empty()) {
-    record.explain = explanation_not_run(ExplainStatus::Failed, capture.attach_error);
+    record.explain = explanation_not_run(ExplainStatus::Failed, "attach_failed", capture.attach_error);
     return;
   }
   const RepetitionRun& rep = run.repetitions.front();

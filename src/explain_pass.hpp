@@ -4,6 +4,7 @@
 // samples never see the tracer.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,12 @@
 #include "engine/probe_host.hpp"
 
 namespace ctxbench {
+
+// The traced ops of a second pass when the first, of `ops` ops, kept `kept` events and lost `lost` (the ring
+// buffer was full): the share of the ops the buffer held, less a fifth; 0 (no second pass) below
+// kMinOpsAfterLoss, or when that is not fewer than `ops`.
+inline constexpr std::uint64_t kMinOpsAfterLoss = 20;
+std::uint64_t traced_ops_after_loss(std::uint64_t ops, std::uint64_t kept, std::uint64_t lost);
 
 class ExplainPass {
  public:

@@ -154,3 +154,42 @@ TEST(ExplainCli, AServerRequestNamesTheServersWork) {
 }
 
 }  // namespace
+
+// A request of db.* (docs/METHODOLOGY.md, "A request, explained"): PostgreSQL's backend, forked by the
+// postmaster the probe started, is followed as the server; with one connection the query's phases add up and
+// the backend's stretches are labelled, with 4 the record is skipped with the key of its reason. Where the
+// packages, the user to run them as or the kernel counters are missing the record is skipped, and so is this
+// test, with the record's reason.
+TEST(ExplainCli, ADbRequestNamesTheServersWork) {
+  std::string why;
+  if (!ctxbench::KernelTracer::open(why)) GTEST_SKIP() << why;
+  const std::string dir = make_temp_dir("explain_db");
+  const std::string path = dir + "/out.json";
+  // Not --quick: its db sweep has 4 connections only. The db budget holds a record to 3 repetitions anyway.
+  const Outcome o = run_with(
+      ctxbench_test::ctxbench({"--explain", "--suite", "db", "--placement", "cross", "--repetitions", "2", "--filter",
+                               "^db\\.postgresql\\.direct\\.persistent/connections:(1|4)/", "--json", path}));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json doc = json::parse(slurp(path));
+  remove_tree(dir);
+  const json* one = nullptr;
+  const json* four = nullptr;
+  for (const json& r : doc["results"]) {
+    const std::string id = r["id"];
+    if (id.find("/connections:1/") != std::string::npos) one = &r;
+    if (id.find("/connections:4/") != std::string::npos) four = &r;
+  }
+  ASSERT_NE(one, nullptr) << doc.dump();
+  if ((*one)["status"] == "skipped") GTEST_SKIP() << (*one).value("reason", "skipped");
+  const json* x = breakdown_of(one);
+  ASSERT_NE(x, nullptr);
+  EXPECT_GT((*x)["explained_fraction"].get<double>(), 0.85) << x->dump();
+  EXPECT_LT((*x)["explained_fraction"].get<double>(), 1.1) << x->dump();
+  // The backend parses, plans and runs the select: its user space is on the path, labelled.
+  EXPECT_GT(phase_field(*x, "server_user_space", "median_ns"), 0) << x->dump();
+  EXPECT_EQ((*x)["lost_events"], 0);
+  ASSERT_NE(four, nullptr);
+  ASSERT_TRUE(four->contains("explain")) << four->dump();
+  EXPECT_EQ((*four)["explain"]["status"], "skipped");
+  EXPECT_EQ((*four)["explain"].value("reason_key", ""), "overlapping_requests");
+}

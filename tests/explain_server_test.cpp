@@ -140,5 +140,54 @@ TEST(ExplainServer, AForkPerConnectionIsTheServersCreation) {
   EXPECT_DOUBLE_EQ(median.at("user_space"), 3 * 100);  // the client's
 }
 
+// A db.* pass is recorded from a marker system call right before its first request (ProbeInfo::
+// explain_from_first_op): only the marker's return is seen, no entry, and no task has an event from before. The
+// first request is split as if the whole history were there.
+TEST(ExplainServer, ARecordingFromTheMarkerSplitsTheFirstRequestWhole) {
+  std::vector<ctxbench_trace_event> e = {leave(900, kClient, 0)};  // the marker's return, its entry unrecorded
+  for (const ctxbench_trace_event& x : cross_cpu_request()) e.push_back(x);
+  const OpBreakdown marked = break_down_op(e, kClient, 1000, 7300, {}, "server");
+  const OpBreakdown whole = break_down_op(cross_cpu_request(), kClient, 1000, 7300, {}, "server");
+  EXPECT_TRUE(marked.followed);
+  EXPECT_EQ(total(marked), 6300u);
+  EXPECT_EQ(by_key(marked), by_key(whole));
+}
+
+// PgBouncer: the client's query wakes the proxy, which forwards it to a backend and the backend's answer back;
+// both are the server (labelled), on one server CPU, each blocked while the other runs. Every stretch of the
+// two hops is named once and the request adds up.
+TEST(ExplainServer, AProxyAndItsBackendAreBothTheServer) {
+  constexpr int kProxy = 300, kBackend = 400;
+  const std::vector<ctxbench_trace_event> e = {
+      enter(1100, kClient, kWrite, 0), wakes(1200, kClient, kProxy, 0),  leave(1300, kClient, 0),
+      enter(1400, kClient, kRead, 0),  switches(1500, kClient, 0, 1, 0), switches(1600, 0, kProxy, 0, 1),
+      leave(1700, kProxy, 1),          enter(2000, kProxy, kWrite, 1),   wakes(2100, kProxy, kBackend, 1),
+      leave(2200, kProxy, 1),          enter(2300, kProxy, kRead, 1),    switches(2400, kProxy, kBackend, 1, 1),
+      leave(2500, kBackend, 1),        enter(4500, kBackend, kWrite, 1), wakes(4600, kBackend, kProxy, 1),
+      leave(4700, kBackend, 1),        enter(4800, kBackend, kRead, 1),  switches(4900, kBackend, kProxy, 1, 1),
+      leave(5000, kProxy, 1),          enter(5200, kProxy, kWrite, 1),   wakes(5300, kProxy, kClient, 1),
+      leave(5400, kProxy, 1),          switches(5500, 0, kClient, 0, 0), leave(5600, kClient, 0)};
+  const OpBreakdown b = break_down_op(e, kClient, 1000, 5700, {}, "server");
+  EXPECT_TRUE(b.followed);
+  EXPECT_EQ(total(b), 4700u);
+  const std::map<std::string, std::uint64_t> want = {
+      // The client: before its send and after the reply, its send until it wakes the proxy, its wait for its
+      // idle CPU and its way back from the switch.
+      {"user_space", 200},
+      {key_of(kWrite) + "_until_wake", 100},
+      {"woken_idle_cpu_no_ipi", 200},
+      {"switched_in_until_return", 100},
+      // The proxy's wait for its idle CPU; then both hops: three sends until the wake-up (proxy, backend,
+      // proxy), the backend's 2 us of work and the proxy's forwarding in user space, two blocking reads until
+      // the switch to the other, three switch-ins, two returns after a wake-up.
+      {"server_woken_idle_cpu_no_ipi", 400},
+      {"server_" + key_of(kWrite) + "_until_wake", 300},
+      {"server_user_space", 300 + 100 + 2000 + 100 + 200},
+      {"server_" + key_of(kRead) + "_until_switch", 200},
+      {"server_switched_in_until_return", 300},
+      {"server_" + key_of(kWrite) + "_after_wakeup_until_return", 200}};
+  EXPECT_EQ(by_key(b), want);
+}
+
 }  // namespace
 }  // namespace ctxbench

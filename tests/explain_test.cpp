@@ -10,6 +10,7 @@
 #include <numeric>
 #include <random>
 
+#include "src/explain_pass.hpp"
 #include "tests/op_sums.hpp"
 #include "tests/trace_events.hpp"
 
@@ -275,8 +276,19 @@ TEST(Explain, LostEventsGiveAStatusAndNoSums) {
   const Explanation x = explain_pass(events, 12, {1000, 2700}, A, 1);
   EXPECT_EQ(x.status, ExplainStatus::LostEvents);
   EXPECT_NE(x.reason.find("12 kernel events were lost"), std::string::npos);
+  EXPECT_EQ(x.reason_key, "lost_events");  // what readers key on: a field, not the sentence
   EXPECT_TRUE(x.phases.empty());
   EXPECT_EQ(x.explained_fraction, 0);
+}
+
+// A pass that filled the ring buffer runs again with the share of its ops the buffer held, less a fifth; not
+// when too few ops would be left, nor when it would not be fewer.
+TEST(Explain, APassThatLostEventsRunsAgainWithTheOpsTheBufferHeld) {
+  EXPECT_EQ(traced_ops_after_loss(200, 400'000, 1'600'000), 32u);  // 200 x 0.2 x 0.8
+  EXPECT_EQ(traced_ops_after_loss(200, 800'000, 200'000), 128u);
+  EXPECT_EQ(traced_ops_after_loss(200, 50'000, 950'000), 0u);  // 8 ops: below kMinOpsAfterLoss
+  EXPECT_EQ(traced_ops_after_loss(20, 900'000, 1), 0u);        // 16: below it too
+  EXPECT_EQ(traced_ops_after_loss(200, 0, 0), 0u);
 }
 
 TEST(Explain, MostlyUnfollowableOpsAreIncompleteNotOk) {
@@ -294,6 +306,7 @@ TEST(Explain, MostlyUnfollowableOpsAreIncompleteNotOk) {
   EXPECT_EQ(x.status, ExplainStatus::Incomplete);
   EXPECT_EQ(x.followed, 5u);
   EXPECT_NE(x.reason.find("5 of 10"), std::string::npos);
+  EXPECT_EQ(x.reason_key, "ops_not_followed");
 }
 
 TEST(Explain, InnerOpsDivideEveryFigure) {

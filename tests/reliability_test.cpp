@@ -264,6 +264,7 @@ TEST(Hostile, UnprivilegedUserRunsWhatNeedsNoPrivilege) {
     const std::string reason = r["explain"].value("reason", "");
     EXPECT_TRUE(reason.find("needs root") != std::string::npos || reason.find("built without") != std::string::npos)
         << r["id"] << ": " << reason;
+    EXPECT_EQ(r["explain"].value("reason_key", ""), "tracer_unavailable") << r["id"];
   }
   EXPECT_GT(explainable, 0);
   // A directory nobody cannot write: bad usage naming the path, before anything runs.

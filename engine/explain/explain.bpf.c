@@ -60,8 +60,12 @@ struct {
 } events SEC(".maps");
 
 /* Written by the loader: IPI events are kept only while a pass is armed (.bss, mapped) and only for the
- * CPUs the pass's tasks may use (cpu -> 1). */
+ * CPUs the pass's tasks may use (cpu -> 1). `armed`: events are recorded; `following`: the tasks the traced
+ * ones create are traced. A pass that records from its first op (ProbeInfo::explain_from_first_op: a db.*
+ * server's start-up would fill the ring buffer) is following and not armed until a traced task makes the
+ * marker system call CTXBENCH_OPS_MARK_SYSCALL (src/explain_pass.cpp, engine/runner.cpp). */
 __u32 armed = 0;
+__u32 following = 0;
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, 4096);
@@ -133,6 +137,15 @@ static __always_inline void emit_named(__u32 kind, __s32 tid, __s32 other, __s64
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs* regs, long id) {
   __u32 tid = current_tid();
+  if (!armed) {
+    /* Following, not yet recording: the marker from a traced task starts the recording. It is not recorded
+     * itself (its exit is: the caller's return to user space before its first op). */
+    if (following && id == CTXBENCH_OPS_MARK_SYSCALL) {
+      __u8* v = bpf_map_lookup_elem(&tracked, &tid);
+      if (v && *v == 1) armed = 1;
+    }
+    return 0;
+  }
   if (traced(tid)) emit(CTXBENCH_EV_SYS_ENTER, tid, 0, id);
   return 0;
 }
@@ -315,14 +328,14 @@ int BPF_PROG(on_call_function_single_entry, int vector) {
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_sched_process_fork, struct task_struct* parent, struct task_struct* child) {
-  if (!armed) return 0;
+  if (!following) return 0;
   __u32 parent_tid = parent->pid;
   __u8* v = bpf_map_lookup_elem(&tracked, &parent_tid);
   if (!v) return 0;
   __u32 child_tid = child->pid;
   __u8 one = 1;
   bpf_map_update_elem(&tracked, &child_tid, &one, BPF_ANY);
-  if (*v == 1) emit(CTXBENCH_EV_FORK, parent_tid, child_tid, 0);
+  if (*v == 1 && armed) emit(CTXBENCH_EV_FORK, parent_tid, child_tid, 0);
   return 0;
 }
 

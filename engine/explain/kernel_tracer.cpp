@@ -170,9 +170,10 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
   return std::unique_ptr<KernelTracer>(new KernelTracer(std::move(impl)));
 }
 
-void KernelTracer::arm(pid_t creator_tid, const std::vector<int>& cpus) {
+void KernelTracer::arm(pid_t creator_tid, const std::vector<int>& cpus, bool from_marker) {
   Impl& m = *impl_;
   m.skel->bss->armed = 0;
+  m.skel->bss->following = 0;
   m.forget_tasks();
   m.drain();
   m.drained = Drained{};
@@ -191,12 +192,14 @@ void KernelTracer::arm(pid_t creator_tid, const std::vector<int>& cpus) {
   const std::uint32_t key = static_cast<std::uint32_t>(creator_tid);
   const std::uint8_t creator_only = 2;
   bpf_map_update_elem(bpf_map__fd(m.skel->maps.tracked), &key, &creator_only, BPF_ANY);
-  m.skel->bss->armed = 1;
+  m.skel->bss->following = 1;
+  m.skel->bss->armed = from_marker ? 0 : 1;
 }
 
 TraceCapture KernelTracer::finish() {
   Impl& m = *impl_;
   m.skel->bss->armed = 0;
+  m.skel->bss->following = 0;
   explain__detach(m.skel);
   m.forget_tasks();
   m.drain();
@@ -222,7 +225,7 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
       "(scripts/install-deps.sh installs libbpf-dev, bpftool and clang; then rebuild)";
   return nullptr;
 }
-void KernelTracer::arm(pid_t, const std::vector<int>&) {}
+void KernelTracer::arm(pid_t, const std::vector<int>&, bool) {}
 TraceCapture KernelTracer::finish() { return {}; }
 
 #endif

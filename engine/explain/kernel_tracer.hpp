@@ -35,8 +35,10 @@ class KernelTracer {
 
   // Starts a pass: forgets the previous pass's tasks and events, attaches the program (detached between
   // passes, so no timed sample runs it); every task `creator_tid` creates from now on (and everything those
-  // create) is traced, and IPIs to or on `cpus` are recorded.
-  void arm(pid_t creator_tid, const std::vector<int>& cpus);
+  // create) is traced, and IPIs to or on `cpus` are recorded. `from_marker`: the tasks are followed from now
+  // on, but nothing is recorded until one of them makes the marker system call (CTXBENCH_OPS_MARK_SYSCALL,
+  // engine/explain/trace_event.h): a pass whose set-up would fill the ring buffer records its ops only.
+  void arm(pid_t creator_tid, const std::vector<int>& cpus, bool from_marker = false);
   // Ends the pass: stops recording, detaches the program and returns its events.
   TraceCapture finish();
 

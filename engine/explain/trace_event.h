@@ -38,6 +38,11 @@ enum ctxbench_trace_kind {
                                     "The switch itself" */
 };
 
+/* The marker a traced task makes right before its first traced op when the pass records from there
+ * (ProbeInfo::explain_from_first_op): a system call number no kernel has (it fails with ENOSYS and does
+ * nothing), seen by the sys_enter tracepoint, which runs before the kernel checks the number. */
+#define CTXBENCH_OPS_MARK_SYSCALL 31867
+
 /* SWITCH's arg when the task was preempted (runnable, the CPU taken from it). */
 #define CTXBENCH_SWITCH_PREEMPTED (1LL << 32)
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Per explained server.* record of a ctxbench --explain JSON file (docs/METHODOLOGY.md, "A request,
+"""Per explained server.* (or db.*) record of a ctxbench --explain JSON file (docs/METHODOLOGY.md, "A request,
 explained"): the traced median request and the sum of the phase medians per group -- the client's own phases,
 and the server's waiting to run, switching, working, waking the next (creation included) and the rest -- then
-the tail's excess and its three largest named causes with their shares.
-Usage: summarize.py OUT.json"""
+the tail's excess and its three largest named causes with their shares, and the record's untraced p99/p50
+beside the share of the tail's excess the named causes account for (issue 23: >= 80% where p99 > 2 x p50).
+Usage: summarize.py OUT.json [PREFIX]   (PREFIX: server. by default; db. for the db suite)"""
 import json
 import sys
 
@@ -27,12 +28,12 @@ def group(key):
 ORDER = ["client", "server wait", "server switch", "server work", "server wake/create", "server other"]
 
 
-def main(path):
+def main(path, prefix="server."):
     with open(path) as f:
         doc = json.load(f)
     for r in doc["results"]:
         x = r.get("explain")
-        if not r["probe"].startswith("server.") or x is None or x.get("status") not in ("ok", "incomplete"):
+        if not r["probe"].startswith(prefix) or x is None or x.get("status") not in ("ok", "incomplete"):
             continue
         sums = {g: 0.0 for g in ORDER}
         for p in x["phases"]:
@@ -50,9 +51,15 @@ def main(path):
             causes = "; ".join(f"{c['kind']} {c['name']} {100 * c['share']:.0f}%" for c in named[:3])
             print(f"    tail ({t['ops_in_tail']} ops): +{t['excess_ns'] / 1000:.1f} us over the median ops "
                   f"({t['median_op_ns'] / 1000:.1f} us); named {100 * (1 - unnamed):.0f}%: {causes}")
+            st = r.get("statistics", {})
+            if st.get("p50"):
+                unnamed_ns = sum(c["ns"] for c in t["causes"] if c["kind"] == "unnamed")
+                print(f"    untraced p99/p50 {st['p99'] / st['p50']:.2f} ({st['p50'] / 1000:.1f} / "
+                      f"{st['p99'] / 1000:.1f} us); traced tail/median {t['tail_op_ns'] / t['median_op_ns']:.2f}; "
+                      f"named causes {100 * (1 - unnamed):.0f}% of the excess, unnamed {unnamed_ns / 1000:.1f} us")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(*sys.argv[1:])
