@@ -133,6 +133,11 @@ struct ProbeInfo {
   Budget budget;
   // Context switches one op implies across all tasks, or < 0 when the op implies none we can state.
   double expected_switches_per_op = -1;
+  // The implied count is of sleeps (voluntary switches) only: an op that wakes more of its own tasks at once
+  // than there are CPUs also has wake-up preemptions among them, which the scheduler decides and no count
+  // states (the futex contention family; docs/METHODOLOGY.md, "Denominator check"). The check then compares
+  // the kernel's voluntary switches with it; the involuntary ones are reported beside them.
+  bool expected_switches_are_sleeps = false;
   // Add the switches of children reaped during sampling (getrusage RUSAGE_CHILDREN): creation probes.
   bool counts_reaped_children = false;
 
