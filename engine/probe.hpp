@@ -121,6 +121,10 @@ struct Budget {
   // Timed samples per repetition; self-timed probes with one value per request raise it so that a tail
   // percentile rests on enough values.
   int max_samples = 0;
+  // Each sample's batch lasts at least this long (0: the runner's). For a probe whose ops the runner's work
+  // between samples (its /proc reads of every task's CPU) would change: futex_lock_pi, where a read after every
+  // ~10 lock+unlocks moved who waits for the lock (docs/METHODOLOGY.md, "Futex contention").
+  std::uint64_t min_batch_ns = 0;
 };
 
 struct ProbeInfo {

@@ -163,6 +163,9 @@ TEST(FutexFamilies, AreRegisteredOutsideTheDefaultSuite) {
   ASSERT_NE(find("ctxswitch.futex_lock_pi/waiters:4"), nullptr);
   EXPECT_LT(find("ctxswitch.futex_lock_pi/waiters:4")->info().expected_switches_per_op, 0);
   EXPECT_FALSE(find("ctxswitch.futex_lock_pi/waiters:4")->info().expected_switches_are_sleeps);
+  // Its samples are long enough that the runner's per-sample reads come after 100+ contended lock+unlocks.
+  EXPECT_GE(find("ctxswitch.futex_lock_pi/waiters:4")->info().budget.min_batch_ns, 2'500'000u);
+  EXPECT_EQ(par->info().budget.min_batch_ns, 0u);
   EXPECT_NE(par->info().op.find("wake-parallel -t 2 -w 2"), std::string::npos) << par->info().op;
   EXPECT_NE(par->info().op.find("FUTEX_WAKE_PRIVATE of 1 "), std::string::npos) << par->info().op;
   EXPECT_EQ(find("ctxswitch.futex_wake_parallel/waiters:1/wakers:1"), nullptr);
