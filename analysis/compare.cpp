@@ -267,6 +267,9 @@ std::vector<MachineDifference> machine_differences(const std::vector<ResultFile>
       {"scheduler", [](const json& m) { return json_text(m, "scheduler"); }, true},
       {"sched_ext_ops", [](const json& m) { return json_text(m, "sched_ext_ops"); }, true},
       {"sched_autogroup_enabled", [](const json& m) { return json_text(m, "sched_autogroup_enabled"); }, true},
+      {"microcode", [](const json& m) { return json_text(m, "microcode"); }, true},
+      {"pcid", [](const json& m) { return json_text(m, "pcid"); }, true},
+      {"invpcid", [](const json& m) { return json_text(m, "invpcid"); }, true},
   };
   std::vector<MachineDifference> out;
   for (const Field& field : fields) {

@@ -148,6 +148,9 @@ std::string explain_block(const Record& r) {
 
 std::string switches_cell(const Record& r) {
   if (!r.switches_per_op) return "";
+  if (r.expected_switches_per_op && r.expected_switches_are_sleeps && r.voluntary_switches_per_op)
+    return fmt::format("{:.2f} ({:.2f} sleeps, exp {:g})", *r.switches_per_op, *r.voluntary_switches_per_op,
+                       *r.expected_switches_per_op);
   if (r.expected_switches_per_op)
     return fmt::format("{:.2f} (exp {:g})", *r.switches_per_op, *r.expected_switches_per_op);
   return fmt::format("{:.2f}", *r.switches_per_op);

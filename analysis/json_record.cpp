@@ -160,6 +160,8 @@ json record_head_json(const Record& r) {
     put(s, "voluntary", r.voluntary_switches_per_op);
     put(s, "involuntary", r.involuntary_switches_per_op);
     put(s, "expected", r.expected_switches_per_op);
+    // What `expected` counts, when it is not every switch (docs/contracts.md).
+    if (r.expected_switches_per_op && r.expected_switches_are_sleeps) s["expected_counts"] = "voluntary";
     s["source"] = "kernel: /proc/<pid>/task/<tid>/status of every task (+ getrusage RUSAGE_CHILDREN)";
     j["switches_per_op"] = s;
   }

@@ -87,7 +87,10 @@ Record base_record(const ProbeInfo& info, const Placement& placement) {
   r.placement.kind = placement.kind;
   r.placement.cpu_a = placement.cpu_a;
   r.placement.cpu_b = placement.cpu_b;
-  if (info.expected_switches_per_op >= 0) r.expected_switches_per_op = info.expected_switches_per_op;
+  if (info.expected_switches_per_op >= 0) {
+    r.expected_switches_per_op = info.expected_switches_per_op;
+    r.expected_switches_are_sleeps = info.expected_switches_are_sleeps;
+  }
   return r;
 }
 
@@ -120,10 +123,16 @@ void add_truth(Record& r, const ProbeRun& run) {
     r.bimodal = split.bimodal;
     if (split.warning) r.warnings.push_back(*split.warning);
   }
-  if (r.switches_per_op && r.expected_switches_per_op) {
-    const bool on_two_cpus =
-        run.placement.kind == PlacementKind::CrossCpu || run.placement.kind == PlacementKind::Unpinned;
-    if (auto w = denominator_warning(*r.switches_per_op, *r.expected_switches_per_op, on_two_cpus))
+  // Sleeps are compared when the op implies sleeps (and the kernel's split was read), else every switch.
+  const std::optional<double> counted =
+      r.expected_switches_are_sleeps ? r.voluntary_switches_per_op : r.switches_per_op;
+  if (counted && r.expected_switches_per_op) {
+    // On two CPUs by placement, or because the tasks of a many-task probe spread over them (its same-cpu
+    // records start at cpu_a and go round-robin): the samples saw them on more than one CPU.
+    const bool on_two_cpus = run.placement.kind == PlacementKind::CrossCpu ||
+                             run.placement.kind == PlacementKind::Unpinned || tasks_seen_on_cpus(r.observed_cpus) > 1;
+    if (auto w =
+            denominator_warning(*counted, *r.expected_switches_per_op, on_two_cpus, r.expected_switches_are_sleeps))
       r.warnings.push_back(*w);
   }
 }

@@ -59,6 +59,8 @@ struct Record {
   std::vector<HistogramBucket> histogram;
   std::optional<double> switches_per_op, voluntary_switches_per_op, involuntary_switches_per_op;
   std::optional<double> expected_switches_per_op;
+  // expected_switches_per_op counts sleeps (voluntary switches), not every switch (ProbeInfo's field of the name).
+  bool expected_switches_are_sleeps = false;
   std::vector<Warning> warnings;  // analysis/warning.hpp
   // How far a rerun's p50 is expected to move (analysis/rerun_model.hpp); empty when it cannot be said.
   std::optional<RerunInterval> rerun;

@@ -64,6 +64,9 @@ void add_lock_metrics(Record& r, std::map<std::string, double>& sum) {
   put("acquisitions", acquisitions);
   put("acquisitions_per_second", acquisitions / wall * 1e9);
   put("switches_per_acquisition", sum["lock_switches"] / acquisitions);
+  // The caller's part of them: 1/(N + 1) when the lock goes round fairly (docs/METHODOLOGY.md, "Futex contention").
+  if (sum.count("lock_caller_acquisitions") != 0)
+    put("caller_acquisition_share", sum["lock_caller_acquisitions"] / acquisitions);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "analysis/statistics.hpp"
@@ -51,12 +52,20 @@ PlacementSplit split_by_colocation(std::span<const double> samples, const std::v
   return split;
 }
 
-std::optional<Warning> denominator_warning(double measured, double expected, bool on_two_cpus) {
+std::optional<Warning> denominator_warning(double measured, double expected, bool on_two_cpus, bool sleeps) {
   if (!std::isfinite(measured) || !std::isfinite(expected) || expected < 0) return std::nullopt;
   const double allowed = kDenominatorTolerance * std::max(expected, 1.0);
   if (std::fabs(measured - expected) <= allowed) return std::nullopt;
   if (on_two_cpus && measured < expected) return std::nullopt;
-  return denominator_warning_of(measured, expected, kDenominatorTolerance);
+  return denominator_warning_of(measured, expected, kDenominatorTolerance, sleeps);
+}
+
+std::size_t tasks_seen_on_cpus(const std::vector<ObservedTask>& tasks) {
+  std::set<int> cpus;
+  for (const ObservedTask& t : tasks)
+    for (const CpuCount& c : t.cpus)
+      if (c.cpu >= 0) cpus.insert(c.cpu);
+  return cpus.size();
 }
 
 std::optional<CpuTimes> parse_proc_stat_cpu(const std::string& text) {

@@ -32,6 +32,9 @@ struct ObservedTask {
 // task to, or -1.
 std::vector<ObservedTask> observe_tasks(const std::vector<std::vector<int>>& task_cpus, const std::vector<int>& pinned);
 
+// How many distinct CPUs the tasks were seen on, all tasks together (unreadable readings left out).
+std::size_t tasks_seen_on_cpus(const std::vector<ObservedTask>& tasks);
+
 // ---------------------------------------------------------------- co-located vs split samples
 struct PlacementGroup {
   std::string name;  // "co-located" (A and B seen on one CPU) or "split" (on two CPUs)
@@ -65,8 +68,10 @@ inline constexpr double kDenominatorTolerance = 0.10;
 // `on_two_cpus`: the op's tasks ran on two CPUs (cross-cpu, unpinned). A two-task op implies a switch per
 // hand-off only when both share one CPU; on two CPUs a task may find its partner's answer before it
 // sleeps, so fewer switches are what the op is there (the switches column shows how many) and only more
-// than implied warns.
-std::optional<Warning> denominator_warning(double measured_per_op, double expected_per_op, bool on_two_cpus = false);
+// than implied warns. `sleeps`: both counts are of sleeps (voluntary switches; ProbeInfo's
+// expected_switches_are_sleeps), and the warning says so.
+std::optional<Warning> denominator_warning(double measured_per_op, double expected_per_op, bool on_two_cpus = false,
+                                           bool sleeps = false);
 
 // ---------------------------------------------------------------- steal time
 // The aggregate "cpu" line of /proc/stat, in USER_HZ ticks.

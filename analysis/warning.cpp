@@ -66,7 +66,15 @@ Warning make(WarningKind kind, std::optional<double> figure, std::string text, s
 
 }  // namespace
 
-Warning denominator_warning_of(double measured, double expected, double tolerance) {
+Warning denominator_warning_of(double measured, double expected, double tolerance, bool sleeps) {
+  if (sleeps)
+    return make(WarningKind::Denominator, measured,
+                fmt::format("denominator: the kernel counted {:.2f} sleeps (voluntary context switches) per op where "
+                            "the op implies {:g} (a difference over {:.0f}%): this figure is not the cost of what its "
+                            "op says{}",
+                            measured, expected, tolerance * 100,
+                            measured < expected ? " (a task found its wake-up before it went to sleep)"
+                                                : " (extra sleeps: a task waited more than once per op)"));
   return make(
       WarningKind::Denominator, measured,
       fmt::format("denominator: the kernel counted {:.2f} context switches per op where the op implies {:g} (a "

@@ -47,7 +47,9 @@ const std::vector<WarningKind>& all_warning_kinds();
 std::string console_text(const Warning& w);
 
 // Builders: one per kind, the text made from the figures.
-Warning denominator_warning_of(double measured_per_op, double expected_per_op, double tolerance);
+// `sleeps`: both counts are of sleeps (voluntary switches), the wake-up preemptions among the op's own tasks left
+// out (ProbeInfo::expected_switches_are_sleeps).
+Warning denominator_warning_of(double measured_per_op, double expected_per_op, double tolerance, bool sleeps = false);
 Warning bimodal_warning_of(double colocated_share, double colocated_median_ns, double split_share,
                            double split_median_ns);
 // `width`: the interval's half width as a fraction, exp(half_width) - 1 (0.12: a rerun may move +-12%).

@@ -121,6 +121,10 @@ struct Budget {
   // Timed samples per repetition; self-timed probes with one value per request raise it so that a tail
   // percentile rests on enough values.
   int max_samples = 0;
+  // Each sample's batch lasts at least this long (0: the runner's). For a probe whose ops the runner's work
+  // between samples (its /proc reads of every task's CPU) would change: futex_lock_pi, where a read after every
+  // ~10 lock+unlocks moved who waits for the lock (docs/METHODOLOGY.md, "Futex contention").
+  std::uint64_t min_batch_ns = 0;
 };
 
 struct ProbeInfo {
@@ -133,6 +137,11 @@ struct ProbeInfo {
   Budget budget;
   // Context switches one op implies across all tasks, or < 0 when the op implies none we can state.
   double expected_switches_per_op = -1;
+  // The implied count is of sleeps (voluntary switches) only: an op that wakes more of its own tasks at once
+  // than there are CPUs also has wake-up preemptions among them, which the scheduler decides and no count
+  // states (the futex contention family; docs/METHODOLOGY.md, "Denominator check"). The check then compares
+  // the kernel's voluntary switches with it; the involuntary ones are reported beside them.
+  bool expected_switches_are_sleeps = false;
   // Add the switches of children reaped during sampling (getrusage RUSAGE_CHILDREN): creation probes.
   bool counts_reaped_children = false;
 

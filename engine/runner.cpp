@@ -225,10 +225,10 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
   run.placement = placement;
   run.timer_overhead_ns = timer_overhead_ns;
   const std::uint64_t started = now_ns();
-  const std::uint64_t target_batch = target_batch_ns(settings, timer_overhead_ns);
+  const ProbeInfo& info = probe.info();
+  const std::uint64_t target_batch = std::max(target_batch_ns(settings, timer_overhead_ns), info.budget.min_batch_ns);
   // A probe may cap the budget (one pair of a CPU matrix, a fork of a 1 GiB parent).
   RunnerSettings capped = settings;
-  const ProbeInfo& info = probe.info();
   if (info.budget.max_repetitions > 0) capped.repetitions = std::min(capped.repetitions, info.budget.max_repetitions);
   if (settings.traced_ops > 0) capped.repetitions = 1;
   if (info.budget.max_sample_budget_ns > 0) {

@@ -6,10 +6,15 @@
  *              records); -1: nobody pinned (its unpinned records)
  * The caller times batches of BATCH lock+unlock pairs for MS milliseconds and prints the median batch's ns per
  * pair (ctxbench's value), the mean, every thread's acquisitions per second and the kernel's context switches
- * (getrusage RUSAGE_THREAD, voluntary + involuntary) per acquisition over the timed window.
- * Usage: peer-futex-lock-pi WAITERS MS CALLER_CPU [BATCH] */
+ * (getrusage RUSAGE_THREAD, voluntary + involuntary) per acquisition over the timed window, then the caller's
+ * share of the acquisitions and its own switches per acquisition of its own.
+ *   READS      1: after each batch the caller reads every contender's /proc/self/task/TID/stat once (pread of a
+ *              file opened before the window), as ctxbench's runner reads each task's CPU after each sample;
+ *              0 (default): nothing between batches but the clock read
+ * Usage: peer-futex-lock-pi WAITERS MS CALLER_CPU [BATCH [READS]] */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -28,6 +33,7 @@ static _Atomic uint32_t lock_word, started, go, stop;
 
 struct contender {
   int cpu;
+  _Atomic pid_t tid;
   uint64_t acquisitions, switches; /* over the timed window */
   char pad[64];
 };
@@ -49,6 +55,7 @@ static uint64_t switches_now(void) {
 static void* contend(void* p) {
   struct contender* c = p;
   pin(c->cpu);
+  atomic_store(&c->tid, gettid());
   atomic_fetch_add(&started, 1);
   /* Contending already, as ctxbench's contenders do from the session's start; counted from `go` on. */
   while (!atomic_load(&go)) lock_unlock();
@@ -70,13 +77,15 @@ static int by_value(const void* a, const void* b) {
 
 int main(int argc, char** argv) {
   const int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if ((argc != 4 && argc != 5) || atoi(argv[1]) < 1 || atoi(argv[1]) > kMaxWaiters || atoi(argv[2]) < 1 ||
-      atoi(argv[3]) >= ncpu || atoi(argv[3]) < -1 || (argc == 5 && atoi(argv[4]) < 1)) {
-    fprintf(stderr, "usage: %s WAITERS(1-%d) MS CALLER_CPU(-1: nobody pinned, else 0-%d) [BATCH(>=1)]\n", argv[0],
-            kMaxWaiters, ncpu - 1);
+  if (argc < 4 || argc > 6 || atoi(argv[1]) < 1 || atoi(argv[1]) > kMaxWaiters || atoi(argv[2]) < 1 ||
+      atoi(argv[3]) >= ncpu || atoi(argv[3]) < -1 || (argc >= 5 && atoi(argv[4]) < 1) ||
+      (argc == 6 && strcmp(argv[5], "0") != 0 && strcmp(argv[5], "1") != 0)) {
+    fprintf(stderr, "usage: %s WAITERS(1-%d) MS CALLER_CPU(-1: nobody pinned, else 0-%d) [BATCH(>=1) [READS(0|1)]]\n",
+            argv[0], kMaxWaiters, ncpu - 1);
     return 2;
   }
-  const int n = atoi(argv[1]), ms = atoi(argv[2]), cpu = atoi(argv[3]), batch = argc == 5 ? atoi(argv[4]) : 100;
+  const int n = atoi(argv[1]), ms = atoi(argv[2]), cpu = atoi(argv[3]), batch = argc >= 5 ? atoi(argv[4]) : 100;
+  const int reads = argc == 6 && argv[5][0] == '1';
   pin(cpu);
   static struct contender c[kMaxWaiters];
   pthread_t threads[kMaxWaiters];
@@ -85,6 +94,16 @@ int main(int argc, char** argv) {
     pthread_create(&threads[i], NULL, contend, &c[i]);
   }
   while (atomic_load(&started) != (uint32_t)n) lock_unlock();
+  int stat_fd[kMaxWaiters];
+  for (int i = 0; i < n; ++i) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)atomic_load(&c[i].tid));
+    stat_fd[i] = reads ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (reads && stat_fd[i] < 0) {
+      fprintf(stderr, "%s: %s\n", path, strerror(errno));
+      return 1;
+    }
+  }
   double* per_pair = malloc(kMaxBatches * sizeof *per_pair);
   if (per_pair == NULL) {
     fprintf(stderr, "out of memory\n");
@@ -97,7 +116,14 @@ int main(int argc, char** argv) {
     for (int k = 0; k < batch; ++k) lock_unlock();
     const uint64_t t1 = now_ns();
     per_pair[batches++] = (double)(t1 - t) / batch;
-    t = t1;
+    for (int i = 0; reads && i < n; ++i) {
+      char buf[512];
+      if (pread(stat_fd[i], buf, sizeof buf, 0) <= 0) {
+        fprintf(stderr, "pread of a contender's stat: %s\n", strerror(errno));
+        return 1;
+      }
+    }
+    t = reads ? now_ns() : t1;
   }
   const uint64_t wall = now_ns() - t0, caller_switches = switches_now() - s0;
   atomic_store(&stop, 1);
@@ -107,12 +133,16 @@ int main(int argc, char** argv) {
     acquisitions += c[i].acquisitions;
     switches += c[i].switches;
   }
+  for (int i = 0; reads && i < n; ++i) close(stat_fd[i]);
   qsort(per_pair, (size_t)batches, sizeof *per_pair, by_value);
+  const double own = (double)batches * batch;
   printf(
-      "futex lock_pi loop: %d contenders + caller, caller cpu %d, batch %d: %d batches, caller p50 %.0f ns per "
-      "lock+unlock, mean %.0f ns; all threads %.0f acquisitions/s, %.2f switches per acquisition\n",
-      n, cpu, batch, batches, per_pair[batches / 2], (double)wall / ((double)batches * batch),
-      (double)acquisitions / ((double)wall / 1e9), (double)switches / (double)acquisitions);
+      "futex lock_pi loop: %d contenders + caller, caller cpu %d, batch %d%s: %d batches, caller p50 %.0f ns per "
+      "lock+unlock, mean %.0f ns; all threads %.0f acquisitions/s, %.2f switches per acquisition; caller %.2f of "
+      "the acquisitions, %.2f switches per own acquisition\n",
+      n, cpu, batch, reads ? ", stat reads" : "", batches, per_pair[batches / 2], (double)wall / own,
+      (double)acquisitions / ((double)wall / 1e9), (double)switches / (double)acquisitions, own / (double)acquisitions,
+      (double)caller_switches / own);
   free(per_pair);
   return 0;
 }

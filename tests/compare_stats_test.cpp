@@ -183,6 +183,11 @@ TEST(Compare, SchedulerDiffersOnlyWhenBothFilesSayIt) {
                          "sched_autogroup_enabled": false})");
   EXPECT_EQ(fields({old_file, eevdf}), std::vector<std::string>{});  // the old file does not say
   EXPECT_EQ(fields({eevdf, lavd}), std::vector<std::string>{"scheduler"});
+  // Microcode and PCID/INVPCID (issue 24's machine record): named when both files say them and they differ.
+  const ResultFile mc1 = file("c.json", R"({"cpu_model": "X", "microcode": "0xb4", "pcid": true, "invpcid": true})");
+  const ResultFile mc2 = file("d.json", R"({"cpu_model": "X", "microcode": "0xb6", "pcid": true, "invpcid": false})");
+  EXPECT_EQ(fields({mc1, mc2}), (std::vector<std::string>{"microcode", "invpcid"}));
+  EXPECT_EQ(fields({old_file, mc2}), std::vector<std::string>{});
 }
 
 }  // namespace

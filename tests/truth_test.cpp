@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -154,6 +155,58 @@ TEST(Denominator, RecordCarriesTheWarning) {
   bool warned = false;
   for (const Warning& w : r.warnings) warned = warned || w.kind == WarningKind::Denominator;
   EXPECT_TRUE(warned);
+}
+
+// An op that implies sleeps (the futex contention family): the voluntary switches are compared, the wake-up
+// preemptions among its own tasks (involuntary) are reported but not counted. Literal figures of the quiet run of
+// 2026-12-05 14:36 UTC (results/futex/contention_round1.json, futex_wake_parallel/waiters:8/wakers:8/same-cpu):
+// 17.61 voluntary + 2.52 involuntary per round against N + W + 1 = 17 sleeps.
+TEST(Denominator, SleepsCompareTheVoluntarySwitches) {
+  ProbeInfo info;
+  info.name = "ctxswitch.fake_wake";
+  info.op = "fake";
+  info.expected_switches_per_op = 17;
+  info.expected_switches_are_sleeps = true;
+  ProbeRun run;
+  run.placement = {PlacementKind::SameCpu, 0, 0};
+  RepetitionRun rep;
+  rep.ns_per_op = {100, 110, 120};
+  rep.task_cpus = {{0, 0, 0}, {1, 1, 1}, {0, 0, 0}};  // spread round-robin from cpu_a
+  rep.ops = 100;
+  rep.voluntary_switches = 1761;
+  rep.involuntary_switches = 252;
+  run.repetitions.push_back(rep);
+  auto denominator = [](const Record& r) {
+    for (const Warning& w : r.warnings)
+      if (w.kind == WarningKind::Denominator) return std::optional<Warning>(w);
+    return std::optional<Warning>();
+  };
+  const Record quiet = make_record(info, run, "same");
+  EXPECT_TRUE(quiet.expected_switches_are_sleeps);
+  EXPECT_NEAR(*quiet.switches_per_op, 20.13, 1e-9);  // 18% over 17 counted as every switch
+  EXPECT_FALSE(denominator(quiet));
+  // The same record with every switch implied warns, as the quiet run did.
+  info.expected_switches_are_sleeps = false;
+  EXPECT_TRUE(denominator(make_record(info, run, "same")));
+  info.expected_switches_are_sleeps = true;
+  // Extra sleeps still warn, and say they are sleeps.
+  run.repetitions[0].voluntary_switches = 1900;
+  const auto extra = denominator(make_record(info, run, "same"));
+  ASSERT_TRUE(extra);
+  EXPECT_NE(extra->text.find("19.00 sleeps"), std::string::npos);
+  EXPECT_NE(extra->text.find("implies 17"), std::string::npos);
+  // Fewer sleeps on a same-cpu record whose tasks spread over two CPUs do not warn (the caller found the last
+  // waiter running before it slept); all on one CPU, they do.
+  run.repetitions[0].voluntary_switches = 1500;
+  EXPECT_FALSE(denominator(make_record(info, run, "same")));
+  run.repetitions[0].task_cpus = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+  EXPECT_TRUE(denominator(make_record(info, run, "same")));
+}
+
+TEST(Denominator, TasksSeenOnCpusCountsDistinctKnownCpus) {
+  EXPECT_EQ(tasks_seen_on_cpus(observe_tasks({{0, 0}, {1, -1}, {0, 1}}, {})), 2u);
+  EXPECT_EQ(tasks_seen_on_cpus(observe_tasks({{3, 3}, {-1, 3}}, {})), 1u);
+  EXPECT_EQ(tasks_seen_on_cpus({}), 0u);
 }
 
 TEST(StatLine, ProcessorIsField39CountedFromTheLastParenthesis) {
