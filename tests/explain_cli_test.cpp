@@ -126,6 +126,14 @@ TEST(ExplainCli, PairsNameTheWaitBehindTheOtherPairs) {
   EXPECT_NE((*wake)["explain"].value("reason", "").find("waker's time"), std::string::npos);
 }
 
+// The record of `doc` whose id holds "/connections:N/", or nullptr.
+const json* record_with_connections(const json& doc, int n) {
+  const std::string key = "/connections:" + std::to_string(n) + "/";
+  for (const json& r : doc["results"])
+    if (r["id"].get<std::string>().find(key) != std::string::npos) return &r;
+  return nullptr;
+}
+
 // A request of server.* (docs/METHODOLOGY.md, "A request, explained"): with one connection the traced
 // requests' phases add up, the server's stretches labelled, its 50 us of work in server_user_space; with 4 the
 // record says why it is not explained.
@@ -135,13 +143,8 @@ TEST(ExplainCli, AServerRequestNamesTheServersWork) {
   const json doc =
       quick_explain_run("server", "^server\\.process_per_connection\\.persistent/connections:(1|4)/work_ns:50000/");
   ASSERT_TRUE(doc.contains("results"));
-  const json* one = nullptr;
-  const json* four = nullptr;
-  for (const json& r : doc["results"]) {
-    const std::string id = r["id"];
-    if (id.find("/connections:1/") != std::string::npos) one = &r;
-    if (id.find("/connections:4/") != std::string::npos) four = &r;
-  }
+  const json* one = record_with_connections(doc, 1);
+  const json* four = record_with_connections(doc, 4);
   const json* x = breakdown_of(one);
   ASSERT_NE(x, nullptr);
   const double work = phase_field(*x, "server_user_space", "median_ns");
@@ -172,13 +175,8 @@ TEST(ExplainCli, ADbRequestNamesTheServersWork) {
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const json doc = json::parse(slurp(path));
   remove_tree(dir);
-  const json* one = nullptr;
-  const json* four = nullptr;
-  for (const json& r : doc["results"]) {
-    const std::string id = r["id"];
-    if (id.find("/connections:1/") != std::string::npos) one = &r;
-    if (id.find("/connections:4/") != std::string::npos) four = &r;
-  }
+  const json* one = record_with_connections(doc, 1);
+  const json* four = record_with_connections(doc, 4);
   ASSERT_NE(one, nullptr) << doc.dump();
   if ((*one)["status"] == "skipped") GTEST_SKIP() << (*one).value("reason", "skipped");
   const json* x = breakdown_of(one);
