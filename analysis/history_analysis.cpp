@@ -252,12 +252,65 @@ int HistoryCheck::regressions() const {
   return n;
 }
 
+namespace {
+
+// The history as it was before `run_id`: that run and its points left out (a run `history add`ed before it
+// is checked must not be its own history).
+History without_run(const History& h, const std::string& run_id) {
+  History out;
+  out.machines = h.machines;
+  std::vector<std::optional<std::size_t>> index_of(h.runs.size());
+  for (std::size_t r = 0; r < h.runs.size(); ++r)
+    if (h.runs[r].run_id != run_id) {
+      index_of[r] = out.runs.size();
+      out.runs.push_back(h.runs[r]);
+    }
+  for (const HistorySeries& s : h.series) {
+    HistorySeries kept = s;
+    kept.points.clear();
+    for (const HistoryPoint& p : s.points)
+      if (p.run < index_of.size() && index_of[p.run]) {
+        kept.points.push_back(p);
+        kept.points.back().run = *index_of[p.run];
+      }
+    out.series.push_back(std::move(kept));
+  }
+  return out;
+}
+
+// The largest p a series' change point may have on this machine, as `history show` judges it.
+double series_cutoff(const History& past, const std::string& fingerprint, const ChangePointOptions& options) {
+  if (options.false_discovery_rate <= 0) return options.max_p_value;
+  const HistoryAnalysis a = analyse_history(past, options);
+  for (const MachineAnalysis& m : a.machines)
+    if (m.fingerprint == fingerprint) return m.series_max_p;
+  return options.max_p_value;
+}
+
+// The smallest p of a record's judgements that made one (a history long enough to judge).
+void collect_p_values(const RecordCheck& rc, std::size_t min_history, std::vector<double>& p_values,
+                      std::size_t& judgements) {
+  for (const HistoryVerdict* v : {&rc.raw, rc.corrected ? &*rc.corrected : nullptr}) {
+    if (v == nullptr || v->history_points < std::max<std::size_t>(min_history, 2) || v->ratio <= 0) continue;
+    ++judgements;
+    p_values.push_back(v->p_value);
+  }
+}
+
+}  // namespace
+
 HistoryCheck check_against_history(const History& h, const RunInput& new_run, const HistoryGateOptions& options,
                                    const ChangePointOptions& change_options) {
   HistoryCheck check;
   check.fingerprint = new_run.machine.fingerprint;
   MachineMatrix m = machine_matrix(h, check.fingerprint, new_run.run.run_id);
   check.history_runs = m.runs.size();
+  // The segments are those `history show` reports for the history before this run: a change point too weak
+  // for the machine's false-discovery cutoff does not cut the segment short (a short segment cut at a false
+  // change point has a spread chosen to be small, and the new point then looks significant).
+  ChangePointOptions segment_options = change_options;
+  segment_options.max_p_value = series_cutoff(without_run(h, new_run.run.run_id), check.fingerprint, change_options);
+  check.segment_max_p = segment_options.max_p_value;
   // The new run is the last row: its factor says how fast the whole run was against the series' medians.
   std::map<std::string, std::size_t> column_of;
   for (std::size_t col = 0; col < m.series.size(); ++col) column_of[h.series[m.series[col]].record_id] = col;
@@ -276,12 +329,17 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
   std::map<std::size_t, std::size_t> row_of;
   for (std::size_t row = 0; row < m.runs.size(); ++row) row_of[m.runs[row]] = row;
 
+  // Each record's current segments, raw and run-corrected, and its new values, judged below.
+  struct Judged {
+    std::string record_id;
+    std::vector<double> raw, corrected, new_values, new_corrected;
+  };
+  std::vector<Judged> judged;
   for (const RecordRow& r : new_run.records) {
     if (r.status != "ok" || !r.p50) continue;
-    RecordCheck rc;
-    rc.record_id = r.record_id;
-    const std::vector<double> new_values =
-        r.repetition_medians.empty() ? std::vector<double>{*r.p50} : r.repetition_medians;
+    Judged j;
+    j.record_id = r.record_id;
+    j.new_values = r.repetition_medians.empty() ? std::vector<double>{*r.p50} : r.repetition_medians;
     std::vector<double> raw, corrected;
     auto col = column_of.find(r.record_id);
     if (col != column_of.end())
@@ -291,13 +349,41 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
         raw.push_back(p.p50_ns);
         corrected.push_back(p.p50_ns / basket[row->second][col->second]);
       }
-    rc.raw = judge_against_history(current_segment(raw, change_options), new_values, options);
+    j.raw = current_segment(raw, segment_options);
     if (check.corrected) {
-      std::vector<double> new_corrected = new_values;
+      j.corrected = current_segment(corrected, segment_options);
+      j.new_corrected = j.new_values;
       const double factor = col != column_of.end() ? basket.back()[col->second] : check.run_factor;
-      for (double& v : new_corrected) v /= factor;
-      rc.corrected = judge_against_history(current_segment(corrected, change_options), new_corrected, options);
+      for (double& v : j.new_corrected) v /= factor;
     }
+    judged.push_back(std::move(j));
+  }
+  auto judge_all = [&](const HistoryGateOptions& o) {
+    std::vector<RecordCheck> out;
+    for (const Judged& j : judged) {
+      RecordCheck rc;
+      rc.record_id = j.record_id;
+      rc.raw = judge_against_history(j.raw, j.new_values, o);
+      if (check.corrected) rc.corrected = judge_against_history(j.corrected, j.new_corrected, o);
+      out.push_back(std::move(rc));
+    }
+    return out;
+  };
+  // Every record judged at max_p_value; with a false discovery rate, the cutoff over all the run's
+  // judgements is taken (analysis/false_discovery.hpp) and every record judged again at it, so its
+  // detectable change is the one at the p it had to reach.
+  HistoryGateOptions gate = options;
+  check.records = judge_all(gate);
+  std::vector<double> p_values;
+  for (const RecordCheck& rc : check.records) collect_p_values(rc, options.min_history, p_values, check.judgements);
+  if (options.false_discovery_rate > 0 && check.judgements > 0) {
+    gate.max_p_value = std::min(options.max_p_value,
+                                benjamini_hochberg_cutoff(p_values, check.judgements, options.false_discovery_rate));
+    if (gate.max_p_value < options.max_p_value) check.records = judge_all(gate);
+  }
+  check.gate_max_p = gate.max_p_value;
+
+  for (RecordCheck& rc : check.records) {
     // Either judgement can fire; a regression from either is a regression (the output says which).
     auto fired = [&](HistoryVerdictKind kind) {
       const bool by_raw = rc.raw.kind == kind, by_corrected = rc.corrected && rc.corrected->kind == kind;
@@ -319,7 +405,6 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
     if (rc.corrected && rc.corrected->detectable_change > 0 &&
         (rc.raw.detectable_change <= 0 || rc.corrected->detectable_change < rc.raw.detectable_change))
       rc.verdict.detectable_change = rc.corrected->detectable_change;
-    check.records.push_back(std::move(rc));
   }
   return check;
 }

@@ -80,6 +80,12 @@ struct HistoryCheck {
   double shared_variance = 0;
   bool corrected = false;
   std::vector<RecordCheck> records;  // the new run's ok records, file order
+  // The current segment of each series ends at the last change point `history show` reports for this
+  // machine's history (its false-discovery cutoff: segment_max_p). The verdicts are at gate_max_p, the
+  // cutoff over this run's `judgements` (raw and run-corrected each count); both never above max_p_value.
+  double segment_max_p = 0;
+  double gate_max_p = 0;
+  std::size_t judgements = 0;
   int regressions() const;
 };
 HistoryCheck check_against_history(const History& h, const RunInput& new_run, const HistoryGateOptions& options,

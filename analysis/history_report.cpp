@@ -225,6 +225,11 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
                      check.run_factor,
                      std::isfinite(check.shared_variance) ? fmt::format("{:.0f}%", check.shared_variance * 100) : "-",
                      check.corrected ? "run-corrected figures judged too" : "raw figures only");
+  if (options.false_discovery_rate > 0)
+    out += fmt::format(
+        "a verdict needed p <= {:.2g} (false discovery rate {} over {} judgements); segments end at "
+        "change points with p <= {:.2g}\n",
+        check.gate_max_p, options.false_discovery_rate, check.judgements, check.segment_max_p);
   std::size_t w = 24;
   for (const RecordCheck& r : check.records) w = std::max(w, r.record_id.size() + 2);
   out += pad("record", w) + rpad("new/hist", 10) + rpad("points", 8) + rpad("detectable", 12) + "  verdict\n";
@@ -285,6 +290,7 @@ json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, c
   }
   json gate = {{"threshold", options.threshold},
                {"max_p_value", options.max_p_value},
+               {"false_discovery_rate", options.false_discovery_rate},
                {"min_history", options.min_history},
                {"window", options.window}};
   json doc = {{"ctxbench_history_check",
@@ -294,10 +300,13 @@ json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, c
               {"history_runs", check.history_runs},
               {"run_corrected", check.corrected},
               {"counts", counts},
+              {"judgements", check.judgements},
               {"regressions", check.regressions()},
               {"records", records}};
   put(doc, "run_factor", check.run_factor);
   put(doc, "shared_variance", check.shared_variance);
+  put(doc, "verdict_max_p_value", check.gate_max_p);
+  put(doc, "segment_max_p_value", check.segment_max_p);
   return doc;
 }
 

@@ -17,6 +17,10 @@ struct HistoryGateOptions {
   double max_p_value = 0.001;   // as ChangePointOptions
   std::size_t min_history = 6;  // fewer points in the current segment: inconclusive
   std::size_t window = 30;      // only the last `window` points of the current segment are compared
+  // Across the new run's records (check_against_history): a regression or improvement needs p at most the
+  // Benjamini-Hochberg cutoff of this false discovery rate over all the run's judgements, never above
+  // max_p_value (analysis/false_discovery.hpp). 0: each record judged alone at max_p_value.
+  double false_discovery_rate = 0.02;
 };
 
 struct HistoryVerdict {
@@ -34,7 +38,7 @@ struct HistoryVerdict {
 // Values that are not finite or not positive are left out.
 //
 // The rule (docs/METHODOLOGY.md, "History: change points and the gate"), in logs, over the last `window`
-// usable points x_1..x_n of the history (winsorized at 3 robust sd: one disturbed past run is not noise)
+// usable points x_1..x_n of the history (winsorized at 6 robust sd: one disturbed past run is not noise)
 // with mean m and standard deviation s, and y = ln(median(new_values)) (the new run is one point: its
 // repetitions share its machine state):
 //   t = (y - m) / (s sqrt(1 + 1/n)), p = two-sided Student's t with n - 1 degrees of freedom;

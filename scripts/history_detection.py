@@ -13,6 +13,8 @@ a stepped series counts as found at the first run where a change point sits with
 false alarms are counted apart for change points with a machine move (`coincides_with_machine_change`).
 Series are counted when the record's median single-run interval (rerun_ratio_95) is within +-30%.
 Pairwise: `ctxbench compare` of the run before the step against the first stepped run.
+Gate (--gate-from K): each run from K on checked by `history check` against the runs before it, as it is
+(A/A: every regression is a false one) and with each --steps size injected into a share of its records.
 """
 import argparse
 import json
@@ -32,12 +34,11 @@ def run(cmd, ok=(0,)):
     return p
 
 
-SHOW_OPTIONS = []  # --max-p / --min-change / --window passed on to history show and check
-SHOW_ONLY_OPTIONS = []  # --fdr: history show's alone (check judges one run, not the machine's series)
+SHOW_OPTIONS = []  # --max-p / --fdr passed on to history show and check
 
 
 def show(ctxbench, store):
-    return json.loads(run([ctxbench, "history", "show", "--json", "--store", store] + SHOW_OPTIONS + SHOW_ONLY_OPTIONS).stdout)
+    return json.loads(run([ctxbench, "history", "show", "--json", "--store", store] + SHOW_OPTIONS).stdout)
 
 
 def quiet_ids(paths, limit=0.30):
@@ -127,6 +128,60 @@ def detection(ctxbench, work, runs, step, from_run, share, seed):
           f"with one no machine move explains: {len(false_own & set(unstepped))}")
 
 
+def verdicts(ctxbench, store, path):
+    """history check's verdict per record id, and its exit status."""
+    p = run([ctxbench, "history", "check", path, "--json", "--store", store] + SHOW_OPTIONS, ok=(0, 1))
+    return {r["record_id"]: r for r in json.loads(p.stdout)["records"]}, p.returncode
+
+
+def gate_trials(ctxbench, work, runs, from_run, steps, share, seed):
+    """The gate, one trial per run from --gate-from on: that run checked against every run before it (A/A),
+    and, for each --steps size, a copy of that run with the step injected into a share of its records
+    (scripts/history_inject.py, the same records in every run) checked against the same unstepped history."""
+    store = os.path.join(work, "gate.sqlite")
+    if os.path.exists(store):
+        os.remove(store)
+    run([ctxbench, "history", "add", "--store", store] + runs[:from_run - 1])
+    counted = quiet_ids(runs)
+    stepped_dirs = {}
+    for step in steps:
+        out = os.path.join(work, f"gate-step{int(step * 100)}")
+        run([sys.executable, os.path.join(HERE, "history_inject.py"), "--step", str(step), "--from-run", "1",
+             "--share", str(share), "--seed", str(seed), "--out", out] + runs)
+        with open(os.path.join(out, "manifest.json")) as f:
+            stepped_dirs[step] = (out, set(json.load(f)["stepped_ids"]))
+    failed, false_kinds, detectable = 0, {}, []
+    found = {step: [0, 0, 0] for step in steps}  # stepped series within +-30% judged, flagged, false elsewhere
+    for k in range(from_run, len(runs) + 1):
+        v, rc = verdicts(ctxbench, store, runs[k - 1])
+        failed += rc == 1
+        flagged = sorted((rid, r["verdict"], round(r["ratio"], 3), r.get("fired"), f"{r['p_value']:.2g}")
+                         for rid, r in v.items() if r["verdict"] in ("regression", "improvement"))
+        for f in flagged:
+            false_kinds[f[1]] = false_kinds.get(f[1], 0) + 1
+        detectable += [r["detectable_change"] for rid, r in v.items()
+                       if rid in counted and r.get("detectable_change", 0) > 0]
+        print(f"gate A/A run {k}: exit {rc}, flagged {flagged or 'none'}")
+        for step in steps:
+            out, stepped = stepped_dirs[step]
+            sv, _ = verdicts(ctxbench, store, os.path.join(out, os.path.basename(runs[k - 1])))
+            judged = [rid for rid in stepped & counted if rid in sv]
+            found[step][0] += len(judged)
+            found[step][1] += sum(1 for rid in judged if sv[rid]["verdict"] == "regression")
+            found[step][2] += sum(1 for rid, r in sv.items() if rid not in stepped and r["verdict"] == "regression")
+        run([ctxbench, "history", "add", "--store", store, runs[k - 1]])
+    trials = len(runs) - from_run + 1
+    print(f"gate A/A: {trials} trials (runs {from_run}..{len(runs)}, each against the runs before it): "
+          f"{failed} exited 1 (a regression); flagged records by verdict {false_kinds or 'none'}")
+    if detectable:
+        print(f"gate: detectable change of series within +-30%, median {statistics.median(detectable):.1%} "
+              f"over {len(detectable)} judgements")
+    for step in steps:
+        judged, hit, false = found[step]
+        print(f"gate step +{step:.0%}: stepped series within +-30% called a regression in {hit} of {judged} "
+              f"judgements ({hit / max(1, judged):.0%}); unstepped records called a regression: {false}")
+
+
 def real_change(ctxbench, work, runs, changed):
     """All runs then the changed ones in one store: change points at or after the first changed run."""
     store = os.path.join(work, "real.sqlite")
@@ -160,7 +215,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-aa", action="store_true")
     ap.add_argument("--max-p", help="passed to history show/check")
-    ap.add_argument("--fdr", help="passed to history show")
+    ap.add_argument("--fdr", help="passed to history show/check")
+    ap.add_argument("--gate-from", type=int, help="gate trials: check each run from this one (1-based) on "
+                    "against the runs before it, as it is and with each --steps size injected")
     ap.add_argument("--corrected-only", action="store_true", help="count only run-corrected change points")
     ap.add_argument("--changed", nargs="*", default=[], help="runs after RUN... where something real changed "
                     "(e.g. --keep-awake): report where history finds it")
@@ -173,12 +230,16 @@ def main():
     if a.max_p:
         SHOW_OPTIONS.extend(["--max-p", a.max_p])
     if a.fdr:
-        SHOW_ONLY_OPTIONS.extend(["--fdr", a.fdr])
+        SHOW_OPTIONS.extend(["--fdr", a.fdr])
+    steps = [float(s) for s in a.steps.split(",") if s]
+    if a.gate_from:
+        gate_trials(a.ctxbench, a.work, a.runs, a.gate_from, steps, a.share, a.seed)
+        return
     if not a.skip_aa:
         aa(a.ctxbench, a.work, a.runs)
     if a.changed:
         real_change(a.ctxbench, a.work, a.runs, a.changed)
-    for step in (float(s) for s in a.steps.split(",") if s):
+    for step in steps:
         detection(a.ctxbench, a.work, a.runs, step, a.from_run, a.share, a.seed)
 
 

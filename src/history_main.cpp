@@ -178,6 +178,7 @@ int run_check(const HistoryArgs& a) {
   options.threshold = a.threshold;
   if (a.window) options.window = *a.window;
   if (a.max_p_value) options.max_p_value = *a.max_p_value;
+  if (a.false_discovery_rate) options.false_discovery_rate = *a.false_discovery_rate;
   const HistoryCheck check = check_against_history(h, in, options, changes);
   const std::string text =
       a.json ? history_check_to_json(in, check, options).dump() + "\n" : format_history_check(in, check, options);

@@ -70,8 +70,9 @@ options:
                   emulator's figures are not its architecture's; docs/METHODOLOGY.md, "Emulated runs")
   --window N      change points: points per analysis window (default {}; at least 6)
   --max-p P       change points: keep a split when its t-test's p is at most P (default {})
-  --fdr Q         show, export: and at most the Benjamini-Hochberg cutoff of false discovery rate Q over
-                  the machine's series (default {}; 0: each series alone at --max-p)
+  --fdr Q         show, export, check: and at most the Benjamini-Hochberg cutoff of false discovery rate Q
+                  over the machine's series (check: over the new run's records too; default {};
+                  0: each series and record alone at --max-p)
   --min-change P  change points: and the means differ by at least P percent (default {}%)
   -h, --help      this text
 
@@ -160,7 +161,7 @@ HistoryArgs parse_history_args(const std::vector<std::string>& args) {
       if (*out.max_p_value <= 0 || *out.max_p_value >= 1)
         throw UsageError(fmt::format("--max-p: {} must be between 0 and 1 (exclusive)", v));
     } else if (a == "--fdr") {
-      only_for(reads, "show and export");
+      only_for(out.command != HistoryCommand::Add, "show, check and export");
       const std::string v = value();
       out.false_discovery_rate = parse_real("--fdr", v, "a rate (e.g. 0.05)");
       if (*out.false_discovery_rate < 0 || *out.false_discovery_rate >= 1)

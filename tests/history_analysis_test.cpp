@@ -248,6 +248,50 @@ TEST(HistoryAnalysis, CheckFindsARegressionAndNothingElse) {
   EXPECT_NEAR(doc["records"][2]["ratio"].get<double>(), 1.3, 0.01);
 }
 
+TEST(HistoryAnalysis, CheckTakesTheFalseDiscoveryCutoffOverTheRunsRecords) {
+  const History h = make_history(30, 12, 0.01, 0.0);
+  HistoryGateOptions alone;
+  alone.threshold = 0.01;
+  alone.max_p_value = 0.01;
+  alone.false_discovery_rate = 0;
+  HistoryGateOptions together = alone;
+  together.false_discovery_rate = 0.05;
+  // The smallest step of record 2 that passes p <= 0.01 judged alone: weaker than a lone discovery among
+  // the run's judgements may be (0.05 / judgements).
+  double scale = 0, p = 1;
+  for (double s = 1.005; s < 1.2 && scale == 0; s += 0.0025) {
+    const HistoryCheck c = check_against_history(h, new_run_like(h, 2, s), alone);
+    if (c.records[2].verdict.kind == HistoryVerdictKind::Regression) {
+      scale = s;
+      p = c.records[2].verdict.p_value;
+    }
+  }
+  ASSERT_GT(scale, 0);
+  const HistoryCheck a = check_against_history(h, new_run_like(h, 2, scale), alone);
+  const HistoryCheck b = check_against_history(h, new_run_like(h, 2, scale), together);
+  EXPECT_EQ(a.gate_max_p, 0.01);
+  ASSERT_GE(b.judgements, 12u);
+  ASSERT_GT(p, 0.05 / static_cast<double>(b.judgements)) << "the step found passes the lone cutoff too: " << scale;
+  EXPECT_EQ(a.regressions(), 1);
+  EXPECT_EQ(b.regressions(), 0);
+  EXPECT_NEAR(b.gate_max_p, 0.05 / static_cast<double>(b.judgements), 1e-12);
+  // Its detectable change is the step it would have needed at that cutoff: larger than judged alone.
+  EXPECT_GT(b.records[2].verdict.detectable_change, a.records[2].verdict.detectable_change);
+  // A strong step passes both.
+  EXPECT_EQ(check_against_history(h, new_run_like(h, 2, 1.3), together).regressions(), 1);
+  // The segments end at the change points `history show` reports for this history.
+  ChangePointOptions show;
+  show.false_discovery_rate = 0.05;
+  EXPECT_EQ(check_against_history(h, new_run_like(h, 2, 1.3), together, show).segment_max_p,
+            analyse_history(h, show).machines[0].series_max_p);
+  const nlohmann::json doc = history_check_to_json(new_run_like(h, 2, scale), b, together);
+  EXPECT_EQ(doc["ctxbench_history_check"]["gate"]["false_discovery_rate"], 0.05);
+  EXPECT_EQ(doc["judgements"], b.judgements);
+  EXPECT_DOUBLE_EQ(doc["verdict_max_p_value"].get<double>(), b.gate_max_p);
+  EXPECT_NE(format_history_check(new_run_like(h, 2, scale), b, together).find("false discovery rate 0.05"),
+            std::string::npos);
+}
+
 TEST(HistoryAnalysis, CheckWithTooShortAHistoryIsInconclusive) {
   const History h = make_history(3, 12, 0.01, 0.0);
   const HistoryCheck check = check_against_history(h, new_run_like(h, 2, 1.5), HistoryGateOptions{});

@@ -197,7 +197,7 @@ TEST(HistoryInput, OptionsRefuseBadUsageNamingTheFlag) {
       {{"show", "--fdr", "1"}, "--fdr"},
       {{"show", "--fdr", "-0.1"}, "--fdr"},
       {{"show", "--fdr", "q"}, "--fdr"},
-      {{"check", "n.json", "--fdr", "0.05"}, "only history show and export"},
+      {{"add", "a.json", "--fdr", "0.05"}, "only history show, check and export"},
       {{"add", "f.json", "--window", "30"}, "--window"},
   };
   for (const Case& c : cases) {
@@ -217,6 +217,7 @@ TEST(HistoryInput, OptionsRefuseBadUsageNamingTheFlag) {
   EXPECT_DOUBLE_EQ(*c.max_p_value, 0.01);
   EXPECT_DOUBLE_EQ(*c.min_change, 0.02);
   EXPECT_DOUBLE_EQ(*parse_history_args({"export", "--json", "--fdr", "0"}).false_discovery_rate, 0.0);
+  EXPECT_DOUBLE_EQ(*parse_history_args({"check", "n.json", "--fdr", "0.05"}).false_discovery_rate, 0.05);
   EXPECT_EQ(*parse_history_args({"show", "--since", "2026-12-01T10:30Z"}).since, "2026-12-01T10:30:00Z");
 }
 
