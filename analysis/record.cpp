@@ -109,8 +109,14 @@ void add_truth(Record& r, const ProbeRun& run) {
   for (const std::vector<int>& cpus : sample_cpus) r.sample_cpu_runs.push_back(cpu_runs(cpus));
   const bool pinned = run.placement.kind == PlacementKind::SameCpu || run.placement.kind == PlacementKind::CrossCpu ||
                       (run.placement.kind == PlacementKind::None && run.placement.cpu_a >= 0);
-  const std::vector<int> pins =
-      pinned ? std::vector<int>{run.placement.cpu_a, run.placement.cpu_b} : std::vector<int>{};
+  // Where each task was meant to run: what the probe declared (Session::task_pins), else the placement's
+  // A on cpu_a and B on cpu_b.
+  std::vector<int> pins = pinned ? std::vector<int>{run.placement.cpu_a, run.placement.cpu_b} : std::vector<int>{};
+  for (const RepetitionRun& rep : run.repetitions) {
+    if (rep.task_pins.empty()) continue;
+    pins = rep.task_pins;
+    break;
+  }
   r.observed_cpus = observe_tasks(sample_cpus, pins);
   for (const ObservedTask& t : r.observed_cpus) {
     if (!t.seen_elsewhere) continue;

@@ -105,6 +105,7 @@ RepetitionRun read_repetition(Reader& r) {
   const auto tasks = r.get<std::uint64_t>();
   if (tasks > 1'000'000) throw WireError("measuring process: implausible task count");
   for (std::uint64_t t = 0; t < tasks; ++t) rep.task_cpus.push_back(r.get_array<int>());
+  rep.task_pins = r.get_array<int>();
   rep.counter_deltas = r.get_pairs();
   rep.counter_levels = r.get_pairs();
   rep.op_windows = r.get_array<std::uint64_t>();
@@ -140,6 +141,7 @@ std::string encode_repetition(const RepetitionRun& rep) {
   w.put_array(rep.ns_per_op);
   w.put(static_cast<std::uint64_t>(rep.task_cpus.size()));
   for (const auto& cpus : rep.task_cpus) w.put_array(cpus);
+  w.put_array(rep.task_pins);
   w.put_pairs(rep.counter_deltas);
   w.put_pairs(rep.counter_levels);
   w.put_array(rep.op_windows);

@@ -77,6 +77,11 @@ class Session {
   virtual void run_ops(std::uint64_t n) = 0;
   // Every task whose switches count toward switches_per_op, the calling thread included.
   virtual std::vector<TaskId> tasks() const = 0;
+  // The CPU each task of tasks() is pinned to, in the same order (-1: not pinned), for a probe that pins its
+  // tasks otherwise than the placement's A on cpu_a and B on cpu_b (the futex contention family spreads its
+  // threads over the CPUs). Empty (the default): the placement's. The record's pinned_elsewhere check
+  // compares where each task was seen with this.
+  virtual std::vector<int> task_pins() const { return {}; }
   // Self-timed sessions (one-way latency from CLOCK_MONOTONIC timestamps carried between the tasks,
   // timer wake-up latency, create-to-first-instruction): run_ops() appends one measured value per op
   // (ns) to this vector, and the runner records those values as the samples instead of batch time / ops.

@@ -20,6 +20,9 @@ struct RepetitionRun {
   // [task][sample]: the CPU each task of Session::tasks() last ran on, read right after each timed
   // sample (sched_getcpu for the caller, /proc/<pid>/task/<tid>/stat field 39 for partners); -1 unknown.
   std::vector<std::vector<int>> task_cpus;
+  // Session::task_pins(): the CPU each task was pinned to (-1: not pinned) where the probe declares it;
+  // empty: the placement's (A on cpu_a, B on cpu_b, the others unpinned).
+  std::vector<int> task_pins;
   // Session::counters(): after - before of its totals, and its closing levels (empty for most probes).
   std::vector<std::pair<std::string, double>> counter_deltas;
   std::vector<std::pair<std::string, double>> counter_levels;

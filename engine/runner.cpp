@@ -144,6 +144,7 @@ RepetitionRun run_repetition(const Probe& probe, const Placement& placement, con
   // Where the tasks ran: one reading per task per sample, after the sample's clock read.
   const TaskCpuReader where(session->tasks());
   rep.task_cpus.assign(where.size(), {});
+  rep.task_pins = session->task_pins();
   if (settings.traced_ops > 0) {
     trace_single_ops(*session, probe.info(), settings.traced_ops, rep);
     for (std::size_t i = 0; i < where.size(); ++i) rep.task_cpus[i].assign(rep.ns_per_op.size(), where.cpu(i));

@@ -143,6 +143,8 @@ class ContentionSession final : public Session {
  public:
   ContentionSession(Mode mode, std::size_t n, std::size_t wakers, const Placement& placement)
       : mode_(mode), n_(n), shared_(std::make_shared<Shared>(n, wakers)), caller_(this_task()) {
+    // Task k (the caller is 0, the waiters 1..n, the wakers after them) on the k-th CPU of the spread.
+    for (std::size_t k = 0; k <= n + wakers; ++k) pins_.push_back(spread_cpu(placement, k));
     try {
       for (std::size_t i = 0; i < n; ++i) {
         const std::shared_ptr<Shared> s = shared_;
@@ -150,14 +152,14 @@ class ContentionSession final : public Session {
         threads_.push_back(Partner::start(
             // Pinned: waiter i on the (i+1)-th CPU from the caller's, spread as perf bench futex spreads its
             // threads, the caller's CPU last.
-            false, spread_cpu(placement, i + 1), [s, i, lock] { return lock ? contender(*s, i) : waiter(*s, i); },
+            false, pins_[i + 1], [s, i, lock] { return lock ? contender(*s, i) : waiter(*s, i); },
             [s, lock] { release_all(*s, lock); }));
       }
       // The wakers continue the spread after the waiters (same-cpu), as perf's unpinned wakers go wherever.
       for (std::size_t j = 0; j < wakers; ++j) {
         const std::shared_ptr<Shared> s = shared_;
         threads_.push_back(Partner::start(
-            false, spread_cpu(placement, n + 1 + j), [s, j] { return waker(*s, j); }, [s] { release_all(*s, false); }));
+            false, pins_[n + 1 + j], [s, j] { return waker(*s, j); }, [s] { release_all(*s, false); }));
       }
     } catch (...) {
       stop_all();
@@ -191,6 +193,10 @@ class ContentionSession final : public Session {
     for (const Partner& p : threads_) out.push_back(p.task());
     return out;
   }
+
+  // Same-cpu: the caller on the placement's CPU (the runner pins it there), every other thread where the spread
+  // put it; unpinned: none.
+  std::vector<int> task_pins() const override { return pins_; }
 
   std::vector<double>* own_samples() override { return mode_ == Mode::LockPi ? nullptr : &samples_; }
 
@@ -360,6 +366,7 @@ class ContentionSession final : public Session {
   std::size_t n_;  // waiters (the threads after them are wakers)
   std::shared_ptr<Shared> shared_;
   TaskId caller_;
+  std::vector<int> pins_;  // [task of tasks()]: the CPU it is pinned to, -1 unpinned
   std::vector<Partner> threads_;
   std::vector<std::uint64_t> issued_;
   std::vector<double> samples_;

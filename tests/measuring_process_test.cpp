@@ -20,6 +20,7 @@ RepetitionRun sample_repetition() {
   rep.ops = 28;
   rep.host_rss_kib = 4321;
   rep.task_cpus = {{0, 0, 1, 1}, {1, 1, 0, -1}};
+  rep.task_pins = {0, 1};
   rep.counter_deltas = {{"requests", 12}, {"server_cpu_ns", 3.5}};
   rep.counter_levels = {{"server_rss_kib", 900}};
   rep.op_windows = {10, 20, 30, 45};
@@ -50,6 +51,7 @@ TEST(HostWire, RepetitionEndAndInterruptRoundTripInOrder) {
   EXPECT_EQ(rep.ops, 28u);
   EXPECT_EQ(rep.host_rss_kib, 4321u);
   EXPECT_EQ(rep.task_cpus, want.task_cpus);
+  EXPECT_EQ(rep.task_pins, want.task_pins);
   EXPECT_EQ(rep.counter_deltas, want.counter_deltas);
   EXPECT_EQ(rep.counter_levels, want.counter_levels);
   EXPECT_EQ(rep.op_windows, want.op_windows);

@@ -110,6 +110,50 @@ TEST(Observed, RecordOfAPinnedRunSeenElsewhereCarriesAWarning) {
   EXPECT_TRUE(warned);
 }
 
+// A probe that pins its tasks otherwise than A on cpu_a and B on cpu_b declares where (Session::task_pins): a
+// same-cpu futex contention record has B on the next CPU on purpose. The check compares with the declared CPUs,
+// so it fires only for a task seen somewhere it was not pinned to.
+TEST(Observed, DeclaredPinsReplaceThePlacementsPair) {
+  ProbeInfo info;
+  info.name = "ctxswitch.futex_wake/waiters:2";
+  info.op = "fake";
+  ProbeRun run;
+  run.placement = {PlacementKind::SameCpu, 0, 0};
+  RepetitionRun rep;
+  rep.ns_per_op = {100, 110, 120};
+  rep.task_cpus = {{0, 0, 0}, {1, 1, 1}, {0, 0, 0}};  // caller, waiter 0, waiter 1
+  rep.task_pins = {0, 1, 0};                          // the spread: waiter 0 on the next CPU
+  rep.ops = 3;
+  run.repetitions.push_back(rep);
+  auto pinned_elsewhere = [](const Record& r) {
+    std::vector<std::string> texts;
+    for (const Warning& w : r.warnings)
+      if (w.kind == WarningKind::PinnedElsewhere) texts.push_back(w.text);
+    return texts;
+  };
+  const Record r = make_record(info, run, "same");
+  EXPECT_FALSE(r.pinned_task_seen_elsewhere);
+  EXPECT_TRUE(pinned_elsewhere(r).empty());
+  ASSERT_EQ(r.observed_cpus.size(), 3u);
+  EXPECT_EQ(r.observed_cpus[1].pinned_to, 1);
+  EXPECT_EQ(r.observed_cpus[2].pinned_to, 0);
+
+  // Waiter 1 (task C) seen on CPU 1, where it was not pinned: that warns, and names C and its CPU.
+  run.repetitions[0].task_cpus[2] = {0, 1, 0};
+  const Record moved = make_record(info, run, "same");
+  EXPECT_TRUE(moved.pinned_task_seen_elsewhere);
+  const std::vector<std::string> texts = pinned_elsewhere(moved);
+  ASSERT_EQ(texts.size(), 1u);
+  EXPECT_NE(texts[0].find("task C was pinned to CPU 0"), std::string::npos) << texts[0];
+
+  // Without a declaration the placement's pair holds: B pinned to cpu_b (0) and seen on 1 warns.
+  run.repetitions[0].task_pins.clear();
+  run.repetitions[0].task_cpus[2] = {0, 0, 0};
+  const std::vector<std::string> undeclared = pinned_elsewhere(make_record(info, run, "same"));
+  ASSERT_EQ(undeclared.size(), 1u);
+  EXPECT_NE(undeclared[0].find("task B was pinned to CPU 0"), std::string::npos) << undeclared[0];
+}
+
 TEST(Denominator, WithinTenPercentIsQuiet) {
   EXPECT_FALSE(denominator_warning(2.0, 2.0));
   EXPECT_FALSE(denominator_warning(2.19, 2.0));
