@@ -287,7 +287,8 @@ double series_cutoff(const History& past, const std::string& fingerprint, const 
   return options.max_p_value;
 }
 
-// The smallest p of a record's judgements that made one (a history long enough to judge).
+// Each judgement of a record that was made (a history long enough to judge, raw and run-corrected apart):
+// counted in `judgements`, its p added to `p_values`.
 void collect_p_values(const RecordCheck& rc, std::size_t min_history, std::vector<double>& p_values,
                       std::size_t& judgements) {
   for (const HistoryVerdict* v : {&rc.raw, rc.corrected ? &*rc.corrected : nullptr}) {
