@@ -207,13 +207,21 @@ void check_BandwidthIsBytesPerSecondAndGoogleBenchmarkRowsStayTime(const json& d
   EXPECT_LT(p50(doc_, "ipc.pipe.process.one_way/size:64/same-cpu"), p50(doc_, "ipc.pipe.process/size:64/same-cpu"));
 }
 
+// Not the server.* sweep (up to 4096 connections a point) nor the real databases of db.* (a server started
+// per point): tests/server_test.cpp and tests/db_test.cpp cover them. A sanitizer build leaves out the probes
+// it runs too slowly (tests/run_util.hpp); the physics checks that need them run in the Release pass only.
+std::string catalogue_filter() {
+  std::string filter = "^(?!server\\.|db\\.)";
+#ifdef CTXBENCH_SANITIZED
+  filter += ctxbench_test::too_slow_under_sanitizer_lookahead();
+#endif
+  return filter;
+}
+
 TEST(FullQuickRun, Catalogue) {
   const std::string path = temp_path("full.json");
-  const Outcome outcome =
-      // Not the server.* sweep (up to 4096 connections a point) nor the real databases of db.* (a server
-      // started per point): tests/server_test.cpp and tests/db_test.cpp cover them.
-      run({"--quick", "--suite", "full", "--filter", "^(?!server\\.|db\\.)", "--repetitions", "1", "--placement",
-           "same,cross", "--json", path});
+  const Outcome outcome = run({"--quick", "--suite", "full", "--filter", catalogue_filter(), "--repetitions", "1",
+                               "--placement", "same,cross", "--json", path});
   ASSERT_EQ(outcome.exit_code, 0) << outcome.err.substr(0, 4000);
   const json doc = json::parse(slurp(path));
   std::remove(path.c_str());

@@ -24,9 +24,12 @@
 #include "engine/probe.hpp"
 #include "probes/byte_relay.hpp"
 #include "tests/probe_table.hpp"
+#include "tests/run_util.hpp"
 
 namespace ctxbench {
 namespace {
+
+using ctxbench_test::too_slow_under_sanitizer;
 
 int thread_count() {
   std::ifstream in("/proc/self/status");
@@ -156,9 +159,7 @@ TEST_P(EveryProbe, RunsInEachPlacementAndLeavesNothingBehind) {
   const Probe& probe = probe_named(GetParam());
   const ProbeInfo& info = probe.info();
 #ifdef CTXBENCH_SANITIZED
-  // The same code as rss_mib:0 and :64 with a bigger parent: under TSan a fork of 1 GiB of shadowed
-  // memory took 53 s of the pass on the development VM; the Release pass runs them.
-  if (info.name == "process.fork_rss/rss_mib:256" || info.name == "process.fork_rss/rss_mib:1024")
+  if (too_slow_under_sanitizer(info.name))
     GTEST_SKIP() << "a sanitizer build forks a big parent too slowly; the Release pass runs it";
 #endif
   // Enough ops to exercise the hand-off many times, few enough that the long ops (a fork of a 1 GiB
@@ -483,6 +484,9 @@ TEST(Stop, EveryProbeChecksTheFlagOnEachCall) {
   for (const auto& p : default_probe_table()) {
     const ProbeInfo& info = p->info();
     if (is_repeated_load_point(info)) continue;
+#ifdef CTXBENCH_SANITIZED
+    if (too_slow_under_sanitizer(info.name)) continue;
+#endif
     PlacementKind kind = PlacementKind::None;
     for (PlacementKind k : info.where.kinds) {
       if (!is_skipped(info, k)) kind = k;
