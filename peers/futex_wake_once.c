@@ -13,9 +13,20 @@
  *             waker unpinned and waiter i on CPU i mod CPUs (perf)
  *   IDLE_US   sleep this long once all waiters sleep, before the timed call (perf: 100000; ctxbench: 0; its
  *             waker checks /proc/self/task/TID/stat every 20 us until every waiter is in state S, as this does)
+ *   OPTIONS   (parallel only, comma-separated) detail: each waker reads its involuntary switch count
+ *             (getrusage RUSAGE_THREAD) after the caller woke it, just before its timed call, and again after
+ *             it, so a round says how many wakers were preempted inside their timed call; prints that share and
+ *             the median round of each kind. idle-waiters: the waiters run SCHED_IDLE, so a woken waiter never
+ *             preempts a (SCHED_OTHER) waker on its CPU. values: also prints every round's value (ns) in
+ *             order, on one line. wait-ran and reads copy ctxbench's round end (not timed): wait-ran: each
+ *             woken waiter counts itself, the last waking the caller, who sleeps until all ran (ctxbench's
+ *             wait_until_all_ran); reads: after each round the caller reads every thread's /proc stat once
+ *             (ctxbench's runner reads each task's CPU there after every sample, one round here).
  * Prints the median and mean ns over ROUNDS rounds, and for an unpinned waker the median of the rounds it
  * started on a CPU that holds a waiter and of the others. Waiters stay across rounds (as ctxbench's).
- * Usage: peer-futex-wake-once MODE WAITERS ROUNDS WAKER_CPU IDLE_US [WAKERS] */
+ * Every shared word and every waker's result sits on its own cache line, as in ctxbench
+ * (probes/futex_contention.cpp); built with -DPEER_PACKED they share lines (the peer before 2026-12-06).
+ * Usage: peer-futex-wake-once MODE WAITERS ROUNDS WAKER_CPU IDLE_US [WAKERS [OPTIONS]] */
 #define _GNU_SOURCE
 #include <limits.h>
 #include <linux/futex.h>
@@ -26,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,10 +45,27 @@
 #include "peer_thread.h"
 
 enum { kMaxWaiters = 64 };
-static _Atomic uint32_t gate, target, ready, stop;
+#ifdef PEER_PACKED
+#define LINE
+#else
+#define LINE _Alignas(64)
+#endif
+static LINE _Atomic uint32_t gate;
+static LINE _Atomic uint32_t target;
+static LINE _Atomic uint32_t ready;
+static LINE _Atomic uint32_t stop;
+static LINE _Atomic uint32_t ran;           /* wait-ran: waiters of this round running again */
 static _Atomic pid_t tids[2 * kMaxWaiters]; /* the waiters', then the parallel wakers' */
-static _Atomic uint32_t go, wakers_ready, wakers_done;
-static int n_wakers, per_waker;
+static LINE _Atomic uint32_t go;
+static LINE _Atomic uint32_t wakers_ready;
+static LINE _Atomic uint32_t wakers_done;
+static int n_waiters, n_wakers, per_waker, detail, idle_waiters, values, wait_ran, reads;
+
+static long involuntary_switches(void) {
+  struct rusage u;
+  getrusage(RUSAGE_THREAD, &u);
+  return u.ru_nivcsw;
+}
 
 static long futex(_Atomic uint32_t* w, int op, uint32_t val, uint32_t val2, _Atomic uint32_t* w2, uint32_t val3) {
   return syscall(SYS_futex, w, op, val, (void*)(uintptr_t)val2, w2, val3);
@@ -49,18 +78,29 @@ struct waiter_arg {
 static void* waiter(void* p) {
   const struct waiter_arg* a = p;
   pin(a->cpu);
+  if (idle_waiters) {
+    const struct sched_param none = {0};
+    if (sched_setscheduler(0, SCHED_IDLE, &none) != 0) {
+      perror("sched_setscheduler(SCHED_IDLE)");
+      exit(2);
+    }
+  }
   atomic_store(&tids[a->index], gettid());
   for (;;) {
     const uint32_t g = atomic_load(&gate);
     if (atomic_load(&stop)) return NULL;
     atomic_fetch_add(&ready, 1);
     while (atomic_load(&gate) == g && !atomic_load(&stop)) futex(&gate, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
+    if (wait_ran && atomic_fetch_add(&ran, 1) + 1 == (uint32_t)n_waiters)
+      futex(&ran, FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0);
   }
 }
 
 struct waker_arg {
-  int index, cpu;
+  LINE int index;
+  int cpu;
   uint64_t start, end;
+  long preempted; /* detail: involuntary switches inside the timed call */
 };
 
 static void* waker(void* p) {
@@ -73,9 +113,11 @@ static void* waker(void* p) {
     atomic_fetch_add(&wakers_ready, 1);
     while (atomic_load(&go) == g && !atomic_load(&stop)) futex(&go, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
     if (atomic_load(&stop)) return NULL;
+    const long before = detail ? involuntary_switches() : 0;
     a->start = now_ns();
     futex(&gate, FUTEX_WAKE_PRIVATE, (uint32_t)per_waker, 0, NULL, 0);
     a->end = now_ns();
+    if (detail) a->preempted = involuntary_switches() - before;
     if (atomic_fetch_add(&wakers_done, 1) + 1 == (uint32_t)n_wakers)
       futex(&wakers_done, FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0);
   }
@@ -106,20 +148,42 @@ static double median(double* v, int n) {
 
 int main(int argc, char** argv) {
   const int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
-  const int parallel = argc == 7 && strcmp(argv[1], "parallel") == 0;
+  const int parallel = (argc == 7 || argc == 8) && strcmp(argv[1], "parallel") == 0;
+  if (parallel && argc == 8) {
+    char* opts = argv[7];
+    for (char* o = strtok(opts, ","); o != NULL; o = strtok(NULL, ",")) {
+      if (strcmp(o, "detail") == 0)
+        detail = 1;
+      else if (strcmp(o, "idle-waiters") == 0)
+        idle_waiters = 1;
+      else if (strcmp(o, "values") == 0)
+        values = 1;
+      else if (strcmp(o, "wait-ran") == 0)
+        wait_ran = 1;
+      else if (strcmp(o, "reads") == 0)
+        reads = 1;
+      else {
+        fprintf(stderr, "%s: unknown option '%s' (detail, idle-waiters, values, wait-ran, reads)\n", argv[0], o);
+        return 2;
+      }
+    }
+  }
   if ((argc != 6 && !parallel) || atoi(argv[2]) < 1 || atoi(argv[2]) > kMaxWaiters || atoi(argv[3]) < 1 ||
       atoi(argv[4]) >= ncpu ||
       (strcmp(argv[1], "wake") && strcmp(argv[1], "all") && strcmp(argv[1], "requeue") && !parallel) ||
       (parallel && (atoi(argv[6]) < 1 || atoi(argv[2]) % atoi(argv[6]) != 0))) {
     fprintf(stderr,
             "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US\n"
-            "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS (WAKERS dividing WAITERS)\n",
+            "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS [detail,idle-waiters,values,wait-ran,reads] "
+            "(WAKERS dividing "
+            "WAITERS)\n",
             argv[0], kMaxWaiters, argv[0]);
     return 2;
   }
   const char* mode = argv[1];
   const int n = atoi(argv[2]), rounds = atoi(argv[3]), waker_cpu = atoi(argv[4]);
   const long idle_us = atol(argv[5]);
+  n_waiters = n;
   if (waker_cpu >= 0) pin(waker_cpu);
   static struct waiter_arg args[kMaxWaiters];
   pthread_t threads[kMaxWaiters];
@@ -134,13 +198,16 @@ int main(int argc, char** argv) {
   static struct waker_arg wargs[kMaxWaiters];
   pthread_t wthreads[kMaxWaiters];
   for (int j = 0; j < n_wakers; ++j) {
-    wargs[j] = (struct waker_arg){j, waker_cpu >= 0 ? (waker_cpu + 1 + n + j) % ncpu : -1, 0, 0};
+    wargs[j] = (struct waker_arg){j, waker_cpu >= 0 ? (waker_cpu + 1 + n + j) % ncpu : -1, 0, 0, 0};
     pthread_create(&wthreads[j], NULL, waker, &wargs[j]);
   }
   double* all = calloc((size_t)rounds, sizeof *all);
   double* on_waiter_cpu = calloc((size_t)rounds, sizeof *all);
   double* elsewhere = calloc((size_t)rounds, sizeof *all);
-  int n_on = 0, n_else = 0;
+  double* calm = calloc((size_t)rounds, sizeof *all);      /* detail: rounds where no waker was preempted */
+  double* preempted = calloc((size_t)rounds, sizeof *all); /* ... and where at least one was */
+  int n_on = 0, n_else = 0, n_calm = 0, n_preempted = 0;
+  long preemptions = 0;
   double sum = 0;
   for (int r = 0; r < rounds; ++r) {
     for (int sleeping = 0; !sleeping;) {
@@ -154,6 +221,7 @@ int main(int argc, char** argv) {
     atomic_store(&ready, 0);
     atomic_store(&wakers_ready, 0);
     atomic_store(&wakers_done, 0);
+    atomic_store(&ran, 0);
     if (idle_us > 0) usleep((useconds_t)idle_us);
     const int cpu = sched_getcpu();
     const uint64_t t0 = now_ns();
@@ -164,7 +232,20 @@ int main(int argc, char** argv) {
       futex(&go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
       for (uint32_t d; (d = atomic_load(&wakers_done)) != (uint32_t)n_wakers;)
         futex(&wakers_done, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
-      for (int j = 0; j < n_wakers; ++j) ns += (double)(wargs[j].end - wargs[j].start) / n_wakers;
+      long p = 0;
+      for (int j = 0; j < n_wakers; ++j) {
+        ns += (double)(wargs[j].end - wargs[j].start) / n_wakers;
+        p += wargs[j].preempted;
+      }
+      preemptions += p;
+      for (uint32_t d; wait_ran && (d = atomic_load(&ran)) != (uint32_t)n;)
+        futex(&ran, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
+      for (int i = 0; reads && i < n; ++i) (void)asleep(atomic_load(&tids[i]));
+      for (int j = 0; reads && j < n_wakers; ++j) (void)asleep(atomic_load(&tids[kMaxWaiters + j]));
+      if (p == 0)
+        calm[n_calm++] = ns;
+      else
+        preempted[n_preempted++] = ns;
     } else if (mode[0] == 'r') {
       futex(&gate, FUTEX_CMP_REQUEUE_PRIVATE, 0, INT_MAX, &target, atomic_load(&gate));
     } else {
@@ -193,11 +274,24 @@ int main(int argc, char** argv) {
   futex(&go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
   for (int i = 0; i < n; ++i) pthread_join(threads[i], NULL);
   for (int j = 0; j < n_wakers; ++j) pthread_join(wthreads[j], NULL);
+  if (values) { /* in round order, before median() sorts them */
+    printf("  values:");
+    for (int r = 0; r < rounds; ++r) printf(" %.0f", all[r]);
+    printf("\n");
+  }
   printf(
       "futex %s once: %d waiters, %d wakers, waker cpu %d, idle %ld us: %d rounds, p50 %.0f ns, mean %.0f ns; "
       "waker on a waiter's cpu: %d rounds p50 %.0f ns, elsewhere: %d rounds p50 %.0f ns\n",
       mode, n, n_wakers, waker_cpu, idle_us, rounds, median(all, rounds), sum / rounds, n_on,
       median(on_waiter_cpu, n_on), n_else, median(elsewhere, n_else));
+  if (detail)
+    printf(
+        "  detail: %s%d of %d rounds had a waker preempted inside its timed call (%.2f preemptions per round); "
+        "p50 %.0f ns of those, %.0f ns of the other %d\n",
+        idle_waiters ? "waiters SCHED_IDLE; " : "", n_preempted, rounds, (double)preemptions / rounds,
+        median(preempted, n_preempted), median(calm, n_calm), n_calm);
+  free(calm);
+  free(preempted);
   free(all);
   free(on_waiter_cpu);
   free(elsewhere);

@@ -8,24 +8,13 @@ each of the N + W partner threads sleeps once per round. With COMM (e.g. peer-fu
 the processes of that command are counted instead, and with N = W = 0 only totals are printed.
 Usage: switch_roles.py PERF_SCRIPT_TEXT N W [COMM]"""
 import collections
-import re
 import sys
+
+import sched_switch_text
 
 text, n, w = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 comm = sys.argv[4] if len(sys.argv) > 4 else "ctxbench-probe"
-# perf script -F pid,tid,event,trace: "  1234/1236  sched:sched_switch: prev_comm=... prev_pid=1236 ...
-#   prev_state=S ==> next_comm=... next_pid=1240 next_prio=120"
-line_re = re.compile(r"^\s*(\d+)/(\d+)\s+sched:sched_switch:.*prev_comm=(.*?) prev_pid=(\d+) .*prev_state=(\S+)"
-                     r" ==> next_comm=(.*?) next_pid=(\d+)")
-tgid_of = {}
-events = []
-for line in open(text):
-    m = line_re.match(line)
-    if not m:
-        continue
-    pid, tid, prev_comm, prev_pid, state, next_comm, next_pid = m.groups()
-    tgid_of[int(tid)] = int(pid)
-    events.append((int(prev_pid), prev_comm, state, int(next_pid), next_comm))
+tgid_of, events = sched_switch_text.read(text)
 
 # The probe processes: every tgid whose command is COMM (ctxbench-probe: one per probe and placement run).
 probe_tgids = {tgid_of[p] for p, c, *_ in events if c.startswith(comm) and p in tgid_of}
