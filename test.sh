@@ -14,14 +14,24 @@ scripts/install-deps.sh --test
 echo "=== clang-format ===" >&2
 git ls-files -z '*.c' '*.h' '*.cpp' '*.hpp' | xargs -0 clang-format --dry-run -Werror
 
+# Each step's wall seconds, printed at the end: where the test command's time goes (CI allows 90 minutes).
+timings=()
+timed() {  # label, command...
+  local label=$1 start=$SECONDS
+  shift
+  "$@"
+  timings+=("$label: $((SECONDS - start)) s")
+  echo "--- $label took $((SECONDS - start)) s" >&2
+}
+
 run_pass() {  # name, build dir, extra cmake args...
   local name=$1 dir=$2
   shift 2
   echo "=== $name ===" >&2
   cmake -S . -B "$dir" "$@" >/dev/null
-  cmake --build "$dir" -j"$(nproc)"
+  timed "$name build" cmake --build "$dir" -j"$(nproc)"
   # -j: the suites CMakeLists.txt names parallel-safe share the CPUs; every other test runs alone.
-  (cd "$dir" && ctest --output-on-failure --timeout 900 -j"$(nproc)")
+  timed "$name tests" bash -c "cd '$dir' && ctest --output-on-failure --timeout 900 -j$(nproc)"
 }
 
 run_pass release build -DCMAKE_BUILD_TYPE=Release
@@ -29,12 +39,12 @@ ln -sf build/ctxbench ctxbench
 # The Python scripts (charts, report, exports) and the CI workflow check, with Debian's python3: its
 # matplotlib/numpy/scipy/yaml are the ones install-deps installs (a pyenv python3 first in PATH has none).
 echo "=== scripts (pytest) ===" >&2
-/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python
+timed pytest /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python
 # aarch64 (README.md, "On aarch64"): cross-built and run under qemu-user, so an x86-only change cannot land.
 # On an aarch64 machine the passes above already ran natively. CTXBENCH_AARCH64=0 skips it.
 if [[ "${CTXBENCH_AARCH64:-1}" != 0 && $(uname -m) == x86_64 ]]; then
   echo "=== aarch64 (cross-build, unit tests and --quick under qemu-user) ===" >&2
-  scripts/test-aarch64.sh
+  timed aarch64 scripts/test-aarch64.sh
 fi
 if [[ "${CTXBENCH_SANITIZERS:-1}" != 0 ]]; then
   # halt_on_error: a sanitizer report fails the test instead of scrolling past.
@@ -45,6 +55,7 @@ if [[ "${CTXBENCH_SANITIZERS:-1}" != 0 ]]; then
 fi
 if [[ "${CTXBENCH_FUZZ:-1}" != 0 ]]; then
   # Bounded libFuzzer runs (clang): options parser and machine-info parser, 30 s each by default.
-  scripts/fuzz.sh "${CTXBENCH_FUZZ_SECONDS:-30}"
+  timed fuzz scripts/fuzz.sh "${CTXBENCH_FUZZ_SECONDS:-30}"
 fi
-echo "all tests passed" >&2
+printf '%s\n' "${timings[@]}" >&2
+echo "all tests passed in $SECONDS s" >&2
