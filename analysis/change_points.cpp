@@ -139,8 +139,11 @@ std::optional<std::size_t> weakest(std::span<const double> x, const std::vector<
         (!pick || cs[i].p_value > cs[*pick].p_value))
       pick = i;
   if (pick) return pick;
+  auto limit = [&](std::size_t index) {
+    return options.max_p_at ? std::min(options.max_p_value, options.max_p_at(index)) : options.max_p_value;
+  };
   for (std::size_t i = 0; i < cs.size(); ++i)
-    if (cs[i].p_value > options.max_p_value && (!pick || cs[i].p_value > cs[*pick].p_value)) pick = i;
+    if (cs[i].p_value > limit(cs[i].index) && (!pick || cs[i].p_value > cs[*pick].p_value)) pick = i;
   if (pick) return pick;
   double smallest = options.min_magnitude;
   for (std::size_t i = 0; i < cs.size(); ++i)

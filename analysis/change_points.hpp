@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 namespace ctxbench {
@@ -18,6 +19,9 @@ struct ChangePointOptions {
   // at the Benjamini-Hochberg cutoff of false discovery rate q over all the machine's series, never above
   // max_p_value. 0: each series judged alone at max_p_value. find_change_points itself ignores it.
   double false_discovery_rate = 0.02;  // docs/METHODOLOGY.md, "History": chosen on this machine's A/A runs
+  // When set: a change point whose new segment starts at point i is kept only at p <= max_p_at(i) too (the
+  // false discovery cutoff of the run that point belongs to, analyse_history). Unset: max_p_value alone.
+  std::function<double(std::size_t)> max_p_at;
 };
 
 struct ChangePoint {

@@ -122,6 +122,34 @@ SeriesJudgements judge_series(const std::vector<double>& raw, const std::vector<
   return j;
 }
 
+// Each run's cutoff (analysis/false_discovery.hpp): the judgements are the family (tests of them made),
+// and a judgement's p at run r is that of its strongest change point within kSameChange runs of r. A real
+// change of the code or kernel moves several records at the same run; changes at other runs (one series'
+// noise, a host state that came and went) then do not lift the cutoff of a change at r.
+std::vector<double> run_cutoffs(const std::vector<std::vector<std::pair<std::size_t, double>>>& found, std::size_t runs,
+                                std::size_t tests, const ChangePointOptions& options) {
+  std::vector<double> out(runs);
+  for (std::size_t r = 0; r < runs; ++r) {
+    std::vector<double> p_values;
+    for (const auto& judgement : found) {
+      double best = 2;
+      for (const auto& [row, p] : judgement)
+        if ((row > r ? row - r : r - row) <= kSameChange) best = std::min(best, p);
+      if (best <= 1) p_values.push_back(best);
+    }
+    out[r] = std::min(options.max_p_value, benjamini_hochberg_cutoff(p_values, tests, options.false_discovery_rate));
+  }
+  return out;
+}
+
+// Judges a series' change points at its runs' cutoffs (rows: each point's run row); none given: max_p_value.
+void limit_by_run(ChangePointOptions& o, const std::vector<double>& by_run, const std::vector<std::size_t>& rows) {
+  if (by_run.empty()) return;
+  o.max_p_at = [&by_run, &rows](std::size_t i) {
+    return i < rows.size() && rows[i] < by_run.size() ? by_run[rows[i]] : 1.0;
+  };
+}
+
 bool worth_correcting(double shared) { return std::isfinite(shared) && shared > 0; }
 
 std::vector<double> current_segment(const std::vector<double>& series, const ChangePointOptions& options) {
@@ -190,26 +218,26 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
     return judge_series(raw, corrected ? a.series[s].corrected_ns : std::vector<double>{}, run_wide[s], o);
   };
   if (options.false_discovery_rate > 0) {
-    std::map<std::string, std::vector<double>> p_values;  // per fingerprint: each judgement's smallest p
-    std::map<std::string, std::size_t> tests;             // per fingerprint: judgements made
+    // per fingerprint: each judgement's change points as (machine run row, p)
+    std::map<std::string, std::vector<std::vector<std::pair<std::size_t, double>>>> found;
+    std::map<std::string, std::size_t> tests;  // per fingerprint: judgements made
     const std::size_t judged = 2 * std::max<std::size_t>(options.min_segment, 2);
     for (std::size_t s = 0; s < h.series.size(); ++s) {
       if (h.series[s].points.size() < judged) continue;
       const std::string& fingerprint = h.series[s].fingerprint;
       const SeriesJudgements j = judge(s, options);
       tests[fingerprint] += j.corrected_judged ? 2 : 1;
-      for (const std::vector<ChangePoint>* cps : {&j.raw, &j.corrected})
-        if (!cps->empty())
-          p_values[fingerprint].push_back(
-              std::min_element(cps->begin(), cps->end(), [](const ChangePoint& x, const ChangePoint& y) {
-                return x.p_value < y.p_value;
-              })->p_value);
+      for (const std::vector<ChangePoint>* cps : {&j.raw, &j.corrected}) {
+        if (cps->empty()) continue;
+        found[fingerprint].emplace_back();
+        for (const ChangePoint& c : *cps) found[fingerprint].back().emplace_back(rows[s][c.index], c.p_value);
+      }
     }
     for (MachineAnalysis& ma : a.machines) {
       ma.series_tests = tests[ma.fingerprint];
       ma.series_max_p =
-          std::min(options.max_p_value,
-                   benjamini_hochberg_cutoff(p_values[ma.fingerprint], ma.series_tests, options.false_discovery_rate));
+          std::min(options.max_p_value, benjamini_hochberg_cutoff({}, ma.series_tests, options.false_discovery_rate));
+      ma.series_max_p_by_run = run_cutoffs(found[ma.fingerprint], ma.runs, ma.series_tests, options);
     }
   }
   for (std::size_t s = 0; s < h.series.size(); ++s) {
@@ -218,7 +246,7 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
     if (series.points.empty()) continue;
     ChangePointOptions o = options;
     auto mi = machine_of.find(series.fingerprint);
-    if (mi != machine_of.end()) o.max_p_value = a.machines[mi->second].series_max_p;
+    if (mi != machine_of.end()) limit_by_run(o, a.machines[mi->second].series_max_p_by_run, rows[s]);
     const SeriesJudgements j = judge(s, o);
     out.changes = merge_changes(j.raw, j.corrected);
     if (mi != machine_of.end()) mark_machine_moves(out.changes, rows[s], a.machines[mi->second].change_points);
@@ -278,13 +306,15 @@ History without_run(const History& h, const std::string& run_id) {
   return out;
 }
 
-// The largest p a series' change point may have on this machine, as `history show` judges it.
-double series_cutoff(const History& past, const std::string& fingerprint, const ChangePointOptions& options) {
-  if (options.false_discovery_rate <= 0) return options.max_p_value;
+// The largest p a series' change point may have on this machine, as `history show` judges it: alone at its
+// run, and at each of the machine's runs (empty without a false discovery rate).
+std::pair<double, std::vector<double>> series_cutoff(const History& past, const std::string& fingerprint,
+                                                     const ChangePointOptions& options) {
+  if (options.false_discovery_rate <= 0) return {options.max_p_value, {}};
   const HistoryAnalysis a = analyse_history(past, options);
   for (const MachineAnalysis& m : a.machines)
-    if (m.fingerprint == fingerprint) return m.series_max_p;
-  return options.max_p_value;
+    if (m.fingerprint == fingerprint) return {m.series_max_p, m.series_max_p_by_run};
+  return {options.max_p_value, {}};
 }
 
 // Each judgement of a record that was made (a history long enough to judge, raw and run-corrected apart):
@@ -309,9 +339,9 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
   // The segments are those `history show` reports for the history before this run: a change point too weak
   // for the machine's false-discovery cutoff does not cut the segment short (a short segment cut at a false
   // change point has a spread chosen to be small, and the new point then looks significant).
-  ChangePointOptions segment_options = change_options;
-  segment_options.max_p_value = series_cutoff(without_run(h, new_run.run.run_id), check.fingerprint, change_options);
-  check.segment_max_p = segment_options.max_p_value;
+  const auto [lone_cutoff, run_cutoff] =
+      series_cutoff(without_run(h, new_run.run.run_id), check.fingerprint, change_options);
+  check.segment_max_p = lone_cutoff;
   // The new run is the last row: its factor says how fast the whole run was against the series' medians.
   std::map<std::string, std::size_t> column_of;
   for (std::size_t col = 0; col < m.series.size(); ++col) column_of[h.series[m.series[col]].record_id] = col;
@@ -342,6 +372,7 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
     j.record_id = r.record_id;
     j.new_values = r.repetition_medians.empty() ? std::vector<double>{*r.p50} : r.repetition_medians;
     std::vector<double> raw, corrected;
+    std::vector<std::size_t> point_rows;
     auto col = column_of.find(r.record_id);
     if (col != column_of.end())
       for (const HistoryPoint& p : h.series[m.series[col->second]].points) {
@@ -349,7 +380,10 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
         if (row == row_of.end()) continue;
         raw.push_back(p.p50_ns);
         corrected.push_back(p.p50_ns / basket[row->second][col->second]);
+        point_rows.push_back(row->second);
       }
+    ChangePointOptions segment_options = change_options;
+    limit_by_run(segment_options, run_cutoff, point_rows);
     j.raw = current_segment(raw, segment_options);
     if (check.corrected) {
       j.corrected = current_segment(corrected, segment_options);

@@ -38,9 +38,14 @@ std::string machine_line(const History& h, const HistoryMachine& m, const Machin
   out += fmt::format("  {} runs, {} .. {}; run-to-run variance shared by the whole run: {}", ma.runs, first, last,
                      std::isfinite(ma.shared_variance) ? fmt::format("{:.0f}%", ma.shared_variance * 100) : "-");
   out += ma.corrected ? " (run-corrected figures judged too)\n" : " (raw figures only)\n";
-  if (ma.series_tests > 0)
-    out += fmt::format("  a series' change point needed p <= {:.2g}: false discovery rate {} over {} judgements\n",
-                       ma.series_max_p, false_discovery_rate, ma.series_tests);
+  if (ma.series_tests > 0) {
+    const auto most = std::max_element(ma.series_max_p_by_run.begin(), ma.series_max_p_by_run.end());
+    out += fmt::format("  a series' change point needed p <= {:.2g} alone at its run", ma.series_max_p);
+    if (most != ma.series_max_p_by_run.end() && *most > ma.series_max_p)
+      out += fmt::format(", up to p <= {:.2g} where several changed at one run (run index {})", *most,
+                         most - ma.series_max_p_by_run.begin());
+    out += fmt::format(": false discovery rate {} over {} judgements\n", false_discovery_rate, ma.series_tests);
+  }
   // Moves of the whole machine: every record alike, so no record's change (docs/METHODOLOGY.md, "History").
   std::vector<const HistoryRun*> own;
   for (const HistoryRun& r : h.runs)
@@ -124,6 +129,7 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
               {"runs", a.machines[i].runs},
               {"run_corrected", a.machines[i].corrected},
               {"series_max_p_value", a.machines[i].series_max_p},
+              {"series_max_p_value_by_run", a.machines[i].series_max_p_by_run},
               {"series_judgements", a.machines[i].series_tests}};
     put(m, "shared_variance", a.machines[i].shared_variance);
     // The machine's own change points, of its run factors: `run` indexes runs[] as a series' change point does.
@@ -228,7 +234,7 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
   if (options.false_discovery_rate > 0)
     out += fmt::format(
         "a verdict needed p <= {:.2g} (false discovery rate {} over {} judgements); segments end at "
-        "change points with p <= {:.2g}\n",
+        "change points with p <= {:.2g} (alone at their run)\n",
         check.gate_max_p, options.false_discovery_rate, check.judgements, check.segment_max_p);
   std::size_t w = 24;
   for (const RecordCheck& r : check.records) w = std::max(w, r.record_id.size() + 2);

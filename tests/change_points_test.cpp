@@ -188,6 +188,27 @@ TEST(ChangePoints, MaxPValueDecides) {
   EXPECT_TRUE(find_change_points(series, strict).empty());
 }
 
+TEST(ChangePoints, APerPointCutoffDropsOnlyTheChangesItCovers) {
+  // The two steps of TwoSteps (seed 2): a cutoff no p passes (-1) from point 45 on drops the one at 60 (the
+  // one at 30 is then judged over the widened segment [0, 90), 100 against a mix of 120 and 90); such a
+  // cutoff before point 45 drops the one at 30 and keeps the one at 60 (110 against 90).
+  SeededNoise noise(2);
+  V series;
+  for (int i = 0; i < 90; ++i) series.push_back((i < 30 ? 100 : i < 60 ? 120 : 90) * noise.factor(0.05));
+  ASSERT_EQ(indices(find_change_points(series, {})), (std::vector<std::size_t>{30, 60}));
+  ChangePointOptions late;
+  late.max_p_at = [](std::size_t i) { return i >= 45 ? -1.0 : 1.0; };
+  for (const ChangePoint& c : find_change_points(series, late)) EXPECT_LT(c.index, 45u);
+  ChangePointOptions early;
+  early.max_p_at = [](std::size_t i) { return i < 45 ? -1.0 : 1.0; };
+  EXPECT_EQ(indices(find_change_points(series, early)), std::vector<std::size_t>{60});
+  // Never above max_p_value: a per-point cutoff of 1 leaves the options' max_p_value to decide.
+  ChangePointOptions strict;
+  strict.max_p_value = 1e-30;
+  strict.max_p_at = [](std::size_t) { return 1.0; };
+  EXPECT_TRUE(find_change_points(series, strict).empty());
+}
+
 TEST(ChangePoints, LongSeriesIsWindowed) {
   // 1000 points, +-10%, +20% at 300 and -20% at 700: both found at their runs and nothing else.
   SeededNoise noise(7);
