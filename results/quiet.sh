@@ -19,3 +19,11 @@ wait_quiet() {
   done
   echo "load at start: $(cat /proc/loadavg) ($(date -u +%FT%TZ), waited $(((i - 1) * 5)) s)"
 }
+
+# Exits 2, naming the script and the binary, unless every given binary is built (run from the repository root).
+require_built() {
+  local b
+  for b in "$@"; do
+    [[ -x $b ]] || { echo "$(basename "$0"): $b is missing: build it first (cmake --build build)" >&2; exit 2; }
+  done
+}

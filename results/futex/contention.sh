@@ -14,9 +14,7 @@ set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
 source results/quiet.sh
-for b in build/ctxbench build/peer-futex-wake-once build/peer-futex-lock-pi; do
-  [[ -x $b ]] || { echo "contention.sh: $b is missing: build it first (cmake --build build)" >&2; exit 2; }
-done
+require_built build/ctxbench build/peer-futex-wake-once build/peer-futex-lock-pi
 cpus=($(taskset -pc $$ | sed "s/.*: //" | tr ",-" "  "))
 a=${cpus[0]}
 pairs="2/2 4/2 4/4 8/2 8/4 8/8"

@@ -11,9 +11,7 @@ set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
 source results/quiet.sh
-for b in build/ctxbench build/peer-futex-lock-pi; do
-  [[ -x $b ]] || { echo "lock_pi.sh: $b is missing: build it first (cmake --build build)" >&2; exit 2; }
-done
+require_built build/ctxbench build/peer-futex-lock-pi
 cpus=($(taskset -pc $$ | sed "s/.*: //" | tr ",-" "  "))
 a=${cpus[0]}
 tmp=$(mktemp -d)

@@ -14,9 +14,7 @@ set -u
 cd "$(dirname "$0")/../.."
 out=results/futex/reasons.txt
 source results/quiet.sh
-for b in build/ctxbench build/peer-futex-waitv build/peer-futex-wake-once; do
-  [[ -x $b ]] || { echo "reasons.sh: $b is missing: build it first (cmake --build build)" >&2; exit 2; }
-done
+require_built build/ctxbench build/peer-futex-waitv build/peer-futex-wake-once
 cpus=($(taskset -pc $$ | sed "s/.*: //" | tr ",-" "  "))
 a=${cpus[0]}; b=${cpus[-1]}
 spinners=()

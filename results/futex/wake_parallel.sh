@@ -20,9 +20,7 @@ set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
 source results/quiet.sh
-for b in build/ctxbench build/peer-futex-wake-once; do
-  [[ -x $b ]] || { echo "wake_parallel.sh: $b is missing: build it first (cmake --build build)" >&2; exit 2; }
-done
+require_built build/ctxbench build/peer-futex-wake-once
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 -DPEER_PACKED -o "$tmp/peer-packed" peers/futex_wake_once.c -lpthread || exit 2
