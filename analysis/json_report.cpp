@@ -7,12 +7,10 @@
 #include <functional>
 
 #include "analysis/json_parts.hpp"
+#include "git_revision.h"  // generated at build time (cmake/git_revision.cmake)
 
 #ifndef CTXBENCH_VERSION
 #define CTXBENCH_VERSION "0.0.0"
-#endif
-#ifndef CTXBENCH_GIT_REVISION
-#define CTXBENCH_GIT_REVISION "unknown"
 #endif
 
 namespace ctxbench {

@@ -229,6 +229,23 @@ TEST(Cli, HelpVersionAndList) {
     EXPECT_NE(l.out.find(name), std::string::npos) << name;
 }
 
+// The revision a run file names is the commit the binary was built from, not the one of the last cmake
+// configure (cmake/git_revision.cmake): a history store labels change points with it.
+TEST(Cli, VersionNamesTheCommitItWasBuiltFrom) {
+  const Outcome head = run({"/usr/bin/git", "-C", CTXBENCH_SOURCE_DIR, "rev-parse", "--short=12", "HEAD"});
+  if (head.exit_code != 0 || head.out.empty()) GTEST_SKIP() << "no git checkout to compare with: " << head.err;
+  const std::string commit = head.out.substr(0, head.out.find('\n'));
+  const Outcome v = run(ctxbench({"--version"}));
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  // "ctxbench 0.1.0 (<describe>)", where <describe> is "<hash>", "<tag>-<n>-g<hash>", either with "-dirty".
+  const std::size_t open = v.out.find('('), close = v.out.find(')');
+  ASSERT_TRUE(open != std::string::npos && close != std::string::npos && close > open) << v.out;
+  std::string described = v.out.substr(open + 1, close - open - 1);
+  if (const std::size_t dirty = described.rfind("-dirty"); dirty != std::string::npos) described.resize(dirty);
+  if (const std::size_t g = described.rfind("-g"); g != std::string::npos) described = described.substr(g + 2);
+  EXPECT_EQ(described, commit) << "the binary is older than HEAD: rebuild it (" << v.out << ")";
+}
+
 // Bad input: a message naming the problem, exit 2, and no output file left behind.
 TEST(Cli, BadInputExitsTwoAndWritesNothing) {
   const std::string json_path = temp_path("bad.json");
