@@ -89,9 +89,13 @@ class ProbesEnvironment : public ::testing::Environment {
     sa.sa_handler = noop_handler;  // no SA_RESTART: used to kick a blocked call with EINTR
     sigemptyset(&sa.sa_mask);
     sigaction(SIGUSR1, &sa, nullptr);
-    // Sanitizer runtimes start a helper thread with the first user thread; count it in the baseline.
-    std::thread([] {}).join();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Sanitizer runtimes start a helper thread with the first user thread; count it in the baseline. The
+    // joined thread is counted until the kernel releases it: wait for its /proc entry to go (not a fixed
+    // 50 ms sleep, which every test process paid), bounded by 2 s.
+    pid_t tid = 0;
+    std::thread([&tid] { tid = gettid_now(); }).join();
+    const std::string task = "/proc/self/task/" + std::to_string(tid);
+    eventually([&task] { return !ctxbench_test::exists(task); });
     g_baseline_threads = thread_count();
   }
 };
