@@ -7,7 +7,7 @@
  *             runner's observed-placement read); the percentiles are of the per-op batch means
  *   sigblock  SIGINT, SIGTERM and SIGALRM blocked around each batch (ctxbench's StopSignalsBlocked)
  *   where     the new thread reads sched_getcpu(): prints the share of ops whose thread ran on another CPU
- *             than its creator, and the p50 of each group (single ops only)
+ *             than its creator, and the p50 of each group (single ops only; with reps:R, also each process's share)
  *   reps:R    R repetitions of ITERATIONS ops, each in a fresh forked process, pooled (ctxbench starts a fresh
  *             measuring process per repetition) */
 #define _GNU_SOURCE
@@ -129,6 +129,11 @@ int main(int argc, char** argv) {
       memcpy(v, t + (size_t)k * (size_t)n, sizeof *v * (size_t)counts[k]);
       qsort(v, (size_t)counts[k], sizeof *v, cmp);
       printf(" %.1f", v[counts[k] / 2] / 1e3);
+      if (want_where && !batch) { /* and the share of its ops whose thread ran on another CPU */
+        int other = 0;
+        for (int i = 0; i < counts[k]; ++i) other += r[(size_t)k * (size_t)n + (size_t)i];
+        printf(" (%.0f%%)", 100.0 * other / counts[k]);
+      }
     }
     free(v);
     printf("\n");
