@@ -136,6 +136,34 @@ bool feeds_derivation(const Record& record) {
   return false;
 }
 
+std::string derived_base_id(const std::string& record_id, const std::vector<std::string>& record_ids) {
+  auto after = [&record_id](const std::string& name) -> std::optional<std::string> {
+    if (record_id.rfind(name, 0) != 0) return std::nullopt;
+    const std::string rest = record_id.substr(name.size());
+    if (!rest.empty() && rest[0] != '/') return std::nullopt;
+    return rest;
+  };
+  for (const Derivation& d : derivation_registry())
+    if (const auto rest = after(d.name)) return d.from + *rest;
+  const auto rest = after("process.fork_rss.ns_per_mib");
+  if (!rest) return "";
+  const std::string prefix = "process.fork_rss/rss_mib:";
+  std::string base;
+  double most = -1;
+  for (const std::string& id : record_ids) {
+    if (id.rfind(prefix, 0) != 0 || id.size() <= prefix.size() + rest->size() ||
+        id.compare(id.size() - rest->size(), rest->size(), *rest) != 0)
+      continue;
+    const std::string mib = id.substr(prefix.size(), id.size() - prefix.size() - rest->size());
+    if (mib.empty() || mib.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (const double r = std::stod(mib); r > most) {
+      most = r;
+      base = id;
+    }
+  }
+  return base;
+}
+
 std::vector<Record> derive_records(const std::vector<Record>& measured) {
   std::vector<Record> out;
   for (const Derivation& d : derivation_registry()) {

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "analysis/basket_correction.hpp"
+#include "analysis/derived.hpp"
 #include "analysis/false_discovery.hpp"
 #include "analysis/run_correction.hpp"
 #include "analysis/statistics.hpp"
@@ -122,16 +124,21 @@ SeriesJudgements judge_series(const std::vector<double>& raw, const std::vector<
   return j;
 }
 
-// Each run's cutoff (analysis/false_discovery.hpp): the judgements are the family (tests of them made),
-// and a judgement's p at run r is that of its strongest change point within kSameChange runs of r. A real
+// Each run's cutoff (analysis/false_discovery.hpp): the hypotheses are the family of the procedure (tests
+// of them made), and a hypothesis's p at run r is that of its strongest change point within kSameChange runs
+// of r. A real
 // change of the code or kernel moves several records at the same run; changes at other runs (one series'
 // noise, a host state that came and went) then do not lift the cutoff of a change at r.
-std::vector<double> run_cutoffs(const std::vector<std::vector<std::pair<std::size_t, double>>>& found, std::size_t runs,
-                                std::size_t tests, const ChangePointOptions& options) {
+// A hypothesis is a family (a record and the records derived from it, hypothesis_families) judged one way: its
+// change points are its members' (a derived record moves with its base by construction, so the pair counts
+// once and its strongest change point speaks for it).
+using Hypothesis = std::pair<std::string, bool>;  // (family, run-corrected)
+std::vector<double> run_cutoffs(const std::map<Hypothesis, std::vector<std::pair<std::size_t, double>>>& found,
+                                std::size_t runs, std::size_t tests, const ChangePointOptions& options) {
   std::vector<double> out(runs);
   for (std::size_t r = 0; r < runs; ++r) {
     std::vector<double> p_values;
-    for (const auto& judgement : found) {
+    for (const auto& [hypothesis, judgement] : found) {
       double best = 2;
       for (const auto& [row, p] : judgement)
         if ((row > r ? row - r : r - row) <= kSameChange) best = std::min(best, p);
@@ -148,6 +155,17 @@ void limit_by_run(ChangePointOptions& o, const std::vector<double>& by_run, cons
   o.max_p_at = [&by_run, &rows](std::size_t i) {
     return i < rows.size() && rows[i] < by_run.size() ? by_run[rows[i]] : 1.0;
   };
+}
+
+// Each record's family for the false discovery rate: the record a derived record is computed from
+// (analysis/derived.hpp, derived_base_id), else the record itself.
+std::vector<std::string> hypothesis_families(const std::vector<std::string>& record_ids) {
+  std::vector<std::string> out;
+  for (const std::string& id : record_ids) {
+    const std::string base = derived_base_id(id, record_ids);
+    out.push_back(base.empty() ? id : base);
+  }
+  return out;
 }
 
 bool worth_correcting(double shared) { return std::isfinite(shared) && shared > 0; }
@@ -172,7 +190,11 @@ const char* fired_key(Fired f) {
   return "raw";
 }
 
-HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& options) {
+namespace {
+
+// analyse_history; with cutoffs_only, the machines and their false-discovery cutoffs only (what `history
+// check` needs of the history before its run): the series' change points are not judged again at them.
+HistoryAnalysis analyse(const History& h, const ChangePointOptions& options, bool cutoffs_only) {
   HistoryAnalysis a;
   a.options = options;
   a.run_factors.assign(h.runs.size(), 1.0);
@@ -181,11 +203,16 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
   std::map<std::string, bool> corrected_machine;
   std::map<std::string, std::size_t> machine_of;                // fingerprint -> a.machines index
   std::vector<std::vector<std::size_t>> rows(h.series.size());  // each point's run row in its machine
+  std::vector<std::string> family(h.series.size());             // hypothesis_families
   for (const HistoryMachine& machine : h.machines) {
     const MachineMatrix m = machine_matrix(h, machine.fingerprint);
     const std::vector<double> factors = run_factors(m.values);
     const std::vector<std::vector<double>> basket =
         two_pass_basket_factors(m.values, factors, mechanism_groups(h, m), options);
+    std::vector<std::string> ids;
+    for (std::size_t s : m.series) ids.push_back(h.series[s].record_id);
+    const std::vector<std::string> families = hypothesis_families(ids);
+    for (std::size_t col = 0; col < m.series.size(); ++col) family[m.series[col]] = families[col];
     std::map<std::size_t, std::size_t> row_of;
     for (std::size_t row = 0; row < m.runs.size() && row < factors.size(); ++row) {
       a.run_factors[m.runs[row]] = factors[row];
@@ -218,28 +245,30 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
     return judge_series(raw, corrected ? a.series[s].corrected_ns : std::vector<double>{}, run_wide[s], o);
   };
   if (options.false_discovery_rate > 0) {
-    // per fingerprint: each judgement's change points as (machine run row, p)
-    std::map<std::string, std::vector<std::vector<std::pair<std::size_t, double>>>> found;
-    std::map<std::string, std::size_t> tests;  // per fingerprint: judgements made
+    // per fingerprint: each hypothesis's change points as (machine run row, p), and the hypotheses judged
+    std::map<std::string, std::map<Hypothesis, std::vector<std::pair<std::size_t, double>>>> found;
+    std::map<std::string, std::set<Hypothesis>> tests;
     const std::size_t judged = 2 * std::max<std::size_t>(options.min_segment, 2);
     for (std::size_t s = 0; s < h.series.size(); ++s) {
       if (h.series[s].points.size() < judged) continue;
       const std::string& fingerprint = h.series[s].fingerprint;
       const SeriesJudgements j = judge(s, options);
-      tests[fingerprint] += j.corrected_judged ? 2 : 1;
-      for (const std::vector<ChangePoint>* cps : {&j.raw, &j.corrected}) {
-        if (cps->empty()) continue;
-        found[fingerprint].emplace_back();
-        for (const ChangePoint& c : *cps) found[fingerprint].back().emplace_back(rows[s][c.index], c.p_value);
+      for (const bool corrected : {false, true}) {
+        if (corrected && !j.corrected_judged) continue;
+        const Hypothesis hypothesis{family[s], corrected};
+        tests[fingerprint].insert(hypothesis);
+        for (const ChangePoint& c : corrected ? j.corrected : j.raw)
+          found[fingerprint][hypothesis].emplace_back(rows[s][c.index], c.p_value);
       }
     }
     for (MachineAnalysis& ma : a.machines) {
-      ma.series_tests = tests[ma.fingerprint];
+      ma.series_tests = tests[ma.fingerprint].size();
       ma.series_max_p =
           std::min(options.max_p_value, benjamini_hochberg_cutoff({}, ma.series_tests, options.false_discovery_rate));
       ma.series_max_p_by_run = run_cutoffs(found[ma.fingerprint], ma.runs, ma.series_tests, options);
     }
   }
+  if (cutoffs_only) return a;
   for (std::size_t s = 0; s < h.series.size(); ++s) {
     const HistorySeries& series = h.series[s];
     SeriesAnalysis& out = a.series[s];
@@ -258,6 +287,12 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
     out.current_points = current.size();
   }
   return a;
+}
+
+}  // namespace
+
+HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& options) {
+  return analyse(h, options, false);
 }
 
 std::size_t HistoryAnalysis::change_count() const {
@@ -311,21 +346,34 @@ History without_run(const History& h, const std::string& run_id) {
 std::pair<double, std::vector<double>> series_cutoff(const History& past, const std::string& fingerprint,
                                                      const ChangePointOptions& options) {
   if (options.false_discovery_rate <= 0) return {options.max_p_value, {}};
-  const HistoryAnalysis a = analyse_history(past, options);
+  const HistoryAnalysis a = analyse(past, options, true);
   for (const MachineAnalysis& m : a.machines)
     if (m.fingerprint == fingerprint) return {m.series_max_p, m.series_max_p_by_run};
   return {options.max_p_value, {}};
 }
 
-// Each judgement of a record that was made (a history long enough to judge, raw and run-corrected apart):
-// counted in `judgements`, its p added to `p_values`.
-void collect_p_values(const RecordCheck& rc, std::size_t min_history, std::vector<double>& p_values,
-                      std::size_t& judgements) {
-  for (const HistoryVerdict* v : {&rc.raw, rc.corrected ? &*rc.corrected : nullptr}) {
-    if (v == nullptr || v->history_points < std::max<std::size_t>(min_history, 2) || v->ratio <= 0) continue;
-    ++judgements;
-    p_values.push_back(v->p_value);
+// The run's hypotheses (a family of records, hypothesis_families, judged raw or run-corrected) that a
+// judgement was made of (a history long enough to judge): counted in `judgements`, each with the smallest p
+// of its members' judgements in the result.
+std::vector<double> family_p_values(const std::vector<RecordCheck>& records, std::size_t min_history,
+                                    std::size_t& judgements) {
+  std::vector<std::string> ids;
+  for (const RecordCheck& rc : records) ids.push_back(rc.record_id);
+  const std::vector<std::string> families = hypothesis_families(ids);
+  std::map<Hypothesis, double> best;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const RecordCheck& rc = records[i];
+    for (const HistoryVerdict* v : {&rc.raw, rc.corrected ? &*rc.corrected : nullptr}) {
+      if (v == nullptr || v->history_points < std::max<std::size_t>(min_history, 2) || v->ratio <= 0) continue;
+      const Hypothesis hypothesis{families[i], v != &rc.raw};
+      auto [it, fresh] = best.emplace(hypothesis, v->p_value);
+      if (!fresh) it->second = std::min(it->second, v->p_value);
+    }
   }
+  std::vector<double> out;
+  for (const auto& [hypothesis, p] : best) out.push_back(p);
+  judgements = out.size();
+  return out;
 }
 
 }  // namespace
@@ -409,8 +457,7 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
   // detectable change is the one at the p it had to reach.
   HistoryGateOptions gate = options;
   check.records = judge_all(gate);
-  std::vector<double> p_values;
-  for (const RecordCheck& rc : check.records) collect_p_values(rc, options.min_history, p_values, check.judgements);
+  const std::vector<double> p_values = family_p_values(check.records, options.min_history, check.judgements);
   if (options.false_discovery_rate > 0 && check.judgements > 0) {
     gate.max_p_value = std::min(options.max_p_value,
                                 benjamini_hochberg_cutoff(p_values, check.judgements, options.false_discovery_rate));

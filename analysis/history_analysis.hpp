@@ -49,9 +49,11 @@ struct MachineAnalysis {
   bool corrected = false;                  // run-corrected figures judged too (they are quieter: shared_variance > 0)
   std::vector<ChangePoint> change_points;  // of the run factors: the whole machine moved (host or kernel)
   // The p a series' change point needed on this machine: max_p_value, or with a false discovery rate the
-  // Benjamini-Hochberg cutoff over series_tests judgements (raw, and run-corrected when judged) of its series
-  // for a change with no other at its run (q / series_tests). A change at run r needs
-  // series_max_p_by_run[r] (the machine's r-th run): the cutoff over the judgements' changes at that run
+  // Benjamini-Hochberg cutoff over series_tests hypotheses for a change with no other at its run
+  // (q / series_tests). A hypothesis is a family of series judged one way (raw, and run-corrected when
+  // judged): a record and the records derived from it (analysis/derived.hpp, derived_base_id), which move
+  // together by construction, count once, with their strongest change point. A change at run r needs
+  // series_max_p_by_run[r] (the machine's r-th run): the cutoff over the hypotheses' changes at that run
   // (within 1 run), so changes at one run lift each other's cutoff and changes at other runs do not.
   double series_max_p = 0;
   std::vector<double> series_max_p_by_run;  // empty without a false discovery rate
@@ -87,7 +89,8 @@ struct HistoryCheck {
   // The current segment of each series ends at the last change point `history show` reports for this
   // machine's history (its false-discovery cutoff: segment_max_p for a change alone at its run, its run's
   // series_max_p_by_run where several changed at one run). The verdicts are at gate_max_p, the
-  // cutoff over this run's `judgements` (raw and run-corrected each count); both never above max_p_value.
+  // cutoff over this run's `judgements` (hypotheses made: each family of records, a record and the ones
+  // derived from it, raw and run-corrected apart, with its members' smallest p); both never above max_p_value.
   double segment_max_p = 0;
   double gate_max_p = 0;
   std::size_t judgements = 0;

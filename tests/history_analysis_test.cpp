@@ -10,6 +10,7 @@
 #include <cmath>
 #include <string>
 
+#include "analysis/derived.hpp"
 #include "analysis/history_report.hpp"
 
 namespace {
@@ -244,6 +245,73 @@ TEST(HistoryAnalysis, ChangesAtDifferentRunsDoNotLiftEachOthersCutoff) {
   EXPECT_EQ(check.segment_max_p, a.machines[0].series_max_p);
 }
 
+TEST(HistoryAnalysis, ADerivedRecordsBaseIsTheRecordItIsComputedFrom) {
+  const std::vector<std::string> ids = {"process.fork_rss/rss_mib:0/same-cpu", "process.fork_rss/rss_mib:256/same-cpu",
+                                        "process.fork_rss/rss_mib:64/same-cpu", "process.fork_rss/rss_mib:256/unpinned",
+                                        "process.fork_rss/rss_mib:0/unpinned"};
+  EXPECT_EQ(derived_base_id("ctxswitch.pipe.thread.per_switch/same-cpu", ids), "ctxswitch.pipe.thread/same-cpu");
+  EXPECT_EQ(derived_base_id("ctxswitch.pipe.process.per_switch/cross-cpu/keep-awake", ids),
+            "ctxswitch.pipe.process/cross-cpu/keep-awake");
+  EXPECT_EQ(derived_base_id("ctxswitch.ws.process.per_switch/ws:1048576/same-cpu", ids),
+            "ctxswitch.ws.process/ws:1048576/same-cpu");
+  EXPECT_EQ(derived_base_id("shm.pingpong.one_way/cross-cpu", ids), "shm.pingpong/cross-cpu");
+  // The slope's largest step of the same placement, by its MiB (not by its order or its text).
+  EXPECT_EQ(derived_base_id("process.fork_rss.ns_per_mib/same-cpu", ids), "process.fork_rss/rss_mib:256/same-cpu");
+  EXPECT_EQ(derived_base_id("process.fork_rss.ns_per_mib/unpinned", ids), "process.fork_rss/rss_mib:256/unpinned");
+  EXPECT_EQ(derived_base_id("process.fork_rss.ns_per_mib/cross-cpu", ids), "");
+  // Measured records, and names that only begin like a derived one, are their own.
+  for (const char* id : {"ctxswitch.pipe.thread/same-cpu", "ipc.pipe.self", "process.fork_rss/rss_mib:0/same-cpu",
+                         "ctxswitch.pipe.thread.per_switchy/same-cpu", "baseline.clock"})
+    EXPECT_EQ(derived_base_id(id, ids), "") << id;
+}
+
+// 8 records of 40 runs (fewer than 10: no run correction, one raw judgement each), 6 moving +-1%; record 2
+// (ctxswitch.pipe.thread/same-cpu) moves +-13% and steps x1.06 at run 20, and record 6, `second_id`, is a
+// third of record 2 at every run: the same change, p for p.
+History pair_history(const std::string& second_id) {
+  History h = make_history(40, 8, 0.01, 0.0);
+  const std::vector<std::string> ids = {
+      "baseline.clock", "baseline.syscall",           "ctxswitch.pipe.thread/same-cpu",
+      "wakeup.timer",   "shm.pingpong/cross-cpu",     "ipc.signal.process/same-cpu",
+      second_id,        "thread.create_join/same-cpu"};
+  for (std::size_t s = 0; s < ids.size(); ++s) h.series[s].record_id = ids[s];
+  for (std::size_t i = 0; i < h.series[2].points.size(); ++i) {
+    const std::size_t run = h.series[2].points[i].run;
+    const double v = 1000.0 * (1 + 0.13 * jitter(run, 107)) * (run >= 20 ? 1.06 : 1);
+    h.series[2].points[i].p50_ns = 3 * v;
+    h.series[6].points[i].p50_ns = v;
+  }
+  return h;
+}
+
+TEST(HistoryAnalysis, ADerivedRecordAndItsBaseMovingTogetherDoNotLiftTheirOwnCutoff) {
+  // A derived record moves with the record it is computed from by construction (analysis/derived.hpp): the
+  // two are one hypothesis of the false discovery rate, not two that find each other at one run.
+  const History derived = pair_history("ctxswitch.pipe.thread.per_switch/same-cpu");
+  const HistoryAnalysis alone = analyse_history(derived, weak_step_options(0));
+  ASSERT_TRUE(changed_at_20(alone.series[2])) << format_history(derived, alone);
+  ASSERT_TRUE(changed_at_20(alone.series[6])) << format_history(derived, alone);
+  const double p = alone.series[2].changes.back().p_value;
+  EXPECT_NEAR(alone.series[6].changes.back().p_value, p, p * 1e-9);
+  // q = 5 p: a lone hypothesis needs q / m below p; two at one run 2 q / m above it (and under the 0.01 ceiling).
+  ASSERT_LT(p, 0.008);
+  const ChangePointOptions fdr = weak_step_options(5 * p);
+  const HistoryAnalysis a = analyse_history(derived, fdr);
+  ASSERT_FALSE(a.machines[0].corrected);
+  EXPECT_EQ(a.machines[0].series_tests, 7u);  // 8 records, one pair
+  EXPECT_DOUBLE_EQ(a.machines[0].series_max_p_by_run[20], a.machines[0].series_max_p);
+  EXPECT_FALSE(changed_at_20(a.series[2])) << format_history(derived, a);
+  EXPECT_FALSE(changed_at_20(a.series[6])) << format_history(derived, a);
+  // The same figures under an unrelated record's id: two hypotheses changing at one run lift each other's
+  // cutoff (2 q / 8) and both are kept.
+  const History two = pair_history("ctxswitch.futex.thread/same-cpu");
+  const HistoryAnalysis b = analyse_history(two, fdr);
+  EXPECT_EQ(b.machines[0].series_tests, 8u);
+  EXPECT_GT(b.machines[0].series_max_p_by_run[20], b.machines[0].series_max_p);
+  EXPECT_TRUE(changed_at_20(b.series[2])) << format_history(two, b);
+  EXPECT_TRUE(changed_at_20(b.series[6])) << format_history(two, b);
+}
+
 RunInput new_run_like(const History& h, std::size_t series_scale_index, double scale) {
   RunInput in;
   in.machine.fingerprint = h.machines[0].fingerprint;
@@ -328,6 +396,39 @@ TEST(HistoryAnalysis, CheckTakesTheFalseDiscoveryCutoffOverTheRunsRecords) {
   EXPECT_DOUBLE_EQ(doc["verdict_max_p_value"].get<double>(), b.gate_max_p);
   EXPECT_NE(format_history_check(new_run_like(h, 2, scale), b, together).find("false discovery rate 0.05"),
             std::string::npos);
+}
+
+TEST(HistoryAnalysis, CheckCountsADerivedRecordWithItsBaseOnce) {
+  // The gate's hypotheses are families too: a derived record and its base moving together at the new run
+  // are one, at the smaller p of the two. Records 2 and 5 step alike in the new run.
+  auto check_pair = [](const std::string& second_id, double scale, double q) {
+    History h = make_history(30, 12, 0.01, 0.0);
+    h.series[2].record_id = "ctxswitch.pipe.thread/same-cpu";
+    h.series[5].record_id = second_id;
+    RunInput in = new_run_like(h, 2, scale);
+    for (double& v : in.records[5].repetition_medians) v *= scale;
+    *in.records[5].p50 *= scale;
+    HistoryGateOptions o;
+    o.threshold = 0.01;
+    o.max_p_value = 0.01;
+    o.false_discovery_rate = q;
+    return check_against_history(h, in, o);
+  };
+  const HistoryCheck pair = check_pair("ctxswitch.pipe.thread.per_switch/same-cpu", 1.0, 0.05);
+  const HistoryCheck apart = check_pair("ctxswitch.futex.thread/same-cpu", 1.0, 0.05);
+  const std::size_t kinds = apart.corrected ? 2 : 1;
+  EXPECT_EQ(apart.judgements, 12 * kinds);
+  EXPECT_EQ(pair.judgements, 11 * kinds);
+  // The smallest step both records make that two unrelated records pass together: as one family they
+  // lift the run's cutoff less (one hypothesis per judgement, not two).
+  for (double s = 1.005; s < 1.2; s += 0.0025) {
+    const HistoryCheck together = check_pair("ctxswitch.futex.thread/same-cpu", s, 0.05);
+    if (together.regressions() < 2) continue;
+    const HistoryCheck one = check_pair("ctxswitch.pipe.thread.per_switch/same-cpu", s, 0.05);
+    EXPECT_LT(one.gate_max_p, together.gate_max_p) << s;
+    return;
+  }
+  ADD_FAILURE() << "no step found that two unrelated records pass together";
 }
 
 TEST(HistoryAnalysis, CheckWithTooShortAHistoryIsInconclusive) {
