@@ -76,11 +76,16 @@ Record derive_one(const Derivation& d, const Record& from, double self_median) {
   return r;
 }
 
+// The fork_rss slope's name and the probe name of its steps, in one place: fit_fork_rss makes the record,
+// derived_base_id names the step it moves with.
+const char* const kForkRssSlope = "process.fork_rss.ns_per_mib";
+const char* const kForkRssStepPrefix = "process.fork_rss/rss_mib:";
+
 // process.fork_rss.ns_per_mib: how fork's cost grows with the parent's resident memory. For each
 // repetition index, the least-squares slope of that repetition's median against the resident MiB of
 // every process.fork_rss step; the slopes are the samples (so the record has a spread like any other).
 std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, PlacementKind placement) {
-  const std::string prefix = "process.fork_rss/rss_mib:";
+  const std::string prefix = kForkRssStepPrefix;
   std::vector<const Record*> steps;
   for (const Record& r : measured)
     if (r.probe.rfind(prefix, 0) == 0 && r.status == RunStatus::Ok && !r.repetitions.empty() &&
@@ -105,7 +110,7 @@ std::optional<Record> fit_fork_rss(const std::vector<Record>& measured, Placemen
     slopes.push_back(sxy / sxx);
   }
   Record r;
-  r.probe = "process.fork_rss.ns_per_mib";
+  r.probe = kForkRssSlope;
   r.family = "process";
   r.unit = "ns/MiB";
   r.measure = Measure::PerMib;
@@ -145,9 +150,9 @@ std::string derived_base_id(const std::string& record_id, const std::vector<std:
   };
   for (const Derivation& d : derivation_registry())
     if (const auto rest = after(d.name)) return d.from + *rest;
-  const auto rest = after("process.fork_rss.ns_per_mib");
+  const auto rest = after(kForkRssSlope);
   if (!rest) return "";
-  const std::string prefix = "process.fork_rss/rss_mib:";
+  const std::string prefix = kForkRssStepPrefix;
   std::string base;
   double most = -1;
   for (const std::string& id : record_ids) {
