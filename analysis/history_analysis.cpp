@@ -1,5 +1,7 @@
 #include "analysis/history_analysis.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -168,6 +170,28 @@ std::vector<std::string> hypothesis_families(const std::vector<std::string>& rec
   return out;
 }
 
+// A derived record's change points that its base shares (analysis/derived.hpp, derived_base_id): a change
+// point of the derived series is kept only where its base's series, judged the same way (raw or
+// run-corrected) at max_p_value, has one within kSameChange runs in the same direction. A per-switch figure
+// is its base less twice a SELF record's median, so a move of the derived record alone is the subtraction
+// amplifying two small moves (the base's and SELF's, docs/METHODOLOGY.md, "History"); a change of the mechanism
+// moves the base too, and a change of SELF shows in SELF's own series. rows / base_rows: each point's run row.
+std::vector<ChangePoint> shared_with_base(const std::vector<ChangePoint>& derived, const std::vector<std::size_t>& rows,
+                                          const std::vector<ChangePoint>& base,
+                                          const std::vector<std::size_t>& base_rows) {
+  std::vector<ChangePoint> out;
+  for (const ChangePoint& c : derived) {
+    if (c.index >= rows.size()) continue;
+    const bool shared = std::any_of(base.begin(), base.end(), [&](const ChangePoint& b) {
+      if (b.index >= base_rows.size()) return false;
+      const std::size_t r = rows[c.index], br = base_rows[b.index];
+      return (r > br ? r - br : br - r) <= kSameChange && (c.ratio() - 1) * (b.ratio() - 1) > 0;
+    });
+    if (shared) out.push_back(c);
+  }
+  return out;
+}
+
 bool worth_correcting(double shared) { return std::isfinite(shared) && shared > 0; }
 
 std::vector<double> current_segment(const std::vector<double>& series, const ChangePointOptions& options) {
@@ -204,6 +228,8 @@ HistoryAnalysis analyse(const History& h, const ChangePointOptions& options, boo
   std::map<std::string, std::size_t> machine_of;                // fingerprint -> a.machines index
   std::vector<std::vector<std::size_t>> rows(h.series.size());  // each point's run row in its machine
   std::vector<std::string> family(h.series.size());             // hypothesis_families
+  // The series of each derived record's base on its machine (h.series.size(): not derived, or no base series).
+  std::vector<std::size_t> base_of(h.series.size(), h.series.size());
   for (const HistoryMachine& machine : h.machines) {
     const MachineMatrix m = machine_matrix(h, machine.fingerprint);
     const std::vector<double> factors = run_factors(m.values);
@@ -212,7 +238,12 @@ HistoryAnalysis analyse(const History& h, const ChangePointOptions& options, boo
     std::vector<std::string> ids;
     for (std::size_t s : m.series) ids.push_back(h.series[s].record_id);
     const std::vector<std::string> families = hypothesis_families(ids);
-    for (std::size_t col = 0; col < m.series.size(); ++col) family[m.series[col]] = families[col];
+    for (std::size_t col = 0; col < m.series.size(); ++col) {
+      family[m.series[col]] = families[col];
+      if (families[col] == ids[col]) continue;
+      const auto base = std::find(ids.begin(), ids.end(), families[col]);
+      if (base != ids.end()) base_of[m.series[col]] = m.series[static_cast<std::size_t>(base - ids.begin())];
+    }
     std::map<std::size_t, std::size_t> row_of;
     for (std::size_t row = 0; row < m.runs.size() && row < factors.size(); ++row) {
       a.run_factors[m.runs[row]] = factors[row];
@@ -238,11 +269,23 @@ HistoryAnalysis analyse(const History& h, const ChangePointOptions& options, boo
   }
   // Each series judged alone at max_p_value; with a false discovery rate, each machine's cutoff is then
   // taken over all its series (analysis/false_discovery.hpp) and every series judged again at it.
-  auto judge = [&](std::size_t s, const ChangePointOptions& o) {
+  auto judge_alone = [&](std::size_t s, const ChangePointOptions& o) {
     std::vector<double> raw;
     for (const HistoryPoint& p : h.series[s].points) raw.push_back(p.p50_ns);
     const bool corrected = corrected_machine[h.series[s].fingerprint] && a.series[s].corrected_ns.size() == raw.size();
     return judge_series(raw, corrected ? a.series[s].corrected_ns : std::vector<double>{}, run_wide[s], o);
+  };
+  // A base's judgement at max_p_value (no cutoff by run): what a derived record's change points need beside them.
+  std::map<std::size_t, SeriesJudgements> base_judged;
+  auto judge = [&](std::size_t s, const ChangePointOptions& o) {
+    SeriesJudgements j = judge_alone(s, o);
+    const std::size_t b = base_of[s];
+    if (b == h.series.size()) return j;
+    auto it = base_judged.find(b);
+    if (it == base_judged.end()) it = base_judged.emplace(b, judge_alone(b, options)).first;
+    j.raw = shared_with_base(j.raw, rows[s], it->second.raw, rows[b]);
+    j.corrected = shared_with_base(j.corrected, rows[s], it->second.corrected, rows[b]);
+    return j;
   };
   if (options.false_discovery_rate > 0) {
     // per fingerprint: each hypothesis's change points as (machine run row, p), and the hypotheses judged
@@ -376,6 +419,36 @@ std::vector<double> family_p_values(const std::vector<RecordCheck>& records, std
   return out;
 }
 
+// The gate's rule for a derived record (analysis/derived.hpp), as shared_with_base is show's: its regression
+// or improvement stands only where its base's verdict, judged the same way (raw or run-corrected), moved in
+// the same direction at p <= max_p (the per-record level, before the false discovery cutoff); else it is
+// inconclusive (the subtraction amplifying small moves of the base and of SELF, docs/METHODOLOGY.md, "History").
+void keep_derived_moves_their_base_shares(std::vector<RecordCheck>& records, double max_p) {
+  std::vector<std::string> ids;
+  for (const RecordCheck& rc : records) ids.push_back(rc.record_id);
+  const std::vector<std::string> families = hypothesis_families(ids);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (families[i] == ids[i]) continue;
+    const auto base = std::find(ids.begin(), ids.end(), families[i]);
+    if (base == ids.end()) continue;
+    const RecordCheck& b = records[static_cast<std::size_t>(base - ids.begin())];
+    auto limit = [&](HistoryVerdict& v, const HistoryVerdict* base_verdict) {
+      if (v.kind != HistoryVerdictKind::Regression && v.kind != HistoryVerdictKind::Improvement) return;
+      if (base_verdict != nullptr && base_verdict->p_value <= max_p && base_verdict->ratio > 0 &&
+          (v.ratio - 1) * (base_verdict->ratio - 1) > 0)
+        return;
+      v.kind = HistoryVerdictKind::Inconclusive;
+      v.reason = fmt::format(
+          "{:+.1f}% (p {:.2g}), but its base {} did not move with it ({:+.1f}%, p {:.2g}): "
+          "the subtraction's noise, not a change; run again",
+          (v.ratio - 1) * 100, v.p_value, families[i], base_verdict != nullptr ? (base_verdict->ratio - 1) * 100 : 0.0,
+          base_verdict != nullptr ? base_verdict->p_value : 1.0);
+    };
+    limit(records[i].raw, &b.raw);
+    if (records[i].corrected) limit(*records[i].corrected, b.corrected ? &*b.corrected : nullptr);
+  }
+}
+
 }  // namespace
 
 HistoryCheck check_against_history(const History& h, const RunInput& new_run, const HistoryGateOptions& options,
@@ -464,6 +537,7 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
     if (gate.max_p_value < options.max_p_value) check.records = judge_all(gate);
   }
   check.gate_max_p = gate.max_p_value;
+  keep_derived_moves_their_base_shares(check.records, options.max_p_value);
 
   for (RecordCheck& rc : check.records) {
     // Either judgement can fire; a regression from either is a regression (the output says which).

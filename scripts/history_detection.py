@@ -100,7 +100,8 @@ def detection(ctxbench, work, runs, step, from_run, share, seed):
     found_at, false_at, false_own = {}, set(), set()
     for n in range(from_run, len(copies) + 1):
         run([ctxbench, "history", "add", "--store", store, copies[n - 1]])
-        for s in show(ctxbench, store)["series"]:
+        doc = show(ctxbench, store)
+        for s in doc["series"]:
             rid = s["record_id"]
             near = any(abs(cp["point"] - step_index) <= 2 and cp.get("fired") in JUDGED
                        for cp in s.get("change_points", []))
@@ -120,6 +121,14 @@ def detection(ctxbench, work, runs, step, from_run, share, seed):
         rows = {r["id"]: r for c in json.load(f)["comparisons"] for r in c["rows"]}
     pairwise = sum(1 for i in judged if rows.get(i, {}).get("regression"))
     unstepped = sorted(counted - stepped)
+    # The stepped series missed (not found within 10 runs): what the last store says of them, to tell why.
+    last = {s["record_id"]: s for s in doc["series"]}
+    for i in judged:
+        if found_at.get(i, 99) <= 10:
+            continue
+        cps = [(cp["point"], cp.get("fired"), round(cp["ratio"], 3), f"{cp['p_value']:.2g}")
+               for cp in last.get(i, {}).get("change_points", [])]
+        print(f"  missed {i}: found after {found_at.get(i, 'never')}; change points at the end {cps or 'none'}")
     print(f"step +{step:.0%}: {len(judged)} stepped series within +-30%: history found {len(found)} "
           f"({len(found) / max(1, len(judged)):.0%}), {within10} within 10 runs "
           f"(median {statistics.median(found) if found else '-'} runs after the step); "

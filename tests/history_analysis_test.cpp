@@ -312,6 +312,40 @@ TEST(HistoryAnalysis, ADerivedRecordAndItsBaseMovingTogetherDoNotLiftTheirOwnCut
   EXPECT_TRUE(changed_at_20(b.series[6])) << format_history(two, b);
 }
 
+TEST(HistoryAnalysis, ADerivedRecordChangesOnlyWhereItsBaseMovesToo) {
+  // Record 6 steps x1.3 at run 20 and its base (record 2) does not: named as a derived record of that base,
+  // the step is the subtraction's noise and no change point is reported; named as an unrelated record, it is.
+  auto history = [](const std::string& second_id, double base_step) {
+    History h = pair_history(second_id);
+    for (std::size_t i = 0; i < h.series[2].points.size(); ++i) {
+      const std::size_t run = h.series[2].points[i].run;
+      h.series[2].points[i].p50_ns = 3000.0 * (1 + 0.01 * jitter(run, 107)) * (run >= 20 ? base_step : 1);
+      h.series[6].points[i].p50_ns = 1000.0 * (1 + 0.01 * jitter(run, 106)) * (run >= 20 ? 1.3 : 1);
+    }
+    return h;
+  };
+  const ChangePointOptions o = weak_step_options(0);
+  const History apart = history("ctxswitch.futex.thread/same-cpu", 1.0);
+  const HistoryAnalysis a = analyse_history(apart, o);
+  EXPECT_TRUE(changed_at_20(a.series[6])) << format_history(apart, a);
+  EXPECT_TRUE(a.series[2].changes.empty()) << format_history(apart, a);
+  const History alone = history("ctxswitch.pipe.thread.per_switch/same-cpu", 1.0);
+  const HistoryAnalysis b = analyse_history(alone, o);
+  EXPECT_TRUE(b.series[6].changes.empty()) << format_history(alone, b);
+  // With the false discovery rate too: the dropped change takes no part in the ranking either.
+  EXPECT_TRUE(analyse_history(alone, weak_step_options(0.05)).series[6].changes.empty());
+  // The base steps x1.1 at the same run: the derived record's change is kept.
+  const History both = history("ctxswitch.pipe.thread.per_switch/same-cpu", 1.1);
+  const HistoryAnalysis c = analyse_history(both, o);
+  EXPECT_TRUE(changed_at_20(c.series[2])) << format_history(both, c);
+  EXPECT_TRUE(changed_at_20(c.series[6])) << format_history(both, c);
+  // The base steps the other way (x0.9): not the same move, dropped.
+  const History opposite = history("ctxswitch.pipe.thread.per_switch/same-cpu", 0.9);
+  const HistoryAnalysis d = analyse_history(opposite, o);
+  EXPECT_TRUE(changed_at_20(d.series[2])) << format_history(opposite, d);
+  EXPECT_TRUE(d.series[6].changes.empty()) << format_history(opposite, d);
+}
+
 RunInput new_run_like(const History& h, std::size_t series_scale_index, double scale) {
   RunInput in;
   in.machine.fingerprint = h.machines[0].fingerprint;
@@ -429,6 +463,36 @@ TEST(HistoryAnalysis, CheckCountsADerivedRecordWithItsBaseOnce) {
     return;
   }
   ADD_FAILURE() << "no step found that two unrelated records pass together";
+}
+
+TEST(HistoryAnalysis, CheckCallsADerivedRecordsMoveARegressionOnlyWhenItsBaseMovesToo) {
+  // Record 5 reads x1.3 in the new run; its base, record 2, x1.0 (no move) or x1.1 (the same direction).
+  auto check = [](const std::string& second_id, double base_scale) {
+    History h = make_history(30, 12, 0.01, 0.0);
+    h.series[2].record_id = "ctxswitch.pipe.thread/same-cpu";
+    h.series[5].record_id = second_id;
+    RunInput in = new_run_like(h, 2, base_scale);
+    for (double& v : in.records[5].repetition_medians) v *= 1.3;
+    *in.records[5].p50 *= 1.3;
+    HistoryGateOptions o;
+    o.false_discovery_rate = 0;
+    return check_against_history(h, in, o);
+  };
+  const HistoryCheck apart = check("ctxswitch.futex.thread/same-cpu", 1.0);
+  EXPECT_EQ(apart.records[5].verdict.kind, HistoryVerdictKind::Regression);
+  EXPECT_EQ(apart.regressions(), 1);
+  const HistoryCheck alone = check("ctxswitch.pipe.thread.per_switch/same-cpu", 1.0);
+  EXPECT_EQ(alone.records[5].verdict.kind, HistoryVerdictKind::Inconclusive);
+  EXPECT_NE(alone.records[5].verdict.reason.find("did not move with it"), std::string::npos)
+      << alone.records[5].verdict.reason;
+  EXPECT_EQ(alone.regressions(), 0);
+  const HistoryCheck both = check("ctxswitch.pipe.thread.per_switch/same-cpu", 1.1);
+  EXPECT_EQ(both.records[2].verdict.kind, HistoryVerdictKind::Regression);
+  EXPECT_EQ(both.records[5].verdict.kind, HistoryVerdictKind::Regression);
+  EXPECT_EQ(both.regressions(), 2);
+  const HistoryCheck opposite = check("ctxswitch.pipe.thread.per_switch/same-cpu", 0.9);
+  EXPECT_EQ(opposite.records[2].verdict.kind, HistoryVerdictKind::Improvement);
+  EXPECT_EQ(opposite.records[5].verdict.kind, HistoryVerdictKind::Inconclusive);
 }
 
 TEST(HistoryAnalysis, CheckWithTooShortAHistoryIsInconclusive) {
