@@ -2,7 +2,7 @@
 # Why the peer's wakers were preempted more often than ctxbench's at futex_wake_parallel 8/8 (docs/METHODOLOGY.md,
 # "Why `wake_parallel` moves, measured"): the method differences switched on in the peer one at a time, each
 # traced (perf record of sched:sched_switch, per session by results/futex/wake_parallel_sessions.py: the wakers'
-# preemptions per round and which thread came in), three rounds back to back, same-cpu placement:
+# preemptions per round and which thread came in), ROUNDS (default 2) rounds back to back, same-cpu placement:
 # - ctxbench's 10 repetitions (each a fresh process and session; its sample count per repetition is taken
 #   from the JSON, R);
 # - the peer as before: 10 processes of 400 rounds;
@@ -24,7 +24,7 @@ source results/futex/wake_parallel_lib.sh
   uname -r
   perf --version
   echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, waker/caller on CPU $a"
-  for r in 1 2 3; do
+  for r in $(seq ${ROUNDS:-2}); do
     for p in $shapes; do
       n=${p%/*}
       w=${p#*/}
