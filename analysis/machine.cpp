@@ -202,7 +202,6 @@ void parse_cpu(const FileSnapshot& f, MachineInfo& m) {
   m.cpu_family = to_number<int>(field(b, "cpu family"));
   m.cpu_model_number = to_number<int>(field(b, "model"));
   m.cpu_stepping = to_number<int>(field(b, "stepping"));
-  m.microcode = field(b, "microcode");
   m.cpu_mhz = to_number<double>(field(b, "cpu MHz"));
   if (m.cpu_mhz && !std::isfinite(*m.cpu_mhz)) m.cpu_mhz.reset();
   const bool has_flags = b.count("flags") > 0;
@@ -238,6 +237,22 @@ void parse_cpu(const FileSnapshot& f, MachineInfo& m) {
     if (c.count("core id")) cores.emplace(field(c, "physical id"), field(c, "core id"));
   }
   if (!cores.empty()) m.cores = static_cast<int>(cores.size());
+}
+
+// cpuinfo's `microcode` line (x86), else the sysfs file of cpu0 (x86 kernels with the microcode driver): what
+// each said, in that order, so a record without `microcode` says where it was looked for.
+void parse_microcode(const FileSnapshot& f, MachineInfo& m) {
+  const std::string cpuinfo = get(f, "proc/cpuinfo");
+  const std::vector<CpuinfoBlock> blocks = parse_cpuinfo(cpuinfo);
+  const std::string from_cpuinfo = blocks.empty() ? std::string() : field(blocks.front(), "microcode");
+  m.microcode_sources.push_back({"/proc/cpuinfo", "microcode",
+                                 !from_cpuinfo.empty() ? "found"
+                                 : !blocks.empty()     ? "no_field"
+                                                       : "absent"});
+  const std::string from_sysfs = get(f, std::string(kCpuDir) + "cpu0/microcode/version");
+  m.microcode_sources.push_back(
+      {"/" + std::string(kCpuDir) + "cpu0/microcode/version", "", from_sysfs.empty() ? "absent" : "found"});
+  m.microcode = !from_cpuinfo.empty() ? from_cpuinfo : from_sysfs;
 }
 
 bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
@@ -423,6 +438,7 @@ std::optional<std::array<double, 3>> parse_loadavg(const std::string& text) {
 MachineInfo parse_machine(const FileSnapshot& f) {
   MachineInfo m;
   parse_cpu(f, m);
+  parse_microcode(f, m);
   parse_topology(f, m);
   parse_caches(f, m);
   m.affinity = cpu_list_or_empty(status_field(get(f, "proc/self/status"), "Cpus_allowed_list"));
@@ -497,6 +513,15 @@ Json machine_to_json(const MachineInfo& m) {
   put(j, "cpu_model_number", m.cpu_model_number);
   put(j, "cpu_stepping", m.cpu_stepping);
   put(j, "microcode", m.microcode);
+  if (!m.microcode_sources.empty()) {
+    Json sources = Json::array();
+    for (const MicrocodeSource& src : m.microcode_sources) {
+      Json e{{"path", src.path}, {"state", src.state}};
+      put(e, "field", src.field);
+      sources.push_back(std::move(e));
+    }
+    j["microcode_sources"] = std::move(sources);
+  }
   if (m.logical_cpus > 0) j["logical_cpus"] = m.logical_cpus;
   put(j, "affinity", m.affinity);
   put(j, "cores", m.cores);

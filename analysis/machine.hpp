@@ -59,13 +59,22 @@ struct CpuType {
   std::vector<CacheInfo> caches;  // of its first CPU
 };
 
+// One place the microcode revision is looked for, in the order they are read, and what it said
+// (docs/contracts.md, `microcode_sources`).
+struct MicrocodeSource {
+  std::string path;   // "/proc/cpuinfo" or "/sys/devices/system/cpu/cpu0/microcode/version"
+  std::string field;  // "microcode" for cpuinfo's line; "" for a file that is the value
+  std::string state;  // "found", "no_field" (the file read, no such line) or "absent" (no such file, or empty)
+};
+
 struct MachineInfo {
   std::string cpu_model, cpu_vendor;
   std::optional<int> cpu_family, cpu_model_number, cpu_stepping;
-  std::string microcode;
-  int logical_cpus = 0;       // from sys/devices/system/cpu/online (or cpuinfo count)
-  std::vector<int> affinity;  // Cpus_allowed_list of proc/self/status
-  std::optional<int> cores;   // distinct (package, core_id) pairs
+  std::string microcode;                           // the first source of microcode_sources that has it
+  std::vector<MicrocodeSource> microcode_sources;  // every source read, in order
+  int logical_cpus = 0;                            // from sys/devices/system/cpu/online (or cpuinfo count)
+  std::vector<int> affinity;                       // Cpus_allowed_list of proc/self/status
+  std::optional<int> cores;                        // distinct (package, core_id) pairs
   std::optional<int> threads_per_core;
   std::string smt;  // sys/devices/system/cpu/smt/control ("on", "off", "notsupported"...)
   std::optional<int> numa_nodes;

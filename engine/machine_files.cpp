@@ -50,6 +50,8 @@ constexpr const char* kFiles[] = {
     "sys/fs/cgroup/cpu.max",
     "sys/kernel/mm/transparent_hugepage/enabled",
     "sys/module/kvm/parameters/halt_poll_ns",
+    // The microcode revision where cpuinfo does not print it (docs/contracts.md, `microcode_sources`).
+    "sys/devices/system/cpu/cpu0/microcode/version",
     // The scheduler in charge and how it groups tasks (docs/contracts.md, "The machine record").
     "proc/sys/kernel/sched_autogroup_enabled",
     "sys/kernel/sched_ext/state",

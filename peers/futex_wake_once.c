@@ -18,13 +18,14 @@
  *             it, so a round says how many wakers were preempted inside their timed call; prints that share and
  *             the median round of each kind. idle-waiters: the waiters run SCHED_IDLE, so a woken waiter never
  *             preempts a (SCHED_OTHER) waker on its CPU. values: also prints every round's value (ns) in
- *             order, on one line. wait-ran and reads copy ctxbench's round end (not timed): wait-ran: each
- *             woken waiter counts itself, the last waking the caller, who sleeps until all ran (ctxbench's
- *             wait_until_all_ran); reads: after each round the caller reads every thread's /proc stat once
- *             (ctxbench's runner reads each task's CPU there after every sample, one round here).
- * Prints the median and mean ns over ROUNDS rounds, and for an unpinned waker the median of the rounds it
- * started on a CPU that holds a waiter and of the others. Waiters stay across rounds (as ctxbench's).
- * Every shared word and every waker's result sits on its own cache line, as in ctxbench
+ *             order, on one line (wake, all and requeue take it too, as `0 values` after IDLE_US). wait-ran and reads
+ * copy ctxbench's round end (not timed): wait-ran: each woken waiter counts itself, the last waking the caller, who
+ * sleeps until all ran (ctxbench's wait_until_all_ran); reads: after each round the caller reads every thread's /proc
+ * stat once (ctxbench's runner reads each task's CPU there after every sample, one round here). serial-start: thread
+ * creation as ctxbench's (engine/os_task.cpp PartnerThread): the main thread waits until each new thread has pinned
+ * itself and started before it creates the next. Prints the median and mean ns over ROUNDS rounds, and for an unpinned
+ * waker the median of the rounds it started on a CPU that holds a waiter and of the others. Waiters stay across rounds
+ * (as ctxbench's). Every shared word and every waker's result sits on its own cache line, as in ctxbench
  * (probes/futex_contention.cpp); built with -DPEER_PACKED they share lines (the peer before 2026-12-06).
  * Usage: peer-futex-wake-once MODE WAITERS ROUNDS WAKER_CPU IDLE_US [WAKERS [OPTIONS]] */
 #define _GNU_SOURCE
@@ -59,7 +60,7 @@ static _Atomic pid_t tids[2 * kMaxWaiters]; /* the waiters', then the parallel w
 static LINE _Atomic uint32_t go;
 static LINE _Atomic uint32_t wakers_ready;
 static LINE _Atomic uint32_t wakers_done;
-static int n_waiters, n_wakers, per_waker, detail, idle_waiters, values, wait_ran, reads;
+static int n_waiters, n_wakers, per_waker, detail, idle_waiters, values, wait_ran, reads, serial_start;
 
 static long involuntary_switches(void) {
   struct rusage u;
@@ -149,32 +150,42 @@ static double median(double* v, int n) {
 int main(int argc, char** argv) {
   const int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
   const int parallel = (argc == 7 || argc == 8) && strcmp(argv[1], "parallel") == 0;
-  if (parallel && argc == 8) {
+  /* wake, all, requeue take OPTIONS too (after WAKERS 0): values only */
+  const int other_opts = !parallel && argc == 8 && strcmp(argv[6], "0") == 0;
+  if ((parallel && argc == 8) || other_opts) {
     char* opts = argv[7];
     for (char* o = strtok(opts, ","); o != NULL; o = strtok(NULL, ",")) {
-      if (strcmp(o, "detail") == 0)
+      if (strcmp(o, "values") == 0)
+        values = 1;
+      else if (other_opts) {
+        fprintf(stderr, "%s: option '%s' is for parallel only (wake, all and requeue take values)\n", argv[0], o);
+        return 2;
+      } else if (strcmp(o, "detail") == 0)
         detail = 1;
       else if (strcmp(o, "idle-waiters") == 0)
         idle_waiters = 1;
-      else if (strcmp(o, "values") == 0)
-        values = 1;
+
       else if (strcmp(o, "wait-ran") == 0)
         wait_ran = 1;
       else if (strcmp(o, "reads") == 0)
         reads = 1;
+      else if (strcmp(o, "serial-start") == 0)
+        serial_start = 1;
       else {
-        fprintf(stderr, "%s: unknown option '%s' (detail, idle-waiters, values, wait-ran, reads)\n", argv[0], o);
+        fprintf(stderr, "%s: unknown option '%s' (detail, idle-waiters, values, wait-ran, reads, serial-start)\n",
+                argv[0], o);
         return 2;
       }
     }
   }
-  if ((argc != 6 && !parallel) || atoi(argv[2]) < 1 || atoi(argv[2]) > kMaxWaiters || atoi(argv[3]) < 1 ||
-      atoi(argv[4]) >= ncpu ||
+  if ((argc != 6 && !parallel && !other_opts) || atoi(argv[2]) < 1 || atoi(argv[2]) > kMaxWaiters ||
+      atoi(argv[3]) < 1 || atoi(argv[4]) >= ncpu ||
       (strcmp(argv[1], "wake") && strcmp(argv[1], "all") && strcmp(argv[1], "requeue") && !parallel) ||
       (parallel && (atoi(argv[6]) < 1 || atoi(argv[2]) % atoi(argv[6]) != 0))) {
     fprintf(stderr,
-            "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US\n"
-            "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS [detail,idle-waiters,values,wait-ran,reads] "
+            "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US [0 values]\n"
+            "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS "
+            "[detail,idle-waiters,values,wait-ran,reads,serial-start] "
             "(WAKERS dividing "
             "WAITERS)\n",
             argv[0], kMaxWaiters, argv[0]);
@@ -192,6 +203,7 @@ int main(int argc, char** argv) {
     args[i] = (struct waiter_arg){i, waker_cpu >= 0 ? (waker_cpu + 1 + i) % ncpu : i % ncpu};
     waiter_cpus |= 1 << args[i].cpu;
     pthread_create(&threads[i], NULL, waiter, &args[i]);
+    while (serial_start && atomic_load(&tids[i]) == 0) sched_yield();
   }
   n_wakers = parallel ? atoi(argv[6]) : 0;
   per_waker = parallel ? n / n_wakers : 0;
@@ -200,6 +212,7 @@ int main(int argc, char** argv) {
   for (int j = 0; j < n_wakers; ++j) {
     wargs[j] = (struct waker_arg){j, waker_cpu >= 0 ? (waker_cpu + 1 + n + j) % ncpu : -1, 0, 0, 0};
     pthread_create(&wthreads[j], NULL, waker, &wargs[j]);
+    while (serial_start && atomic_load(&tids[kMaxWaiters + j]) == 0) sched_yield();
   }
   double* all = calloc((size_t)rounds, sizeof *all);
   double* on_waiter_cpu = calloc((size_t)rounds, sizeof *all);

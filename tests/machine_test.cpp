@@ -7,6 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/machine_files.hpp"
 
@@ -235,6 +237,51 @@ TEST(Machine, EmptySnapshotGivesAbsentFields) {
   EXPECT_FALSE(j.contains("cpu_model"));
   EXPECT_FALSE(j.contains("logical_cpus"));
   EXPECT_FALSE(j.contains("loadavg_1m"));
+}
+
+// microcode_sources (docs/contracts.md): where the revision was looked for and what each source said, so a
+// record without `microcode` says so as data.
+std::vector<std::pair<std::string, std::string>> microcode_states(const nlohmann::json& machine) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& s : machine.at("microcode_sources")) out.emplace_back(s.at("path"), s.at("state"));
+  return out;
+}
+
+const std::string kMicrocodeSysfs = "/sys/devices/system/cpu/cpu0/microcode/version";
+
+TEST(Machine, MicrocodeAbsentIsStatedWithItsSources) {
+  // This Firecracker guest's real cpuinfo (2026-12-06): an x86 `flags` line, no `microcode` line, and no
+  // microcode directory in sysfs.
+  const nlohmann::json j = machine_to_json(load("fc_nomicrocode"));
+  expect_no_null_or_nan(j);
+  EXPECT_EQ(j.at("cpu_model"), "AMD EPYC");
+  EXPECT_FALSE(j.contains("microcode"));
+  EXPECT_EQ(microcode_states(j), (std::vector<std::pair<std::string, std::string>>{{"/proc/cpuinfo", "no_field"},
+                                                                                   {kMicrocodeSysfs, "absent"}}));
+  EXPECT_EQ(j.at("microcode_sources")[0].at("field"), "microcode");
+  EXPECT_FALSE(j.at("microcode_sources")[1].contains("field"));  // the file is the value
+}
+
+TEST(Machine, MicrocodeFromCpuinfoFirstThenSysfs) {
+  // smt4: both say 0xf4; cpuinfo's line is the one used.
+  const nlohmann::json smt = machine_to_json(load("smt4"));
+  EXPECT_EQ(smt.at("microcode"), "0xf4");
+  EXPECT_EQ(microcode_states(smt),
+            (std::vector<std::pair<std::string, std::string>>{{"/proc/cpuinfo", "found"}, {kMicrocodeSysfs, "found"}}));
+  // kvm2: cpuinfo only.
+  EXPECT_EQ(
+      microcode_states(machine_to_json(load("kvm2"))),
+      (std::vector<std::pair<std::string, std::string>>{{"/proc/cpuinfo", "found"}, {kMicrocodeSysfs, "absent"}}));
+  // cpuinfo without the line, sysfs with it: sysfs's value.
+  const MachineInfo m = parse_machine({{"proc/cpuinfo", "processor\t: 0\nflags\t: fpu\n"},
+                                       {"sys/devices/system/cpu/cpu0/microcode/version", "0x8301055\n"}});
+  EXPECT_EQ(m.microcode, "0x8301055");
+  EXPECT_EQ(microcode_states(machine_to_json(m)), (std::vector<std::pair<std::string, std::string>>{
+                                                      {"/proc/cpuinfo", "no_field"}, {kMicrocodeSysfs, "found"}}));
+  // Nothing read at all: both absent, still stated.
+  EXPECT_EQ(
+      microcode_states(machine_to_json(parse_machine({}))),
+      (std::vector<std::pair<std::string, std::string>>{{"/proc/cpuinfo", "absent"}, {kMicrocodeSysfs, "absent"}}));
 }
 
 TEST(Machine, GarbageFilesAreIgnored) {

@@ -20,14 +20,9 @@ set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
 source results/quiet.sh
-require_built build/ctxbench build/peer-futex-wake-once
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source results/futex/wake_parallel_lib.sh
 cc -O2 -DPEER_PACKED -o "$tmp/peer-packed" peers/futex_wake_once.c -lpthread || exit 2
-cpus=($(taskset -pc $$ | sed "s/.*: //" | tr ",-" "  "))
-a=${cpus[0]}
 pairs="2/2 4/2 4/4 8/2 8/4 8/8"
-peer=./build/peer-futex-wake-once
 
 # The p50 of all rounds of the peer processes in $1 and each process's p50, in µs.
 peer_summary() {
@@ -53,17 +48,6 @@ for r in json.load(open(sys.argv[1]))["results"]:
         print(f"{r['id']} {r['status']} p50 {r['statistics']['p50'] / 1000:.2f} us; each repetition's median:",
               " ".join(f"{m:.1f}" for m in reps))
 EOF
-}
-
-# 10 peer processes of N ($1) waiters and W ($2) wakers, options $3, under perf record: each session's waker
-# preemptions per round beside its p50.
-trace_peer() {
-  perf record -q -e sched:sched_switch -a -o "$tmp/perf.data" -- \
-    bash -c "for i in \$(seq 10); do $peer parallel $1 400 $a 0 $2 ${3:-}; done" > "$tmp/peer.txt" 2> /dev/null
-  perf script -i "$tmp/perf.data" -F pid,tid,event,trace > "$tmp/script.txt" 2> /dev/null
-  local meds
-  meds=$(sed -E 's/.* rounds, p50 ([0-9]+) ns.*/\1/' "$tmp/peer.txt" | awk '{printf "%s%.2f", (NR > 1 ? "," : ""), $1 / 1000}')
-  python3 results/futex/wake_parallel_sessions.py "$tmp/script.txt" $1 $2 peer-futex-wake "$meds"
 }
 
 {
@@ -107,9 +91,9 @@ trace_peer() {
     cb_summary "$tmp/cb.json"
     python3 results/futex/wake_parallel_sessions.py "$tmp/script.txt" $n $w ctxbench-probe "$(cb_summary "$tmp/cb.json" -m)"
     echo "-- waiters $n wakers $w: the peer, 10 processes"
-    trace_peer $n $w
+    trace_peer $n $w 400
     echo "-- waiters $n wakers $w: the peer with wait-ran,reads (ctxbench's round end), 10 processes"
-    trace_peer $n $w wait-ran,reads
+    trace_peer $n $w 400 wait-ran,reads
   done
   echo "load at end: $(cat /proc/loadavg)"
 } > $out/wake_parallel.txt 2>&1

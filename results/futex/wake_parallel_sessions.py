@@ -8,6 +8,7 @@ the partners (the waiters and wakers, each sleeping once per round), taken in cr
 of N + W per process, the last W of each chunk being the wakers (ctxbench and the peer create the waiters first).
 Rounds of a session = the wakers' sleeps / W. MEDIANS_US: the sessions' medians in the same order
 (comma-separated; ctxbench's repetitions, or the peer processes' p50s).
+Last, a summary line: the median and range over the sessions of the wakers' preemptions per round.
 Usage: wake_parallel_sessions.py PERF_SCRIPT_TEXT N W COMM MEDIANS_US"""
 import collections
 import sys
@@ -51,3 +52,12 @@ for k, s in enumerate(sessions):
     med = f"{medians[k]:9.1f}" if k < len(medians) else "        -"
     print(f"  {k + 1:7d}  {med}  {rounds:6.0f}  {tot / rounds:23.2f}  ({p['waiter'] / rounds:.2f} / "
           f"{p['waker'] / rounds:.2f} / {p['caller'] / rounds:.2f} / {(p['other'] + p['idle']) / rounds:.2f})")
+rates = []
+for k, s in enumerate(sessions):
+    rounds = sum(sleeps[t] for t in s[n:]) / w
+    rates.append(sum(pre[k].values()) / rounds if rounds else 0.0)
+if rates:
+    srt = sorted(rates)
+    print(f"  summary: waker preemptions per round, median of the {len(rates)} sessions {srt[len(srt) // 2]:.2f} "
+          f"(range {srt[0]:.2f}-{srt[-1]:.2f}); rounds per session {min(sum(sleeps[t] for t in s[n:]) / w for s in sessions):.0f}"
+          f"-{max(sum(sleeps[t] for t in s[n:]) / w for s in sessions):.0f}")

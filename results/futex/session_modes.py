@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Compares the per-session medians of ctxbench's futex_wake_parallel repetitions with those of the peer's
+processes (one session each: a fresh set of waiter and waker threads), shape by shape
+(results/futex/wake_parallel_30.sh, docs/METHODOLOGY.md "Why `wake_parallel` moves, measured").
+Input lines (text): `SHAPE ctxbench|peer M1,M2,...` (per-session medians in µs). For each shape it prints:
+- both sides' session counts, the median of their session medians and each side's pooled-median stand-in;
+- the two modes: the split of the pooled sessions (both sides) into a fast and a slow group that minimises the
+  within-group variance of log(median) (1-D 2-means, exact), the split point, and each side's count of slow
+  sessions; a shape is bimodal when the two groups' means differ by 1.5x or more, otherwise one mode;
+- Fisher's exact test (two-sided) of the slow share, and the Mann-Whitney U test (two-sided, normal
+  approximation with tie correction) of the two sides' session medians.
+Verdict per shape: `same distribution` when both p >= 0.05, else `differ`.
+Usage: session_modes.py FILE"""
+import collections
+import math
+import statistics
+import sys
+
+
+def split_2means(values):
+    """The threshold t (a session is slow when its median > t) minimising within-group variance of log."""
+    xs = sorted(math.log(v) for v in values)
+    best = None
+    for k in range(1, len(xs)):
+        lo, hi = xs[:k], xs[k:]
+        cost = sum((x - statistics.fmean(lo)) ** 2 for x in lo) + sum((x - statistics.fmean(hi)) ** 2 for x in hi)
+        if best is None or cost < best[0]:
+            best = (cost, math.exp((xs[k - 1] + xs[k]) / 2), math.exp(statistics.fmean(lo)),
+                    math.exp(statistics.fmean(hi)))
+    return best[1:]
+
+
+def fisher_two_sided(a, b, c, d):
+    """Fisher's exact test of the 2x2 table [[a, b], [c, d]]: the sum of the probabilities of every table with
+    the same margins no more likely than the observed one."""
+    n, row1, col1 = a + b + c + d, a + b, a + c
+
+    def p(x):
+        return math.comb(col1, x) * math.comb(n - col1, row1 - x) / math.comb(n, row1)
+
+    observed = p(a)
+    lo, hi = max(0, row1 + col1 - n), min(row1, col1)
+    return min(1.0, sum(p(x) for x in range(lo, hi + 1) if p(x) <= observed * (1 + 1e-9)))
+
+
+def mann_whitney(xs, ys):
+    """Two-sided p of the Mann-Whitney U test, normal approximation with tie correction and continuity."""
+    both = sorted([(v, 0) for v in xs] + [(v, 1) for v in ys])
+    ranks, i = [0.0] * len(both), 0
+    ties = 0.0
+    while i < len(both):
+        j = i
+        while j + 1 < len(both) and both[j + 1][0] == both[i][0]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[k] = (i + j) / 2 + 1
+        t = j - i + 1
+        ties += t ** 3 - t
+        i = j + 1
+    n1, n2 = len(xs), len(ys)
+    r1 = sum(r for r, (_, side) in zip(ranks, both) if side == 0)
+    u1 = r1 - n1 * (n1 + 1) / 2
+    n = n1 + n2
+    sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))
+    if sigma == 0:
+        return u1, 1.0
+    z = (abs(u1 - n1 * n2 / 2) - 0.5) / sigma
+    return u1, min(1.0, math.erfc(max(z, 0) / math.sqrt(2)))
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    data = collections.defaultdict(dict)
+    for line in open(sys.argv[1]):
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in ("ctxbench", "peer"):
+            data[parts[0]][parts[1]] = [float(v) for v in parts[2].split(",") if v]
+    if not data:
+        sys.exit(f"{sys.argv[1]}: no `SHAPE ctxbench|peer M1,M2,...` lines")
+    print("shape  sessions cb/peer  median of session medians cb/peer (us)  modes (fast/slow mean, split)"
+          "  slow cb/peer  Fisher p  Mann-Whitney p  verdict")
+    for shape, sides in data.items():
+        cb, peer = sides.get("ctxbench", []), sides.get("peer", [])
+        if not cb or not peer:
+            print(f"{shape}: one side has no sessions")
+            continue
+        t, fast, slow = split_2means(cb + peer)
+        bimodal = slow / fast >= 1.5
+        s_cb, s_peer = sum(v > t for v in cb), sum(v > t for v in peer)
+        pf = fisher_two_sided(s_cb, len(cb) - s_cb, s_peer, len(peer) - s_peer) if bimodal else float("nan")
+        _, pu = mann_whitney(cb, peer)
+        modes = f"{fast:.1f}/{slow:.1f}, {t:.1f}" if bimodal else f"one mode ({fast:.1f}/{slow:.1f})"
+        slow_txt = f"{s_cb}/{s_peer}" if bimodal else "-"
+        verdict = "same distribution" if pu >= 0.05 and (not bimodal or pf >= 0.05) else "differ"
+        print(f"{shape:5s}  {len(cb):3d}/{len(peer):<3d}  {statistics.median(cb):6.2f}/{statistics.median(peer):<6.2f}"
+              f"  {modes}  {slow_txt}  {pf:.3f}  {pu:.3f}  {verdict}")
+        print(f"       ctxbench: {' '.join(f'{v:.1f}' for v in sorted(cb))}")
+        print(f"       peer:     {' '.join(f'{v:.1f}' for v in sorted(peer))}")
+
+
+main()
