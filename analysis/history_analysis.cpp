@@ -170,6 +170,19 @@ std::vector<std::string> hypothesis_families(const std::vector<std::string>& rec
   return out;
 }
 
+// For each record, the position in record_ids of the record it is derived from (its hypothesis family, when
+// that is another record present), else record_ids.size().
+std::vector<std::size_t> base_positions(const std::vector<std::string>& record_ids) {
+  const std::vector<std::string> families = hypothesis_families(record_ids);
+  std::vector<std::size_t> out(record_ids.size(), record_ids.size());
+  for (std::size_t i = 0; i < record_ids.size(); ++i) {
+    if (families[i] == record_ids[i]) continue;
+    out[i] =
+        static_cast<std::size_t>(std::find(record_ids.begin(), record_ids.end(), families[i]) - record_ids.begin());
+  }
+  return out;
+}
+
 // A derived record's change points that its base shares (analysis/derived.hpp, derived_base_id): a change
 // point of the derived series is kept only where its base's series, judged the same way (raw or
 // run-corrected) at max_p_value, has one within kSameChange runs in the same direction. A per-switch figure
@@ -238,11 +251,10 @@ HistoryAnalysis analyse(const History& h, const ChangePointOptions& options, boo
     std::vector<std::string> ids;
     for (std::size_t s : m.series) ids.push_back(h.series[s].record_id);
     const std::vector<std::string> families = hypothesis_families(ids);
+    const std::vector<std::size_t> bases = base_positions(ids);
     for (std::size_t col = 0; col < m.series.size(); ++col) {
       family[m.series[col]] = families[col];
-      if (families[col] == ids[col]) continue;
-      const auto base = std::find(ids.begin(), ids.end(), families[col]);
-      if (base != ids.end()) base_of[m.series[col]] = m.series[static_cast<std::size_t>(base - ids.begin())];
+      if (bases[col] < ids.size()) base_of[m.series[col]] = m.series[bases[col]];
     }
     std::map<std::size_t, std::size_t> row_of;
     for (std::size_t row = 0; row < m.runs.size() && row < factors.size(); ++row) {
@@ -426,12 +438,10 @@ std::vector<double> family_p_values(const std::vector<RecordCheck>& records, std
 void keep_derived_moves_their_base_shares(std::vector<RecordCheck>& records, double max_p) {
   std::vector<std::string> ids;
   for (const RecordCheck& rc : records) ids.push_back(rc.record_id);
-  const std::vector<std::string> families = hypothesis_families(ids);
+  const std::vector<std::size_t> bases = base_positions(ids);
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (families[i] == ids[i]) continue;
-    const auto base = std::find(ids.begin(), ids.end(), families[i]);
-    if (base == ids.end()) continue;
-    const RecordCheck& b = records[static_cast<std::size_t>(base - ids.begin())];
+    if (bases[i] == ids.size()) continue;
+    const RecordCheck& b = records[bases[i]];
     auto limit = [&](HistoryVerdict& v, const HistoryVerdict* base_verdict) {
       if (v.kind != HistoryVerdictKind::Regression && v.kind != HistoryVerdictKind::Improvement) return;
       if (base_verdict != nullptr && base_verdict->p_value <= max_p && base_verdict->ratio > 0 &&
@@ -441,7 +451,8 @@ void keep_derived_moves_their_base_shares(std::vector<RecordCheck>& records, dou
       v.reason = fmt::format(
           "{:+.1f}% (p {:.2g}), but its base {} did not move with it ({:+.1f}%, p {:.2g}): "
           "the subtraction's noise, not a change; run again",
-          (v.ratio - 1) * 100, v.p_value, families[i], base_verdict != nullptr ? (base_verdict->ratio - 1) * 100 : 0.0,
+          (v.ratio - 1) * 100, v.p_value, ids[bases[i]],
+          base_verdict != nullptr ? (base_verdict->ratio - 1) * 100 : 0.0,
           base_verdict != nullptr ? base_verdict->p_value : 1.0);
     };
     limit(records[i].raw, &b.raw);

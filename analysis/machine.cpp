@@ -193,8 +193,24 @@ std::string virtual_platform(const std::string& sys_vendor, const std::string& p
   return {};
 }
 
+// cpuinfo's `microcode` line (x86, `cpuinfo` its first block or null where cpuinfo has none), else the sysfs
+// file of cpu0 (x86 kernels with the microcode driver): what each said, in that order, so a record without
+// `microcode` says where it was looked for.
+void parse_microcode(const FileSnapshot& f, const CpuinfoBlock* cpuinfo, MachineInfo& m) {
+  const std::string from_cpuinfo = cpuinfo == nullptr ? std::string() : field(*cpuinfo, "microcode");
+  m.microcode_sources.push_back({"/proc/cpuinfo", "microcode",
+                                 !from_cpuinfo.empty() ? "found"
+                                 : cpuinfo != nullptr  ? "no_field"
+                                                       : "absent"});
+  const std::string from_sysfs = get(f, std::string(kCpuDir) + "cpu0/microcode/version");
+  m.microcode_sources.push_back(
+      {"/" + std::string(kCpuDir) + "cpu0/microcode/version", "", from_sysfs.empty() ? "absent" : "found"});
+  m.microcode = !from_cpuinfo.empty() ? from_cpuinfo : from_sysfs;
+}
+
 void parse_cpu(const FileSnapshot& f, MachineInfo& m) {
   const std::vector<CpuinfoBlock> blocks = parse_cpuinfo(get(f, "proc/cpuinfo"));
+  parse_microcode(f, blocks.empty() ? nullptr : &blocks.front(), m);
   if (blocks.empty()) return;
   const CpuinfoBlock& b = blocks.front();
   m.cpu_model = field(b, "model name");
@@ -237,22 +253,6 @@ void parse_cpu(const FileSnapshot& f, MachineInfo& m) {
     if (c.count("core id")) cores.emplace(field(c, "physical id"), field(c, "core id"));
   }
   if (!cores.empty()) m.cores = static_cast<int>(cores.size());
-}
-
-// cpuinfo's `microcode` line (x86), else the sysfs file of cpu0 (x86 kernels with the microcode driver): what
-// each said, in that order, so a record without `microcode` says where it was looked for.
-void parse_microcode(const FileSnapshot& f, MachineInfo& m) {
-  const std::string cpuinfo = get(f, "proc/cpuinfo");
-  const std::vector<CpuinfoBlock> blocks = parse_cpuinfo(cpuinfo);
-  const std::string from_cpuinfo = blocks.empty() ? std::string() : field(blocks.front(), "microcode");
-  m.microcode_sources.push_back({"/proc/cpuinfo", "microcode",
-                                 !from_cpuinfo.empty() ? "found"
-                                 : !blocks.empty()     ? "no_field"
-                                                       : "absent"});
-  const std::string from_sysfs = get(f, std::string(kCpuDir) + "cpu0/microcode/version");
-  m.microcode_sources.push_back(
-      {"/" + std::string(kCpuDir) + "cpu0/microcode/version", "", from_sysfs.empty() ? "absent" : "found"});
-  m.microcode = !from_cpuinfo.empty() ? from_cpuinfo : from_sysfs;
 }
 
 bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
@@ -438,7 +438,6 @@ std::optional<std::array<double, 3>> parse_loadavg(const std::string& text) {
 MachineInfo parse_machine(const FileSnapshot& f) {
   MachineInfo m;
   parse_cpu(f, m);
-  parse_microcode(f, m);
   parse_topology(f, m);
   parse_caches(f, m);
   m.affinity = cpu_list_or_empty(status_field(get(f, "proc/self/status"), "Cpus_allowed_list"));

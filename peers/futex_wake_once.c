@@ -164,7 +164,6 @@ int main(int argc, char** argv) {
         detail = 1;
       else if (strcmp(o, "idle-waiters") == 0)
         idle_waiters = 1;
-
       else if (strcmp(o, "wait-ran") == 0)
         wait_ran = 1;
       else if (strcmp(o, "reads") == 0)
