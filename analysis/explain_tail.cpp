@@ -66,6 +66,7 @@ class CauseIndex {
     std::unordered_map<unsigned, std::vector<Interval>> waiting;
     for (const ctxbench_trace_event& e : events) note_traced(e);
     for (const ctxbench_trace_event& e : events) {
+      marks_[e.cpu].push_back(Mark{e.ts_ns, e.kind});
       switch (e.kind) {
         case CTXBENCH_EV_WAKING:
         case CTXBENCH_EV_WAKEUP_NEW:
@@ -99,7 +100,10 @@ class CauseIndex {
     }
     for (const auto& [tid, list] : fault_intervals(events))
       for (const FaultInterval& f : list)
-        if (on_path(f.tid)) faults_.push_back(Interval{f.start, f.end, f.kernel ? 1 : 0, f.tid});
+        if (on_path(f.tid)) {
+          faults_.push_back(Interval{f.start, f.end, f.kernel ? 1 : 0, f.tid});
+          faults_by_task_[f.tid].push_back(faults_.back());
+        }
     std::sort(faults_.begin(), faults_.end(), [](const Interval& a, const Interval& b) { return a.start < b.start; });
     // Two traced tasks waiting for one CPU at once: the CPU's time counts once.
     for (auto& [cpu, list] : waiting) {
@@ -151,11 +155,52 @@ class CauseIndex {
     return out;
   }
 
+  // Between two consecutive events of one CPU inside [s, e], while a traced task ran there and nothing named
+  // (an interrupt, a softirq, a fault of that task, timed or not, a traced task waiting for the CPU) was under way.
+  std::vector<SilentStretch> silent(std::uint64_t s, std::uint64_t e) const {
+    std::vector<SilentStretch> out;
+    for (const auto& [cpu, marks] : marks_) {
+      auto sw = switches_.find(cpu);
+      if (sw == switches_.end()) continue;
+      auto it =
+          std::lower_bound(marks.begin(), marks.end(), s, [](const Mark& m, std::uint64_t t) { return m.ts < t; });
+      for (; it != marks.end() && std::next(it) != marks.end() && std::next(it)->ts <= e; ++it) {
+        const std::uint64_t a = it->ts, b = std::next(it)->ts;
+        if (b <= a || it->kind == CTXBENCH_EV_FAULT) continue;
+        const int running = running_at(sw->second, a);
+        // A traced task waiting for this CPU meanwhile already names the running one ("task" cause).
+        if (running <= 0 || !on_path(running) || overlaps(irqs_, cpu, a, b) || overlaps(softirqs_, cpu, a, b) ||
+            overlaps(waiting_, cpu, a, b))
+          continue;
+        auto f = faults_by_task_.find(running);
+        if (f != faults_by_task_.end() && covered(f->second, a, b) > 0) continue;
+        out.push_back(SilentStretch{a, b});
+      }
+    }
+    return out;
+  }
+
  private:
   struct Switch {
     std::uint64_t ts;
     int next;
   };
+  struct Mark {
+    std::uint64_t ts;
+    std::uint32_t kind;
+  };
+
+  // Who ran on a CPU at `t`, from its switches: -1 before the pass's first switch there (unknown), 0 idle.
+  static int running_at(const std::vector<Switch>& list, std::uint64_t t) {
+    auto it = std::upper_bound(list.begin(), list.end(), t, [](std::uint64_t x, const Switch& w) { return x < w.ts; });
+    return it == list.begin() ? -1 : std::prev(it)->next;
+  }
+
+  static bool overlaps(const std::unordered_map<unsigned, std::vector<Interval>>& by_cpu, unsigned cpu, std::uint64_t a,
+                       std::uint64_t b) {
+    auto it = by_cpu.find(cpu);
+    return it != by_cpu.end() && covered(it->second, a, b) > 0;
+  }
 
   // The pass's own tasks, by the events recorded for traced tasks alone (as analysis/explain.cpp decides).
   void note_traced(const ctxbench_trace_event& e) {
@@ -257,6 +302,8 @@ class CauseIndex {
   std::unordered_set<int> traced_, traced_processes_, measured_;
   std::unordered_map<unsigned, std::vector<Switch>> switches_;
   std::unordered_map<unsigned, std::vector<Interval>> irqs_, softirqs_, waiting_;
+  std::unordered_map<unsigned, std::vector<Mark>> marks_;  // every event's time, per CPU
+  std::unordered_map<int, std::vector<Interval>> faults_by_task_;
   std::vector<Interval> faults_, migrations_;
 };
 
@@ -264,6 +311,39 @@ double mean_over(const std::vector<double>& v, const std::vector<std::size_t>& o
   double s = 0;
   for (std::size_t i : ops) s += i < v.size() ? v[i] : 0;
   return ops.empty() ? 0 : s / static_cast<double>(ops.size());
+}
+
+// The "silent" cause: each tail op's silent stretches beyond the longest of the median ops (so the median ops
+// have none by construction), their union over CPUs (two CPUs silent at once are one stretch of the op's
+// time), per reported op, averaged over the tail ops.
+TailCause silent_beyond_the_median(const std::vector<std::vector<SilentStretch>>& silent,
+                                   const std::vector<std::size_t>& middle, const std::vector<std::size_t>& tail,
+                                   std::uint64_t inner_ops, double& threshold_ns) {
+  const double inner = static_cast<double>(std::max<std::uint64_t>(inner_ops, 1));
+  std::uint64_t longest = 0;
+  for (std::size_t i : middle)
+    if (i < silent.size())
+      for (const SilentStretch& st : silent[i]) longest = std::max(longest, st.end - st.start);
+  threshold_ns = static_cast<double>(longest) / inner;
+  TailCause c{"silent", "no event while our task ran", 0, "", 0, 0, 0};
+  for (std::size_t i : tail) {
+    if (i >= silent.size()) continue;
+    std::vector<SilentStretch> beyond;
+    for (const SilentStretch& st : silent[i])
+      if (st.end - st.start > longest) beyond.push_back(SilentStretch{st.start + longest, st.end});
+    std::sort(beyond.begin(), beyond.end(),
+              [](const SilentStretch& a, const SilentStretch& b) { return a.start < b.start; });
+    std::uint64_t ns = 0, reach = 0;
+    for (const SilentStretch& st : beyond) {
+      const std::uint64_t from = std::max(st.start, reach);
+      if (st.end > from) ns += st.end - from;
+      reach = std::max(reach, st.end);
+    }
+    c.ns += static_cast<double>(ns) / inner;
+    c.count += beyond.size();
+  }
+  c.ns /= static_cast<double>(std::max<std::size_t>(tail.size(), 1));
+  return c;
 }
 
 }  // namespace
@@ -279,8 +359,20 @@ std::vector<std::vector<TailCause>> causes_per_op(const std::vector<ctxbench_tra
   return out;
 }
 
+std::vector<std::vector<SilentStretch>> silent_stretches_per_op(const std::vector<ctxbench_trace_event>& events,
+                                                                const std::vector<std::uint64_t>& op_windows,
+                                                                const std::vector<int>& measured) {
+  const TraceNames no_names;
+  const CauseIndex index(events, no_names, measured);
+  std::vector<std::vector<SilentStretch>> out;
+  for (std::size_t i = 0; i + 1 < op_windows.size(); i += 2)
+    out.push_back(index.silent(op_windows[i], op_windows[i + 1]));
+  return out;
+}
+
 TailExplanation explain_tail(const std::vector<double>& op_ns, const std::vector<PhasePerOp>& phases,
-                             const std::vector<std::vector<TailCause>>& causes, double quantile) {
+                             const std::vector<std::vector<TailCause>>& causes, double quantile,
+                             const std::vector<std::vector<SilentStretch>>& silent, std::uint64_t inner_ops) {
   TailExplanation t;
   t.quantile = quantile;
   const std::size_t n = op_ns.size();
@@ -332,6 +424,13 @@ TailExplanation explain_tail(const std::vector<double>& op_ns, const std::vector
     c.ns = c.ns / static_cast<double>(k) - in_middle[key] / static_cast<double>(middle.size());
     named += c.ns;
     t.causes.push_back(c);
+  }
+  if (!silent.empty()) {
+    const TailCause quiet = silent_beyond_the_median(silent, middle, tail, inner_ops, t.silent_threshold_ns);
+    if (quiet.count > 0) {
+      named += quiet.ns;
+      t.causes.push_back(quiet);
+    }
   }
   std::stable_sort(t.causes.begin(), t.causes.end(),
                    [](const TailCause& a, const TailCause& b) { return a.ns > b.ns; });

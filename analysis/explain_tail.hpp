@@ -15,7 +15,7 @@ namespace ctxbench {
 
 // One named cause, in one op or averaged over a set of ops.
 struct TailCause {
-  std::string kind;         // "task", "irq", "softirq", "page_fault", "migration", "wakeup_wait", "unnamed"
+  std::string kind;         // "task", "irq", "softirq", "page_fault", "migration", "wakeup_wait", "silent", "unnamed"
   std::string name;         // comm, irq handler, softirq vector ("TIMER", "NET_RX"), "user"/"kernel" for a fault
   int pid = 0;              // the task's tid (task, page_fault, migration); 0 when none
   std::string klass;        // task: "ours", "kernel_thread", "other_process"; others: "" (JSON omits it)
@@ -32,6 +32,18 @@ struct TailCause {
 std::vector<std::vector<TailCause>> causes_per_op(const std::vector<ctxbench_trace_event>& events,
                                                   const TraceNames& names, const std::vector<std::uint64_t>& op_windows,
                                                   std::uint64_t inner_ops, const std::vector<int>& measured = {});
+
+// The silent stretches of each op window (flattened as for causes_per_op): on each CPU, the time between two
+// consecutive recorded events inside the window while a traced task ran there, outside any interrupt, softirq
+// or page fault. Nothing the tracer sees happened in such a stretch; when one is far longer than any in the
+// median ops, the guest did not do the extra work it shows (docs/METHODOLOGY.md, "The tail, explained":
+// on a VM, the hypothesis is the host; results/tail/host_gaps.txt measures the host's silent gaps).
+struct SilentStretch {
+  std::uint64_t start = 0, end = 0;
+};
+std::vector<std::vector<SilentStretch>> silent_stretches_per_op(const std::vector<ctxbench_trace_event>& events,
+                                                                const std::vector<std::uint64_t>& op_windows,
+                                                                const std::vector<int>& measured = {});
 
 // One phase's time in each op (0 where the op does not have it), the input of the phase-by-phase excess.
 struct PhasePerOp {
@@ -53,12 +65,17 @@ struct TailExplanation {
   double excess_ns = 0;           // tail_op_ns - median_op_ns
   std::vector<TailPhase> phases;  // largest excess first
   std::vector<TailCause> causes;  // largest first; the last, "unnamed", makes the shares add up to 1
+  // The longest silent stretch of the median ops (per reported op); a tail op's silent stretches count as
+  // the "silent" cause beyond it. 0 when no stretches were given.
+  double silent_threshold_ns = 0;
 };
 
 // The slowest `quantile` of the ops against the median ones. `op_ns`: each op's duration per reported op;
-// `phases` and `causes` per op, as above.
+// `phases` and `causes` per op, as above. `silent` (per op, may be empty): each tail op's silent stretches
+// beyond the median ops' longest, their union over CPUs divided by `inner_ops`, make the cause "silent".
 TailExplanation explain_tail(const std::vector<double>& op_ns, const std::vector<PhasePerOp>& phases,
-                             const std::vector<std::vector<TailCause>>& causes, double quantile);
+                             const std::vector<std::vector<TailCause>>& causes, double quantile,
+                             const std::vector<std::vector<SilentStretch>>& silent = {}, std::uint64_t inner_ops = 1);
 
 // "HI", "TIMER", "NET_RX", ... (the kernel's softirq_to_name); "vector N" beyond them.
 std::string softirq_name(long long vec);

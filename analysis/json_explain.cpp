@@ -17,6 +17,7 @@ json tail_json(const TailExplanation& t) {
   put(j, "median_op_ns", t.median_op_ns);
   put(j, "tail_op_ns", t.tail_op_ns);
   put(j, "excess_ns", t.excess_ns);
+  put(j, "silent_threshold_ns", t.silent_threshold_ns);
   json phases = json::array();
   for (const TailPhase& p : t.phases) {
     json jp;

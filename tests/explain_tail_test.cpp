@@ -210,6 +210,54 @@ TEST(ExplainTail, TheQuantileChoosesHowManyOpsAreTheTail) {
   EXPECT_DOUBLE_EQ(explain_tail(op_ns, {}, none, 0.01).tail_op_ns, 995.5);
 }
 
+// A silent stretch (docs/METHODOLOGY.md, "The tail, explained"): between two events of a CPU while a traced
+// task ran there; not inside an interrupt, while another task ran, or while a traced task waited for the CPU.
+TEST(ExplainTail, ASilentStretchIsTimeNoEventExplains) {
+  std::vector<ctxbench_trace_event> e = {switches(1000, X, A, CTXBENCH_SWITCH_PREEMPTED),  // A runs from here
+                                         enter(1100, A, kWrite),
+                                         ev(1200, CTXBENCH_EV_IRQ_ENTRY, A, 0, -1),
+                                         ev(1300, CTXBENCH_EV_IRQ_EXIT, A, 0, -1),  // the tick, named
+                                         leave(1500, A),
+                                         switches(1600, A, X, CTXBENCH_SWITCH_PREEMPTED),
+                                         switches(2600, X, A, CTXBENCH_SWITCH_PREEMPTED)};  // X ran, A waited
+  e.push_back(enter(2700, A, kRead));
+  std::vector<std::uint64_t> spans;
+  const auto per_op = silent_stretches_per_op(e, {1000, 2700});  // kept alive: the loop reads one of its rows
+  for (const SilentStretch& st : per_op.at(0)) {
+    spans.push_back(st.start);
+    spans.push_back(st.end);
+  }
+  EXPECT_EQ(spans, (std::vector<std::uint64_t>{1000, 1100, 1100, 1200, 1300, 1500, 1500, 1600, 2600, 2700}));
+}
+
+// End to end: 99 round trips and one where B, switched in, took 20 us more to return to user space with no
+// event at all: named "silent", beyond the median ops' longest silent stretch (200 ns here). (A's user space
+// after it woke B is not silent: B waited meanwhile, so A is named as the task that ran instead.)
+TEST(ExplainTail, AnOpLongerWithNoEventIsNamedSilent) {
+  std::vector<ctxbench_trace_event> e;
+  std::vector<std::uint64_t> windows;
+  for (std::uint64_t k = 0; k < 100; ++k) {
+    const std::uint64_t t0 = 100000 * (k + 1);
+    for (auto r : round_trip(t0)) {
+      if (k == 37 && r.ts_ns > t0 + 600) r.ts_ns += 20000;
+      e.push_back(r);
+    }
+    windows.push_back(t0);
+    windows.push_back(t0 + 1700 + (k == 37 ? 20000 : 0));
+  }
+  const Explanation x = explain_pass(e, 0, windows, A, 1, names(), 0.01);
+  ASSERT_TRUE(x.tail.has_value());
+  const TailExplanation& t = *x.tail;
+  EXPECT_DOUBLE_EQ(t.excess_ns, 20000);
+  EXPECT_DOUBLE_EQ(t.silent_threshold_ns, 200);
+  ASSERT_FALSE(t.causes.empty());
+  EXPECT_EQ(t.causes.front().kind, "silent");
+  EXPECT_DOUBLE_EQ(t.causes.front().ns, 20200 - 200);
+  EXPECT_EQ(t.causes.front().count, 1u);
+  EXPECT_EQ(t.causes.back().kind, "unnamed");
+  EXPECT_NEAR(t.causes.back().ns, 0, 1e-9);
+}
+
 // End to end through explain_pass: 99 round trips and one where stress-ng preempted A for 5 us.
 TEST(ExplainTail, ThePassNamesThePreemptingTaskOfItsSlowestOp) {
   std::vector<ctxbench_trace_event> e;
