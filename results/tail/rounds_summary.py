@@ -2,7 +2,7 @@
 """Issue 23's tail figures over repeated --explain runs (results/tail/rounds.sh): per record, one line per run
 with the untraced p50, p99 and p99/p50, the explained_fraction of the median op and of the tail, the traced
 tail's excess over the median op and the share of it named causes account for (1 - the "unnamed" cause's
-share); then the three largest causes and the three phases that grew most. The issue's bar: >= 80% named
+share; and without the "silent" cause, what no event shows); then the three largest causes and the three phases that grew most. The issue's bar: >= 80% named
 where p99 > 2 x p50.
 Usage: rounds_summary.py RUN.json..."""
 import json
@@ -40,11 +40,14 @@ def main(paths):
                 continue
             ratio = s["p99"] / s["p50"]
             unnamed = sum(c["share"] for c in tail["causes"] if c["kind"] == "unnamed")
+            silent = sum(c["share"] for c in tail["causes"] if c["kind"] == "silent")
             tf = tail_fraction(tail)
             print(f"  run {run}: p50 {us(s['p50'])} us, p99 {us(s['p99'])} us, p99/p50 {ratio:.2f}; "
                   f"explained median {x.get('explained_fraction', 0):.3f}, tail {tf if tf is None else round(tf, 3)}; "
                   f"tail {tail['ops_in_tail']} ops +{us(tail['excess_ns'])} us over the median op, "
-                  f"named {100 * (1 - unnamed):.0f}%{' (bar: 80%)' if ratio > 2 else ''}")
+                  f"named {100 * (1 - unnamed):.0f}%{' (bar: 80%)' if ratio > 2 else ''}"
+                  + (f", {100 * (1 - unnamed - silent):.0f}% without the silent cause "
+                     f"(threshold {us(tail.get('silent_threshold_ns', 0))} us)" if silent else ""))
             named = [c for c in tail["causes"] if c["kind"] != "unnamed"][:3]
             print("    causes: " + ", ".join(cause_label(c) for c in named))
             grown = sorted(tail["phases"], key=lambda p: -p["excess_ns"])[:3]
