@@ -23,7 +23,9 @@
  * sleeps until all ran (ctxbench's wait_until_all_ran); reads: after each round the caller reads every thread's /proc
  * stat once (ctxbench's runner reads each task's CPU there after every sample, one round here). serial-start: thread
  * creation as ctxbench's (engine/os_task.cpp PartnerThread): the main thread waits until each new thread has pinned
- * itself and started before it creates the next. Prints the median and mean ns over ROUNDS rounds, and for an unpinned
+ * itself and started before it creates the next. waiter-spin:NS: each woken waiter runs NS ns more (reading the
+ * clock) before it sleeps again, to see how a waiter's run per round moves the wakers' preemptions
+ * (results/futex/wake_parallel_lag.sh). Prints the median and mean ns over ROUNDS rounds, and for an unpinned
  * waker the median of the rounds it started on a CPU that holds a waiter and of the others. Waiters stay across rounds
  * (as ctxbench's). Every shared word and every waker's result sits on its own cache line, as in ctxbench
  * (probes/futex_contention.cpp); built with -DPEER_PACKED they share lines (the peer before 2026-12-06).
@@ -61,6 +63,7 @@ static LINE _Atomic uint32_t go;
 static LINE _Atomic uint32_t wakers_ready;
 static LINE _Atomic uint32_t wakers_done;
 static int n_waiters, n_wakers, per_waker, detail, idle_waiters, values, wait_ran, reads, serial_start;
+static long waiter_spin_ns; /* waiter-spin:NS: each woken waiter runs NS ns before it sleeps again */
 
 static long involuntary_switches(void) {
   struct rusage u;
@@ -92,6 +95,8 @@ static void* waiter(void* p) {
     if (atomic_load(&stop)) return NULL;
     atomic_fetch_add(&ready, 1);
     while (atomic_load(&gate) == g && !atomic_load(&stop)) futex(&gate, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
+    for (const uint64_t until = waiter_spin_ns > 0 ? now_ns() + (uint64_t)waiter_spin_ns : 0; now_ns() < until;) {
+    }
     if (wait_ran && atomic_fetch_add(&ran, 1) + 1 == (uint32_t)n_waiters)
       futex(&ran, FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0);
   }
@@ -170,9 +175,13 @@ int main(int argc, char** argv) {
         reads = 1;
       else if (strcmp(o, "serial-start") == 0)
         serial_start = 1;
+      else if (strncmp(o, "waiter-spin:", 12) == 0 && atol(o + 12) > 0)
+        waiter_spin_ns = atol(o + 12);
       else {
-        fprintf(stderr, "%s: unknown option '%s' (detail, idle-waiters, values, wait-ran, reads, serial-start)\n",
-                argv[0], o);
+        fprintf(
+            stderr,
+            "%s: unknown option '%s' (detail, idle-waiters, values, wait-ran, reads, serial-start, waiter-spin:NS)\n",
+            argv[0], o);
         return 2;
       }
     }
@@ -184,7 +193,7 @@ int main(int argc, char** argv) {
     fprintf(stderr,
             "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US [0 values]\n"
             "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS "
-            "[detail,idle-waiters,values,wait-ran,reads,serial-start] "
+            "[detail,idle-waiters,values,wait-ran,reads,serial-start,waiter-spin:NS] "
             "(WAKERS dividing "
             "WAITERS)\n",
             argv[0], kMaxWaiters, argv[0]);

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Reads `perf script -F comm,pid,tid,cpu,time,event,trace` text of sched:sched_switch events recorded over runs
+of one futex_wake_parallel shape (results/futex/wake_parallel_lag.sh) and prints per session (one set of N waiter
+and W waker threads: a ctxbench repetition or one peer process, found as wake_parallel_sessions.py finds them:
+the threads of a COMM process that sleep at least 50 times, in tid order, N waiters then W wakers) how long its
+threads ran per round, from the switch timestamps:
+  waiter_us  a waiter's time on a CPU per round (switched in to switched out, summed over the session's rounds,
+             mean over the N waiters): its run after its wake-up, back to FUTEX_WAIT;
+  waker_us   the same for a waker (its timed FUTEX_WAKE, the bookkeeping after it, back to FUTEX_WAIT);
+  preempted  the wakers' preemptions per round (switched out runnable, state R);
+beside the session's median round value (MEDIANS_US, comma-separated, in session order).
+Rounds of a session = the wakers' sleeps / W. Last, a summary line: the medians over the sessions.
+Usage: wake_parallel_runtime.py PERF_SCRIPT_TEXT N W COMM MEDIANS_US"""
+import collections
+import re
+import statistics
+import sys
+
+LINE = re.compile(r"^\s*(.*?)\s+(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+sched:sched_switch:\s+.*prev_pid=(\d+) .*"
+                  r"prev_state=(\S+) ==> next_comm=.*? next_pid=(\d+)")
+
+path, n, w, comm = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+medians = [float(m) for m in sys.argv[5].split(",") if m]
+tgid_of, comms, events = {}, collections.defaultdict(set), []
+for line in open(path):
+    m = LINE.match(line)
+    if not m:
+        continue
+    c, pid, tid, cpu, t, prev, state, nxt = m.groups()
+    tgid_of[int(tid)] = int(pid)
+    comms[int(pid)].add(c)
+    events.append((int(cpu), float(t), int(prev), state, int(nxt)))
+
+sleeps = collections.Counter(prev for _, _, prev, state, _ in events if not state.startswith("R"))
+procs = sorted(p for p, cs in comms.items() if any(c.startswith(comm) for c in cs))
+sessions = []
+for proc in procs:
+    partners = sorted(t for t, k in sleeps.items() if k >= 50 and t != proc and tgid_of.get(t) == proc)
+    if len(partners) % (n + w):
+        print(f"  {len(partners)} partner threads in process {proc}: not a multiple of N + W = {n + w}")
+        sys.exit(0)
+    sessions += [partners[i:i + n + w] for i in range(0, len(partners), n + w)]
+
+ran = collections.Counter()  # tid -> seconds on a CPU
+preempted = collections.Counter()
+running = {}  # cpu -> (tid, since)
+for cpu, t, prev, state, nxt in events:
+    if cpu in running and running[cpu][0] == prev:
+        ran[prev] += t - running[cpu][1]
+    running[cpu] = (nxt, t)
+    if state.startswith("R"):
+        preempted[prev] += 1
+
+print(f"  {len(sessions)} sessions in {len(procs)} processes (medians given: {len(medians)})")
+print("  session  median_us  rounds  waiter_us/round  waker_us/round  waker_preemptions/round")
+rows = []
+for k, s in enumerate(sessions):
+    rounds = sum(sleeps[t] for t in s[n:]) / w
+    waiter = statistics.mean(ran[t] for t in s[:n]) / rounds * 1e6
+    waker = statistics.mean(ran[t] for t in s[n:]) / rounds * 1e6
+    pre = sum(preempted[t] for t in s[n:]) / rounds
+    rows.append((waiter, waker, pre))
+    med = f"{medians[k]:9.2f}" if k < len(medians) else "        -"
+    print(f"  {k + 1:7d}  {med}  {rounds:6.0f}  {waiter:15.2f}  {waker:14.2f}  {pre:23.2f}")
+if rows:
+    med = [statistics.median(col) for col in zip(*rows)]
+    print(f"  summary (median of {len(rows)} sessions): waiter {med[0]:.2f} us/round, waker {med[1]:.2f} us/round, "
+          f"waker preemptions {med[2]:.2f}/round, session median "
+          f"{statistics.median(medians) if medians else float('nan'):.2f} us")
