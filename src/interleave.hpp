@@ -11,6 +11,7 @@
 #include "engine/run_result.hpp"
 #include "engine/runner.hpp"
 #include "src/plan.hpp"
+#include "src/sample_spool.hpp"
 
 namespace ctxbench {
 
@@ -30,16 +31,30 @@ class RoundScheduler {
   const RunnerSettings& per_round() const { return per_round_; }
   // plan[i] runs in `round`: not yet taken and its rounds reach that far.
   bool due(std::size_t i, int round) const;
+  // From here on, the per-sample data of a round that is not plan[i]'s last (each repetition's ns_per_op
+  // and task_cpus) goes to `spool` and is read back by take(); what the spool cannot take stays in memory.
+  void spool_into(SampleSpool* spool) { spool_ = spool; }
   // Merges the measuring process's answer for plan[i]'s next round.
   void add(std::size_t i, ProbeRun&& run);
   // plan[i] is ready for its record: skipped, stopped early (not ok) or every round in; with `force`
   // (the run was interrupted) also when some rounds are in.
   bool finished(std::size_t i, bool force) const;
-  // The merged run of a finished plan[i], taken once (nullopt: skipped before running).
+  // The merged run of a finished plan[i], taken once (nullopt: skipped before running), its spooled
+  // samples read back (a spool that cannot be read makes it failed, with the reason).
   std::optional<ProbeRun> take(std::size_t i);
 
  private:
+  // A repetition whose per-sample vectors are in the spool: total.repetitions[index].
+  struct Spooled {
+    std::size_t index = 0;
+    SampleSpool::Span ns_per_op;
+    std::vector<SampleSpool::Span> task_cpus;
+  };
   int rounds_of(std::size_t i) const;
+  void spool_repetitions(std::size_t i, std::size_t from);
+
+  SampleSpool* spool_ = nullptr;
+  std::vector<std::vector<Spooled>> spooled_;
 
   const std::vector<PlannedRun>& plan_;
   const int repetitions_;

@@ -27,6 +27,7 @@ int list_probes(const std::vector<PlannedRun>& plan) {
 int exit_code(const RunOutcome& outcome) {
   if (outcome.meta.interrupted) return 128 + stop_signal();
   if (outcome.file_incomplete) return 3;
+  if (outcome.spool_failed) return 4;
   for (const Record& r : outcome.records)
     if (r.status == RunStatus::Failed) return 1;
   return 0;

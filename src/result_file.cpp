@@ -17,24 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string parent_dir(const std::string& path) {
-  const auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 std::string errno_text() { return std::strerror(errno); }
-
-// An unnamed file in `dir` (O_TMPFILE), or a named one unlinked at once where the filesystem has none.
-int unnamed_file(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0) return fd;
-  std::string name = dir + "/.ctxbench-spool.XXXXXX";
-  fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd >= 0) ::unlink(name.c_str());
-  return fd;
-}
 
 // Copies bytes [0, n) of `from` to the current end of `to`: in the kernel where it can.
 void copy_prefix(int from, int to, std::uint64_t n) {
@@ -62,6 +45,23 @@ void copy_prefix(int from, int to, std::uint64_t n) {
 }
 
 }  // namespace
+
+std::string parent_dir(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// An unnamed file in `dir` (O_TMPFILE), or a named one unlinked at once where the filesystem has none.
+int unnamed_file(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+  std::string name = dir + "/.ctxbench-spool.XXXXXX";
+  fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd >= 0) ::unlink(name.c_str());
+  return fd;
+}
 
 void check_output_path(const std::string& path) {
   struct stat st {};

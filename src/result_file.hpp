@@ -23,6 +23,11 @@ void write_json_atomically(const std::string& path, const nlohmann::json& doc);
 void write_file_atomically(const std::string& path, const std::function<void(int fd)>& produce);
 // All of `text` to fd, retrying EINTR; throws std::runtime_error.
 void write_text(int fd, const std::string& text);
+// The directory part of a path ("." for a bare name).
+std::string parent_dir(const std::string& path);
+// An unnamed file in `dir` (O_TMPFILE), or a named one unlinked at once where the filesystem has none:
+// nothing is left behind whatever happens. -1 with errno on failure.
+int unnamed_file(const std::string& dir);
 // Fails early (std::runtime_error naming the path) when `path` cannot be written: a directory, a missing
 // or read-only parent. Leaves nothing behind.
 void check_output_path(const std::string& path);

@@ -1,6 +1,10 @@
 #include "src/result_sink.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "analysis/console_report.hpp"
@@ -10,12 +14,32 @@
 
 namespace ctxbench {
 
+namespace {
+
+// Tests only (a build with CTXBENCH_TEST_PROBES): CTXBENCH_TEST_SPOOL_BYTES=N makes the sample spool fail
+// with ENOSPC once it would hold more than N bytes, as a full disk does.
+SampleSpool::Writer test_spool_writer() {
+#ifdef CTXBENCH_HAS_TEST_PROBES
+  const char* v = std::getenv("CTXBENCH_TEST_SPOOL_BYTES");
+  if (v == nullptr || *v == '\0') return {};
+  const std::uint64_t limit = std::strtoull(v, nullptr, 10);
+  return [limit](int fd, const void* data, std::size_t n, off_t offset) {
+    if (static_cast<std::uint64_t>(offset) + n > limit) return ENOSPC;
+    return ::pwrite(fd, data, n, offset) == static_cast<ssize_t>(n) ? 0 : EIO;
+  };
+#else
+  return {};
+#endif
+}
+
+}  // namespace
+
 void ResultSink::check_target(const std::optional<std::string>& json_path) {
   if (json_path && *json_path != "-") check_output_path(*json_path);
 }
 
 ResultSink::ResultSink(const std::optional<std::string>& json_path, bool hold, int planned, RunMeta& meta,
-                       const MachineInfo& machine)
+                       const MachineInfo& machine, SampleSpool::Writer spool_writer)
     : path_(json_path),
       json_to_stdout_(json_path && *json_path == "-"),
       hold_(hold),
@@ -23,6 +47,18 @@ ResultSink::ResultSink(const std::optional<std::string>& json_path, bool hold, i
       meta_(meta),
       machine_(machine) {
   if (path_ && !json_to_stdout_) file_.emplace(*path_);
+  if (file_ && hold_) {
+    if (!spool_writer) spool_writer = test_spool_writer();
+    spool_.emplace(
+        parent_dir(*path_),
+        [](const std::string& why) {
+          std::fprintf(stderr,
+                       "ctxbench: %s; the samples it could not take stay in memory (nothing measured is lost), "
+                       "the run goes on; it ends with exit status 4 (3 when the file cannot be written either)\n",
+                       why.c_str());
+        },
+        std::move(spool_writer));
+  }
   // An emulated run is said before anything else, on the progress stream, and again above the table.
   if (machine.emulation.emulated) std::fprintf(stderr, "%s\n", emulation_summary(machine.emulation).c_str());
 }
@@ -30,6 +66,11 @@ ResultSink::ResultSink(const std::optional<std::string>& json_path, bool hold, i
 void ResultSink::add(Record record) {
   std::fputs(format_progress(record, ++done_, planned_).c_str(), stderr);
   if (hold_) {
+    // Out of memory until it is filed, unless a derivation needs the samples (file() keeps them too).
+    std::optional<SampleSpool::Span> span;
+    if (spool_ && !feeds_derivation(record)) span = spool_->put(record.samples);
+    if (span) std::vector<double>().swap(record.samples);
+    held_samples_.push_back(span);
     measured_.push_back(std::move(record));
     return;
   }
@@ -53,12 +94,25 @@ std::vector<Record> ResultSink::finish(const SharedCauses& shared) {
   measured_.clear();
   drop_shared_warnings(records, shared);  // measured and derived alike, before any of them is filed
   std::vector<Record> derived;
+  std::size_t k = 0;  // with_derived keeps the measured records in run order
   for (Record& r : records) {
-    if (r.derived)
+    if (r.derived) {
       derived.push_back(r);
-    else if (hold_)
-      file(r);
+      continue;
+    }
+    if (!hold_) continue;
+    const std::optional<SampleSpool::Span> span = k < held_samples_.size() ? held_samples_[k] : std::nullopt;
+    ++k;
+    if (span && !file_failed_) {
+      try {
+        r.samples = spool_->get_vector<double>(*span);
+      } catch (const std::exception& e) {
+        failed(e);  // the file cannot be whole again: what is on disk stays its last whole rewrite
+      }
+    }
+    file(r);
   }
+  held_samples_.clear();
   save(derived);  // the final file: complete or interrupted, with the end-of-run facts
   return records;
 }

@@ -18,6 +18,8 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   // its last round is in, so the file and the progress lines follow the rounds.
   RoundScheduler rounds(plan, run.settings(), o.interleave);
   ResultSink sink(o.json_path, rounds.interleaved(), static_cast<int>(plan.size()), run.meta(), run.machine());
+  // The rounds before a record's last keep their samples in the sink's spool, not in memory.
+  rounds.spool_into(sink.sample_spool());
   auto record_if_finished = [&](std::size_t i, bool interrupted) {
     if (!rounds.finished(i, interrupted)) return;
     const std::optional<ProbeRun> merged = rounds.take(i);
@@ -49,6 +51,7 @@ RunOutcome run_plan(const Options& o, const std::vector<std::string>& argv, cons
   out.meta = run.take_meta();
   out.machine = run.take_machine();
   out.file_incomplete = sink.file_incomplete();
+  out.spool_failed = sink.spool_failed();
   sink.print(out.meta, out.machine, out.records);
   return out;
 }

@@ -21,6 +21,7 @@ struct RunOutcome {
   MachineInfo machine;
   std::vector<Record> records;   // measured and derived, in report order
   bool file_incomplete = false;  // --json FILE could not be written at some point (exit status 3)
+  bool spool_failed = false;     // the sample spool could not be written: samples stayed in memory (4)
 };
 
 // Installs the stop handlers first: a Ctrl-C during start-up still ends in an "interrupted" outcome.

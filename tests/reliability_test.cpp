@@ -427,4 +427,57 @@ TEST(Hostile, JsonDirectoryRemovedMidRunKeepsMeasuringAndExitsThree) {
   }
 }
 
+// The sample spool beside the --json file (src/sample_spool.hpp) full from its first write (a test hook
+// standing for a full disk): said at once, before the next round; every sample stays in memory and
+// reaches the file, which is complete; the table reaches stdout; exit status 4. Without the hook the same
+// run spools and exits 0, and each record holds every sample its repetitions counted.
+TEST(Hostile, SampleSpoolFullKeepsEverySampleAndExitsFour) {
+  for (const bool full : {true, false}) {
+    const std::string where = full ? "spool full" : "spool working";
+    const std::string dir = make_temp_dir("spoolfull");
+    const std::string json_path = dir + "/out.json";
+    std::vector<std::string> env = {"CTXBENCH_TEST_PROBES=1"};
+    if (full) env.push_back("CTXBENCH_TEST_SPOOL_BYTES=0");
+    const Outcome o =
+        run_with(ctxbench({"--quick", "--repetitions", "4", "--filter",
+                           "^baseline\\.|^ipc.pipe.self|^ctxswitch.pipe.thread/same", "--json", json_path}),
+                 {}, env, 120);
+    std::printf("%s: exit %d\nstderr:\n%s\n", where.c_str(), o.exit_code, o.err.c_str());
+    EXPECT_EQ(o.exit_code, full ? 4 : 0) << where << ": " << o.err;
+    const std::string said =
+        "ctxbench: cannot spool samples in " + dir +
+        " (No space left on device); the samples it could not take stay in memory (nothing measured is lost), the "
+        "run goes on; it ends with exit status 4 (3 when the file cannot be written either)";
+    const auto first = o.err.find(said);
+    if (full) {
+      ASSERT_NE(first, std::string::npos) << o.err;
+      EXPECT_EQ(o.err.find(said, first + 1), std::string::npos) << "said more than once: " << o.err;
+      const auto later = o.err.find("round 1/4 of interleaved repetitions done");
+      ASSERT_NE(later, std::string::npos) << o.err;
+      EXPECT_LT(first, later) << "said at the end, not at the first failure: " << o.err;
+    } else {
+      EXPECT_EQ(o.err.find("cannot spool"), std::string::npos) << o.err;
+    }
+    EXPECT_NE(o.err.find("results written to " + json_path), std::string::npos) << where << ": " << o.err;
+    EXPECT_NE(o.out.find("baseline.syscall"), std::string::npos) << where << ": " << o.out;
+    EXPECT_NE(o.out.find("ctxswitch.pipe.thread.per_switch"), std::string::npos) << where << ": " << o.out;
+    std::ifstream in(json_path);
+    const json doc = json::parse(in, nullptr, false);
+    remove_tree(dir);
+    ASSERT_TRUE(doc.is_object()) << where;
+    EXPECT_EQ(doc["ctxbench"]["complete"], true) << where;
+    int ok = 0;
+    for (const json& r : doc["results"]) {
+      if (r["status"] != "ok" || r.value("derived", false)) continue;
+      ++ok;
+      std::size_t counted = 0;
+      for (const json& rep : r["repetitions"]) counted += rep["samples"].get<std::size_t>();
+      EXPECT_EQ(r["repetitions"].size(), 4u) << where << ": " << r["id"];
+      EXPECT_EQ(r["samples"].size(), counted) << where << ": " << r["id"];
+      EXPECT_GT(counted, 0u) << where << ": " << r["id"];
+    }
+    EXPECT_GE(ok, 3) << where << ": " << doc["results"].dump();
+  }
+}
+
 }  // namespace
