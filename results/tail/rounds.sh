@@ -6,6 +6,7 @@
 # (rounds_summary.py): p50, p99, p99/p50, the tail's excess over the median op, the share its named causes
 # account for, the largest causes and the phases the unnamed rest sits in. As root; holds the quiet lock and
 # waits for the 1-minute load below 0.3 before each round. Output: results/tail/rounds.txt, /tmp/tail_round_N.json.
+# Usage: rounds.sh [FILTER OUTPUT]   (another --filter, written to OUTPUT instead)
 set -u
 cd "$(dirname "$0")/../.."
 source results/quiet.sh
@@ -13,6 +14,8 @@ require_built ./build/ctxbench
 filter='^ctxswitch\.pipe\.process/(same|cross)-cpu$|^ipc\.tcp\.process/size:64/(same|cross)-cpu$|^wakeup\.timer\.fifo$'
 filter+='|^server\.(process|thread)_per_connection\.persistent/connections:1/work_ns:1000/'
 filter+='|^db\.postgresql\.direct\.persistent/connections:1/'
+out=results/tail/rounds.txt
+if [[ $# -eq 2 ]]; then filter=$1 out=$2; fi
 {
   git log -1 --format='commit %h %cI'
   for round in 1 2 3; do
@@ -22,4 +25,4 @@ filter+='|^db\.postgresql\.direct\.persistent/connections:1/'
     echo "exit status $?"
   done
   python3 results/tail/rounds_summary.py /tmp/tail_round_1.json /tmp/tail_round_2.json /tmp/tail_round_3.json
-} > results/tail/rounds.txt 2>&1
+} > "$out" 2>&1
