@@ -575,8 +575,8 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
   x.explained_fraction = x.traced_median_ns > 0 ? sum_of_medians / x.traced_median_ns : 0;
   std::vector<PhasePerOp> phases_per_op;
   for (const std::string& key : order) phases_per_op.push_back(PhasePerOp{key, text_of[key], per_phase[key]});
-  x.tail = explain_tail(op_ns, phases_per_op, causes_per_op(events, names, op_windows, inner_ops, measured),
-                        tail_quantile, silent_stretches_per_op(events, op_windows, measured), inner_ops);
+  const OpCauses causes = causes_per_op(events, names, op_windows, inner_ops, measured);
+  x.tail = explain_tail(op_ns, phases_per_op, causes.named, tail_quantile, causes.silent, inner_ops);
   const FaultCounts faults = fault_counts(fault_intervals(events), op_windows, inner_ops);
   x.faults = faults.faults;
   x.faults_timed = faults.timed;

@@ -348,25 +348,16 @@ TailCause silent_beyond_the_median(const std::vector<std::vector<SilentStretch>>
 
 }  // namespace
 
-std::vector<std::vector<TailCause>> causes_per_op(const std::vector<ctxbench_trace_event>& events,
-                                                  const TraceNames& names, const std::vector<std::uint64_t>& op_windows,
-                                                  std::uint64_t inner_ops, const std::vector<int>& measured) {
+OpCauses causes_per_op(const std::vector<ctxbench_trace_event>& events, const TraceNames& names,
+                       const std::vector<std::uint64_t>& op_windows, std::uint64_t inner_ops,
+                       const std::vector<int>& measured) {
   const CauseIndex index(events, names, measured);
   const double inner = static_cast<double>(std::max<std::uint64_t>(inner_ops, 1));
-  std::vector<std::vector<TailCause>> out;
-  for (std::size_t i = 0; i + 1 < op_windows.size(); i += 2)
-    out.push_back(index.causes(op_windows[i], op_windows[i + 1], inner));
-  return out;
-}
-
-std::vector<std::vector<SilentStretch>> silent_stretches_per_op(const std::vector<ctxbench_trace_event>& events,
-                                                                const std::vector<std::uint64_t>& op_windows,
-                                                                const std::vector<int>& measured) {
-  const TraceNames no_names;
-  const CauseIndex index(events, no_names, measured);
-  std::vector<std::vector<SilentStretch>> out;
-  for (std::size_t i = 0; i + 1 < op_windows.size(); i += 2)
-    out.push_back(index.silent(op_windows[i], op_windows[i + 1]));
+  OpCauses out;
+  for (std::size_t i = 0; i + 1 < op_windows.size(); i += 2) {
+    out.named.push_back(index.causes(op_windows[i], op_windows[i + 1], inner));
+    out.silent.push_back(index.silent(op_windows[i], op_windows[i + 1]));
+  }
   return out;
 }
 

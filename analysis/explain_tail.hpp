@@ -24,26 +24,29 @@ struct TailCause {
   std::uint64_t count = 0;  // occurrences (summary: in all the tail's ops together)
 };
 
+// The silent stretches of an op window: on each CPU, the time between two consecutive recorded events inside
+// the window while a traced task ran there, outside any interrupt, softirq or page fault. Nothing the tracer
+// sees happened in such a stretch; when one is far longer than any in the median ops, the guest did not do
+// the extra work it shows (docs/METHODOLOGY.md, "The tail, explained": on a VM, the hypothesis is the host;
+// results/tail/host_gaps.txt measures the host's silent gaps).
+struct SilentStretch {
+  std::uint64_t start = 0, end = 0;
+};
+
+// Per op window, from one index of the pass: `named`, the causes inside it, and `silent`, its silent stretches.
+struct OpCauses {
+  std::vector<std::vector<TailCause>> named;
+  std::vector<std::vector<SilentStretch>> silent;
+};
+
 // The causes inside each op window [start, end] of `op_windows` (flattened [start0, end0, ...]), ns per
 // reported op (`inner_ops` per window). `events` in time order. Only time a traced task lost counts: an
 // interrupt or softirq while a traced task ran or waited to run on that CPU, another task on the CPU while a
 // traced task waited for it, a traced task's page faults. `measured` non-empty: only those tasks' lost time
 // counts (the probe's other tasks are load; analysis/explain.hpp, break_down_op).
-std::vector<std::vector<TailCause>> causes_per_op(const std::vector<ctxbench_trace_event>& events,
-                                                  const TraceNames& names, const std::vector<std::uint64_t>& op_windows,
-                                                  std::uint64_t inner_ops, const std::vector<int>& measured = {});
-
-// The silent stretches of each op window (flattened as for causes_per_op): on each CPU, the time between two
-// consecutive recorded events inside the window while a traced task ran there, outside any interrupt, softirq
-// or page fault. Nothing the tracer sees happened in such a stretch; when one is far longer than any in the
-// median ops, the guest did not do the extra work it shows (docs/METHODOLOGY.md, "The tail, explained":
-// on a VM, the hypothesis is the host; results/tail/host_gaps.txt measures the host's silent gaps).
-struct SilentStretch {
-  std::uint64_t start = 0, end = 0;
-};
-std::vector<std::vector<SilentStretch>> silent_stretches_per_op(const std::vector<ctxbench_trace_event>& events,
-                                                                const std::vector<std::uint64_t>& op_windows,
-                                                                const std::vector<int>& measured = {});
+OpCauses causes_per_op(const std::vector<ctxbench_trace_event>& events, const TraceNames& names,
+                       const std::vector<std::uint64_t>& op_windows, std::uint64_t inner_ops,
+                       const std::vector<int>& measured = {});
 
 // One phase's time in each op (0 where the op does not have it), the input of the phase-by-phase excess.
 struct PhasePerOp {

@@ -11,26 +11,12 @@
 
 namespace ctxbench {
 
-namespace {
-
-int pwrite_all(int fd, const void* data, std::size_t n, off_t offset) {
-  const char* p = static_cast<const char*>(data);
-  while (n > 0) {
-    const ssize_t w = ::pwrite(fd, p, n, offset);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return errno;
-    if (w == 0) return EIO;
-    p += w;
-    n -= static_cast<std::size_t>(w);
-    offset += w;
-  }
-  return 0;
-}
-
-}  // namespace
-
 SampleSpool::SampleSpool(const std::string& dir, std::function<void(const std::string&)> on_failure, Writer writer)
-    : dir_(dir), on_failure_(std::move(on_failure)), writer_(writer ? std::move(writer) : Writer(pwrite_all)) {
+    : dir_(dir), on_failure_(std::move(on_failure)), writer_(std::move(writer)) {
+  // The spool only appends (and reads with pread, which leaves the position alone), so the file's position
+  // is always `end_`: the project's full-write core serves, retrying EINTR as a positioned write did.
+  if (!writer_)
+    writer_ = [](int fd, const void* data, std::size_t n, off_t) { return write_full(fd, data, n, always_retry); };
   fd_.reset(unnamed_file(dir_));
   if (!fd_)
     throw std::runtime_error(fmt::format("cannot create the sample spool in {} ({})", dir_, std::strerror(errno)));

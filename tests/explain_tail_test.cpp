@@ -38,7 +38,7 @@ TraceNames names() {
 std::map<std::string, TailCause> causes_of(const std::vector<ctxbench_trace_event>& e, std::uint64_t start,
                                            std::uint64_t end) {
   const TraceNames n = names();
-  const auto per_op = causes_per_op(e, n, {start, end}, 1);
+  const auto per_op = causes_per_op(e, n, {start, end}, 1).named;
   EXPECT_EQ(per_op.size(), 1u);
   std::map<std::string, TailCause> m;
   for (const TailCause& c : per_op.at(0)) m[c.kind + " " + c.name] = c;
@@ -64,7 +64,7 @@ TEST(ExplainTail, WithMeasuredTasksOnlyTheirLostTimeCounts) {
   auto by_pid = [&](const std::vector<int>& measured) {
     std::map<int, double> m;
     const TraceNames n = names();
-    const auto per_op = causes_per_op(e, n, {1000, 3100}, 1, measured);
+    const auto per_op = causes_per_op(e, n, {1000, 3100}, 1, measured).named;
     for (const TailCause& c : per_op.at(0))
       if (c.kind == "task") m[c.pid] += c.ns;
     return m;
@@ -222,7 +222,7 @@ TEST(ExplainTail, ASilentStretchIsTimeNoEventExplains) {
                                          switches(2600, X, A, CTXBENCH_SWITCH_PREEMPTED)};  // X ran, A waited
   e.push_back(enter(2700, A, kRead));
   std::vector<std::uint64_t> spans;
-  const auto per_op = silent_stretches_per_op(e, {1000, 2700});  // kept alive: the loop reads one of its rows
+  const auto per_op = causes_per_op(e, names(), {1000, 2700}, 1).silent;  // kept alive: the loop reads a row
   for (const SilentStretch& st : per_op.at(0)) {
     spans.push_back(st.start);
     spans.push_back(st.end);
