@@ -25,9 +25,12 @@
  * creation as ctxbench's (engine/os_task.cpp PartnerThread): the main thread waits until each new thread has pinned
  * itself and started before it creates the next. waiter-spin:NS: each woken waiter runs NS ns more (reading the
  * clock) before it sleeps again, to see how a waiter's run per round moves the wakers' preemptions
- * (results/futex/wake_parallel_lag.sh). Prints the median and mean ns over ROUNDS rounds, and for an unpinned
- * waker the median of the rounds it started on a CPU that holds a waiter and of the others. Waiters stay across rounds
- * (as ctxbench's). Every shared word and every waker's result sits on its own cache line, as in ctxbench
+ * (results/futex/wake_parallel_lag.sh). stamp and shared-stop copy the rest of ctxbench's waiter: stamp: each woken
+ * waiter stores a clock read in its own cache line (Slot::ran_at), read by the caller after the round; shared-stop: the
+ * stop word shares its line with the wakers' done count, as in ctxbench's Shared
+ * (results/futex/wake_parallel_steps.sh). Prints the median and mean ns over ROUNDS rounds, and for an unpinned waker
+ * the median of the rounds it started on a CPU that holds a waiter and of the others. Waiters stay across rounds (as
+ * ctxbench's). Every shared word and every waker's result sits on its own cache line, as in ctxbench
  * (probes/futex_contention.cpp); built with -DPEER_PACKED they share lines (the peer before 2026-12-06).
  * Usage: peer-futex-wake-once MODE WAITERS ROUNDS WAKER_CPU IDLE_US [WAKERS [OPTIONS]] */
 #define _GNU_SOURCE
@@ -61,8 +64,12 @@ static LINE _Atomic uint32_t ran;           /* wait-ran: waiters of this round r
 static _Atomic pid_t tids[2 * kMaxWaiters]; /* the waiters', then the parallel wakers' */
 static LINE _Atomic uint32_t go;
 static LINE _Atomic uint32_t wakers_ready;
-static LINE _Atomic uint32_t wakers_done;
-static int n_waiters, n_wakers, per_waker, detail, idle_waiters, values, wait_ran, reads, serial_start;
+/* The wakers' count of finished calls; `stop` shares its line with shared-stop (ctxbench's Shared layout). */
+static LINE struct { _Atomic uint32_t done, stop; } wakers;
+static _Atomic uint32_t* stop_word = &stop;
+/* stamp: each woken waiter's clock read, on its own line as ctxbench's Slot::ran_at */
+static LINE struct { LINE _Atomic uint64_t ran_at; } slots[kMaxWaiters];
+static int n_waiters, n_wakers, per_waker, detail, idle_waiters, values, wait_ran, reads, serial_start, stamp;
 static long waiter_spin_ns; /* waiter-spin:NS: each woken waiter runs NS ns before it sleeps again */
 
 static long involuntary_switches(void) {
@@ -92,9 +99,10 @@ static void* waiter(void* p) {
   atomic_store(&tids[a->index], gettid());
   for (;;) {
     const uint32_t g = atomic_load(&gate);
-    if (atomic_load(&stop)) return NULL;
+    if (atomic_load(stop_word)) return NULL;
     atomic_fetch_add(&ready, 1);
-    while (atomic_load(&gate) == g && !atomic_load(&stop)) futex(&gate, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
+    while (atomic_load(&gate) == g && !atomic_load(stop_word)) futex(&gate, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
+    if (stamp) atomic_store(&slots[a->index].ran_at, now_ns());
     for (const uint64_t until = waiter_spin_ns > 0 ? now_ns() + (uint64_t)waiter_spin_ns : 0; now_ns() < until;) {
     }
     if (wait_ran && atomic_fetch_add(&ran, 1) + 1 == (uint32_t)n_waiters)
@@ -115,17 +123,17 @@ static void* waker(void* p) {
   atomic_store(&tids[kMaxWaiters + a->index], gettid());
   for (;;) {
     const uint32_t g = atomic_load(&go);
-    if (atomic_load(&stop)) return NULL;
+    if (atomic_load(stop_word)) return NULL;
     atomic_fetch_add(&wakers_ready, 1);
-    while (atomic_load(&go) == g && !atomic_load(&stop)) futex(&go, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
-    if (atomic_load(&stop)) return NULL;
+    while (atomic_load(&go) == g && !atomic_load(stop_word)) futex(&go, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
+    if (atomic_load(stop_word)) return NULL;
     const long before = detail ? involuntary_switches() : 0;
     a->start = now_ns();
     futex(&gate, FUTEX_WAKE_PRIVATE, (uint32_t)per_waker, 0, NULL, 0);
     a->end = now_ns();
     if (detail) a->preempted = involuntary_switches() - before;
-    if (atomic_fetch_add(&wakers_done, 1) + 1 == (uint32_t)n_wakers)
-      futex(&wakers_done, FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0);
+    if (atomic_fetch_add(&wakers.done, 1) + 1 == (uint32_t)n_wakers)
+      futex(&wakers.done, FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0);
   }
 }
 
@@ -175,13 +183,17 @@ int main(int argc, char** argv) {
         reads = 1;
       else if (strcmp(o, "serial-start") == 0)
         serial_start = 1;
+      else if (strcmp(o, "stamp") == 0)
+        stamp = 1;
+      else if (strcmp(o, "shared-stop") == 0)
+        stop_word = &wakers.stop;
       else if (strncmp(o, "waiter-spin:", 12) == 0 && atol(o + 12) > 0)
         waiter_spin_ns = atol(o + 12);
       else {
-        fprintf(
-            stderr,
-            "%s: unknown option '%s' (detail, idle-waiters, values, wait-ran, reads, serial-start, waiter-spin:NS)\n",
-            argv[0], o);
+        fprintf(stderr,
+                "%s: unknown option '%s' (detail, idle-waiters, values, wait-ran, reads, serial-start, waiter-spin:NS, "
+                "stamp, shared-stop)\n",
+                argv[0], o);
         return 2;
       }
     }
@@ -193,7 +205,7 @@ int main(int argc, char** argv) {
     fprintf(stderr,
             "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US [0 values]\n"
             "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS "
-            "[detail,idle-waiters,values,wait-ran,reads,serial-start,waiter-spin:NS] "
+            "[detail,idle-waiters,values,wait-ran,reads,serial-start,waiter-spin:NS,stamp,shared-stop] "
             "(WAKERS dividing "
             "WAITERS)\n",
             argv[0], kMaxWaiters, argv[0]);
@@ -229,6 +241,7 @@ int main(int argc, char** argv) {
   double* preempted = calloc((size_t)rounds, sizeof *all); /* ... and where at least one was */
   int n_on = 0, n_else = 0, n_calm = 0, n_preempted = 0;
   long preemptions = 0;
+  uint64_t stamped = 0; /* stamp: the caller reads every waiter's stamp after the round, as ctxbench's count_round */
   double sum = 0;
   for (int r = 0; r < rounds; ++r) {
     for (int sleeping = 0; !sleeping;) {
@@ -241,7 +254,7 @@ int main(int argc, char** argv) {
     }
     atomic_store(&ready, 0);
     atomic_store(&wakers_ready, 0);
-    atomic_store(&wakers_done, 0);
+    atomic_store(&wakers.done, 0);
     atomic_store(&ran, 0);
     if (idle_us > 0) usleep((useconds_t)idle_us);
     const int cpu = sched_getcpu();
@@ -251,8 +264,8 @@ int main(int argc, char** argv) {
       atomic_fetch_add(&gate, 1);
       atomic_fetch_add(&go, 1);
       futex(&go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
-      for (uint32_t d; (d = atomic_load(&wakers_done)) != (uint32_t)n_wakers;)
-        futex(&wakers_done, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
+      for (uint32_t d; (d = atomic_load(&wakers.done)) != (uint32_t)n_wakers;)
+        futex(&wakers.done, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
       long p = 0;
       for (int j = 0; j < n_wakers; ++j) {
         ns += (double)(wargs[j].end - wargs[j].start) / n_wakers;
@@ -261,6 +274,7 @@ int main(int argc, char** argv) {
       preemptions += p;
       for (uint32_t d; wait_ran && (d = atomic_load(&ran)) != (uint32_t)n;)
         futex(&ran, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
+      for (int i = 0; stamp && i < n; ++i) stamped += atomic_load(&slots[i].ran_at);
       for (int i = 0; reads && i < n; ++i) (void)asleep(atomic_load(&tids[i]));
       for (int j = 0; reads && j < n_wakers; ++j) (void)asleep(atomic_load(&tids[kMaxWaiters + j]));
       if (p == 0)
@@ -288,7 +302,7 @@ int main(int argc, char** argv) {
     else
       elsewhere[n_else++] = ns;
   }
-  atomic_store(&stop, 1);
+  atomic_store(stop_word, 1);
   atomic_fetch_add(&gate, 1);
   atomic_fetch_add(&go, 1);
   futex(&gate, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
@@ -311,6 +325,7 @@ int main(int argc, char** argv) {
         "p50 %.0f ns of those, %.0f ns of the other %d\n",
         idle_waiters ? "waiters SCHED_IDLE; " : "", n_preempted, rounds, (double)preemptions / rounds,
         median(preempted, n_preempted), median(calm, n_calm), n_calm);
+  if (stamp && stamped == 0) printf("  stamp: no waiter stamped\n");
   free(calm);
   free(preempted);
   free(all);

@@ -10,6 +10,9 @@ Input lines (text): `SHAPE ctxbench|peer M1,M2,...` (per-session medians in µs)
 - Fisher's exact test (two-sided) of the slow share, and the Mann-Whitney U test (two-sided, normal
   approximation with tie correction) of the two sides' session medians.
 Verdict per shape: `same distribution` when both p >= 0.05, else `differ`.
+For a bimodal shape, each side's sessions in run order as slow (S) and fast (f), with the Wald-Wolfowitz runs
+test (two-sided, normal approximation): fewer runs than chance means slow sessions come in stretches, so they
+do not settle independently of each other and a share over 30 sessions is not 30 independent draws.
 Usage: session_modes.py FILE"""
 import collections
 import math
@@ -68,6 +71,19 @@ def mann_whitney(xs, ys):
     return u1, min(1.0, math.erfc(max(z, 0) / math.sqrt(2)))
 
 
+def runs_test(flags):
+    """Runs of equal flags in order, their expectation under independence, and the two-sided p."""
+    n1, n2 = sum(flags), len(flags) - sum(flags)
+    runs = 1 + sum(a != b for a, b in zip(flags, flags[1:]))
+    if n1 == 0 or n2 == 0:
+        return runs, float(runs), 1.0
+    n = n1 + n2
+    mean = 1 + 2 * n1 * n2 / n
+    var = 2 * n1 * n2 * (2 * n1 * n2 - n) / (n * n * (n - 1))
+    z = (runs - mean) / math.sqrt(var) if var > 0 else 0.0
+    return runs, mean, math.erfc(abs(z) / math.sqrt(2))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -97,6 +113,12 @@ def main():
               f"  {modes}  {slow_txt}  {pf:.3f}  {pu:.3f}  {verdict}")
         print(f"       ctxbench: {' '.join(f'{v:.1f}' for v in sorted(cb))}")
         print(f"       peer:     {' '.join(f'{v:.1f}' for v in sorted(peer))}")
+        for name, side in (("ctxbench", cb), ("peer", peer)):
+            if bimodal:
+                flags = [v > t for v in side]
+                runs, mean, p = runs_test(flags)
+                print(f"       {name} in run order: {''.join('S' if f else 'f' for f in flags)}  runs {runs}"
+                      f" (independent: {mean:.1f}), runs test p {p:.3f}")
 
 
 main()

@@ -9,36 +9,55 @@
 # Then results/futex/session_modes.py: per shape both modes' counts, Fisher's exact test of the slow share and
 # the Mann-Whitney U test of the session medians.
 # Holds the machine's quiet lock (results/quiet.sh); run as plain `bash results/futex/wake_parallel_30.sh`.
-# Output: results/futex/wake_parallel_30.txt.
+# Output: results/futex/wake_parallel_30.txt (OUT names another). SHAPES ("4/2 8/8") narrows the shapes; BLOCKS
+# interleaves the sides (below).
 set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
 source results/quiet.sh
 source results/futex/wake_parallel_lib.sh
-pairs="2/2 4/2 4/4 8/2 8/4 8/8"
+pairs=${SHAPES:-2/2 4/2 4/4 8/2 8/4 8/8}
+# BLOCKS=K interleaves the two sides in K blocks of 30/K sessions each (ctxbench's, then the peer's of every
+# shape), so both sample the same stretch of time; the peer's rounds R come from the first block.
+blocks=${BLOCKS:-1}
+per=$((30 / blocks))
+filter="^ctxswitch\.futex_wake_parallel/($(for p in $pairs; do printf 'waiters:%s/wakers:%s|' ${p%/*} ${p#*/}; done | sed 's/|$//'))/"
 {
   wait_quiet
   uname -r
-  echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, waker/caller on CPU $a"
-  echo "=== ctxbench --repetitions 30 $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-  ./build/ctxbench --suite ctxswitch --filter '^ctxswitch\.futex_wake_parallel/' --placement same --repetitions 30 \
-    --json "$tmp/cb.json" > "$tmp/cb.txt" 2>&1
-  echo "ctxbench exit $?"
-  python3 - "$tmp/cb.json" > "$tmp/sessions.txt" <<'EOF'
+  echo "command: SHAPES=\"$pairs\" BLOCKS=$blocks bash results/futex/wake_parallel_30.sh"
+  echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, waker/caller on CPU $a; shapes $pairs; $blocks block(s)"
+  for b in $(seq "$blocks"); do
+    echo "=== ctxbench --repetitions $per $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
+    ./build/ctxbench --suite ctxswitch --filter "$filter" --placement same --repetitions $per \
+      --json "$tmp/cb$b.json" > "$tmp/cb.txt" 2>&1
+    echo "ctxbench exit $?"
+    [[ $b == 1 ]] && python3 - "$tmp/cb1.json" > "$tmp/rounds.txt" <<'EOF'
 import json, statistics, sys
 for r in json.load(open(sys.argv[1]))["results"]:
     shape = "/".join(p.split(":")[1] for p in r["id"].split("/")[1:3])
-    print(shape, "ctxbench", ",".join(f"{x['median_ns'] / 1000:.2f}" for x in r["repetitions"]))
-    print(shape, "rounds", int(statistics.median(x["samples"] for x in r["repetitions"])))
-    print(shape, "pooled_p50", f"{r['statistics']['p50'] / 1000:.2f}")
+    print(shape, int(statistics.median(x["samples"] for x in r["repetitions"])))
+EOF
+    for p in $pairs; do
+      n=${p%/*}
+      w=${p#*/}
+      rounds=$(awk -v s="$p" '$1 == s {print $2}' "$tmp/rounds.txt")
+      echo "=== peer $p: $per processes of $rounds rounds $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
+      for i in $(seq $per); do $peer parallel $n "$rounds" $a 0 $w values,serial-start; done >> "$tmp/peer${n}_$w.txt"
+    done
+  done
+  python3 - "$tmp"/cb*.json > "$tmp/sessions.txt" <<'EOF'
+import collections, json, statistics, sys
+reps = collections.defaultdict(list)  # shape -> every block's repetitions, in run order
+for path in sorted(sys.argv[1:], key=lambda p: int(p.rsplit("cb", 1)[1].split(".")[0])):
+    for r in json.load(open(path))["results"]:
+        reps["/".join(p.split(":")[1] for p in r["id"].split("/")[1:3])] += r["repetitions"]
+for shape, rs in reps.items():
+    print(shape, "ctxbench", ",".join(f"{x['median_ns'] / 1000:.2f}" for x in rs))
+    print(shape, "rounds", int(statistics.median(x["samples"] for x in rs)))
 EOF
   for p in $pairs; do
-    n=${p%/*}
-    w=${p#*/}
-    rounds=$(awk -v s="$p" '$1 == s && $2 == "rounds" {print $3}' "$tmp/sessions.txt")
-    echo "=== peer $p: 30 processes of $rounds rounds $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-    for i in $(seq 30); do $peer parallel $n "$rounds" $a 0 $w values,serial-start; done > "$tmp/peer.txt"
-    python3 - "$tmp/peer.txt" "$p" >> "$tmp/sessions.txt" <<'EOF'
+    python3 - "$tmp/peer${p%/*}_${p#*/}.txt" "$p" >> "$tmp/sessions.txt" <<'EOF'
 import statistics, sys
 procs = [[float(v) for v in l.split()[1:]] for l in open(sys.argv[1]) if l.startswith("  values:")]
 print(sys.argv[2], "peer", ",".join(f"{statistics.median(p) / 1000:.2f}" for p in procs))
@@ -50,4 +69,4 @@ EOF
   echo "=== results/futex/session_modes.py"
   python3 results/futex/session_modes.py "$tmp/sessions.txt"
   echo "load at end: $(cat /proc/loadavg)"
-} > $out/wake_parallel_30.txt 2>&1
+} > "${OUT:-$out/wake_parallel_30.txt}" 2>&1

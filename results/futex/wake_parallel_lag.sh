@@ -10,6 +10,9 @@
 #   $SPINS (default "1000 2500 5000");
 # - ... with ctxbench's waiter bookkeeping instead (wait-ran: each waiter counts itself, the last wakes the caller).
 # Holds the machine's quiet lock (results/quiet.sh). Output appended to results/futex/wake_parallel_lag.txt.
+# Variants (results/futex/wake_parallel_steps.sh): PEER_LINES replaces the peer's option sets (space-separated,
+# each comma-separated); STEPS=1 also records raw_syscalls of futex and clock_gettime, so
+# wake_parallel_runtime.py splits each waiter's run into steps; OUT names another output file.
 set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
@@ -17,11 +20,15 @@ source results/quiet.sh
 source results/futex/wake_parallel_lib.sh
 n=8
 w=8
+ev=(-e sched:sched_switch)
+[[ -n ${STEPS:-} ]] && for k in enter exit; do ev+=(-e raw_syscalls:sys_$k --filter 'id == 202 || id == 228'); done
+lines=${PEER_LINES:-serial-start $(for s in ${SPINS:-1000 2500 5000}; do echo serial-start,waiter-spin:$s; done) \
+  serial-start,wait-ran}
 {
   wait_quiet
   echo "$(uname -r); $(perf --version); commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, caller on CPU $a"
   echo "=== ctxbench same-cpu, 10 repetitions $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-  perf record -q -e sched:sched_switch -a -o "$tmp/perf.data" -- ./build/ctxbench --suite ctxswitch \
+  perf record -q "${ev[@]}" -a -o "$tmp/perf.data" -- ./build/ctxbench --suite ctxswitch \
     --filter "^ctxswitch\.futex_wake_parallel/waiters:$n/wakers:$w/" --placement same --json "$tmp/cb.json" \
     > /dev/null 2>&1
   perf script -i "$tmp/perf.data" -F comm,pid,tid,cpu,time,event,trace > "$tmp/script.txt" 2> /dev/null
@@ -34,10 +41,9 @@ PY
   )
   echo "  p50 $p50 us; samples per repetition (median) $rounds"
   python3 results/futex/wake_parallel_runtime.py "$tmp/script.txt" $n $w ctxbench-probe "$meds"
-  for opts in serial-start $(for s in ${SPINS:-1000 2500 5000}; do echo serial-start,waiter-spin:$s; done) \
-    serial-start,wait-ran; do
+  for opts in $lines; do
     echo "=== peer, 10 processes of $rounds rounds, $opts $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-    perf record -q -e sched:sched_switch -a -o "$tmp/perf.data" -- \
+    perf record -q "${ev[@]}" -a -o "$tmp/perf.data" -- \
       bash -c "for i in \$(seq 10); do $peer parallel $n $rounds $a 0 $w values,$opts; done" > "$tmp/peer.txt" 2> /dev/null
     perf script -i "$tmp/perf.data" -F comm,pid,tid,cpu,time,event,trace > "$tmp/script.txt" 2> /dev/null
     meds=$(python3 - "$tmp/peer.txt" <<'PY'
@@ -51,4 +57,4 @@ PY
     python3 results/futex/wake_parallel_runtime.py "$tmp/script.txt" $n $w peer-futex-wake "$meds"
   done
   echo "load at end: $(cat /proc/loadavg)"
-} >> $out/wake_parallel_lag.txt 2>&1
+} >> "${OUT:-$out/wake_parallel_lag.txt}" 2>&1

@@ -9,6 +9,14 @@ threads ran per round, from the switch timestamps:
   waker_us   the same for a waker (its timed FUTEX_WAKE, the bookkeeping after it, back to FUTEX_WAIT);
   preempted  the wakers' preemptions per round (switched out runnable, state R);
 beside the session's median round value (MEDIANS_US, comma-separated, in session order).
+When the text also holds raw_syscalls:sys_enter/sys_exit events of futex (202) and clock_gettime (228)
+(results/futex/wake_parallel_steps.sh), a second table splits a waiter's time on a CPU per round into steps:
+  wait_out   in its FUTEX_WAIT after it was woken (the kernel's return path, from switch-in to sys_exit);
+  user       outside any traced syscall (user space: ctxbench's stamp, counts and loop; the peer's loop);
+  wake       in a FUTEX_WAKE (the round's last waiter waking the caller, when the caller waits for them);
+  clock      in a clock_gettime syscall (none when the vDSO answers);
+  wait_in    in its next FUTEX_WAIT before it sleeps (entry, the hash bucket's lock, queueing);
+each the mean over the session's N waiters per round, µs.
 Rounds of a session = the wakers' sleeps / W. Last, a summary line: the medians over the sessions.
 Usage: wake_parallel_runtime.py PERF_SCRIPT_TEXT N W COMM MEDIANS_US"""
 import collections
@@ -16,13 +24,21 @@ import re
 import statistics
 import sys
 
+SYSCALL = re.compile(r"^\s*(.*?)\s+(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+raw_syscalls:sys_(enter|exit):\s+NR (\d+)"
+                     r"(?: \((\w+), (\w+))?")
 LINE = re.compile(r"^\s*(.*?)\s+(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+sched:sched_switch:\s+.*prev_pid=(\d+) .*"
                   r"prev_state=(\S+) ==> next_comm=.*? next_pid=(\d+)")
 
 path, n, w, comm = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 medians = [float(m) for m in sys.argv[5].split(",") if m]
 tgid_of, comms, events = {}, collections.defaultdict(set), []
+syscalls = []  # (cpu, time, tid, "enter"/"exit", nr, futex op)
 for line in open(path):
+    m = SYSCALL.match(line)
+    if m:
+        _, _, tid, cpu, t, kind, nr, _, op = m.groups()
+        syscalls.append((int(cpu), float(t), int(tid), kind, int(nr), int(op, 16) & 0x7F if op else -1))
+        continue
     m = LINE.match(line)
     if not m:
         continue
@@ -67,3 +83,59 @@ if rows:
     print(f"  summary (median of {len(rows)} sessions): waiter {med[0]:.2f} us/round, waker {med[1]:.2f} us/round, "
           f"waker preemptions {med[2]:.2f}/round, session median "
           f"{statistics.median(medians) if medians else float('nan'):.2f} us")
+
+if not syscalls or not rows:
+    sys.exit(0)
+# Steps: walk each CPU's switches and syscalls in time order; the time of the thread running there goes to the
+# step it is in. A syscall event of a thread the CPU's last switch did not put there (a switch the trace lost)
+# restarts that CPU's clock with it, so a lost switch drops time instead of adding a sleep to a step.
+STEPS = ("wait_out", "user", "wake", "clock", "wait_in")
+merged = sorted([(cpu, t, 0, prev, state, nxt) for cpu, t, prev, state, nxt in events] +
+                [(cpu, t, 1, tid, kind, (nr, op)) for cpu, t, tid, kind, nr, op in syscalls],
+                key=lambda e: (e[1], e[2]))
+step_ns = collections.defaultdict(collections.Counter)  # tid -> step -> seconds
+on_cpu, in_call, slept = {}, {}, {}  # cpu -> (tid, since); tid -> (nr, op) of the syscall it is in; slept in it
+resyncs = 0
+
+
+def step(tid):
+    call = in_call.get(tid)
+    if call is None:
+        return "user"
+    nr, op = call
+    if nr == 228:
+        return "clock"
+    if op == 1:  # FUTEX_WAKE
+        return "wake"
+    return "wait_out" if slept.get(tid) else "wait_in"
+
+
+for cpu, t, kind, tid, what, extra in merged:
+    if kind == 0:  # a switch: tid is prev, what its state, extra next
+        if cpu in on_cpu and on_cpu[cpu][0] == tid:
+            step_ns[tid][step(tid)] += t - on_cpu[cpu][1]
+        if not what.startswith("R") and tid in in_call:
+            slept[tid] = True
+        on_cpu[cpu] = (extra, t)
+        continue
+    if cpu in on_cpu and on_cpu[cpu][0] == tid:
+        step_ns[tid][step(tid)] += t - on_cpu[cpu][1]
+    else:
+        resyncs += 1
+    on_cpu[cpu] = (tid, t)
+    if what == "enter":
+        in_call[tid], slept[tid] = extra, False
+    else:
+        in_call.pop(tid, None)
+
+if resyncs:
+    print(f"  {resyncs} syscall events on a CPU the last recorded switch gave another thread (lost switches)")
+print("  waiter steps, us per round (mean over the session's waiters): " + "  ".join(STEPS))
+split = []
+for k, s in enumerate(sessions):
+    rounds = sum(sleeps[t] for t in s[n:]) / w
+    row = [statistics.mean(step_ns[t][x] for t in s[:n]) / rounds * 1e6 for x in STEPS]
+    split.append(row)
+    print(f"  {k + 1:7d}  " + "  ".join(f"{v:{len(x)}.2f}" for v, x in zip(row, STEPS)))
+med = [statistics.median(col) for col in zip(*split)]
+print("  steps summary (median of sessions): " + ", ".join(f"{x} {v:.2f}" for x, v in zip(STEPS, med)) + " us/round")
