@@ -129,7 +129,7 @@ for cpu, t, kind, tid, what, extra in merged:
         in_call.pop(tid, None)
 
 if resyncs:
-    print(f"  {resyncs} syscall events on a CPU the last recorded switch gave another thread (lost switches)")
+    print(f"  {resyncs} syscall events on a CPU the last recorded switch gave another thread (time dropped, not given to a step)")
 print("  waiter steps, us per round (mean over the session's waiters): " + "  ".join(STEPS))
 split = []
 for k, s in enumerate(sessions):
