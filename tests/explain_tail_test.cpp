@@ -191,6 +191,22 @@ TEST(ExplainTail, TwoCausesOnTwoCpusAtOnceAreNotCountedTwice) {
   EXPECT_EQ(m.at("task stress-ng-cpu").count, 1u);
 }
 
+// One cause on two CPUs at once counts its time once: the tick interrupts A on CPU 0 over [1100, 1200] and B
+// on CPU 1 over [1150, 1250]: 150 ns of the op (counted in full, 200).
+TEST(ExplainTail, OneCauseOnTwoCpusAtOnceCountsOnce) {
+  const std::vector<ctxbench_trace_event> e = {enter(1010, A, kWrite, 0),
+                                               enter(1020, B, kWrite, 1),
+                                               ev(1100, CTXBENCH_EV_IRQ_ENTRY, A, 0, -1, 0),
+                                               ev(1150, CTXBENCH_EV_IRQ_ENTRY, B, 0, -1, 1),
+                                               ev(1200, CTXBENCH_EV_IRQ_EXIT, A, 0, -1, 0),
+                                               ev(1250, CTXBENCH_EV_IRQ_EXIT, B, 0, -1, 1),
+                                               leave(1800, A, 0),
+                                               leave(1850, B, 1)};
+  const auto m = causes_of(e, 1000, 2000);
+  EXPECT_DOUBLE_EQ(m.at("irq local_timer").ns, 150);
+  EXPECT_EQ(m.at("irq local_timer").count, 2u);
+}
+
 // An op's named time never exceeds it: a kworker holds CPU 1 from B for the whole op [1000, 2000] while on
 // CPU 0 stress-ng holds it from A over [1100, 1500], a tick inside that at [1200, 1240]. Shared out: the
 // kworker 100 + 50 + 20 + 130 + 500 = 800, stress-ng 50 + 130 = 180, the tick 20: 1000 ns, the op's length
