@@ -42,6 +42,63 @@ std::uint64_t covered(const std::vector<Interval>& v, std::uint64_t a, std::uint
   return sum;
 }
 
+// The parts of [a, b] inside the disjoint intervals `v`, appended to `out`.
+void covered_spans(const std::vector<Interval>& v, std::uint64_t a, std::uint64_t b, std::vector<Span>& out) {
+  for (auto it = first_ending_after(v, a); it != v.end() && it->start < b; ++it)
+    if (overlap(it->start, it->end, a, b) > 0) out.push_back(Span{std::max(it->start, a), std::min(it->end, b)});
+}
+
+// [a, b] less the spans `taken` (any order, may overlap).
+std::vector<Span> outside(std::uint64_t a, std::uint64_t b, std::vector<Span> taken) {
+  std::sort(taken.begin(), taken.end(), [](const Span& x, const Span& y) { return x.start < y.start; });
+  std::vector<Span> out;
+  std::uint64_t t = a;
+  for (const Span& x : taken) {
+    if (x.start > t) out.push_back(Span{t, x.start});
+    t = std::max(t, x.end);
+  }
+  if (b > t) out.push_back(Span{t, b});
+  return out;
+}
+
+// Each cause's own time in one op (docs/METHODOLOGY.md, "The tail, explained"): the time its spans claim, cut at
+// every span's ends; a piece claimed by m causes at once gives 1/m to each, a piece one cause claims twice (two
+// CPUs, two faulting tasks) counts once. So the causes' ns add up to at most the union of their spans. A cause
+// without spans keeps the ns it came with (given as ns alone).
+void share_overlaps(std::vector<TailCause>& causes, double inner) {
+  struct Edge {
+    std::uint64_t t;
+    std::size_t cause;
+    bool opens;
+  };
+  std::vector<Edge> edges;
+  for (std::size_t i = 0; i < causes.size(); ++i)
+    for (const Span& sp : causes[i].spans)
+      if (sp.end > sp.start) {
+        edges.push_back(Edge{sp.start, i, true});
+        edges.push_back(Edge{sp.end, i, false});
+      }
+  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.t < b.t; });
+  std::vector<std::size_t> depth(causes.size(), 0);
+  std::vector<double> ns(causes.size(), 0);
+  std::size_t active = 0;  // causes with depth > 0
+  for (std::size_t k = 0; k < edges.size(); ++k) {
+    if (k > 0 && active > 0 && edges[k].t > edges[k - 1].t) {
+      const double piece = static_cast<double>(edges[k].t - edges[k - 1].t) / static_cast<double>(active);
+      for (std::size_t i = 0; i < causes.size(); ++i)
+        if (depth[i] > 0) ns[i] += piece;
+    }
+    const std::size_t i = edges[k].cause;
+    if (edges[k].opens) {
+      if (depth[i]++ == 0) ++active;
+    } else if (--depth[i] == 0) {
+      --active;
+    }
+  }
+  for (std::size_t i = 0; i < causes.size(); ++i)
+    if (!causes[i].spans.empty()) causes[i].ns = ns[i] / inner;
+}
+
 // Entry/exit pairs of one kind per CPU (interrupts do not nest on Linux; a missing exit closes at the next entry).
 void pair_up(std::unordered_map<unsigned, std::vector<Interval>>& out, std::unordered_map<unsigned, Interval>& open,
              const ctxbench_trace_event& e, bool entry) {
@@ -124,15 +181,19 @@ class CauseIndex {
 
   std::vector<TailCause> causes(std::uint64_t s, std::uint64_t e, double inner) const {
     std::map<std::tuple<std::string, std::string, int>, TailCause> sum;
+    // A cause's spans inside [s, e]; its ns is shared out below, once every cause of the op is known.
     auto add = [&](const std::string& kind, const std::string& name, int pid, const std::string& klass,
-                   std::uint64_t ns, std::uint64_t count) {
-      if (ns == 0 && count == 0) return;
+                   const std::vector<Span>& spans, std::uint64_t count) {
+      std::vector<Span> inside;
+      for (const Span& sp : spans)
+        if (overlap(sp.start, sp.end, s, e) > 0) inside.push_back(Span{std::max(sp.start, s), std::min(sp.end, e)});
+      if (inside.empty() && count == 0) return;
       TailCause& c = sum[{kind, name, pid}];
       c.kind = kind;
       c.name = name;
       c.pid = pid;
       c.klass = klass;
-      c.ns += static_cast<double>(ns) / inner;
+      c.spans.insert(c.spans.end(), inside.begin(), inside.end());
       c.count += count;
     };
     interrupts(irqs_, "irq", s, e, add);
@@ -146,12 +207,12 @@ class CauseIndex {
     if (f != faults_.begin()) --f;
     for (; f != faults_.end() && f->start < e; ++f)
       // By mode, not by task: a creation probe faults in a new child every op.
-      add("page_fault", f->what == 0 ? "user" : "kernel", 0, "", overlap(f->start, f->end, s, e),
-          f->start >= s ? 1 : 0);
+      add("page_fault", f->what == 0 ? "user" : "kernel", 0, "", {Span{f->start, f->end}}, f->start >= s ? 1 : 0);
     for (auto m = first_starting_at(migrations_, s); m != migrations_.end() && m->start < e; ++m)
-      add("migration", "to cpu " + std::to_string(m->what), m->tid, "ours", 0, 1);
+      add("migration", "to cpu " + std::to_string(m->what), m->tid, "ours", {}, 1);
     std::vector<TailCause> out;
     for (auto& [key, c] : sum) out.push_back(std::move(c));
+    share_overlaps(out, inner);
     return out;
   }
 
@@ -243,12 +304,12 @@ class CauseIndex {
       auto w = waiting_.find(cpu);
       for (auto it = first_ending_after(list, s); it != list.end() && it->start < e; ++it) {
         const std::uint64_t a = std::max(it->start, s), b = std::min(it->end, e);
-        std::uint64_t ns = 0;
-        if (on_path(it->tid))
-          ns = b > a ? b - a : 0;
+        std::vector<Span> lost;
+        if (on_path(it->tid) && b > a)
+          lost.push_back(Span{a, b});
         else if (w != waiting_.end())
-          ns = covered(w->second, a, b);
-        if (ns > 0) add(kind, name_of(kind, it->what), 0, "", ns, 1);
+          covered_spans(w->second, a, b, lost);
+        if (!lost.empty()) add(kind, name_of(kind, it->what), 0, "", lost, 1);
       }
     }
   }
@@ -274,11 +335,12 @@ class CauseIndex {
     while (t < b) {
       const std::uint64_t until = it != list.end() ? std::min(it->ts, b) : b;
       if (until > t) {
-        std::uint64_t ns = until - t;
+        std::vector<Span> interrupted;
         for (const auto* by_cpu : {&irqs_, &softirqs_}) {
           auto irq = by_cpu->find(cpu);
-          if (irq != by_cpu->end()) ns -= std::min(ns, covered(irq->second, t, until));
+          if (irq != by_cpu->end()) covered_spans(irq->second, t, until, interrupted);
         }
+        const std::vector<Span> ns = outside(t, until, interrupted);
         if (running == 0) {
           add("wakeup_wait", "CPU idle, waking up", 0, "", ns, 0);
         } else {
@@ -313,37 +375,30 @@ double mean_over(const std::vector<double>& v, const std::vector<std::size_t>& o
   return ops.empty() ? 0 : s / static_cast<double>(ops.size());
 }
 
-// The "silent" cause: each tail op's silent stretches beyond the longest of the median ops (so the median ops
-// have none by construction), their union over CPUs (two CPUs silent at once are one stretch of the op's
-// time), per reported op, averaged over the tail ops.
-TailCause silent_beyond_the_median(const std::vector<std::vector<SilentStretch>>& silent,
-                                   const std::vector<std::size_t>& middle, const std::vector<std::size_t>& tail,
-                                   std::uint64_t inner_ops, double& threshold_ns) {
-  const double inner = static_cast<double>(std::max<std::uint64_t>(inner_ops, 1));
+// The longest silent stretch of the median ops: a tail op's silent stretches count beyond it (so the median
+// ops have none by construction).
+std::uint64_t longest_silent(const std::vector<std::vector<SilentStretch>>& silent,
+                             const std::vector<std::size_t>& middle) {
   std::uint64_t longest = 0;
   for (std::size_t i : middle)
     if (i < silent.size())
       for (const SilentStretch& st : silent[i]) longest = std::max(longest, st.end - st.start);
-  threshold_ns = static_cast<double>(longest) / inner;
-  TailCause c{"silent", "no event while our task ran", 0, "", 0, 0, 0};
-  for (std::size_t i : tail) {
-    if (i >= silent.size()) continue;
-    std::vector<SilentStretch> beyond;
-    for (const SilentStretch& st : silent[i])
-      if (st.end - st.start > longest) beyond.push_back(SilentStretch{st.start + longest, st.end});
-    std::sort(beyond.begin(), beyond.end(),
-              [](const SilentStretch& a, const SilentStretch& b) { return a.start < b.start; });
-    std::uint64_t ns = 0, reach = 0;
-    for (const SilentStretch& st : beyond) {
-      const std::uint64_t from = std::max(st.start, reach);
-      if (st.end > from) ns += st.end - from;
-      reach = std::max(reach, st.end);
-    }
-    c.ns += static_cast<double>(ns) / inner;
-    c.count += beyond.size();
-  }
-  c.ns /= static_cast<double>(std::max<std::size_t>(tail.size(), 1));
-  return c;
+  return longest;
+}
+
+// One tail op's causes with its silent stretches beyond `longest` as the cause "silent", the time they claim
+// together shared out (two CPUs silent at once are one stretch of the op's time; a silent stretch while a
+// cause ran on the other CPU is split between the two).
+std::vector<TailCause> with_silent(std::vector<TailCause> causes, const std::vector<SilentStretch>& silent,
+                                   std::uint64_t longest, double inner) {
+  TailCause quiet{"silent", "no event while our task ran", 0, "", 0, 0, 0};
+  for (const SilentStretch& st : silent)
+    if (st.end - st.start > longest) quiet.spans.push_back(Span{st.start + longest, st.end});
+  if (quiet.spans.empty()) return causes;
+  quiet.count = quiet.spans.size();
+  causes.push_back(std::move(quiet));
+  share_overlaps(causes, inner);
+  return causes;
 }
 
 }  // namespace
@@ -398,9 +453,13 @@ TailExplanation explain_tail(const std::vector<double>& op_ns, const std::vector
   // Each cause in the tail, less the same cause in the median ops: what the tail has more of.
   std::map<std::tuple<std::string, std::string, int>, TailCause> in_tail;
   std::map<std::tuple<std::string, std::string, int>, double> in_middle;
+  const std::uint64_t longest = silent.empty() ? 0 : longest_silent(silent, middle);
+  const double inner = static_cast<double>(std::max<std::uint64_t>(inner_ops, 1));
+  t.silent_threshold_ns = static_cast<double>(longest) / inner;
   for (std::size_t i : tail) {
-    if (i >= causes.size()) continue;
-    for (const TailCause& c : causes[i]) {
+    const std::vector<TailCause> none;
+    const std::vector<TailCause>& given = i < causes.size() ? causes[i] : none;
+    for (const TailCause& c : i < silent.size() ? with_silent(given, silent[i], longest, inner) : given) {
       TailCause& s = in_tail[{c.kind, c.name, c.pid}];
       if (s.kind.empty()) s = TailCause{c.kind, c.name, c.pid, c.klass, 0, 0, 0};
       s.ns += c.ns;
@@ -415,13 +474,6 @@ TailExplanation explain_tail(const std::vector<double>& op_ns, const std::vector
     c.ns = c.ns / static_cast<double>(k) - in_middle[key] / static_cast<double>(middle.size());
     named += c.ns;
     t.causes.push_back(c);
-  }
-  if (!silent.empty()) {
-    const TailCause quiet = silent_beyond_the_median(silent, middle, tail, inner_ops, t.silent_threshold_ns);
-    if (quiet.count > 0) {
-      named += quiet.ns;
-      t.causes.push_back(quiet);
-    }
   }
   std::stable_sort(t.causes.begin(), t.causes.end(),
                    [](const TailCause& a, const TailCause& b) { return a.ns > b.ns; });

@@ -13,6 +13,11 @@
 
 namespace ctxbench {
 
+// A stretch of time [start, end), ns on the trace's clock.
+struct Span {
+  std::uint64_t start = 0, end = 0;
+};
+
 // One named cause, in one op or averaged over a set of ops.
 struct TailCause {
   std::string kind;         // "task", "irq", "softirq", "page_fault", "migration", "wakeup_wait", "silent", "unnamed"
@@ -22,6 +27,10 @@ struct TailCause {
   double ns = 0;            // time, per reported op
   double share = 0;         // ns / the tail's excess (summary only)
   std::uint64_t count = 0;  // occurrences (summary: in all the tail's ops together)
+  // In one op (causes_per_op): the op window's time this cause claims, before the overlaps are shared out. `ns`
+  // is this cause's part of it: a moment claimed by m causes at once (two CPUs, a fault interrupted) gives 1/m
+  // to each, so the causes of an op are disjoint in time. Empty for a summary, or a cause given as ns alone.
+  std::vector<Span> spans = {};
 };
 
 // The silent stretches of an op window: on each CPU, the time between two consecutive recorded events inside
@@ -29,9 +38,7 @@ struct TailCause {
 // sees happened in such a stretch; when one is far longer than any in the median ops, the guest did not do
 // the extra work it shows (docs/METHODOLOGY.md, "The tail, explained": on a VM, the hypothesis is the host;
 // results/tail/host_gaps.txt measures the host's silent gaps).
-struct SilentStretch {
-  std::uint64_t start = 0, end = 0;
-};
+using SilentStretch = Span;
 
 // Per op window, from one index of the pass: `named`, the causes inside it, and `silent`, its silent stretches.
 struct OpCauses {
@@ -40,9 +47,9 @@ struct OpCauses {
 };
 
 // The causes inside each op window [start, end] of `op_windows` (flattened [start0, end0, ...]), ns per
-// reported op (`inner_ops` per window). `events` in time order. Only time a traced task lost counts: an
-// interrupt or softirq while a traced task ran or waited to run on that CPU, another task on the CPU while a
-// traced task waited for it, a traced task's page faults. `measured` non-empty: only those tasks' lost time
+// reported op (`inner_ops` per window), disjoint in time (TailCause::spans). `events` in time order. Only time a traced
+// task lost counts: an interrupt or softirq while a traced task ran or waited to run on that CPU, another task on the
+// CPU while a traced task waited for it, a traced task's page faults. `measured` non-empty: only those tasks' lost time
 // counts (the probe's other tasks are load; analysis/explain.hpp, break_down_op).
 OpCauses causes_per_op(const std::vector<ctxbench_trace_event>& events, const TraceNames& names,
                        const std::vector<std::uint64_t>& op_windows, std::uint64_t inner_ops,
@@ -75,7 +82,8 @@ struct TailExplanation {
 
 // The slowest `quantile` of the ops against the median ones. `op_ns`: each op's duration per reported op;
 // `phases` and `causes` per op, as above. `silent` (per op, may be empty): each tail op's silent stretches
-// beyond the median ops' longest, their union over CPUs divided by `inner_ops`, make the cause "silent".
+// beyond the median ops' longest make the cause "silent": in each tail op, the silent stretches and the op's
+// causes with spans share out the time they claim together, as in causes_per_op, divided by `inner_ops`.
 TailExplanation explain_tail(const std::vector<double>& op_ns, const std::vector<PhasePerOp>& phases,
                              const std::vector<std::vector<TailCause>>& causes, double quantile,
                              const std::vector<std::vector<SilentStretch>>& silent = {}, std::uint64_t inner_ops = 1);

@@ -72,9 +72,11 @@ TEST(ExplainTail, WithMeasuredTasksOnlyTheirLostTimeCounts) {
   const auto pair0 = by_pid({A, B});
   EXPECT_DOUBLE_EQ(pair0.at(L), 300);
   EXPECT_EQ(pair0.count(L3), 0u);
+  // Every traced task counting, L3's [1100, 1500] overlaps L's [1050, 1350]: the 250 ns both claim are
+  // shared out (L 50 + 125, L3 125 + 150; each was counted in full, 300 and 400, before causes were disjoint).
   const auto every = by_pid({});
-  EXPECT_DOUBLE_EQ(every.at(L), 300);
-  EXPECT_DOUBLE_EQ(every.at(L3), 400);
+  EXPECT_DOUBLE_EQ(every.at(L), 175);
+  EXPECT_DOUBLE_EQ(every.at(L3), 275);
 }
 
 TEST(ExplainTail, APreemptingTaskIsNamedWithItsPidAndClass) {
@@ -169,6 +171,79 @@ TEST(ExplainTail, AWakeUpOnAnIdleCpuWaitsForIt) {
   const auto m = causes_of(e, 1000, 2000);
   EXPECT_DOUBLE_EQ(m.at("wakeup_wait CPU idle, waking up").ns, 500);
   EXPECT_EQ(m.at("migration to cpu 0").count, 1u);
+}
+
+// Causes on two CPUs at once (docs/METHODOLOGY.md, "The tail, explained"): stress-ng runs on CPU 0 while A
+// waits for it over [1100, 1500], a kworker on CPU 1 while B waits over [1300, 1700]. The 200 ns both claim
+// are shared out, 100 each: 300 + 300, the 600 ns of the op they cover (counted in full, 400 + 400).
+TEST(ExplainTail, TwoCausesOnTwoCpusAtOnceAreNotCountedTwice) {
+  const std::vector<ctxbench_trace_event> e = {enter(1010, A, kWrite, 0),
+                                               enter(1020, B, kWrite, 1),
+                                               switches(1100, A, X, CTXBENCH_SWITCH_PREEMPTED, 0),
+                                               switches(1300, B, K, CTXBENCH_SWITCH_PREEMPTED, 1),
+                                               switches(1500, X, A, CTXBENCH_SWITCH_PREEMPTED, 0),
+                                               switches(1700, K, B, CTXBENCH_SWITCH_PREEMPTED, 1),
+                                               leave(1800, A, 0),
+                                               leave(1850, B, 1)};
+  const auto m = causes_of(e, 1000, 2000);
+  EXPECT_DOUBLE_EQ(m.at("task stress-ng-cpu").ns, 300);
+  EXPECT_DOUBLE_EQ(m.at("task kworker/0:1").ns, 300);
+  EXPECT_EQ(m.at("task stress-ng-cpu").count, 1u);
+}
+
+// One cause on two CPUs at once counts its time once: the tick interrupts A on CPU 0 over [1100, 1200] and B
+// on CPU 1 over [1150, 1250]: 150 ns of the op (counted in full, 200).
+TEST(ExplainTail, OneCauseOnTwoCpusAtOnceCountsOnce) {
+  const std::vector<ctxbench_trace_event> e = {enter(1010, A, kWrite, 0),
+                                               enter(1020, B, kWrite, 1),
+                                               ev(1100, CTXBENCH_EV_IRQ_ENTRY, A, 0, -1, 0),
+                                               ev(1150, CTXBENCH_EV_IRQ_ENTRY, B, 0, -1, 1),
+                                               ev(1200, CTXBENCH_EV_IRQ_EXIT, A, 0, -1, 0),
+                                               ev(1250, CTXBENCH_EV_IRQ_EXIT, B, 0, -1, 1),
+                                               leave(1800, A, 0),
+                                               leave(1850, B, 1)};
+  const auto m = causes_of(e, 1000, 2000);
+  EXPECT_DOUBLE_EQ(m.at("irq local_timer").ns, 150);
+  EXPECT_EQ(m.at("irq local_timer").count, 2u);
+}
+
+// An op's named time never exceeds it: a kworker holds CPU 1 from B for the whole op [1000, 2000] while on
+// CPU 0 stress-ng holds it from A over [1100, 1500], a tick inside that at [1200, 1240]. Shared out: the
+// kworker 100 + 50 + 20 + 130 + 500 = 800, stress-ng 50 + 130 = 180, the tick 20: 1000 ns, the op's length
+// (counted in full: 1000 + 360 + 40 = 1400).
+TEST(ExplainTail, AnOpsNamedTimeIsAtMostItsDuration) {
+  const std::vector<ctxbench_trace_event> e = {enter(990, B, kWrite, 1),
+                                               switches(1000, B, K, CTXBENCH_SWITCH_PREEMPTED, 1),
+                                               enter(1010, A, kWrite, 0),
+                                               switches(1100, A, X, CTXBENCH_SWITCH_PREEMPTED, 0),
+                                               ev(1200, CTXBENCH_EV_IRQ_ENTRY, X, 0, -1, 0),
+                                               ev(1240, CTXBENCH_EV_IRQ_EXIT, X, 0, -1, 0),
+                                               switches(1500, X, A, CTXBENCH_SWITCH_PREEMPTED, 0),
+                                               switches(2000, K, B, CTXBENCH_SWITCH_PREEMPTED, 1)};
+  const auto m = causes_of(e, 1000, 2000);
+  EXPECT_DOUBLE_EQ(m.at("task kworker/0:1").ns, 800);
+  EXPECT_DOUBLE_EQ(m.at("task stress-ng-cpu").ns, 180);
+  EXPECT_DOUBLE_EQ(m.at("irq local_timer").ns, 20);
+  double named = 0;
+  for (const auto& [key, c] : m) named += c.ns;
+  EXPECT_LE(named, 1000.0);
+}
+
+// A tail op's silent stretch while a cause ran on the other CPU: stress-ng claims [1000, 2500] of op 2, a
+// silent stretch [2000, 3000] (the median ops have none); the 500 ns both claim go 250 to each, so the named
+// time is the op's 2000 ns excess, not 2500.
+TEST(ExplainTail, ASilentStretchBesideACauseIsSharedOut) {
+  const std::vector<double> op_ns = {1000, 1000, 3000, 1000, 1000};
+  std::vector<std::vector<TailCause>> causes(5);
+  causes[2].push_back({"task", "stress-ng-cpu", X, "other_process", 1500, 0, 1, {Span{1000, 2500}}});
+  std::vector<std::vector<SilentStretch>> silent(5);
+  silent[2] = {SilentStretch{2000, 3000}};
+  const TailExplanation t = explain_tail(op_ns, {}, causes, 0.2, silent, 1);
+  std::map<std::string, double> ns;
+  for (const TailCause& c : t.causes) ns[c.kind] = c.ns;
+  EXPECT_DOUBLE_EQ(ns.at("task"), 1250);
+  EXPECT_DOUBLE_EQ(ns.at("silent"), 750);
+  EXPECT_NEAR(ns.at("unnamed"), 0, 1e-9);
 }
 
 TEST(ExplainTail, TheExcessIsSplitIntoCausesWhoseSharesAddUp) {
