@@ -19,6 +19,9 @@ std::string cause_text(const TailCause& c) {
     return fmt::format("page faults in {} mode{}", c.name, c.ns == 0 ? " (counted, not timed)" : "");
   if (c.kind == "migration") return fmt::format("migrated {} (pid {})", c.name, c.pid);
   if (c.kind == "wakeup_wait") return "woken, waiting for an idle CPU to wake up";
+  if (c.kind == "idle_exit")
+    return fmt::format("the timer's CPU, halted in {}, left it late: the timer interrupt came after the timer was due",
+                       c.name);
   if (c.kind == "silent") return "no event while our task ran, beyond the median ops' longest such stretch";
   return "not inside a named cause";
 }

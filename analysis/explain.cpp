@@ -525,7 +525,7 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
 void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
                    const std::vector<std::uint64_t>& op_windows, const std::vector<ctxbench_trace_event>& events,
                    std::uint64_t inner_ops, const TraceNames& names, double tail_quantile,
-                   const std::vector<int>& measured) {
+                   const std::vector<int>& measured, const std::vector<std::vector<TailCause>>& more_causes) {
   x.ops = breakdowns.size();
   x.followed = 0;
   const double inner = static_cast<double>(std::max<std::uint64_t>(inner_ops, 1));
@@ -575,7 +575,9 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
   x.explained_fraction = x.traced_median_ns > 0 ? sum_of_medians / x.traced_median_ns : 0;
   std::vector<PhasePerOp> phases_per_op;
   for (const std::string& key : order) phases_per_op.push_back(PhasePerOp{key, text_of[key], per_phase[key]});
-  const OpCauses causes = causes_per_op(events, names, op_windows, inner_ops, measured);
+  OpCauses causes = causes_per_op(events, names, op_windows, inner_ops, measured);
+  for (std::size_t i = 0; i < more_causes.size() && i < causes.named.size(); ++i)
+    causes.named[i].insert(causes.named[i].end(), more_causes[i].begin(), more_causes[i].end());
   x.tail = explain_tail(op_ns, phases_per_op, causes.named, tail_quantile, causes.silent, inner_ops);
   const FaultCounts faults = fault_counts(fault_intervals(events), op_windows, inner_ops);
   x.faults = faults.faults;

@@ -113,11 +113,12 @@ Explanation explain_pass(std::vector<ctxbench_trace_event> events, std::uint64_t
 // Sums the per-op breakdowns of a pass into `x`: phases, explained_fraction, hand-offs, the tail, and
 // Incomplete when fewer than 9 in 10 ops were followed. breakdowns[i] splits the window
 // [op_windows[2i], op_windows[2i+1]] (`inner_ops` reported ops each); `events` in time order (the tail's causes,
-// counted for the `measured` tasks only when given).
+// counted for the `measured` tasks only when given). `more_causes[i]`: causes of op i its model names itself
+// (a timer wake-up's late idle exit, analysis/explain_timer.hpp), added to those found in the events.
 void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
                    const std::vector<std::uint64_t>& op_windows, const std::vector<ctxbench_trace_event>& events,
                    std::uint64_t inner_ops, const TraceNames& names, double tail_quantile,
-                   const std::vector<int>& measured = {});
+                   const std::vector<int>& measured = {}, const std::vector<std::vector<TailCause>>& more_causes = {});
 
 std::string explain_status_name(ExplainStatus status);
 

@@ -47,6 +47,21 @@ std::optional<std::size_t> find_forward(const std::vector<ctxbench_trace_event>&
 
 }  // namespace
 
+std::optional<TailCause> late_idle_exit(const std::vector<ctxbench_trace_event>& events, std::size_t fired,
+                                        std::uint64_t due) {
+  if (fired >= events.size()) return std::nullopt;
+  const ctxbench_trace_event& irq = events[fired];
+  // From the interrupt back, not from the op's window: the timer may be due on a CPU idle since before it.
+  for (std::size_t i = fired; i-- > 0;) {
+    const ctxbench_trace_event& e = events[i];
+    if (e.kind != CTXBENCH_EV_IDLE || e.cpu != irq.cpu) continue;
+    if (e.arg < 0 || e.ts_ns > due || irq.ts_ns <= due) return std::nullopt;
+    return TailCause{
+        "idle_exit", "idle state " + std::to_string(e.arg), 0, "", static_cast<double>(irq.ts_ns - due), 0, 1};
+  }
+  return std::nullopt;
+}
+
 std::optional<TimerOp> break_down_timer_op(const std::vector<ctxbench_trace_event>& events, int sleeper,
                                            std::uint64_t start, std::uint64_t end) {
   const std::size_t lo = first_at(events, start);
@@ -91,6 +106,8 @@ std::optional<TimerOp> break_down_timer_op(const std::vector<ctxbench_trace_even
   Chain c(tick, end);
   const std::uint64_t slack = static_cast<std::uint64_t>(std::max(x.other, 0));
   const std::uint64_t fired = irq ? events[*irq].ts_ns : x.ts_ns;
+  if (irq)
+    if (auto idle = late_idle_exit(events, *irq, tick + slack)) op.causes.push_back(std::move(*idle));
   c.to("timer_slack", "timer slack: the kernel may expire the timer this late on purpose",
        std::min(tick + slack, fired));
   if (irq) {
@@ -132,14 +149,16 @@ Explanation explain_timer_pass(std::vector<ctxbench_trace_event> events, std::ui
   if (refuse_lost_or_sort(x, lost_events, "wake-ups", events)) return x;
   std::vector<OpBreakdown> breakdowns;
   std::vector<std::uint64_t> lateness;  // [tick, end] of each explained wake-up
+  std::vector<std::vector<TailCause>> causes;
   for (std::size_t i = 0; i < sleeps; ++i) {
     std::optional<TimerOp> op = break_down_timer_op(events, sleeper, op_windows[2 * i], op_windows[2 * i + 1]);
     if (!op) continue;
     lateness.push_back(op->tick);
     lateness.push_back(op_windows[2 * i + 1]);
     breakdowns.push_back(std::move(op->breakdown));
+    causes.push_back(std::move(op->causes));
   }
-  summarize_ops(x, breakdowns, lateness, events, 1, names, tail_quantile);
+  summarize_ops(x, breakdowns, lateness, events, 1, names, tail_quantile, {}, causes);
   if (breakdowns.size() * 10 < sleeps * 9) {
     x.status = breakdowns.empty() ? ExplainStatus::NoOps : ExplainStatus::Incomplete;
     x.reason_key = "timer_not_seen";

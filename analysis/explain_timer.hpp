@@ -18,12 +18,23 @@ namespace ctxbench {
 // One traced op of the sleeper: its window [start, end] holds one sleep. `tick` is set to the time the
 // sleeper's timer was set for (its TIMER_EXPIRE event) and the breakdown splits [tick, end]; no expiry in the
 // window (the tick had already passed: no sleep) gives std::nullopt. `events` in time order.
+// `causes`: the late idle exit (late_idle_exit below) when there was one.
 struct TimerOp {
   std::uint64_t tick = 0;
   OpBreakdown breakdown;
+  std::vector<TailCause> causes;
 };
 std::optional<TimerOp> break_down_timer_op(const std::vector<ctxbench_trace_event>& events, int sleeper,
                                            std::uint64_t start, std::uint64_t end);
+
+// The cause "idle_exit" of a timer wake-up (docs/METHODOLOGY.md, "A timer wake-up, explained"): the CPU the
+// timer was due on was in an idle state when it was due (`due`, the hard expiry) and left it only for the timer
+// interrupt, whose handler started at events[fired] (IDLE events: engine/explain/trace_event.h). Its last IDLE
+// event before the interrupt entered a state at or before `due` (an exit or another entry in between: it woke
+// for something else); the cause is [due, the interrupt], named by the state. std::nullopt otherwise, also
+// when the pass recorded no IDLE events. `events` in time order.
+std::optional<TailCause> late_idle_exit(const std::vector<ctxbench_trace_event>& events, std::size_t fired,
+                                        std::uint64_t due);
 
 // The traced pass of a timer wake-up probe: each window's lateness [tick, end] explained. Lost events give
 // LostEvents and no phases; more than 1 in 10 windows without an expiry gives Incomplete. Events need not

@@ -37,8 +37,9 @@ std::vector<int> cpus_of(const Placement& p) {
 // Disarms the tracer on every way out of a pass, Interrupted included.
 class ArmedTracer {
  public:
-  ArmedTracer(KernelTracer& tracer, const std::vector<int>& cpus, bool from_marker) : tracer_(tracer) {
-    tracer_.arm(gettid_now(), cpus, from_marker);
+  ArmedTracer(KernelTracer& tracer, const std::vector<int>& cpus, bool from_marker, bool idle_states)
+      : tracer_(tracer) {
+    tracer_.arm(gettid_now(), cpus, from_marker, idle_states);
   }
   ~ArmedTracer() {
     if (!finished_) (void)tracer_.finish();
@@ -113,7 +114,8 @@ void ExplainPass::explain(const HostRequest& timed, const ProbeInfo& info, Recor
   // once more with as many ops as the buffer held; a second loss is reported as lost_events.
   for (int pass = 0; pass < 2; ++pass) {
     {
-      ArmedTracer armed(*tracer_, cpus_of(timed.placement), info.explain_from_first_op);
+      ArmedTracer armed(*tracer_, cpus_of(timed.placement), info.explain_from_first_op,
+                        info.explain_model == ProbeInfo::ExplainModel::TimerWakeup);
       run = run_in_measuring_process(traced, find_in_table);
       capture = armed.finish();
     }

@@ -177,5 +177,69 @@ TEST(ExplainTimer, LostEventsGiveAStatusAndNoSums) {
   EXPECT_EQ(explain_timer_pass({}, 0, {}, S).status, ExplainStatus::NoOps);
 }
 
+// A SCHED_FIFO sleep (no slack) on CPU 0, halted (idle state 1) from t0 + 250 until the timer interrupt
+// `late` ns after the tick t0 + 100 000; the window ends 3.7 us after the interrupt.
+ctxbench_trace_event idle(std::uint64_t ts, long long state) { return ev(ts, CTXBENCH_EV_IDLE, 0, 0, state, 0); }
+std::vector<ctxbench_trace_event> halted_sleep(std::uint64_t t0, std::uint64_t late) {
+  const std::uint64_t tick = t0 + 100'000, fired = tick + late;
+  return {enter(t0 + 100, S, kClockNanosleep),
+          switches(t0 + 200, S, 0, 1),
+          idle(t0 + 250, 1),
+          irq_entry(fired, 0),
+          expire(fired + 500, tick, 0),
+          wakes(fired + 700, 0, S),
+          irq_exit(fired + 1'200, 0),
+          idle(fired + 1'300, -1),
+          switches(fired + 1'700, 0, S, 0),
+          leave(fired + 2'300, S)};
+}
+
+TEST(ExplainTimer, ACpuHaltedUntilTheLateInterruptIsALateIdleExit) {
+  const auto op = break_down_timer_op(halted_sleep(0, 50'300), S, 0, 100'000 + 50'300 + 3'700);
+  ASSERT_TRUE(op.has_value());
+  ASSERT_EQ(op->causes.size(), 1u);
+  EXPECT_EQ(op->causes[0].kind, "idle_exit");
+  EXPECT_EQ(op->causes[0].name, "idle state 1");
+  EXPECT_DOUBLE_EQ(op->causes[0].ns, 50'300);  // from the tick to the interrupt, exactly
+  EXPECT_EQ(op->causes[0].ns, static_cast<double>(by_key(op->breakdown).at("timer_irq_latency")));
+}
+
+// A CPU that left idle in between (woken for something else), went idle only after the timer was due, or
+// recorded no idle events: no idle exit to name.
+TEST(ExplainTimer, ACpuAwakeWhenTheTimerWasDueHasNoIdleExit) {
+  std::vector<ctxbench_trace_event> woke = halted_sleep(0, 50'300);
+  woke.insert(woke.begin() + 3, idle(120'000, -1));
+  EXPECT_TRUE(break_down_timer_op(woke, S, 0, 154'000)->causes.empty());
+  std::vector<ctxbench_trace_event> busy = halted_sleep(0, 50'300);
+  busy[2] = idle(110'000, 1);
+  EXPECT_TRUE(break_down_timer_op(busy, S, 0, 154'000)->causes.empty());
+  EXPECT_TRUE(break_down_timer_op(one_sleep(0, 0), S, 0, 553'000)->causes.empty());
+}
+
+// 99 wake-ups whose CPU left idle 2 us after the tick, one 202 us after: the tail's excess is that idle exit's
+// 200 us beyond the median ops', all of it named; the median ops' own 2 us is not in it.
+TEST(ExplainTimer, TheTailsLateIdleExitIsNamedBeyondTheMedianOps) {
+  std::vector<std::uint64_t> windows;
+  std::vector<ctxbench_trace_event> events;
+  for (int i = 0; i < 100; ++i) {
+    const std::uint64_t t0 = 1'000'000 + static_cast<std::uint64_t>(i) * 400'000, late = i == 37 ? 202'000 : 2'000;
+    const std::vector<ctxbench_trace_event> e = halted_sleep(t0, late);
+    events.insert(events.end(), e.begin(), e.end());
+    windows.push_back(t0);
+    windows.push_back(t0 + 100'000 + late + 3'700);
+  }
+  const Explanation x = explain_timer_pass(events, 0, windows, S);
+  ASSERT_EQ(x.status, ExplainStatus::Ok) << x.reason;
+  ASSERT_TRUE(x.tail.has_value());
+  EXPECT_DOUBLE_EQ(x.tail->excess_ns, 200'000);
+  const auto idle_exit = std::find_if(x.tail->causes.begin(), x.tail->causes.end(),
+                                      [](const TailCause& c) { return c.kind == "idle_exit"; });
+  ASSERT_NE(idle_exit, x.tail->causes.end());
+  EXPECT_DOUBLE_EQ(idle_exit->ns, 200'000);
+  EXPECT_DOUBLE_EQ(idle_exit->share, 1.0);
+  EXPECT_EQ(idle_exit->count, 1u);
+  EXPECT_NEAR(x.tail->causes.back().ns, 0, 1e-6);  // nothing unnamed
+}
+
 }  // namespace
 }  // namespace ctxbench

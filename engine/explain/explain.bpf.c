@@ -66,6 +66,9 @@ struct {
  * marker system call CTXBENCH_OPS_MARK_SYSCALL (src/explain_pass.cpp, engine/runner.cpp). */
 __u32 armed = 0;
 __u32 following = 0;
+/* Idle entries and exits are recorded only when set: a timer wake-up's pass (docs/METHODOLOGY.md, "A timer
+ * wake-up, explained"); the ping-pong passes, whose CPUs go idle every op, are not charged for them. */
+__u32 idle_states = 0;
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, 4096);
@@ -305,6 +308,14 @@ int BPF_PROG(on_hrtimer_expire_entry, struct hrtimer* timer, long long* now) {
   if (slack < 0) slack = 0;
   if (slack > 0x7fffffff) slack = 0x7fffffff;
   emit(CTXBENCH_EV_TIMER_EXPIRE, tid, (__s32)slack, soft);
+  return 0;
+}
+
+/* A CPU enters an idle state, or leaves idle (state (u32)-1, PWR_EVENT_EXIT): whether the CPU a timer is due on
+ * was halted until its interrupt came (analysis/explain_timer.cpp). */
+SEC("tp_btf/cpu_idle")
+int BPF_PROG(on_cpu_idle, unsigned int state, unsigned int cpu_id) {
+  if (idle_states && cpu_watched(cpu_id)) emit(CTXBENCH_EV_IDLE, current_tid(), 0, (__s32)state);
   return 0;
 }
 

@@ -147,7 +147,8 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
                            impl->skel->progs.on_local_timer_entry, impl->skel->progs.on_local_timer_exit,
                            impl->skel->progs.on_page_fault_user, impl->skel->progs.on_page_fault_kernel,
                            impl->skel->progs.on_handle_mm_fault_exit, impl->skel->progs.on_rss_stat,
-                           impl->skel->progs.on_hrtimer_expire_entry, impl->skel->progs.on_sched_exit_tp}) {
+                           impl->skel->progs.on_hrtimer_expire_entry, impl->skel->progs.on_sched_exit_tp,
+                           impl->skel->progs.on_cpu_idle}) {
       const char* section = bpf_program__section_name(p);
       const char* tracepoint = section == nullptr ? nullptr : std::strchr(section, '/');
       if (tracepoint != nullptr && libbpf_find_vmlinux_btf_id(tracepoint + 1, bpf_program__expected_attach_type(p)) < 0)
@@ -170,10 +171,11 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
   return std::unique_ptr<KernelTracer>(new KernelTracer(std::move(impl)));
 }
 
-void KernelTracer::arm(pid_t creator_tid, const std::vector<int>& cpus, bool from_marker) {
+void KernelTracer::arm(pid_t creator_tid, const std::vector<int>& cpus, bool from_marker, bool idle_states) {
   Impl& m = *impl_;
   m.skel->bss->armed = 0;
   m.skel->bss->following = 0;
+  m.skel->bss->idle_states = idle_states ? 1 : 0;
   m.forget_tasks();
   m.drain();
   m.drained = Drained{};
@@ -225,7 +227,7 @@ std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
       "(scripts/install-deps.sh installs libbpf-dev, bpftool and clang; then rebuild)";
   return nullptr;
 }
-void KernelTracer::arm(pid_t, const std::vector<int>&, bool) {}
+void KernelTracer::arm(pid_t, const std::vector<int>&, bool, bool) {}
 TraceCapture KernelTracer::finish() { return {}; }
 
 #endif

@@ -38,7 +38,8 @@ class KernelTracer {
   // create) is traced, and IPIs to or on `cpus` are recorded. `from_marker`: the tasks are followed from now
   // on, but nothing is recorded until one of them makes the marker system call (CTXBENCH_OPS_MARK_SYSCALL,
   // engine/explain/trace_event.h): a pass whose set-up would fill the ring buffer records its ops only.
-  void arm(pid_t creator_tid, const std::vector<int>& cpus, bool from_marker = false);
+  // `idle_states`: the CPUs' idle entries and exits on `cpus` are recorded too (a timer wake-up's pass).
+  void arm(pid_t creator_tid, const std::vector<int>& cpus, bool from_marker = false, bool idle_states = false);
   // Ends the pass: stops recording, detaches the program and returns its events.
   TraceCapture finish();
 

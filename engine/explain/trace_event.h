@@ -36,6 +36,9 @@ enum ctxbench_trace_kind {
   CTXBENCH_EV_SWITCH_DONE = 21,  /* on cpu: traced tid, switched in, returns from the scheduler (sched_exit_tp,
                                     after finish_task_switch): the end of the context switch; docs/METHODOLOGY.md,
                                     "The switch itself" */
+  CTXBENCH_EV_IDLE = 22,         /* on cpu (a timer wake-up's pass only): the CPU enters idle state `arg`, or
+                                    leaves idle (`arg` -1, the kernel's PWR_EVENT_EXIT); power:cpu_idle;
+                                    docs/METHODOLOGY.md, "A timer wake-up, explained" */
 };
 
 /* The marker a traced task makes right before its first traced op when the pass records from there
