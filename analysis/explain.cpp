@@ -576,8 +576,10 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
   std::vector<PhasePerOp> phases_per_op;
   for (const std::string& key : order) phases_per_op.push_back(PhasePerOp{key, text_of[key], per_phase[key]});
   OpCauses causes = causes_per_op(events, names, op_windows, inner_ops, measured);
-  for (std::size_t i = 0; i < more_causes.size() && i < causes.named.size(); ++i)
+  for (std::size_t i = 0; i < more_causes.size() && i < causes.named.size(); ++i) {
     causes.named[i].insert(causes.named[i].end(), more_causes[i].begin(), more_causes[i].end());
+    share_overlaps(causes.named[i], inner);  // the model's causes claim time beside the events' ones
+  }
   x.tail = explain_tail(op_ns, phases_per_op, causes.named, tail_quantile, causes.silent, inner_ops);
   const FaultCounts faults = fault_counts(fault_intervals(events), op_windows, inner_ops);
   x.faults = faults.faults;

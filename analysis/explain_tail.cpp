@@ -61,44 +61,6 @@ std::vector<Span> outside(std::uint64_t a, std::uint64_t b, std::vector<Span> ta
   return out;
 }
 
-// Each cause's own time in one op (docs/METHODOLOGY.md, "The tail, explained"): the time its spans claim, cut at
-// every span's ends; a piece claimed by m causes at once gives 1/m to each, a piece one cause claims twice (two
-// CPUs, two faulting tasks) counts once. So the causes' ns add up to at most the union of their spans. A cause
-// without spans keeps the ns it came with (given as ns alone).
-void share_overlaps(std::vector<TailCause>& causes, double inner) {
-  struct Edge {
-    std::uint64_t t;
-    std::size_t cause;
-    bool opens;
-  };
-  std::vector<Edge> edges;
-  for (std::size_t i = 0; i < causes.size(); ++i)
-    for (const Span& sp : causes[i].spans)
-      if (sp.end > sp.start) {
-        edges.push_back(Edge{sp.start, i, true});
-        edges.push_back(Edge{sp.end, i, false});
-      }
-  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.t < b.t; });
-  std::vector<std::size_t> depth(causes.size(), 0);
-  std::vector<double> ns(causes.size(), 0);
-  std::size_t active = 0;  // causes with depth > 0
-  for (std::size_t k = 0; k < edges.size(); ++k) {
-    if (k > 0 && active > 0 && edges[k].t > edges[k - 1].t) {
-      const double piece = static_cast<double>(edges[k].t - edges[k - 1].t) / static_cast<double>(active);
-      for (std::size_t i = 0; i < causes.size(); ++i)
-        if (depth[i] > 0) ns[i] += piece;
-    }
-    const std::size_t i = edges[k].cause;
-    if (edges[k].opens) {
-      if (depth[i]++ == 0) ++active;
-    } else if (--depth[i] == 0) {
-      --active;
-    }
-  }
-  for (std::size_t i = 0; i < causes.size(); ++i)
-    if (!causes[i].spans.empty()) causes[i].ns = ns[i] / inner;
-}
-
 // Entry/exit pairs of one kind per CPU (interrupts do not nest on Linux; a missing exit closes at the next entry).
 void pair_up(std::unordered_map<unsigned, std::vector<Interval>>& out, std::unordered_map<unsigned, Interval>& open,
              const ctxbench_trace_event& e, bool entry) {
@@ -402,6 +364,40 @@ std::vector<TailCause> with_silent(std::vector<TailCause> causes, const std::vec
 }
 
 }  // namespace
+
+void share_overlaps(std::vector<TailCause>& causes, double inner) {
+  struct Edge {
+    std::uint64_t t;
+    std::size_t cause;
+    bool opens;
+  };
+  std::vector<Edge> edges;
+  for (std::size_t i = 0; i < causes.size(); ++i)
+    for (const Span& sp : causes[i].spans)
+      if (sp.end > sp.start) {
+        edges.push_back(Edge{sp.start, i, true});
+        edges.push_back(Edge{sp.end, i, false});
+      }
+  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.t < b.t; });
+  std::vector<std::size_t> depth(causes.size(), 0);
+  std::vector<double> ns(causes.size(), 0);
+  std::size_t active = 0;  // causes with depth > 0
+  for (std::size_t k = 0; k < edges.size(); ++k) {
+    if (k > 0 && active > 0 && edges[k].t > edges[k - 1].t) {
+      const double piece = static_cast<double>(edges[k].t - edges[k - 1].t) / static_cast<double>(active);
+      for (std::size_t i = 0; i < causes.size(); ++i)
+        if (depth[i] > 0) ns[i] += piece;
+    }
+    const std::size_t i = edges[k].cause;
+    if (edges[k].opens) {
+      if (depth[i]++ == 0) ++active;
+    } else if (--depth[i] == 0) {
+      --active;
+    }
+  }
+  for (std::size_t i = 0; i < causes.size(); ++i)
+    if (!causes[i].spans.empty()) causes[i].ns = ns[i] / inner;
+}
 
 OpCauses causes_per_op(const std::vector<ctxbench_trace_event>& events, const TraceNames& names,
                        const std::vector<std::uint64_t>& op_windows, std::uint64_t inner_ops,

@@ -46,6 +46,12 @@ struct OpCauses {
   std::vector<std::vector<SilentStretch>> silent;
 };
 
+// Each cause's own time in one op (docs/METHODOLOGY.md, "The tail, explained"): the time its spans claim, cut at
+// every span's ends; a piece claimed by m causes at once gives 1/m to each, a piece one cause claims twice (two
+// CPUs, two faulting tasks) counts once. So the causes' ns add up to at most the union of their spans. A cause
+// without spans keeps the ns it came with (given as ns alone). `inner`: reported ops per op window.
+void share_overlaps(std::vector<TailCause>& causes, double inner);
+
 // The causes inside each op window [start, end] of `op_windows` (flattened [start0, end0, ...]), ns per
 // reported op (`inner_ops` per window), disjoint in time (TailCause::spans). `events` in time order. Only time a traced
 // task lost counts: an interrupt or softirq while a traced task ran or waited to run on that CPU, another task on the

@@ -56,8 +56,10 @@ std::optional<TailCause> late_idle_exit(const std::vector<ctxbench_trace_event>&
     const ctxbench_trace_event& e = events[i];
     if (e.kind != CTXBENCH_EV_IDLE || e.cpu != irq.cpu) continue;
     if (e.arg < 0 || e.ts_ns > due || irq.ts_ns <= due) return std::nullopt;
-    return TailCause{
+    TailCause late{
         "idle_exit", "idle state " + std::to_string(e.arg), 0, "", static_cast<double>(irq.ts_ns - due), 0, 1};
+    late.spans = {Span{due, irq.ts_ns}};  // shared out with any cause beside it (analysis/explain_tail.hpp)
+    return late;
   }
   return std::nullopt;
 }

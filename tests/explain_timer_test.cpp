@@ -202,6 +202,9 @@ TEST(ExplainTimer, ACpuHaltedUntilTheLateInterruptIsALateIdleExit) {
   EXPECT_EQ(op->causes[0].name, "idle state 1");
   EXPECT_DOUBLE_EQ(op->causes[0].ns, 50'300);  // from the tick to the interrupt, exactly
   EXPECT_EQ(op->causes[0].ns, static_cast<double>(by_key(op->breakdown).at("timer_irq_latency")));
+  // Its span, so it is shared out with any cause claiming the same time (analysis/explain_tail.hpp).
+  ASSERT_EQ(op->causes[0].spans.size(), 1u);
+  EXPECT_EQ(op->causes[0].spans[0].end - op->causes[0].spans[0].start, 50'300u);
 }
 
 // A CPU that left idle in between (woken for something else), went idle only after the timer was due, or
