@@ -556,7 +556,6 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
     for (std::uint64_t q : b.queued_to_run_ns) queued.push_back(static_cast<double>(q));
   }
   const double mean_op = std::accumulate(op_ns.begin(), op_ns.end(), 0.0) / static_cast<double>(op_ns.size());
-  double sum_of_medians = 0;
   for (const std::string& key : order) {
     std::vector<double>& v = per_phase[key];
     const double present = static_cast<double>(std::count_if(v.begin(), v.end(), [](double d) { return d > 0; }));
@@ -569,10 +568,8 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
     s.p99_ns = percentile_of(v, 0.99);
     s.share = mean_op > 0 ? s.mean_ns / mean_op : 0;
     s.present = present / static_cast<double>(x.ops);
-    if (key != kUnattributedKey) sum_of_medians += s.median_ns;
     x.phases.push_back(s);
   }
-  x.explained_fraction = x.traced_median_ns > 0 ? sum_of_medians / x.traced_median_ns : 0;
   std::vector<PhasePerOp> phases_per_op;
   for (const std::string& key : order) phases_per_op.push_back(PhasePerOp{key, text_of[key], per_phase[key]});
   OpCauses causes = causes_per_op(events, names, op_windows, inner_ops, measured);
@@ -581,6 +578,7 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
     share_overlaps(causes.named[i], inner);  // the model's causes claim time beside the events' ones
   }
   x.tail = explain_tail(op_ns, phases_per_op, causes.named, tail_quantile, causes.silent, inner_ops);
+  x.explained_fraction = named_share(*x.tail, false);
   const FaultCounts faults = fault_counts(fault_intervals(events), op_windows, inner_ops);
   x.faults = faults.faults;
   x.faults_timed = faults.timed;
@@ -629,6 +627,15 @@ bool refuse_lost_or_sort(Explanation& x, std::uint64_t lost_events, std::string_
   std::stable_sort(events.begin(), events.end(),
                    [](const ctxbench_trace_event& a, const ctxbench_trace_event& b) { return a.ts_ns < b.ts_ns; });
   return false;
+}
+
+double named_share(const TailExplanation& t, bool tail_ops) {
+  const double total = tail_ops ? t.tail_op_ns : t.median_op_ns;
+  if (total <= 0) return 0;
+  double named = 0;
+  for (const TailPhase& p : t.phases)
+    if (p.key != kUnattributedKey) named += tail_ops ? p.tail_ns : p.median_ns;
+  return named / total;
 }
 
 std::string explain_status_name(ExplainStatus status) {

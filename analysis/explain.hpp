@@ -72,7 +72,7 @@ struct Explanation {
   std::uint64_t followed = 0;  // ops whose every nanosecond was attributed
   std::uint64_t events = 0, lost_events = 0;
   double traced_median_ns = 0;       // median op of the traced pass, per reported op
-  double explained_fraction = 0;     // sum of the phases' medians / traced_median_ns
+  double explained_fraction = 0;     // the median ops' named share: named_share(*tail, false)
   std::vector<PhaseSummary> phases;  // in the order they first occur along an op
   // Waking to switched in, per hand-off (what perf sched timehist calls scheduling delay).
   double wake_to_run_median_ns = 0, wake_to_run_mean_ns = 0;
@@ -119,6 +119,12 @@ void summarize_ops(Explanation& x, const std::vector<OpBreakdown>& breakdowns,
                    const std::vector<std::uint64_t>& op_windows, const std::vector<ctxbench_trace_event>& events,
                    std::uint64_t inner_ops, const TraceNames& names, double tail_quantile,
                    const std::vector<int>& measured = {}, const std::vector<std::vector<TailCause>>& more_causes = {});
+
+// The share of an op's time the named phases hold (every phase but kUnattributedKey), over the median ops
+// (`tail_ops` false: their phase means / median_op_ns) or the tail ops (true). Not the sum of the phases'
+// medians over the median op: a record whose ops take more than one path has phase medians that need not add
+// up to its median op though every op's phases do (docs/METHODOLOGY.md, "Where the time went"). 0 without ops.
+double named_share(const TailExplanation& t, bool tail_ops);
 
 std::string explain_status_name(ExplainStatus status);
 

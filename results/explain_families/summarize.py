@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One line per record of a ctxbench --explain JSON file: its explain status, the explained_fraction of the
-median op (sum of the phases' medians / the traced median op) and of the tail (sum of the named phases' tail
-means / the tail's mean op, unattributed left out), and whether both lie in 0.9-1.1; then the counts.
+median ops (their named phases' time / their time, unattributed left out) and of the tail (sum of the named
+phases' tail means / the tail's mean op), and whether both lie in 0.9-1.1; beside them the sum of the phases'
+medians / the traced median op (the fraction's definition until 2026-12-06); then the counts.
 Usage: summarize.py OUT.json"""
 import json
 import sys
@@ -37,8 +38,11 @@ def main(path):
         if not ok:
             outside.append(r["id"])
         tail_text = "-" if tail is None else f"{tail:.3f}"
+        traced = x.get("traced_median_ns", 0)
+        medians = sum(p.get("median_ns", 0) for p in x.get("phases", []) if p.get("key") != "unattributed")
+        medians_text = f"{medians / traced:.3f}" if traced else "-"
         print(f"{r['id']:60s} {status:10s} traced {x.get('traced_median_ns', 0) / 1000:9.1f} us  "
-              f"median {med:.3f}  tail {tail_text}  followed {x.get('followed_ops')}/{x.get('traced_ops')}"
+              f"median {med:.3f}  tail {tail_text}  medians {medians_text}  followed {x.get('followed_ops')}/{x.get('traced_ops')}"
               f"{'' if ok else '  OUTSIDE 0.9-1.1'}")
     print("statuses:", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     print(f"outside 0.9-1.1: {len(outside)}" + (": " + ", ".join(outside) if outside else ""))
