@@ -56,11 +56,12 @@ class ArmedTracer {
 
 // CTXBENCH_EXPLAIN_DUMP=FILE appends each traced pass's raw events and op windows as text, for whoever
 // checks a breakdown by hand (docs/METHODOLOGY.md, "Where the time went"): "E ts kind cpu tid other arg",
-// "W start end", after a "P id initiator" line.
+// "W start end", after a "P id initiator lost=N missed=N" line (missed: program runs the kernel skipped).
 void dump_pass(const char* path, const std::string& id, const TraceCapture& capture, const RepetitionRun& rep) {
   std::FILE* f = std::fopen(path, "a");
   if (f == nullptr) return;
-  std::fprintf(f, "P %s %d lost=%llu\n", id.c_str(), rep.initiator_tid, static_cast<unsigned long long>(capture.lost));
+  std::fprintf(f, "P %s %d lost=%llu missed=%llu\n", id.c_str(), rep.initiator_tid,
+               static_cast<unsigned long long>(capture.lost), static_cast<unsigned long long>(capture.missed));
   for (const ctxbench_trace_event& e : capture.events)
     std::fprintf(f, "E %llu %u %u %d %d %lld\n", e.ts_ns, e.kind, e.cpu, e.tid, e.other, e.arg);
   for (std::size_t i = 0; i + 1 < rep.op_windows.size(); i += 2)

@@ -106,6 +106,19 @@ struct KernelTracer::Impl {
     }
   }
   void drain() { ring_buffer__consume(ring); }
+  // Runs of the programs the kernel skipped because one of them was already running on that CPU (the kernel's
+  // recursion guard, bpf_prog_info.recursion_misses): events never recorded, unlike `lost` not for want of room.
+  std::uint64_t recursion_misses() const {
+    std::uint64_t sum = 0;
+    bpf_program* p = nullptr;
+    bpf_object__for_each_program(p, skel->obj) {
+      bpf_prog_info info{};
+      std::uint32_t len = sizeof(info);
+      if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0) sum += info.recursion_misses;
+    }
+    return sum;
+  }
+  std::uint64_t misses_at_arm = 0;
 };
 
 std::unique_ptr<KernelTracer> KernelTracer::open(std::string& why_not) {
@@ -185,6 +198,7 @@ void KernelTracer::arm(pid_t creator_tid, const std::vector<int>& cpus, bool fro
     bpf_map_update_elem(watched, &c, &on, BPF_ANY);
   }
   m.skel->bss->lost = 0;
+  m.misses_at_arm = m.recursion_misses();
   m.attach_error.clear();
   if (const int err = explain__attach(m.skel); err != 0) {
     m.attach_error = std::string("--explain: attaching its BPF program for the traced pass failed: ") +
@@ -211,6 +225,7 @@ TraceCapture KernelTracer::finish() {
   capture.names = std::move(m.drained.names);
   m.drained = Drained{};
   capture.lost = m.skel->bss->lost;
+  capture.missed = m.recursion_misses() - m.misses_at_arm;
   // One ring buffer, many CPUs: reservation order is nearly, not exactly, time order.
   std::stable_sort(capture.events.begin(), capture.events.end(),
                    [](const ctxbench_trace_event& a, const ctxbench_trace_event& b) { return a.ts_ns < b.ts_ns; });

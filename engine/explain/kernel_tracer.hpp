@@ -19,6 +19,7 @@ namespace ctxbench {
 struct TraceCapture {
   std::vector<ctxbench_trace_event> events;  // in time order
   std::uint64_t lost = 0;                    // events the ring buffer had no room for
+  std::uint64_t missed = 0;                  // program runs the kernel skipped (its BPF recursion guard)
   TraceNames names;                          // from the events' longer records
   std::string attach_error;                  // non-empty: the program could not be attached for this pass
 };
