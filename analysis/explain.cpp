@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "analysis/explain_faults.hpp"
+#include "analysis/explain_missing.hpp"
 #include "analysis/statistics.hpp"
 
 namespace ctxbench {
@@ -626,6 +627,7 @@ bool refuse_lost_or_sort(Explanation& x, std::uint64_t lost_events, std::string_
   }
   std::stable_sort(events.begin(), events.end(),
                    [](const ctxbench_trace_event& a, const ctxbench_trace_event& b) { return a.ts_ns < b.ts_ns; });
+  x.inferred_switches = infer_missing_switches(events);
   return false;
 }
 

@@ -71,6 +71,8 @@ struct Explanation {
   std::uint64_t ops = 0;       // traced ops
   std::uint64_t followed = 0;  // ops whose every nanosecond was attributed
   std::uint64_t events = 0, lost_events = 0;
+  // Switches the events prove but did not deliver, inserted before the walk (analysis/explain_missing.hpp).
+  std::uint64_t inferred_switches = 0;
   double traced_median_ns = 0;       // median op of the traced pass, per reported op
   double explained_fraction = 0;     // the median ops' named share: named_share(*tail, false)
   std::vector<PhaseSummary> phases;  // in the order they first occur along an op
@@ -97,7 +99,8 @@ Explanation explanation_not_run(ExplainStatus status, std::string reason_key, st
 // Both breakdowns' first step: with `lost_events` > 0, marks x LostEvents with the reason (`followed` names
 // what cannot be followed: "ops", "wake-ups") and returns true, for no phases: a breakdown with holes in it
 // would not add up. Otherwise sorts `events` by time (one ring buffer fed by every CPU: reservation order is
-// close to, not exactly, time order) and returns false.
+// close to, not exactly, time order), inserts the switches a switch end proves (infer_missing_switches, counted
+// in x.inferred_switches) and returns false.
 bool refuse_lost_or_sort(Explanation& x, std::uint64_t lost_events, std::string_view followed,
                          std::vector<ctxbench_trace_event>& events);
 

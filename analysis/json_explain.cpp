@@ -57,6 +57,7 @@ json explain_json(const Explanation& x) {
   j["followed_ops"] = x.followed;
   j["events"] = x.events;
   j["lost_events"] = x.lost_events;
+  j["inferred_switches"] = x.inferred_switches;
   put(j, "traced_median_ns", x.traced_median_ns);
   put(j, "untraced_median_ns", x.untraced_median_ns);
   put(j, "observer_effect_ns", x.traced_median_ns - x.untraced_median_ns);

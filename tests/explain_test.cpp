@@ -11,6 +11,7 @@
 #include <numeric>
 #include <random>
 
+#include "analysis/explain_missing.hpp"
 #include "src/explain_pass.hpp"
 #include "tests/op_sums.hpp"
 #include "tests/trace_events.hpp"
@@ -177,6 +178,56 @@ TEST(Explain, AnUntracedTaskOnTheCpuIsWaitedForNotFollowed) {
   EXPECT_TRUE(b.followed);
   EXPECT_EQ(total(b), 3800u);
   EXPECT_EQ(by_phase(b).at("runnable: another task had the CPU"), 3000u);
+}
+
+// The switch from an untraced task X back to A never arrives (as the switches out of PID 1's threads on this
+// VM: docs/METHODOLOGY.md), but A's switch end (sched_exit_tp) on CPU 0 proves it: the switch is inserted at that
+// mark, from X, whom CPU 0's last recorded switch put in. Without the mark the op stays unfollowed.
+std::vector<ctxbench_trace_event> switch_back_missing(bool with_mark) {
+  constexpr int X = 999;
+  std::vector<ctxbench_trace_event> e = {
+      enter(1100, A, kWrite, 0),  wakes(1150, A, B, 0),     enter(1200, A, kRead, 0),   switches(1250, A, X, 1, 0),
+      switches(1300, 0, B, 0, 1), leave(1400, B, 1),        enter(1500, B, kWrite, 1),  wakes(1600, B, A, 1),
+      leave(1700, B, 1),          enter(1750, B, kRead, 1), switches(1800, B, 0, 1, 1), leave(4700, A, 0)};
+  if (with_mark) e.insert(e.end() - 1, ev(4650, CTXBENCH_EV_SWITCH_DONE, A));
+  return e;
+}
+
+TEST(Explain, ASwitchEndWithoutItsSwitchProvesTheSwitch) {
+  std::vector<ctxbench_trace_event> bare = switch_back_missing(false);
+  EXPECT_EQ(infer_missing_switches(bare), 0u);
+  EXPECT_FALSE(break_down_op(bare, A, 1000, 4800).followed);
+
+  std::vector<ctxbench_trace_event> e = switch_back_missing(true);
+  ASSERT_EQ(infer_missing_switches(e), 1u);
+  const auto sw = std::find_if(
+      e.begin(), e.end(), [](const ctxbench_trace_event& x) { return x.kind == CTXBENCH_EV_SWITCH && x.other == A; });
+  ASSERT_NE(sw, e.end());
+  EXPECT_EQ(sw->tid, 999);
+  EXPECT_EQ(sw->ts_ns, 4650u);
+  EXPECT_TRUE(std::is_sorted(e.begin(), e.end(), [](const auto& x, const auto& y) { return x.ts_ns < y.ts_ns; }));
+  const OpBreakdown b = break_down_op(e, A, 1000, 4800);
+  EXPECT_TRUE(b.followed);
+  EXPECT_EQ(total(b), 3800u);
+  // Woken at 1600 while X held A's CPU, until the proven switch: X's time, all of it.
+  EXPECT_EQ(by_phase(b).at("woken, until the running task is preempted (no IPI)"), 4650u - 1600u);
+
+  // Through the pass: counted, and the op followed.
+  const Explanation x = explain_pass(switch_back_missing(true), 0, {1000, 4800}, A, 1);
+  EXPECT_EQ(x.inferred_switches, 1u);
+  EXPECT_EQ(x.followed, 1u);
+}
+
+// A switch end after its recorded switch, or on a CPU with no switch recorded before it, proves nothing new.
+TEST(Explain, ASwitchEndAfterItsSwitchOrWithNoSwitchBeforeInfersNothing) {
+  std::vector<ctxbench_trace_event> e = same_cpu_round_trip(1000);
+  e.push_back(ev(1000 + 650, CTXBENCH_EV_SWITCH_DONE, B));
+  e.push_back(ev(1000 + 1430, CTXBENCH_EV_SWITCH_DONE, A));
+  std::sort(e.begin(), e.end(), [](const auto& x, const auto& y) { return x.ts_ns < y.ts_ns; });
+  EXPECT_EQ(infer_missing_switches(e), 0u);
+  std::vector<ctxbench_trace_event> first = {ev(500, CTXBENCH_EV_SWITCH_DONE, A, 0, 0, 1), leave(600, A, 1)};
+  EXPECT_EQ(infer_missing_switches(first), 0u);
+  EXPECT_EQ(first.size(), 2u);
 }
 
 TEST(Explain, APartnerStillFinishingThePreviousOpIsNamedAsSuch) {
