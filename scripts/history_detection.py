@@ -11,6 +11,8 @@ the runs with that step injected into a share of the records from run --from-run
 a stepped series counts as found at the first run where a change point sits within 2 points of the step
 (whether or not it is said to be with a move of the whole machine: it is reported either way). A/A and
 false alarms are counted apart for change points with a machine move (`coincides_with_machine_change`).
+--trials each|mechanism: instead of one store with a share stepped, one store per trial in which one
+record (each) or every record of one mechanism is stepped, so no stepped series sits in another's basket.
 Series are counted when the record's median single-run interval (rerun_ratio_95) is within +-30%.
 Pairwise: `ctxbench compare` of the run before the step against the first stepped run.
 Gate (--gate-from K): each run from K on checked by `history check` against the runs before it, as it is
@@ -19,6 +21,7 @@ Gate (--gate-from K): each run from K on checked by `history check` against the 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,33 +87,49 @@ def aa(ctxbench, work, runs):
     print(check.stdout[-3000:])
 
 
-def detection(ctxbench, work, runs, step, from_run, share, seed):
-    out = os.path.join(work, f"step{int(step * 100)}")
+def inject(out, runs, step, from_run, selection):
+    """Copies of the runs with the step injected (scripts/history_inject.py); selection: its --share/--seed or
+    --ids arguments. Returns the copies and the stepped ids."""
     run([sys.executable, os.path.join(HERE, "history_inject.py"), "--step", str(step), "--from-run", str(from_run),
-         "--share", str(share), "--seed", str(seed), "--out", out] + runs)
+         "--out", out] + selection + runs)
     with open(os.path.join(out, "manifest.json")) as f:
         stepped = set(json.load(f)["stepped_ids"])
-    copies = [os.path.join(out, os.path.basename(p)) for p in runs]
-    counted = quiet_ids(runs)
-    store = os.path.join(out, "store.sqlite")
-    if os.path.exists(store):
-        os.remove(store)
-    run([ctxbench, "history", "add", "--store", store] + copies[:from_run - 1])
+    return [os.path.join(out, os.path.basename(p)) for p in runs], stepped
+
+
+def follow(ctxbench, store, copies, stepped, from_run):
+    """Adds the copies from run --from-run on to a store that holds the runs before it, one run at a time,
+    judging every series after each. Returns, per stepped id, how many runs on the new level it took to show
+    a change point within 2 points of the step; the unstepped ids with a change point at some stage, and
+    those with one no machine move explains; and the last store's document."""
     step_index = from_run - 1  # 0-based index of the first stepped point
     found_at, false_at, false_own = {}, set(), set()
+    doc = None
     for n in range(from_run, len(copies) + 1):
         run([ctxbench, "history", "add", "--store", store, copies[n - 1]])
         doc = show(ctxbench, store)
         for s in doc["series"]:
             rid = s["record_id"]
-            near = any(abs(cp["point"] - step_index) <= 2 and cp.get("fired") in JUDGED
-                       for cp in s.get("change_points", []))
+            cps = [cp for cp in s.get("change_points", []) if cp.get("fired") in JUDGED]
+            near = any(abs(cp["point"] - step_index) <= 2 for cp in cps)
             if rid in stepped and near and rid not in found_at:
                 found_at[rid] = n - from_run + 1  # runs on the new level when first found
-            if rid not in stepped and any(cp.get("fired") in JUDGED for cp in s.get("change_points", [])):
+            if rid not in stepped and cps:
                 false_at.add(rid)
-            if rid not in stepped and any(cp.get("fired") in JUDGED and own(cp) for cp in s.get("change_points", [])):
+            if rid not in stepped and any(own(cp) for cp in cps):
                 false_own.add(rid)
+    return found_at, false_at, false_own, doc
+
+
+def detection(ctxbench, work, runs, step, from_run, share, seed):
+    out = os.path.join(work, f"step{int(step * 100)}")
+    copies, stepped = inject(out, runs, step, from_run, ["--share", str(share), "--seed", str(seed)])
+    counted = quiet_ids(runs)
+    store = os.path.join(out, "store.sqlite")
+    if os.path.exists(store):
+        os.remove(store)
+    run([ctxbench, "history", "add", "--store", store] + copies[:from_run - 1])
+    found_at, false_at, false_own, doc = follow(ctxbench, store, copies, stepped, from_run)
     judged = sorted(stepped & counted)
     found = [found_at[i] for i in judged if i in found_at]
     within10 = sum(1 for k in found if k <= 10)
@@ -135,6 +154,62 @@ def detection(ctxbench, work, runs, step, from_run, share, seed):
           f"compare flagged {pairwise} ({pairwise / max(1, len(judged)):.0%}); "
           f"unstepped series with a change point: {len(false_at & set(unstepped))} of {len(unstepped)}, "
           f"with one no machine move explains: {len(false_own & set(unstepped))}")
+
+
+def ok_records(path):
+    with open(path) as f:
+        return [r for r in json.load(f)["results"] if r.get("status") == "ok"]
+
+
+def mechanism(record):
+    """The probe's first two names, as the baskets group series (analysis/history_analysis.cpp)."""
+    probe = record.get("probe") or record["id"]
+    return ".".join(probe.split("/")[0].split(".")[:2])
+
+
+def trial_groups(runs, how):
+    """What one trial steps together. each: one measured (not derived) record alone, every such record whose
+    single-run interval is within +-30% in turn (its derived records stay as measured: the step is found or
+    missed in the base). mechanism: every ok record of one mechanism (a change of the pipe code moves every
+    pipe record, derived ones too), one trial per mechanism with a record within +-30%."""
+    counted = quiet_ids(runs)
+    records = {r["id"]: r for path in runs for r in ok_records(path)}
+    if how == "each":
+        return [[rid] for rid in sorted(counted) if not records[rid].get("derived")]
+    groups = {}
+    for rid, r in records.items():
+        groups.setdefault(mechanism(r), []).append(rid)
+    return [sorted(g) for _, g in sorted(groups.items()) if counted & set(g)]
+
+
+def detection_trials(ctxbench, work, runs, step, from_run, how):
+    """--trials each|mechanism: one store per trial, in which only that trial's records are stepped, so no
+    stepped series sits in another's basket; a stepped series counts when it is within +-30%."""
+    counted = quiet_ids(runs)
+    base = os.path.join(work, "base.sqlite")  # the runs before the step: the same in every trial
+    if os.path.exists(base):
+        os.remove(base)
+    run([ctxbench, "history", "add", "--store", base] + runs[:from_run - 1])
+    judged, found, false_own = 0, [], 0
+    for n, group in enumerate(trial_groups(runs, how), start=1):
+        out = os.path.join(work, f"{how}{int(step * 100)}-{n}")
+        copies, stepped = inject(out, runs, step, from_run, ["--ids", ",".join(group)])
+        store = os.path.join(out, "store.sqlite")
+        shutil.copyfile(base, store)
+        found_at, _, own_false, _ = follow(ctxbench, store, copies, stepped, from_run)
+        shutil.rmtree(out)  # the trial's copies: up to 22 run files each
+        members = sorted(stepped & counted)
+        judged += len(members)
+        found += [found_at[i] for i in members if i in found_at]
+        false_own += len(own_false & counted)
+        print(f"  trial {n} ({how}): {', '.join(members)}: "
+              f"{', '.join(f'{i} after {found_at[i]}' for i in members if i in found_at) or 'not found'}; "
+              f"unstepped series with their own change point {len(own_false & counted)}", flush=True)
+    within10 = sum(1 for k in found if k <= 10)
+    print(f"step +{step:.0%}, trials {how}: {judged} stepped series within +-30%: history found {len(found)} "
+          f"({len(found) / max(1, judged):.0%}), {within10} within 10 runs ({within10 / max(1, judged):.0%}; "
+          f"median {statistics.median(found) if found else '-'} runs after the step); unstepped series with "
+          f"their own change point, summed over the trials: {false_own}")
 
 
 def verdicts(ctxbench, store, path):
@@ -227,6 +302,9 @@ def main():
     ap.add_argument("--fdr", help="passed to history show/check")
     ap.add_argument("--gate-from", type=int, help="gate trials: check each run from this one (1-based) on "
                     "against the runs before it, as it is and with each --steps size injected")
+    ap.add_argument("--trials", choices=("share", "each", "mechanism"), default="share",
+                    help="share: one store with --share of the records stepped (default); each: one trial per "
+                    "measured record, stepped alone; mechanism: one trial per mechanism, all its records stepped")
     ap.add_argument("--corrected-only", action="store_true", help="count only run-corrected change points")
     ap.add_argument("--changed", nargs="*", default=[], help="runs after RUN... where something real changed "
                     "(e.g. --keep-awake): report where history finds it")
@@ -249,7 +327,10 @@ def main():
     if a.changed:
         real_change(a.ctxbench, a.work, a.runs, a.changed)
     for step in steps:
-        detection(a.ctxbench, a.work, a.runs, step, a.from_run, a.share, a.seed)
+        if a.trials == "share":
+            detection(a.ctxbench, a.work, a.runs, step, a.from_run, a.share, a.seed)
+        else:
+            detection_trials(a.ctxbench, a.work, a.runs, step, a.from_run, a.trials)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ The runs are taken in the order given (their run order). From run number --from-
 share of the ok records is made slower by --step (0.10 = +10%): every per-op time of the record is scaled
 (statistics, repetition medians and means, samples, histogram bounds) and its value with it (B/s records
 divided). Which records: each record id is chosen with probability --share, from --seed, so the same
-record ids are stepped in every run. The rest is left as measured, so it shows false change points.
+record ids are stepped in every run; or exactly the ids of --ids. The rest is left as measured, so it shows
+false change points.
 DIR gets the copies under their own names and manifest.json: {"step", "from_run", "stepped_ids": [...]}.
 A step in every record of a run would be indistinguishable from the host changing speed for that run: the
 run correction (docs/METHODOLOGY.md, "History") takes such a shared move out on purpose.
@@ -51,6 +52,7 @@ def main():
     ap.add_argument("--from-run", type=int, required=True)
     ap.add_argument("--share", type=float, default=0.2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ids", help="step exactly these record ids (comma-separated) instead of a --share")
     ap.add_argument("--out", required=True)
     ap.add_argument("runs", nargs="+")
     a = ap.parse_args()
@@ -66,6 +68,10 @@ def main():
     rng = random.Random(a.seed)
     ids = sorted({r["id"] for d in docs for r in d.get("results", []) if r.get("status") == "ok"})
     stepped = {i for i in ids if rng.random() < a.share}
+    if a.ids is not None:
+        stepped = set(a.ids.split(",")) - {""}
+        if not stepped <= set(ids):
+            sys.exit(f"history_inject: --ids names records no run has as ok: {sorted(stepped - set(ids))[:5]}")
     os.makedirs(a.out, exist_ok=True)
     for n, (path, doc) in enumerate(zip(a.runs, docs), start=1):
         if n >= a.from_run:
