@@ -38,6 +38,7 @@ def run(cmd, ok=(0,)):
 
 
 SHOW_OPTIONS = []  # --max-p / --fdr passed on to history show and check
+CHECK_OPTIONS = []  # --min-history passed on to history check only
 
 
 def show(ctxbench, store):
@@ -78,7 +79,7 @@ def aa(ctxbench, work, runs):
     doc = show(ctxbench, store)
     n, fired, with_machine = change_point_counts(doc)
     moves = [(cp["run"], round(cp["ratio"], 3)) for m in doc["machines"] for cp in m.get("change_points", [])]
-    check = run([ctxbench, "history", "check", runs[-1], "--store", store] + SHOW_OPTIONS, ok=(0, 1))
+    check = run([ctxbench, "history", "check", runs[-1], "--store", store] + SHOW_OPTIONS + CHECK_OPTIONS, ok=(0, 1))
     print(f"A/A: {len(runs) - 1} runs, {n} series, the series' own change points by judgement {fired or 'none'} "
           f"({sum(fired.values())}); with a move of the whole machine {with_machine or 'none'} "
           f"({sum(with_machine.values())})")
@@ -214,7 +215,7 @@ def detection_trials(ctxbench, work, runs, step, from_run, how):
 
 def verdicts(ctxbench, store, path):
     """history check's verdict per record id, and its exit status."""
-    p = run([ctxbench, "history", "check", path, "--json", "--store", store] + SHOW_OPTIONS, ok=(0, 1))
+    p = run([ctxbench, "history", "check", path, "--json", "--store", store] + SHOW_OPTIONS + CHECK_OPTIONS, ok=(0, 1))
     return {r["record_id"]: r for r in json.loads(p.stdout)["records"]}, p.returncode
 
 
@@ -300,6 +301,7 @@ def main():
     ap.add_argument("--skip-aa", action="store_true")
     ap.add_argument("--max-p", help="passed to history show/check")
     ap.add_argument("--fdr", help="passed to history show/check")
+    ap.add_argument("--min-history", help="passed to history check")
     ap.add_argument("--gate-from", type=int, help="gate trials: check each run from this one (1-based) on "
                     "against the runs before it, as it is and with each --steps size injected")
     ap.add_argument("--trials", choices=("share", "each", "mechanism"), default="share",
@@ -318,6 +320,8 @@ def main():
         SHOW_OPTIONS.extend(["--max-p", a.max_p])
     if a.fdr:
         SHOW_OPTIONS.extend(["--fdr", a.fdr])
+    if a.min_history:
+        CHECK_OPTIONS.extend(["--min-history", a.min_history])
     steps = [float(s) for s in a.steps.split(",") if s]
     if a.gate_from:
         gate_trials(a.ctxbench, a.work, a.runs, a.gate_from, steps, a.share, a.seed)

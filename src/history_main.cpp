@@ -176,6 +176,7 @@ int run_check(const HistoryArgs& a) {
   const ChangePointOptions changes = change_options(a);
   HistoryGateOptions options;
   options.threshold = a.threshold;
+  if (a.min_history) options.min_history = *a.min_history;
   if (a.window) options.window = *a.window;
   if (a.max_p_value) options.max_p_value = *a.max_p_value;
   if (a.false_discovery_rate) options.false_discovery_rate = *a.false_discovery_rate;

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "analysis/change_points.hpp"
+#include "analysis/history_verdict.hpp"
 #include "src/arg_cursor.hpp"
 #include "src/options.hpp"
 #include "src/store/store.hpp"
@@ -22,6 +23,14 @@ double parse_real(const std::string& flag, const std::string& text, const char* 
   if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v))
     throw UsageError(fmt::format("{}: '{}' is not {}", flag, text, example));
   return v;
+}
+
+// A whole number in [low, high], named by its flag when it is not.
+std::size_t parse_count(const std::string& flag, const std::string& text, std::size_t low, std::size_t high) {
+  const double v = parse_real(flag, text, "a whole number (e.g. 30)");
+  if (v != std::floor(v) || v < static_cast<double>(low) || v > static_cast<double>(high))
+    throw UsageError(fmt::format("{}: {} is not a whole number in [{}, {}]", flag, text, low, high));
+  return static_cast<std::size_t>(v);
 }
 
 // "5%", "5" (percent) -> 0.05, within [0%, 1000%].
@@ -66,6 +75,7 @@ options:
   --csv           export: one line per run x record, machine columns included
   --out FILE      export: write FILE (atomically) instead of stdout
   --threshold P   check: a regression must be slower by more than P percent (default 5%)
+  --min-history N check: a current segment of fewer runs is too short to judge: inconclusive (default {})
   --allow-emulated  add, check: accept emulated and native runs in one store (refused otherwise: an
                   emulator's figures are not its architecture's; docs/METHODOLOGY.md, "Emulated runs")
   --window N      change points: points per analysis window (default {}; at least 6)
@@ -80,8 +90,8 @@ exit status: 0 done (check: no regression), 1 check found a regression beyond --
 or bad input (the message names the flag, file or store; nothing is written), or emulated and native runs
 mixed without --allow-emulated.
 )",
-                     defaults.window, defaults.max_p_value, defaults.false_discovery_rate,
-                     defaults.min_magnitude * 100);
+                     HistoryGateOptions{}.min_history, defaults.window, defaults.max_p_value,
+                     defaults.false_discovery_rate, defaults.min_magnitude * 100);
 }
 
 HistoryArgs parse_history_args(const std::vector<std::string>& args) {
@@ -147,13 +157,12 @@ HistoryArgs parse_history_args(const std::vector<std::string>& args) {
     } else if (a == "--threshold") {
       only_for(out.command == HistoryCommand::Check, "check");
       out.threshold = parse_percent("--threshold", value());
+    } else if (a == "--min-history") {
+      only_for(out.command == HistoryCommand::Check, "check");
+      out.min_history = parse_count("--min-history", value(), 2, 100000);
     } else if (a == "--window") {
       only_for(out.command != HistoryCommand::Add, "show, check and export");
-      const std::string v = value();
-      const double w = parse_real("--window", v, "a whole number (e.g. 30)");
-      if (w != std::floor(w) || w < 6 || w > 100000)
-        throw UsageError(fmt::format("--window: {} is not a whole number in [6, 100000]", v));
-      out.window = static_cast<std::size_t>(w);
+      out.window = parse_count("--window", value(), 6, 100000);
     } else if (a == "--max-p") {
       only_for(out.command != HistoryCommand::Add, "show, check and export");
       const std::string v = value();

@@ -175,6 +175,9 @@ TEST(HistoryInput, OptionsRefuseBadUsageNamingTheFlag) {
       {{"check", "a.json", "b.json"}, "exactly one"},
       {{"check", "a.json", "--threshold", "abc"}, "--threshold"},
       {{"check", "a.json", "--threshold", "-5%"}, "--threshold"},
+      {{"check", "a.json", "--min-history", "1"}, "--min-history"},
+      {{"check", "a.json", "--min-history", "6.5"}, "--min-history"},
+      {{"show", "--min-history", "10"}, "only history check"},
       {{"show", "--since", "2026/12/01"}, "--since"},
       {{"show", "--since", "yesterday"}, "--since"},
       {{"show", "--filter", "("}, "--filter"},
@@ -210,6 +213,8 @@ TEST(HistoryInput, OptionsRefuseBadUsageNamingTheFlag) {
   }
   const HistoryArgs a = parse_history_args({"check", "n.json", "--threshold", "7.5%", "--store=x.sqlite"});
   EXPECT_DOUBLE_EQ(a.threshold, 0.075);
+  EXPECT_FALSE(a.min_history);
+  EXPECT_EQ(*parse_history_args({"check", "n.json", "--min-history", "10"}).min_history, 10u);
   EXPECT_EQ(a.store, "x.sqlite");
   EXPECT_EQ(*parse_history_args({"show", "--since", "2026-12-01"}).since, "2026-12-01T00:00:00Z");
   const HistoryArgs c = parse_history_args({"show", "--window", "50", "--max-p", "0.01", "--min-change", "2%"});
