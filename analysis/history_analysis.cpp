@@ -334,6 +334,7 @@ HistoryAnalysis analyse(const History& h, const ChangePointOptions& options, boo
     const SeriesJudgements j = judge(s, o);
     out.changes = merge_changes(j.raw, j.corrected);
     if (mi != machine_of.end()) mark_machine_moves(out.changes, rows[s], a.machines[mi->second].change_points);
+    for (SeriesChange& c : out.changes) c.points_after = series.points.size() - c.index;
     out.latest_ns = series.points.back().p50_ns;
     const std::size_t from = out.changes.empty() ? 0 : out.changes.back().index;
     std::vector<double> current;
@@ -353,6 +354,17 @@ HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& opti
 std::size_t HistoryAnalysis::change_count() const {
   std::size_t n = 0;
   for (const SeriesAnalysis& s : series) n += s.changes.size();
+  return n;
+}
+
+bool SeriesChange::provisional() const { return points_after < kConfirmedPoints; }
+
+std::size_t HistoryAnalysis::own_confirmed_count() const {
+  std::size_t n = 0;
+  for (const SeriesAnalysis& s : series)
+    n += static_cast<std::size_t>(std::count_if(s.changes.begin(), s.changes.end(), [](const SeriesChange& c) {
+      return !c.with_machine_change && !c.provisional();
+    }));
   return n;
 }
 

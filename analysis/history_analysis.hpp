@@ -28,7 +28,14 @@ struct SeriesChange {
   // Within kMachineMoveReach runs of a change point of the machine's run factors: the whole machine moved
   // there, each record by its own factor (docs/METHODOLOGY.md, "History"). Still reported, counted apart.
   bool with_machine_change = false;
+  std::size_t points_after = 0;  // the new segment's points so far, this change's first included
+  // Fewer than kConfirmedPoints after it: provisional. On this host groups of records moved together for
+  // 3-5 runs and came back (docs/METHODOLOGY.md, "History", the eighth set); Chromium's dashboard also wants
+  // 6 points a segment. Still reported, counted apart.
+  bool provisional() const;
 };
+
+inline constexpr std::size_t kConfirmedPoints = 6;
 
 // How far (in the machine's runs) a series' change may sit from a machine change point and be counted
 // as that machine change: the same tolerance as a raw and a run-corrected change being one change.
@@ -67,6 +74,7 @@ struct HistoryAnalysis {
   std::vector<SeriesAnalysis> series;        // one per History::series entry
   std::size_t change_count() const;          // every series' change points
   std::size_t machine_change_count() const;  // of those, the ones with_machine_change
+  std::size_t own_confirmed_count() const;   // neither with_machine_change nor provisional
 };
 
 HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& options = {});

@@ -61,7 +61,7 @@ std::string machine_line(const History& h, const HistoryMachine& m, const Machin
 
 std::string change_line(const History& h, const HistorySeries& s, const SeriesChange& c) {
   const HistoryRun& run = h.runs[s.points[c.index].run];
-  return fmt::format("    change at point {} ({}, run {}, rev {}): {} -> {} (x{:.3f}, p {}), found by {}{}\n",
+  return fmt::format("    change at point {} ({}, run {}, rev {}): {} -> {} (x{:.3f}, p {}), found by {}{}{}\n",
                      c.index + 1, run.start_time, run.run_id.substr(0, 12),
                      run.git_revision.empty() ? "-" : run.git_revision, format_duration_ns(c.before_ns),
                      format_duration_ns(c.after_ns), c.ratio,
@@ -69,7 +69,10 @@ std::string change_line(const History& h, const HistorySeries& s, const SeriesCh
                      c.fired == Fired::Both  ? "raw and run-corrected"
                      : c.fired == Fired::Raw ? "raw"
                                              : "run-corrected",
-                     c.with_machine_change ? "; with the whole machine's move there" : "");
+                     c.with_machine_change ? "; with the whole machine's move there" : "",
+                     c.provisional() ? fmt::format("; provisional: {} run{} on the new level, {} confirm it",
+                                                   c.points_after, c.points_after == 1 ? "" : "s", kConfirmedPoints)
+                                     : "");
 }
 
 // The smallest step the series could have revealed; "-" when none could (too short: the gate caps it at
@@ -91,6 +94,9 @@ std::string format_history(const History& h, const HistoryAnalysis& a) {
   if (with_machine > 0)
     out += fmt::format("{} of them where the whole machine moved (within {} run of it), {} the series' own\n",
                        with_machine, kMachineMoveReach, changes - with_machine);
+  if (const std::size_t provisional = changes - with_machine - a.own_confirmed_count(); provisional > 0)
+    out += fmt::format("{} of the series' own are provisional: fewer than {} runs on the new level yet\n", provisional,
+                       kConfirmedPoints);
   std::size_t w = 24;
   for (const HistorySeries& s : h.series) w = std::max(w, s.record_id.size() + 2);
   for (std::size_t mi = 0; mi < h.machines.size(); ++mi) {
@@ -204,7 +210,9 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
                  {"start_time", run.start_time},
                  {"git_revision", run.git_revision},
                  {"fired", fired_key(c.fired)},
-                 {"coincides_with_machine_change", c.with_machine_change}};
+                 {"coincides_with_machine_change", c.with_machine_change},
+                 {"points_after", c.points_after},
+                 {"provisional", c.provisional()}};
       put(jc, "before_ns", c.before_ns);
       put(jc, "after_ns", c.after_ns);
       put(jc, "ratio", c.ratio);
@@ -218,7 +226,8 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
   // The A/A count of docs/METHODOLOGY.md ("History") is `series_own`: changes no machine move explains.
   doc["change_point_counts"] = {{"total", a.change_count()},
                                 {"with_machine_change", a.machine_change_count()},
-                                {"series_own", a.change_count() - a.machine_change_count()}};
+                                {"series_own", a.change_count() - a.machine_change_count()},
+                                {"series_own_confirmed", a.own_confirmed_count()}};
   return doc;
 }
 

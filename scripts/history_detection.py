@@ -83,6 +83,8 @@ def aa(ctxbench, work, runs):
     print(f"A/A: {len(runs) - 1} runs, {n} series, the series' own change points by judgement {fired or 'none'} "
           f"({sum(fired.values())}); with a move of the whole machine {with_machine or 'none'} "
           f"({sum(with_machine.values())})")
+    print(f"A/A: the series' own change points that are confirmed (6 or more runs after them): "
+          f"{doc['change_point_counts'].get('series_own_confirmed', '-')}")
     print(f"A/A: the whole machine moved at (run index, ratio): {moves or 'none'}")
     print(f"A/A: history check of run {len(runs)}: exit {check.returncode}")
     print(check.stdout[-3000:])

@@ -82,6 +82,31 @@ TEST(HistoryAnalysis, AStepIsReportedAtItsRunAndTheCurrentSegmentStartsThere) {
   EXPECT_EQ(doc["runs"].size(), 40u);
 }
 
+TEST(HistoryAnalysis, AChangeWithFewerThanSixRunsAfterItIsProvisional) {
+  // The same x1.3 step of one record, seen 3 runs after it and then 6: found both times, provisional only
+  // while fewer than kConfirmedPoints points stand on the new level, and counted apart from the confirmed.
+  ChangePointOptions options;
+  options.min_magnitude = 0.05;
+  for (const std::size_t after : {std::size_t{3}, kConfirmedPoints}) {
+    const History h = make_history(30 + after, 12, 0.01, 0.0, 3, 1.3, 30);
+    const HistoryAnalysis a = analyse_history(h, options);
+    ASSERT_EQ(a.series[3].changes.size(), 1u) << after << " after: " << format_history(h, a);
+    const SeriesChange& c = a.series[3].changes[0];
+    EXPECT_EQ(c.index, 30u);
+    EXPECT_EQ(c.points_after, after);
+    EXPECT_EQ(c.provisional(), after < kConfirmedPoints);
+    EXPECT_EQ(a.own_confirmed_count(), after < kConfirmedPoints ? 0u : 1u);
+    const nlohmann::json doc = history_to_json(h, a);
+    EXPECT_EQ(doc["series"][3]["change_points"][0]["provisional"], after < kConfirmedPoints);
+    EXPECT_EQ(doc["change_point_counts"]["series_own"], 1u);
+    EXPECT_EQ(doc["change_point_counts"]["series_own_confirmed"], after < kConfirmedPoints ? 0u : 1u);
+    const std::string text = format_history(h, a);
+    EXPECT_EQ(text.find("provisional: 3 runs on the new level, 6 confirm it") != std::string::npos,
+              after < kConfirmedPoints)
+        << text;
+  }
+}
+
 TEST(HistoryAnalysis, WhatTheRunSharesIsTakenOutAndSaidWhichJudgementFired) {
   // Every run moves by up to +-20% as a whole, each record by 1% of its own: raw series are noisy, the
   // run-corrected ones quiet. A 10% step in one record is found by the corrected judgement.
