@@ -1,7 +1,8 @@
 // Switches the kernel's own events prove but never delivered (docs/METHODOLOGY.md, "Which records the phases did
-// not add up on, and why"): on this VM a switch out of some tasks of another process reaches no ctxbench program,
-// yet the task switched in marks the switch's end (sched_exit_tp). Pure: tests/explain_test.cpp feeds it literal
-// events.
+// not add up on, and why"): this VM's kernel runs no tracepoint callback whose current task is one of its agent's
+// threads (measured with perf and ftrace too: results/explain_switches/kernel_side_output.txt), so a switch out of
+// one (sched_switch runs in its context) reaches no consumer, yet the task switched in marks the switch's end
+// (sched_exit_tp, in that task's context). Pure: tests/explain_test.cpp feeds it literal events.
 #pragma once
 
 #include <cstdint>

@@ -47,25 +47,41 @@ std::optional<std::size_t> find_forward(const std::vector<ctxbench_trace_event>&
 
 }  // namespace
 
-std::optional<TailCause> late_idle_exit(const std::vector<ctxbench_trace_event>& events, std::size_t fired,
-                                        std::uint64_t due) {
+IdleIndex::IdleIndex(const std::vector<ctxbench_trace_event>& events) {
+  for (std::size_t i = 0; i < events.size(); ++i)
+    if (events[i].kind == CTXBENCH_EV_IDLE) by_cpu_[events[i].cpu].push_back(i);
+}
+
+std::optional<std::size_t> IdleIndex::last_before(unsigned cpu, std::size_t before) const {
+  const auto it = by_cpu_.find(cpu);
+  if (it == by_cpu_.end()) return std::nullopt;
+  const std::vector<std::size_t>& at = it->second;
+  const auto after = std::lower_bound(at.begin(), at.end(), before);
+  if (after == at.begin()) return std::nullopt;
+  return *(after - 1);
+}
+
+std::optional<TailCause> late_idle_exit(const std::vector<ctxbench_trace_event>& events, const IdleIndex& idle,
+                                        std::size_t fired, std::uint64_t due) {
   if (fired >= events.size()) return std::nullopt;
   const ctxbench_trace_event& irq = events[fired];
   // From the interrupt back, not from the op's window: the timer may be due on a CPU idle since before it.
-  for (std::size_t i = fired; i-- > 0;) {
-    const ctxbench_trace_event& e = events[i];
-    if (e.kind != CTXBENCH_EV_IDLE || e.cpu != irq.cpu) continue;
-    if (e.arg < 0 || e.ts_ns > due || irq.ts_ns <= due) return std::nullopt;
-    TailCause late{
-        "idle_exit", "idle state " + std::to_string(e.arg), 0, "", static_cast<double>(irq.ts_ns - due), 0, 1};
-    late.spans = {Span{due, irq.ts_ns}};  // shared out with any cause beside it (analysis/explain_tail.hpp)
-    return late;
-  }
-  return std::nullopt;
+  const std::optional<std::size_t> last = idle.last_before(irq.cpu, fired);
+  if (!last) return std::nullopt;
+  const ctxbench_trace_event& e = events[*last];
+  if (e.arg < 0 || e.ts_ns > due || irq.ts_ns <= due) return std::nullopt;
+  TailCause late{"idle_exit", "idle state " + std::to_string(e.arg), 0, "", static_cast<double>(irq.ts_ns - due), 0, 1};
+  late.spans = {Span{due, irq.ts_ns}};  // shared out with any cause beside it (analysis/explain_tail.hpp)
+  return late;
 }
 
 std::optional<TimerOp> break_down_timer_op(const std::vector<ctxbench_trace_event>& events, int sleeper,
                                            std::uint64_t start, std::uint64_t end) {
+  return break_down_timer_op(events, IdleIndex(events), sleeper, start, end);
+}
+
+std::optional<TimerOp> break_down_timer_op(const std::vector<ctxbench_trace_event>& events, const IdleIndex& idle,
+                                           int sleeper, std::uint64_t start, std::uint64_t end) {
   const std::size_t lo = first_at(events, start);
   const std::size_t hi = std::max(lo, first_at(events, end + 1));
   std::optional<std::size_t> expire;
@@ -109,7 +125,7 @@ std::optional<TimerOp> break_down_timer_op(const std::vector<ctxbench_trace_even
   const std::uint64_t slack = static_cast<std::uint64_t>(std::max(x.other, 0));
   const std::uint64_t fired = irq ? events[*irq].ts_ns : x.ts_ns;
   if (irq)
-    if (auto idle = late_idle_exit(events, *irq, tick + slack)) op.causes.push_back(std::move(*idle));
+    if (auto late = late_idle_exit(events, idle, *irq, tick + slack)) op.causes.push_back(std::move(*late));
   c.to("timer_slack", "timer slack: the kernel may expire the timer this late on purpose",
        std::min(tick + slack, fired));
   if (irq) {
@@ -152,8 +168,9 @@ Explanation explain_timer_pass(std::vector<ctxbench_trace_event> events, std::ui
   std::vector<OpBreakdown> breakdowns;
   std::vector<std::uint64_t> lateness;  // [tick, end] of each explained wake-up
   std::vector<std::vector<TailCause>> causes;
+  const IdleIndex idle(events);
   for (std::size_t i = 0; i < sleeps; ++i) {
-    std::optional<TimerOp> op = break_down_timer_op(events, sleeper, op_windows[2 * i], op_windows[2 * i + 1]);
+    std::optional<TimerOp> op = break_down_timer_op(events, idle, sleeper, op_windows[2 * i], op_windows[2 * i + 1]);
     if (!op) continue;
     lateness.push_back(op->tick);
     lateness.push_back(op_windows[2 * i + 1]);
