@@ -2,8 +2,9 @@
 """Compares the per-session medians of ctxbench's futex_wake_parallel repetitions with those of the peer's
 processes (one session each: a fresh set of waiter and waker threads), shape by shape
 (results/futex/wake_parallel_30.sh, docs/METHODOLOGY.md "Why `wake_parallel` moves, measured").
-Input lines (text): `SHAPE ctxbench|peer M1,M2,...` (per-session medians in µs). For each shape it prints:
-- both sides' session counts, the median of their session medians and each side's pooled-median stand-in;
+Input lines (text): `SHAPE ctxbench|peer|peer+OPTIONS M1,M2,...` (per-session medians in µs; peer+OPTIONS: the
+peer with those options, wake_parallel_30.sh's PEER_LINES). For each shape and each peer side it prints:
+- both sides' session counts, the median of their session medians and their ratio ctxbench/peer;
 - the two modes: the split of the pooled sessions (both sides) into a fast and a slow group that minimises the
   within-group variance of log(median) (1-D 2-means, exact), the split point, and each side's count of slow
   sessions; a shape is bimodal when the two groups' means differ by 1.5x or more, otherwise one mode;
@@ -90,35 +91,43 @@ def main():
     data = collections.defaultdict(dict)
     for line in open(sys.argv[1]):
         parts = line.split()
-        if len(parts) == 3 and parts[1] in ("ctxbench", "peer"):
+        if len(parts) == 3 and (parts[1] in ("ctxbench", "peer") or parts[1].startswith("peer+")) \
+                and not parts[1].endswith("_pooled_p50"):
             data[parts[0]][parts[1]] = [float(v) for v in parts[2].split(",") if v]
     if not data:
         sys.exit(f"{sys.argv[1]}: no `SHAPE ctxbench|peer M1,M2,...` lines")
-    print("shape  sessions cb/peer  median of session medians cb/peer (us)  modes (fast/slow mean, split)"
+    print("shape  sessions cb/peer  median of session medians cb/peer (us), ratio  modes (fast/slow mean, split)"
           "  slow cb/peer  Fisher p  Mann-Whitney p  verdict")
     for shape, sides in data.items():
-        cb, peer = sides.get("ctxbench", []), sides.get("peer", [])
-        if not cb or not peer:
-            print(f"{shape}: one side has no sessions")
-            continue
-        t, fast, slow = split_2means(cb + peer)
-        bimodal = slow / fast >= 1.5
-        s_cb, s_peer = sum(v > t for v in cb), sum(v > t for v in peer)
-        pf = fisher_two_sided(s_cb, len(cb) - s_cb, s_peer, len(peer) - s_peer) if bimodal else float("nan")
-        _, pu = mann_whitney(cb, peer)
-        modes = f"{fast:.1f}/{slow:.1f}, {t:.1f}" if bimodal else f"one mode ({fast:.1f}/{slow:.1f})"
-        slow_txt = f"{s_cb}/{s_peer}" if bimodal else "-"
-        verdict = "same distribution" if pu >= 0.05 and (not bimodal or pf >= 0.05) else "differ"
-        print(f"{shape:5s}  {len(cb):3d}/{len(peer):<3d}  {statistics.median(cb):6.2f}/{statistics.median(peer):<6.2f}"
-              f"  {modes}  {slow_txt}  {pf:.3f}  {pu:.3f}  {verdict}")
-        print(f"       ctxbench: {' '.join(f'{v:.1f}' for v in sorted(cb))}")
-        print(f"       peer:     {' '.join(f'{v:.1f}' for v in sorted(peer))}")
-        for name, side in (("ctxbench", cb), ("peer", peer)):
-            if bimodal:
-                flags = [v > t for v in side]
-                runs, mean, p = runs_test(flags)
-                print(f"       {name} in run order: {''.join('S' if f else 'f' for f in flags)}  runs {runs}"
-                      f" (independent: {mean:.1f}), runs test p {p:.3f}")
+        for name in (s for s in sides if s != "ctxbench"):
+            compare(shape, sides.get("ctxbench", []), name, sides[name])
+
+
+def compare(shape, cb, name, peer):
+    """One row of the table: ctxbench's sessions of SHAPE against one peer side's."""
+    label = shape if name == "peer" else f"{shape} vs {name}"
+    if not cb or not peer:
+        print(f"{label}: one side has no sessions")
+        return
+    t, fast, slow = split_2means(cb + peer)
+    bimodal = slow / fast >= 1.5
+    s_cb, s_peer = sum(v > t for v in cb), sum(v > t for v in peer)
+    pf = fisher_two_sided(s_cb, len(cb) - s_cb, s_peer, len(peer) - s_peer) if bimodal else float("nan")
+    _, pu = mann_whitney(cb, peer)
+    modes = f"{fast:.1f}/{slow:.1f}, {t:.1f}" if bimodal else f"one mode ({fast:.1f}/{slow:.1f})"
+    slow_txt = f"{s_cb}/{s_peer}" if bimodal else "-"
+    verdict = "same distribution" if pu >= 0.05 and (not bimodal or pf >= 0.05) else "differ"
+    mc, mp = statistics.median(cb), statistics.median(peer)
+    print(f"{label:5s}  {len(cb):3d}/{len(peer):<3d}  {mc:6.2f}/{mp:<6.2f} x{mc / mp:.2f}"
+          f"  {modes}  {slow_txt}  {pf:.3f}  {pu:.3f}  {verdict}")
+    print(f"       ctxbench: {' '.join(f'{v:.1f}' for v in sorted(cb))}")
+    print(f"       {name}: {' '.join(f'{v:.1f}' for v in sorted(peer))}")
+    for side_name, side in (("ctxbench", cb), (name, peer)):
+        if bimodal:
+            flags = [v > t for v in side]
+            runs, mean, p = runs_test(flags)
+            print(f"       {side_name} in run order: {''.join('S' if f else 'f' for f in flags)}  runs {runs}"
+                  f" (independent: {mean:.1f}), runs test p {p:.3f}")
 
 
 main()

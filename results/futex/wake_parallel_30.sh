@@ -10,7 +10,11 @@
 # the Mann-Whitney U test of the session medians.
 # Holds the machine's quiet lock (results/quiet.sh); run as plain `bash results/futex/wake_parallel_30.sh`.
 # Output: results/futex/wake_parallel_30.txt (OUT names another). SHAPES ("4/2 8/8") narrows the shapes; BLOCKS
-# interleaves the sides (below).
+# interleaves the sides (below); SESSIONS (default 30) sets the sessions per side; PEER_LINES (space-separated,
+# each a comma-separated option set) runs the peer once per set in every block, each its own side (`peer` for
+# "serial-start", `peer+OPTIONS` for the others), compared with ctxbench by session_modes.py. The default adds
+# ctxbench's round end (wait-ran,stamp) beside the plain peer: without it the peer reads 8/4 lower
+# (docs/METHODOLOGY.md, "8/4 and 4/4: ctxbench's round end").
 set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
@@ -20,12 +24,14 @@ pairs=${SHAPES:-2/2 4/2 4/4 8/2 8/4 8/8}
 # BLOCKS=K interleaves the two sides in K blocks of 30/K sessions each (ctxbench's, then the peer's of every
 # shape), so both sample the same stretch of time; the peer's rounds R come from the first block.
 blocks=${BLOCKS:-1}
-per=$((30 / blocks))
+sessions=${SESSIONS:-30}
+per=$((sessions / blocks))
+lines=${PEER_LINES:-serial-start serial-start,wait-ran,stamp}
 filter="^ctxswitch\.futex_wake_parallel/($(for p in $pairs; do printf 'waiters:%s/wakers:%s|' ${p%/*} ${p#*/}; done | sed 's/|$//'))/"
 {
   wait_quiet
   uname -r
-  echo "command: SHAPES=\"$pairs\" BLOCKS=$blocks bash results/futex/wake_parallel_30.sh"
+  echo "command: SHAPES=\"$pairs\" BLOCKS=$blocks SESSIONS=$sessions PEER_LINES=\"$lines\" bash results/futex/wake_parallel_30.sh"
   echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, waker/caller on CPU $a; shapes $pairs; $blocks block(s)"
   for b in $(seq "$blocks"); do
     echo "=== ctxbench --repetitions $per $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
@@ -42,8 +48,12 @@ EOF
       n=${p%/*}
       w=${p#*/}
       rounds=$(awk -v s="$p" '$1 == s {print $2}' "$tmp/rounds.txt")
-      echo "=== peer $p: $per processes of $rounds rounds $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-      for i in $(seq $per); do $peer parallel $n "$rounds" $a 0 $w values,serial-start; done >> "$tmp/peer${n}_$w.txt"
+      k=0
+      for opts in $lines; do
+        k=$((k + 1))
+        echo "=== peer $p $opts: $per processes of $rounds rounds $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
+        for i in $(seq $per); do $peer parallel $n "$rounds" $a 0 $w "values,$opts"; done >> "$tmp/peer${n}_${w}_$k.txt"
+      done
     done
   done
   python3 - "$tmp"/cb*.json > "$tmp/sessions.txt" <<'EOF'
@@ -57,12 +67,17 @@ for shape, rs in reps.items():
     print(shape, "rounds", int(statistics.median(x["samples"] for x in rs)))
 EOF
   for p in $pairs; do
-    python3 - "$tmp/peer${p%/*}_${p#*/}.txt" "$p" >> "$tmp/sessions.txt" <<'EOF'
+    k=0
+    for opts in $lines; do
+      k=$((k + 1))
+      python3 - "$tmp/peer${p%/*}_${p#*/}_$k.txt" "$p" "$opts" >> "$tmp/sessions.txt" <<'EOF'
 import statistics, sys
 procs = [[float(v) for v in l.split()[1:]] for l in open(sys.argv[1]) if l.startswith("  values:")]
-print(sys.argv[2], "peer", ",".join(f"{statistics.median(p) / 1000:.2f}" for p in procs))
-print(sys.argv[2], "peer_pooled_p50", f"{statistics.median([v for p in procs for v in p]) / 1000:.2f}")
+side = "peer" if sys.argv[3] == "serial-start" else "peer+" + sys.argv[3].replace("serial-start,", "")
+print(sys.argv[2], side, ",".join(f"{statistics.median(p) / 1000:.2f}" for p in procs))
+print(sys.argv[2], side + "_pooled_p50", f"{statistics.median([v for p in procs for v in p]) / 1000:.2f}")
 EOF
+    done
   done
   echo "=== per-session medians (us), ctxbench repetitions and peer processes"
   cat "$tmp/sessions.txt"

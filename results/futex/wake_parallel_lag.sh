@@ -12,21 +12,25 @@
 # Holds the machine's quiet lock (results/quiet.sh). Output appended to results/futex/wake_parallel_lag.txt.
 # Variants (results/futex/wake_parallel_steps.sh): PEER_LINES replaces the peer's option sets (space-separated,
 # each comma-separated); STEPS=1 also records raw_syscalls of futex and clock_gettime, so
-# wake_parallel_runtime.py splits each waiter's run into steps; OUT names another output file.
+# wake_parallel_runtime.py splits each waiter's run into steps; OUT names another output file; N and W another
+# shape (default 8/8); WAKINGS=1 also records sched:sched_waking, so wake_parallel_runtime.py says where the
+# wakers' wake-ups of the waiters landed (on the waker's own CPU or the other) and how often they preempted it.
 set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
 source results/quiet.sh
 source results/futex/wake_parallel_lib.sh
-n=8
-w=8
+n=${N:-8}
+w=${W:-8}
 ev=(-e sched:sched_switch)
 [[ -n ${STEPS:-} ]] && for k in enter exit; do ev+=(-e raw_syscalls:sys_$k --filter 'id == 202 || id == 228'); done
+[[ -n ${WAKINGS:-} ]] && ev+=(-e sched:sched_waking)
 lines=${PEER_LINES:-serial-start $(for s in ${SPINS:-1000 2500 5000}; do echo serial-start,waiter-spin:$s; done) \
   serial-start,wait-ran}
 {
   wait_quiet
   echo "$(uname -r); $(perf --version); commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, caller on CPU $a"
+  echo "command: N=$n W=$w STEPS=${STEPS:-} WAKINGS=${WAKINGS:-} PEER_LINES=\"$lines\" bash results/futex/wake_parallel_lag.sh (shape $n/$w)"
   echo "=== ctxbench same-cpu, 10 repetitions $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
   perf record -q "${ev[@]}" -a -o "$tmp/perf.data" -- ./build/ctxbench --suite ctxswitch \
     --filter "^ctxswitch\.futex_wake_parallel/waiters:$n/wakers:$w/" --placement same --json "$tmp/cb.json" \

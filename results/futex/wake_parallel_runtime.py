@@ -18,7 +18,12 @@ When the text also holds raw_syscalls:sys_enter/sys_exit events of futex (202) a
   wait_in    in its next FUTEX_WAIT before it sleeps (entry, the hash bucket's lock, queueing);
 each the mean over the session's N waiters per round, µs.
 Rounds of a session = the wakers' sleeps / W. Last, a summary line: the medians over the sessions.
+When the text also holds sched:sched_waking (results/futex/wake_parallel_steps.sh with WAKINGS=1), a third table
+says where the wakers' wake-ups of the waiters landed, per round: `woken` waiters woken by a waker of the session,
+`own_cpu` those whose target CPU is the waker's own (the ones that can preempt it), and `preempt_at_once` the
+share of the own-CPU wake-ups after which the CPU's next switch puts that waker out runnable.
 Usage: wake_parallel_runtime.py PERF_SCRIPT_TEXT N W COMM MEDIANS_US"""
+import bisect
 import collections
 import re
 import statistics
@@ -28,12 +33,19 @@ SYSCALL = re.compile(r"^\s*(.*?)\s+(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+raw_sys
                      r"(?: \((\w+), (\w+))?")
 LINE = re.compile(r"^\s*(.*?)\s+(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+sched:sched_switch:\s+.*prev_pid=(\d+) .*"
                   r"prev_state=(\S+) ==> next_comm=.*? next_pid=(\d+)")
+WAKING = re.compile(r"^\s*(.*?)\s+(\d+)/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+sched:sched_waking:\s+.*pid=(\d+) .*target_cpu=(\d+)")
 
 path, n, w, comm = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 medians = [float(m) for m in sys.argv[5].split(",") if m]
 tgid_of, comms, events = {}, collections.defaultdict(set), []
 syscalls = []  # (cpu, time, tid, "enter"/"exit", nr, futex op)
+wakings = []  # (cpu, time, waking tid, woken tid, target cpu)
 for line in open(path):
+    m = WAKING.match(line)
+    if m:
+        _, _, tid, cpu, t, woken, target = m.groups()
+        wakings.append((int(cpu), float(t), int(tid), int(woken), int(target)))
+        continue
     m = SYSCALL.match(line)
     if m:
         _, _, tid, cpu, t, kind, nr, _, op = m.groups()
@@ -83,6 +95,31 @@ if rows:
     print(f"  summary (median of {len(rows)} sessions): waiter {med[0]:.2f} us/round, waker {med[1]:.2f} us/round, "
           f"waker preemptions {med[2]:.2f}/round, session median "
           f"{statistics.median(medians) if medians else float('nan'):.2f} us")
+
+if wakings and rows:
+    switches_on = collections.defaultdict(list)  # cpu -> [(time, prev, state)] in time order
+    for cpu, t, prev, state, _ in events:
+        switches_on[cpu].append((t, prev, state))
+    for cpu in switches_on:
+        switches_on[cpu].sort()
+    print("  session  median_us  woken/round  own_cpu/round  preempt_at_once")
+    table = []
+    for k, s in enumerate(sessions):
+        rounds = sum(sleeps[t] for t in s[n:]) / w
+        waiters, wakers = set(s[:n]), set(s[n:])
+        mine = [x for x in wakings if x[2] in wakers and x[3] in waiters]
+        own = [x for x in mine if x[0] == x[4]]
+        at_once = 0
+        for cpu, t, waker_tid, _, _ in own:
+            later = switches_on[cpu][bisect.bisect_right(switches_on[cpu], (t, float("inf"), "")):][:1]
+            at_once += bool(later) and later[0][1] == waker_tid and later[0][2].startswith("R")
+        row = (len(mine) / rounds, len(own) / rounds, at_once / len(own) if own else float("nan"))
+        table.append(row)
+        med = f"{medians[k]:9.2f}" if k < len(medians) else "        -"
+        print(f"  {k + 1:7d}  {med}  {row[0]:11.2f}  {row[1]:13.2f}  {row[2]:15.2f}")
+    med = [statistics.median(col) for col in zip(*table)]
+    print(f"  wakes summary (median of {len(table)} sessions): woken {med[0]:.2f}/round, on the waker's own CPU "
+          f"{med[1]:.2f}/round, preempting it at once {med[2]:.2f} of those")
 
 if not syscalls or not rows:
     sys.exit(0)

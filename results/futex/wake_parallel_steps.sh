@@ -7,8 +7,9 @@
 # peer plain, then with ctxbench's post-wake work added one piece at a time (peers/futex_wake_once.c): wait-ran
 # (count in `ran`, the last wakes the caller), stamp (a clock read stored in the waiter's own line), shared-stop
 # (the stop word on the line of the wakers' done count, as in ctxbench's Shared). Holds the machine's quiet lock.
-# Output appended to results/futex/wake_parallel_steps.txt.
+# Output appended to results/futex/wake_parallel_steps.txt (OUT names another; N, W and WAKINGS as in
+# wake_parallel_lag.sh).
 cd "$(dirname "$0")/../.."
-STEPS=1 OUT=results/futex/wake_parallel_steps.txt \
+STEPS=1 OUT=${OUT:-results/futex/wake_parallel_steps.txt} \
   PEER_LINES="${PEER_LINES:-serial-start serial-start,wait-ran serial-start,wait-ran,stamp serial-start,wait-ran,stamp,shared-stop}" \
   exec bash results/futex/wake_parallel_lag.sh
