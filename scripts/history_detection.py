@@ -103,10 +103,11 @@ def inject(out, runs, step, from_run, selection):
 def follow(ctxbench, store, copies, stepped, from_run):
     """Adds the copies from run --from-run on to a store that holds the runs before it, one run at a time,
     judging every series after each. Returns, per stepped id, how many runs on the new level it took to show
-    a change point within 2 points of the step; the unstepped ids with a change point at some stage, and
-    those with one no machine move explains; and the last store's document."""
+    a change point within 2 points of the step, and to show one that is no longer provisional (6 or more
+    points after it, analysis/history_analysis.hpp); the unstepped ids with a change point at some stage, and
+    those with one no machine move explains, of it not provisional; and the last store's document."""
     step_index = from_run - 1  # 0-based index of the first stepped point
-    found_at, false_at, false_own = {}, set(), set()
+    found_at, confirmed_at, false_at, false_own, false_confirmed = {}, {}, set(), set(), set()
     doc = None
     for n in range(from_run, len(copies) + 1):
         run([ctxbench, "history", "add", "--store", store, copies[n - 1]])
@@ -117,11 +118,16 @@ def follow(ctxbench, store, copies, stepped, from_run):
             near = any(abs(cp["point"] - step_index) <= 2 for cp in cps)
             if rid in stepped and near and rid not in found_at:
                 found_at[rid] = n - from_run + 1  # runs on the new level when first found
+            if rid in stepped and rid not in confirmed_at and any(
+                    abs(cp["point"] - step_index) <= 2 and not cp.get("provisional") for cp in cps):
+                confirmed_at[rid] = n - from_run + 1
             if rid not in stepped and cps:
                 false_at.add(rid)
             if rid not in stepped and any(own(cp) for cp in cps):
                 false_own.add(rid)
-    return found_at, false_at, false_own, doc
+            if rid not in stepped and any(own(cp) and not cp.get("provisional") for cp in cps):
+                false_confirmed.add(rid)
+    return found_at, confirmed_at, false_at, false_own, false_confirmed, doc
 
 
 def detection(ctxbench, work, runs, step, from_run, share, seed):
@@ -132,7 +138,7 @@ def detection(ctxbench, work, runs, step, from_run, share, seed):
     if os.path.exists(store):
         os.remove(store)
     run([ctxbench, "history", "add", "--store", store] + copies[:from_run - 1])
-    found_at, false_at, false_own, doc = follow(ctxbench, store, copies, stepped, from_run)
+    found_at, _, false_at, false_own, _, doc = follow(ctxbench, store, copies, stepped, from_run)
     judged = sorted(stepped & counted)
     found = [found_at[i] for i in judged if i in found_at]
     within10 = sum(1 for k in found if k <= 10)
@@ -193,26 +199,34 @@ def detection_trials(ctxbench, work, runs, step, from_run, how):
     if os.path.exists(base):
         os.remove(base)
     run([ctxbench, "history", "add", "--store", base] + runs[:from_run - 1])
-    judged, found, false_own = 0, [], 0
+    judged, found, confirmed, false_own, false_confirmed = 0, [], [], 0, 0
     for n, group in enumerate(trial_groups(runs, how), start=1):
         out = os.path.join(work, f"{how}{int(step * 100)}-{n}")
         copies, stepped = inject(out, runs, step, from_run, ["--ids", ",".join(group)])
         store = os.path.join(out, "store.sqlite")
         shutil.copyfile(base, store)
-        found_at, _, own_false, _ = follow(ctxbench, store, copies, stepped, from_run)
+        found_at, confirmed_at, _, own_false, own_confirmed, _ = follow(ctxbench, store, copies, stepped, from_run)
         shutil.rmtree(out)  # the trial's copies: up to 22 run files each
         members = sorted(stepped & counted)
         judged += len(members)
         found += [found_at[i] for i in members if i in found_at]
+        confirmed += [confirmed_at[i] for i in members if i in confirmed_at]
         false_own += len(own_false & counted)
+        false_confirmed += len(own_confirmed & counted)
         print(f"  trial {n} ({how}): {', '.join(members)}: "
               f"{', '.join(f'{i} after {found_at[i]}' for i in members if i in found_at) or 'not found'}; "
-              f"unstepped series with their own change point {len(own_false & counted)}", flush=True)
+              f"unstepped series with their own change point {len(own_false & counted)} "
+              f"({len(own_confirmed & counted)} confirmed)", flush=True)
     within10 = sum(1 for k in found if k <= 10)
     print(f"step +{step:.0%}, trials {how}: {judged} stepped series within +-30%: history found {len(found)} "
           f"({len(found) / max(1, judged):.0%}), {within10} within 10 runs ({within10 / max(1, judged):.0%}; "
           f"median {statistics.median(found) if found else '-'} runs after the step); unstepped series with "
           f"their own change point, summed over the trials: {false_own}")
+    c10 = sum(1 for k in confirmed if k <= 10)
+    print(f"step +{step:.0%}, trials {how}, confirmed (a change point near the step with 6 or more runs after it): "
+          f"{c10} within 10 runs ({c10 / max(1, judged):.0%}; median "
+          f"{statistics.median(confirmed) if confirmed else '-'} runs after the step); unstepped series with a "
+          f"confirmed change point of their own, summed over the trials: {false_confirmed}")
 
 
 def verdicts(ctxbench, store, path):
