@@ -79,13 +79,28 @@ struct HistoryAnalysis {
 
 HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& options = {});
 
+// The history without one run and its points (a run `history add`ed before it is checked is not its own
+// history; nor are the other runs of the build checked with it).
+History without_run(const History& h, const std::string& run_id);
+
 // `history check`: one verdict per record of the new run.
 struct RecordCheck {
   std::string record_id;
-  HistoryVerdict verdict;  // the one that decides (regression if either fired)
+  HistoryVerdict verdict;  // the one that decides: run-corrected where judged, else raw
   HistoryVerdict raw;
   std::optional<HistoryVerdict> corrected;  // when the machine's run-corrected figures are judged
   std::string fired;                        // "raw", "run_corrected", "both" or "" (no change found)
+  // The raw figure moved and the run-corrected one did not: inconclusive, its basket moved with it.
+  bool moved_with_basket = false;
+  // With several runs of one build (analysis/history_confirm.hpp): how many runs have this record, how many
+  // of them reached its verdict, and what a change too few runs called would have been.
+  std::size_t runs_judged = 1;
+  std::size_t runs_agreeing = 1;
+  std::optional<HistoryVerdictKind> unconfirmed;
+};
+struct CheckedRun {
+  std::string source;  // the file
+  std::string run_id;
 };
 struct HistoryCheck {
   std::string fingerprint;
@@ -102,7 +117,10 @@ struct HistoryCheck {
   double segment_max_p = 0;
   double gate_max_p = 0;
   std::size_t judgements = 0;
+  std::vector<CheckedRun> checked_runs;  // the runs judged, oldest first; the records are the last one's
+  std::size_t confirm = 1;               // runs a regression or improvement needs (history_confirm.hpp)
   int regressions() const;
+  int unconfirmed_regressions() const;  // regressions too few runs called: "run again"
 };
 HistoryCheck check_against_history(const History& h, const RunInput& new_run, const HistoryGateOptions& options,
                                    const ChangePointOptions& change_options = {});

@@ -240,6 +240,10 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
                      check.run_factor,
                      std::isfinite(check.shared_variance) ? fmt::format("{:.0f}%", check.shared_variance * 100) : "-",
                      check.corrected ? "run-corrected figures judged too" : "raw figures only");
+  out += fmt::format(
+      "{} run{} of the build checked; a regression or improvement counts when every run calls it "
+      "and there are at least {} (--confirm)\n",
+      check.checked_runs.size(), check.checked_runs.size() == 1 ? "" : "s", check.confirm);
   if (options.false_discovery_rate > 0)
     out += fmt::format(
         "a verdict needed p <= {:.2g} (false discovery rate {} over {} judgements); segments end at "
@@ -263,7 +267,7 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
         verdict = "no change";
         break;
       case HistoryVerdictKind::Inconclusive:
-        verdict = "inconclusive - run again";
+        verdict = r.moved_with_basket ? "inconclusive - moved with its basket" : "inconclusive - run again";
         break;
     }
     if (!r.fired.empty()) verdict += r.fired == "both" ? ", raw and run-corrected" : ", " + r.fired;
@@ -275,6 +279,18 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
   }
   out += fmt::format("{} regression{}, {} improvement{}, {} no change, {} inconclusive\n", counts[0],
                      counts[0] == 1 ? "" : "s", counts[1], counts[1] == 1 ? "" : "s", counts[2], counts[3]);
+  const auto with_basket = std::count_if(check.records.begin(), check.records.end(),
+                                         [](const RecordCheck& r) { return r.moved_with_basket; });
+  if (with_basket > 0)
+    out += fmt::format(
+        "{} record{} moved in the raw figures only, as far as the records they move with: not a "
+        "verdict (the run-corrected figures decide)\n",
+        with_basket, with_basket == 1 ? "" : "s");
+  if (const int suspected = check.unconfirmed_regressions(); suspected > 0)
+    out += fmt::format(
+        "{} regression{} not confirmed by {} runs: run the build again and check every run's file "
+        "together\n",
+        suspected, suspected == 1 ? "" : "s", check.confirm);
   return out;
 }
 
@@ -300,6 +316,10 @@ json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, c
     j["fired"] = r.fired.empty() ? json() : json(r.fired);
     j["raw"] = verdict_json(r.raw);
     j["run_corrected"] = r.corrected ? verdict_json(*r.corrected) : json();
+    j["moved_with_basket"] = r.moved_with_basket;
+    j["runs_judged"] = r.runs_judged;
+    j["runs_agreeing"] = r.runs_agreeing;
+    j["unconfirmed"] = r.unconfirmed ? json(history_verdict_key(*r.unconfirmed)) : json();
     counts[history_verdict_key(r.verdict.kind)] = counts[history_verdict_key(r.verdict.kind)].get<int>() + 1;
     records.push_back(std::move(j));
   }
@@ -307,7 +327,10 @@ json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, c
                {"max_p_value", options.max_p_value},
                {"false_discovery_rate", options.false_discovery_rate},
                {"min_history", options.min_history},
-               {"window", options.window}};
+               {"window", options.window},
+               {"confirm", check.confirm}};
+  json checked = json::array();
+  for (const CheckedRun& r : check.checked_runs) checked.push_back({{"source", r.source}, {"run_id", r.run_id}});
   json doc = {{"ctxbench_history_check",
                {{"document_version", kHistoryDocumentVersion}, {"tool_version", tool_version()}, {"gate", gate}}},
               {"run", {{"source", new_run.run.source}, {"run_id", new_run.run.run_id}}},
@@ -317,6 +340,8 @@ json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, c
               {"counts", counts},
               {"judgements", check.judgements},
               {"regressions", check.regressions()},
+              {"unconfirmed_regressions", check.unconfirmed_regressions()},
+              {"runs_checked", checked},
               {"records", records}};
   put(doc, "run_factor", check.run_factor);
   put(doc, "shared_variance", check.shared_variance);

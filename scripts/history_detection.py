@@ -15,8 +15,9 @@ false alarms are counted apart for change points with a machine move (`coincides
 record (each) or every record of one mechanism is stepped, so no stepped series sits in another's basket.
 Series are counted when the record's median single-run interval (rerun_ratio_95) is within +-30%.
 Pairwise: `ctxbench compare` of the run before the step against the first stepped run.
-Gate (--gate-from K): each run from K on checked by `history check` against the runs before it, as it is
-(A/A: every regression is a false one) and with each --steps size injected into a share of its records.
+Gate (--gate-from K): each run from K on checked by `history check` against the runs before it, alone and
+with the run after it (--confirm 2), as it is (A/A: every regression is a false one) and with each --steps
+size injected into a share of its records, or (--trials) into each record or mechanism in turn.
 """
 import argparse
 import json
@@ -229,32 +230,48 @@ def detection_trials(ctxbench, work, runs, step, from_run, how):
           f"confirmed change point of their own, summed over the trials: {false_confirmed}")
 
 
-def verdicts(ctxbench, store, path):
-    """history check's verdict per record id, and its exit status."""
-    p = run([ctxbench, "history", "check", path, "--json", "--store", store] + SHOW_OPTIONS + CHECK_OPTIONS, ok=(0, 1))
+def verdicts(ctxbench, store, paths, confirm):
+    """history check's verdict per record id for the last of `paths` (the runs checked together), and its exit
+    status."""
+    p = run([ctxbench, "history", "check", *paths, "--json", "--store", store, "--confirm", str(confirm)]
+            + SHOW_OPTIONS + CHECK_OPTIONS, ok=(0, 1, 3))
     return {r["record_id"]: r for r in json.loads(p.stdout)["records"]}, p.returncode
 
 
-def gate_trials(ctxbench, work, runs, from_run, steps, share, seed):
-    """The gate, one trial per run from --gate-from on: that run checked against every run before it (A/A),
-    and, for each --steps size, a copy of that run with the step injected into a share of its records
-    (scripts/history_inject.py, the same records in every run) checked against the same unstepped history."""
+def gate_selections(work, runs, step, how, share, seed):
+    """(copies' directory, stepped ids) per step trial: one --share selection, or one per record or mechanism
+    (--trials each|mechanism, as trial_groups), every run of the copies stepped."""
+    if how == "share":
+        selections = [["--share", str(share), "--seed", str(seed)]]
+    else:
+        selections = [["--ids", ",".join(g)] for g in trial_groups(runs, how)]
+    out = []
+    for n, selection in enumerate(selections):
+        d = os.path.join(work, f"gate-step{int(step * 100)}-{how}-{n}")
+        run([sys.executable, os.path.join(HERE, "history_inject.py"), "--step", str(step), "--from-run", "1",
+             "--out", d] + selection + runs)
+        with open(os.path.join(d, "manifest.json")) as f:
+            out.append((d, set(json.load(f)["stepped_ids"])))
+    return out
+
+
+def gate_trials(ctxbench, work, runs, from_run, steps, share, seed, how):
+    """The gate, one trial per run from --gate-from on: that run checked against every run before it alone
+    (--confirm 1) and together with the run after it (the default --confirm 2: a regression must be called
+    by both). A/A: every regression is a false one. With each --steps size injected into copies of the runs
+    (--trials: a share of the records, or each record or mechanism in turn), a stepped series counts as found
+    when the check of its stepped run(s) calls it a regression."""
     store = os.path.join(work, "gate.sqlite")
     if os.path.exists(store):
         os.remove(store)
     run([ctxbench, "history", "add", "--store", store] + runs[:from_run - 1])
     counted = quiet_ids(runs)
-    stepped_dirs = {}
-    for step in steps:
-        out = os.path.join(work, f"gate-step{int(step * 100)}")
-        run([sys.executable, os.path.join(HERE, "history_inject.py"), "--step", str(step), "--from-run", "1",
-             "--share", str(share), "--seed", str(seed), "--out", out] + runs)
-        with open(os.path.join(out, "manifest.json")) as f:
-            stepped_dirs[step] = (out, set(json.load(f)["stepped_ids"]))
-    failed, false_kinds, detectable = 0, {}, []
-    found = {step: [0, 0, 0] for step in steps}  # stepped series within +-30% judged, flagged, false elsewhere
+    selections = {step: gate_selections(work, runs, step, how, share, seed) for step in steps}
+    failed, confirmed_failed, false_kinds, detectable = 0, 0, {}, []
+    found = {step: [0, 0, 0, 0] for step in steps}  # judged, called alone, judged as a pair, called by the pair
     for k in range(from_run, len(runs) + 1):
-        v, rc = verdicts(ctxbench, store, runs[k - 1])
+        pair = runs[k - 1:k + 1] if k < len(runs) else []
+        v, rc = verdicts(ctxbench, store, [runs[k - 1]], 1)
         failed += rc == 1
         flagged = sorted((rid, r["verdict"], round(r["ratio"], 3), r.get("fired"), f"{r['p_value']:.2g}")
                          for rid, r in v.items() if r["verdict"] in ("regression", "improvement"))
@@ -262,25 +279,38 @@ def gate_trials(ctxbench, work, runs, from_run, steps, share, seed):
             false_kinds[f[1]] = false_kinds.get(f[1], 0) + 1
         detectable += [r["detectable_change"] for rid, r in v.items()
                        if rid in counted and r.get("detectable_change", 0) > 0]
-        print(f"gate A/A run {k}: exit {rc}, flagged {flagged or 'none'}")
+        line = f"gate A/A run {k}: exit {rc}, flagged {flagged or 'none'}"
+        if pair:
+            pv, prc = verdicts(ctxbench, store, pair, 2)
+            confirmed_failed += prc == 1
+            both = sorted(rid for rid, r in pv.items() if r["verdict"] in ("regression", "improvement"))
+            line += f"; with run {k + 1} (--confirm 2): exit {prc}, confirmed {both or 'none'}"
+        print(line, flush=True)
         for step in steps:
-            out, stepped = stepped_dirs[step]
-            sv, _ = verdicts(ctxbench, store, os.path.join(out, os.path.basename(runs[k - 1])))
-            judged = [rid for rid in stepped & counted if rid in sv]
-            found[step][0] += len(judged)
-            found[step][1] += sum(1 for rid in judged if sv[rid]["verdict"] == "regression")
-            found[step][2] += sum(1 for rid, r in sv.items() if rid not in stepped and r["verdict"] == "regression")
+            for d, stepped in selections[step]:
+                copies = [os.path.join(d, os.path.basename(r)) for r in ([runs[k - 1]] + pair[1:])]
+                sv, _ = verdicts(ctxbench, store, copies[:1], 1)
+                judged = [rid for rid in stepped & counted if rid in sv]
+                found[step][0] += len(judged)
+                found[step][1] += sum(1 for rid in judged if sv[rid]["verdict"] == "regression")
+                if pair:
+                    pv, _ = verdicts(ctxbench, store, copies, 2)
+                    judged = [rid for rid in stepped & counted if rid in pv]
+                    found[step][2] += len(judged)
+                    found[step][3] += sum(1 for rid in judged if pv[rid]["verdict"] == "regression")
         run([ctxbench, "history", "add", "--store", store, runs[k - 1]])
     trials = len(runs) - from_run + 1
     print(f"gate A/A: {trials} trials (runs {from_run}..{len(runs)}, each against the runs before it): "
-          f"{failed} exited 1 (a regression); flagged records by verdict {false_kinds or 'none'}")
+          f"{failed} exited 1 alone (--confirm 1); flagged records by verdict {false_kinds or 'none'}")
+    print(f"gate A/A, each run with the next (--confirm 2): {trials - 1} trials, {confirmed_failed} exited 1")
     if detectable:
         print(f"gate: detectable change of series within +-30%, median {statistics.median(detectable):.1%} "
               f"over {len(detectable)} judgements")
     for step in steps:
-        judged, hit, false = found[step]
-        print(f"gate step +{step:.0%}: stepped series within +-30% called a regression in {hit} of {judged} "
-              f"judgements ({hit / max(1, judged):.0%}); unstepped records called a regression: {false}")
+        judged, hit, pairs, pair_hit = found[step]
+        print(f"gate step +{step:.0%} ({how}): stepped series within +-30% called a regression in {hit} of "
+              f"{judged} one-run judgements ({hit / max(1, judged):.0%}); by both runs of a pair (--confirm 2) "
+              f"in {pair_hit} of {pairs} ({pair_hit / max(1, pairs):.0%})")
 
 
 def real_change(ctxbench, work, runs, changed):
@@ -340,7 +370,7 @@ def main():
         CHECK_OPTIONS.extend(["--min-history", a.min_history])
     steps = [float(s) for s in a.steps.split(",") if s]
     if a.gate_from:
-        gate_trials(a.ctxbench, a.work, a.runs, a.gate_from, steps, a.share, a.seed)
+        gate_trials(a.ctxbench, a.work, a.runs, a.gate_from, steps, a.share, a.seed, a.trials)
         return
     if not a.skip_aa:
         aa(a.ctxbench, a.work, a.runs)

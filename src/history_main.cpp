@@ -14,6 +14,7 @@
 #include <regex>
 #include <sstream>
 
+#include "analysis/history_confirm.hpp"
 #include "analysis/history_input.hpp"
 #include "analysis/history_report.hpp"
 #include "src/history_options.hpp"
@@ -165,26 +166,41 @@ int run_show(const HistoryArgs& a) {
 }
 
 int run_check(const HistoryArgs& a) {
-  const RunInput in = read_run_file(a.files[0], read_input(a.files[0]));
+  std::vector<RunInput> runs;
+  for (const std::string& file : a.files) {
+    runs.push_back(read_run_file(file, read_input(file)));
+    const RunInput& first = runs.front();
+    if (runs.back().machine.fingerprint != first.machine.fingerprint)
+      throw HistoryInputError(
+          fmt::format("{}: machine {} is not {}'s ({}): the runs checked together must be one "
+                      "machine's",
+                      file, runs.back().machine.fingerprint, first.run.source, first.machine.fingerprint));
+    for (std::size_t i = 0; i + 1 < runs.size(); ++i)
+      if (runs[i].run.run_id == runs.back().run.run_id)
+        throw HistoryInputError(
+            fmt::format("{}: the same run as {}: a rerun is a new run of the build", file, runs[i].run.source));
+  }
   auto c = store::open_store(a.store, false);
   store::prepare_schema(*c, false);
-  refuse_emulation_mix(a, {in}, c.get(), "check");
-  // The new run's machine only; the new run itself, if it was added already, is left out of its history.
+  refuse_emulation_mix(a, runs, c.get(), "check");
+  // The runs' machine only; the runs themselves, if they were added already, are left out of its history.
   store::HistoryQuery q;
-  q.machine = in.machine.fingerprint;
+  q.machine = runs.front().machine.fingerprint;
   const History h = store::load_history(*c, q, {});
-  const ChangePointOptions changes = change_options(a);
   HistoryGateOptions options;
   options.threshold = a.threshold;
   if (a.min_history) options.min_history = *a.min_history;
   if (a.window) options.window = *a.window;
   if (a.max_p_value) options.max_p_value = *a.max_p_value;
   if (a.false_discovery_rate) options.false_discovery_rate = *a.false_discovery_rate;
-  const HistoryCheck check = check_against_history(h, in, options, changes);
-  const std::string text =
-      a.json ? history_check_to_json(in, check, options).dump() + "\n" : format_history_check(in, check, options);
+  const HistoryCheck check =
+      check_runs_against_history(h, runs, options, change_options(a), a.confirm.value_or(kDefaultConfirmRuns));
+  const RunInput& newest = runs.back();
+  const std::string text = a.json ? history_check_to_json(newest, check, options).dump() + "\n"
+                                  : format_history_check(newest, check, options);
   std::fputs(text.c_str(), stdout);
-  return check.regressions() > 0 ? 1 : 0;
+  if (check.regressions() > 0) return 1;
+  return check.unconfirmed_regressions() > 0 ? 3 : 0;
 }
 
 }  // namespace

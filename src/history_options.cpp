@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "analysis/change_points.hpp"
+#include "analysis/history_confirm.hpp"
 #include "analysis/history_verdict.hpp"
 #include "src/arg_cursor.hpp"
 #include "src/options.hpp"
@@ -59,7 +60,7 @@ std::string history_usage_text() {
   const ChangePointOptions defaults;
   return fmt::format(R"(usage: ctxbench history add FILE.json...                 store run files
        ctxbench history show [--machine M] [--filter RE] [--since DATE] [--json]
-       ctxbench history check NEW.json [--threshold 5%]       the CI gate over history
+       ctxbench history check NEW.json [RERUN.json...] [--threshold 5%]   the CI gate over history
        ctxbench history export --csv|--json [--out FILE] [--machine M] [--filter RE] [--since DATE]
 
 A results store holds many runs of many machines; one series is one machine (fingerprint) x one record
@@ -76,6 +77,9 @@ options:
   --out FILE      export: write FILE (atomically) instead of stdout
   --threshold P   check: a regression must be slower by more than P percent (default 5%)
   --min-history N check: a current segment of fewer runs is too short to judge: inconclusive (default {})
+  --confirm N     check: a regression or improvement counts only when N runs of the build are given and
+                  every one calls it (default {}); fewer: inconclusive, exit status 3 (run again and pass
+                  every run's file)
   --allow-emulated  add, check: accept emulated and native runs in one store (refused otherwise: an
                   emulator's figures are not its architecture's; docs/METHODOLOGY.md, "Emulated runs")
   --window N      change points: points per analysis window (default {}; at least 6)
@@ -86,11 +90,12 @@ options:
   --min-change P  change points: and the means differ by at least P percent (default {}%)
   -h, --help      this text
 
-exit status: 0 done (check: no regression), 1 check found a regression beyond --threshold, 2 bad usage
-or bad input (the message names the flag, file or store; nothing is written), or emulated and native runs
-mixed without --allow-emulated.
+exit status: 0 done (check: no regression), 1 check found a regression beyond --threshold in every run
+--confirm asks, 2 bad usage or bad input (the message names the flag, file or store; nothing is written),
+or emulated and native runs mixed without --allow-emulated, 3 check: a regression in fewer runs than
+--confirm asks (run again).
 )",
-                     HistoryGateOptions{}.min_history, defaults.window, defaults.max_p_value,
+                     HistoryGateOptions{}.min_history, kDefaultConfirmRuns, defaults.window, defaults.max_p_value,
                      defaults.false_discovery_rate, defaults.min_magnitude * 100);
 }
 
@@ -160,6 +165,9 @@ HistoryArgs parse_history_args(const std::vector<std::string>& args) {
     } else if (a == "--min-history") {
       only_for(out.command == HistoryCommand::Check, "check");
       out.min_history = parse_count("--min-history", value(), 2, 100000);
+    } else if (a == "--confirm") {
+      only_for(out.command == HistoryCommand::Check, "check");
+      out.confirm = parse_count("--confirm", value(), 1, 100);
     } else if (a == "--window") {
       only_for(out.command != HistoryCommand::Add, "show, check and export");
       out.window = parse_count("--window", value(), 6, 100000);
@@ -187,8 +195,8 @@ HistoryArgs parse_history_args(const std::vector<std::string>& args) {
   if (out.help) return out;
   if (out.command == HistoryCommand::Add && out.files.empty())
     throw UsageError("history add: needs at least one result file");
-  if (out.command == HistoryCommand::Check && out.files.size() != 1)
-    throw UsageError("history check: needs exactly one result file (NEW.json)");
+  if (out.command == HistoryCommand::Check && out.files.empty())
+    throw UsageError("history check: needs a result file (NEW.json, and its reruns to confirm it)");
   if (reads && !out.files.empty())
     throw UsageError(fmt::format("history {}: unexpected argument '{}'", command, out.files[0]));
   if (out.command == HistoryCommand::Export && out.csv == out.json)

@@ -14,7 +14,7 @@ enum class HistoryCommand { Add, Show, Check, Export };
 struct HistoryArgs {
   HistoryCommand command = HistoryCommand::Show;
   std::string store;                       // --store, else $CTXBENCH_STORE, else ./ctxbench-history.sqlite
-  std::vector<std::string> files;          // add: FILE.json...; check: NEW.json
+  std::vector<std::string> files;          // add: FILE.json...; check: NEW.json [RERUN.json...]
   std::optional<std::string> machine;      // --machine: fingerprint prefix, hostname or label
   std::optional<std::string> filter;       // --filter: ECMAScript regex over record ids
   std::optional<std::string> since;        // --since: normalised to YYYY-MM-DDTHH:MM:SSZ
@@ -23,6 +23,7 @@ struct HistoryArgs {
   std::optional<std::string> out;          // export --out FILE
   double threshold = 0.05;                 // check --threshold (fraction)
   std::optional<std::size_t> min_history;  // check --min-history N: shorter current segments are inconclusive
+  std::optional<std::size_t> confirm;      // check --confirm N: runs a regression needs (history_confirm.hpp)
   // Change-point settings (show, export --json, check); unset: analysis/change_points.hpp's defaults.
   std::optional<std::size_t> window;           // --window N
   std::optional<double> max_p_value;           // --max-p P

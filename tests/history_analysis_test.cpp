@@ -11,6 +11,7 @@
 #include <string>
 
 #include "analysis/derived.hpp"
+#include "analysis/history_confirm.hpp"
 #include "analysis/history_report.hpp"
 
 namespace {
@@ -413,6 +414,37 @@ TEST(HistoryAnalysis, CheckFindsARegressionAndNothingElse) {
   EXPECT_NEAR(doc["records"][2]["ratio"].get<double>(), 1.3, 0.01);
 }
 
+// Where run-corrected figures are judged they decide: one record 30% slower is a regression; every record
+// 50% slower moves each record's basket as far, so the raw figures alone call it and the verdict is
+// inconclusive, said as a field (docs/METHODOLOGY.md, "The gate").
+TEST(HistoryAnalysis, CheckLeavesAMoveItsBasketSharesInconclusive) {
+  const History h = make_history(40, 20, 0.01, 0.2);
+  const HistoryGateOptions options;
+  const HistoryCheck one = check_against_history(h, new_run_like(h, 5, 1.3), options);
+  ASSERT_TRUE(one.corrected);
+  EXPECT_EQ(one.regressions(), 1);
+  EXPECT_EQ(one.records[5].verdict.kind, HistoryVerdictKind::Regression);
+  EXPECT_NE(one.records[5].fired, "raw");
+  RunInput all = new_run_like(h, 0, 1.0);
+  for (RecordRow& r : all.records) {
+    *r.p50 *= 1.5;
+    for (double& v : r.repetition_medians) v *= 1.5;
+  }
+  const HistoryCheck shared = check_against_history(h, all, options);
+  EXPECT_EQ(shared.regressions(), 0);
+  std::size_t raw_only = 0;
+  for (const RecordCheck& r : shared.records)
+    if (r.moved_with_basket) {
+      ++raw_only;
+      EXPECT_EQ(r.fired, "raw");
+      EXPECT_EQ(r.raw.kind, HistoryVerdictKind::Regression);
+      EXPECT_EQ(r.verdict.kind, HistoryVerdictKind::Inconclusive);
+    }
+  EXPECT_GT(raw_only, 10u);
+  EXPECT_EQ(history_check_to_json(all, shared, options)["records"][0]["moved_with_basket"],
+            shared.records[0].moved_with_basket);
+}
+
 TEST(HistoryAnalysis, CheckTakesTheFalseDiscoveryCutoffOverTheRunsRecords) {
   const History h = make_history(30, 12, 0.01, 0.0);
   HistoryGateOptions alone;
@@ -525,6 +557,63 @@ TEST(HistoryAnalysis, CheckWithTooShortAHistoryIsInconclusive) {
   const HistoryCheck check = check_against_history(h, new_run_like(h, 2, 1.5), HistoryGateOptions{});
   EXPECT_EQ(check.regressions(), 0);
   for (const RecordCheck& r : check.records) EXPECT_EQ(r.verdict.kind, HistoryVerdictKind::Inconclusive) << r.record_id;
+}
+
+RunInput rerun(const History& h, const std::string& id, double scale) {
+  RunInput in = new_run_like(h, 2, scale);
+  in.run.run_id = id;
+  in.run.source = id + ".json";
+  return in;
+}
+
+// Pinpoint's rerun (analysis/history_confirm.hpp): one run's regression is a suspicion, "run again"; every
+// run of the build calling it, at least --confirm of them, is the verdict.
+TEST(HistoryConfirm, ARegressionCountsOnlyWhenEveryRunCallsItAndThereAreEnough) {
+  const History h = make_history(30, 12, 0.01, 0.0);
+  HistoryGateOptions options;
+  const RunInput slow_a = rerun(h, "slowA", 1.3), slow_b = rerun(h, "slowB", 1.3), same = rerun(h, "same", 1.0);
+
+  const HistoryCheck alone = check_runs_against_history(h, {slow_a}, options, {}, 2);
+  EXPECT_EQ(alone.regressions(), 0);
+  EXPECT_EQ(alone.unconfirmed_regressions(), 1);
+  EXPECT_EQ(alone.records[2].verdict.kind, HistoryVerdictKind::Inconclusive);
+  EXPECT_EQ(alone.records[2].unconfirmed, HistoryVerdictKind::Regression);
+  EXPECT_NE(format_history_check(slow_a, alone, options).find("not confirmed by 2 runs"), std::string::npos);
+
+  const HistoryCheck both = check_runs_against_history(h, {slow_a, slow_b}, options, {}, 2);
+  EXPECT_EQ(both.regressions(), 1);
+  EXPECT_EQ(both.records[2].runs_agreeing, 2u);
+  EXPECT_EQ(both.records[0].verdict.kind, HistoryVerdictKind::NoChange);
+  const nlohmann::json doc = history_check_to_json(slow_b, both, options);
+  EXPECT_EQ(doc["runs_checked"].size(), 2u);
+  EXPECT_EQ(doc["records"][2]["verdict"], "regression");
+  EXPECT_TRUE(doc["records"][2]["unconfirmed"].is_null());
+
+  for (const auto& runs : {std::vector<RunInput>{slow_a, same}, std::vector<RunInput>{same, slow_a}}) {
+    const HistoryCheck split = check_runs_against_history(h, runs, options, {}, 2);
+    EXPECT_EQ(split.regressions(), 0) << runs.back().run.run_id;
+    EXPECT_EQ(split.records[2].verdict.kind, HistoryVerdictKind::Inconclusive) << runs.back().run.run_id;
+    EXPECT_EQ(split.records[2].runs_agreeing, 1u);
+    EXPECT_EQ(split.records[2].runs_judged, 2u);
+  }
+  // --confirm 1: one run decides, as before confirmation.
+  EXPECT_EQ(check_runs_against_history(h, {slow_a}, options, {}, 1).regressions(), 1);
+}
+
+// A rerun already added to the store is not the history of the runs checked with it.
+TEST(HistoryConfirm, TheRunsCheckedTogetherAreLeftOutOfTheirHistory) {
+  History h = make_history(30, 12, 0.01, 0.0);
+  const RunInput slow_a = rerun(h, "slowA", 1.3), slow_b = rerun(h, "slowB", 1.3);
+  HistoryRun added = h.runs.back();
+  added.run_id = "slowB";
+  added.start_time = "2026-12-31T00:00:00Z";
+  h.runs.push_back(added);
+  for (std::size_t s = 0; s < h.series.size(); ++s)
+    h.series[s].points.push_back({h.runs.size() - 1, *slow_b.records[s].p50, std::nullopt, std::nullopt, std::nullopt});
+  // slowB is stored; slowA, the newest, is judged against the 30 runs before them both.
+  const HistoryCheck both = check_runs_against_history(h, {slow_b, slow_a}, HistoryGateOptions{}, {}, 2);
+  EXPECT_EQ(both.history_runs, 30u);
+  EXPECT_EQ(both.regressions(), 1);
 }
 
 }  // namespace

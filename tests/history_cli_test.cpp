@@ -98,8 +98,10 @@ TEST(HistoryCli, AddShowsWhatItDidAndExportWritesAtomically) {
   remove_tree(dir);
 }
 
-// The gate through the binary: exit 1 only on a regression beyond --threshold; an improvement, no change
-// or a machine without history exit 0; show and export --json describe the same store.
+// The gate through the binary: exit 1 only on a regression beyond --threshold that --confirm's runs all
+// call (--confirm 1 here: one run decides); one slow run under the default --confirm 2 is "run again", exit
+// 3, and a second slow run confirms it; an improvement, no change or a machine without history exit 0; show
+// and export --json describe the same store.
 TEST(HistoryCli, CheckExitsOneOnlyOnARegression) {
   const std::string dir = make_temp_dir("hcheck");
   const std::string store = dir + "/h.sqlite";
@@ -121,12 +123,29 @@ TEST(HistoryCli, CheckExitsOneOnlyOnARegression) {
       {dir + "/other_machine.json", 0, "inconclusive"},
   };
   for (const Case& c : cases) {
-    const Outcome o = run_with(history({"check", "--store", store, c.file, "--threshold", "5%"}));
+    const Outcome o = run_with(history({"check", "--store", store, c.file, "--threshold", "5%", "--confirm", "1"}));
     EXPECT_EQ(o.exit_code, c.exit_code) << c.file << ": " << o.out << o.err;
     EXPECT_NE(o.out.find(c.expected), std::string::npos) << c.file << ": " << o.out;
   }
   // --json: the same verdict and exit status as fields.
-  const Outcome as_json = run_with(history({"check", "--store", store, cases[1].file, "--threshold", "5%", "--json"}));
+  const Outcome unconfirmed = run_with(history({"check", "--store", store, cases[1].file}));
+  EXPECT_EQ(unconfirmed.exit_code, 3) << unconfirmed.out << unconfirmed.err;
+  EXPECT_NE(unconfirmed.out.find("not confirmed by 2 runs"), std::string::npos) << unconfirmed.out;
+  const std::string slow_again = write_run(dir, 13, 1.5, "slow_again", 0.01);
+  const Outcome confirmed = run_with(history({"check", "--store", store, cases[1].file, slow_again}));
+  EXPECT_EQ(confirmed.exit_code, 1) << confirmed.out << confirmed.err;
+  EXPECT_NE(confirmed.out.find("REGRESSION (over 5%)"), std::string::npos) << confirmed.out;
+  const Outcome disagree = run_with(history({"check", "--store", store, cases[0].file, cases[1].file}));
+  EXPECT_EQ(disagree.exit_code, 3) << disagree.out << disagree.err;
+  EXPECT_NE(disagree.out.find("they disagree"), std::string::npos) << disagree.out;
+  const Outcome twice = run_with(history({"check", "--store", store, cases[1].file, cases[1].file}));
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.err.find("the same run as"), std::string::npos) << twice.err;
+  const Outcome other_machine = run_with(history({"check", "--store", store, cases[1].file, cases[3].file}));
+  EXPECT_EQ(other_machine.exit_code, 2);
+  EXPECT_NE(other_machine.err.find("must be one machine's"), std::string::npos) << other_machine.err;
+  const Outcome as_json =
+      run_with(history({"check", "--store", store, cases[1].file, "--threshold", "5%", "--json", "--confirm", "1"}));
   EXPECT_EQ(as_json.exit_code, 1) << as_json.err;
   const nlohmann::json verdicts = nlohmann::json::parse(as_json.out);
   EXPECT_DOUBLE_EQ(verdicts["ctxbench_history_check"]["gate"]["threshold"].get<double>(), 0.05);
@@ -140,7 +159,9 @@ TEST(HistoryCli, CheckExitsOneOnlyOnARegression) {
   EXPECT_EQ(verdicts["counts"]["regression"], 3);
   EXPECT_EQ(verdicts["counts"]["no_change"], 0);
   // A regression of 50% does not fail a gate whose threshold is 60%.
-  EXPECT_EQ(run_with(history({"check", "--store", store, cases[1].file, "--threshold", "60"})).exit_code, 0);
+  EXPECT_EQ(
+      run_with(history({"check", "--store", store, cases[1].file, "--threshold", "60", "--confirm", "1"})).exit_code,
+      0);
   const Outcome show = run_with(history({"show", "--store", store}));
   EXPECT_EQ(show.exit_code, 0) << show.err;
   EXPECT_NE(show.out.find("ctxswitch.pipe.process/same-cpu"), std::string::npos) << show.out;

@@ -171,8 +171,10 @@ TEST(HistoryInput, OptionsRefuseBadUsageNamingTheFlag) {
       {{}, "needs a command"},
       {{"frob"}, "'frob'"},
       {{"add"}, "at least one result file"},
-      {{"check"}, "exactly one"},
-      {{"check", "a.json", "b.json"}, "exactly one"},
+      {{"check"}, "needs a result file"},
+      {{"check", "a.json", "--confirm", "0"}, "--confirm"},
+      {{"check", "a.json", "--confirm", "two"}, "--confirm"},
+      {{"show", "--confirm", "2"}, "only history check"},
       {{"check", "a.json", "--threshold", "abc"}, "--threshold"},
       {{"check", "a.json", "--threshold", "-5%"}, "--threshold"},
       {{"check", "a.json", "--min-history", "1"}, "--min-history"},
@@ -215,6 +217,8 @@ TEST(HistoryInput, OptionsRefuseBadUsageNamingTheFlag) {
   EXPECT_DOUBLE_EQ(a.threshold, 0.075);
   EXPECT_FALSE(a.min_history);
   EXPECT_EQ(*parse_history_args({"check", "n.json", "--min-history", "10"}).min_history, 10u);
+  EXPECT_EQ(*parse_history_args({"check", "n.json", "r.json", "--confirm", "3"}).confirm, 3u);
+  EXPECT_EQ(parse_history_args({"check", "n.json", "r.json"}).files.size(), 2u);
   EXPECT_EQ(a.store, "x.sqlite");
   EXPECT_EQ(*parse_history_args({"show", "--since", "2026-12-01"}).since, "2026-12-01T00:00:00Z");
   const HistoryArgs c = parse_history_args({"show", "--window", "50", "--max-p", "0.01", "--min-change", "2%"});

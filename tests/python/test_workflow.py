@@ -76,7 +76,8 @@ def test_every_command_exists_in_the_project():
             elif "/" in cmd:
                 assert os.path.isfile(os.path.join(ROOT, cmd)), cmd
                 assert os.access(os.path.join(ROOT, cmd), os.X_OK), f"{cmd} is not executable"
-                flags_known(words[1:], read(cmd))
+                # scripts/ci-history-gate.sh hands its flags on to ctxbench for the rerun
+                flags_known(words[1:], read(cmd) + (cpp_flags if cmd == "scripts/ci-history-gate.sh" else ""))
             else:
                 assert cmd in SHELL, f"{cmd}: neither a shell command nor a project file"
             if cmd == "python3":
@@ -92,7 +93,9 @@ def test_every_command_exists_in_the_project():
 def test_gate_and_publish_steps():
     text = open(WORKFLOW).read()
     assert "ctxbench compare" in text
-    assert "ctxbench history check" in text and "ctxbench history add" in text
+    assert "scripts/ci-history-gate.sh" in text and "ctxbench history add" in text
+    gate = read("scripts/ci-history-gate.sh")  # check, and on exit 3 a rerun checked with the run
+    assert "ctxbench history check" in gate and '"$run" "$rerun"' in gate
     assert "customSmallerIsBetter" in text
     assert "upload-artifact" in text
     assert os.path.isdir(os.path.join(ROOT, "ci", "baselines"))
