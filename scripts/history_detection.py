@@ -80,14 +80,16 @@ def aa(ctxbench, work, runs):
     doc = show(ctxbench, store)
     n, fired, with_machine = change_point_counts(doc)
     moves = [(cp["run"], round(cp["ratio"], 3)) for m in doc["machines"] for cp in m.get("change_points", [])]
-    check = run([ctxbench, "history", "check", runs[-1], "--store", store] + SHOW_OPTIONS + CHECK_OPTIONS, ok=(0, 1))
+    # One run alone decides here (--confirm 1), the harsher test; the gate's default asks a rerun.
+    check = run([ctxbench, "history", "check", runs[-1], "--store", store, "--confirm", "1"] + SHOW_OPTIONS
+                + CHECK_OPTIONS, ok=(0, 1))
     print(f"A/A: {len(runs) - 1} runs, {n} series, the series' own change points by judgement {fired or 'none'} "
           f"({sum(fired.values())}); with a move of the whole machine {with_machine or 'none'} "
           f"({sum(with_machine.values())})")
     print(f"A/A: the series' own change points that are confirmed (6 or more runs after them): "
           f"{doc['change_point_counts'].get('series_own_confirmed', '-')}")
     print(f"A/A: the whole machine moved at (run index, ratio): {moves or 'none'}")
-    print(f"A/A: history check of run {len(runs)}: exit {check.returncode}")
+    print(f"A/A: history check of run {len(runs)} (--confirm 1): exit {check.returncode}")
     print(check.stdout[-3000:])
 
 
