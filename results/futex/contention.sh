@@ -9,8 +9,11 @@
 #   from the next one, no sleep before the timed call), as for futex_wake in reasons.sh: 10 processes of 200
 #   rounds, the p50 of all 2000 rounds and each process's p50.
 # - wake_parallel: perf bench futex wake-parallel -t N -w W (it starts fresh threads for each of its 10 runs
-#   already), and the same peer like for like (10 processes of 400 rounds, pooled), and with perf's two
-#   differences (100 ms sleep before the round, nothing pinned) switched on (10 processes of 2 rounds, pooled).
+#   already), and the same peer like for like (10 processes of 400 rounds, pooled) once per option set of
+#   PEER_LINES (wake_parallel_lib.sh: by default the plain peer, then the peer given ctxbench's round end; the
+#   first set's line is `like for like`, what contention_table.py and sessions_of_runs.py read, the others
+#   `like for like OPTIONS`; runs before this option ran the plain peer without serial-start), and with perf's
+#   two differences (100 ms sleep before the round, nothing pinned) switched on (10 processes of 2 rounds, pooled).
 # - lock_pi: peers/futex_lock_pi_loop.c (the caller and N contenders, an empty critical section, as ctxbench),
 #   pinned as ctxbench's same-cpu records and unpinned, at batch 10 and 100: 10 processes of 100 ms each, the
 #   median of the 10 processes' p50s (the loop prints no per-batch values) and their range.
@@ -21,10 +24,8 @@ set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
 source results/quiet.sh
-require_built build/ctxbench build/peer-futex-wake-once build/peer-futex-lock-pi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-peer=./build/peer-futex-wake-once
+source results/futex/wake_parallel_lib.sh
+require_built build/peer-futex-lock-pi
 
 # sessions LABEL K CMD...: runs CMD (a peer with the `values` option) K times, each a fresh process, and prints
 # the p50 of all their rounds pooled (ctxbench's p50 over its repetitions) and each process's p50, in µs.
@@ -41,14 +42,12 @@ print(f"peer {sys.argv[2]}: {len(procs)} processes, p50 of all {sum(map(len, pro
 EOF
 }
 
-cpus=($(taskset -pc $$ | sed "s/.*: //" | tr ",-" "  "))
-a=${cpus[0]}
 pairs="2/2 4/2 4/4 8/2 8/4 8/8"
 {
   wait_quiet
   uname -r
   perf --version
-  echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, waker/caller on CPU $a"
+  echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, waker/caller on CPU $a; PEER_LINES=\"$peer_lines\""
   for r in 1 2 3; do
     echo "=== round $r $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
     ./build/ctxbench --suite ctxswitch --filter '^ctxswitch\.futex_(wake_all|wake_parallel|lock_pi)/' \
@@ -75,7 +74,11 @@ EOF
       n=${p%/*}; w=${p#*/}
       echo "-- waiters $n wakers $w"
       perf bench futex wake-parallel -s -t $n -w $w | grep "Avg per-thread"
-      sessions "like for like" 10 $peer parallel $n 400 $a 0 $w values
+      for opts in $peer_lines; do
+        label="like for like $opts"
+        [[ $opts == "${peer_lines%% *}" ]] && label="like for like"
+        sessions "$label" 10 $peer parallel $n 400 $a 0 $w "values,$opts"
+      done
       sessions "100 ms sleep" 10 $peer parallel $n 2 $a 100000 $w values
       sessions "100 ms sleep, unpinned" 10 $peer parallel $n 2 -1 100000 $w values
     done

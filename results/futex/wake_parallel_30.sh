@@ -12,9 +12,8 @@
 # Output: results/futex/wake_parallel_30.txt (OUT names another). SHAPES ("4/2 8/8") narrows the shapes; BLOCKS
 # interleaves the sides (below); SESSIONS (default 30) sets the sessions per side; PEER_LINES (space-separated,
 # each a comma-separated option set) runs the peer once per set in every block, each its own side (`peer` for
-# "serial-start", `peer+OPTIONS` for the others), compared with ctxbench by session_modes.py. The default adds
-# ctxbench's round end (wait-ran,stamp) beside the plain peer: without it the peer reads 8/4 lower
-# (docs/METHODOLOGY.md, "8/4 and 4/4: ctxbench's round end").
+# "serial-start", `peer+OPTIONS` for the others), compared with ctxbench by session_modes.py; the default
+# (wake_parallel_lib.sh) adds ctxbench's round end (wait-ran,stamp) beside the plain peer.
 set -u
 cd "$(dirname "$0")/../.."
 out=results/futex
@@ -26,7 +25,7 @@ pairs=${SHAPES:-2/2 4/2 4/4 8/2 8/4 8/8}
 blocks=${BLOCKS:-1}
 sessions=${SESSIONS:-30}
 per=$((sessions / blocks))
-lines=${PEER_LINES:-serial-start serial-start,wait-ran,stamp}
+lines=$peer_lines
 filter="^ctxswitch\.futex_wake_parallel/($(for p in $pairs; do printf 'waiters:%s/wakers:%s|' ${p%/*} ${p#*/}; done | sed 's/|$//'))/"
 {
   wait_quiet

@@ -1,13 +1,18 @@
-# Sourced by the futex_wake_parallel scripts (wake_parallel.sh, wake_parallel_30.sh, wake_parallel_88.sh) after
-# results/quiet.sh, from the repository root: a temporary directory ($tmp, removed at exit), this shell's CPUs
-# ($cpus, the first one $a: the caller's and waker's CPU, as ctxbench's same-cpu records), the peer ($peer),
-# and trace_peer.
+# Sourced by the futex_wake_parallel scripts (wake_parallel.sh, wake_parallel_30.sh, wake_parallel_88.sh,
+# contention.sh) after results/quiet.sh, from the repository root: a temporary directory ($tmp, removed at exit),
+# this shell's CPUs ($cpus, the first one $a: the caller's and waker's CPU, as ctxbench's same-cpu records), the
+# peer ($peer), its option sets ($peer_lines) and trace_peer.
 require_built build/ctxbench build/peer-futex-wake-once
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cpus=($(taskset -pc $$ | sed "s/.*: //" | tr ",-" "  "))
 a=${cpus[0]}
 peer=./build/peer-futex-wake-once
+# The peer's option sets for futex_wake_parallel, each run as its own side (PEER_LINES overrides: space-separated,
+# each a comma-separated set added to `values`): the plain peer with ctxbench's thread start (serial-start), and
+# the same given ctxbench's round end (wait-ran,stamp), without which the peer reads 8/4 lower
+# (docs/METHODOLOGY.md, "8/4 and 4/4: ctxbench's round end").
+peer_lines=${PEER_LINES:-serial-start serial-start,wait-ran,stamp}
 
 # trace_peer N W ROUNDS [OPTIONS]: 10 peer processes of N waiters, W wakers and ROUNDS rounds (like for like,
 # options added to `values`) under perf record of sched:sched_switch; prints the p50 of all their rounds, then

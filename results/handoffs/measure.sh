@@ -22,25 +22,4 @@ for r in 1 2 3; do
   } >> $out/peers.txt 2>&1
 done
 echo "load at end: $(cat /proc/loadavg)" >> $out/peers.txt
-/usr/bin/python3 - "$out/handoffs.json" > $out/table.md <<'PY'
-import json, sys
-doc = json.load(open(sys.argv[1]))
-rows = {}
-for r in doc["results"]:
-    if r["status"] != "ok" or r.get("keep_awake"):
-        continue
-    mech, variant = r["probe"].split(".")[1], r["probe"].split(".")[2]
-    rows.setdefault((variant, mech), {})[r["placement"]["kind"]] = (r["statistics"]["p50"], r["switches_per_op"]["measured"])
-order = ["futex", "futex_waitv", "eventfd", "pipe", "msg_ring", "eventfd_uring", "pipe_uring", "eventfd_epoll", "pipe_epoll"]
-print("| partners | wait | same-cpu | cross-cpu | unpinned | switches/op (same-cpu) |")
-print("|---|---|---|---|---|---|")
-for variant in ("thread", "process"):
-    for mech in order:
-        cells = rows.get((variant, mech))
-        if not cells:
-            continue
-        fmt = lambda k: f"{cells[k][0] / 1000:.2f} µs" if k in cells else "-"
-        sw = f"{cells['same-cpu'][1]:.2f}" if "same-cpu" in cells else "-"
-        who = "processes" if variant == "process" else "threads"
-        print(f"| {who} | `ctxswitch.{mech}` | {fmt('same-cpu')} | {fmt('cross-cpu')} | {fmt('unpinned')} | {sw} |")
-PY
+python3 $out/table.py $out/handoffs.json > $out/table.md
