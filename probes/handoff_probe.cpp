@@ -17,6 +17,9 @@ std::unique_ptr<Probe> make_handoff_probe(const HandoffKind& kind, bool process)
   info.where.kinds = {PlacementKind::SameCpu, PlacementKind::CrossCpu, PlacementKind::Unpinned};
   info.expected_switches_per_op = 2;
   info.suites = {"ctxswitch"};
+  // A hand-off like the pipe and futex ping-pongs: the traced pass follows it the same way (docs/METHODOLOGY.md,
+  // "Where the time went", "Which probes").
+  info.explainable = true;
   return std::make_unique<SimpleProbe>(std::move(info), [kind, process](const Placement& p) {
     return start_channel_session(kind.make(), kind.key, kind.token_bytes, process, false, partner_cpu(p));
   });
