@@ -165,9 +165,10 @@ int run_show(const HistoryArgs& a) {
   return 0;
 }
 
-int run_check(const HistoryArgs& a) {
+// `check`'s files: runs of one build on one machine (a run and its reruns), each a different run.
+std::vector<RunInput> read_runs_of_one_machine(const std::vector<std::string>& files) {
   std::vector<RunInput> runs;
-  for (const std::string& file : a.files) {
+  for (const std::string& file : files) {
     runs.push_back(read_run_file(file, read_input(file)));
     const RunInput& first = runs.front();
     if (runs.back().machine.fingerprint != first.machine.fingerprint)
@@ -180,6 +181,11 @@ int run_check(const HistoryArgs& a) {
         throw HistoryInputError(
             fmt::format("{}: the same run as {}: a rerun is a new run of the build", file, runs[i].run.source));
   }
+  return runs;
+}
+
+int run_check(const HistoryArgs& a) {
+  const std::vector<RunInput> runs = read_runs_of_one_machine(a.files);
   auto c = store::open_store(a.store, false);
   store::prepare_schema(*c, false);
   refuse_emulation_mix(a, runs, c.get(), "check");
