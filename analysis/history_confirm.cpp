@@ -22,24 +22,21 @@ HistoryCheck confirm_across_runs(const std::vector<HistoryCheck>& checks, std::s
   for (RecordCheck& r : out.records) {
     // A change any run called is the candidate, a regression before an improvement: runs that disagree
     // are "run again", whichever of them is the newest.
-    std::size_t regressions = 0, improvements = 0;
+    std::map<HistoryVerdictKind, std::size_t> calls;  // verdict -> how many runs called it
     r.runs_judged = 0;
     for (const auto& k : kinds) {
       auto found = k.find(r.record_id);
       if (found == k.end()) continue;
       ++r.runs_judged;
-      regressions += found->second == HistoryVerdictKind::Regression ? 1 : 0;
-      improvements += found->second == HistoryVerdictKind::Improvement ? 1 : 0;
+      ++calls[found->second];
     }
+    const std::size_t regressions = calls[HistoryVerdictKind::Regression];
+    const std::size_t improvements = calls[HistoryVerdictKind::Improvement];
     const bool changed = regressions + improvements > 0;
     const HistoryVerdictKind kind = regressions > 0    ? HistoryVerdictKind::Regression
                                     : improvements > 0 ? HistoryVerdictKind::Improvement
                                                        : r.verdict.kind;
-    r.runs_agreeing = 0;
-    for (const auto& k : kinds) {
-      auto found = k.find(r.record_id);
-      r.runs_agreeing += found != k.end() && found->second == kind ? 1 : 0;
-    }
+    r.runs_agreeing = calls[kind];
     if (!changed || (r.runs_agreeing == runs && runs >= confirm)) continue;
     r.unconfirmed = kind;
     r.verdict.kind = HistoryVerdictKind::Inconclusive;
