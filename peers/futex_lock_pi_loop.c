@@ -1,7 +1,8 @@
 /* Peer for ctxswitch.futex_lock_pi/waiters:N (docs/METHODOLOGY.md, "Futex contention"): the caller and N
  * contender threads each take and release one PI lock word in a loop, FUTEX_LOCK_PI_PRIVATE then
  * FUTEX_UNLOCK_PI_PRIVATE with nothing in between (the syscall every time, an empty critical section), as
- * ctxbench's session does. perf bench futex lock-pi differs: its workers sleep usleep(1) while holding the lock.
+ * ctxbench's session does. perf bench futex lock-pi differs: its workers sleep usleep(1) while holding the lock
+ * (tools/perf/bench/futex-lock-pi.c, workerfn); HOLD_US copies that.
  *   CALLER_CPU the caller's CPU, contender i on the (i+1)-th CPU after it round-robin (ctxbench's same-cpu
  *              records); -1: nobody pinned (its unpinned records)
  * The caller times batches of BATCH lock+unlock pairs for MS milliseconds and prints the median batch's ns per
@@ -11,7 +12,10 @@
  *   READS      1: after each batch the caller reads every contender's /proc/self/task/TID/stat once (pread of a
  *              file opened before the window), as ctxbench's runner reads each task's CPU after each sample;
  *              0 (default): nothing between batches but the clock read
- * Usage: peer-futex-lock-pi WAITERS MS CALLER_CPU [BATCH [READS]] */
+ *   HOLD_US    every thread, the caller too, sleeps usleep(HOLD_US) between its lock and its unlock, as perf's
+ *              workers do with 1; 0 (default): nothing held. Set, the line adds each thread's mean acquisitions per
+ *              second, what perf prints as "Averaged N operations/sec" (docs/METHODOLOGY.md, "Futex contention")
+ * Usage: peer-futex-lock-pi WAITERS MS CALLER_CPU [BATCH [READS [HOLD_US]]] */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +34,7 @@
 
 enum { kMaxWaiters = 64, kMaxBatches = 1 << 20 };
 static _Atomic uint32_t lock_word, started, go, stop;
+static unsigned hold_us; /* HOLD_US: the sleep inside the critical section */
 
 struct contender {
   int cpu;
@@ -40,6 +45,7 @@ struct contender {
 
 static void lock_unlock(void) {
   if (syscall(SYS_futex, &lock_word, FUTEX_LOCK_PI_PRIVATE, 0, NULL, NULL, 0) != 0 ||
+      (hold_us != 0 && usleep(hold_us) != 0) ||
       syscall(SYS_futex, &lock_word, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0) != 0) {
     fprintf(stderr, "futex PI lock/unlock: %s\n", strerror(errno));
     exit(1);
@@ -77,15 +83,18 @@ static int by_value(const void* a, const void* b) {
 
 int main(int argc, char** argv) {
   const int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if (argc < 4 || argc > 6 || atoi(argv[1]) < 1 || atoi(argv[1]) > kMaxWaiters || atoi(argv[2]) < 1 ||
+  if (argc < 4 || argc > 7 || atoi(argv[1]) < 1 || atoi(argv[1]) > kMaxWaiters || atoi(argv[2]) < 1 ||
       atoi(argv[3]) >= ncpu || atoi(argv[3]) < -1 || (argc >= 5 && atoi(argv[4]) < 1) ||
-      (argc == 6 && strcmp(argv[5], "0") != 0 && strcmp(argv[5], "1") != 0)) {
-    fprintf(stderr, "usage: %s WAITERS(1-%d) MS CALLER_CPU(-1: nobody pinned, else 0-%d) [BATCH(>=1) [READS(0|1)]]\n",
+      (argc >= 6 && strcmp(argv[5], "0") != 0 && strcmp(argv[5], "1") != 0) || (argc == 7 && atoi(argv[6]) < 0)) {
+    fprintf(stderr,
+            "usage: %s WAITERS(1-%d) MS CALLER_CPU(-1: nobody pinned, else 0-%d) [BATCH(>=1) [READS(0|1) "
+            "[HOLD_US(>=0)]]]\n",
             argv[0], kMaxWaiters, ncpu - 1);
     return 2;
   }
   const int n = atoi(argv[1]), ms = atoi(argv[2]), cpu = atoi(argv[3]), batch = argc >= 5 ? atoi(argv[4]) : 100;
-  const int reads = argc == 6 && argv[5][0] == '1';
+  const int reads = argc >= 6 && argv[5][0] == '1';
+  hold_us = argc == 7 ? (unsigned)atoi(argv[6]) : 0;
   pin(cpu);
   static struct contender c[kMaxWaiters];
   pthread_t threads[kMaxWaiters];
@@ -139,10 +148,20 @@ int main(int argc, char** argv) {
   printf(
       "futex lock_pi loop: %d contenders + caller, caller cpu %d, batch %d%s: %d batches, caller p50 %.0f ns per "
       "lock+unlock, mean %.0f ns; all threads %.0f acquisitions/s, %.2f switches per acquisition; caller %.2f of "
-      "the acquisitions, %.2f switches per own acquisition\n",
+      "the acquisitions, %.2f switches per own acquisition%s",
       n, cpu, batch, reads ? ", stat reads" : "", batches, per_pair[batches / 2], (double)wall / own,
       (double)acquisitions / ((double)wall / 1e9), (double)switches / (double)acquisitions, own / (double)acquisitions,
-      (double)caller_switches / own);
+      (double)caller_switches / own, hold_us ? "" : "\n");
+  if (hold_us) { /* perf's figure: the mean over the threads of each one's acquisitions per second, and its range */
+    double lo = own, hi = own;
+    for (int i = 0; i < n; ++i) {
+      lo = (double)c[i].acquisitions < lo ? (double)c[i].acquisitions : lo;
+      hi = (double)c[i].acquisitions > hi ? (double)c[i].acquisitions : hi;
+    }
+    const double s = (double)wall / 1e9;
+    printf("; held %u us: each thread %.0f acquisitions/s (mean of %d threads, %.0f-%.0f)\n", hold_us,
+           (double)acquisitions / s / (n + 1), n + 1, lo / s, hi / s);
+  }
   free(per_pair);
   return 0;
 }

@@ -14,7 +14,9 @@ Verdict per shape: `same distribution` when both p >= 0.05, else `differ`.
 For a bimodal shape, each side's sessions in run order as slow (S) and fast (f), with the Wald-Wolfowitz runs
 test (two-sided, normal approximation): fewer runs than chance means slow sessions come in stretches, so they
 do not settle independently of each other and a share over 30 sessions is not 30 independent draws.
-Usage: session_modes.py FILE"""
+--against SIDE compares every other peer side with SIDE instead of ctxbench (e.g. `--against peer`: the peer
+against its own copy, an A/A line; results/futex/lock_pi_30.sh); SIDE then takes ctxbench's place in the output.
+Usage: session_modes.py [--against SIDE] FILE"""
 import collections
 import math
 import statistics
@@ -86,26 +88,32 @@ def runs_test(flags):
 
 
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    ref = "ctxbench"
+    if len(args) == 3 and args[0] == "--against":
+        ref, args = args[1], args[2:]
+    if len(args) != 1:
         sys.exit(__doc__)
     data = collections.defaultdict(dict)
-    for line in open(sys.argv[1]):
+    for line in open(args[0]):
         parts = line.split()
         if len(parts) == 3 and (parts[1] in ("ctxbench", "peer") or parts[1].startswith("peer+")) \
                 and not parts[1].endswith("_pooled_p50"):
             data[parts[0]][parts[1]] = [float(v) for v in parts[2].split(",") if v]
     if not data:
-        sys.exit(f"{sys.argv[1]}: no `SHAPE ctxbench|peer M1,M2,...` lines")
-    print("shape  sessions cb/peer  median of session medians cb/peer (us), ratio  modes (fast/slow mean, split)"
-          "  slow cb/peer  Fisher p  Mann-Whitney p  verdict")
+        sys.exit(f"{args[0]}: no `SHAPE ctxbench|peer M1,M2,...` lines")
+    short = "cb" if ref == "ctxbench" else ref
+    print(f"shape  sessions {short}/peer  median of session medians {short}/peer (us), ratio  modes (fast/slow mean,"
+          f" split)  slow {short}/peer  Fisher p  Mann-Whitney p  verdict")
     for shape, sides in data.items():
-        for name in (s for s in sides if s != "ctxbench"):
-            compare(shape, sides.get("ctxbench", []), name, sides[name])
+        for name in (s for s in sides if s not in ("ctxbench", ref)):
+            compare(shape, ref, sides.get(ref, []), name, sides[name])
 
 
-def compare(shape, cb, name, peer):
-    """One row of the table: ctxbench's sessions of SHAPE against one peer side's."""
-    label = shape if name == "peer" else f"{shape} vs {name}"
+def compare(shape, ref, cb, name, peer):
+    """One row of the table: the sessions of SHAPE on side ref (ctxbench unless --against) against one peer
+    side's."""
+    label = shape if name == "peer" and ref == "ctxbench" else f"{shape} vs {name}"
     if not cb or not peer:
         print(f"{label}: one side has no sessions")
         return
@@ -120,9 +128,9 @@ def compare(shape, cb, name, peer):
     mc, mp = statistics.median(cb), statistics.median(peer)
     print(f"{label:5s}  {len(cb):3d}/{len(peer):<3d}  {mc:6.2f}/{mp:<6.2f} x{mc / mp:.2f}"
           f"  {modes}  {slow_txt}  {pf:.3f}  {pu:.3f}  {verdict}")
-    print(f"       ctxbench: {' '.join(f'{v:.1f}' for v in sorted(cb))}")
+    print(f"       {ref}: {' '.join(f'{v:.1f}' for v in sorted(cb))}")
     print(f"       {name}: {' '.join(f'{v:.1f}' for v in sorted(peer))}")
-    for side_name, side in (("ctxbench", cb), (name, peer)):
+    for side_name, side in ((ref, cb), (name, peer)):
         if bimodal:
             flags = [v > t for v in side]
             runs, mean, p = runs_test(flags)

@@ -19,6 +19,7 @@ cd "$(dirname "$0")/../.."
 out=results/futex
 source results/quiet.sh
 source results/futex/wake_parallel_lib.sh
+source results/futex/sessions_lib.sh
 pairs=${SHAPES:-2/2 4/2 4/4 8/2 8/4 8/8}
 # BLOCKS=K interleaves the two sides in K blocks of 30/K sessions each (ctxbench's, then the peer's of every
 # shape), so both sample the same stretch of time; the peer's rounds R come from the first block.
@@ -33,16 +34,9 @@ filter="^ctxswitch\.futex_wake_parallel/($(for p in $pairs; do printf 'waiters:%
   echo "command: SHAPES=\"$pairs\" BLOCKS=$blocks SESSIONS=$sessions PEER_LINES=\"$lines\" bash results/futex/wake_parallel_30.sh"
   echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, waker/caller on CPU $a; shapes $pairs; $blocks block(s)"
   for b in $(seq "$blocks"); do
-    echo "=== ctxbench --repetitions $per $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-    ./build/ctxbench --suite ctxswitch --filter "$filter" --placement same --repetitions $per \
-      --json "$tmp/cb$b.json" > "$tmp/cb.txt" 2>&1
-    echo "ctxbench exit $?"
-    [[ $b == 1 ]] && python3 - "$tmp/cb1.json" > "$tmp/rounds.txt" <<'EOF'
-import json, statistics, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    shape = "/".join(p.split(":")[1] for p in r["id"].split("/")[1:3])
-    print(shape, int(statistics.median(x["samples"] for x in r["repetitions"])))
-EOF
+    ctxbench_block "$b" "$filter" "$per"
+    [[ $b == 1 ]] && python3 results/futex/repetition_medians.py "$tmp/cb1.json" |
+      awk '$2 == "rounds" {print $1, $3}' > "$tmp/rounds.txt"
     for p in $pairs; do
       n=${p%/*}
       w=${p#*/}
@@ -55,16 +49,8 @@ EOF
       done
     done
   done
-  python3 - "$tmp"/cb*.json > "$tmp/sessions.txt" <<'EOF'
-import collections, json, statistics, sys
-reps = collections.defaultdict(list)  # shape -> every block's repetitions, in run order
-for path in sorted(sys.argv[1:], key=lambda p: int(p.rsplit("cb", 1)[1].split(".")[0])):
-    for r in json.load(open(path))["results"]:
-        reps["/".join(p.split(":")[1] for p in r["id"].split("/")[1:3])] += r["repetitions"]
-for shape, rs in reps.items():
-    print(shape, "ctxbench", ",".join(f"{x['median_ns'] / 1000:.2f}" for x in rs))
-    print(shape, "rounds", int(statistics.median(x["samples"] for x in rs)))
-EOF
+  python3 results/futex/repetition_medians.py "$tmp"/cb*.json | grep -v -e " ops_per_sample " -e " ms " \
+    > "$tmp/sessions.txt"
   for p in $pairs; do
     k=0
     for opts in $lines; do

@@ -1,0 +1,49 @@
+"""results/futex/repetition_medians.py and session_modes.py --against on literal inputs (lock_pi_30.sh's path)."""
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FUTEX = os.path.join(ROOT, "results", "futex")
+
+
+def run(script, *args):
+    return subprocess.run([sys.executable, os.path.join(FUTEX, script), *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+def rep(median_us, samples=10, ops=100):
+    return {"median_ns": median_us * 1000, "mean_ns": median_us * 1000, "samples": samples, "ops_per_sample": ops}
+
+
+def test_repetition_medians_names_shapes_and_keeps_block_order(tmp_path):
+    # cb10 must come after cb2: a plain sort would put block 10 first.
+    for k, us in ((2, 20.0), (10, 30.0)):
+        (tmp_path / f"cb{k}.json").write_text(json.dumps({"results": [
+            {"id": "ctxswitch.futex_lock_pi/waiters:2/same-cpu", "repetitions": [rep(us)]},
+            {"id": "ctxswitch.futex_wake_parallel/waiters:8/wakers:4/same-cpu", "repetitions": [rep(us / 10)]}]}))
+    out = run("repetition_medians.py", str(tmp_path / "cb10.json"), str(tmp_path / "cb2.json"))
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert "2 ctxbench 20.00,30.00" in lines
+    assert "8/4 ctxbench 2.00,3.00" in lines
+    assert "2 ops_per_sample 100" in lines
+    # 10 samples x 100 ops x 20-30 µs: 20 and 30 ms, median 25.
+    assert "2 ms 25" in lines
+
+
+def test_session_modes_against_peer_compares_the_copy_not_ctxbench(tmp_path):
+    cb = ",".join(["10.0"] * 15 + ["11.0"] * 15)
+    peer = ",".join(f"{20 + i / 10:.1f}" for i in range(30))
+    copy = ",".join(f"{20.05 + i / 10:.2f}" for i in range(30))
+    f = tmp_path / "s.txt"
+    f.write_text(f"2 ctxbench {cb}\n2 peer {peer}\n2 peer+copy {copy}\n")
+    default = run("session_modes.py", str(f))
+    assert default.returncode == 0, default.stderr
+    assert "differ" in default.stdout  # ctxbench at half the peer's level
+    aa = run("session_modes.py", "--against", "peer", str(f))
+    assert aa.returncode == 0, aa.stderr
+    rows = [l for l in aa.stdout.splitlines() if l.startswith("2 ")]
+    assert len(rows) == 1 and "vs peer+copy" in rows[0] and "same distribution" in rows[0], aa.stdout
+    assert "x1.00" in rows[0]
