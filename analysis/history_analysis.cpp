@@ -377,13 +377,13 @@ std::size_t HistoryAnalysis::machine_change_count() const {
 }
 
 int HistoryCheck::regressions() const {
-  int n = 0;
+  int n = whole_run && whole_run->verdict.kind == HistoryVerdictKind::Regression ? 1 : 0;
   for (const RecordCheck& r : records) n += r.verdict.kind == HistoryVerdictKind::Regression ? 1 : 0;
   return n;
 }
 
 int HistoryCheck::unconfirmed_regressions() const {
-  int n = 0;
+  int n = whole_run && whole_run->unconfirmed == HistoryVerdictKind::Regression ? 1 : 0;
   for (const RecordCheck& r : records) n += r.unconfirmed == HistoryVerdictKind::Regression ? 1 : 0;
   return n;
 }
@@ -478,6 +478,30 @@ void keep_derived_moves_their_base_shares(std::vector<RecordCheck>& records, dou
   }
 }
 
+std::size_t usable_values(const std::vector<std::optional<double>>& row) {
+  return static_cast<std::size_t>(std::count_if(
+      row.begin(), row.end(), [](const std::optional<double>& v) { return v && std::isfinite(*v) && *v > 0; }));
+}
+
+// The new run (the last row) as one point of its machine's series of run factors: judged against the
+// current segment of that series (the machine's change points cut it, as `history show` reports them), so a
+// move of every record alike gets a verdict of its own. Runs with too few records have no factor.
+std::optional<RecordCheck> judge_whole_run(const std::vector<std::vector<std::optional<double>>>& values,
+                                           const std::vector<double>& factors, const HistoryGateOptions& options,
+                                           const ChangePointOptions& change_options) {
+  if (values.empty() || factors.size() != values.size() || usable_values(values.back()) < kWholeRunMinRecords)
+    return std::nullopt;
+  std::vector<double> past;
+  for (std::size_t row = 0; row + 1 < values.size(); ++row)
+    if (usable_values(values[row]) >= kWholeRunMinRecords) past.push_back(factors[row]);
+  RecordCheck whole;
+  whole.raw = judge_against_history(current_segment(past, change_options), {factors.back()}, options);
+  whole.verdict = whole.raw;
+  if (whole.raw.kind == HistoryVerdictKind::Regression || whole.raw.kind == HistoryVerdictKind::Improvement)
+    whole.fired = "raw";
+  return whole;
+}
+
 }  // namespace
 
 HistoryCheck check_against_history(const History& h, const RunInput& new_run, const HistoryGateOptions& options,
@@ -502,8 +526,9 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
     if (col != column_of.end() && r.status == "ok" && r.p50) new_row[col->second] = *r.p50;
   }
   m.values.push_back(new_row);
-  const std::vector<double> factors = run_factors(m.values);
+  const std::vector<double> factors = run_factors(m.values, kWholeRunMinRecords);
   check.run_factor = factors.empty() ? 1.0 : factors.back();
+  check.whole_run = judge_whole_run(m.values, factors, options, change_options);
   check.shared_variance = shared_variance_fraction(m.values, factors);
   check.corrected = worth_correcting(check.shared_variance);
   const std::vector<std::vector<double>> basket =

@@ -119,9 +119,19 @@ struct HistoryCheck {
   std::size_t judgements = 0;
   std::vector<CheckedRun> checked_runs;  // the runs judged, oldest first; the records are the last one's
   std::size_t confirm = 1;               // runs a regression or improvement needs (history_confirm.hpp)
-  int regressions() const;
+  // The whole run against its machine's history: the run's factor (run_factor) judged against the factors of
+  // the machine's earlier runs since their last change point, alone at max_p_value (one hypothesis per run).
+  // It is the verdict on a change that moves every record alike (a kernel that slows every system call),
+  // which the run-corrected records cannot see (docs/METHODOLOGY.md, "The gate"). `record_id` is empty.
+  // Absent when the new run has too few records for a factor of its own (kWholeRunMinRecords).
+  std::optional<RecordCheck> whole_run;
+  int regressions() const;              // the records' and the whole run's
   int unconfirmed_regressions() const;  // regressions too few runs called: "run again"
 };
+// A run's factor is a median over its records: with fewer, it is left out of the machine's series (as
+// run_correction.hpp leaves such a run's factor at 1).
+inline constexpr std::size_t kWholeRunMinRecords = 10;
+
 HistoryCheck check_against_history(const History& h, const RunInput& new_run, const HistoryGateOptions& options,
                                    const ChangePointOptions& change_options = {});
 

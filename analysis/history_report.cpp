@@ -101,7 +101,8 @@ std::string format_history(const History& h, const HistoryAnalysis& a) {
   for (const HistorySeries& s : h.series) w = std::max(w, s.record_id.size() + 2);
   for (std::size_t mi = 0; mi < h.machines.size(); ++mi) {
     const HistoryMachine& m = h.machines[mi];
-    out += "\n" + machine_line(h, m, a.machines[mi], a.options.false_discovery_rate);
+    out += '\n';
+    out += machine_line(h, m, a.machines[mi], a.options.false_discovery_rate);
     out += "  " + pad("record", w) + rpad("runs", 6) + rpad("latest", 12) + rpad("current median", 16) + "  changes\n";
     for (std::size_t si = 0; si < h.series.size(); ++si) {
       const HistorySeries& s = h.series[si];
@@ -231,6 +232,34 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
   return doc;
 }
 
+namespace {
+
+std::string verdict_text(const RecordCheck& r, const HistoryGateOptions& options) {
+  switch (r.verdict.kind) {
+    case HistoryVerdictKind::Regression:
+      return fmt::format("REGRESSION (over {:.0f}%)", options.threshold * 100);
+    case HistoryVerdictKind::Improvement:
+      return "improvement";
+    case HistoryVerdictKind::NoChange:
+      return "no change";
+    case HistoryVerdictKind::Inconclusive:
+      break;
+  }
+  return r.moved_with_basket ? "inconclusive - moved with its basket" : "inconclusive - run again";
+}
+
+// The whole run's verdict, a move of every record alike (analysis/history_analysis.hpp, `whole_run`).
+std::string whole_run_line(const RecordCheck& whole, const HistoryGateOptions& options) {
+  std::string verdict = verdict_text(whole, options);
+  if (!whole.verdict.reason.empty() && whole.verdict.kind == HistoryVerdictKind::Inconclusive)
+    verdict += fmt::format(" ({})", whole.verdict.reason);
+  return fmt::format("the whole run against {} earlier run factors of this machine: x{:.3f}, detectable {}: {}\n",
+                     whole.verdict.history_points, whole.verdict.ratio,
+                     detectable_text(whole.verdict.detectable_change), verdict);
+}
+
+}  // namespace
+
 std::string format_history_check(const RunInput& new_run, const HistoryCheck& check,
                                  const HistoryGateOptions& options) {
   std::string out = fmt::format("{} (run {}) against {} earlier run{} of machine {}\n", new_run.run.source,
@@ -240,6 +269,7 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
                      check.run_factor,
                      std::isfinite(check.shared_variance) ? fmt::format("{:.0f}%", check.shared_variance * 100) : "-",
                      check.corrected ? "run-corrected figures judged too" : "raw figures only");
+  if (check.whole_run) out += whole_run_line(*check.whole_run, options);
   out += fmt::format(
       "{} run{} of the build checked; a regression or improvement counts when every run calls it "
       "and there are at least {} (--confirm)\n",
@@ -255,21 +285,7 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
   int counts[4] = {0, 0, 0, 0};
   for (const RecordCheck& r : check.records) {
     ++counts[static_cast<int>(r.verdict.kind)];
-    std::string verdict;
-    switch (r.verdict.kind) {
-      case HistoryVerdictKind::Regression:
-        verdict = fmt::format("REGRESSION (over {:.0f}%)", options.threshold * 100);
-        break;
-      case HistoryVerdictKind::Improvement:
-        verdict = "improvement";
-        break;
-      case HistoryVerdictKind::NoChange:
-        verdict = "no change";
-        break;
-      case HistoryVerdictKind::Inconclusive:
-        verdict = r.moved_with_basket ? "inconclusive - moved with its basket" : "inconclusive - run again";
-        break;
-    }
+    std::string verdict = verdict_text(r, options);
     if (!r.fired.empty()) verdict += r.fired == "both" ? ", raw and run-corrected" : ", " + r.fired;
     if (!r.verdict.reason.empty() && r.verdict.kind == HistoryVerdictKind::Inconclusive)
       verdict += " (" + r.verdict.reason + ")";
@@ -305,6 +321,13 @@ json verdict_json(const HistoryVerdict& v) {
   return j;
 }
 
+// How many of the runs checked together judged the verdict and reached it (analysis/history_confirm.hpp).
+void put_confirmation(json& j, const RecordCheck& r) {
+  j["runs_judged"] = r.runs_judged;
+  j["runs_agreeing"] = r.runs_agreeing;
+  j["unconfirmed"] = r.unconfirmed ? json(history_verdict_key(*r.unconfirmed)) : json();
+}
+
 }  // namespace
 
 json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, const HistoryGateOptions& options) {
@@ -317,9 +340,7 @@ json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, c
     j["raw"] = verdict_json(r.raw);
     j["run_corrected"] = r.corrected ? verdict_json(*r.corrected) : json();
     j["moved_with_basket"] = r.moved_with_basket;
-    j["runs_judged"] = r.runs_judged;
-    j["runs_agreeing"] = r.runs_agreeing;
-    j["unconfirmed"] = r.unconfirmed ? json(history_verdict_key(*r.unconfirmed)) : json();
+    put_confirmation(j, r);
     counts[history_verdict_key(r.verdict.kind)] = counts[history_verdict_key(r.verdict.kind)].get<int>() + 1;
     records.push_back(std::move(j));
   }
@@ -344,6 +365,12 @@ json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, c
               {"runs_checked", checked},
               {"records", records}};
   put(doc, "run_factor", check.run_factor);
+  json whole_run;  // null: the run has too few records for a factor of its own
+  if (check.whole_run) {
+    whole_run = verdict_json(check.whole_run->verdict);
+    put_confirmation(whole_run, *check.whole_run);
+  }
+  doc["whole_run"] = whole_run;
   put(doc, "shared_variance", check.shared_variance);
   put(doc, "verdict_max_p_value", check.gate_max_p);
   put(doc, "segment_max_p_value", check.segment_max_p);

@@ -17,7 +17,9 @@ Series are counted when the record's median single-run interval (rerun_ratio_95)
 Pairwise: `ctxbench compare` of the run before the step against the first stepped run.
 Gate (--gate-from K): each run from K on checked by `history check` against the runs before it, alone and
 with the run after it (--confirm 2), as it is (A/A: every regression is a false one) and with each --steps
-size injected into a share of its records, or (--trials) into each record or mechanism in turn.
+size injected into a share of its records, or (--trials) into each record or mechanism in turn, or into
+every record at once (--trials all: what the whole run's verdict is for); the whole run's verdict is counted
+apart.
 """
 import argparse
 import json
@@ -233,11 +235,13 @@ def detection_trials(ctxbench, work, runs, step, from_run, how):
 
 
 def verdicts(ctxbench, store, paths, confirm):
-    """history check's verdict per record id for the last of `paths` (the runs checked together), and its exit
-    status."""
+    """history check's verdict per record id for the last of `paths` (the runs checked together), its exit
+    status, and the whole run's verdict ("" when the check had none)."""
     p = run([ctxbench, "history", "check", *paths, "--json", "--store", store, "--confirm", str(confirm)]
             + SHOW_OPTIONS + CHECK_OPTIONS, ok=(0, 1, 3))
-    return {r["record_id"]: r for r in json.loads(p.stdout)["records"]}, p.returncode
+    doc = json.loads(p.stdout)
+    whole = (doc.get("whole_run") or {}).get("verdict", "")
+    return {r["record_id"]: r for r in doc["records"]}, p.returncode, whole
 
 
 def gate_selections(work, runs, step, how, share, seed):
@@ -245,6 +249,8 @@ def gate_selections(work, runs, step, how, share, seed):
     (--trials each|mechanism, as trial_groups), every run of the copies stepped."""
     if how == "share":
         selections = [["--share", str(share), "--seed", str(seed)]]
+    elif how == "all":
+        selections = [["--share", "1"]]
     else:
         selections = [["--ids", ",".join(g)] for g in trial_groups(runs, how)]
     out = []
@@ -270,49 +276,61 @@ def gate_trials(ctxbench, work, runs, from_run, steps, share, seed, how):
     counted = quiet_ids(runs)
     selections = {step: gate_selections(work, runs, step, how, share, seed) for step in steps}
     failed, confirmed_failed, false_kinds, detectable = 0, 0, {}, []
+    whole_false = [0, 0]  # the whole run called a regression: alone, by both runs of a pair
     found = {step: [0, 0, 0, 0] for step in steps}  # judged, called alone, judged as a pair, called by the pair
+    whole_found = {step: [0, 0, 0, 0] for step in steps}  # the same for the whole run's verdict, per trial
     for k in range(from_run, len(runs) + 1):
         pair = runs[k - 1:k + 1] if k < len(runs) else []
-        v, rc = verdicts(ctxbench, store, [runs[k - 1]], 1)
+        v, rc, whole = verdicts(ctxbench, store, [runs[k - 1]], 1)
         failed += rc == 1
+        whole_false[0] += whole == "regression"
         flagged = sorted((rid, r["verdict"], round(r["ratio"], 3), r.get("fired"), f"{r['p_value']:.2g}")
                          for rid, r in v.items() if r["verdict"] in ("regression", "improvement"))
         for f in flagged:
             false_kinds[f[1]] = false_kinds.get(f[1], 0) + 1
         detectable += [r["detectable_change"] for rid, r in v.items()
                        if rid in counted and r.get("detectable_change", 0) > 0]
-        line = f"gate A/A run {k}: exit {rc}, flagged {flagged or 'none'}"
+        line = f"gate A/A run {k}: exit {rc}, whole run {whole or '-'}, flagged {flagged or 'none'}"
         if pair:
-            pv, prc = verdicts(ctxbench, store, pair, 2)
+            pv, prc, pwhole = verdicts(ctxbench, store, pair, 2)
             confirmed_failed += prc == 1
+            whole_false[1] += pwhole == "regression"
             both = sorted(rid for rid, r in pv.items() if r["verdict"] in ("regression", "improvement"))
-            line += f"; with run {k + 1} (--confirm 2): exit {prc}, confirmed {both or 'none'}"
+            line += f"; with run {k + 1} (--confirm 2): exit {prc}, whole run {pwhole or '-'}, confirmed {both or 'none'}"
         print(line, flush=True)
         for step in steps:
             for d, stepped in selections[step]:
                 copies = [os.path.join(d, os.path.basename(r)) for r in ([runs[k - 1]] + pair[1:])]
-                sv, _ = verdicts(ctxbench, store, copies[:1], 1)
+                sv, _, swhole = verdicts(ctxbench, store, copies[:1], 1)
                 judged = [rid for rid in stepped & counted if rid in sv]
                 found[step][0] += len(judged)
                 found[step][1] += sum(1 for rid in judged if sv[rid]["verdict"] == "regression")
+                whole_found[step][0] += 1
+                whole_found[step][1] += swhole == "regression"
                 if pair:
-                    pv, _ = verdicts(ctxbench, store, copies, 2)
+                    pv, _, pwhole = verdicts(ctxbench, store, copies, 2)
                     judged = [rid for rid in stepped & counted if rid in pv]
                     found[step][2] += len(judged)
                     found[step][3] += sum(1 for rid in judged if pv[rid]["verdict"] == "regression")
+                    whole_found[step][2] += 1
+                    whole_found[step][3] += pwhole == "regression"
         run([ctxbench, "history", "add", "--store", store, runs[k - 1]])
     trials = len(runs) - from_run + 1
     print(f"gate A/A: {trials} trials (runs {from_run}..{len(runs)}, each against the runs before it): "
-          f"{failed} exited 1 alone (--confirm 1); flagged records by verdict {false_kinds or 'none'}")
-    print(f"gate A/A, each run with the next (--confirm 2): {trials - 1} trials, {confirmed_failed} exited 1")
+          f"{failed} exited 1 alone (--confirm 1); flagged records by verdict {false_kinds or 'none'}; "
+          f"the whole run called a regression in {whole_false[0]}")
+    print(f"gate A/A, each run with the next (--confirm 2): {trials - 1} trials, {confirmed_failed} exited 1; "
+          f"the whole run called a regression by both in {whole_false[1]}")
     if detectable:
         print(f"gate: detectable change of series within +-30%, median {statistics.median(detectable):.1%} "
               f"over {len(detectable)} judgements")
     for step in steps:
         judged, hit, pairs, pair_hit = found[step]
+        wj, wh, wp, wph = whole_found[step]
         print(f"gate step +{step:.0%} ({how}): stepped series within +-30% called a regression in {hit} of "
               f"{judged} one-run judgements ({hit / max(1, judged):.0%}); by both runs of a pair (--confirm 2) "
-              f"in {pair_hit} of {pairs} ({pair_hit / max(1, pairs):.0%})")
+              f"in {pair_hit} of {pairs} ({pair_hit / max(1, pairs):.0%}); the whole run called a regression "
+              f"in {wh} of {wj} one-run trials, by both runs in {wph} of {wp}")
 
 
 def real_change(ctxbench, work, runs, changed):
@@ -352,9 +370,10 @@ def main():
     ap.add_argument("--min-history", help="passed to history check")
     ap.add_argument("--gate-from", type=int, help="gate trials: check each run from this one (1-based) on "
                     "against the runs before it, as it is and with each --steps size injected")
-    ap.add_argument("--trials", choices=("share", "each", "mechanism"), default="share",
+    ap.add_argument("--trials", choices=("share", "each", "mechanism", "all"), default="share",
                     help="share: one store with --share of the records stepped (default); each: one trial per "
-                    "measured record, stepped alone; mechanism: one trial per mechanism, all its records stepped")
+                    "measured record, stepped alone; mechanism: one trial per mechanism, all its records stepped; "
+                    "all (gate trials only): every record of the run stepped, a change of the whole machine")
     ap.add_argument("--corrected-only", action="store_true", help="count only run-corrected change points")
     ap.add_argument("--changed", nargs="*", default=[], help="runs after RUN... where something real changed "
                     "(e.g. --keep-awake): report where history finds it")
@@ -371,6 +390,8 @@ def main():
     if a.min_history:
         CHECK_OPTIONS.extend(["--min-history", a.min_history])
     steps = [float(s) for s in a.steps.split(",") if s]
+    if a.trials == "all" and not a.gate_from:
+        ap.error("--trials all is for gate trials (--gate-from)")
     if a.gate_from:
         gate_trials(a.ctxbench, a.work, a.runs, a.gate_from, steps, a.share, a.seed, a.trials)
         return

@@ -431,7 +431,10 @@ TEST(HistoryAnalysis, CheckLeavesAMoveItsBasketSharesInconclusive) {
     for (double& v : r.repetition_medians) v *= 1.5;
   }
   const HistoryCheck shared = check_against_history(h, all, options);
-  EXPECT_EQ(shared.regressions(), 0);
+  // No record's verdict: the move is the whole run's, judged apart (the test below).
+  EXPECT_EQ(std::count_if(shared.records.begin(), shared.records.end(),
+                          [](const RecordCheck& r) { return r.verdict.kind == HistoryVerdictKind::Regression; }),
+            0);
   std::size_t raw_only = 0;
   for (const RecordCheck& r : shared.records)
     if (r.moved_with_basket) {
@@ -557,6 +560,80 @@ TEST(HistoryAnalysis, CheckWithTooShortAHistoryIsInconclusive) {
   const HistoryCheck check = check_against_history(h, new_run_like(h, 2, 1.5), HistoryGateOptions{});
   EXPECT_EQ(check.regressions(), 0);
   for (const RecordCheck& r : check.records) EXPECT_EQ(r.verdict.kind, HistoryVerdictKind::Inconclusive) << r.record_id;
+}
+
+// Every record of the run `scale` times slower: a change that moves all of them alike.
+RunInput all_scaled(const History& h, const std::string& id, double scale) {
+  RunInput in = new_run_like(h, 0, 1.0);
+  in.run.run_id = id;
+  in.run.source = id + ".json";
+  for (RecordRow& r : in.records) {
+    *r.p50 *= scale;
+    for (double& v : r.repetition_medians) v *= scale;
+  }
+  return in;
+}
+
+// The run-corrected records cannot see a move of every record alike; the whole run's factor, judged against
+// the machine's earlier run factors, can: a verdict of its own that counts as a regression, confirmed by a
+// rerun like any other, and inconclusive where the machine's runs move as far together.
+TEST(HistoryWholeRun, AMoveOfEveryRecordIsTheWholeRunsVerdict) {
+  const History quiet = make_history(30, 20, 0.01, 0.01);
+  const HistoryGateOptions options;
+  const HistoryCheck slow = check_against_history(quiet, all_scaled(quiet, "slow", 1.1), options);
+  ASSERT_TRUE(slow.whole_run);
+  EXPECT_EQ(slow.whole_run->verdict.kind, HistoryVerdictKind::Regression);
+  EXPECT_NEAR(slow.whole_run->verdict.ratio, 1.1, 0.02);
+  EXPECT_EQ(slow.whole_run->verdict.history_points, 30u);
+  EXPECT_EQ(slow.regressions(), 1);
+  EXPECT_NE(format_history_check(all_scaled(quiet, "slow", 1.1), slow, options).find("the whole run against 30"),
+            std::string::npos);
+  const nlohmann::json doc = history_check_to_json(all_scaled(quiet, "slow", 1.1), slow, options);
+  EXPECT_EQ(doc["whole_run"]["verdict"], "regression");
+  EXPECT_EQ(doc["regressions"], 1);
+
+  const HistoryCheck same = check_against_history(quiet, all_scaled(quiet, "same", 1.0), options);
+  ASSERT_TRUE(same.whole_run);
+  EXPECT_EQ(same.whole_run->verdict.kind, HistoryVerdictKind::NoChange);
+  EXPECT_EQ(same.regressions(), 0);
+  const HistoryCheck faster = check_against_history(quiet, all_scaled(quiet, "fast", 0.9), options);
+  EXPECT_EQ(faster.whole_run->verdict.kind, HistoryVerdictKind::Improvement);
+  EXPECT_EQ(faster.regressions(), 0);
+
+  // Runs that move +-30% together: a 10% move of the whole run cannot be told apart, and says so.
+  const History noisy = make_history(30, 20, 0.01, 0.3);
+  const HistoryCheck unsure = check_against_history(noisy, all_scaled(noisy, "slow", 1.1), options);
+  ASSERT_TRUE(unsure.whole_run);
+  EXPECT_EQ(unsure.whole_run->verdict.kind, HistoryVerdictKind::Inconclusive);
+  EXPECT_GT(unsure.whole_run->verdict.detectable_change, 0.1);
+  EXPECT_EQ(unsure.regressions(), 0);
+
+  // A run of fewer records than a factor needs has no whole-run verdict.
+  RunInput few = all_scaled(quiet, "few", 1.1);
+  few.records.resize(kWholeRunMinRecords - 1);
+  const HistoryCheck partial = check_against_history(quiet, few, options);
+  EXPECT_FALSE(partial.whole_run);
+  EXPECT_TRUE(history_check_to_json(few, partial, options)["whole_run"].is_null());
+}
+
+TEST(HistoryWholeRun, ARerunMustConfirmTheWholeRunsRegression) {
+  const History h = make_history(30, 20, 0.01, 0.01);
+  const HistoryGateOptions options;
+  const RunInput a = all_scaled(h, "a", 1.1), b = all_scaled(h, "b", 1.1), same = all_scaled(h, "same", 1.0);
+  const HistoryCheck alone = check_runs_against_history(h, {a}, options, {}, 2);
+  ASSERT_TRUE(alone.whole_run);
+  EXPECT_EQ(alone.whole_run->verdict.kind, HistoryVerdictKind::Inconclusive);
+  EXPECT_EQ(alone.whole_run->unconfirmed, HistoryVerdictKind::Regression);
+  EXPECT_EQ(alone.regressions(), 0);
+  EXPECT_EQ(alone.unconfirmed_regressions(), 1);
+  const HistoryCheck both = check_runs_against_history(h, {a, b}, options, {}, 2);
+  EXPECT_EQ(both.whole_run->verdict.kind, HistoryVerdictKind::Regression);
+  EXPECT_EQ(both.whole_run->runs_agreeing, 2u);
+  EXPECT_EQ(both.regressions(), 1);
+  const HistoryCheck split = check_runs_against_history(h, {a, same}, options, {}, 2);
+  EXPECT_EQ(split.whole_run->verdict.kind, HistoryVerdictKind::Inconclusive);
+  EXPECT_EQ(split.whole_run->runs_judged, 2u);
+  EXPECT_EQ(split.regressions(), 0);
 }
 
 RunInput rerun(const History& h, const std::string& id, double scale) {
