@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Summarises results/futex/lock_pi_cause.sh's per-session lines (docs/METHODOLOGY.md, "Futex contention",
+"lock_pi hand-offs, measured"). Input lines `SIDE N us acquisitions/s switches/acq handoff_share cross_cpu_share`
+(lines starting with # are skipped). Prints, per N and side, the session count and the median (min-max) of each
+column; then per N, over every session of every side, Spearman's rank correlation of the time per op with the
+cross-CPU share and with switches per acquisition (ties get mean ranks), and the median time of the sessions
+below and above the pooled median cross-CPU share.
+Usage: lock_pi_cause.py FILE"""
+import collections
+import statistics
+import sys
+
+COLUMNS = ["us_per_op", "acq_per_s", "switches_per_acq", "handoff_share", "cross_cpu_share"]
+
+
+def ranks(xs):
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    r = [0.0] * len(xs)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            r[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return r
+
+
+def spearman(xs, ys):
+    rx, ry = ranks(xs), ranks(ys)
+    mx, my = statistics.mean(rx), statistics.mean(ry)
+    num = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    den = (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
+    return num / den if den > 0 else float("nan")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    rows = collections.defaultdict(list)  # (n, side) -> [values]
+    for line in open(sys.argv[1]):
+        f = line.split()
+        if len(f) != 7 or f[0].startswith("#"):
+            continue
+        rows[(int(f[1]), f[0])].append([float(x) for x in f[2:]])
+    print("N  side                 sessions  " + "  ".join(f"{c}: median (min-max)" for c in COLUMNS))
+    for (n, side), vs in sorted(rows.items()):
+        cells = []
+        for k in range(len(COLUMNS)):
+            col = [v[k] for v in vs]
+            cells.append(f"{statistics.median(col):.3f} ({min(col):.3f}-{max(col):.3f})")
+        print(f"{n}  {side:20s} {len(vs):3d}       " + "  ".join(cells))
+    for n in sorted({n for n, _ in rows}):
+        pooled = [v for (m, _), vs in rows.items() if m == n for v in vs]
+        us = [v[0] for v in pooled]
+        cross = [v[4] for v in pooled]
+        sw = [v[2] for v in pooled]
+        cut = statistics.median(cross)
+        low = [v[0] for v in pooled if v[4] <= cut]
+        high = [v[0] for v in pooled if v[4] > cut]
+        print(f"N = {n}: {len(pooled)} sessions; Spearman(us, cross-CPU share) {spearman(us, cross):+.2f}, "
+              f"Spearman(us, switches/acq) {spearman(us, sw):+.2f}; cross-CPU share <= {cut:.3f}: median "
+              f"{statistics.median(low):.2f} us ({len(low)}), above: "
+              f"{statistics.median(high) if high else float('nan'):.2f} us ({len(high)})")
+
+
+main()
