@@ -4,7 +4,9 @@
 (lines starting with # are skipped). Prints, per N and side, the session count and the median (min-max) of each
 column; then per N, over every session of every side, Spearman's rank correlation of the time per op with the
 cross-CPU share and with switches per acquisition (ties get mean ranks), and the median time of the sessions
-below and above the pooled median cross-CPU share.
+below and above the pooled median cross-CPU share; and the least-squares line us = a + b x (x the cross-CPU share)
+over those sessions, with each side's median x, the line's time at it, and the median residual (us - line): a
+side whose residual is near the others' differs from them by its cross-CPU share alone.
 Usage: lock_pi_cause.py FILE"""
 import collections
 import statistics
@@ -63,6 +65,32 @@ def main():
               f"Spearman(us, switches/acq) {spearman(us, sw):+.2f}; cross-CPU share <= {cut:.3f}: median "
               f"{statistics.median(low):.2f} us ({len(low)}), above: "
               f"{statistics.median(high) if high else float('nan'):.2f} us ({len(high)})")
+    lines(rows)
+
+
+def fit(xs, ys):
+    """a, b, R^2 of the least-squares line y = a + b x."""
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx > 0 else 0.0
+    a = my - b * mx
+    ss = sum((y - my) ** 2 for y in ys)
+    res = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
+    return a, b, 1 - res / ss if ss > 0 else float("nan")
+
+
+def lines(rows):
+    for n in sorted({n for n, _ in rows}):
+        pooled = [v for (m, _), vs in rows.items() if m == n for v in vs]
+        a, b, r2 = fit([v[4] for v in pooled], [v[0] for v in pooled])
+        print(f"N = {n}: us = {a:.1f} + {b:.1f} x (R^2 {r2:.2f}); per side: median x, line at it, median us, "
+              "median residual")
+        for (m, side), vs in sorted(rows.items()):
+            if m != n:
+                continue
+            x = statistics.median(v[4] for v in vs)
+            print(f"  {side:20s} x {x:.3f}  line {a + b * x:.2f}  us {statistics.median(v[0] for v in vs):.2f}  "
+                  f"residual {statistics.median(v[0] - a - b * v[4] for v in vs):+.2f}")
 
 
 main()
