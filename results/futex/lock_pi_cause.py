@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Summarises results/futex/lock_pi_cause.sh's per-session lines (docs/METHODOLOGY.md, "Futex contention",
 "lock_pi hand-offs, measured"). Input lines `SIDE N us acquisitions/s switches/acq handoff_share cross_cpu_share`
-(lines starting with # are skipped). Prints, per N and side, the session count and the median (min-max) of each
+(lines starting with # are skipped; a "-" column is missing: such sessions count in the time column only). Prints, per N and side, the session count and the median (min-max) of each
 column; then per N, over every session of every side, Spearman's rank correlation of the time per op with the
 cross-CPU share and with switches per acquisition (ties get mean ranks), and the median time of the sessions
 below and above the pooled median cross-CPU share; and the least-squares line us = a + b x (x the cross-CPU share)
@@ -45,16 +45,19 @@ def main():
         f = line.split()
         if len(f) != 7 or f[0].startswith("#"):
             continue
-        rows[(int(f[1]), f[0])].append([float(x) for x in f[2:]])
+        rows[(int(f[1]), f[0])].append([float("nan") if x == "-" else float(x) for x in f[2:]])
     print("N  side                 sessions  " + "  ".join(f"{c}: median (min-max)" for c in COLUMNS))
     for (n, side), vs in sorted(rows.items()):
         cells = []
         for k in range(len(COLUMNS)):
-            col = [v[k] for v in vs]
+            col = [v[k] for v in vs if v[k] == v[k]]
+            if not col:
+                cells.append("-")
+                continue
             cells.append(f"{statistics.median(col):.3f} ({min(col):.3f}-{max(col):.3f})")
         print(f"{n}  {side:20s} {len(vs):3d}       " + "  ".join(cells))
     for n in sorted({n for n, _ in rows}):
-        pooled = [v for (m, _), vs in rows.items() if m == n for v in vs]
+        pooled = [v for (m, _), vs in rows.items() if m == n for v in vs if v[4] == v[4]]
         us = [v[0] for v in pooled]
         cross = [v[4] for v in pooled]
         sw = [v[2] for v in pooled]
@@ -81,12 +84,13 @@ def fit(xs, ys):
 
 def lines(rows):
     for n in sorted({n for n, _ in rows}):
-        pooled = [v for (m, _), vs in rows.items() if m == n for v in vs]
+        pooled = [v for (m, _), vs in rows.items() if m == n for v in vs if v[4] == v[4]]
         a, b, r2 = fit([v[4] for v in pooled], [v[0] for v in pooled])
         print(f"N = {n}: us = {a:.1f} + {b:.1f} x (R^2 {r2:.2f}); per side: median x, line at it, median us, "
               "median residual")
         for (m, side), vs in sorted(rows.items()):
-            if m != n:
+            vs = [v for v in vs if v[4] == v[4]]
+            if m != n or not vs:
                 continue
             x = statistics.median(v[4] for v in vs)
             print(f"  {side:20s} x {x:.3f}  line {a + b * x:.2f}  us {statistics.median(v[0] for v in vs):.2f}  "

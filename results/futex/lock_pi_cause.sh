@@ -8,6 +8,10 @@
 # - the peer as lock_pi_30.sh runs it (62 ms timed at once, caller on this shell's first CPU, no reads);
 # - the peer with WARMUP ms (default 20) of contention before its timed window, as ctxbench's session runs its
 #   batch calibration and 10 ms warm-up (engine/runner.cpp run_repetition) before its window.
+# - with SIDES naming `reps`: ctxbench with --repetitions PER in one process, as lock_pi_30.sh runs it (each
+#   repetition a fresh session, its median a line; the record's metrics pool the PER sessions, so its lines
+#   carry "-" there and the pooled figures go on a `#` line).
+# SIDES (default "cb peer warm") names the sides; their order rotates every block.
 # The peer times batches of BATCH_N (N = 2, 4, 8: 132, 104, 65, lock_pi_30_1.txt's) lock+unlocks.
 # Holds the quiet lock (results/quiet.sh). Run after building ctxbench and peer-futex-lock-pi:
 #   OUT=results/futex/lock_pi_cause_1.txt bash results/futex/lock_pi_cause.sh   (NS "2 4 8", BLOCKS 6, PER 5)
@@ -21,6 +25,7 @@ ns=${NS:-2 4 8}
 blocks=${BLOCKS:-6}
 per=${PER:-5}
 warm=${WARMUP:-20}
+sides=${SIDES:-cb peer warm}
 declare -A batch=([1]=160 [2]=132 [4]=104 [8]=65)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -42,16 +47,22 @@ for r in json.load(open(sys.argv[1]))["results"]:
 {
   wait_quiet
   uname -r
-  echo "command: NS=\"$ns\" BLOCKS=$blocks PER=$per WARMUP=$warm bash results/futex/lock_pi_cause.sh"
+  echo "command: NS=\"$ns\" BLOCKS=$blocks PER=$per WARMUP=$warm SIDES=\"$sides\" bash results/futex/lock_pi_cause.sh"
   echo "commit $(git rev-parse --short HEAD), CPUs $(taskset -pc $$ | sed "s/.*: //"), caller on CPU $a"
   echo "=== per session: SIDE N us_per_op acquisitions_per_s switches_per_acq handoff_share cross_cpu_share"
   for b in $(seq "$blocks"); do
-    order="cb peer warm"
-    ((b % 3 == 2)) && order="peer warm cb"
-    ((b % 3 == 0)) && order="warm cb peer"
+    order=$(echo $sides | awk -v b="$b" '{for (i = 0; i < NF; ++i) printf "%s ", $((i + b - 1) % NF + 1)}')
     echo "# block $b ($order) $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
     for n in $ns; do
       for side in $order; do
+        if [[ $side == reps ]]; then
+          ./build/ctxbench --suite ctxswitch --filter "^ctxswitch\.futex_lock_pi/waiters:$n/" --placement same \
+            --repetitions "$per" --json "$tmp/cb.json" > /dev/null 2>&1 || echo "# ctxbench exit $?"
+          python3 results/futex/repetition_medians.py "$tmp/cb.json" | grep " ctxbench " | cut -d' ' -f3 | tr , '\n' |
+            awk -v n="$n" -v p="$per" '{print "ctxbench-reps" p, n, $1, "-", "-", "-", "-"}'
+          echo "# ctxbench-reps$per $n pooled: $(cb_line x "$n" | cut -d' ' -f4-)"
+          continue
+        fi
         for i in $(seq "$per"); do
           case $side in
             cb)
@@ -67,11 +78,13 @@ for r in json.load(open(sys.argv[1]))["results"]:
   done | tee "$tmp/sessions.txt"
   echo "=== results/futex/lock_pi_cause.py: per side, and time per op against the cross-CPU share"
   python3 results/futex/lock_pi_cause.py "$tmp/sessions.txt"
-  echo "=== results/futex/session_modes.py: ctxbench against the peer and against the peer with warm-up"
-  grep -v '^#' "$tmp/sessions.txt" | awk '{s[$2" "$1] = s[$2" "$1] (s[$2" "$1] == "" ? "" : ",") $3}
+  echo "=== results/futex/session_modes.py: ctxbench (one repetition per process) against the other sides"
+  # session_modes.py compares ctxbench (or --against's side) with `peer` and `peer+...` sides only: the reps side
+  # goes in as `peer+ctxbench-repsPER`.
+  grep -v '^#' "$tmp/sessions.txt" | sed 's/^ctxbench-reps/peer+ctxbench-reps/' | awk '{s[$2" "$1] = s[$2" "$1] (s[$2" "$1] == "" ? "" : ",") $3}
     END {for (k in s) print k, s[k]}' | sort -n > "$tmp/modes.txt"
   python3 results/futex/session_modes.py "$tmp/modes.txt"
-  echo "=== results/futex/session_modes.py --against peer: the peer with warm-up against the plain peer"
+  echo "=== results/futex/session_modes.py --against peer: the other sides against the plain peer"
   python3 results/futex/session_modes.py --against peer "$tmp/modes.txt"
   echo "load at end: $(cat /proc/loadavg)"
 } > "${OUT:-results/futex/lock_pi_cause.txt}" 2>&1
