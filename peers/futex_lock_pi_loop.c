@@ -20,7 +20,7 @@
  * Every acquisition notes the previous holder (a word written holding the lock): the line ends with the share
  * of acquisitions whose previous holder was another thread (hand-offs) and ran on another CPU (cross-CPU), and
  * the involuntary switches per acquisition, as ctxbench's handoff_share and cross_cpu_handoff_share
- * (docs/METHODOLOGY.md, "Futex contention", lock_pi hand-offs).
+ * (docs/METHODOLOGY.md, "Futex contention", "lock_pi hand-offs, measured").
  * Usage: peer-futex-lock-pi WAITERS MS CALLER_CPU [BATCH [READS [HOLD_US [WARMUP_MS]]]] */
 #define _GNU_SOURCE
 #include <errno.h>

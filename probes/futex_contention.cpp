@@ -130,7 +130,7 @@ int waker(Shared& s, std::size_t j) noexcept {
 
 // Called holding the PI lock: counts an acquisition whose previous holder was another thread (a hand-off: the
 // kernel gave the lock to a waiter, or another thread's release left it free) and one whose previous holder ran
-// on another CPU (docs/METHODOLOGY.md, "Futex contention", lock_pi hand-offs). Two relaxed
+// on another CPU (docs/METHODOLOGY.md, "Futex contention", "lock_pi hand-offs, measured"). Two relaxed
 // exchanges and a vDSO getcpu inside the critical section; the lock's syscalls order them between holders.
 void note_holder(Shared& s, std::uint32_t me, Slot& mine) noexcept {
   const int cpu = ::sched_getcpu();
