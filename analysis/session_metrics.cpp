@@ -67,6 +67,11 @@ void add_lock_metrics(Record& r, std::map<std::string, double>& sum) {
   // The caller's part of them: 1/(N + 1) when the lock goes round fairly (docs/METHODOLOGY.md, "Futex contention").
   if (sum.count("lock_caller_acquisitions") != 0)
     put("caller_acquisition_share", sum["lock_caller_acquisitions"] / acquisitions);
+  // Acquisitions whose previous holder was another thread, and ran on another CPU (docs/METHODOLOGY.md,
+  // "Futex contention", "lock_pi hand-offs, measured").
+  if (sum.count("lock_handoffs") != 0) put("handoff_share", sum["lock_handoffs"] / acquisitions);
+  if (sum.count("lock_cross_cpu_handoffs") != 0)
+    put("cross_cpu_handoff_share", sum["lock_cross_cpu_handoffs"] / acquisitions);
 }
 
 }  // namespace

@@ -15,7 +15,13 @@
  *   HOLD_US    every thread, the caller too, sleeps usleep(HOLD_US) between its lock and its unlock, as perf's
  *              workers do with 1; 0 (default): nothing held. Set, the line adds each thread's mean acquisitions per
  *              second, what perf prints as "Averaged N operations/sec" (docs/METHODOLOGY.md, "Futex contention")
- * Usage: peer-futex-lock-pi WAITERS MS CALLER_CPU [BATCH [READS [HOLD_US]]] */
+ *   WARMUP_MS  the threads contend this long after all started before the timed window (ctxbench's session
+ *              runs its calibration and 10 ms warm-up first); 0 (default): timed at once
+ * Every acquisition notes the previous holder (a word written holding the lock): the line ends with the share
+ * of acquisitions whose previous holder was another thread (hand-offs) and ran on another CPU (cross-CPU), and
+ * the involuntary switches per acquisition, as ctxbench's handoff_share and cross_cpu_handoff_share
+ * (docs/METHODOLOGY.md, "Futex contention", "lock_pi hand-offs, measured").
+ * Usage: peer-futex-lock-pi WAITERS MS CALLER_CPU [BATCH [READS [HOLD_US [WARMUP_MS]]]] */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -34,17 +40,30 @@
 
 enum { kMaxWaiters = 64, kMaxBatches = 1 << 20 };
 static _Atomic uint32_t lock_word, started, go, stop;
-static unsigned hold_us; /* HOLD_US: the sleep inside the critical section */
+static unsigned hold_us;                          /* HOLD_US: the sleep inside the critical section */
+static _Atomic uint32_t last_holder = UINT32_MAX; /* 0 the caller, i + 1 contender i; written holding the lock */
+static _Atomic int last_cpu = -1;
 
 struct contender {
   int cpu;
   _Atomic pid_t tid;
-  uint64_t acquisitions, switches; /* over the timed window */
+  uint64_t acquisitions, switches, involuntary, window_handoffs, window_cross_cpu; /* over the timed window */
+  _Atomic uint64_t handoffs, cross_cpu; /* note_holder's counts, from the thread's start */
   char pad[64];
 };
 
-static void lock_unlock(void) {
-  if (syscall(SYS_futex, &lock_word, FUTEX_LOCK_PI_PRIVATE, 0, NULL, NULL, 0) != 0 ||
+/* Holding the lock: counts an acquisition whose previous holder was another thread, and one whose previous holder
+ * ran on another CPU (probes/futex_contention.cpp note_holder does the same). */
+static void note_holder(uint32_t me, struct contender* mine) {
+  const int cpu = sched_getcpu();
+  const uint32_t prev = atomic_exchange_explicit(&last_holder, me, memory_order_relaxed);
+  const int prev_cpu = atomic_exchange_explicit(&last_cpu, cpu, memory_order_relaxed);
+  if (prev != UINT32_MAX && prev != me) atomic_fetch_add_explicit(&mine->handoffs, 1, memory_order_relaxed);
+  if (prev_cpu >= 0 && prev_cpu != cpu) atomic_fetch_add_explicit(&mine->cross_cpu, 1, memory_order_relaxed);
+}
+
+static void lock_unlock(uint32_t me, struct contender* mine) {
+  if (syscall(SYS_futex, &lock_word, FUTEX_LOCK_PI_PRIVATE, 0, NULL, NULL, 0) != 0 || (note_holder(me, mine), 0) ||
       (hold_us != 0 && usleep(hold_us) != 0) ||
       syscall(SYS_futex, &lock_word, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0) != 0) {
     fprintf(stderr, "futex PI lock/unlock: %s\n", strerror(errno));
@@ -52,26 +71,34 @@ static void lock_unlock(void) {
   }
 }
 
-static uint64_t switches_now(void) {
+static uint64_t switches_now(uint64_t* involuntary) {
   struct rusage u;
   getrusage(RUSAGE_THREAD, &u);
+  *involuntary = (uint64_t)u.ru_nivcsw;
   return (uint64_t)(u.ru_nvcsw + u.ru_nivcsw);
 }
+
+static struct contender contenders[kMaxWaiters + 1]; /* [kMaxWaiters]: the caller's counts */
 
 static void* contend(void* p) {
   struct contender* c = p;
   pin(c->cpu);
   atomic_store(&c->tid, gettid());
   atomic_fetch_add(&started, 1);
+  const uint32_t me = (uint32_t)(c - contenders) + 1;
   /* Contending already, as ctxbench's contenders do from the session's start; counted from `go` on. */
-  while (!atomic_load(&go)) lock_unlock();
-  const uint64_t s0 = switches_now();
+  while (!atomic_load(&go)) lock_unlock(me, c);
+  uint64_t i0, i1;
+  const uint64_t s0 = switches_now(&i0), h0 = atomic_load(&c->handoffs), x0 = atomic_load(&c->cross_cpu);
   uint64_t n = 0;
   while (!atomic_load(&stop)) {
-    lock_unlock();
+    lock_unlock(me, c);
     ++n;
   }
-  c->switches = switches_now() - s0;
+  c->switches = switches_now(&i1) - s0;
+  c->involuntary = i1 - i0;
+  c->window_handoffs = atomic_load(&c->handoffs) - h0;
+  c->window_cross_cpu = atomic_load(&c->cross_cpu) - x0;
   c->acquisitions = n;
   return NULL;
 }
@@ -83,26 +110,30 @@ static int by_value(const void* a, const void* b) {
 
 int main(int argc, char** argv) {
   const int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if (argc < 4 || argc > 7 || atoi(argv[1]) < 1 || atoi(argv[1]) > kMaxWaiters || atoi(argv[2]) < 1 ||
+  if (argc < 4 || argc > 8 || atoi(argv[1]) < 1 || atoi(argv[1]) > kMaxWaiters || atoi(argv[2]) < 1 ||
       atoi(argv[3]) >= ncpu || atoi(argv[3]) < -1 || (argc >= 5 && atoi(argv[4]) < 1) ||
-      (argc >= 6 && strcmp(argv[5], "0") != 0 && strcmp(argv[5], "1") != 0) || (argc == 7 && atoi(argv[6]) < 0)) {
+      (argc >= 6 && strcmp(argv[5], "0") != 0 && strcmp(argv[5], "1") != 0) || (argc >= 7 && atoi(argv[6]) < 0) ||
+      (argc == 8 && atoi(argv[7]) < 0)) {
     fprintf(stderr,
             "usage: %s WAITERS(1-%d) MS CALLER_CPU(-1: nobody pinned, else 0-%d) [BATCH(>=1) [READS(0|1) "
-            "[HOLD_US(>=0)]]]\n",
+            "[HOLD_US(>=0) [WARMUP_MS(>=0)]]]]\n",
             argv[0], kMaxWaiters, ncpu - 1);
     return 2;
   }
   const int n = atoi(argv[1]), ms = atoi(argv[2]), cpu = atoi(argv[3]), batch = argc >= 5 ? atoi(argv[4]) : 100;
   const int reads = argc >= 6 && argv[5][0] == '1';
-  hold_us = argc == 7 ? (unsigned)atoi(argv[6]) : 0;
+  hold_us = argc >= 7 ? (unsigned)atoi(argv[6]) : 0;
+  const int warmup_ms = argc == 8 ? atoi(argv[7]) : 0;
   pin(cpu);
-  static struct contender c[kMaxWaiters];
+  struct contender* const c = contenders;
+  struct contender* const caller = &contenders[kMaxWaiters];
   pthread_t threads[kMaxWaiters];
   for (int i = 0; i < n; ++i) {
     c[i].cpu = cpu >= 0 ? (cpu + 1 + i) % ncpu : -1;
     pthread_create(&threads[i], NULL, contend, &c[i]);
   }
-  while (atomic_load(&started) != (uint32_t)n) lock_unlock();
+  while (atomic_load(&started) != (uint32_t)n) lock_unlock(0, caller);
+  for (const uint64_t w = now_ns() + (uint64_t)warmup_ms * 1000000u; now_ns() < w;) lock_unlock(0, caller);
   int stat_fd[kMaxWaiters];
   for (int i = 0; i < n; ++i) {
     char path[64];
@@ -119,10 +150,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   atomic_store(&go, 1);
-  const uint64_t s0 = switches_now(), t0 = now_ns(), end = t0 + (uint64_t)ms * 1000000u;
+  uint64_t i0, i1;
+  const uint64_t h0 = atomic_load(&caller->handoffs), x0 = atomic_load(&caller->cross_cpu);
+  const uint64_t s0 = switches_now(&i0), t0 = now_ns(), end = t0 + (uint64_t)ms * 1000000u;
   int batches = 0;
   for (uint64_t t = t0; t < end && batches < kMaxBatches;) {
-    for (int k = 0; k < batch; ++k) lock_unlock();
+    for (int k = 0; k < batch; ++k) lock_unlock(0, caller);
     const uint64_t t1 = now_ns();
     per_pair[batches++] = (double)(t1 - t) / batch;
     for (int i = 0; reads && i < n; ++i) {
@@ -134,13 +167,17 @@ int main(int argc, char** argv) {
     }
     t = reads ? now_ns() : t1;
   }
-  const uint64_t wall = now_ns() - t0, caller_switches = switches_now() - s0;
+  const uint64_t wall = now_ns() - t0, caller_switches = switches_now(&i1) - s0;
+  uint64_t handoffs = atomic_load(&caller->handoffs) - h0, cross_cpu = atomic_load(&caller->cross_cpu) - x0;
   atomic_store(&stop, 1);
-  uint64_t acquisitions = (uint64_t)batches * (uint64_t)batch, switches = caller_switches;
+  uint64_t acquisitions = (uint64_t)batches * (uint64_t)batch, switches = caller_switches, involuntary = i1 - i0;
   for (int i = 0; i < n; ++i) {
     pthread_join(threads[i], NULL);
     acquisitions += c[i].acquisitions;
     switches += c[i].switches;
+    involuntary += c[i].involuntary;
+    handoffs += c[i].window_handoffs;
+    cross_cpu += c[i].window_cross_cpu;
   }
   for (int i = 0; reads && i < n; ++i) close(stat_fd[i]);
   qsort(per_pair, (size_t)batches, sizeof *per_pair, by_value);
@@ -148,10 +185,12 @@ int main(int argc, char** argv) {
   printf(
       "futex lock_pi loop: %d contenders + caller, caller cpu %d, batch %d%s: %d batches, caller p50 %.0f ns per "
       "lock+unlock, mean %.0f ns; all threads %.0f acquisitions/s, %.2f switches per acquisition; caller %.2f of "
-      "the acquisitions, %.2f switches per own acquisition%s",
+      "the acquisitions, %.2f switches per own acquisition; hand-offs %.3f, cross-CPU %.3f of the acquisitions, "
+      "involuntary %.3f switches per acquisition",
       n, cpu, batch, reads ? ", stat reads" : "", batches, per_pair[batches / 2], (double)wall / own,
       (double)acquisitions / ((double)wall / 1e9), (double)switches / (double)acquisitions, own / (double)acquisitions,
-      (double)caller_switches / own, hold_us ? "" : "\n");
+      (double)caller_switches / own, (double)handoffs / (double)acquisitions, (double)cross_cpu / (double)acquisitions,
+      (double)involuntary / (double)acquisitions);
   if (hold_us) { /* perf's figure: the mean over the threads of each one's acquisitions per second, and its range */
     double lo = own, hi = own;
     for (int i = 0; i < n; ++i) {
@@ -159,9 +198,10 @@ int main(int argc, char** argv) {
       hi = (double)c[i].acquisitions > hi ? (double)c[i].acquisitions : hi;
     }
     const double s = (double)wall / 1e9;
-    printf("; held %u us: each thread %.0f acquisitions/s (mean of %d threads, %.0f-%.0f)\n", hold_us,
+    printf("; held %u us: each thread %.0f acquisitions/s (mean of %d threads, %.0f-%.0f)", hold_us,
            (double)acquisitions / s / (n + 1), n + 1, lo / s, hi / s);
   }
+  printf("\n");
   free(per_pair);
   return 0;
 }

@@ -51,6 +51,8 @@ long wake(std::atomic<std::uint32_t>* word, int how_many) noexcept {
 struct alignas(64) Slot {
   std::atomic<std::uint64_t> ran_at{0};  // when this waiter ran again after the round's wake
   std::atomic<std::uint64_t> count{0};   // lock_pi: acquisitions of this thread
+  // lock_pi: of those, the ones whose previous holder was another thread, and ran on another CPU (note_holder)
+  std::atomic<std::uint64_t> handoffs{0}, cross_cpu{0};
 };
 
 // A waker thread's call of the round (wake_parallel), read by the caller once every waker is done.
@@ -66,8 +68,13 @@ struct Shared {
   alignas(64) std::atomic<std::uint32_t> gate{0};
   alignas(64) std::atomic<std::uint32_t> target{0};  // where requeue moves them
   alignas(64) std::atomic<std::uint32_t> lock{0};    // lock_pi: the PI lock word (0, or the owner's tid)
-  alignas(64) std::atomic<std::uint32_t> ready{0};   // waiters of this round about to sleep
-  alignas(64) std::atomic<std::uint32_t> ran{0};     // waiters of this round running again (futex word)
+  // lock_pi: the last holder (0 the caller, i + 1 contender i) and the CPU it held the lock on, written only
+  // while holding the lock; and the caller's own counts of note_holder.
+  alignas(64) std::atomic<std::uint32_t> last_holder{UINT32_MAX};
+  std::atomic<int> last_cpu{-1};
+  Slot caller;
+  alignas(64) std::atomic<std::uint32_t> ready{0};  // waiters of this round about to sleep
+  alignas(64) std::atomic<std::uint32_t> ran{0};    // waiters of this round running again (futex word)
   // wake_parallel: the wakers sleep on `go` (its value is the round, as the gate's), announce in
   // `wakers_ready` and count their finished calls in `wakers_done` (a futex word the caller waits on).
   alignas(64) std::atomic<std::uint32_t> go{0};
@@ -121,12 +128,25 @@ int waker(Shared& s, std::size_t j) noexcept {
   return 0;
 }
 
+// Called holding the PI lock: counts an acquisition whose previous holder was another thread (a hand-off: the
+// kernel gave the lock to a waiter, or another thread's release left it free) and one whose previous holder ran
+// on another CPU (docs/METHODOLOGY.md, "Futex contention", "lock_pi hand-offs, measured"). Two relaxed
+// exchanges and a vDSO getcpu inside the critical section; the lock's syscalls order them between holders.
+void note_holder(Shared& s, std::uint32_t me, Slot& mine) noexcept {
+  const int cpu = ::sched_getcpu();
+  const std::uint32_t prev = s.last_holder.exchange(me, std::memory_order_relaxed);
+  const int prev_cpu = s.last_cpu.exchange(cpu, std::memory_order_relaxed);
+  if (prev != UINT32_MAX && prev != me) mine.handoffs.fetch_add(1, std::memory_order_relaxed);
+  if (prev_cpu >= 0 && prev_cpu != cpu) mine.cross_cpu.fetch_add(1, std::memory_order_relaxed);
+}
+
 // A contender of the PI lock: lock, count, unlock, as perf bench futex lock-pi's workers do (the syscall every
 // time, no user-space fast path), until stopped.
 int contender(Shared& s, std::size_t i) noexcept {
   while (!s.stop.load(std::memory_order_acquire)) {
     if (futex_op(&s.lock, FUTEX_LOCK_PI_PRIVATE, 0) != 0) return 1;
     s.slot[i].count.fetch_add(1, std::memory_order_relaxed);
+    note_holder(s, static_cast<std::uint32_t>(i + 1), s.slot[i]);
     if (futex_op(&s.lock, FUTEX_UNLOCK_PI_PRIVATE, 0) != 0) return 1;
   }
   return 0;
@@ -176,6 +196,7 @@ class ContentionSession final : public Session {
       for (std::uint64_t i = 0; i < n; ++i) {
         if (futex_op(&shared_->lock, FUTEX_LOCK_PI_PRIVATE, 0) != 0)
           throw ProbeError(std::string("futex(FUTEX_LOCK_PI_PRIVATE): ") + std::strerror(errno));
+        note_holder(*shared_, 0, shared_->caller);
         if (futex_op(&shared_->lock, FUTEX_UNLOCK_PI_PRIVATE, 0) != 0)
           throw ProbeError(std::string("futex(FUTEX_UNLOCK_PI_PRIVATE): ") + std::strerror(errno));
       }
@@ -205,7 +226,13 @@ class ContentionSession final : public Session {
     c.totals = {{"wall_ns", static_cast<double>(now_ns())}};
     if (mode_ == Mode::LockPi) {
       double acquisitions = caller_acquisitions_, switches = 0;
-      for (const Slot& s : shared_->slot) acquisitions += static_cast<double>(s.count.load());
+      double handoffs = static_cast<double>(shared_->caller.handoffs.load());
+      double cross_cpu = static_cast<double>(shared_->caller.cross_cpu.load());
+      for (const Slot& s : shared_->slot) {
+        acquisitions += static_cast<double>(s.count.load());
+        handoffs += static_cast<double>(s.handoffs.load());
+        cross_cpu += static_cast<double>(s.cross_cpu.load());
+      }
       for (const TaskId& t : tasks()) {
         const SwitchCounts sc = read_switch_counts(t.pid, t.tid);
         switches += static_cast<double>(sc.voluntary + sc.involuntary);
@@ -213,6 +240,8 @@ class ContentionSession final : public Session {
       c.totals.emplace_back("lock_acquisitions", acquisitions);
       c.totals.emplace_back("lock_caller_acquisitions", caller_acquisitions_);
       c.totals.emplace_back("lock_switches", switches);
+      c.totals.emplace_back("lock_handoffs", handoffs);
+      c.totals.emplace_back("lock_cross_cpu_handoffs", cross_cpu);
       return c;
     }
     c.totals.emplace_back("wake_rounds", rounds_);

@@ -14,6 +14,8 @@
 # NS ("2 4 8") the contender counts, BLOCKS (6), SESSIONS (30); READS=1 gives peer and copy ctxbench's
 # per-sample reads of every contender's /proc stat after each batch (the peer's READS); COPY_READS (default
 # READS) sets the copy's alone, so `READS=0 COPY_READS=1` measures what the reads move, in the same time.
+# Each ctxbench block also prints its records' pooled hand-off and cross-CPU shares, the peer's lines their own
+# (results/futex/lock_pi_cause.sh, docs/METHODOLOGY.md "lock_pi hand-offs, measured").
 set -u
 cd "$(dirname "$0")/../.."
 source results/quiet.sh
@@ -37,6 +39,15 @@ filter="^ctxswitch\.futex_lock_pi/waiters:($(echo $ns | tr ' ' '|'))/"
   echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, caller on CPU $a; contenders $ns; $blocks blocks"
   for b in $(seq "$blocks"); do
     ctxbench_block "$b" "$filter" "$per"
+    # The block's records pooled over their repetitions: hand-off and cross-CPU shares (lock_pi_cause.sh's figures)
+    python3 -c '
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    m = r.get("metrics", {})
+    if "cross_cpu_handoff_share" in m:
+        print("ctxbench pooled %s: %d acquisitions/s, %.3f switches per acquisition; hand-offs %.3f, cross-CPU %.3f"
+              % (r["id"], m["acquisitions_per_second"], m["switches_per_acquisition"], m["handoff_share"],
+                 m["cross_cpu_handoff_share"]))' "$tmp/cb$b.json"
     [[ $b == 1 ]] && python3 results/futex/repetition_medians.py "$tmp/cb1.json" > "$tmp/shape.txt"
     sides="peer copy"
     ((b % 2 == 0)) && sides="copy peer"
