@@ -17,11 +17,15 @@
  *              second, what perf prints as "Averaged N operations/sec" (docs/METHODOLOGY.md, "Futex contention")
  *   WARMUP_MS  the threads contend this long after all started before the timed window (ctxbench's session
  *              runs its calibration and 10 ms warm-up first); 0 (default): timed at once
+ *   SERIAL     1: the caller creates contender i only once contender i - 1 has pinned itself and started, sleeping
+ *              in a futex wait meanwhile, and takes the lock first after all started, as ctxbench's session
+ *              starts its threads (engine/os_task.cpp PartnerThread waits for each); 0 (default): all created
+ *              back to back, the caller contending until all started
  * Every acquisition notes the previous holder (a word written holding the lock): the line ends with the share
  * of acquisitions whose previous holder was another thread (hand-offs) and ran on another CPU (cross-CPU), and
  * the involuntary switches per acquisition, as ctxbench's handoff_share and cross_cpu_handoff_share
  * (docs/METHODOLOGY.md, "Futex contention", "lock_pi hand-offs, measured").
- * Usage: peer-futex-lock-pi WAITERS MS CALLER_CPU [BATCH [READS [HOLD_US [WARMUP_MS]]]] */
+ * Usage: peer-futex-lock-pi WAITERS MS CALLER_CPU [BATCH [READS [HOLD_US [WARMUP_MS [SERIAL]]]]] */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +45,7 @@
 enum { kMaxWaiters = 64, kMaxBatches = 1 << 20 };
 static _Atomic uint32_t lock_word, started, go, stop;
 static unsigned hold_us;                          /* HOLD_US: the sleep inside the critical section */
+static int serial;                                /* SERIAL: one thread started at a time */
 static _Atomic uint32_t last_holder = UINT32_MAX; /* 0 the caller, i + 1 contender i; written holding the lock */
 static _Atomic int last_cpu = -1;
 
@@ -85,6 +90,7 @@ static void* contend(void* p) {
   pin(c->cpu);
   atomic_store(&c->tid, gettid());
   atomic_fetch_add(&started, 1);
+  if (serial) syscall(SYS_futex, &started, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
   const uint32_t me = (uint32_t)(c - contenders) + 1;
   /* Contending already, as ctxbench's contenders do from the session's start; counted from `go` on. */
   while (!atomic_load(&go)) lock_unlock(me, c);
@@ -110,20 +116,21 @@ static int by_value(const void* a, const void* b) {
 
 int main(int argc, char** argv) {
   const int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if (argc < 4 || argc > 8 || atoi(argv[1]) < 1 || atoi(argv[1]) > kMaxWaiters || atoi(argv[2]) < 1 ||
+  if (argc < 4 || argc > 9 || atoi(argv[1]) < 1 || atoi(argv[1]) > kMaxWaiters || atoi(argv[2]) < 1 ||
       atoi(argv[3]) >= ncpu || atoi(argv[3]) < -1 || (argc >= 5 && atoi(argv[4]) < 1) ||
       (argc >= 6 && strcmp(argv[5], "0") != 0 && strcmp(argv[5], "1") != 0) || (argc >= 7 && atoi(argv[6]) < 0) ||
-      (argc == 8 && atoi(argv[7]) < 0)) {
+      (argc >= 8 && atoi(argv[7]) < 0) || (argc == 9 && strcmp(argv[8], "0") != 0 && strcmp(argv[8], "1") != 0)) {
     fprintf(stderr,
             "usage: %s WAITERS(1-%d) MS CALLER_CPU(-1: nobody pinned, else 0-%d) [BATCH(>=1) [READS(0|1) "
-            "[HOLD_US(>=0) [WARMUP_MS(>=0)]]]]\n",
+            "[HOLD_US(>=0) [WARMUP_MS(>=0) [SERIAL(0|1)]]]]]\n",
             argv[0], kMaxWaiters, ncpu - 1);
     return 2;
   }
   const int n = atoi(argv[1]), ms = atoi(argv[2]), cpu = atoi(argv[3]), batch = argc >= 5 ? atoi(argv[4]) : 100;
   const int reads = argc >= 6 && argv[5][0] == '1';
   hold_us = argc >= 7 ? (unsigned)atoi(argv[6]) : 0;
-  const int warmup_ms = argc == 8 ? atoi(argv[7]) : 0;
+  const int warmup_ms = argc >= 8 ? atoi(argv[7]) : 0;
+  serial = argc == 9 && argv[8][0] == '1';
   pin(cpu);
   struct contender* const c = contenders;
   struct contender* const caller = &contenders[kMaxWaiters];
@@ -131,6 +138,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < n; ++i) {
     c[i].cpu = cpu >= 0 ? (cpu + 1 + i) % ncpu : -1;
     pthread_create(&threads[i], NULL, contend, &c[i]);
+    for (uint32_t s; serial && (s = atomic_load(&started)) != (uint32_t)i + 1;)
+      syscall(SYS_futex, &started, FUTEX_WAIT_PRIVATE, s, NULL, NULL, 0);
   }
   while (atomic_load(&started) != (uint32_t)n) lock_unlock(0, caller);
   for (const uint64_t w = now_ns() + (uint64_t)warmup_ms * 1000000u; now_ns() < w;) lock_unlock(0, caller);
@@ -183,14 +192,14 @@ int main(int argc, char** argv) {
   qsort(per_pair, (size_t)batches, sizeof *per_pair, by_value);
   const double own = (double)batches * batch;
   printf(
-      "futex lock_pi loop: %d contenders + caller, caller cpu %d, batch %d%s: %d batches, caller p50 %.0f ns per "
+      "futex lock_pi loop: %d contenders + caller, caller cpu %d, batch %d%s%s: %d batches, caller p50 %.0f ns per "
       "lock+unlock, mean %.0f ns; all threads %.0f acquisitions/s, %.2f switches per acquisition; caller %.2f of "
       "the acquisitions, %.2f switches per own acquisition; hand-offs %.3f, cross-CPU %.3f of the acquisitions, "
       "involuntary %.3f switches per acquisition",
-      n, cpu, batch, reads ? ", stat reads" : "", batches, per_pair[batches / 2], (double)wall / own,
-      (double)acquisitions / ((double)wall / 1e9), (double)switches / (double)acquisitions, own / (double)acquisitions,
-      (double)caller_switches / own, (double)handoffs / (double)acquisitions, (double)cross_cpu / (double)acquisitions,
-      (double)involuntary / (double)acquisitions);
+      n, cpu, batch, reads ? ", stat reads" : "", serial ? ", serial start" : "", batches, per_pair[batches / 2],
+      (double)wall / own, (double)acquisitions / ((double)wall / 1e9), (double)switches / (double)acquisitions,
+      own / (double)acquisitions, (double)caller_switches / own, (double)handoffs / (double)acquisitions,
+      (double)cross_cpu / (double)acquisitions, (double)involuntary / (double)acquisitions);
   if (hold_us) { /* perf's figure: the mean over the threads of each one's acquisitions per second, and its range */
     double lo = own, hi = own;
     for (int i = 0; i < n; ++i) {

@@ -14,6 +14,8 @@
 # NS ("2 4 8") the contender counts, BLOCKS (6), SESSIONS (30); READS=1 gives peer and copy ctxbench's
 # per-sample reads of every contender's /proc stat after each batch (the peer's READS); COPY_READS (default
 # READS) sets the copy's alone, so `READS=0 COPY_READS=1` measures what the reads move, in the same time.
+# COPY_SERIAL=1 starts the copy's contenders one at a time as ctxbench's session does (the peer's SERIAL), so the
+# copy against the peer measures what thread start-up order moves (docs/METHODOLOGY.md, "lock_pi hand-offs").
 # Each ctxbench block also prints its records' pooled hand-off and cross-CPU shares, the peer's lines their own
 # (results/futex/lock_pi_cause.sh, docs/METHODOLOGY.md "lock_pi hand-offs, measured").
 set -u
@@ -31,11 +33,12 @@ sessions=${SESSIONS:-30}
 per=$((sessions / blocks))
 reads=${READS:-0}
 copy_reads=${COPY_READS:-$reads}
+copy_serial=${COPY_SERIAL:-0}
 filter="^ctxswitch\.futex_lock_pi/waiters:($(echo $ns | tr ' ' '|'))/"
 {
   wait_quiet
   uname -r
-  echo "command: NS=\"$ns\" BLOCKS=$blocks SESSIONS=$sessions${BATCH:+ BATCH=$BATCH} READS=$reads COPY_READS=$copy_reads bash results/futex/lock_pi_30.sh"
+  echo "command: NS=\"$ns\" BLOCKS=$blocks SESSIONS=$sessions${BATCH:+ BATCH=$BATCH} READS=$reads COPY_READS=$copy_reads${COPY_SERIAL:+ COPY_SERIAL=$copy_serial} bash results/futex/lock_pi_30.sh"
   echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, caller on CPU $a; contenders $ns; $blocks blocks"
   for b in $(seq "$blocks"); do
     ctxbench_block "$b" "$filter" "$per"
@@ -55,10 +58,10 @@ for r in json.load(open(sys.argv[1]))["results"]:
       ms=$(awk -v s="$n" '$1 == s && $2 == "ms" {print $3}' "$tmp/shape.txt")
       batch=${BATCH:-$(awk -v s="$n" '$1 == s && $2 == "ops_per_sample" {print $3}' "$tmp/shape.txt")}
       for side in $sides; do
-        r=$reads
-        [[ $side == copy ]] && r=$copy_reads
-        echo "=== $side $n: $per processes of $ms ms, batch $batch, reads $r $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-        for i in $(seq $per); do ./build/peer-futex-lock-pi $n "$ms" $a "$batch" $r; done | tee -a "$tmp/$side$n.txt"
+        r=$reads serial=0
+        [[ $side == copy ]] && r=$copy_reads serial=$copy_serial
+        echo "=== $side $n: $per processes of $ms ms, batch $batch, reads $r, serial $serial $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
+        for i in $(seq $per); do ./build/peer-futex-lock-pi $n "$ms" $a "$batch" $r 0 0 $serial; done | tee -a "$tmp/$side$n.txt"
       done
     done
   done

@@ -11,6 +11,8 @@
 # - with SIDES naming `reps`: ctxbench with --repetitions PER in one process, as lock_pi_30.sh runs it (each
 #   repetition a fresh session, its median a line; the record's metrics pool the PER sessions, so its lines
 #   carry "-" there and the pooled figures go on a `#` line).
+# - with SIDES naming `serial`: the peer starting its threads one at a time as ctxbench's session does, the caller
+#   waiting and taking the lock only after all started (the peer's SERIAL argument).
 # SIDES (default "cb peer warm") names the sides; their order rotates every block.
 # The peer times batches of BATCH_N (N = 2, 4, 8: 132, 104, 65, lock_pi_30_1.txt's) lock+unlocks.
 # Holds the quiet lock (results/quiet.sh). Run after building ctxbench and peer-futex-lock-pi:
@@ -70,6 +72,7 @@ for r in json.load(open(sys.argv[1]))["results"]:
                 --repetitions 1 --json "$tmp/cb.json" > /dev/null 2>&1 || echo "# ctxbench exit $?"
               cb_line ctxbench "$n" ;;
             peer) ./build/peer-futex-lock-pi "$n" 62 "$a" "${batch[$n]}" 0 | peer_line peer "$n" ;;
+            serial) ./build/peer-futex-lock-pi "$n" 62 "$a" "${batch[$n]}" 0 0 0 1 | peer_line peer+serial "$n" ;;
             warm) ./build/peer-futex-lock-pi "$n" 62 "$a" "${batch[$n]}" 0 0 "$warm" | peer_line "peer+warmup$warm" "$n" ;;
           esac
         done
