@@ -50,9 +50,17 @@ long wake(std::atomic<std::uint32_t>* word, int how_many) noexcept {
 
 struct alignas(64) Slot {
   std::atomic<std::uint64_t> ran_at{0};  // when this waiter ran again after the round's wake
-  std::atomic<std::uint64_t> count{0};   // lock_pi: acquisitions of this thread
-  // lock_pi: of those, the ones whose previous holder was another thread, and ran on another CPU (note_holder)
+  // lock_pi: acquisitions of this thread, and of those the ones whose previous holder was another thread and ran
+  // on another CPU (note_holder). Only the slot's own thread writes them; the caller reads them while it runs, so
+  // `seq` is odd while one acquisition's counts change (a seqlock): a reader takes all three from one instant,
+  // and hand-offs never outrun acquisitions between two reads (read_counts).
+  std::atomic<std::uint64_t> seq{0};
+  std::atomic<std::uint64_t> count{0};
   std::atomic<std::uint64_t> handoffs{0}, cross_cpu{0};
+};
+
+struct SlotCounts {
+  double count = 0, handoffs = 0, cross_cpu = 0;
 };
 
 // A waker thread's call of the round (wake_parallel), read by the caller once every waker is done.
@@ -130,14 +138,32 @@ int waker(Shared& s, std::size_t j) noexcept {
 
 // Called holding the PI lock: counts an acquisition whose previous holder was another thread (a hand-off: the
 // kernel gave the lock to a waiter, or another thread's release left it free) and one whose previous holder ran
-// on another CPU (docs/METHODOLOGY.md, "Futex contention", "lock_pi hand-offs, measured"). Two relaxed
-// exchanges and a vDSO getcpu inside the critical section; the lock's syscalls order them between holders.
+// on another CPU (docs/METHODOLOGY.md, "Futex contention", "lock_pi hand-offs, measured"). Two exchanges, a vDSO
+// getcpu and the slot's seqlock inside the critical section (tens of ns against 5-13 us an acquisition, in the
+// peer too); the lock's syscalls order them between holders.
 void note_holder(Shared& s, std::uint32_t me, Slot& mine) noexcept {
   const int cpu = ::sched_getcpu();
   const std::uint32_t prev = s.last_holder.exchange(me, std::memory_order_relaxed);
   const int prev_cpu = s.last_cpu.exchange(cpu, std::memory_order_relaxed);
-  if (prev != UINT32_MAX && prev != me) mine.handoffs.fetch_add(1, std::memory_order_relaxed);
-  if (prev_cpu >= 0 && prev_cpu != cpu) mine.cross_cpu.fetch_add(1, std::memory_order_relaxed);
+  // Sequentially consistent (the default order), not fences, which -fsanitize=thread does not follow: a reader
+  // that sees any count of this acquisition then sees `seq` moved too.
+  const std::uint64_t seq = mine.seq.load(std::memory_order_relaxed);
+  mine.seq.store(seq + 1);
+  mine.count.fetch_add(1);
+  if (prev != UINT32_MAX && prev != me) mine.handoffs.fetch_add(1);
+  if (prev_cpu >= 0 && prev_cpu != cpu) mine.cross_cpu.fetch_add(1);
+  mine.seq.store(seq + 2);
+}
+
+// A slot's three counts from one instant (the seqlock of Slot): retried while its thread is between them.
+SlotCounts read_counts(const Slot& slot) noexcept {
+  for (;;) {
+    const std::uint64_t before = slot.seq.load();
+    const SlotCounts c{static_cast<double>(slot.count.load()), static_cast<double>(slot.handoffs.load()),
+                       static_cast<double>(slot.cross_cpu.load())};
+    if (before % 2 == 0 && slot.seq.load() == before) return c;
+    ::sched_yield();  // its writer was preempted inside: let it finish
+  }
 }
 
 // A contender of the PI lock: lock, count, unlock, as perf bench futex lock-pi's workers do (the syscall every
@@ -145,7 +171,6 @@ void note_holder(Shared& s, std::uint32_t me, Slot& mine) noexcept {
 int contender(Shared& s, std::size_t i) noexcept {
   while (!s.stop.load(std::memory_order_acquire)) {
     if (futex_op(&s.lock, FUTEX_LOCK_PI_PRIVATE, 0) != 0) return 1;
-    s.slot[i].count.fetch_add(1, std::memory_order_relaxed);
     note_holder(s, static_cast<std::uint32_t>(i + 1), s.slot[i]);
     if (futex_op(&s.lock, FUTEX_UNLOCK_PI_PRIVATE, 0) != 0) return 1;
   }
@@ -229,9 +254,10 @@ class ContentionSession final : public Session {
       double handoffs = static_cast<double>(shared_->caller.handoffs.load());
       double cross_cpu = static_cast<double>(shared_->caller.cross_cpu.load());
       for (const Slot& s : shared_->slot) {
-        acquisitions += static_cast<double>(s.count.load());
-        handoffs += static_cast<double>(s.handoffs.load());
-        cross_cpu += static_cast<double>(s.cross_cpu.load());
+        const SlotCounts counts = read_counts(s);
+        acquisitions += counts.count;
+        handoffs += counts.handoffs;
+        cross_cpu += counts.cross_cpu;
       }
       for (const TaskId& t : tasks()) {
         const SwitchCounts sc = read_switch_counts(t.pid, t.tid);
