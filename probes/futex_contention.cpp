@@ -139,8 +139,9 @@ int waker(Shared& s, std::size_t j) noexcept {
 // Called holding the PI lock: counts an acquisition whose previous holder was another thread (a hand-off: the
 // kernel gave the lock to a waiter, or another thread's release left it free) and one whose previous holder ran
 // on another CPU (docs/METHODOLOGY.md, "Futex contention", "lock_pi hand-offs, measured"). Two exchanges, a vDSO
-// getcpu and the slot's seqlock inside the critical section (tens of ns against 5-13 us an acquisition, in the
-// peer too); the lock's syscalls order them between holders.
+// getcpu and the slot's seqlock inside the critical section (tens of ns against 5-13 us an acquisition; the
+// peer does the same but for the seqlock, as it reads its counts once its threads have stopped); the lock's
+// syscalls order them between holders.
 void note_holder(Shared& s, std::uint32_t me, Slot& mine) noexcept {
   const int cpu = ::sched_getcpu();
   const std::uint32_t prev = s.last_holder.exchange(me, std::memory_order_relaxed);
