@@ -226,7 +226,6 @@ class ContentionSession final : public Session {
         if (futex_op(&shared_->lock, FUTEX_UNLOCK_PI_PRIVATE, 0) != 0)
           throw ProbeError(std::string("futex(FUTEX_UNLOCK_PI_PRIVATE): ") + std::strerror(errno));
       }
-      caller_acquisitions_ += static_cast<double>(n);
     } else if (mode_ == Mode::WakeParallel) {
       for (std::uint64_t i = 0; i < n; ++i) one_parallel_round();
     } else {
@@ -251,9 +250,9 @@ class ContentionSession final : public Session {
     SessionCounters c;
     c.totals = {{"wall_ns", static_cast<double>(now_ns())}};
     if (mode_ == Mode::LockPi) {
-      double acquisitions = caller_acquisitions_, switches = 0;
-      double handoffs = static_cast<double>(shared_->caller.handoffs.load());
-      double cross_cpu = static_cast<double>(shared_->caller.cross_cpu.load());
+      // The caller's slot counts its own acquisitions too (note_holder), as each contender's does.
+      const SlotCounts caller = read_counts(shared_->caller);
+      double acquisitions = caller.count, handoffs = caller.handoffs, cross_cpu = caller.cross_cpu, switches = 0;
       for (const Slot& s : shared_->slot) {
         const SlotCounts counts = read_counts(s);
         acquisitions += counts.count;
@@ -265,7 +264,7 @@ class ContentionSession final : public Session {
         switches += static_cast<double>(sc.voluntary + sc.involuntary);
       }
       c.totals.emplace_back("lock_acquisitions", acquisitions);
-      c.totals.emplace_back("lock_caller_acquisitions", caller_acquisitions_);
+      c.totals.emplace_back("lock_caller_acquisitions", caller.count);
       c.totals.emplace_back("lock_switches", switches);
       c.totals.emplace_back("lock_handoffs", handoffs);
       c.totals.emplace_back("lock_cross_cpu_handoffs", cross_cpu);
@@ -427,7 +426,6 @@ class ContentionSession final : public Session {
   std::vector<std::uint64_t> issued_;
   std::vector<double> samples_;
   double rounds_ = 0, woken_ = 0, waker_ns_ = 0, latency_ns_ = 0, last_latency_ns_ = 0, round_ns_ = 0;
-  double caller_acquisitions_ = 0;
   bool broken_ = false;
 };
 
