@@ -16,7 +16,12 @@ test (two-sided, normal approximation): fewer runs than chance means slow sessio
 do not settle independently of each other and a share over 30 sessions is not 30 independent draws.
 --against SIDE compares every other peer side with SIDE instead of ctxbench (e.g. `--against peer`: the peer
 against its own copy, an A/A line; results/futex/lock_pi_30.sh); SIDE then takes ctxbench's place in the output.
-Usage: session_modes.py [--against SIDE] FILE"""
+Several FILEs pool their runs: a side's sessions from every file, in file order, as one side (a side that appears
+in some files only keeps the sessions it has). --alias NAME=SIDE reads side NAME as SIDE, for one option set
+spelt two ways (wake_parallel_30.sh's PEER_LINES). Pooling answers whether runs that disagree one by one are
+draws of one distribution: sessions that settle in stretches longer than a block of one run
+(docs/METHODOLOGY.md, "The 8/8 runs pooled") make a 30-session comparison within one run differ by chance.
+Usage: session_modes.py [--against SIDE] [--alias NAME=SIDE]... FILE..."""
 import collections
 import math
 import statistics
@@ -89,19 +94,28 @@ def runs_test(flags):
 
 def main():
     args = sys.argv[1:]
-    ref = "ctxbench"
-    if len(args) == 3 and args[0] == "--against":
-        ref, args = args[1], args[2:]
-    if len(args) != 1:
+    ref, alias = "ctxbench", {}
+    while len(args) >= 2 and args[0] in ("--against", "--alias"):
+        if args[0] == "--against":
+            ref = args[1]
+        elif "=" in args[1]:
+            name, side = args[1].split("=", 1)
+            alias[name] = side
+        else:
+            sys.exit(f"--alias {args[1]}: expected NAME=SIDE")
+        args = args[2:]
+    if not args or any(a.startswith("--") for a in args):
         sys.exit(__doc__)
-    data = collections.defaultdict(dict)
-    for line in open(args[0]):
-        parts = line.split()
-        if len(parts) == 3 and (parts[1] in ("ctxbench", "peer") or parts[1].startswith("peer+")) \
-                and not parts[1].endswith("_pooled_p50"):
-            data[parts[0]][parts[1]] = [float(v) for v in parts[2].split(",") if v]
+    data = collections.defaultdict(lambda: collections.defaultdict(list))
+    for path in args:
+        for line in open(path):
+            parts = line.split()
+            if len(parts) == 3 and (parts[1] in ("ctxbench", "peer") or parts[1].startswith("peer+")) \
+                    and not parts[1].endswith("_pooled_p50"):
+                side = alias.get(parts[1], parts[1])
+                data[parts[0]][side] += [float(v) for v in parts[2].split(",") if v]
     if not data:
-        sys.exit(f"{args[0]}: no `SHAPE ctxbench|peer M1,M2,...` lines")
+        sys.exit(f"{' '.join(args)}: no `SHAPE ctxbench|peer M1,M2,...` lines")
     short = "cb" if ref == "ctxbench" else ref
     print(f"shape  sessions {short}/peer  median of session medians {short}/peer (us), ratio  modes (fast/slow mean,"
           f" split)  slow {short}/peer  Fisher p  Mann-Whitney p  verdict")

@@ -47,3 +47,24 @@ def test_session_modes_against_peer_compares_the_copy_not_ctxbench(tmp_path):
     rows = [l for l in aa.stdout.splitlines() if l.startswith("2 ")]
     assert len(rows) == 1 and "vs peer+copy" in rows[0] and "same distribution" in rows[0], aa.stdout
     assert "x1.00" in rows[0]
+
+
+def test_session_modes_pools_files_and_reads_an_alias_as_its_side(tmp_path):
+    # Run 1 has ctxbench low, run 2 high: each run alone differs from the peer, pooled they are one distribution.
+    low, high = ",".join(["10.0"] * 30), ",".join(["14.0"] * 30)
+    mid = ",".join(f"{11.5 + i / 30:.2f}" for i in range(30))
+    (tmp_path / "r1.txt").write_text(f"8/8 ctxbench {low}\n8/8 peer+a,b {mid}\n8/8 peer+a,b_pooled_p50 12.0\n")
+    (tmp_path / "r2.txt").write_text(f"8/8 ctxbench {high}\n8/8 peer+b,a {mid}\n")
+    one = run("session_modes.py", str(tmp_path / "r1.txt"))
+    assert one.returncode == 0, one.stderr
+    assert "differ" in one.stdout
+    pooled = run("session_modes.py", "--alias", "peer+b,a=peer+a,b", str(tmp_path / "r1.txt"), str(tmp_path / "r2.txt"))
+    assert pooled.returncode == 0, pooled.stderr
+    rows = [l for l in pooled.stdout.splitlines() if l.startswith("8/8 ")]
+    # One peer side (the alias read as it) of 60 sessions against ctxbench's 60.
+    assert len(rows) == 1 and " 60/60 " in rows[0] and "vs peer+a,b" in rows[0], pooled.stdout
+    assert "same distribution" in rows[0]
+    unaliased = run("session_modes.py", str(tmp_path / "r1.txt"), str(tmp_path / "r2.txt"))
+    assert len([l for l in unaliased.stdout.splitlines() if l.startswith("8/8 ")]) == 2, unaliased.stdout
+    bad = run("session_modes.py", "--alias", "nameonly", str(tmp_path / "r1.txt"))
+    assert bad.returncode != 0 and "--alias nameonly" in bad.stderr
