@@ -28,10 +28,15 @@
  * (results/futex/wake_parallel_lag.sh). stamp and shared-stop copy the rest of ctxbench's waiter: stamp: each woken
  * waiter stores a clock read in its own cache line (Slot::ran_at), read by the caller after the round; shared-stop: the
  * stop word shares its line with the wakers' done count, as in ctxbench's Shared
- * (results/futex/wake_parallel_steps.sh). Prints the median and mean ns over ROUNDS rounds, and for an unpinned waker
- * the median of the rounds it started on a CPU that holds a waiter and of the others. Waiters stay across rounds (as
- * ctxbench's). Every shared word and every waker's result sits on its own cache line, as in ctxbench
- * (probes/futex_contention.cpp); built with -DPEER_PACKED they share lines (the peer before 2026-12-06).
+ * (results/futex/wake_parallel_steps.sh). wake also takes perf bench futex wake's thread life
+ * (results/futex/wake8_perf.sh): fresh: the waiters are created each round, pinned at creation
+ * (pthread_attr_setaffinity_np) as perf's, and end after the round (not timed); exit: as fresh, but each woken waiter
+ * calls pthread_exit at once, inside the timed window, as perf's; return: as exit, but the waiter returns from its
+ * function (glibc's thread end without pthread_exit's unwinding); detail (as above, for the one waker): the waker's
+ * involuntary switches inside its timed loop. Prints the median and mean ns over ROUNDS rounds, and for an unpinned
+ * waker the median of the rounds it started on a CPU that holds a waiter and of the others. Waiters stay across rounds
+ * (as ctxbench's) unless fresh or exit. Every shared word and every waker's result sits on its own cache line, as in
+ * ctxbench (probes/futex_contention.cpp); built with -DPEER_PACKED they share lines (the peer before 2026-12-06).
  * Usage: peer-futex-wake-once MODE WAITERS ROUNDS WAKER_CPU IDLE_US [WAKERS [OPTIONS]] */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -70,7 +75,8 @@ static _Atomic uint32_t* stop_word = &stop;
 /* stamp: each woken waiter's clock read, on its own line as ctxbench's Slot::ran_at */
 static LINE struct { LINE _Atomic uint64_t ran_at; } slots[kMaxWaiters];
 static int n_waiters, n_wakers, per_waker, detail, idle_waiters, values, wait_ran, reads, serial_start, stamp;
-static long waiter_spin_ns; /* waiter-spin:NS: each woken waiter runs NS ns before it sleeps again */
+static int fresh, exit_woken; /* wake only: perf's thread life (fresh; exit_woken 1: exit, 2: return) */
+static long waiter_spin_ns;   /* waiter-spin:NS: each woken waiter runs NS ns before it sleeps again */
 
 static long involuntary_switches(void) {
   struct rusage u;
@@ -102,6 +108,8 @@ static void* waiter(void* p) {
     if (atomic_load(stop_word)) return NULL;
     atomic_fetch_add(&ready, 1);
     while (atomic_load(&gate) == g && !atomic_load(stop_word)) futex(&gate, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
+    if (exit_woken == 1) pthread_exit(NULL);
+    if (exit_woken == 2) return NULL;
     if (stamp) atomic_store(&slots[a->index].ran_at, now_ns());
     for (const uint64_t until = waiter_spin_ns > 0 ? now_ns() + (uint64_t)waiter_spin_ns : 0; now_ns() < until;) {
     }
@@ -149,6 +157,34 @@ static int asleep(pid_t tid) {
   return close != NULL && close[1] == ' ' && close[2] == 'S';
 }
 
+/* fresh: creates one waiter pinned at creation, as perf bench futex wake does (tools/perf/bench/futex-wake.c in
+ * Linux, summarized in docs/METHODOLOGY.md "Futex contention"); its tid and the ready count start from zero. */
+static void start_pinned(pthread_t* t, struct waiter_arg* a) {
+  pthread_attr_t attr;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(a->cpu, &set);
+  pthread_attr_init(&attr);
+  atomic_store(&tids[a->index], 0);
+  if (pthread_attr_setaffinity_np(&attr, sizeof set, &set) != 0 || pthread_create(t, &attr, waiter, a) != 0) {
+    fprintf(stderr, "cannot start a waiter on CPU %d\n", a->cpu);
+    exit(2);
+  }
+  pthread_attr_destroy(&attr);
+}
+
+/* fresh: ends the round's waiters after the timed call (exit: they have ended already) and joins them. */
+static void end_round_threads(pthread_t* threads, int n) {
+  if (!exit_woken) {
+    atomic_store(stop_word, 1);
+    atomic_fetch_add(&gate, 1);
+    futex(&gate, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
+  }
+  for (int i = 0; i < n; ++i) pthread_join(threads[i], NULL);
+  atomic_store(stop_word, 0);
+  atomic_store(&ready, 0);
+}
+
 static int by_value(const void* a, const void* b) {
   const double x = *(const double*)a, y = *(const double*)b;
   return (x > y) - (x < y);
@@ -168,10 +204,22 @@ int main(int argc, char** argv) {
   if ((parallel && argc == 8) || other_opts) {
     char* opts = argv[7];
     for (char* o = strtok(opts, ","); o != NULL; o = strtok(NULL, ",")) {
+      const int wake = strcmp(argv[1], "wake") == 0;
       if (strcmp(o, "values") == 0)
         values = 1;
+      else if (wake && strcmp(o, "fresh") == 0)
+        fresh = 1;
+      else if (wake && strcmp(o, "exit") == 0)
+        fresh = exit_woken = 1;
+      else if (wake && strcmp(o, "return") == 0)
+        fresh = 1, exit_woken = 2;
+      else if ((parallel || wake) && strcmp(o, "detail") == 0)
+        detail = 1;
       else if (other_opts) {
-        fprintf(stderr, "%s: option '%s' is for parallel only (wake, all and requeue take values)\n", argv[0], o);
+        fprintf(stderr,
+                "%s: option '%s' is for parallel only (wake takes values, fresh, exit, return, detail; all and requeue "
+                "values)\n",
+                argv[0], o);
         return 2;
       } else if (strcmp(o, "detail") == 0)
         detail = 1;
@@ -203,7 +251,8 @@ int main(int argc, char** argv) {
       (strcmp(argv[1], "wake") && strcmp(argv[1], "all") && strcmp(argv[1], "requeue") && !parallel) ||
       (parallel && (atoi(argv[6]) < 1 || atoi(argv[2]) % atoi(argv[6]) != 0))) {
     fprintf(stderr,
-            "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US [0 values]\n"
+            "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US "
+            "[0 values (wake: [0 values,fresh,exit,return,detail])]\n"
             "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS "
             "[detail,idle-waiters,values,wait-ran,reads,serial-start,waiter-spin:NS,stamp,shared-stop] "
             "(WAKERS dividing "
@@ -222,7 +271,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < n; ++i) {
     args[i] = (struct waiter_arg){i, waker_cpu >= 0 ? (waker_cpu + 1 + i) % ncpu : i % ncpu};
     waiter_cpus |= 1 << args[i].cpu;
-    pthread_create(&threads[i], NULL, waiter, &args[i]);
+    if (!fresh) pthread_create(&threads[i], NULL, waiter, &args[i]);
     while (serial_start && atomic_load(&tids[i]) == 0) sched_yield();
   }
   n_wakers = parallel ? atoi(argv[6]) : 0;
@@ -244,6 +293,7 @@ int main(int argc, char** argv) {
   uint64_t stamped = 0; /* stamp: the caller reads every waiter's stamp after the round, as ctxbench's count_round */
   double sum = 0;
   for (int r = 0; r < rounds; ++r) {
+    for (int i = 0; fresh && i < n; ++i) start_pinned(&threads[i], &args[i]);
     for (int sleeping = 0; !sleeping;) {
       sleeping = atomic_load(&ready) == (uint32_t)n;
       for (int i = 0; sleeping && i < n; ++i) sleeping = atomic_load(&tids[i]) != 0 && asleep(atomic_load(&tids[i]));
@@ -258,29 +308,25 @@ int main(int argc, char** argv) {
     atomic_store(&ran, 0);
     if (idle_us > 0) usleep((useconds_t)idle_us);
     const int cpu = sched_getcpu();
+    const long switches_before = detail && !parallel ? involuntary_switches() : 0;
     const uint64_t t0 = now_ns();
     double ns = 0;
+    long p = 0; /* detail: involuntary switches of the waker(s) inside the timed call(s) */
     if (parallel) {
       atomic_fetch_add(&gate, 1);
       atomic_fetch_add(&go, 1);
       futex(&go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
       for (uint32_t d; (d = atomic_load(&wakers.done)) != (uint32_t)n_wakers;)
         futex(&wakers.done, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
-      long p = 0;
       for (int j = 0; j < n_wakers; ++j) {
         ns += (double)(wargs[j].end - wargs[j].start) / n_wakers;
         p += wargs[j].preempted;
       }
-      preemptions += p;
       for (uint32_t d; wait_ran && (d = atomic_load(&ran)) != (uint32_t)n;)
         futex(&ran, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
       for (int i = 0; stamp && i < n; ++i) stamped += atomic_load(&slots[i].ran_at);
       for (int i = 0; reads && i < n; ++i) (void)asleep(atomic_load(&tids[i]));
       for (int j = 0; reads && j < n_wakers; ++j) (void)asleep(atomic_load(&tids[kMaxWaiters + j]));
-      if (p == 0)
-        calm[n_calm++] = ns;
-      else
-        preempted[n_preempted++] = ns;
     } else if (mode[0] == 'r') {
       futex(&gate, FUTEX_CMP_REQUEUE_PRIVATE, 0, INT_MAX, &target, atomic_load(&gate));
     } else {
@@ -291,6 +337,13 @@ int main(int argc, char** argv) {
         futex(&gate, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
     }
     if (!parallel) ns = (double)(now_ns() - t0);
+    if (detail && !parallel) p = involuntary_switches() - switches_before;
+    preemptions += p;
+    if (p == 0)
+      calm[n_calm++] = ns;
+    else
+      preempted[n_preempted++] = ns;
+    if (fresh) end_round_threads(threads, n);
     if (mode[0] == 'r') {
       atomic_fetch_add(&gate, 1);
       futex(&target, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
@@ -307,7 +360,7 @@ int main(int argc, char** argv) {
   atomic_fetch_add(&go, 1);
   futex(&gate, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
   futex(&go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
-  for (int i = 0; i < n; ++i) pthread_join(threads[i], NULL);
+  for (int i = 0; !fresh && i < n; ++i) pthread_join(threads[i], NULL);
   for (int j = 0; j < n_wakers; ++j) pthread_join(wthreads[j], NULL);
   if (values) { /* in round order, before median() sorts them */
     printf("  values:");

@@ -68,3 +68,24 @@ def test_session_modes_pools_files_and_reads_an_alias_as_its_side(tmp_path):
     assert len([l for l in unaliased.stdout.splitlines() if l.startswith("8/8 ")]) == 2, unaliased.stdout
     bad = run("session_modes.py", "--alias", "nameonly", str(tmp_path / "r1.txt"))
     assert bad.returncode != 0 and "--alias nameonly" in bad.stderr
+
+
+def test_wake8_preempt_splits_timed_loops_and_off_cpu_time(tmp_path):
+    # Waker 100, 2 waiters: each loop starts after a sleep of at least 50 ms. Loop 1: preempted by waiter 101 (whose
+    # exit's switch perf prints with tid -1) for 50 us between its wakes; loop 2: preempted right after its 2nd wake,
+    # which ends the loop where the waker is back (80 us later).
+    def switch(tid, t, prev, state, nxt):
+        return (f"{tid} [000] {t:.6f}: sched:sched_switch: prev_comm=x prev_pid={prev} prev_prio=120 "
+                f"prev_state={state} ==> next_comm=y next_pid={nxt} next_prio=120")
+
+    def waking(t, pid):
+        return f"100 [000] {t:.6f}: sched:sched_waking: comm=y pid={pid} prio=120 target_cpu=000"
+
+    lines = [switch(100, 1.0, 100, "S", 0), switch(0, 1.1, 0, "R", 100), waking(1.10001, 101),
+             switch(100, 1.100011, 100, "R", 101), switch(-1, 1.100061, 101, "X", 100), waking(1.10007, 102),
+             switch(100, 1.10008, 100, "S", 0), switch(0, 1.2, 0, "R", 100), waking(1.20001, 103),
+             waking(1.20002, 104), switch(100, 1.200021, 100, "R", 104), switch(104, 1.200101, 104, "S", 100)]
+    (tmp_path / "sched.txt").write_text("\n".join(lines) + "\n")
+    out = run("wake8_preempt.py", str(tmp_path / "sched.txt"), "100", "2")
+    assert out.returncode == 0, out.stderr
+    assert "2 repetitions; per repetition (window us, preemptions, us off CPU): (60, 1, 50) (91, 1, 80)" in out.stdout
