@@ -13,12 +13,13 @@
  *             waker unpinned and waiter i on CPU i mod CPUs (perf)
  *   IDLE_US   sleep this long once all waiters sleep, before the timed call (perf: 100000; ctxbench: 0; its
  *             waker checks /proc/self/task/TID/stat every 20 us until every waiter is in state S, as this does)
- *   OPTIONS   (parallel only, comma-separated) detail: each waker reads its involuntary switch count
+ *   OPTIONS   (comma-separated) detail: each waker reads its involuntary switch count
  *             (getrusage RUSAGE_THREAD) after the caller woke it, just before its timed call, and again after
  *             it, so a round says how many wakers were preempted inside their timed call; prints that share and
  *             the median round of each kind. idle-waiters: the waiters run SCHED_IDLE, so a woken waiter never
  *             preempts a (SCHED_OTHER) waker on its CPU. values: also prints every round's value (ns) in
- *             order, on one line (wake, all and requeue take it too, as `0 values` after IDLE_US). wait-ran and reads
+ *             order, on one line. wake, all and requeue take values, wait-ran, reads, serial-start and stamp, as
+ *             `0 OPTIONS` after IDLE_US; the rest is for parallel only. wait-ran and reads
  * copy ctxbench's round end (not timed): wait-ran: each woken waiter counts itself, the last waking the caller, who
  * sleeps until all ran (ctxbench's wait_until_all_ran); reads: after each round the caller reads every thread's /proc
  * stat once (ctxbench's runner reads each task's CPU there after every sample, one round here). serial-start: thread
@@ -170,13 +171,6 @@ int main(int argc, char** argv) {
     for (char* o = strtok(opts, ","); o != NULL; o = strtok(NULL, ",")) {
       if (strcmp(o, "values") == 0)
         values = 1;
-      else if (other_opts) {
-        fprintf(stderr, "%s: option '%s' is for parallel only (wake, all and requeue take values)\n", argv[0], o);
-        return 2;
-      } else if (strcmp(o, "detail") == 0)
-        detail = 1;
-      else if (strcmp(o, "idle-waiters") == 0)
-        idle_waiters = 1;
       else if (strcmp(o, "wait-ran") == 0)
         wait_ran = 1;
       else if (strcmp(o, "reads") == 0)
@@ -185,6 +179,16 @@ int main(int argc, char** argv) {
         serial_start = 1;
       else if (strcmp(o, "stamp") == 0)
         stamp = 1;
+      else if (other_opts) {
+        fprintf(stderr,
+                "%s: option '%s' is for parallel only (wake, all and requeue take values, wait-ran, reads, "
+                "serial-start, stamp)\n",
+                argv[0], o);
+        return 2;
+      } else if (strcmp(o, "detail") == 0)
+        detail = 1;
+      else if (strcmp(o, "idle-waiters") == 0)
+        idle_waiters = 1;
       else if (strcmp(o, "shared-stop") == 0)
         stop_word = &wakers.stop;
       else if (strncmp(o, "waiter-spin:", 12) == 0 && atol(o + 12) > 0)
@@ -203,7 +207,8 @@ int main(int argc, char** argv) {
       (strcmp(argv[1], "wake") && strcmp(argv[1], "all") && strcmp(argv[1], "requeue") && !parallel) ||
       (parallel && (atoi(argv[6]) < 1 || atoi(argv[2]) % atoi(argv[6]) != 0))) {
     fprintf(stderr,
-            "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US [0 values]\n"
+            "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US [0 "
+            "values,wait-ran,reads,serial-start,stamp]\n"
             "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS "
             "[detail,idle-waiters,values,wait-ran,reads,serial-start,waiter-spin:NS,stamp,shared-stop] "
             "(WAKERS dividing "
@@ -272,11 +277,6 @@ int main(int argc, char** argv) {
         p += wargs[j].preempted;
       }
       preemptions += p;
-      for (uint32_t d; wait_ran && (d = atomic_load(&ran)) != (uint32_t)n;)
-        futex(&ran, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
-      for (int i = 0; stamp && i < n; ++i) stamped += atomic_load(&slots[i].ran_at);
-      for (int i = 0; reads && i < n; ++i) (void)asleep(atomic_load(&tids[i]));
-      for (int j = 0; reads && j < n_wakers; ++j) (void)asleep(atomic_load(&tids[kMaxWaiters + j]));
       if (p == 0)
         calm[n_calm++] = ns;
       else
@@ -295,6 +295,12 @@ int main(int argc, char** argv) {
       atomic_fetch_add(&gate, 1);
       futex(&target, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
     }
+    /* The round end (not timed), every mode: ctxbench's wait_until_all_ran, count_round and runner reads. */
+    for (uint32_t d; wait_ran && (d = atomic_load(&ran)) != (uint32_t)n;)
+      futex(&ran, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
+    for (int i = 0; stamp && i < n; ++i) stamped += atomic_load(&slots[i].ran_at);
+    for (int i = 0; reads && i < n; ++i) (void)asleep(atomic_load(&tids[i]));
+    for (int j = 0; reads && j < n_wakers; ++j) (void)asleep(atomic_load(&tids[kMaxWaiters + j]));
     all[r] = ns;
     sum += ns;
     if (waiter_cpus & (1 << cpu))
