@@ -13,12 +13,14 @@
  *             waker unpinned and waiter i on CPU i mod CPUs (perf)
  *   IDLE_US   sleep this long once all waiters sleep, before the timed call (perf: 100000; ctxbench: 0; its
  *             waker checks /proc/self/task/TID/stat every 20 us until every waiter is in state S, as this does)
- *   OPTIONS   (parallel only, comma-separated) detail: each waker reads its involuntary switch count
+ *   OPTIONS   (comma-separated) detail: each waker reads its involuntary switch count
  *             (getrusage RUSAGE_THREAD) after the caller woke it, just before its timed call, and again after
  *             it, so a round says how many wakers were preempted inside their timed call; prints that share and
  *             the median round of each kind. idle-waiters: the waiters run SCHED_IDLE, so a woken waiter never
  *             preempts a (SCHED_OTHER) waker on its CPU. values: also prints every round's value (ns) in
- *             order, on one line (wake, all and requeue take it too, as `0 values` after IDLE_US). wait-ran and reads
+ *             order, on one line. wake, all and requeue take values, wait-ran, reads, serial-start and stamp, as
+ *             `0 OPTIONS` after IDLE_US (wake also fresh, exit, return and detail, below); the rest is for parallel
+ *             only. wait-ran and reads
  * copy ctxbench's round end (not timed): wait-ran: each woken waiter counts itself, the last waking the caller, who
  * sleeps until all ran (ctxbench's wait_until_all_ran); reads: after each round the caller reads every thread's /proc
  * stat once (ctxbench's runner reads each task's CPU there after every sample, one round here). serial-start: thread
@@ -33,7 +35,8 @@
  * (pthread_attr_setaffinity_np) as perf's, and end after the round (not timed); exit: as fresh, but each woken waiter
  * calls pthread_exit at once, inside the timed window, as perf's; return: as exit, but the waiter returns from its
  * function (glibc's thread end without pthread_exit's unwinding); detail (as above, for the one waker): the waker's
- * involuntary switches inside its timed loop. Prints the median and mean ns over ROUNDS rounds, and for an unpinned
+ * involuntary switches inside its timed loop (exit and return take no wait-ran or stamp: the woken waiters end before
+ * they count themselves). Prints the median and mean ns over ROUNDS rounds, and for an unpinned
  * waker the median of the rounds it started on a CPU that holds a waiter and of the others. Waiters stay across rounds
  * (as ctxbench's) unless fresh or exit. Every shared word and every waker's result sits on its own cache line, as in
  * ctxbench (probes/futex_contention.cpp); built with -DPEER_PACKED they share lines (the peer before 2026-12-06).
@@ -215,16 +218,6 @@ int main(int argc, char** argv) {
         fresh = 1, exit_woken = 2;
       else if ((parallel || wake) && strcmp(o, "detail") == 0)
         detail = 1;
-      else if (other_opts) {
-        fprintf(stderr,
-                "%s: option '%s' is for parallel only (wake takes values, fresh, exit, return, detail; all and requeue "
-                "values)\n",
-                argv[0], o);
-        return 2;
-      } else if (strcmp(o, "detail") == 0)
-        detail = 1;
-      else if (strcmp(o, "idle-waiters") == 0)
-        idle_waiters = 1;
       else if (strcmp(o, "wait-ran") == 0)
         wait_ran = 1;
       else if (strcmp(o, "reads") == 0)
@@ -233,6 +226,16 @@ int main(int argc, char** argv) {
         serial_start = 1;
       else if (strcmp(o, "stamp") == 0)
         stamp = 1;
+      else if (other_opts) {
+        fprintf(stderr,
+                "%s: option '%s' is for parallel only (wake, all and requeue take values, wait-ran, reads, "
+                "serial-start, stamp; wake also fresh, exit, return, detail)\n",
+                argv[0], o);
+        return 2;
+      } else if (strcmp(o, "detail") == 0)
+        detail = 1;
+      else if (strcmp(o, "idle-waiters") == 0)
+        idle_waiters = 1;
       else if (strcmp(o, "shared-stop") == 0)
         stop_word = &wakers.stop;
       else if (strncmp(o, "waiter-spin:", 12) == 0 && atol(o + 12) > 0)
@@ -246,13 +249,18 @@ int main(int argc, char** argv) {
       }
     }
   }
+  if (exit_woken && (wait_ran || stamp)) {
+    fprintf(stderr, "%s: exit and return take no wait-ran or stamp (the woken waiters end before they count)\n",
+            argv[0]);
+    return 2;
+  }
   if ((argc != 6 && !parallel && !other_opts) || atoi(argv[2]) < 1 || atoi(argv[2]) > kMaxWaiters ||
       atoi(argv[3]) < 1 || atoi(argv[4]) >= ncpu ||
       (strcmp(argv[1], "wake") && strcmp(argv[1], "all") && strcmp(argv[1], "requeue") && !parallel) ||
       (parallel && (atoi(argv[6]) < 1 || atoi(argv[2]) % atoi(argv[6]) != 0))) {
     fprintf(stderr,
             "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US "
-            "[0 values (wake: [0 values,fresh,exit,return,detail])]\n"
+            "[0 values,wait-ran,reads,serial-start,stamp (wake also: fresh,exit,return,detail)]\n"
             "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS "
             "[detail,idle-waiters,values,wait-ran,reads,serial-start,waiter-spin:NS,stamp,shared-stop] "
             "(WAKERS dividing "
@@ -322,11 +330,6 @@ int main(int argc, char** argv) {
         ns += (double)(wargs[j].end - wargs[j].start) / n_wakers;
         p += wargs[j].preempted;
       }
-      for (uint32_t d; wait_ran && (d = atomic_load(&ran)) != (uint32_t)n;)
-        futex(&ran, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
-      for (int i = 0; stamp && i < n; ++i) stamped += atomic_load(&slots[i].ran_at);
-      for (int i = 0; reads && i < n; ++i) (void)asleep(atomic_load(&tids[i]));
-      for (int j = 0; reads && j < n_wakers; ++j) (void)asleep(atomic_load(&tids[kMaxWaiters + j]));
     } else if (mode[0] == 'r') {
       futex(&gate, FUTEX_CMP_REQUEUE_PRIVATE, 0, INT_MAX, &target, atomic_load(&gate));
     } else {
@@ -343,11 +346,17 @@ int main(int argc, char** argv) {
       calm[n_calm++] = ns;
     else
       preempted[n_preempted++] = ns;
-    if (fresh) end_round_threads(threads, n);
     if (mode[0] == 'r') {
       atomic_fetch_add(&gate, 1);
       futex(&target, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
     }
+    /* The round end (not timed), every mode: ctxbench's wait_until_all_ran, count_round and runner reads. */
+    for (uint32_t d; wait_ran && (d = atomic_load(&ran)) != (uint32_t)n;)
+      futex(&ran, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
+    for (int i = 0; stamp && i < n; ++i) stamped += atomic_load(&slots[i].ran_at);
+    for (int i = 0; reads && i < n; ++i) (void)asleep(atomic_load(&tids[i]));
+    for (int j = 0; reads && j < n_wakers; ++j) (void)asleep(atomic_load(&tids[kMaxWaiters + j]));
+    if (fresh) end_round_threads(threads, n);
     all[r] = ns;
     sum += ns;
     if (waiter_cpus & (1 << cpu))

@@ -36,10 +36,8 @@ copy_reads=${COPY_READS:-$reads}
 copy_serial=${COPY_SERIAL:-0}
 filter="^ctxswitch\.futex_lock_pi/waiters:($(echo $ns | tr ' ' '|'))/"
 {
-  wait_quiet
-  uname -r
-  echo "command: NS=\"$ns\" BLOCKS=$blocks SESSIONS=$sessions${BATCH:+ BATCH=$BATCH} READS=$reads COPY_READS=$copy_reads${COPY_SERIAL:+ COPY_SERIAL=$copy_serial} bash results/futex/lock_pi_30.sh"
-  echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, caller on CPU $a; contenders $ns; $blocks blocks"
+  session_header "NS=\"$ns\" BLOCKS=$blocks SESSIONS=$sessions${BATCH:+ BATCH=$BATCH} READS=$reads COPY_READS=$copy_reads${COPY_SERIAL:+ COPY_SERIAL=$copy_serial} bash results/futex/lock_pi_30.sh" \
+    "caller on CPU $a; contenders $ns; $blocks blocks"
   for b in $(seq "$blocks"); do
     ctxbench_block "$b" "$filter" "$per"
     # The block's records pooled over their repetitions: hand-off and cross-CPU shares (lock_pi_cause.sh's figures)
@@ -74,11 +72,5 @@ for r in json.load(open(sys.argv[1]))["results"]:
         awk '{printf "%s%.2f", (NR > 1 ? "," : ""), $1 / 1000}')" >> "$tmp/sessions.txt"
     done
   done
-  echo "=== per-session medians (us): ctxbench repetitions, peer and copy processes, in run order"
-  cat "$tmp/sessions.txt"
-  echo "=== results/futex/session_modes.py: ctxbench against the peer and against its copy"
-  python3 results/futex/session_modes.py "$tmp/sessions.txt"
-  echo "=== results/futex/session_modes.py --against peer: the peer against its own copy (A/A)"
-  python3 results/futex/session_modes.py --against peer "$tmp/sessions.txt"
-  echo "load at end: $(cat /proc/loadavg)"
+  session_report "peer and copy" "the peer and against its copy" "the peer against its own copy (A/A)"
 } > "${OUT:-results/futex/lock_pi_30.txt}" 2>&1

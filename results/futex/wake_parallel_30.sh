@@ -29,10 +29,8 @@ per=$((sessions / blocks))
 lines=$peer_lines
 filter="^ctxswitch\.futex_wake_parallel/($(for p in $pairs; do printf 'waiters:%s/wakers:%s|' ${p%/*} ${p#*/}; done | sed 's/|$//'))/"
 {
-  wait_quiet
-  uname -r
-  echo "command: SHAPES=\"$pairs\" BLOCKS=$blocks SESSIONS=$sessions PEER_LINES=\"$lines\" bash results/futex/wake_parallel_30.sh"
-  echo "commit $(git rev-parse --short HEAD), CPUs ${cpus[*]}, waker/caller on CPU $a; shapes $pairs; $blocks block(s)"
+  session_header "SHAPES=\"$pairs\" BLOCKS=$blocks SESSIONS=$sessions PEER_LINES=\"$lines\" bash results/futex/wake_parallel_30.sh" \
+    "waker/caller on CPU $a; shapes $pairs; $blocks block(s)"
   for b in $(seq "$blocks"); do
     ctxbench_block "$b" "$filter" "$per"
     [[ $b == 1 ]] && python3 results/futex/repetition_medians.py "$tmp/cb1.json" |
@@ -55,13 +53,9 @@ filter="^ctxswitch\.futex_wake_parallel/($(for p in $pairs; do printf 'waiters:%
     k=0
     for opts in $lines; do
       k=$((k + 1))
-      python3 - "$tmp/peer${p%/*}_${p#*/}_$k.txt" "$p" "$opts" >> "$tmp/sessions.txt" <<'EOF'
-import statistics, sys
-procs = [[float(v) for v in l.split()[1:]] for l in open(sys.argv[1]) if l.startswith("  values:")]
-side = "peer" if sys.argv[3] == "serial-start" else "peer+" + sys.argv[3].replace("serial-start,", "")
-print(sys.argv[2], side, ",".join(f"{statistics.median(p) / 1000:.2f}" for p in procs))
-print(sys.argv[2], side + "_pooled_p50", f"{statistics.median([v for p in procs for v in p]) / 1000:.2f}")
-EOF
+      side=peer
+      [[ $opts == serial-start ]] || side="peer+${opts/serial-start,/}"
+      peer_session_medians "$tmp/peer${p%/*}_${p#*/}_$k.txt" "$p" "$side" >> "$tmp/sessions.txt"
     done
   done
   echo "=== per-session medians (us), ctxbench repetitions and peer processes"
