@@ -36,11 +36,14 @@
  * calls pthread_exit at once, inside the timed window, as perf's; return: as exit, but the waiter returns from its
  * function (glibc's thread end without pthread_exit's unwinding); detail (as above, for the one waker): the waker's
  * involuntary switches inside its timed loop (exit and return take no wait-ran or stamp: the woken waiters end before
- * they count themselves). Prints the median and mean ns over ROUNDS rounds, and for an unpinned
- * waker the median of the rounds it started on a CPU that holds a waiter and of the others. Waiters stay across rounds
- * (as ctxbench's) unless fresh or exit. Every shared word and every waker's result sits on its own cache line, as in
- * ctxbench (probes/futex_contention.cpp); built with -DPEER_PACKED they share lines (the peer before 2026-12-06).
- * Usage: peer-futex-wake-once MODE WAITERS ROUNDS WAKER_CPU IDLE_US [WAKERS [OPTIONS]] */
+ * they count themselves). parallel takes fresh, exit and return too, and perf bench futex
+ * wake-parallel's wakers (results/futex/wakepar_perf.sh): fresh-wakers: the wakers are created each round after the
+ * sleep (pinned as above, unpinned with WAKER_CPU -1, as perf's), meet the caller at a pthread barrier instead of
+ * sleeping on a word, and each calls pthread_exit after its timed call. Prints the median and mean ns over ROUNDS
+ * rounds, and for an unpinned waker the median of the rounds it started on a CPU that holds a waiter and of the others.
+ * Waiters stay across rounds (as ctxbench's) unless fresh or exit. Every shared word and every waker's result sits on
+ * its own cache line, as in ctxbench (probes/futex_contention.cpp); built with -DPEER_PACKED they share lines (the peer
+ * before 2026-12-06). Usage: peer-futex-wake-once MODE WAITERS ROUNDS WAKER_CPU IDLE_US [WAKERS [OPTIONS]] */
 #define _GNU_SOURCE
 #include <limits.h>
 #include <linux/futex.h>
@@ -78,8 +81,10 @@ static _Atomic uint32_t* stop_word = &stop;
 /* stamp: each woken waiter's clock read, on its own line as ctxbench's Slot::ran_at */
 static LINE struct { LINE _Atomic uint64_t ran_at; } slots[kMaxWaiters];
 static int n_waiters, n_wakers, per_waker, detail, idle_waiters, values, wait_ran, reads, serial_start, stamp;
-static int fresh, exit_woken; /* wake only: perf's thread life (fresh; exit_woken 1: exit, 2: return) */
-static long waiter_spin_ns;   /* waiter-spin:NS: each woken waiter runs NS ns before it sleeps again */
+static int fresh, exit_woken;          /* perf's thread life (fresh; exit_woken 1: exit, 2: return) */
+static int fresh_wakers, kept_wakers;  /* parallel: wakers created each round; else kept_wakers = n_wakers */
+static pthread_barrier_t wakers_start; /* fresh-wakers: where the round's wakers meet the caller */
+static long waiter_spin_ns;            /* waiter-spin:NS: each woken waiter runs NS ns before it sleeps again */
 
 static long involuntary_switches(void) {
   struct rusage u;
@@ -128,6 +133,23 @@ struct waker_arg {
   long preempted; /* detail: involuntary switches inside the timed call */
 };
 
+/* One waker's timed call, with detail its involuntary switches inside it. */
+static void timed_wake(struct waker_arg* a) {
+  const long before = detail ? involuntary_switches() : 0;
+  a->start = now_ns();
+  futex(&gate, FUTEX_WAKE_PRIVATE, (uint32_t)per_waker, 0, NULL, 0);
+  a->end = now_ns();
+  if (detail) a->preempted = involuntary_switches() - before;
+}
+
+/* fresh-wakers: one round's waker, as perf's waking_workerfn (docs/METHODOLOGY.md, "Futex contention"). */
+static void* fresh_waker(void* p) {
+  pin(((struct waker_arg*)p)->cpu);
+  pthread_barrier_wait(&wakers_start);
+  timed_wake(p);
+  pthread_exit(NULL);
+}
+
 static void* waker(void* p) {
   struct waker_arg* a = p;
   pin(a->cpu);
@@ -138,11 +160,7 @@ static void* waker(void* p) {
     atomic_fetch_add(&wakers_ready, 1);
     while (atomic_load(&go) == g && !atomic_load(stop_word)) futex(&go, FUTEX_WAIT_PRIVATE, g, 0, NULL, 0);
     if (atomic_load(stop_word)) return NULL;
-    const long before = detail ? involuntary_switches() : 0;
-    a->start = now_ns();
-    futex(&gate, FUTEX_WAKE_PRIVATE, (uint32_t)per_waker, 0, NULL, 0);
-    a->end = now_ns();
-    if (detail) a->preempted = involuntary_switches() - before;
+    timed_wake(a);
     if (atomic_fetch_add(&wakers.done, 1) + 1 == (uint32_t)n_wakers)
       futex(&wakers.done, FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0);
   }
@@ -158,6 +176,13 @@ static int asleep(pid_t tid) {
   buf[n] = 0;
   const char* close = strrchr(buf, ')');
   return close != NULL && close[1] == ' ' && close[2] == 'S';
+}
+
+/* Whether the threads tids[first .. first + count) have all started and sleep. */
+static int all_asleep(int first, int count) {
+  for (int i = first; i < first + count; ++i)
+    if (atomic_load(&tids[i]) == 0 || !asleep(atomic_load(&tids[i]))) return 0;
+  return 1;
 }
 
 /* fresh: creates one waiter pinned at creation, as perf bench futex wake does (tools/perf/bench/futex-wake.c in
@@ -179,6 +204,9 @@ static void start_pinned(pthread_t* t, struct waiter_arg* a) {
 /* fresh: ends the round's waiters after the timed call (exit: they have ended already) and joins them. */
 static void end_round_threads(pthread_t* threads, int n) {
   if (!exit_woken) {
+    /* kept wakers read the stop word too: set it only once each sleeps again */
+    while (atomic_load(&wakers_ready) != (uint32_t)kept_wakers || !all_asleep(kMaxWaiters, kept_wakers))
+      nanosleep(&(struct timespec){0, 20000}, NULL);
     atomic_store(stop_word, 1);
     atomic_fetch_add(&gate, 1);
     futex(&gate, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
@@ -210,11 +238,11 @@ int main(int argc, char** argv) {
       const int wake = strcmp(argv[1], "wake") == 0;
       if (strcmp(o, "values") == 0)
         values = 1;
-      else if (wake && strcmp(o, "fresh") == 0)
+      else if ((parallel || wake) && strcmp(o, "fresh") == 0)
         fresh = 1;
-      else if (wake && strcmp(o, "exit") == 0)
+      else if ((parallel || wake) && strcmp(o, "exit") == 0)
         fresh = exit_woken = 1;
-      else if (wake && strcmp(o, "return") == 0)
+      else if ((parallel || wake) && strcmp(o, "return") == 0)
         fresh = 1, exit_woken = 2;
       else if ((parallel || wake) && strcmp(o, "detail") == 0)
         detail = 1;
@@ -234,6 +262,8 @@ int main(int argc, char** argv) {
         return 2;
       } else if (strcmp(o, "detail") == 0)
         detail = 1;
+      else if (strcmp(o, "fresh-wakers") == 0)
+        fresh_wakers = 1;
       else if (strcmp(o, "idle-waiters") == 0)
         idle_waiters = 1;
       else if (strcmp(o, "shared-stop") == 0)
@@ -243,7 +273,7 @@ int main(int argc, char** argv) {
       else {
         fprintf(stderr,
                 "%s: unknown option '%s' (detail, idle-waiters, values, wait-ran, reads, serial-start, waiter-spin:NS, "
-                "stamp, shared-stop)\n",
+                "stamp, shared-stop, fresh, exit, return, fresh-wakers)\n",
                 argv[0], o);
         return 2;
       }
@@ -262,9 +292,8 @@ int main(int argc, char** argv) {
             "usage: %s wake|all|requeue WAITERS(1-%d) ROUNDS WAKER_CPU(-1: unpinned) IDLE_US "
             "[0 values,wait-ran,reads,serial-start,stamp (wake also: fresh,exit,return,detail)]\n"
             "       %s parallel WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS "
-            "[detail,idle-waiters,values,wait-ran,reads,serial-start,waiter-spin:NS,stamp,shared-stop] "
-            "(WAKERS dividing "
-            "WAITERS)\n",
+            "[detail,idle-waiters,values,wait-ran,reads,serial-start,waiter-spin:NS,stamp,shared-stop,fresh,exit,"
+            "return,fresh-wakers] (WAKERS dividing WAITERS)\n",
             argv[0], kMaxWaiters, argv[0]);
     return 2;
   }
@@ -283,13 +312,14 @@ int main(int argc, char** argv) {
     while (serial_start && atomic_load(&tids[i]) == 0) sched_yield();
   }
   n_wakers = parallel ? atoi(argv[6]) : 0;
+  kept_wakers = fresh_wakers ? 0 : n_wakers;
   per_waker = parallel ? n / n_wakers : 0;
   static struct waker_arg wargs[kMaxWaiters];
   pthread_t wthreads[kMaxWaiters];
   for (int j = 0; j < n_wakers; ++j) {
     wargs[j] = (struct waker_arg){j, waker_cpu >= 0 ? (waker_cpu + 1 + n + j) % ncpu : -1, 0, 0, 0};
-    pthread_create(&wthreads[j], NULL, waker, &wargs[j]);
-    while (serial_start && atomic_load(&tids[kMaxWaiters + j]) == 0) sched_yield();
+    if (!fresh_wakers) pthread_create(&wthreads[j], NULL, waker, &wargs[j]);
+    while (!fresh_wakers && serial_start && atomic_load(&tids[kMaxWaiters + j]) == 0) sched_yield();
   }
   double* all = calloc((size_t)rounds, sizeof *all);
   double* on_waiter_cpu = calloc((size_t)rounds, sizeof *all);
@@ -303,11 +333,8 @@ int main(int argc, char** argv) {
   for (int r = 0; r < rounds; ++r) {
     for (int i = 0; fresh && i < n; ++i) start_pinned(&threads[i], &args[i]);
     for (int sleeping = 0; !sleeping;) {
-      sleeping = atomic_load(&ready) == (uint32_t)n;
-      for (int i = 0; sleeping && i < n; ++i) sleeping = atomic_load(&tids[i]) != 0 && asleep(atomic_load(&tids[i]));
-      sleeping = sleeping && atomic_load(&wakers_ready) == (uint32_t)n_wakers;
-      for (int j = 0; sleeping && j < n_wakers; ++j)
-        sleeping = atomic_load(&tids[kMaxWaiters + j]) != 0 && asleep(atomic_load(&tids[kMaxWaiters + j]));
+      sleeping = atomic_load(&ready) == (uint32_t)n && all_asleep(0, n) &&
+                 atomic_load(&wakers_ready) == (uint32_t)kept_wakers && all_asleep(kMaxWaiters, kept_wakers);
       if (!sleeping) nanosleep(&(struct timespec){0, 20000}, NULL);
     }
     atomic_store(&ready, 0);
@@ -322,10 +349,18 @@ int main(int argc, char** argv) {
     long p = 0; /* detail: involuntary switches of the waker(s) inside the timed call(s) */
     if (parallel) {
       atomic_fetch_add(&gate, 1);
-      atomic_fetch_add(&go, 1);
-      futex(&go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
-      for (uint32_t d; (d = atomic_load(&wakers.done)) != (uint32_t)n_wakers;)
-        futex(&wakers.done, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
+      if (fresh_wakers) { /* as perf's wakeup_threads: created now, released by a barrier with the caller */
+        pthread_barrier_init(&wakers_start, NULL, (unsigned)n_wakers + 1);
+        for (int j = 0; j < n_wakers; ++j) pthread_create(&wthreads[j], NULL, fresh_waker, &wargs[j]);
+        pthread_barrier_wait(&wakers_start);
+        for (int j = 0; j < n_wakers; ++j) pthread_join(wthreads[j], NULL);
+        pthread_barrier_destroy(&wakers_start);
+      } else {
+        atomic_fetch_add(&go, 1);
+        futex(&go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
+        for (uint32_t d; (d = atomic_load(&wakers.done)) != (uint32_t)n_wakers;)
+          futex(&wakers.done, FUTEX_WAIT_PRIVATE, d, 0, NULL, 0);
+      }
       for (int j = 0; j < n_wakers; ++j) {
         ns += (double)(wargs[j].end - wargs[j].start) / n_wakers;
         p += wargs[j].preempted;
@@ -370,7 +405,7 @@ int main(int argc, char** argv) {
   futex(&gate, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
   futex(&go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, NULL, 0);
   for (int i = 0; !fresh && i < n; ++i) pthread_join(threads[i], NULL);
-  for (int j = 0; j < n_wakers; ++j) pthread_join(wthreads[j], NULL);
+  for (int j = 0; j < kept_wakers; ++j) pthread_join(wthreads[j], NULL);
   if (values) { /* in round order, before median() sorts them */
     printf("  values:");
     for (int r = 0; r < rounds; ++r) printf(" %.0f", all[r]);
