@@ -11,10 +11,17 @@
 # (detail). Once at the start: strace counts perf's sched_setaffinity calls, which say whether its wakers are pinned
 # (its 8 waiters x 10 runs are).
 # Holds the machine's quiet lock (results/quiet.sh); run as plain `bash results/futex/wakepar_perf.sh` after building
-# the peer-futex-wake-once target. Output: results/futex/wakepar_perf.txt.
+# the peer-futex-wake-once target. Output: results/futex/wakepar_perf.txt (OUT names another). SHAPES ("8/8") narrows
+# the shapes; RUNS (default 10) sets perf's runs (`perf bench --repeat`) and the peer's rounds alike, for a two-mode
+# value that 10 runs sample badly; OPTS (space-separated) replaces the peer's option sets; PRELOAD=1 adds the last
+# option set again with libgcc_s (pthread_exit's unwinder, which perf links) preloaded, as wake8_perf.sh does.
 set -u
 cd "$(dirname "$0")/../.." && source results/quiet.sh && require_built build/peer-futex-wake-once
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+shapes=${SHAPES:-8/2 8/8 2/2}
+runs=${RUNS:-10}
+opts=${OPTS:-values,detail values,detail,fresh values,detail,exit values,detail,exit,fresh-wakers}
+gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
 {
   wait_quiet
   echo "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- peers results/futex || echo ' (with uncommitted changes)')"
@@ -24,18 +31,22 @@ tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
   strace -f -e trace=sched_setaffinity -o "$tmp/strace.txt" perf bench futex wake-parallel -t 8 -w 2 -s > /dev/null
   echo "  sched_setaffinity calls: $(grep -c 'sched_setaffinity(' "$tmp/strace.txt") (10 runs x 8 waiters = 80)"
   for r in 1 2 3; do
-    for shape in 8/2 8/8 2/2; do
+    for shape in $shapes; do
       t=${shape%/*} w=${shape#*/}
       echo "=== round $r shape $shape $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
-      echo "--- perf bench futex wake-parallel -t $t -w $w: its 10 runs, its figure (their mean), their median"
-      perf bench futex wake-parallel -t "$t" -w "$w" | grep -E "latency" | tee "$tmp/perf.txt"
+      echo "--- perf bench --repeat $runs futex wake-parallel -t $t -w $w: its runs, its figure (their mean), their median"
+      perf bench --repeat "$runs" futex wake-parallel -t "$t" -w "$w" | grep -E "latency" | tee "$tmp/perf.txt"
       grep "^\[Run" "$tmp/perf.txt" | awk '{ v[NR] = $(NF - 2) * 1000 } END { n = asort(v); print "  median of the runs: " v[int(n / 2) + 1] " us" }'
       echo "--- peer (MODE WAITERS ROUNDS WAKER_CPU IDLE_US WAKERS OPTIONS), perf's placement and sleep"
-      for o in values,detail values,detail,fresh values,detail,exit values,detail,exit,fresh-wakers; do
-        echo "\$ peer-futex-wake-once parallel $t 10 -1 100000 $w $o"
-        ./build/peer-futex-wake-once parallel "$t" 10 -1 100000 "$w" $o
+      for o in $opts; do
+        echo "\$ peer-futex-wake-once parallel $t $runs -1 100000 $w $o"
+        ./build/peer-futex-wake-once parallel "$t" "$runs" -1 100000 "$w" "$o"
       done
+      if [[ ${PRELOAD:-0} == 1 ]]; then
+        echo "\$ LD_PRELOAD=$gcc_s peer-futex-wake-once parallel $t $runs -1 100000 $w $o"
+        LD_PRELOAD=$gcc_s ./build/peer-futex-wake-once parallel "$t" "$runs" -1 100000 "$w" "$o"
+      fi
     done
   done
   echo "load at end: $(cat /proc/loadavg)"
-} > results/futex/wakepar_perf.txt 2>&1
+} > "${OUT:-results/futex/wakepar_perf.txt}" 2>&1
