@@ -89,3 +89,21 @@ def test_wake8_preempt_splits_timed_loops_and_off_cpu_time(tmp_path):
     out = run("wake8_preempt.py", str(tmp_path / "sched.txt"), "100", "2")
     assert out.returncode == 0, out.stderr
     assert "2 repetitions; per repetition (window us, preemptions, us off CPU): (60, 1, 50) (91, 1, 80)" in out.stdout
+
+
+def test_wakepar_modes_counts_slow_runs_of_perf_and_each_peer_line(tmp_path):
+    # perf: runs of 5, 6 and 40 us; the peer: rounds of 7, 8, 9 and 30 us (ns in its values line).
+    text = ("=== round 1 shape 8/8 09:15:45 load 0.27\n"
+            "[Run 1]: Avg per-thread latency (waking 1/8 threads) in 0.0050 ms (+-1.00%)\n"
+            "[Run 2]: Avg per-thread latency (waking 1/8 threads) in 0.0060 ms (+-1.00%)\n"
+            "[Run 3]: Avg per-thread latency (waking 1/8 threads) in 0.0400 ms (+-1.00%)\n"
+            "$ peer-futex-wake-once parallel 8 4 -1 100000 8 values,detail,exit\n"
+            "  values: 7000 8000 9000 30000\n")
+    f = tmp_path / "w.txt"
+    f.write_text(text)
+    out = run("wakepar_modes.py", str(f))
+    assert out.returncode == 0, out.stderr
+    rows = {l.split()[2]: l.split() for l in out.stdout.splitlines()[1:]}
+    assert rows["perf"][3:] == ["3", "6.0", "17.0", "1", "5.5"], out.stdout
+    assert rows["exit"][3:] == ["4", "8.5", "13.5", "1", "8.0"], out.stdout
+    assert run("wakepar_modes.py", str(f), "50").stdout.splitlines()[1].split()[6] == "0"
