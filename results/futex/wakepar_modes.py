@@ -15,9 +15,12 @@ def lines_of(block):
     """(name, values in µs) for perf and every peer line of one round of the script's output."""
     perf = [float(x) * 1000 for x in re.findall(r"\[Run \d+\]: .* in ([0-9.]+) ms", block)]
     out = [("perf", perf)] if perf else []
-    peer = r"\$ (LD_PRELOAD=\S+ )?peer-futex-wake-once parallel \S+ \S+ \S+ \S+ \S+ (\S+)\n\s*values: ([0-9 ]+)"
+    # An environment the line ran with (LD_PRELOAD=..., GLIBC_TUNABLES=...) names it too.
+    peer = r"\$ ((?:[A-Z_]+=\S+ )*)peer-futex-wake-once parallel \S+ \S+ \S+ \S+ \S+ (\S+)\n\s*values: ([0-9 ]+)"
     for m in re.finditer(peer, block):
-        name = ("preload " if m.group(1) else "") + (m.group(2).replace("values,detail", "").strip(",") or "kept")
+        env = m.group(1).strip()
+        prefix = "preload " if env.startswith("LD_PRELOAD=") else (env.split("=", 1)[1] + " " if env else "")
+        name = prefix + (m.group(2).replace("values,detail", "").strip(",") or "kept")
         out.append((name, [int(x) / 1000 for x in m.group(3).split()]))
     return out
 

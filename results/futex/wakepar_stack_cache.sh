@@ -4,7 +4,8 @@
 # threads' stack release (munmap, with its TLB shootdown of the other vCPU) lands inside a fresh waker's timed
 # FUTEX_WAKE. glibc keeps freed thread stacks in a cache (glibc.pthread.stack_cache_size, 40 MiB by default) and
 # unmaps them when it overflows; this runs the same peer line with the cache off (0: every stack unmapped at exit)
-# and large (1 GiB: none unmapped), interleaved, three rounds. Then wakepar_modes.py-style counts of slow rounds.
+# and large (1 GiB: none unmapped), interleaved, three rounds. Its slow rounds are counted by
+# `python3 results/futex/wakepar_modes.py results/futex/wakepar_stack_cache.txt 200` (wakepar_stack_cache_modes.txt).
 # Holds the machine's quiet lock (results/quiet.sh). Output: results/futex/wakepar_stack_cache.txt (OUT names another).
 set -u
 cd "$(dirname "$0")/../.." && source results/quiet.sh && require_built build/peer-futex-wake-once

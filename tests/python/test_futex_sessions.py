@@ -98,7 +98,9 @@ def test_wakepar_modes_counts_slow_runs_of_perf_and_each_peer_line(tmp_path):
             "[Run 2]: Avg per-thread latency (waking 1/8 threads) in 0.0060 ms (+-1.00%)\n"
             "[Run 3]: Avg per-thread latency (waking 1/8 threads) in 0.0400 ms (+-1.00%)\n"
             "$ peer-futex-wake-once parallel 8 4 -1 100000 8 values,detail,exit\n"
-            "  values: 7000 8000 9000 30000\n")
+            "  values: 7000 8000 9000 30000\n"
+            "$ GLIBC_TUNABLES=glibc.pthread.stack_cache_size=0 peer-futex-wake-once parallel 8 2 -1 100000 8 values,detail,exit\n"
+            "  values: 3000 400000\n")
     f = tmp_path / "w.txt"
     f.write_text(text)
     out = run("wakepar_modes.py", str(f))
@@ -106,4 +108,6 @@ def test_wakepar_modes_counts_slow_runs_of_perf_and_each_peer_line(tmp_path):
     rows = {l.split()[2]: l.split() for l in out.stdout.splitlines()[1:]}
     assert rows["perf"][3:] == ["3", "6.0", "17.0", "1", "5.5"], out.stdout
     assert rows["exit"][3:] == ["4", "8.5", "13.5", "1", "8.0"], out.stdout
+    # The line run with an environment is named by it, apart from the plain line.
+    assert "glibc.pthread.stack_cache_size=0 exit" in out.stdout and len(rows) == 3, out.stdout
     assert run("wakepar_modes.py", str(f), "50").stdout.splitlines()[1].split()[6] == "0"
