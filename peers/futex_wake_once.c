@@ -260,9 +260,7 @@ int main(int argc, char** argv) {
                 "serial-start, stamp; wake also fresh, exit, return, detail)\n",
                 argv[0], o);
         return 2;
-      } else if (strcmp(o, "detail") == 0)
-        detail = 1;
-      else if (strcmp(o, "fresh-wakers") == 0)
+      } else if (strcmp(o, "fresh-wakers") == 0)
         fresh_wakers = 1;
       else if (strcmp(o, "idle-waiters") == 0)
         idle_waiters = 1;
