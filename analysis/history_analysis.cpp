@@ -334,7 +334,11 @@ HistoryAnalysis analyse(const History& h, const ChangePointOptions& options, boo
     const SeriesJudgements j = judge(s, o);
     out.changes = merge_changes(j.raw, j.corrected);
     if (mi != machine_of.end()) mark_machine_moves(out.changes, rows[s], a.machines[mi->second].change_points);
-    for (SeriesChange& c : out.changes) c.points_after = series.points.size() - c.index;
+    for (std::size_t k = 0; k < out.changes.size(); ++k) {
+      const std::size_t next = k + 1 < out.changes.size() ? out.changes[k + 1].index : series.points.size();
+      out.changes[k].points_after = next - out.changes[k].index;
+      out.changes[k].points_before = out.changes[k].index - (k > 0 ? out.changes[k - 1].index : 0);
+    }
     out.latest_ns = series.points.back().p50_ns;
     const std::size_t from = out.changes.empty() ? 0 : out.changes.back().index;
     std::vector<double> current;
@@ -358,12 +362,13 @@ std::size_t HistoryAnalysis::change_count() const {
 }
 
 bool SeriesChange::provisional() const { return points_after < kConfirmedPoints; }
+bool SeriesChange::old_level_short() const { return points_before < kConfirmedPoints; }
 
 std::size_t HistoryAnalysis::own_confirmed_count() const {
   std::size_t n = 0;
   for (const SeriesAnalysis& s : series)
     n += static_cast<std::size_t>(std::count_if(s.changes.begin(), s.changes.end(), [](const SeriesChange& c) {
-      return !c.with_machine_change && !c.provisional();
+      return !c.with_machine_change && c.confirmed();
     }));
   return n;
 }

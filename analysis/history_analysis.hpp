@@ -28,11 +28,19 @@ struct SeriesChange {
   // Within kMachineMoveReach runs of a change point of the machine's run factors: the whole machine moved
   // there, each record by its own factor (docs/METHODOLOGY.md, "History"). Still reported, counted apart.
   bool with_machine_change = false;
-  std::size_t points_after = 0;  // the new segment's points so far, this change's first included
+  // The new segment's points (up to the next change point or the series' end), this change's first included,
+  // and the old segment's (from the previous change point or the series' start).
+  std::size_t points_after = 0;
+  std::size_t points_before = 0;
   // Fewer than kConfirmedPoints after it: provisional. On this host groups of records moved together for
   // 3-5 runs and came back (docs/METHODOLOGY.md, "History", the eighth set); Chromium's dashboard also wants
   // 6 points a segment. Still reported, counted apart.
   bool provisional() const;
+  // Fewer than kConfirmedPoints before it: the old level is a few runs, which a state of the host lasting
+  // minutes makes as well as a change does (the twelfth A/A set's first 3 runs, docs/METHODOLOGY.md
+  // "History"). Unlike a provisional change it stays so. Still reported, counted apart.
+  bool old_level_short() const;
+  bool confirmed() const { return !provisional() && !old_level_short(); }
 };
 
 inline constexpr std::size_t kConfirmedPoints = 6;
@@ -74,7 +82,7 @@ struct HistoryAnalysis {
   std::vector<SeriesAnalysis> series;        // one per History::series entry
   std::size_t change_count() const;          // every series' change points
   std::size_t machine_change_count() const;  // of those, the ones with_machine_change
-  std::size_t own_confirmed_count() const;   // neither with_machine_change nor provisional
+  std::size_t own_confirmed_count() const;   // not with_machine_change, and confirmed()
 };
 
 HistoryAnalysis analyse_history(const History& h, const ChangePointOptions& options = {});

@@ -61,18 +61,21 @@ std::string machine_line(const History& h, const HistoryMachine& m, const Machin
 
 std::string change_line(const History& h, const HistorySeries& s, const SeriesChange& c) {
   const HistoryRun& run = h.runs[s.points[c.index].run];
-  return fmt::format("    change at point {} ({}, run {}, rev {}): {} -> {} (x{:.3f}, p {}), found by {}{}{}\n",
-                     c.index + 1, run.start_time, run.run_id.substr(0, 12),
-                     run.git_revision.empty() ? "-" : run.git_revision, format_duration_ns(c.before_ns),
-                     format_duration_ns(c.after_ns), c.ratio,
-                     c.p_value < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", c.p_value),
-                     c.fired == Fired::Both  ? "raw and run-corrected"
-                     : c.fired == Fired::Raw ? "raw"
-                                             : "run-corrected",
-                     c.with_machine_change ? "; with the whole machine's move there" : "",
-                     c.provisional() ? fmt::format("; provisional: {} run{} on the new level, {} confirm it",
-                                                   c.points_after, c.points_after == 1 ? "" : "s", kConfirmedPoints)
-                                     : "");
+  return fmt::format(
+      "    change at point {} ({}, run {}, rev {}): {} -> {} (x{:.3f}, p {}), found by {}{}{}{}\n", c.index + 1,
+      run.start_time, run.run_id.substr(0, 12), run.git_revision.empty() ? "-" : run.git_revision,
+      format_duration_ns(c.before_ns), format_duration_ns(c.after_ns), c.ratio,
+      c.p_value < 0.0001 ? "<0.0001" : fmt::format("{:.4f}", c.p_value),
+      c.fired == Fired::Both  ? "raw and run-corrected"
+      : c.fired == Fired::Raw ? "raw"
+                              : "run-corrected",
+      c.with_machine_change ? "; with the whole machine's move there" : "",
+      c.provisional() ? fmt::format("; provisional: {} run{} on the new level, {} confirm it", c.points_after,
+                                    c.points_after == 1 ? "" : "s", kConfirmedPoints)
+                      : "",
+      c.old_level_short() ? fmt::format("; not confirmed: {} run{} on the old level, under {}", c.points_before,
+                                        c.points_before == 1 ? "" : "s", kConfirmedPoints)
+                          : "");
 }
 
 // The smallest step the series could have revealed; "-" when none could (too short: the gate caps it at
@@ -94,9 +97,11 @@ std::string format_history(const History& h, const HistoryAnalysis& a) {
   if (with_machine > 0)
     out += fmt::format("{} of them where the whole machine moved (within {} run of it), {} the series' own\n",
                        with_machine, kMachineMoveReach, changes - with_machine);
-  if (const std::size_t provisional = changes - with_machine - a.own_confirmed_count(); provisional > 0)
-    out += fmt::format("{} of the series' own are provisional: fewer than {} runs on the new level yet\n", provisional,
-                       kConfirmedPoints);
+  if (const std::size_t unconfirmed = changes - with_machine - a.own_confirmed_count(); unconfirmed > 0)
+    out += fmt::format(
+        "{} of the series' own are not confirmed: fewer than {} runs on the new level (provisional) "
+        "or on the old one\n",
+        unconfirmed, kConfirmedPoints);
   std::size_t w = 24;
   for (const HistorySeries& s : h.series) w = std::max(w, s.record_id.size() + 2);
   for (std::size_t mi = 0; mi < h.machines.size(); ++mi) {
@@ -213,7 +218,10 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
                  {"fired", fired_key(c.fired)},
                  {"coincides_with_machine_change", c.with_machine_change},
                  {"points_after", c.points_after},
-                 {"provisional", c.provisional()}};
+                 {"points_before", c.points_before},
+                 {"provisional", c.provisional()},
+                 {"old_level_short", c.old_level_short()},
+                 {"confirmed", c.confirmed()}};
       put(jc, "before_ns", c.before_ns);
       put(jc, "after_ns", c.after_ns);
       put(jc, "ratio", c.ratio);

@@ -65,6 +65,12 @@ def own(cp):
     return not cp.get("coincides_with_machine_change", False)
 
 
+def confirmed(cp):
+    """6 or more runs on both of the change's levels (`confirmed`; a store read by a ctxbench before it has
+    only `provisional`, the new level's count)."""
+    return cp.get("confirmed", not cp.get("provisional"))
+
+
 def change_point_counts(doc):
     fired, with_machine = {}, {}
     for s in doc["series"]:
@@ -88,7 +94,7 @@ def aa(ctxbench, work, runs):
     print(f"A/A: {len(runs) - 1} runs, {n} series, the series' own change points by judgement {fired or 'none'} "
           f"({sum(fired.values())}); with a move of the whole machine {with_machine or 'none'} "
           f"({sum(with_machine.values())})")
-    print(f"A/A: the series' own change points that are confirmed (6 or more runs after them): "
+    print(f"A/A: the series' own change points that are confirmed (6 or more runs on each side): "
           f"{doc['change_point_counts'].get('series_own_confirmed', '-')}")
     print(f"A/A: the whole machine moved at (run index, ratio): {moves or 'none'}")
     print(f"A/A: history check of run {len(runs)} (--confirm 1): exit {check.returncode}")
@@ -124,13 +130,13 @@ def follow(ctxbench, store, copies, stepped, from_run):
             if rid in stepped and near and rid not in found_at:
                 found_at[rid] = n - from_run + 1  # runs on the new level when first found
             if rid in stepped and rid not in confirmed_at and any(
-                    abs(cp["point"] - step_index) <= 2 and not cp.get("provisional") for cp in cps):
+                    abs(cp["point"] - step_index) <= 2 and confirmed(cp) for cp in cps):
                 confirmed_at[rid] = n - from_run + 1
             if rid not in stepped and cps:
                 false_at.add(rid)
             if rid not in stepped and any(own(cp) for cp in cps):
                 false_own.add(rid)
-            if rid not in stepped and any(own(cp) and not cp.get("provisional") for cp in cps):
+            if rid not in stepped and any(own(cp) and confirmed(cp) for cp in cps):
                 false_confirmed.add(rid)
     return found_at, confirmed_at, false_at, false_own, false_confirmed, doc
 
@@ -228,7 +234,7 @@ def detection_trials(ctxbench, work, runs, step, from_run, how):
           f"median {statistics.median(found) if found else '-'} runs after the step); unstepped series with "
           f"their own change point, summed over the trials: {false_own}")
     c10 = sum(1 for k in confirmed if k <= 10)
-    print(f"step +{step:.0%}, trials {how}, confirmed (a change point near the step with 6 or more runs after it): "
+    print(f"step +{step:.0%}, trials {how}, confirmed (a change point near the step with 6 or more runs on each side): "
           f"{c10} within 10 runs ({c10 / max(1, judged):.0%}; median "
           f"{statistics.median(confirmed) if confirmed else '-'} runs after the step); unstepped series with a "
           f"confirmed change point of their own, summed over the trials: {false_confirmed}")

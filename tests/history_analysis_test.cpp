@@ -83,6 +83,49 @@ TEST(HistoryAnalysis, AStepIsReportedAtItsRunAndTheCurrentSegmentStartsThere) {
   EXPECT_EQ(doc["runs"].size(), 40u);
 }
 
+TEST(HistoryAnalysis, AChangeWithFewerThanSixRunsBeforeItIsNotConfirmed) {
+  // A x1.3 step of one record after 3 runs and after 6: found both times, confirmed only with
+  // kConfirmedPoints points on the old level, and never provisional (30 runs stand on the new one).
+  ChangePointOptions options;
+  options.min_magnitude = 0.05;
+  for (const std::size_t before : {std::size_t{3}, kConfirmedPoints}) {
+    const History h = make_history(30 + before, 12, 0.01, 0.0, 3, 1.3, before);
+    const HistoryAnalysis a = analyse_history(h, options);
+    ASSERT_EQ(a.series[3].changes.size(), 1u) << before << " before: " << format_history(h, a);
+    const SeriesChange& c = a.series[3].changes[0];
+    EXPECT_EQ(c.index, before);
+    EXPECT_EQ(c.points_before, before);
+    EXPECT_FALSE(c.provisional());
+    EXPECT_EQ(c.old_level_short(), before < kConfirmedPoints);
+    EXPECT_EQ(a.own_confirmed_count(), before < kConfirmedPoints ? 0u : 1u);
+    const nlohmann::json doc = history_to_json(h, a);
+    EXPECT_EQ(doc["series"][3]["change_points"][0]["old_level_short"], before < kConfirmedPoints);
+    EXPECT_EQ(doc["series"][3]["change_points"][0]["confirmed"], before >= kConfirmedPoints);
+    EXPECT_EQ(doc["change_point_counts"]["series_own_confirmed"], before < kConfirmedPoints ? 0u : 1u);
+    const std::string text = format_history(h, a);
+    EXPECT_EQ(text.find("not confirmed: 3 runs on the old level, under 6") != std::string::npos,
+              before < kConfirmedPoints)
+        << text;
+  }
+}
+
+TEST(HistoryAnalysis, EachChangeCountsThePointsOfItsOwnSegmentsOnly) {
+  // Two x1.3 steps of one record, at runs 10 and 25 of 40: the first change's new level ends where the
+  // second starts (15 points, not the 30 to the series' end), and the second's old level starts at the first.
+  ChangePointOptions options;
+  options.min_magnitude = 0.05;
+  History h = make_history(40, 12, 0.01, 0.0, 3, 1.3, 10);
+  for (std::size_t r = 25; r < 40; ++r) h.series[3].points[r].p50_ns *= 1.3;
+  const HistoryAnalysis a = analyse_history(h, options);
+  const std::vector<SeriesChange>& changes = a.series[3].changes;
+  ASSERT_EQ(changes.size(), 2u) << format_history(h, a);
+  EXPECT_EQ(changes[0].points_before, 10u);
+  EXPECT_EQ(changes[0].points_after, 15u);
+  EXPECT_EQ(changes[1].points_before, 15u);
+  EXPECT_EQ(changes[1].points_after, 15u);
+  EXPECT_TRUE(std::all_of(changes.begin(), changes.end(), [](const SeriesChange& c) { return c.confirmed(); }));
+}
+
 TEST(HistoryAnalysis, AChangeWithFewerThanSixRunsAfterItIsProvisional) {
   // The same x1.3 step of one record, seen 3 runs after it and then 6: found both times, provisional only
   // while fewer than kConfirmedPoints points stand on the new level, and counted apart from the confirmed.
