@@ -51,7 +51,7 @@ def parse(path):
 
 
 def runs_of(events, main):
-    """[(waiters, wakers)] per sleep of the main thread of at least 50 ms, from the threads it created."""
+    """[(waiters, wakers, the sleep's end)] per sleep of the main thread of at least 50 ms, from the threads it created."""
     sleeps, born, out_at = [], [], None
     for t, _, tid, ev, f in events:
         if ev == "sched_switch" and f[0] == main and f[1].startswith("S"):
@@ -64,7 +64,8 @@ def runs_of(events, main):
             born.append((t, f))
     bounds = [(-1.0, -1.0)] + sleeps + [(float("inf"), float("inf"))]
     return [({p for t, p in born if bounds[k][1] < t < bounds[k + 1][0]},
-             {p for t, p in born if bounds[k + 1][1] < t < bounds[k + 2][0]}) for k in range(len(sleeps))]
+             {p for t, p in born if bounds[k + 1][1] < t < bounds[k + 2][0]}, bounds[k + 1][1])
+            for k in range(len(sleeps))]
 
 
 def index(events):
@@ -105,14 +106,15 @@ def end_of_window(later, exit_t, waker):
 
 
 def split_window(events, mine, by_cpu, waker, start, end, roles):
-    """{kind: us} of the window ("other tasks" also by command), how often the waker left its CPU, and how many
-    waiters ended their thread on the CPU it left while it was off."""
-    spent, exits, out, left = collections.Counter(), 0, None, 0  # out: (time, cpu) the waker left at
+    """{kind: us} of the window ("other tasks" also by command), how often the waker left its CPU, how many waiters
+    ended their thread on the CPU it left while it was off, and {kind: times} of the task it left its CPU for."""
+    spent, exits, out, left, left_for = collections.Counter(), 0, None, 0, collections.Counter()
     for t, cpu, _, ev, f in (events[i] for i in mine):
         if ev != "sched_switch" or not start <= t <= end:
             continue
         if f[0] == waker:
-            out, left = (t, cpu), left + 1
+            out, left = (t, cpu), left + 1  # out: (time, CPU) the waker left at
+            left_for[roles(f[2])] += 1
         elif f[2] == waker and out is not None:
             times, sw = by_cpu[out[1]]
             seg = sw[bisect.bisect_left(times, out[0]):bisect.bisect_right(times, t)]
@@ -124,7 +126,7 @@ def split_window(events, mine, by_cpu, waker, start, end, roles):
                 exits += fb is not None and fb[1].startswith("X") and roles(fb[0]) in KINDS[1:3]
             out = None
     spent["on CPU"] = (end - start) * 1e6 - sum(spent[kind] for kind in KINDS[1:])
-    return spent, left, exits
+    return spent, left, exits, left_for
 
 
 def tool_values(path):
@@ -152,10 +154,20 @@ def thread_end(events, mine, tid):
     return None
 
 
-def run_row(events, by_tid, by_cpu, main_tid, waiters, wakers):
+def releaser(events, by_tid, main_tid, wakers, since):
+    """Who released the run's barrier: "main thread" or "waker" (the first FUTEX_WAKE of all, INT_MAX, after the
+    sleep, which glibc's pthread_barrier_wait makes in the last thread to arrive), or "none"."""
+    wakes = [(events[i][0], tid) for tid in [main_tid, *wakers] for i in by_tid[tid]
+             if events[i][0] > since and events[i][3] == "sys_enter_futex" and events[i][4][1] & 0x7F == 1
+             and events[i][4][2] == 0x7FFFFFFF]
+    return "none" if not wakes else "main thread" if min(wakes)[1] == main_tid else "waker"
+
+
+def run_row(events, by_tid, by_cpu, main_tid, waiters, wakers, since):
     """One run: (timed calls, switch-outs, wakers switched out, waiter exits, timed calls per CPU, {kind: us summed
-    over its wakers}, [thread_end of each waiter])."""
+    over its wakers}, [thread_end of each waiter], {kind: times a waker left its CPU for it}, barrier releaser)."""
     total, left, preempted, exits, n, cpus = collections.Counter(), 0, 0, 0, 0, collections.Counter()
+    left_for = collections.Counter()
     for w in sorted(wakers):
         window = timed_window(events, by_tid[w], w, waiters)
         if window is None:
@@ -165,12 +177,14 @@ def run_row(events, by_tid, by_cpu, main_tid, waiters, wakers):
         def roles(p):
             return ("own waiter" if p in woken else "other waiters" if p in waiters else "other wakers"
                     if p in wakers else "main thread" if p == main_tid else "idle" if p == 0 else "other tasks")
-        spent, w_left, w_exits = split_window(events, by_tid[w], by_cpu, w, start, end, roles)
+        spent, w_left, w_exits, w_for = split_window(events, by_tid[w], by_cpu, w, start, end, roles)
         total.update(spent)
+        left_for.update(w_for)
         left, preempted, exits, n = left + w_left, preempted + (w_left > 0), exits + w_exits, n + 1
         cpus[cpu] += 1
     ends = [e for e in (thread_end(events, by_tid[p], p) for p in waiters) if e]
-    return n, left, preempted, exits, cpus, total, ends
+    return (n, left, preempted, exits, cpus, total, ends, left_for,
+            releaser(events, by_tid, main_tid, wakers, since))
 
 
 def main():
@@ -192,7 +206,7 @@ def main():
               if values else ""))
     print("run  tool us  trace us  timed  timed per CPU  left CPU  wakers left  waiter exits  us per waker: "
           + ", ".join(KINDS))
-    for k, (n, left, pre, ex, cpus, total, _) in enumerate(rows):
+    for k, (n, left, pre, ex, cpus, total, *_) in enumerate(rows):
         tool = f"{values[k]:7.1f}" if k < len(values) else "      -"
         per_cpu = "/".join(str(cpus[c]) for c in sorted(by_cpu))
         print(f"{k + 1:3d}  {tool}  {sum(total[x] for x in KINDS) / max(n, 1):8.1f}  {n:5d}  {per_cpu:13s}  {left:8d}"
@@ -209,7 +223,7 @@ def summary(name, values, group):
         print(f"{name}: none")
         return
     per_waker = collections.Counter()
-    for n, *_, total, _ in group:
+    for n, _, _, _, _, total, *_ in group:
         per_waker.update({x: us / max(n, 1) / len(group) for x, us in total.items()})
     trace = [sum(r[5][x] for x in KINDS) / max(r[0], 1) for r in group]
     others = sorted(((us, x[7:]) for x, us in per_waker.items() if x.startswith("other: ")), reverse=True)[:3]
@@ -221,6 +235,11 @@ def summary(name, values, group):
     if ends:
         print(f"  {len(ends)} waiters' thread ends (running after the wake to gone): median"
               f" {statistics.median(e[0] for e in ends):.1f} us, on a CPU {statistics.median(e[1] for e in ends):.1f} us")
+    left_for, released = collections.Counter(), collections.Counter(r[8] for r in group)
+    for r in group:
+        left_for.update(r[7])
+    print("  a waker left its CPU for: " + ", ".join(f"{x} {left_for[x]}" for x in KINDS[1:] if left_for[x])
+          + f"; the barrier released by: " + ", ".join(f"{x} {c}" for x, c in sorted(released.items())))
     print("  mean us per waker: " + ", ".join(f"{x} {per_waker[x]:.1f}" for x in KINDS)
           + ("; other tasks: " + ", ".join(f"{c} {us:.1f}" for us, c in others) if others else ""))
 

@@ -23,8 +23,11 @@ traced() {
   perf record -q -a -e "$events" -o "$tmp/sched.data" -- sh -c "echo pid \$\$; exec $1" > "$tmp/traced.txt" 2>&1
   grep -iE "lost|warn" "$tmp/traced.txt"
   perf script -i "$tmp/sched.data" -F pid,tid,cpu,time,event,trace 2>/dev/null > "$tmp/sched.txt"
-  [[ -n ${KEEP:-} ]] && mkdir -p "$KEEP" && n=$(ls "$KEEP" | grep -c "^sched_") && gzip -c "$tmp/sched.txt" > "$KEEP/sched_$n.txt.gz" \
-    && cp "$tmp/traced.txt" "$KEEP/tool_$n.txt" && echo "  kept as $KEEP/sched_$n.txt.gz, $KEEP/tool_$n.txt"
+  if [[ -n ${KEEP:-} ]]; then
+    mkdir -p "$KEEP" && n=$(find "$KEEP" -name 'sched_*' | wc -l)
+    gzip -c "$tmp/sched.txt" > "$KEEP/sched_$n.txt.gz" && cp "$tmp/traced.txt" "$KEEP/tool_$n.txt"
+    echo "  kept as $KEEP/sched_$n.txt.gz, $KEEP/tool_$n.txt"
+  fi
   python3 results/futex/wakepar_trace.py "$tmp/sched.txt" "$(awk '/^pid / { print $2; exit }' "$tmp/traced.txt")" \
     "$tmp/traced.txt"
 }

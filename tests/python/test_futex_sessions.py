@@ -114,11 +114,11 @@ def test_wakepar_modes_counts_slow_runs_of_perf_and_each_peer_line(tmp_path):
 
 
 def test_wakepar_trace_splits_each_wakers_timed_call_by_who_ran_instead(tmp_path):
-    # Process 100 (its main thread). Run 1: waiters 101, 102 born before its 100 ms sleep, wakers 111, 112 after.
-    # 111 (CPU 0) wakes 101, is switched out runnable right after its call's exit, 101 runs 40 us and ends its thread
-    # (X), then 111 is back: window 61 us. 112 (CPU 1) wakes 102 and then sleeps: its window ends at its exit, 30 us.
-    # Run 2: 113 is switched out 25 us after its exit (past LAG_US: not its window): 5 us; 114 is switched out inside
-    # its call for a kworker for 10 us: 23 us.
+    # Process 100 (its main thread). Run 1: waiters 101, 102 born before its 100 ms sleep, wakers 111, 112 after,
+    # released by the main thread. 111 (CPU 0) wakes 101, is switched out runnable right after its call's exit, 101
+    # runs 40 us and ends its thread (X), then 111 is back: window 61 us. 112 (CPU 1) wakes 102 and then sleeps: its
+    # window ends at its exit, 30 us. Run 2, released by 113: 113 is switched out 25 us after its exit (past LAG_US:
+    # not its window): 5 us; 114 is switched out inside its call for a kworker for 10 us: 23 us.
     def ev(tid, cpu, t, name, rest):
         return f"{tid:>6}/{tid:<6} [{cpu:03d}] {t:.6f}: {name}: {rest}"
 
@@ -135,12 +135,17 @@ def test_wakepar_trace_splits_each_wakers_timed_call_by_who_ran_instead(tmp_path
                 ev(tid, cpu, t + 0.000001, "sched:sched_waking", f"comm=x pid={woken} prio=120 target_cpu={cpu:03d}"),
                 ev(tid, cpu, ret, "syscalls:sys_exit_futex", "0x1")]
 
+    def release(tid, cpu, t):  # glibc's barrier: the last thread to arrive wakes all (INT_MAX)
+        return [ev(tid, cpu, t, "syscalls:sys_enter_futex", "uaddr: 0x55e0, op: 0x00000081, val: 0x7fffffff, "
+                   "utime: 0x00000000, uaddr2: 0x00000000, val3: 0x00000000"),
+                ev(tid, cpu, t + 0.000001, "syscalls:sys_exit_futex", "0x2")]
+
     lines = ([born(0.5, 101), born(0.5001, 102), switch(0, 1.0, 100, "S", 0), switch(0, 1.1, 0, "R", 100),
-              born(1.1001, 111), born(1.1002, 112)] + wake(111, 0, 1.101, 101, 1.10102)
+              born(1.1001, 111), born(1.1002, 112)] + release(100, 0, 1.1003) + wake(111, 0, 1.101, 101, 1.10102)
              + [switch(0, 1.101021, 111, "R", 101), switch(0, 1.101061, 101, "X", 111)]
              + wake(112, 1, 1.102, 102, 1.10203) + [switch(1, 1.103, 112, "S", 0)]
              + [born(1.5, 103), born(1.5001, 104), switch(0, 2.0, 100, "S", 0), switch(0, 2.1, 0, "R", 100),
-                born(2.1001, 113), born(2.1002, 114)] + wake(113, 0, 2.101, 103, 2.101005)
+                born(2.1001, 113), born(2.1002, 114)] + release(113, 0, 2.1005) + wake(113, 0, 2.101, 103, 2.101005)
              + [switch(0, 2.10103, 113, "R", 0), switch(0, 2.10105, 0, "R", 113)]
              + wake(114, 1, 2.102, 104, 2.102013)[:2]
              + [switch(1, 2.102011, 114, "R", 7, "kworker/1:1"), switch(1, 2.102021, 7, "S", 114)]
@@ -156,4 +161,6 @@ def test_wakepar_trace_splits_each_wakers_timed_call_by_who_ran_instead(tmp_path
     assert rows[1][:9] == ["2", "9.0", "14.0", "2", "1/1", "1", "1", "0", "9.0"] and rows[1][-1] == "5.0", out.stdout
     assert "slow runs (tool above 15 us): 1;" in out.stdout and "fast runs (tool at most 15 us): 1;" in out.stdout
     assert out.stdout.rstrip().endswith("other tasks 5.0; other tasks: kworker/1:1 5.0"), out.stdout
+    assert "a waker left its CPU for: own waiter 1; the barrier released by: main thread 1" in out.stdout
+    assert "a waker left its CPU for: other tasks 1; the barrier released by: waker 1" in out.stdout
     assert "1 waiters' thread ends (running after the wake to gone): median 40.0 us, on a CPU 40.0 us" in out.stdout
