@@ -155,19 +155,20 @@ def thread_end(events, mine, tid):
 
 
 def releaser(events, by_tid, main_tid, wakers, since):
-    """Who released the run's barrier: "main thread" or "waker" (the first FUTEX_WAKE of all, INT_MAX, after the
-    sleep, which glibc's pthread_barrier_wait makes in the last thread to arrive), or "none"."""
+    """The thread that released the run's barrier (the first FUTEX_WAKE of all, INT_MAX, after the sleep, which
+    glibc's pthread_barrier_wait makes in the last thread to arrive), or None."""
     wakes = [(events[i][0], tid) for tid in [main_tid, *wakers] for i in by_tid[tid]
              if events[i][0] > since and events[i][3] == "sys_enter_futex" and events[i][4][1] & 0x7F == 1
              and events[i][4][2] == 0x7FFFFFFF]
-    return "none" if not wakes else "main thread" if min(wakes)[1] == main_tid else "waker"
+    return min(wakes)[1] if wakes else None
 
 
 def run_row(events, by_tid, by_cpu, main_tid, waiters, wakers, since):
     """One run: (timed calls, switch-outs, wakers switched out, waiter exits, timed calls per CPU, {kind: us summed
-    over its wakers}, [thread_end of each waiter], {kind: times a waker left its CPU for it}, barrier releaser)."""
+    over its wakers}, [thread_end of each waiter], {kind: times a waker left its CPU for it}, barrier releaser,
+    [(the call's order on its CPU in the run or "releaser", whether it left its CPU)])."""
     total, left, preempted, exits, n, cpus = collections.Counter(), 0, 0, 0, 0, collections.Counter()
-    left_for = collections.Counter()
+    left_for, calls, rel = collections.Counter(), [], releaser(events, by_tid, main_tid, wakers, since)
     for w in sorted(wakers):
         window = timed_window(events, by_tid[w], w, waiters)
         if window is None:
@@ -182,9 +183,14 @@ def run_row(events, by_tid, by_cpu, main_tid, waiters, wakers, since):
         left_for.update(w_for)
         left, preempted, exits, n = left + w_left, preempted + (w_left > 0), exits + w_exits, n + 1
         cpus[cpu] += 1
+        calls.append((start, cpu, w, w_left > 0))
+    order, orders = collections.Counter(), []
+    for _, cpu, w, w_left in sorted(calls):
+        order[cpu] += 1
+        orders.append(("releaser" if w == rel else order[cpu], w_left))
     ends = [e for e in (thread_end(events, by_tid[p], p) for p in waiters) if e]
     return (n, left, preempted, exits, cpus, total, ends, left_for,
-            releaser(events, by_tid, main_tid, wakers, since))
+            "none" if rel is None else "main thread" if rel == main_tid else "waker", orders)
 
 
 def main():
@@ -215,6 +221,13 @@ def main():
     for name, group in (("slow", [r for v, r in paired if v > split]), ("fast", [r for v, r in paired if v <= split])):
         summary(f"{name} runs (tool {'above' if name == 'slow' else 'at most'} {split:g} us)",
                 [v for v, r in paired if (v > split) == (name == "slow")], group)
+    by_order = collections.defaultdict(list)
+    for r in rows:
+        for label, w_left in r[9]:
+            by_order[label].append(w_left)
+    print("timed calls that left their CPU, by the call's order on its CPU in its run (the barrier's releaser apart): "
+          + ", ".join(f"{x} {sum(by_order[x])}/{len(by_order[x])}"
+                      for x in sorted(by_order, key=lambda x: (x != "releaser", str(x)))))
 
 
 def summary(name, values, group):
@@ -244,4 +257,5 @@ def summary(name, values, group):
           + ("; other tasks: " + ", ".join(f"{c} {us:.1f}" for us, c in others) if others else ""))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -160,7 +160,9 @@ def test_wakepar_trace_splits_each_wakers_timed_call_by_who_ran_instead(tmp_path
     assert rows[0][:10] == ["1", "46.0", "45.5", "2", "1/1", "1", "1", "1", "25.5", "20.0"], out.stdout
     assert rows[1][:9] == ["2", "9.0", "14.0", "2", "1/1", "1", "1", "0", "9.0"] and rows[1][-1] == "5.0", out.stdout
     assert "slow runs (tool above 15 us): 1;" in out.stdout and "fast runs (tool at most 15 us): 1;" in out.stdout
-    assert out.stdout.rstrip().endswith("other tasks 5.0; other tasks: kworker/1:1 5.0"), out.stdout
+    assert "other tasks 5.0; other tasks: kworker/1:1 5.0\n" in out.stdout, out.stdout
     assert "a waker left its CPU for: own waiter 1; the barrier released by: main thread 1" in out.stdout
     assert "a waker left its CPU for: other tasks 1; the barrier released by: waker 1" in out.stdout
+    # Run 1: 111 the first call on CPU 0 (left), 112 on CPU 1; run 2: 113 the releaser, 114 first on CPU 1 (left).
+    assert out.stdout.rstrip().endswith("(the barrier's releaser apart): releaser 0/1, 1 2/3"), out.stdout
     assert "1 waiters' thread ends (running after the wake to gone): median 40.0 us, on a CPU 40.0 us" in out.stdout
