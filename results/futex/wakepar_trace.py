@@ -166,7 +166,7 @@ def releaser(events, by_tid, main_tid, wakers, since):
 def run_row(events, by_tid, by_cpu, main_tid, waiters, wakers, since):
     """One run: (timed calls, switch-outs, wakers switched out, waiter exits, timed calls per CPU, {kind: us summed
     over its wakers}, [thread_end of each waiter], {kind: times a waker left its CPU for it}, barrier releaser,
-    [(the call's order on its CPU in the run or "releaser", whether it left its CPU)])."""
+    [(the call's order on its CPU in the run or "releaser", its window in us if it left its CPU, else None)])."""
     total, left, preempted, exits, n, cpus = collections.Counter(), 0, 0, 0, 0, collections.Counter()
     left_for, calls, rel = collections.Counter(), [], releaser(events, by_tid, main_tid, wakers, since)
     for w in sorted(wakers):
@@ -183,11 +183,11 @@ def run_row(events, by_tid, by_cpu, main_tid, waiters, wakers, since):
         left_for.update(w_for)
         left, preempted, exits, n = left + w_left, preempted + (w_left > 0), exits + w_exits, n + 1
         cpus[cpu] += 1
-        calls.append((start, cpu, w, w_left > 0))
+        calls.append((start, cpu, w, (end - start) * 1e6 if w_left else None))
     order, orders = collections.Counter(), []
-    for _, cpu, w, w_left in sorted(calls):
+    for _, cpu, w, off_window in sorted(calls):
         order[cpu] += 1
-        orders.append(("releaser" if w == rel else order[cpu], w_left))
+        orders.append(("releaser" if w == rel else order[cpu], off_window))
     ends = [e for e in (thread_end(events, by_tid[p], p) for p in waiters) if e]
     return (n, left, preempted, exits, cpus, total, ends, left_for,
             "none" if rel is None else "main thread" if rel == main_tid else "waker", orders)
@@ -223,11 +223,13 @@ def main():
                 [v for v, r in paired if (v > split) == (name == "slow")], group)
     by_order = collections.defaultdict(list)
     for r in rows:
-        for label, w_left in r[9]:
-            by_order[label].append(w_left)
-    print("timed calls that left their CPU, by the call's order on its CPU in its run (the barrier's releaser apart): "
-          + ", ".join(f"{x} {sum(by_order[x])}/{len(by_order[x])}"
-                      for x in sorted(by_order, key=lambda x: (x != "releaser", str(x)))))
+        for label, off_window in r[9]:
+            by_order[label].append(off_window)
+    print("timed calls that left their CPU, by the call's order on its CPU in its run (the barrier's releaser apart),"
+          " and the median window of those: " + ", ".join(
+              f"{x} {len(off)}/{len(by_order[x])}" + (f" ({statistics.median(off):.0f} us)" if off else "")
+              for x, off in ((x, [u for u in by_order[x] if u is not None])
+                             for x in sorted(by_order, key=lambda x: (x != "releaser", str(x))))))
 
 
 def summary(name, values, group):

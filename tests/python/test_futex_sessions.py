@@ -164,5 +164,5 @@ def test_wakepar_trace_splits_each_wakers_timed_call_by_who_ran_instead(tmp_path
     assert "a waker left its CPU for: own waiter 1; the barrier released by: main thread 1" in out.stdout
     assert "a waker left its CPU for: other tasks 1; the barrier released by: waker 1" in out.stdout
     # Run 1: 111 the first call on CPU 0 (left), 112 on CPU 1; run 2: 113 the releaser, 114 first on CPU 1 (left).
-    assert out.stdout.rstrip().endswith("(the barrier's releaser apart): releaser 0/1, 1 2/3"), out.stdout
+    assert out.stdout.rstrip().endswith("the median window of those: releaser 0/1, 1 2/3 (42 us)"), out.stdout
     assert "1 waiters' thread ends (running after the wake to gone): median 40.0 us, on a CPU 40.0 us" in out.stdout
