@@ -111,3 +111,58 @@ def test_wakepar_modes_counts_slow_runs_of_perf_and_each_peer_line(tmp_path):
     # The line run with an environment is named by it, apart from the plain line.
     assert "glibc.pthread.stack_cache_size=0 exit" in out.stdout and len(rows) == 3, out.stdout
     assert run("wakepar_modes.py", str(f), "50").stdout.splitlines()[1].split()[6] == "0"
+
+
+def test_wakepar_trace_splits_each_wakers_timed_call_by_who_ran_instead(tmp_path):
+    # Process 100 (its main thread). Run 1: waiters 101, 102 born before its 100 ms sleep, wakers 111, 112 after,
+    # released by the main thread. 111 (CPU 0) wakes 101, is switched out runnable right after its call's exit, 101
+    # runs 40 us and ends its thread (X), then 111 is back: window 61 us. 112 (CPU 1) wakes 102 and then sleeps: its
+    # window ends at its exit, 30 us. Run 2, released by 113: 113 is switched out 25 us after its exit (past LAG_US:
+    # not its window): 5 us; 114 is switched out inside its call for a kworker for 10 us: 23 us.
+    def ev(tid, cpu, t, name, rest):
+        return f"{tid:>6}/{tid:<6} [{cpu:03d}] {t:.6f}: {name}: {rest}"
+
+    def switch(cpu, t, prev, state, nxt, comm="x"):
+        return ev(prev, cpu, t, "sched:sched_switch", f"prev_comm=x prev_pid={prev} prev_prio=120 prev_state={state}"
+                  f" ==> next_comm={comm} next_pid={nxt} next_prio=120")
+
+    def born(t, pid):
+        return ev(100, 0, t, "sched:sched_wakeup_new", f"comm=x pid={pid} prio=120 target_cpu=000")
+
+    def wake(tid, cpu, t, woken, ret):
+        return [ev(tid, cpu, t, "syscalls:sys_enter_futex", "uaddr: 0x55d0, op: 0x00000081, val: 0x00000001, "
+                   "utime: 0x00000000, uaddr2: 0x00000000, val3: 0x00000000"),
+                ev(tid, cpu, t + 0.000001, "sched:sched_waking", f"comm=x pid={woken} prio=120 target_cpu={cpu:03d}"),
+                ev(tid, cpu, ret, "syscalls:sys_exit_futex", "0x1")]
+
+    def release(tid, cpu, t):  # glibc's barrier: the last thread to arrive wakes all (INT_MAX)
+        return [ev(tid, cpu, t, "syscalls:sys_enter_futex", "uaddr: 0x55e0, op: 0x00000081, val: 0x7fffffff, "
+                   "utime: 0x00000000, uaddr2: 0x00000000, val3: 0x00000000"),
+                ev(tid, cpu, t + 0.000001, "syscalls:sys_exit_futex", "0x2")]
+
+    lines = ([born(0.5, 101), born(0.5001, 102), switch(0, 1.0, 100, "S", 0), switch(0, 1.1, 0, "R", 100),
+              born(1.1001, 111), born(1.1002, 112)] + release(100, 0, 1.1003) + wake(111, 0, 1.101, 101, 1.10102)
+             + [switch(0, 1.101021, 111, "R", 101), switch(0, 1.101061, 101, "X", 111)]
+             + wake(112, 1, 1.102, 102, 1.10203) + [switch(1, 1.103, 112, "S", 0)]
+             + [born(1.5, 103), born(1.5001, 104), switch(0, 2.0, 100, "S", 0), switch(0, 2.1, 0, "R", 100),
+                born(2.1001, 113), born(2.1002, 114)] + release(113, 0, 2.1005) + wake(113, 0, 2.101, 103, 2.101005)
+             + [switch(0, 2.10103, 113, "R", 0), switch(0, 2.10105, 0, "R", 113)]
+             + wake(114, 1, 2.102, 104, 2.102013)[:2]
+             + [switch(1, 2.102011, 114, "R", 7, "kworker/1:1"), switch(1, 2.102021, 7, "S", 114)]
+             + wake(114, 1, 2.102, 104, 2.102023)[2:])
+    (tmp_path / "sched.txt").write_text("\n".join(sorted(lines, key=lambda l: float(l.split()[2][:-1]))) + "\n")
+    (tmp_path / "tool.txt").write_text("[Run 1]: Avg per-thread latency (waking 1/2 threads) in 0.0460 ms (+-1%)\n"
+                                       "[Run 2]: Avg per-thread latency (waking 1/2 threads) in 0.0090 ms (+-1%)\n")
+    out = run("wakepar_trace.py", str(tmp_path / "sched.txt"), "100", str(tmp_path / "tool.txt"))
+    assert out.returncode == 0, out.stderr
+    rows = [l.split() for l in out.stdout.splitlines() if l[:3].strip().isdigit()]
+    # run, tool, trace, timed, per CPU, left CPU, wakers left, exits, on CPU, own waiter, ..., other tasks
+    assert rows[0][:10] == ["1", "46.0", "45.5", "2", "1/1", "1", "1", "1", "25.5", "20.0"], out.stdout
+    assert rows[1][:9] == ["2", "9.0", "14.0", "2", "1/1", "1", "1", "0", "9.0"] and rows[1][-1] == "5.0", out.stdout
+    assert "slow runs (tool above 15 us): 1;" in out.stdout and "fast runs (tool at most 15 us): 1;" in out.stdout
+    assert "other tasks 5.0; other tasks: kworker/1:1 5.0\n" in out.stdout, out.stdout
+    assert "a waker left its CPU for: own waiter 1; the barrier released by: main thread 1" in out.stdout
+    assert "a waker left its CPU for: other tasks 1; the barrier released by: waker 1" in out.stdout
+    # Run 1: 111 the first call on CPU 0 (left), 112 on CPU 1; run 2: 113 the releaser, 114 first on CPU 1 (left).
+    assert out.stdout.rstrip().endswith("the median window of those: releaser 0/1, 1 2/3 (42 us)"), out.stdout
+    assert "1 waiters' thread ends (running after the wake to gone): median 40.0 us, on a CPU 40.0 us" in out.stdout
