@@ -90,9 +90,9 @@ void add_truth_json(json& j, const Record& r) {
 // measuring process's pair when there were several, and why a reading is missing (null in `rounds`).
 json pair_round_trip_json(const std::vector<PairWitness>& readings) {
   json j = json::object();
-  put(j, "before", readings.front().before_ns);
-  put(j, "after", readings.back().after_ns);
-  auto value = [](double ns) { return std::isfinite(ns) ? json(ns) : json(nullptr); };
+  put(j, "before", round3(readings.front().before_ns));
+  put(j, "after", round3(readings.back().after_ns));
+  auto value = [](double ns) { return std::isfinite(ns) ? json(round3(ns)) : json(nullptr); };
   if (readings.size() > 1) {
     json rounds = json::array();
     for (const PairWitness& w : readings) rounds.push_back({value(w.before_ns), value(w.after_ns)});
