@@ -86,6 +86,26 @@ void add_truth_json(json& j, const Record& r) {
   }
 }
 
+// placement.pair_round_trip_ns (docs/contracts.md): the first reading before and the last after, each
+// measuring process's pair when there were several, and why a reading is missing (null in `rounds`).
+json pair_round_trip_json(const std::vector<PairWitness>& readings) {
+  json j = json::object();
+  put(j, "before", round3(readings.front().before_ns));
+  put(j, "after", round3(readings.back().after_ns));
+  auto value = [](double ns) { return std::isfinite(ns) ? json(round3(ns)) : json(nullptr); };
+  if (readings.size() > 1) {
+    json rounds = json::array();
+    for (const PairWitness& w : readings) rounds.push_back({value(w.before_ns), value(w.after_ns)});
+    j["rounds"] = rounds;
+  }
+  for (const PairWitness& w : readings)
+    if (!w.why_not.empty() && !(std::isfinite(w.before_ns) && std::isfinite(w.after_ns))) {
+      j["reason"] = w.why_not;
+      break;
+    }
+  return j;
+}
+
 // The record without its bulk arrays (samples, sample_cpu_runs), which append_record_json adds as text.
 json record_head_json(const Record& r) {
   json j;
@@ -115,6 +135,8 @@ json record_head_json(const Record& r) {
   if (r.placement.cpu_b >= 0) cpus.push_back(r.placement.cpu_b);
   p["cpus"] = cpus;
   if (!r.placement.relation.empty()) p["relation"] = r.placement.relation;
+  if (!r.placement.pair_round_trips.empty())
+    p["pair_round_trip_ns"] = pair_round_trip_json(r.placement.pair_round_trips);
   j["placement"] = p;
   j["status"] = status_name(r.status);
   if (!r.reason.empty()) j["reason"] = r.reason;

@@ -202,6 +202,7 @@ Record make_record(const ProbeInfo& info, const ProbeRun& run, const std::string
   r.ran_in_owner_because = run.ran_in_owner_because;
   if (!r.ran_in_owner_because.empty()) r.warnings.push_back(in_process_warning_of(r.ran_in_owner_because));
   if (run.status != RunStatus::Ok) return r;
+  r.placement.pair_round_trips = run.pair_witness;
   if (info.family == "process" || info.family == "thread") {
     std::uint64_t rss = 0;
     for (const RepetitionRun& rep : run.repetitions) rss = std::max(rss, rep.host_rss_kib);

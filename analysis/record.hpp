@@ -29,6 +29,9 @@ struct PlacementInfo {
   PlacementKind kind = PlacementKind::None;  // printed by placement_kind_name()
   int cpu_a = -1, cpu_b = -1;
   std::string relation;  // "same", "smt-sibling", "same-llc", ... ; empty for one-task/unpinned
+  // The pair's cache-line round trip before and after each measuring process's repetitions (ProbeRun's
+  // pair_witness): ok records of a pinned pair only; JSON `pair_round_trip_ns` (docs/contracts.md).
+  std::vector<PairWitness> pair_round_trips;
 };
 
 // A run of consecutive samples seen on one CPU: how sample_cpus is kept once the record is made.

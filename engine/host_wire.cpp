@@ -128,6 +128,15 @@ HostEnd read_end(Reader& r) {
   run.keep_awake_cpus = r.get_array<int>();
   run.host_start_rss_kib = r.get<std::uint64_t>();
   run.host_peak_rss_kib = r.get<std::uint64_t>();
+  const auto pairs = r.get<std::uint64_t>();
+  if (pairs > 1'000) throw WireError("measuring process: implausible count of pair readings");
+  for (std::uint64_t i = 0; i < pairs; ++i) {
+    PairWitness w;
+    w.before_ns = r.get<double>();
+    w.after_ns = r.get<double>();
+    w.why_not = r.get_text();
+    run.pair_witness.push_back(std::move(w));
+  }
   return end;
 }
 
@@ -161,6 +170,12 @@ std::string encode_end(const ProbeRun& run) {
   w.put_array(run.keep_awake_cpus);
   w.put(run.host_start_rss_kib);
   w.put(run.host_peak_rss_kib);
+  w.put(static_cast<std::uint64_t>(run.pair_witness.size()));
+  for (const PairWitness& p : run.pair_witness) {
+    w.put(p.before_ns);
+    w.put(p.after_ns);
+    w.put_text(p.why_not);
+  }
   return w.frame(kEnd);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -42,6 +43,14 @@ struct RepetitionRun {
   std::uint64_t voluntary_switches = 0, involuntary_switches = 0;
 };
 
+// The record's two CPUs' cache-line round trip (engine/pair_witness.hpp) right before the repetitions one
+// measuring process ran and right after them, ns; NaN when not taken, and then why_not says why.
+struct PairWitness {
+  double before_ns = std::numeric_limits<double>::quiet_NaN();
+  double after_ns = std::numeric_limits<double>::quiet_NaN();
+  std::string why_not;
+};
+
 struct ProbeRun {
   Placement placement;
   RunStatus status = RunStatus::Ok;
@@ -59,6 +68,10 @@ struct ProbeRun {
   // Non-empty when no measuring process could be started (a process limit) and the probe ran in the
   // owner instead: why. Its figures then carry the owner's memory.
   std::string ran_in_owner_because;
+  // A probe whose placement pins its tasks to two CPUs (has_pinned_pair, engine/pair_witness.hpp) and ran ok:
+  // one reading pair per measuring process, in the order they ran (interleaved rounds append theirs). Empty
+  // for every other probe and placement, for a run that was not ok, and for --explain's traced pass.
+  std::vector<PairWitness> pair_witness;
 };
 
 }  // namespace ctxbench

@@ -11,6 +11,7 @@
 #include "engine/explain/trace_event.h"
 #include "engine/keep_awake.hpp"
 #include "engine/os.hpp"
+#include "engine/pair_witness.hpp"
 #include "engine/task_cpu.hpp"
 #include "engine/watchdog.hpp"
 
@@ -204,6 +205,13 @@ std::vector<int> keep_awake_cpus(const Placement& p) {
   return allowed_cpus();
 }
 
+// One reading of the placement's pair; a reason for a missing one is kept (the first, when both are missing).
+double read_pair(const Placement& p, std::string& why_not) {
+  PairReading r = read_pair_round_trip(p.cpu_a, p.cpu_b);
+  if (why_not.empty()) why_not = std::move(r.why_not);
+  return r.ns;
+}
+
 }  // namespace
 
 PlacementGuard::PlacementGuard(const Placement& p) {
@@ -236,22 +244,31 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
     capped.sample_budget_ns = std::min(capped.sample_budget_ns, info.budget.max_sample_budget_ns);
     capped.warmup_budget_ns = std::min(capped.warmup_budget_ns, info.budget.max_sample_budget_ns / 4);
   }
+  // The pair's distance around the repetitions (engine/pair_witness.hpp): never in the traced pass, whose
+  // figures are not the record's.
+  const bool witness = settings.traced_ops == 0 && has_pinned_pair(info, placement);
+  PairWitness pair;
   try {
     ProbeWatchdog watchdog(settings.timeout_ns);  // destroyed last: after every task is reaped
-    std::optional<KeepAwake> awake;
-    if (settings.keep_awake) {
-      awake.emplace(keep_awake_cpus(placement));
-      run.keep_awake = true;
-      run.keep_awake_cpus = awake->cpus();
+    if (witness) pair.before_ns = read_pair(placement, pair.why_not);
+    {
+      // No spinner, no session and no pinned caller during a reading.
+      std::optional<KeepAwake> awake;
+      if (settings.keep_awake) {
+        awake.emplace(keep_awake_cpus(placement));
+        run.keep_awake = true;
+        run.keep_awake_cpus = awake->cpus();
+      }
+      PlacementGuard guard(placement);
+      for (int r = 0; r < capped.repetitions; ++r) {
+        RepetitionRun rep = run_repetition(probe, placement, capped, target_batch);
+        if (on_repetition)
+          on_repetition(std::move(rep));
+        else
+          run.repetitions.push_back(std::move(rep));
+      }
     }
-    PlacementGuard guard(placement);
-    for (int r = 0; r < capped.repetitions; ++r) {
-      RepetitionRun rep = run_repetition(probe, placement, capped, target_batch);
-      if (on_repetition)
-        on_repetition(std::move(rep));
-      else
-        run.repetitions.push_back(std::move(rep));
-    }
+    if (witness) pair.after_ns = read_pair(placement, pair.why_not);
   } catch (const Interrupted&) {
     throw;
   } catch (const ProbeSkip& e) {
@@ -262,6 +279,7 @@ ProbeRun run_probe(const Probe& probe, const Placement& placement, const RunnerS
     run.reason = e.what();
   }
   if (run.status != RunStatus::Ok) run.repetitions.clear();
+  if (run.status == RunStatus::Ok && witness) run.pair_witness.push_back(std::move(pair));
   run.wall_seconds = static_cast<double>(now_ns() - started) / 1e9;
   return run;
 }

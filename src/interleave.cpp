@@ -17,10 +17,13 @@ void add_round(ProbeRun& total, ProbeRun&& round, bool first) {
     total.status = round.status;
     total.reason = std::move(round.reason);
     total.repetitions.clear();
+    total.pair_witness.clear();
     return;
   }
-  // Each repetition carries its own switch counts: appending them is the whole merge.
+  // Each repetition carries its own switch counts: appending them is the whole merge. Each round's pair
+  // readings follow the earlier rounds' (docs/contracts.md, `placement.pair_round_trip_ns.rounds`).
   for (RepetitionRun& rep : round.repetitions) total.repetitions.push_back(std::move(rep));
+  for (PairWitness& w : round.pair_witness) total.pair_witness.push_back(std::move(w));
 }
 
 RoundScheduler::RoundScheduler(const std::vector<PlannedRun>& plan, const RunnerSettings& settings, bool interleave)

@@ -17,7 +17,7 @@ namespace ctxbench {
 
 // Appends `round`'s repetitions (each with its own ops and switch counts) to `total`.
 // A round that did not end ok (skipped, failed) replaces the status and reason: the probe stops there.
-// Wall time adds up; resident sets keep the first start and the largest peak.
+// Wall time adds up; resident sets keep the first start and the largest peak; pair readings append.
 void add_round(ProbeRun& total, ProbeRun&& round, bool first);
 
 // Which planned run takes which round, and what each has gathered so far. Without interleaving (asked

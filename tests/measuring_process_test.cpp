@@ -40,6 +40,7 @@ TEST(HostWire, RepetitionEndAndInterruptRoundTripInOrder) {
   end.keep_awake_cpus = {0, 1};
   end.host_start_rss_kib = 4000;
   end.host_peak_rss_kib = 5000;
+  end.pair_witness = {{412.5, std::nan(""), "the second CPU did not answer within 100 ms"}, {80.25, 90.5, ""}};
   std::string stream = encode_repetition(sample_repetition()) + encode_end(end) + encode_interrupted(15);
 
   const std::optional<HostMessage> a = take_message(stream);
@@ -68,6 +69,11 @@ TEST(HostWire, RepetitionEndAndInterruptRoundTripInOrder) {
   EXPECT_EQ(run.wall_seconds, 2.5);
   EXPECT_EQ(run.keep_awake_cpus, (std::vector<int>{0, 1}));
   EXPECT_EQ(run.host_peak_rss_kib, 5000u);
+  ASSERT_EQ(run.pair_witness.size(), 2u);
+  EXPECT_EQ(run.pair_witness[0].before_ns, 412.5);
+  EXPECT_TRUE(std::isnan(run.pair_witness[0].after_ns));
+  EXPECT_EQ(run.pair_witness[0].why_not, "the second CPU did not answer within 100 ms");
+  EXPECT_EQ(run.pair_witness[1].after_ns, 90.5);
 
   const std::optional<HostMessage> c = take_message(stream);
   ASSERT_TRUE(c && std::holds_alternative<HostInterrupted>(*c));
