@@ -32,3 +32,23 @@ def test_a_set_with_no_near_run_prints_no_ratios(tmp_path):
     out = subprocess.run([sys.executable, SCRIPT, str(tmp_path)], capture_output=True, text=True, check=True).stdout
     assert "near (round trip < 250 ns): []" in out
     assert "cross-CPU records" not in out
+
+
+WITNESS = os.path.join(ROOT, "results", "history", "pair_witness_split.py")
+
+
+def test_pair_witness_split_compares_near_and_far_repetitions_of_one_record(tmp_path):
+    reps = [{"median_ns": v} for v in (1000.0, 1000.0, 500.0)]
+    rounds = [[400.0, 410.0], [420.0, 400.0], [90.0, 80.0]]
+    doc = {"results": [
+        {"id": "ipc.pipe/cross-cpu", "repetitions": reps,
+         "placement": {"pair_round_trip_ns": {"before": 400.0, "after": 80.0, "rounds": rounds}}},
+        {"id": "ipc.pipe/same-cpu", "repetitions": reps, "placement": {}},
+        {"id": "ipc.mixed/cross-cpu", "repetitions": reps[:1],
+         "placement": {"pair_round_trip_ns": {"before": 400.0, "after": 90.0}}}]}
+    run = tmp_path / "run.json"
+    run.write_text(json.dumps(doc))
+    out = subprocess.run([sys.executable, WITNESS, str(run)], capture_output=True, text=True, check=True).stdout
+    assert "repetitions near 1, far 2, mixed 1, unread 0" in out
+    assert "1 records with both: near/far x0.500" in out
+    assert "ipc.pipe/cross-cpu x0.500" in out
