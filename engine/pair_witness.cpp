@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 
+#include "engine/cache_line.hpp"
 #include "engine/os.hpp"
 #include "engine/watchdog.hpp"
 
@@ -29,28 +30,9 @@ constexpr std::uint64_t kSpinsPerCheck = 1024;
 
 constexpr double kNoReading = std::numeric_limits<double>::quiet_NaN();
 
-// The bounced line and the stop flag 128 bytes apart (some CPUs prefetch line pairs), so the answering
-// thread's stop check does not disturb the transfer.
-struct alignas(128) Lines {
-  alignas(128) std::atomic<std::uint64_t> value{0};  // the timing side stores odd values, the answer the next even
-  alignas(128) std::atomic<bool> stop{false};
-};
-
-// The thread on cpu_b: answers every odd value v with v + 1 until stopped.
-void answer(Lines& l) noexcept {
-  for (;;) {
-    const std::uint64_t v = l.value.load(std::memory_order_acquire);
-    if (v & 1) {
-      l.value.store(v + 1, std::memory_order_release);
-      continue;
-    }
-    if (l.stop.load(std::memory_order_relaxed)) return;
-  }
-}
-
 // `n` round trips from the even value `v` (advanced); false, with the reason, when the answer did not come by
 // `give_up` or a stop or the probe's deadline came first.
-bool round_trips(Lines& l, std::uint64_t& v, std::uint64_t n, std::uint64_t give_up, std::string& why_not) {
+bool round_trips(CacheLinePair& l, std::uint64_t& v, std::uint64_t n, std::uint64_t give_up, std::string& why_not) {
   for (std::uint64_t i = 0; i < n; ++i) {
     l.value.store(v + 1, std::memory_order_release);
     const std::uint64_t want = v + 2;
@@ -72,7 +54,7 @@ bool round_trips(Lines& l, std::uint64_t& v, std::uint64_t n, std::uint64_t give
 }
 
 // The thread on cpu_a: warm-up, then kBatches timed batches; the median batch in ns per round trip.
-PairReading time_round_trips(Lines& l) {
+PairReading time_round_trips(CacheLinePair& l) {
   const std::uint64_t give_up = now_ns() + kGiveUpNs;
   std::uint64_t v = 0;
   PairReading out{kNoReading, ""};
@@ -99,11 +81,12 @@ bool has_pinned_pair(const ProbeInfo& info, const Placement& placement) {
 PairReading read_pair_round_trip(int cpu_a, int cpu_b) noexcept {
   PairReading out{kNoReading, ""};
   try {
-    const auto lines = std::make_unique<Lines>();
-    Lines* l = lines.get();
+    const auto lines = std::make_unique<CacheLinePair>();
+    CacheLinePair* l = lines.get();
     // The answering thread first, so the timing one finds it spinning; PartnerThread pins each (ProbeSkip
     // when it cannot) and joins it in its destructor, after on_stop.
-    PartnerThread answering([l] { answer(*l); }, [l] { l->stop.store(true, std::memory_order_relaxed); }, cpu_b);
+    PartnerThread answering([l] { answer_odd_values(*l); }, [l] { l->stop.store(true, std::memory_order_relaxed); },
+                            cpu_b);
     // No on_stop: the timing thread ends by itself (kGiveUpNs at the latest), and its destructor joins it.
     PartnerThread timing([l, &out] { out = time_round_trips(*l); }, {}, cpu_a);
     timing.stop_and_join();

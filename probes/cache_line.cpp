@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "engine/cache_line.hpp"
 #include "engine/os.hpp"
 #include "engine/partner.hpp"
 #include "engine/probe_util.hpp"
@@ -17,33 +18,14 @@ constexpr std::uint64_t kSpinsPerCheck = 4096;
 // A partner that has not answered for this long is not running (starved by another task on its CPU).
 constexpr std::uint64_t kStarvedNs = 2'000'000'000;
 
-// The bounced line and the stop flag on different lines (128 bytes apart: some CPUs prefetch line
-// pairs), so teardown polling does not disturb the measured transfer.
-struct alignas(128) PingPongLines {
-  alignas(128) std::atomic<std::uint64_t> value{0};  // A stores odd values, B the following even ones
-  alignas(128) std::atomic<bool> stop{false};
-};
-
-// The partner B: answer every odd value v with v + 1, until stop.
-void shm_partner(PingPongLines* l) noexcept {
-  for (;;) {
-    std::uint64_t v = l->value.load(std::memory_order_acquire);
-    if (v & 1) {
-      l->value.store(v + 1, std::memory_order_release);
-      continue;
-    }
-    if (l->stop.load(std::memory_order_relaxed)) return;
-  }
-}
-
 class CacheLinePingPong final : public Session {
  public:
-  explicit CacheLinePingPong(int cpu) : lines_(std::make_unique<PingPongLines>()), caller_(this_task()) {
-    PingPongLines* l = lines_.get();
+  explicit CacheLinePingPong(int cpu) : lines_(std::make_unique<CacheLinePair>()), caller_(this_task()) {
+    CacheLinePair* l = lines_.get();
     partner_ = Partner::start(
         false, cpu,
         [l] {
-          shm_partner(l);
+          answer_odd_values(*l);
           return 0;
         },
         [l] { l->stop.store(true, std::memory_order_relaxed); });
@@ -78,7 +60,7 @@ class CacheLinePingPong final : public Session {
   std::vector<TaskId> tasks() const override { return {caller_, partner_.task()}; }
 
  private:
-  std::unique_ptr<PingPongLines> lines_;
+  std::unique_ptr<CacheLinePair> lines_;
   TaskId caller_;
   Partner partner_;
   std::uint64_t next_ = 0;  // even: the value B last stored
