@@ -21,10 +21,22 @@ struct HistoryRun {
   std::optional<double> steal_fraction, load_start;
 };
 
+// One repetition's pair readings (placement.pair_round_trip_ns, docs/contracts.md): ns, null where missing.
+struct PairReadings {
+  std::optional<double> before, after;
+};
+
 struct HistoryPoint {
   std::size_t run = 0;  // index into History::runs
-  double p50_ns = 0;    // higher is slower, for every record
+  // Higher is slower, for every record. With pair readings, after on_usual_pair_distance: the p50 scaled to
+  // the repetitions at the usual CPU distance (analysis/pair_distance.hpp); p50_all_ns is the stored p50.
+  double p50_ns = 0;
   std::optional<double> p99_ns, rerun_low, rerun_high;
+  double p50_all_ns = 0;
+  // Only for records with pair readings (the store's pair_round_trips column): one per repetition.
+  std::vector<double> repetition_medians;
+  std::vector<PairReadings> pair_round_trips;
+  std::size_t repetitions_nearer = 0, repetitions_farther = 0;  // left out (on_usual_pair_distance)
 };
 
 struct HistorySeries {
@@ -32,6 +44,10 @@ struct HistorySeries {
   std::optional<std::string> measure;
   std::string family;                // the record's `family` field ("" when its file had none)
   std::vector<HistoryPoint> points;  // status ok only, run start-time order
+  // on_usual_pair_distance (analysis/pair_distance.hpp): the median pair reading of the series' points, and
+  // how many points it took out because every repetition of theirs ran at another CPU distance.
+  std::optional<double> usual_pair_round_trip_ns;
+  std::size_t points_left_out = 0;
 };
 
 struct History {

@@ -10,6 +10,7 @@
 #include "analysis/basket_correction.hpp"
 #include "analysis/derived.hpp"
 #include "analysis/false_discovery.hpp"
+#include "analysis/pair_distance.hpp"
 #include "analysis/run_correction.hpp"
 #include "analysis/statistics.hpp"
 
@@ -525,10 +526,34 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
   // The new run is the last row: its factor says how fast the whole run was against the series' medians.
   std::map<std::string, std::size_t> column_of;
   for (std::size_t col = 0; col < m.series.size(); ++col) column_of[h.series[m.series[col]].record_id] = col;
-  std::vector<std::optional<double>> new_row(m.series.size());
+  // Each ok record's figures on its repetitions at its series' usual CPU distance (pair_distance.hpp):
+  // the p50 the run factor reads, and the repetition medians judged; no p50 when every repetition was left out.
+  struct NewFigures {
+    std::optional<double> p50;
+    std::vector<double> repetitions;
+    std::optional<RecordCheck::LeftOut> left_out;
+  };
+  std::map<std::string, NewFigures> figures;
   for (const RecordRow& r : new_run.records) {
+    if (r.status != "ok" || !r.p50) continue;
+    NewFigures f;
+    f.p50 = r.p50;
+    f.repetitions = r.repetition_medians.empty() ? std::vector<double>{*r.p50} : r.repetition_medians;
     auto col = column_of.find(r.record_id);
-    if (col != column_of.end() && r.status == "ok" && r.p50) new_row[col->second] = *r.p50;
+    const std::optional<double> usual =
+        col == column_of.end() ? std::nullopt : h.series[m.series[col->second]].usual_pair_round_trip_ns;
+    if (usual && !r.pair_round_trips.empty()) {
+      const UsualRepetitions u = usual_repetitions(r.repetition_medians, r.pair_round_trips, usual);
+      f.left_out = RecordCheck::LeftOut{u.nearer, u.farther, u.of, *usual};
+      f.p50 = usual_distance_p50(*r.p50, r.repetition_medians, u);
+      if (u.left_out() > 0) f.repetitions = u.medians;
+    }
+    figures[r.record_id] = std::move(f);
+  }
+  std::vector<std::optional<double>> new_row(m.series.size());
+  for (const auto& [id, f] : figures) {
+    auto col = column_of.find(id);
+    if (col != column_of.end()) new_row[col->second] = f.p50;
   }
   m.values.push_back(new_row);
   const std::vector<double> factors = run_factors(m.values, kWholeRunMinRecords);
@@ -545,13 +570,16 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
   struct Judged {
     std::string record_id;
     std::vector<double> raw, corrected, new_values, new_corrected;
+    std::optional<RecordCheck::LeftOut> left_out;
   };
   std::vector<Judged> judged;
   for (const RecordRow& r : new_run.records) {
     if (r.status != "ok" || !r.p50) continue;
     Judged j;
     j.record_id = r.record_id;
-    j.new_values = r.repetition_medians.empty() ? std::vector<double>{*r.p50} : r.repetition_medians;
+    const NewFigures& f = figures.at(r.record_id);
+    j.left_out = f.left_out;
+    if (f.p50) j.new_values = f.repetitions;
     std::vector<double> raw, corrected;
     std::vector<std::size_t> point_rows;
     auto col = column_of.find(r.record_id);
@@ -579,8 +607,16 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
     for (const Judged& j : judged) {
       RecordCheck rc;
       rc.record_id = j.record_id;
+      rc.left_out = j.left_out;
       rc.raw = judge_against_history(j.raw, j.new_values, o);
       if (check.corrected) rc.corrected = judge_against_history(j.corrected, j.new_corrected, o);
+      if (j.new_values.empty()) {
+        // Every repetition ran at another CPU distance than its series' usual one: nothing to judge.
+        rc.raw = HistoryVerdict{};
+        rc.raw.history_points = j.raw.size();
+        rc.raw.reason = "every repetition ran with its two CPUs at another distance than usual; run again";
+        if (rc.corrected) rc.corrected = rc.raw;
+      }
       out.push_back(std::move(rc));
     }
     return out;

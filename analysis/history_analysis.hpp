@@ -105,6 +105,14 @@ struct RecordCheck {
   std::size_t runs_judged = 1;
   std::size_t runs_agreeing = 1;
   std::optional<HistoryVerdictKind> unconfirmed;
+  // A record with pair readings (analysis/pair_distance.hpp): judged on its repetitions at its series' usual
+  // CPU distance; how many it left out, of how many, against which usual reading. Absent without readings
+  // in the record or in its series.
+  struct LeftOut {
+    std::size_t nearer = 0, farther = 0, of = 0;
+    double usual_pair_round_trip_ns = 0;
+  };
+  std::optional<LeftOut> left_out;
 };
 struct CheckedRun {
   std::string source;  // the file

@@ -96,6 +96,27 @@ MachineRow machine_row(const json& m) {
   return row;
 }
 
+// One PairReadings per entry of `reps` from placement.pair_round_trip_ns (docs/contracts.md): each round's
+// [before, after] when the repetitions ran one per measuring process (`rounds`, one per repetition), else the
+// record's one [before, after] for all of them (one measuring process ran them all). Empty when the record
+// has no readings, or `rounds` does not have one pair per repetition: which round ran which repetition is
+// then unknown, and no repetition is judged by a reading that may not be its own.
+std::vector<PairReadings> pair_readings(const json& witness, const json& reps) {
+  if (!witness.is_object() || !reps.is_array()) return {};
+  const json& rounds = member(witness, "rounds");
+  if (!rounds.is_null() && !(rounds.is_array() && rounds.size() == reps.size())) return {};
+  std::vector<PairReadings> out;
+  for (std::size_t i = 0; i < reps.size(); ++i) {
+    if (rounds.is_null())
+      out.push_back({number(member(witness, "before")), number(member(witness, "after"))});
+    else if (rounds[i].is_array() && rounds[i].size() == 2)
+      out.push_back({number(rounds[i][0]), number(rounds[i][1])});
+    else
+      out.push_back({});
+  }
+  return out;
+}
+
 RecordRow record_row(const std::string& path, const json& r) {
   RecordRow row;
   row.record_id = r["id"].get<std::string>();
@@ -116,9 +137,13 @@ RecordRow record_row(const std::string& path, const json& r) {
   row.derived = member(r, "derived").is_boolean() && r["derived"].get<bool>();
   row.warnings = warning_list(path, where, member(r, "warnings"));
   const json& reps = member(r, "repetitions");
+  const std::vector<PairReadings> pairs = pair_readings(member(placement, "pair_round_trip_ns"), reps);
   if (reps.is_array())
-    for (const json& rep : reps)
-      if (auto m = number(member(rep, "median_ns"))) row.repetition_medians.push_back(*m);
+    for (std::size_t i = 0; i < reps.size(); ++i)
+      if (auto m = number(member(reps[i], "median_ns"))) {
+        row.repetition_medians.push_back(*m);
+        if (!pairs.empty()) row.pair_round_trips.push_back(pairs[i]);
+      }
   const json& stats = member(r, "statistics");
   row.p50 = number(member(stats, "p50"));
   row.p99 = number(member(stats, "p99"));

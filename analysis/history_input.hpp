@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analysis/emulation.hpp"
+#include "analysis/history.hpp"
 
 namespace ctxbench {
 
@@ -58,6 +59,8 @@ struct RecordRow {
   nlohmann::json warnings = nlohmann::json::array();  // objects {kind, text, figure?, remedy?}
   std::optional<double> p50, p99, rerun_low, rerun_high, switches_per_op;
   std::vector<double> repetition_medians;
+  // placement.pair_round_trip_ns, one per repetition_medians entry; empty when the record has none.
+  std::vector<PairReadings> pair_round_trips;
   bool derived = false;
 };
 

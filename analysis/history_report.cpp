@@ -80,6 +80,24 @@ std::string change_line(const History& h, const HistorySeries& s, const SeriesCh
 
 // The smallest step the series could have revealed; "-" when none could (too short: the gate caps it at
 // x100, analysis/history_verdict.hpp).
+// What the pair readings took out of the series (analysis/pair_distance.hpp); empty when nothing.
+std::string pair_distance_line(const History& h) {
+  std::size_t points = 0, repetitions = 0, dropped = 0;
+  for (const HistorySeries& s : h.series) {
+    dropped += s.points_left_out;
+    for (const HistoryPoint& p : s.points) {
+      const std::size_t n = p.repetitions_nearer + p.repetitions_farther;
+      points += n > 0 ? 1 : 0;
+      repetitions += n;
+    }
+  }
+  if (points + dropped == 0) return "";
+  return fmt::format(
+      "{} cross-CPU point{} judged without {} repetition{} whose two CPUs ran at another distance than their "
+      "series' usual one; {} point{} left out (every repetition so)\n",
+      points, points == 1 ? "" : "s", repetitions, repetitions == 1 ? "" : "s", dropped, dropped == 1 ? "" : "s");
+}
+
 std::string detectable_text(double d) { return d > 0 && d < 10 ? fmt::format("{:.1f}%", d * 100) : "-"; }
 
 }  // namespace
@@ -102,6 +120,7 @@ std::string format_history(const History& h, const HistoryAnalysis& a) {
         "{} of the series' own are not confirmed: fewer than {} runs on the new level (provisional) "
         "or on the old one\n",
         unconfirmed, kConfirmedPoints);
+  out += pair_distance_line(h);
   std::size_t w = 24;
   for (const HistorySeries& s : h.series) w = std::max(w, s.record_id.size() + 2);
   for (std::size_t mi = 0; mi < h.machines.size(); ++mi) {
@@ -204,8 +223,23 @@ json history_to_json(const History& h, const HistoryAnalysis& a) {
       high.push_back(value(p.rerun_high));
       corrected.push_back(pi < sa.corrected_ns.size() ? value(sa.corrected_ns[pi]) : json());
     }
-    const json points = {{"run", run_of},    {"p50_ns", p50},      {"p99_ns", p99},
-                         {"rerun_low", low}, {"rerun_high", high}, {"corrected_ns", corrected}};
+    json points = {{"run", run_of},    {"p50_ns", p50},      {"p99_ns", p99},
+                   {"rerun_low", low}, {"rerun_high", high}, {"corrected_ns", corrected}};
+    // A series with pair readings: p50_ns is each point's figure on its repetitions at the usual CPU distance
+    // (analysis/pair_distance.hpp); the stored p50 and the repetitions left out beside it.
+    j["usual_pair_round_trip_ns"] = s.usual_pair_round_trip_ns ? json(*s.usual_pair_round_trip_ns) : json();
+    if (s.usual_pair_round_trip_ns) {
+      json all = json::array(), nearer = json::array(), farther = json::array();
+      for (const HistoryPoint& p : s.points) {
+        all.push_back(p.p50_all_ns);
+        nearer.push_back(p.repetitions_nearer);
+        farther.push_back(p.repetitions_farther);
+      }
+      points["p50_all_repetitions_ns"] = all;
+      points["repetitions_nearer"] = nearer;
+      points["repetitions_farther"] = farther;
+      j["points_left_out"] = s.points_left_out;
+    }
     j["points"] = points;
     json changes = json::array();
     for (const SeriesChange& c : sa.changes) {
@@ -297,6 +331,12 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
     if (!r.fired.empty()) verdict += r.fired == "both" ? ", raw and run-corrected" : ", " + r.fired;
     if (!r.verdict.reason.empty() && r.verdict.kind == HistoryVerdictKind::Inconclusive)
       verdict += " (" + r.verdict.reason + ")";
+    if (r.left_out && r.left_out->nearer + r.left_out->farther > 0)
+      verdict += fmt::format(" [{} of {} repetitions left out: CPUs {} than usual]",
+                             r.left_out->nearer + r.left_out->farther, r.left_out->of,
+                             r.left_out->farther == 0  ? "nearer"
+                             : r.left_out->nearer == 0 ? "farther"
+                                                       : "nearer or farther");
     out += pad(r.record_id, w) + rpad(r.verdict.ratio > 0 ? fmt::format("{:.3f}", r.verdict.ratio) : "-", 10) +
            rpad(std::to_string(r.verdict.history_points), 8) + rpad(detectable_text(r.verdict.detectable_change), 12) +
            "  " + verdict + "\n";
@@ -348,6 +388,12 @@ json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, c
     j["raw"] = verdict_json(r.raw);
     j["run_corrected"] = r.corrected ? verdict_json(*r.corrected) : json();
     j["moved_with_basket"] = r.moved_with_basket;
+    json left_out;  // null: no pair readings in the record or its series
+    if (r.left_out) {
+      left_out = {{"nearer", r.left_out->nearer}, {"farther", r.left_out->farther}, {"of", r.left_out->of}};
+      put(left_out, "usual_pair_round_trip_ns", r.left_out->usual_pair_round_trip_ns);
+    }
+    j["repetitions_left_out"] = left_out;
     put_confirmation(j, r);
     counts[history_verdict_key(r.verdict.kind)] = counts[history_verdict_key(r.verdict.kind)].get<int>() + 1;
     records.push_back(std::move(j));

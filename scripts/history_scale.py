@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Scale check of `ctxbench history` (not a test, not a measurement on a shared machine): makes RUNS
-synthetic result files of RECORDS records each (schema 2, one machine, a drifting figure per record), adds
+synthetic result files of RECORDS records each (schema 2, one machine, a drifting figure per record; every
+fourth record cross-CPU with pair readings, placement.pair_round_trip_ns), adds
 them to a store in batches, and prints the time of each `history add` batch, of `history show` and of
 `history export --csv`, and the store's size per run (SQLite).
 
@@ -33,9 +34,14 @@ def run_file(index, records, rng):
         base = 100.0 * (1 + r % 97)
         p50 = base * speed * rng.lognormvariate(0, 0.05)
         reps = [p50 * rng.lognormvariate(0, 0.03) for _ in range(10)]
+        placement = {"kind": "same-cpu", "cpus": [0, 0]}
+        if r % 4 == 0:  # a quarter cross-CPU with a pair reading per repetition, as a default run's (store version 3)
+            rounds = [[rng.uniform(360, 460), rng.uniform(360, 460)] for _ in reps]
+            placement = {"kind": "cross-cpu", "cpus": [0, 1],
+                         "pair_round_trip_ns": {"before": rounds[0][0], "after": rounds[-1][1], "rounds": rounds}}
         results.append({
             "probe": f"synthetic.probe{r // 3}", "id": f"synthetic.probe{r // 3}/p{r % 3}", "family": "synthetic",
-            "unit": "ns", "measure": "round_trip", "placement": {"kind": "same-cpu", "cpus": [0, 0]},
+            "unit": "ns", "measure": "round_trip", "placement": placement,
             "status": "ok", "derived": False, "warnings": [], "statistics": {"p50": p50, "p99": p50 * 1.8},
             "rerun_ratio_95": [0.9, 1.1], "repetitions": [{"median_ns": v} for v in reps],
             "switches_per_op": {"measured": 2.0},

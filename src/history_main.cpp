@@ -17,6 +17,7 @@
 #include "analysis/history_confirm.hpp"
 #include "analysis/history_input.hpp"
 #include "analysis/history_report.hpp"
+#include "analysis/pair_distance.hpp"
 #include "src/history_options.hpp"
 #include "src/options.hpp"
 #include "src/result_file.hpp"
@@ -62,6 +63,12 @@ std::function<bool(const std::string&)> record_filter(const HistoryArgs& a) {
 }
 
 store::HistoryQuery query_of(const HistoryArgs& a) { return {a.machine, a.since}; }
+
+// The store's series, each cross-CPU point judged on its repetitions at the usual CPU distance
+// (analysis/pair_distance.hpp): what show, export --json and check all read.
+History load(store::Connection& c, const store::HistoryQuery& q, const std::function<bool(const std::string&)>& keep) {
+  return on_usual_pair_distance(store::load_history(c, q, keep));
+}
 
 ChangePointOptions change_options(const HistoryArgs& a) {
   ChangePointOptions o;
@@ -149,7 +156,7 @@ int run_export(const HistoryArgs& a) {
     });
     return 0;
   }
-  const History h = store::load_history(*c, query_of(a), record_filter(a));
+  const History h = load(*c, query_of(a), record_filter(a));
   const std::string text = history_to_json(h, analyse_history(h, change_options(a))).dump() + "\n";
   emit(a, [&](int fd) { write_text(fd, text); });
   return 0;
@@ -158,7 +165,7 @@ int run_export(const HistoryArgs& a) {
 int run_show(const HistoryArgs& a) {
   auto c = store::open_store(a.store, false);
   store::prepare_schema(*c, false);
-  const History h = store::load_history(*c, query_of(a), record_filter(a));
+  const History h = load(*c, query_of(a), record_filter(a));
   const HistoryAnalysis analysis = analyse_history(h, change_options(a));
   const std::string text = a.json ? history_to_json(h, analysis).dump() + "\n" : format_history(h, analysis);
   std::fputs(text.c_str(), stdout);
@@ -192,7 +199,7 @@ int run_check(const HistoryArgs& a) {
   // The runs' machine only; the runs themselves, if they were added already, are left out of its history.
   store::HistoryQuery q;
   q.machine = runs.front().machine.fingerprint;
-  const History h = store::load_history(*c, q, {});
+  const History h = load(*c, q, {});
   HistoryGateOptions options;
   options.threshold = a.threshold;
   if (a.min_history) options.min_history = *a.min_history;

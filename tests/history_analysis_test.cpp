@@ -13,6 +13,7 @@
 #include "analysis/derived.hpp"
 #include "analysis/history_confirm.hpp"
 #include "analysis/history_report.hpp"
+#include "analysis/pair_distance.hpp"
 
 namespace {
 
@@ -23,6 +24,14 @@ using namespace ctxbench;
 double jitter(std::size_t run, std::size_t series) {
   const double x = std::sin(static_cast<double>(run) * 12.9898 + static_cast<double>(series) * 78.233) * 43758.5453;
   return 2 * (x - std::floor(x)) - 1;
+}
+
+// A point of run `run` reading `v` (no pair readings: p50_all_ns is v too).
+HistoryPoint point(std::size_t run, double v) {
+  HistoryPoint p;
+  p.run = run;
+  p.p50_ns = p.p50_all_ns = v;
+  return p;
 }
 
 // One machine, `runs` runs, `series` records; every record moves by `noise` around its level, every
@@ -48,7 +57,7 @@ History make_history(std::size_t runs, std::size_t series, double noise, double 
       const double speed = 1 + shared * jitter(r, 1000);
       double v = 1000.0 * (1 + static_cast<double>(s)) * speed * (1 + noise * jitter(r, s));
       if (s == stepped && r >= step_at) v *= step;
-      hs.points.push_back({r, v, std::nullopt, std::nullopt, std::nullopt});
+      hs.points.push_back(point(r, v));
     }
     h.series.push_back(hs);
   }
@@ -598,6 +607,94 @@ TEST(HistoryAnalysis, CheckCallsADerivedRecordsMoveARegressionOnlyWhenItsBaseMov
   EXPECT_EQ(opposite.records[5].verdict.kind, HistoryVerdictKind::Inconclusive);
 }
 
+const PairReadings kFarPair{400.0, 410.0}, kNearPair{90.0, 120.0};
+
+// Series 0 as a cross-CPU record with pair readings (analysis/pair_distance.hpp): five repetitions per point,
+// each at the point's p50 and far (400 and 410 ns around it).
+History with_far_readings(History h) {
+  for (HistoryPoint& p : h.series[0].points) {
+    p.repetition_medians.assign(5, p.p50_ns);
+    p.pair_round_trips.assign(5, kFarPair);
+  }
+  return h;
+}
+
+// A point with some repetitions near is judged on the rest; one with all of them near leaves its series.
+TEST(HistoryAnalysis, APointWhoseEveryRepetitionRanNearIsLeftOutOfItsSeries) {
+  History h = with_far_readings(make_history(12, 3, 0.01, 0.0));
+  HistoryPoint& half = h.series[0].points[4];
+  half.repetition_medians = {1000, 700, 1000, 700, 700};
+  half.pair_round_trips = {kFarPair, kNearPair, kFarPair, kNearPair, kNearPair};
+  half.p50_ns = half.p50_all_ns = 700;
+  h.series[0].points[7].pair_round_trips.assign(5, kNearPair);
+  const History judged = on_usual_pair_distance(h);
+  const HistorySeries& s = judged.series[0];
+  ASSERT_TRUE(s.usual_pair_round_trip_ns);
+  EXPECT_NEAR(*s.usual_pair_round_trip_ns, 405, 5.1);
+  EXPECT_EQ(s.points_left_out, 1u);
+  ASSERT_EQ(s.points.size(), 11u);
+  EXPECT_EQ(s.points[6].run, 6u);
+  EXPECT_EQ(s.points[7].run, 8u) << "run 7's point is gone";
+  EXPECT_EQ(s.points[4].repetitions_nearer, 3u);
+  EXPECT_DOUBLE_EQ(s.points[4].p50_ns, 700.0 * 1000 / 700) << "p50 x median(kept) / median(all)";
+  EXPECT_DOUBLE_EQ(s.points[4].p50_all_ns, 700.0);
+  // The records without readings are as stored.
+  EXPECT_FALSE(judged.series[1].usual_pair_round_trip_ns);
+  EXPECT_EQ(judged.series[1].points.size(), 12u);
+  const std::string text = format_history(judged, analyse_history(judged));
+  EXPECT_NE(text.find("1 cross-CPU point judged without 3 repetitions"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 point left out"), std::string::npos) << text;
+  const nlohmann::json doc = history_to_json(judged, analyse_history(judged));
+  EXPECT_EQ(doc["series"][0]["points_left_out"], 1);
+  EXPECT_EQ(doc["series"][0]["points"]["repetitions_nearer"][4], 3);
+  EXPECT_TRUE(doc["series"][1]["usual_pair_round_trip_ns"].is_null());
+}
+
+// A cross-CPU record with pair readings (analysis/pair_distance.hpp), far in every repetition of its history.
+// In the new run three of five repetitions ran near and read x0.7: judged on all five the record is 30%
+// faster, an improvement; judged on its two far repetitions it did not change, and the check says what it
+// left out.
+TEST(HistoryAnalysis, CheckJudgesACrossCpuRecordOnItsRepetitionsAtTheUsualDistance) {
+  const History h = on_usual_pair_distance(with_far_readings(make_history(20, 12, 0.01, 0.0)));
+  auto new_run = [&](const std::vector<double>& medians, const std::vector<PairReadings>& pairs) {
+    RunInput in = new_run_like(h, 0, 1.0);
+    in.records[0].repetition_medians = medians;
+    in.records[0].pair_round_trips = pairs;
+    in.records[0].p50 = 700;
+    return in;
+  };
+  const std::vector<double> medians = {700, 1000, 700, 1000, 700};
+  HistoryGateOptions options;
+  options.false_discovery_rate = 0;
+  const HistoryCheck unread = check_against_history(h, new_run(medians, {}), options);
+  EXPECT_EQ(unread.records[0].verdict.kind, HistoryVerdictKind::Improvement) << "the near state moves the figure";
+  EXPECT_FALSE(unread.records[0].left_out);
+
+  const RunInput in = new_run(medians, {kNearPair, kFarPair, kNearPair, kFarPair, kNearPair});
+  const HistoryCheck check = check_against_history(h, in, options);
+  const RecordCheck& r = check.records[0];
+  EXPECT_EQ(r.verdict.kind, HistoryVerdictKind::NoChange) << r.verdict.reason;
+  EXPECT_NEAR(r.verdict.ratio, 1.0, 0.03);
+  ASSERT_TRUE(r.left_out);
+  EXPECT_EQ(r.left_out->nearer, 3u);
+  EXPECT_EQ(r.left_out->farther, 0u);
+  EXPECT_EQ(r.left_out->of, 5u);
+  EXPECT_DOUBLE_EQ(r.left_out->usual_pair_round_trip_ns, 405);
+  EXPECT_FALSE(check.records[1].left_out) << "a record without readings";
+  const std::string text = format_history_check(in, check, options);
+  EXPECT_NE(text.find("[3 of 5 repetitions left out: CPUs nearer than usual]"), std::string::npos) << text;
+  const nlohmann::json doc = history_check_to_json(in, check, options);
+  EXPECT_EQ(doc["records"][0]["repetitions_left_out"]["nearer"], 3);
+  EXPECT_TRUE(doc["records"][1]["repetitions_left_out"].is_null());
+
+  // Every repetition near: nothing left to judge, run again.
+  const HistoryCheck all_near =
+      check_against_history(h, new_run(std::vector<double>(5, 700), std::vector<PairReadings>(5, kNearPair)), options);
+  EXPECT_EQ(all_near.records[0].verdict.kind, HistoryVerdictKind::Inconclusive);
+  EXPECT_NE(all_near.records[0].verdict.reason.find("another distance"), std::string::npos);
+  EXPECT_EQ(all_near.regressions(), 0);
+}
+
 TEST(HistoryAnalysis, CheckWithTooShortAHistoryIsInconclusive) {
   const History h = make_history(3, 12, 0.01, 0.0);
   const HistoryCheck check = check_against_history(h, new_run_like(h, 2, 1.5), HistoryGateOptions{});
@@ -729,7 +826,7 @@ TEST(HistoryConfirm, TheRunsCheckedTogetherAreLeftOutOfTheirHistory) {
   added.start_time = "2026-12-31T00:00:00Z";
   h.runs.push_back(added);
   for (std::size_t s = 0; s < h.series.size(); ++s)
-    h.series[s].points.push_back({h.runs.size() - 1, *slow_b.records[s].p50, std::nullopt, std::nullopt, std::nullopt});
+    h.series[s].points.push_back(point(h.runs.size() - 1, *slow_b.records[s].p50));
   // slowB is stored; slowA, the newest, is judged against the 30 runs before them both.
   const HistoryCheck both = check_runs_against_history(h, {slow_b, slow_a}, HistoryGateOptions{}, {}, 2);
   EXPECT_EQ(both.history_runs, 30u);

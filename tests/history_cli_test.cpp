@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -175,6 +176,89 @@ TEST(HistoryCli, CheckExitsOneOnlyOnARegression) {
   const Outcome exported = run_with(history({"export", "--json", "--store", store, "--out", dir + "/h.json"}));
   EXPECT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(nlohmann::json::parse(slurp(dir + "/h.json"))["series"].size(), 3u);
+  remove_tree(dir);
+}
+
+// Gives the file's cross-CPU record (bw.pipe) a pair reading per repetition (placement.pair_round_trip_ns
+// `rounds`, docs/contracts.md): far (~405 ns) except the repetitions `near`, which read 100 ns and whose
+// medians are scaled by `near_scale`, as the near state moves them. The record's p50 follows its medians.
+void with_pair_readings(const std::string& path, const std::vector<int>& near, double near_scale) {
+  nlohmann::json doc = nlohmann::json::parse(slurp(path));
+  for (nlohmann::json& r : doc["results"]) {
+    if (r["placement"]["kind"] != "cross-cpu") continue;
+    nlohmann::json rounds = nlohmann::json::array();
+    std::vector<double> medians;
+    for (std::size_t i = 0; i < r["repetitions"].size(); ++i) {
+      const bool is_near = std::find(near.begin(), near.end(), static_cast<int>(i)) != near.end();
+      rounds.push_back(is_near ? nlohmann::json{100.0, 101.0} : nlohmann::json{400.0, 410.0});
+      nlohmann::json& m = r["repetitions"][i]["median_ns"];
+      if (is_near) m = m.get<double>() * near_scale;
+      medians.push_back(m.get<double>());
+    }
+    std::sort(medians.begin(), medians.end());
+    r["statistics"]["p50"] = medians[medians.size() / 2];
+    r["placement"]["pair_round_trip_ns"] = {
+        {"before", rounds.front()[0]}, {"after", rounds.back()[1]}, {"rounds", rounds}};
+  }
+  std::ofstream(path) << doc.dump();
+}
+
+// The store keeps each repetition's pair readings, and `history check` judges a cross-CPU record on its
+// repetitions at the series' usual CPU distance: the near ones read x0.6 and would call an improvement.
+TEST(HistoryCli, CheckLeavesOutRepetitionsWhoseCpusRanNearerThanUsual) {
+  const std::string dir = make_temp_dir("hpair");
+  const std::string store = dir + "/h.sqlite";
+  std::vector<std::string> add = {"add", "--store", store};
+  for (int i = 0; i < 12; ++i) {
+    add.push_back(write_run(dir, i, 1.0, "p", 0.01));
+    with_pair_readings(add.back(), {}, 1.0);
+  }
+  ASSERT_EQ(run_with(history(add)).exit_code, 0);
+  {
+    auto c = ctxbench::store::open_store(store, false);
+    std::string stored;
+    c->query("SELECT pair_round_trips FROM records WHERE record_id LIKE 'bw.pipe%' LIMIT 1", {},
+             [&](const ctxbench::store::Row& r) { stored = r.text(0); });
+    EXPECT_EQ(stored, "[[400.0,410.0],[400.0,410.0],[400.0,410.0]]");
+    EXPECT_EQ(count_rows(*c, "records WHERE pair_round_trips IS NULL"), 24) << "the same-CPU and one-task records";
+  }
+  const std::string near = write_run(dir, 12, 1.0, "near", 0.01);
+  with_pair_readings(near, {0, 1}, 0.6);
+  const std::string unread = write_run(dir, 12, 1.0, "unread", 0.01);
+  {  // the same move without readings
+    nlohmann::json doc = nlohmann::json::parse(slurp(unread));
+    doc["results"][2]["repetitions"][0]["median_ns"] =
+        doc["results"][2]["repetitions"][0]["median_ns"].get<double>() * 0.6;
+    doc["results"][2]["repetitions"][1]["median_ns"] =
+        doc["results"][2]["repetitions"][1]["median_ns"].get<double>() * 0.6;
+    doc["results"][2]["statistics"]["p50"] = doc["results"][2]["repetitions"][1]["median_ns"];
+    std::ofstream(unread) << doc.dump();
+  }
+  auto bw_verdict = [&](const std::string& file) {
+    const Outcome o = run_with(history({"check", "--store", store, file, "--json", "--confirm", "1"}));
+    EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+    const nlohmann::json doc = nlohmann::json::parse(o.out);
+    for (const auto& r : doc["records"])
+      if (r["record_id"] == "bw.pipe/size:65536/cross-cpu") return r;
+    return nlohmann::json();
+  };
+  const nlohmann::json moved = bw_verdict(unread);
+  EXPECT_EQ(moved["verdict"], "improvement") << moved.dump();
+  EXPECT_TRUE(moved["repetitions_left_out"].is_null()) << moved.dump();
+  const nlohmann::json judged = bw_verdict(near);
+  EXPECT_EQ(judged["verdict"], "no_change") << judged.dump();
+  EXPECT_EQ(judged["repetitions_left_out"]["nearer"], 2) << judged.dump();
+  EXPECT_EQ(judged["repetitions_left_out"]["of"], 3) << judged.dump();
+  const Outcome text = run_with(history({"check", "--store", store, near, "--confirm", "1"}));
+  EXPECT_NE(text.out.find("[2 of 3 repetitions left out: CPUs nearer than usual]"), std::string::npos) << text.out;
+  // Stored, the near run's point is judged the same way in `history show`.
+  ASSERT_EQ(run_with(history({"add", "--store", store, near})).exit_code, 0);
+  const Outcome show = run_with(history({"show", "--store", store, "--json", "--filter", "bw.pipe"}));
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  const nlohmann::json series = nlohmann::json::parse(show.out)["series"][0];
+  EXPECT_NEAR(series["usual_pair_round_trip_ns"].get<double>(), 405, 5.1);
+  EXPECT_EQ(series["points"]["repetitions_nearer"][12], 2);
+  EXPECT_GT(series["points"]["p50_ns"][12].get<double>(), series["points"]["p50_all_repetitions_ns"][12].get<double>());
   remove_tree(dir);
 }
 

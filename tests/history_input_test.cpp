@@ -47,6 +47,32 @@ TEST(HistoryInput, SchemaTwoIsReadAsWritten) {
   EXPECT_DOUBLE_EQ(*in.run.steal_fraction, 0.002);
 }
 
+// placement.pair_round_trip_ns (docs/contracts.md): one reading pair per repetition, from `rounds` when it has
+// one per repetition, else the record's one [before, after] for each; a missing reading stays missing.
+TEST(HistoryInput, PairReadingsAreReadOnePerRepetition) {
+  nlohmann::json doc = nlohmann::json::parse(slurp(history_fixture("v2_run.json")));
+  nlohmann::json& bw = doc["results"][2];
+  bw["placement"]["pair_round_trip_ns"] = {
+      {"before", 400.5}, {"after", 101.0}, {"rounds", {{400.5, 410.0}, {nullptr, 99.0}, {98.0, 101.0}}}};
+  const RunInput in = read_run_file("pairs.json", doc.dump());
+  const std::vector<PairReadings>& pairs = in.records[2].pair_round_trips;
+  ASSERT_EQ(pairs.size(), 3u);
+  EXPECT_DOUBLE_EQ(*pairs[0].before, 400.5);
+  EXPECT_FALSE(pairs[1].before);
+  EXPECT_DOUBLE_EQ(*pairs[1].after, 99.0);
+  EXPECT_DOUBLE_EQ(*pairs[2].before, 98.0);
+  EXPECT_TRUE(in.records[1].pair_round_trips.empty()) << "a same-CPU record has none";
+  // One measuring process for every repetition (no rounds): its one pair for each.
+  bw["placement"]["pair_round_trip_ns"] = {{"before", 400.5}, {"after", 101.0}};
+  const RunInput one = read_run_file("pairs.json", doc.dump());
+  ASSERT_EQ(one.records[2].pair_round_trips.size(), 3u);
+  EXPECT_DOUBLE_EQ(*one.records[2].pair_round_trips[2].before, 400.5);
+  EXPECT_DOUBLE_EQ(*one.records[2].pair_round_trips[2].after, 101.0);
+  // Rounds that are not one per repetition: which reading is whose is unknown, none is taken.
+  bw["placement"]["pair_round_trip_ns"] = {{"before", 400.5}, {"after", 101.0}, {"rounds", {{400.5, 101.0}}}};
+  EXPECT_TRUE(read_run_file("pairs.json", doc.dump()).records[2].pair_round_trips.empty());
+}
+
 TEST(HistoryInput, EveryResultFixtureOfTheWriterIsRead) {
   // The files ctxbench itself writes (tests/fixtures/results/, schema 2): every one goes in, with a measure
   // on every record and warnings as objects.

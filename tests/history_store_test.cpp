@@ -90,14 +90,26 @@ void newer_store_is_refused_older_migrated(const std::string& spec) {
     c->begin_write();
     for (const std::string& sql : store::migration(1, c->backend())) c->execute(sql);
     c->execute("INSERT INTO schema_meta (id, version) VALUES (1, 1)");
+    // One run of three records, in version 1's columns (add_run writes the newest version's).
+    c->execute("INSERT INTO machines (fingerprint, identity) VALUES ('m1', '{}')");
+    c->execute("INSERT INTO runs (run_id, fingerprint, start_time) VALUES ('r1', 'm1', '2026-12-01T10:00:00Z')");
+    for (const char* id : {"a/same-cpu", "b/cross-cpu", "c/none"})
+      c->execute(
+          "INSERT INTO records (run_id, record_id, status, p50_ns, repetition_medians) VALUES ('r1', $1, 'ok', 100, "
+          "'[99, 100, 101]')",
+          {id});
     c->commit();
-    EXPECT_TRUE(store::add_run(*c, fixture("v1_run.json"), "t"));
   }
   {
     auto c = store::open_store(spec, false);
     EXPECT_EQ(store::prepare_schema(*c, false), store::kStoreSchemaVersion);
     EXPECT_EQ(count_rows(*c, "history_long"), 3) << "version 2's view over version 1's rows";
     EXPECT_EQ(count_rows(*c, "runs"), 1);
+    EXPECT_EQ(count_rows(*c, "records WHERE pair_round_trips IS NULL"), 3) << "version 3's column, empty";
+    const History h = store::load_history(*c, {}, {});
+    ASSERT_EQ(h.series.size(), 3u);
+    EXPECT_TRUE(h.series[1].points[0].pair_round_trips.empty());
+    EXPECT_TRUE(store::add_run(*c, fixture("v2_run.json"), "t")) << "and a run goes in after the migration";
     c->execute("UPDATE schema_meta SET version = 99");
   }
   auto c = store::open_store(spec, false);
@@ -108,6 +120,27 @@ void newer_store_is_refused_older_migrated(const std::string& spec) {
     EXPECT_NE(std::string(e.what()).find("newer ctxbench"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find(c->name()), std::string::npos) << e.what();
   }
+}
+
+// Each repetition's pair readings go into the store and come back beside the repetition medians; a record
+// without them has neither loaded.
+void pair_readings_round_trip(const std::string& spec) {
+  auto c = opened(spec);
+  nlohmann::json doc = nlohmann::json::parse(slurp(history_fixture("v2_run.json")));
+  doc["results"][2]["placement"]["pair_round_trip_ns"] = {
+      {"before", 400.5}, {"after", 101.0}, {"rounds", {{400.5, 410.0}, {nullptr, 99.0}, {98.0, 101.0}}}};
+  ASSERT_TRUE(store::add_run(*c, read_run_file("pairs.json", doc.dump()), "t"));
+  const History h = store::load_history(*c, {}, {});
+  ASSERT_EQ(h.series.size(), 3u);
+  const HistoryPoint& bw = h.series[1].points[0];  // by record id: baseline, bw, ctxswitch
+  ASSERT_EQ(h.series[1].record_id, "bw.pipe/size:65536/cross-cpu");
+  ASSERT_EQ(bw.pair_round_trips.size(), 3u);
+  EXPECT_DOUBLE_EQ(*bw.pair_round_trips[0].after, 410.0);
+  EXPECT_FALSE(bw.pair_round_trips[1].before);
+  EXPECT_DOUBLE_EQ(*bw.pair_round_trips[2].before, 98.0);
+  EXPECT_EQ(bw.repetition_medians, (std::vector<double>{15800.0, 16000.0, 16300.0}));
+  EXPECT_DOUBLE_EQ(bw.p50_all_ns, 16000.0);
+  EXPECT_TRUE(h.series[2].points[0].repetition_medians.empty()) << "read only beside pair readings";
 }
 
 void a_failed_ingest_leaves_the_store_as_it_was(const std::string& spec) {
@@ -140,6 +173,11 @@ TEST(HistorySqlite, FailedIngestLeavesStoreAsItWas) {
   a_failed_ingest_leaves_the_store_as_it_was(dir + "/h.sqlite");
   remove_tree(dir);
 }
+TEST(HistorySqlite, PairReadingsRoundTrip) {
+  const std::string dir = make_temp_dir("store");
+  pair_readings_round_trip(dir + "/h.sqlite");
+  remove_tree(dir);
+}
 TEST(HistorySqlite, ReadCommandsDoNotCreateAStore) {
   const std::string dir = make_temp_dir("store");
   EXPECT_THROW(store::open_store(dir + "/none.sqlite", false), store::StoreError);
@@ -168,6 +206,8 @@ TEST_F(HistoryPostgres, NewerRefusedOlderMigrated) {
 TEST_F(HistoryPostgres, FailedIngestLeavesStoreAsItWas) {
   a_failed_ingest_leaves_the_store_as_it_was(PostgresServer::new_database());
 }
+
+TEST_F(HistoryPostgres, PairReadingsRoundTrip) { pair_readings_round_trip(PostgresServer::new_database()); }
 
 TEST_F(HistoryPostgres, ExportIsTheSameAsFromSqlite) {
   const std::string dir = make_temp_dir("store");

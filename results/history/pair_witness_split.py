@@ -13,7 +13,7 @@ import math
 import statistics
 import sys
 
-NEAR_NS = 250.0
+from near_pairs import NEAR_NS  # the one threshold for a near pair (near_pairs.py, beside this file)
 
 
 def kind(pair):

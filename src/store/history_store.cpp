@@ -12,13 +12,42 @@ using nlohmann::json;
 namespace {
 
 // Rows per multi-row INSERT of records: one statement per chunk instead of one per record (a round trip
-// each on PostgreSQL), well under both databases' parameter limits (20 columns x 50 rows).
+// each on PostgreSQL), well under both databases' parameter limits (21 columns x 50 rows).
 constexpr std::size_t kRecordsPerInsert = 50;
-constexpr std::size_t kRecordColumns = 20;
+constexpr std::size_t kRecordColumns = 21;
 
 Value opt(const std::optional<double>& v) { return v ? Value(*v) : Value(); }
 Value opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(); }
 Value text_or_null(const std::string& s) { return s.empty() ? Value() : Value(s); }
+
+json reading_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+// The pair_round_trips column: [[before, after], ...] (ns, null where missing), or NULL without readings.
+Value pair_round_trips_value(const std::vector<PairReadings>& pairs) {
+  if (pairs.empty()) return {};
+  json out = json::array();
+  for (const PairReadings& p : pairs) out.push_back({reading_json(p.before), reading_json(p.after)});
+  return Value(out.dump());
+}
+
+std::vector<PairReadings> pair_round_trips_of(const std::string& text) {
+  const json j = json::parse(text, nullptr, false);
+  std::vector<PairReadings> out;
+  if (!j.is_array()) return out;
+  auto reading = [](const json& v) { return v.is_number() ? std::optional(v.get<double>()) : std::nullopt; };
+  for (const json& p : j)
+    out.push_back(p.is_array() && p.size() == 2 ? PairReadings{reading(p[0]), reading(p[1])} : PairReadings{});
+  return out;
+}
+
+std::vector<double> numbers_of(const std::string& text) {
+  const json j = json::parse(text, nullptr, false);
+  std::vector<double> out;
+  if (j.is_array())
+    for (const json& v : j)
+      if (v.is_number()) out.push_back(v.get<double>());
+  return out;
+}
 
 Value identity_value(const json& v) {
   if (v.is_null()) return {};
@@ -96,7 +125,8 @@ void append_record(std::vector<Value>& values, const std::string& run_id, const 
                                   r.status,
                                   opt(r.reason),
                                   std::int64_t{r.derived},
-                                  r.warnings.dump()};
+                                  r.warnings.dump(),
+                                  pair_round_trips_value(r.pair_round_trips)};
   values.insert(values.end(), row.begin(), row.end());
 }
 
@@ -106,7 +136,7 @@ void insert_records(Connection& c, const std::string& run_id, const std::vector<
     std::string sql =
         "INSERT INTO records (run_id, record_id, probe, family, params, placement, cpus, measure, unit, p50_ns, "
         "p99_ns, rerun_low, rerun_high, repetitions, repetition_medians, switches_per_op, status, reason, derived, "
-        "warnings) VALUES ";
+        "warnings, pair_round_trips) VALUES ";
     std::vector<Value> values;
     values.reserve(n * kRecordColumns);
     for (std::size_t i = 0; i < n; ++i) {
@@ -172,12 +202,15 @@ History load_history(Connection& c, const HistoryQuery& q, const std::function<b
     json identity = json::parse(r.text(1), nullptr, false);
     h.machines.push_back({r.text(0), identity.is_discarded() ? json::object() : identity});
   });
-  // Every ok record, grouped into series by (fingerprint, record id); points follow the runs' order.
+  // Every ok record, grouped into series by (fingerprint, record id); points follow the runs' order. The
+  // repetition medians are read only beside pair readings (all the pair distance needs them for).
   std::map<std::pair<std::string, std::string>, std::size_t> series_index;
   std::map<std::string, bool> kept;
   c.query(
       "SELECT x.run_id, x.record_id, x.probe, x.placement, x.unit, x.measure, x.p50_ns, x.p99_ns, x.rerun_low, "
-      "x.rerun_high, x.family FROM records x WHERE x.status = 'ok' AND x.p50_ns IS NOT NULL",
+      "x.rerun_high, x.family, x.pair_round_trips, "
+      "CASE WHEN x.pair_round_trips IS NULL THEN NULL ELSE x.repetition_medians END "
+      "FROM records x WHERE x.status = 'ok' AND x.p50_ns IS NOT NULL",
       {}, [&](const Row& r) {
         const auto run = run_index.find(r.text(0));
         if (run == run_index.end()) return;
@@ -188,11 +221,27 @@ History load_history(Connection& c, const HistoryQuery& q, const std::function<b
         const std::string& fp = h.runs[run->second].fingerprint;
         auto [it, fresh] = series_index.emplace(std::make_pair(fp, id), h.series.size());
         if (fresh) {
-          HistorySeries s{fp, id, r.text(2), r.text(3), r.text(4), std::nullopt, r.null(10) ? "" : r.text(10), {}};
+          HistorySeries s;
+          s.fingerprint = fp;
+          s.record_id = id;
+          s.probe = r.text(2);
+          s.placement = r.text(3);
+          s.unit = r.text(4);
+          s.family = r.null(10) ? "" : r.text(10);
           if (!r.null(5)) s.measure = r.text(5);
           h.series.push_back(std::move(s));
         }
-        h.series[it->second].points.push_back({run->second, r.real(6), opt_real(r, 7), opt_real(r, 8), opt_real(r, 9)});
+        HistoryPoint point;
+        point.run = run->second;
+        point.p50_ns = point.p50_all_ns = r.real(6);
+        point.p99_ns = opt_real(r, 7);
+        point.rerun_low = opt_real(r, 8);
+        point.rerun_high = opt_real(r, 9);
+        if (!r.null(11) && !r.null(12)) {
+          point.pair_round_trips = pair_round_trips_of(r.text(11));
+          point.repetition_medians = numbers_of(r.text(12));
+        }
+        h.series[it->second].points.push_back(std::move(point));
       });
   for (HistorySeries& s : h.series)
     std::sort(s.points.begin(), s.points.end(),

@@ -50,6 +50,11 @@ std::vector<std::string> version_2(Backend backend) {
   };
 }
 
+// Version 3: each record's pair readings (placement.pair_round_trip_ns), one [before, after] per entry of
+// repetition_medians, so history judges a cross-CPU record on its repetitions at the usual CPU distance
+// (analysis/pair_distance.hpp). NULL for records without readings and for rows stored before version 3.
+std::vector<std::string> version_3() { return {"ALTER TABLE records ADD COLUMN pair_round_trips TEXT"}; }
+
 int read_version(Connection& c) {
   bool has_table = false;
   const std::string probe = c.backend() == Backend::Sqlite
@@ -76,6 +81,7 @@ void refuse_newer(const Connection& c, int version) {
 std::vector<std::string> migration(int to, Backend backend) {
   if (to == 1) return version_1();
   if (to == 2) return version_2(backend);
+  if (to == 3) return version_3();
   return {};
 }
 

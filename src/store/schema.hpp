@@ -9,7 +9,7 @@
 
 namespace ctxbench::store {
 
-inline constexpr int kStoreSchemaVersion = 2;
+inline constexpr int kStoreSchemaVersion = 3;
 
 // Statements that take a store from version `to - 1` to `to` (1 <= to <= kStoreSchemaVersion).
 std::vector<std::string> migration(int to, Backend backend);
