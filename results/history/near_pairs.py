@@ -33,6 +33,11 @@ def geo_ratio(runs, medians, ids, which):
     return math.exp(statistics.mean(logs)) if logs else float("nan")
 
 
+def span(values):
+    values = list(values)
+    return f"{min(values):.0f}-{max(values):.0f}" if values else "none"
+
+
 def judge_set(folder):
     runs = [p50s(p) for p in sorted(glob.glob(os.path.join(folder, "plain-*.json")))]
     if not runs or any(PINGPONG not in r for r in runs):
@@ -46,9 +51,9 @@ def judge_set(folder):
     same = [i for i in ids if "/same-cpu" in i]
     line = (f"{folder}: {len(runs)} runs; near (round trip < {NEAR_NS:.0f} ns): {[k + 1 for k in near]} "
             f"({', '.join(f'{runs[k][PINGPONG]:.0f}' for k in near) or '-'} ns; the others "
-            f"{min(runs[k][PINGPONG] for k in far):.0f}-{max(runs[k][PINGPONG] for k in far):.0f} ns); "
+            f"{span(runs[k][PINGPONG] for k in far)} ns); "
             f"c2c one way < {C2C_NS:.0f} ns: {c2c_near}")
-    if near:
+    if near and far:
         line += (f"\n  {len(cross)} cross-CPU records over their medians: near x{geo_ratio(runs, medians, cross, near):.3f}, "
                  f"others x{geo_ratio(runs, medians, cross, far):.3f}; {len(same)} same-CPU records: near "
                  f"x{geo_ratio(runs, medians, same, near):.3f}, others x{geo_ratio(runs, medians, same, far):.3f}")

@@ -1,6 +1,8 @@
 """results/history/near_pairs.py: which runs had the two CPUs near each other, and what moved with them."""
 import json
+import math
 import os
+import statistics
 import subprocess
 import sys
 
@@ -34,6 +36,14 @@ def test_a_set_with_no_near_run_prints_no_ratios(tmp_path):
     assert "cross-CPU records" not in out
 
 
+def test_a_set_whose_every_run_is_near_says_so(tmp_path):
+    for n in range(1, 4):
+        write_run(tmp_path, n, 100.0, 16000.0, 7000.0)
+    out = subprocess.run([sys.executable, SCRIPT, str(tmp_path)], capture_output=True, text=True, check=True).stdout
+    assert "near (round trip < 250 ns): [1, 2, 3] (100, 100, 100 ns; the others none ns)" in out
+    assert "cross-CPU records" not in out
+
+
 WITNESS = os.path.join(ROOT, "results", "history", "pair_witness_split.py")
 
 
@@ -52,3 +62,25 @@ def test_pair_witness_split_compares_near_and_far_repetitions_of_one_record(tmp_
     assert "repetitions near 1, far 2, mixed 1, unread 0" in out
     assert "1 records with both: near/far x0.500" in out
     assert "ipc.pipe/cross-cpu x0.500" in out
+
+
+SPREAD = os.path.join(ROOT, "results", "history", "usual_distance_spread.py")
+
+
+def test_usual_distance_spread_compares_every_repetition_with_the_usual_ones(tmp_path):
+    quiet = [100.0, 101.0, 99.0, 100.0]
+    doc = {"series": [
+        {"record_id": "x/cross-cpu", "usual_pair_round_trip_ns": 400.0, "points_left_out": 1,
+         "points": {"p50_ns": quiet, "p50_all_repetitions_ns": [100.0, 70.0, 99.0, 100.0],
+                    "repetitions_nearer": [0, 3, 0, 0], "repetitions_farther": [0, 0, 0, 1]}},
+        {"record_id": "y/same-cpu", "usual_pair_round_trip_ns": None, "points": {"p50_ns": [1.0, 2.0, 3.0]}},
+    ]}
+    path = tmp_path / "show.json"
+    path.write_text(json.dumps(doc))
+    out = subprocess.run([sys.executable, SPREAD, str(path)], capture_output=True, text=True, check=True).stdout
+    every = statistics.stdev(math.log(v) for v in [100.0, 70.0, 99.0, 100.0]) * 100
+    usual = statistics.stdev(math.log(v) for v in quiet) * 100
+    assert "x/cross-cpu" in out and f"sd every repetition {every:5.1f}%, usual distance {usual:5.1f}%" in out
+    assert "(4 repetitions, 1 points left out)" in out
+    assert "y/same-cpu" not in out
+    assert "1 series with pair readings" in out
