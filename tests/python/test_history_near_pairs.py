@@ -84,3 +84,28 @@ def test_usual_distance_spread_compares_every_repetition_with_the_usual_ones(tmp
     assert "(4 repetitions, 1 points left out)" in out
     assert "y/same-cpu" not in out
     assert "1 series with pair readings" in out
+
+
+RULES = os.path.join(ROOT, "results", "history", "pair_rules.py")
+
+
+def test_pair_rules_leave_out_off_distance_repetitions(tmp_path):
+    # One cross-CPU record over 4 runs: run 2's second repetition ran near (both readings), run 3's third
+    # had the distance change during it (one reading near); their medians read x0.5.
+    far, near, mixed = [400.0, 410.0], [90.0, 100.0], [400.0, 90.0]
+    runs = [([100.0, 101.0, 99.0], [far, far, far]), ([100.0, 50.0, 50.0], [far, near, near]),
+            ([102.0, 101.0, 50.0], [far, far, mixed]), ([99.0, 100.0, 101.0], [far, far, far])]
+    for n, (reps, rounds) in enumerate(runs, 1):
+        doc = {"results": [{"id": "x/cross-cpu", "status": "ok", "statistics": {"p50": statistics.median(reps)},
+                            "repetitions": [{"median_ns": m} for m in reps],
+                            "placement": {"kind": "cross-cpu", "pair_round_trip_ns": {"rounds": rounds}}}]}
+        (tmp_path / f"plain-{n:02}.json").write_text(json.dumps(doc))
+    out = subprocess.run([sys.executable, RULES, str(tmp_path)], capture_output=True, text=True, check=True).stdout
+
+    def sd(points):
+        return statistics.stdev(math.log(v) for v in points) * 100
+    # every: the stored p50s; both: run 2 keeps its far repetition (100); either: run 3 also keeps 101.5 of
+    # its two far ones, scaled to its p50 101 x 101.5 / 101.
+    assert f"rule every  1 series, geometric mean sd of ln(point) {sd([100, 50, 101, 100]):.2f}%" in out
+    assert f"rule both   1 series, geometric mean sd of ln(point) {sd([100, 100, 101, 100]):.2f}%" in out
+    assert f"rule either 1 series, geometric mean sd of ln(point) {sd([100, 100, 101.5, 100]):.2f}%" in out
