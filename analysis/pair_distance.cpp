@@ -19,18 +19,11 @@ PairDistance side_of(double reading, double usual) {
 }  // namespace
 
 PairDistance classify_pair(const PairReadings& pair, double usual) {
-  if (!(std::isfinite(usual) && usual > 0)) return PairDistance::Unknown;
-  bool read = false, nearer = false, farther = false;
-  for (const std::optional<double>& v : {pair.before, pair.after}) {
-    if (!usable_reading(v)) continue;
-    read = true;
-    const PairDistance d = side_of(*v, usual);
-    nearer = nearer || d == PairDistance::Nearer;
-    farther = farther || d == PairDistance::Farther;
-  }
-  if (nearer) return PairDistance::Nearer;
-  if (farther) return PairDistance::Farther;
-  return read ? PairDistance::Usual : PairDistance::Unknown;
+  if (!usable_reading(pair.before) || !usable_reading(pair.after) || !(std::isfinite(usual) && usual > 0))
+    return PairDistance::Unknown;
+  const PairDistance before = side_of(*pair.before, usual), after = side_of(*pair.after, usual);
+  if (before == after) return before;
+  return PairDistance::Unknown;
 }
 
 std::optional<double> usual_pair_round_trip(const std::vector<const std::vector<PairReadings>*>& points) {

@@ -14,20 +14,19 @@
 
 namespace ctxbench {
 
-// A repetition is at another distance when either reading around it is more than this factor from the
-// series' usual reading. Measured on the earlier sets' host: far 359-515 ns, near 61-176 ns (x0.15-0.44 of a
-// usual ~410 ns), so 1.5 is far outside both states' own spread; a machine whose pairs never move (bare metal
-// pinned to fixed CPUs) reads within it and nothing is left out.
+// A repetition is at another distance when both readings around it are more than this factor from the
+// series' usual reading, on the same side. Measured on the first host of the A/A sets: far 359-515 ns, near
+// 61-176 ns (x0.15-0.44 of a usual ~410 ns), so 1.5 is far outside both states' own spread; a machine whose
+// pairs never move (bare metal pinned to fixed CPUs) reads within it and nothing is left out.
 inline constexpr double kPairDistanceFactor = 1.5;
 
 enum class PairDistance { Usual, Nearer, Farther, Unknown };
 
-// `usual`: the series' usual reading (usual_pair_round_trip). Nearer when either reading is more than the
-// factor nearer (also when the other is farther: the distance changed during the repetition either way),
-// Farther when either is that much farther, Usual when every reading taken is within it, Unknown when none
-// was taken. "Either" rather than "both": a repetition during which the distance changed ran partly at the
-// other one; chosen on the thirteenth A/A set and confirmed as planned on the fourteenth
-// (results/history/aa14-plan.txt; docs/METHODOLOGY.md, "Repetitions at another CPU distance").
+// `usual`: the series' usual reading (usual_pair_round_trip). Unknown when a reading is missing, or the two
+// readings are not both outside the factor on the same side (the state changed during the repetition, or
+// the reading is only a little off). "Both" rather than "either": leaving out a repetition when either
+// reading is off made the cross-CPU series quieter still, but gave more false change points on both A/A sets
+// it was judged on (docs/METHODOLOGY.md, "Repetitions at another CPU distance"; results/history/aa14-plan.txt).
 PairDistance classify_pair(const PairReadings& pair, double usual);
 
 // The usual reading of a series: the median of every reading of its points (before and after each
@@ -36,7 +35,7 @@ std::optional<double> usual_pair_round_trip(const std::vector<const std::vector<
 
 // One record's repetitions split by their pair's distance from `usual`.
 struct UsualRepetitions {
-  std::vector<double> medians;          // the repetitions at the usual distance (and those without a reading)
+  std::vector<double> medians;          // the repetitions at the usual distance (and those of Unknown distance)
   std::size_t nearer = 0, farther = 0;  // left out
   std::size_t of = 0;                   // every repetition
   std::size_t left_out() const { return nearer + farther; }

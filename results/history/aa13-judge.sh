@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The thirteenth A/A set (held out: run before the store used the pair readings) judged twice, by a build
+# An A/A set (the thirteenth, then the fourteenth: held out, run before the store used the pair readings) judged twice, by a build
 # before store version 3 (OLD: every repetition) and by this one (NEW: cross-CPU records judged on their
 # repetitions at the usual CPU distance, analysis/pair_distance.hpp), the same commands as aa12-detection.txt.
 #   results/history/aa13-judge.sh OLD_CTXBENCH NEW_CTXBENCH [SET]   (SET: the run files' folder, default /work/aa13)
