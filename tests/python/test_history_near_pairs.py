@@ -6,8 +6,14 @@ import statistics
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "results", "history", "near_pairs.py")
+
+
+def output(script, path):
+    return subprocess.run([sys.executable, script, str(path)], capture_output=True, text=True, check=True).stdout
 
 
 def write_run(folder, n, pingpong, cross, same):
@@ -21,26 +27,22 @@ def write_run(folder, n, pingpong, cross, same):
 def test_a_near_run_is_named_and_its_cross_cpu_records_compared(tmp_path):
     for n in range(1, 6):
         write_run(tmp_path, n, 100.0 if n == 4 else 420.0, 16000.0 if n == 4 else 20000.0, 7000.0)
-    out = subprocess.run([sys.executable, SCRIPT, str(tmp_path)], capture_output=True, text=True, check=True).stdout
+    out = output(SCRIPT, tmp_path)
     assert "near (round trip < 250 ns): [4] (100 ns; the others 420-420 ns)" in out
     assert "c2c one way < 100 ns: []" in out
     assert "1 cross-CPU records over their medians: near x0.800, others x1.000" in out
     assert "1 same-CPU records: near x1.000, others x1.000" in out
 
 
-def test_a_set_with_no_near_run_prints_no_ratios(tmp_path):
+@pytest.mark.parametrize("pingpong, cross, expected", [
+    (420.0, 20000.0, "near (round trip < 250 ns): []"),
+    (100.0, 16000.0, "near (round trip < 250 ns): [1, 2, 3] (100, 100, 100 ns; the others none ns)"),
+])
+def test_a_set_all_near_or_all_far_prints_no_ratios(tmp_path, pingpong, cross, expected):
     for n in range(1, 4):
-        write_run(tmp_path, n, 420.0, 20000.0, 7000.0)
-    out = subprocess.run([sys.executable, SCRIPT, str(tmp_path)], capture_output=True, text=True, check=True).stdout
-    assert "near (round trip < 250 ns): []" in out
-    assert "cross-CPU records" not in out
-
-
-def test_a_set_whose_every_run_is_near_says_so(tmp_path):
-    for n in range(1, 4):
-        write_run(tmp_path, n, 100.0, 16000.0, 7000.0)
-    out = subprocess.run([sys.executable, SCRIPT, str(tmp_path)], capture_output=True, text=True, check=True).stdout
-    assert "near (round trip < 250 ns): [1, 2, 3] (100, 100, 100 ns; the others none ns)" in out
+        write_run(tmp_path, n, pingpong, cross, 7000.0)
+    out = output(SCRIPT, tmp_path)
+    assert expected in out
     assert "cross-CPU records" not in out
 
 
@@ -58,7 +60,7 @@ def test_pair_witness_split_compares_near_and_far_repetitions_of_one_record(tmp_
          "placement": {"pair_round_trip_ns": {"before": 400.0, "after": 90.0}}}]}
     run = tmp_path / "run.json"
     run.write_text(json.dumps(doc))
-    out = subprocess.run([sys.executable, WITNESS, str(run)], capture_output=True, text=True, check=True).stdout
+    out = output(WITNESS, run)
     assert "repetitions near 1, far 2, mixed 1, unread 0" in out
     assert "1 records with both: near/far x0.500" in out
     assert "ipc.pipe/cross-cpu x0.500" in out
@@ -77,7 +79,7 @@ def test_usual_distance_spread_compares_every_repetition_with_the_usual_ones(tmp
     ]}
     path = tmp_path / "show.json"
     path.write_text(json.dumps(doc))
-    out = subprocess.run([sys.executable, SPREAD, str(path)], capture_output=True, text=True, check=True).stdout
+    out = output(SPREAD, path)
     every = statistics.stdev(math.log(v) for v in [100.0, 70.0, 99.0, 100.0]) * 100
     usual = statistics.stdev(math.log(v) for v in quiet) * 100
     assert "x/cross-cpu" in out and f"sd every repetition {every:5.1f}%, usual distance {usual:5.1f}%" in out
@@ -100,7 +102,7 @@ def test_pair_rules_leave_out_off_distance_repetitions(tmp_path):
                             "repetitions": [{"median_ns": m} for m in reps],
                             "placement": {"kind": "cross-cpu", "pair_round_trip_ns": {"rounds": rounds}}}]}
         (tmp_path / f"plain-{n:02}.json").write_text(json.dumps(doc))
-    out = subprocess.run([sys.executable, RULES, str(tmp_path)], capture_output=True, text=True, check=True).stdout
+    out = output(RULES, tmp_path)
 
     def sd(points):
         return statistics.stdev(math.log(v) for v in points) * 100
