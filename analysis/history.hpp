@@ -37,6 +37,8 @@ struct HistoryPoint {
   std::vector<double> repetition_medians;
   std::vector<PairReadings> pair_round_trips;
   std::size_t repetitions_nearer = 0, repetitions_farther = 0;  // left out (on_usual_pair_distance)
+  // The kinds of its warnings that question its figure (analysis/figure_warnings.hpp): "denominator", ...
+  std::vector<std::string> figure_warnings;
 };
 
 struct HistorySeries {

@@ -10,6 +10,7 @@
 #include "analysis/basket_correction.hpp"
 #include "analysis/derived.hpp"
 #include "analysis/false_discovery.hpp"
+#include "analysis/figure_warnings.hpp"
 #include "analysis/pair_distance.hpp"
 #include "analysis/run_correction.hpp"
 #include "analysis/statistics.hpp"
@@ -571,6 +572,7 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
     std::string record_id;
     std::vector<double> raw, corrected, new_values, new_corrected;
     std::optional<RecordCheck::LeftOut> left_out;
+    std::vector<std::string> unusual_warnings;
   };
   std::vector<Judged> judged;
   for (const RecordRow& r : new_run.records) {
@@ -582,6 +584,7 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
     if (f.p50) j.new_values = f.repetitions;
     std::vector<double> raw, corrected;
     std::vector<std::size_t> point_rows;
+    std::vector<std::vector<std::string>> point_warnings;
     auto col = column_of.find(r.record_id);
     if (col != column_of.end())
       for (const HistoryPoint& p : h.series[m.series[col->second]].points) {
@@ -590,10 +593,14 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
         raw.push_back(p.p50_ns);
         corrected.push_back(p.p50_ns / basket[row->second][col->second]);
         point_rows.push_back(row->second);
+        point_warnings.push_back(p.figure_warnings);
       }
     ChangePointOptions segment_options = change_options;
     limit_by_run(segment_options, run_cutoff, point_rows);
     j.raw = current_segment(raw, segment_options);
+    // current_segment is the series' tail: its points' warnings are the last ones.
+    point_warnings.erase(point_warnings.begin(), point_warnings.end() - static_cast<std::ptrdiff_t>(j.raw.size()));
+    j.unusual_warnings = unusual_figure_warnings(figure_warning_kinds(r.warnings), point_warnings);
     if (check.corrected) {
       j.corrected = current_segment(corrected, segment_options);
       j.new_corrected = j.new_values;
@@ -608,6 +615,7 @@ HistoryCheck check_against_history(const History& h, const RunInput& new_run, co
       RecordCheck rc;
       rc.record_id = j.record_id;
       rc.left_out = j.left_out;
+      rc.unusual_warnings = j.unusual_warnings;
       rc.raw = judge_against_history(j.raw, j.new_values, o);
       if (check.corrected) rc.corrected = judge_against_history(j.corrected, j.new_corrected, o);
       if (j.new_values.empty()) {

@@ -113,6 +113,10 @@ struct RecordCheck {
     double usual_pair_round_trip_ns = 0;
   };
   std::optional<LeftOut> left_out;
+  // The kinds its own run flagged its figure with that question it and that at most half of its current
+  // segment's points carry (analysis/figure_warnings.hpp): a change it shows needs two runs calling it, whatever
+  // --confirm says (confirm_across_runs).
+  std::vector<std::string> unusual_warnings;
 };
 struct CheckedRun {
   std::string source;  // the file

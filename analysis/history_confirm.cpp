@@ -1,6 +1,7 @@
 #include "analysis/history_confirm.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -25,14 +26,23 @@ void confirm_verdict(RecordCheck& r, const std::vector<HistoryVerdictKind>& call
                                   : improvements > 0 ? HistoryVerdictKind::Improvement
                                                      : r.verdict.kind;
   r.runs_agreeing = called(kind);
-  if (regressions + improvements == 0 || (r.runs_agreeing == runs && runs >= confirm)) return;
+  // A figure its own run questions where its series is not questioned (figure_warnings.hpp) is not called on
+  // one run's word, whatever --confirm says.
+  const std::size_t needed = r.unusual_warnings.empty() ? confirm : std::max(confirm, kQuestionedFigureRuns);
+  if (regressions + improvements == 0 || (r.runs_agreeing == runs && runs >= needed)) return;
   r.unconfirmed = kind;
   r.verdict.kind = HistoryVerdictKind::Inconclusive;
-  r.verdict.reason = r.runs_agreeing < runs
-                         ? fmt::format("{} in {} of the {} runs checked: they disagree, run again",
-                                       history_verdict_key(kind), r.runs_agreeing, runs)
-                         : fmt::format("{} in {} run{} of the {} --confirm asks: run again and check the runs together",
-                                       history_verdict_key(kind), runs, runs == 1 ? "" : "s", confirm);
+  if (r.runs_agreeing < runs)
+    r.verdict.reason = fmt::format("{} in {} of the {} runs checked: they disagree, run again",
+                                   history_verdict_key(kind), r.runs_agreeing, runs);
+  else if (runs >= confirm)
+    r.verdict.reason = fmt::format(
+        "{} in {} run{}, whose figure its run questions ({}) where its series is not: run again and check the "
+        "runs together",
+        history_verdict_key(kind), runs, runs == 1 ? "" : "s", fmt::join(r.unusual_warnings, ", "));
+  else
+    r.verdict.reason = fmt::format("{} in {} run{} of the {} --confirm asks: run again and check the runs together",
+                                   history_verdict_key(kind), runs, runs == 1 ? "" : "s", confirm);
 }
 
 }  // namespace

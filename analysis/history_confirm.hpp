@@ -13,12 +13,16 @@
 namespace ctxbench {
 
 inline constexpr std::size_t kDefaultConfirmRuns = 2;
+// Runs a change needs in a record whose own run questions its figure and its series is not questioned
+// (RecordCheck::unusual_warnings): a single run's intruder is not the op's change.
+inline constexpr std::size_t kQuestionedFigureRuns = 2;
 
 // checks: one per run of the build, in the order given (the last is the newest; its check is the one
 // returned, with the verdicts confirmed). Every record of the last run gets runs_judged (how many of the runs
 // have it) and runs_agreeing (how many of them reached its verdict); a regression or improvement that is not
-// confirmed (every run calls it, at least `confirm` runs) becomes inconclusive, with `unconfirmed` saying
-// what it would have been; so does one only some of the runs call, whichever run is the newest.
+// confirmed (every run calls it, at least `confirm` runs, at least kQuestionedFigureRuns where the newest run's
+// record has unusual_warnings) becomes inconclusive, with `unconfirmed` saying what it would have been; so does
+// one only some of the runs call, whichever run is the newest.
 HistoryCheck confirm_across_runs(const std::vector<HistoryCheck>& checks, std::size_t confirm);
 
 // `history check A.json B.json ...`: each run checked against the history without any of them, then

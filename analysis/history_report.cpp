@@ -1,6 +1,7 @@
 #include "analysis/history_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -337,6 +338,8 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
                              r.left_out->farther == 0  ? "nearer"
                              : r.left_out->nearer == 0 ? "farther"
                                                        : "nearer or farther");
+    if (!r.unusual_warnings.empty())
+      verdict += fmt::format(" [its run questions the figure: {}]", fmt::join(r.unusual_warnings, ", "));
     out += pad(r.record_id, w) + rpad(r.verdict.ratio > 0 ? fmt::format("{:.3f}", r.verdict.ratio) : "-", 10) +
            rpad(std::to_string(r.verdict.history_points), 8) + rpad(detectable_text(r.verdict.detectable_change), 12) +
            "  " + verdict + "\n";
@@ -394,6 +397,7 @@ json history_check_to_json(const RunInput& new_run, const HistoryCheck& check, c
       put(left_out, "usual_pair_round_trip_ns", r.left_out->usual_pair_round_trip_ns);
     }
     j["repetitions_left_out"] = left_out;
+    j["unusual_warnings"] = r.unusual_warnings;
     put_confirmation(j, r);
     counts[history_verdict_key(r.verdict.kind)] = counts[history_verdict_key(r.verdict.kind)].get<int>() + 1;
     records.push_back(std::move(j));

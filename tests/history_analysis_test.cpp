@@ -817,6 +817,43 @@ TEST(HistoryConfirm, ARegressionCountsOnlyWhenEveryRunCallsItAndThereAreEnough) 
   EXPECT_EQ(check_runs_against_history(h, {slow_a}, options, {}, 1).regressions(), 1);
 }
 
+// A record whose own run questions its figure (extra context switches where its op implies none) is not
+// called on one run's word, even at --confirm 1; two runs calling it are a verdict; where the series carries
+// the same warning on most of its points, it is the series' usual state and one run decides as before.
+TEST(HistoryConfirm, AFigureItsRunQuestionsNeedsTwoRunsUnlessItsSeriesIsQuestionedToo) {
+  const nlohmann::json denominator = nlohmann::json::array({{{"kind", "denominator"}, {"text", "t"}}});
+  const auto flagged = [&](RunInput in) {
+    in.records[2].warnings = denominator;
+    return in;
+  };
+  const History h = make_history(30, 12, 0.01, 0.0);
+  HistoryGateOptions options;
+  const RunInput slow_a = flagged(rerun(h, "slowA", 1.3)), slow_b = flagged(rerun(h, "slowB", 1.3));
+
+  const HistoryCheck alone = check_runs_against_history(h, {slow_a}, options, {}, 1);
+  EXPECT_EQ(alone.regressions(), 0);
+  EXPECT_EQ(alone.unconfirmed_regressions(), 1);
+  EXPECT_EQ(alone.records[2].unusual_warnings, std::vector<std::string>{"denominator"});
+  EXPECT_EQ(alone.records[2].unconfirmed, HistoryVerdictKind::Regression);
+  EXPECT_TRUE(alone.records[0].unusual_warnings.empty());
+  EXPECT_NE(format_history_check(slow_a, alone, options).find("[its run questions the figure: denominator]"),
+            std::string::npos);
+  const nlohmann::json doc = history_check_to_json(slow_a, alone, options);
+  EXPECT_EQ(doc["records"][2]["unusual_warnings"], nlohmann::json::array({"denominator"}));
+  EXPECT_EQ(doc["records"][2]["verdict"], "inconclusive");
+  EXPECT_EQ(doc["records"][0]["unusual_warnings"], nlohmann::json::array());
+
+  EXPECT_EQ(check_runs_against_history(h, {slow_a, slow_b}, options, {}, 1).regressions(), 1);
+
+  History questioned = h;
+  for (std::size_t i = 0; i < questioned.series[2].points.size(); i += 3)
+    for (std::size_t k = i; k < i + 2 && k < questioned.series[2].points.size(); ++k)
+      questioned.series[2].points[k].figure_warnings = {"denominator"};
+  const HistoryCheck usual = check_runs_against_history(questioned, {slow_a}, options, {}, 1);
+  EXPECT_TRUE(usual.records[2].unusual_warnings.empty());
+  EXPECT_EQ(usual.regressions(), 1);
+}
+
 // A rerun already added to the store is not the history of the runs checked with it.
 TEST(HistoryConfirm, TheRunsCheckedTogetherAreLeftOutOfTheirHistory) {
   History h = make_history(30, 12, 0.01, 0.0);

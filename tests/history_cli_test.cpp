@@ -179,6 +179,12 @@ TEST(HistoryCli, CheckExitsOneOnlyOnARegression) {
   remove_tree(dir);
 }
 
+// The middle of a record's repetition medians: the p50 a file writes beside them (an odd count here).
+double middle(std::vector<double> medians) {
+  std::sort(medians.begin(), medians.end());
+  return medians[medians.size() / 2];
+}
+
 // Gives the file's cross-CPU record (bw.pipe) a pair reading per repetition (placement.pair_round_trip_ns
 // `rounds`, docs/contracts.md): far (~405 ns) except the repetitions `near`, which read 100 ns and whose
 // medians are scaled by `near_scale`, as the near state moves them. The record's p50 follows its medians.
@@ -195,8 +201,7 @@ void with_pair_readings(const std::string& path, const std::vector<int>& near, d
       if (is_near) m = m.get<double>() * near_scale;
       medians.push_back(m.get<double>());
     }
-    std::sort(medians.begin(), medians.end());
-    r["statistics"]["p50"] = medians[medians.size() / 2];
+    r["statistics"]["p50"] = middle(medians);
     r["placement"]["pair_round_trip_ns"] = {
         {"before", rounds.front()[0]}, {"after", rounds.back()[1]}, {"rounds", rounds}};
   }
@@ -259,6 +264,49 @@ TEST(HistoryCli, CheckLeavesOutRepetitionsWhoseCpusRanNearerThanUsual) {
   EXPECT_NEAR(series["usual_pair_round_trip_ns"].get<double>(), 405, 5.1);
   EXPECT_EQ(series["points"]["repetitions_nearer"][12], 2);
   EXPECT_GT(series["points"]["p50_ns"][12].get<double>(), series["points"]["p50_all_repetitions_ns"][12].get<double>());
+  remove_tree(dir);
+}
+
+// Scales the file's record `index` (its repetitions and p50) by `scale`; with `warn`, its run flagged it with a
+// `denominator` warning (more context switches than its op implies).
+void with_record_moved(const std::string& path, std::size_t index, double scale, bool warn) {
+  nlohmann::json doc = nlohmann::json::parse(slurp(path));
+  nlohmann::json& r = doc["results"][index];
+  std::vector<double> medians;
+  for (nlohmann::json& rep : r["repetitions"]) {
+    rep["median_ns"] = rep["median_ns"].get<double>() * scale;
+    medians.push_back(rep["median_ns"].get<double>());
+  }
+  r["statistics"]["p50"] = middle(medians);
+  if (warn) r["warnings"].push_back({{"kind", "denominator"}, {"figure", 0.35}, {"text", "denominator: 0.35 per op"}});
+  std::ofstream(path) << doc.dump();
+}
+
+// A figure its own run questions, in a series that is not questioned, is not a regression on one run's word
+// even at --confirm 1 (exit 3, run again); in a series its run flags every time, it is judged as any other.
+TEST(HistoryCli, CheckAsksASecondRunForAFigureItsRunQuestions) {
+  const std::string dir = make_temp_dir("hflag");
+  const std::string store = dir + "/h.sqlite";
+  std::vector<std::string> add = {"add", "--store", store};
+  for (int i = 0; i < 12; ++i) {
+    add.push_back(write_run(dir, i, 1.0, "h", 0.01));
+    with_record_moved(add.back(), 1, 1.0, true);  // ctxswitch.pipe.process: flagged in every run
+  }
+  ASSERT_EQ(run_with(history(add)).exit_code, 0);
+  const auto check = [&](const std::string& name, std::size_t index, bool warn) {
+    const std::string file = write_run(dir, 12, 1.0, name, 0.01);
+    with_record_moved(file, 1, 1.0, true);
+    with_record_moved(file, index, 1.5, warn);
+    return run_with(history({"check", "--store", store, file, "--confirm", "1"}));
+  };
+  const Outcome plain = check("bw_slow", 2, false);
+  EXPECT_EQ(plain.exit_code, 1) << plain.out << plain.err;
+  const Outcome questioned = check("bw_slow_flagged", 2, true);
+  EXPECT_EQ(questioned.exit_code, 3) << questioned.out << questioned.err;
+  EXPECT_NE(questioned.out.find("[its run questions the figure: denominator]"), std::string::npos) << questioned.out;
+  const Outcome usual = check("pipe_slow_flagged", 1, false);
+  EXPECT_EQ(usual.exit_code, 1) << usual.out << usual.err;
+  EXPECT_EQ(usual.out.find("its run questions"), std::string::npos) << usual.out;
   remove_tree(dir);
 }
 

@@ -143,6 +143,20 @@ void pair_readings_round_trip(const std::string& spec) {
   EXPECT_TRUE(h.series[2].points[0].repetition_medians.empty()) << "read only beside pair readings";
 }
 
+// The kinds of warning that question a figure come back with its point; the other kinds do not.
+void figure_warnings_round_trip(const std::string& spec) {
+  auto c = opened(spec);
+  nlohmann::json doc = nlohmann::json::parse(slurp(history_fixture("v2_run.json")));
+  doc["results"][2]["warnings"] = {{{"kind", "unstable_estimate"}, {"text", "wide"}},
+                                   {{"kind", "denominator"}, {"text", "0.35 switches per op"}, {"figure", 0.35}}};
+  ASSERT_TRUE(store::add_run(*c, read_run_file("warned.json", doc.dump()), "t"));
+  const History h = store::load_history(*c, {}, {});
+  ASSERT_EQ(h.series.size(), 3u);
+  ASSERT_EQ(h.series[1].record_id, "bw.pipe/size:65536/cross-cpu");
+  EXPECT_EQ(h.series[1].points[0].figure_warnings, std::vector<std::string>{"denominator"});
+  EXPECT_TRUE(h.series[2].points[0].figure_warnings.empty());
+}
+
 void a_failed_ingest_leaves_the_store_as_it_was(const std::string& spec) {
   auto c = opened(spec);
   ASSERT_TRUE(store::add_run(*c, fixture("v1_run.json"), "t"));
@@ -178,6 +192,11 @@ TEST(HistorySqlite, PairReadingsRoundTrip) {
   pair_readings_round_trip(dir + "/h.sqlite");
   remove_tree(dir);
 }
+TEST(HistorySqlite, FigureWarningsRoundTrip) {
+  const std::string dir = make_temp_dir("store");
+  figure_warnings_round_trip(dir + "/h.sqlite");
+  remove_tree(dir);
+}
 TEST(HistorySqlite, ReadCommandsDoNotCreateAStore) {
   const std::string dir = make_temp_dir("store");
   EXPECT_THROW(store::open_store(dir + "/none.sqlite", false), store::StoreError);
@@ -208,6 +227,7 @@ TEST_F(HistoryPostgres, FailedIngestLeavesStoreAsItWas) {
 }
 
 TEST_F(HistoryPostgres, PairReadingsRoundTrip) { pair_readings_round_trip(PostgresServer::new_database()); }
+TEST_F(HistoryPostgres, FigureWarningsRoundTrip) { figure_warnings_round_trip(PostgresServer::new_database()); }
 
 TEST_F(HistoryPostgres, ExportIsTheSameAsFromSqlite) {
   const std::string dir = make_temp_dir("store");

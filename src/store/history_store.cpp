@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "analysis/figure_warnings.hpp"
+
 namespace ctxbench::store {
 
 using nlohmann::json;
@@ -47,6 +49,12 @@ std::vector<double> numbers_of(const std::string& text) {
     for (const json& v : j)
       if (v.is_number()) out.push_back(v.get<double>());
   return out;
+}
+
+// The warnings column (objects {kind, ...}) as the kinds that question the figure; most records have none.
+std::vector<std::string> figure_warnings_of(const std::string& text) {
+  if (text.size() <= 2) return {};  // "[]"
+  return figure_warning_kinds(json::parse(text, nullptr, false));
 }
 
 Value identity_value(const json& v) {
@@ -209,7 +217,7 @@ History load_history(Connection& c, const HistoryQuery& q, const std::function<b
   c.query(
       "SELECT x.run_id, x.record_id, x.probe, x.placement, x.unit, x.measure, x.p50_ns, x.p99_ns, x.rerun_low, "
       "x.rerun_high, x.family, x.pair_round_trips, "
-      "CASE WHEN x.pair_round_trips IS NULL THEN NULL ELSE x.repetition_medians END "
+      "CASE WHEN x.pair_round_trips IS NULL THEN NULL ELSE x.repetition_medians END, x.warnings "
       "FROM records x WHERE x.status = 'ok' AND x.p50_ns IS NOT NULL",
       {}, [&](const Row& r) {
         const auto run = run_index.find(r.text(0));
@@ -241,6 +249,7 @@ History load_history(Connection& c, const HistoryQuery& q, const std::function<b
           point.pair_round_trips = pair_round_trips_of(r.text(11));
           point.repetition_medians = numbers_of(r.text(12));
         }
+        if (!r.null(13)) point.figure_warnings = figure_warnings_of(r.text(13));
         h.series[it->second].points.push_back(std::move(point));
       });
   for (HistorySeries& s : h.series)
