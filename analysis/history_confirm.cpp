@@ -26,9 +26,7 @@ void confirm_verdict(RecordCheck& r, const std::vector<HistoryVerdictKind>& call
                                   : improvements > 0 ? HistoryVerdictKind::Improvement
                                                      : r.verdict.kind;
   r.runs_agreeing = called(kind);
-  // A figure its own run questions where its series is not questioned (figure_warnings.hpp) is not called on
-  // one run's word, whatever --confirm says.
-  const std::size_t needed = r.unusual_warnings.empty() ? confirm : std::max(confirm, kQuestionedFigureRuns);
+  const std::size_t needed = runs_needed(r, confirm);
   if (regressions + improvements == 0 || (r.runs_agreeing == runs && runs >= needed)) return;
   r.unconfirmed = kind;
   r.verdict.kind = HistoryVerdictKind::Inconclusive;
@@ -46,6 +44,12 @@ void confirm_verdict(RecordCheck& r, const std::vector<HistoryVerdictKind>& call
 }
 
 }  // namespace
+
+std::size_t runs_needed(const RecordCheck& r, std::size_t confirm) {
+  // A figure its own run questions where its series is not questioned (figure_warnings.hpp) is not called on
+  // one run's word, whatever --confirm says.
+  return r.unusual_warnings.empty() ? confirm : std::max(confirm, kQuestionedFigureRuns);
+}
 
 HistoryCheck confirm_across_runs(const std::vector<HistoryCheck>& checks, std::size_t confirm) {
   if (checks.empty()) return {};

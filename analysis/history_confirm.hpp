@@ -16,6 +16,9 @@ inline constexpr std::size_t kDefaultConfirmRuns = 2;
 // Runs a change needs in a record whose own run questions its figure and its series is not questioned
 // (RecordCheck::unusual_warnings): a single run's intruder is not the op's change.
 inline constexpr std::size_t kQuestionedFigureRuns = 2;
+// The runs a change in `r` needs to be confirmed: `confirm`, at least kQuestionedFigureRuns where r has
+// unusual_warnings.
+std::size_t runs_needed(const RecordCheck& r, std::size_t confirm);
 
 // checks: one per run of the build, in the order given (the last is the newest; its check is the one
 // returned, with the verdicts confirmed). Every record of the last run gets runs_judged (how many of the runs

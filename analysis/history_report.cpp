@@ -355,11 +355,9 @@ std::string format_history_check(const RunInput& new_run, const HistoryCheck& ch
         "verdict (the run-corrected figures decide)\n",
         with_basket, with_basket == 1 ? "" : "s");
   if (const int suspected = check.unconfirmed_regressions(); suspected > 0) {
-    // A figure its run questions needs two runs even at --confirm 1 (history_confirm.hpp).
     std::size_t needed = check.confirm;
     for (const RecordCheck& r : check.records)
-      if (r.unconfirmed == HistoryVerdictKind::Regression && !r.unusual_warnings.empty())
-        needed = std::max(needed, kQuestionedFigureRuns);
+      if (r.unconfirmed == HistoryVerdictKind::Regression) needed = std::max(needed, runs_needed(r, check.confirm));
     out += fmt::format(
         "{} regression{} not confirmed by {} runs: run the build again and check every run's file "
         "together\n",
